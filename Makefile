@@ -1,0 +1,31 @@
+# Two commands: `make run` (app on the demo data) and `make test` (the whole suite).
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
+PORT   ?= 8501
+
+.PHONY: run test demo bench clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -c "import sys; from etl.paths import db_path; sys.exit(0 if db_path().exists() else 1)" \
+		|| $(PY) -m etl demo
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+demo: $(STAMP)
+	$(PY) -m etl demo
+
+bench: $(STAMP)
+	$(PY) -m bench etl
+
+clean:
+	rm -rf data/raw data/demo data/warehouse.duckdb* .pytest_cache

@@ -1,0 +1,1 @@
+"""Parity ETL: export files in, a DuckDB warehouse out (python -m etl ...)."""

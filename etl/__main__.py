@@ -1,0 +1,77 @@
+"""Command line: python -m etl {load,rebuild,status,demo}."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from etl.errors import LoadError
+
+
+def _print(result: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+        return
+    for f in result.get("files", []) if isinstance(result.get("files"), list) else []:
+        if f["status"] == "failed":
+            print(f"FAILED {f['file']}: {f['error']}", file=sys.stderr)
+        elif f["status"] == "already loaded":
+            print(f"{f['file']}: already loaded (load {f['load_id']}, {f['loaded_at']}); nothing changed")
+        else:
+            print(f"{f['file']}: {f['entity']} ({f['format']}, {f['encoding']}), read {f['rows_read']}, "
+                  f"loaded {f['rows_loaded']}, rejected {f['rows_rejected']}, duplicates {f['rows_duplicate']}, "
+                  f"summary lines skipped {f['rows_skipped']}")
+            for r in f["reject_reasons"][:3]:
+                print(f"  row {r['row']}: {r['reason']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m etl", description="Parity ETL")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    ld = sub.add_parser("load", help="load export files into the warehouse")
+    ld.add_argument("files", nargs="+", type=Path)
+    ld.add_argument("--entity", help="force the entity (deals, leads, ad_spend, ...)")
+    ld.add_argument("--mapping", type=Path, help="TOML mapping of fields to the file's columns")
+    ld.add_argument("--json", action="store_true")
+    sub.add_parser("rebuild", help="rebuild the warehouse from data/raw and data/ config")
+    st = sub.add_parser("status", help="what the warehouse holds")
+    st.add_argument("--json", action="store_true")
+    dm = sub.add_parser("demo", help="write the demo company's exports and load them")
+    dm.add_argument("--seed", type=int, default=42)
+    dm.add_argument("--deals", type=int, default=50_000)
+    dm.add_argument("--end", help="last day of the demo history, YYYY-MM-DD (default: yesterday)")
+    args = p.parse_args(argv)
+    as_json = getattr(args, "json", False)
+    try:
+        if args.cmd == "load":
+            from etl.load import load_files
+            result = load_files(args.files, args.entity, args.mapping, progress=not as_json)
+            _print(result, as_json)
+            failed = [f for f in result["files"] if f["status"] == "failed"]
+            return 1 if failed else 0
+        if args.cmd == "rebuild":
+            from etl.load import rebuild
+            result = rebuild()
+            print(f"rebuilt {result['warehouse']} from {result['files']} raw files; all checks passed")
+            return 0
+        if args.cmd == "status":
+            from etl.status import status
+            result = status()
+            print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+            return 0
+        if args.cmd == "demo":
+            from etl.demo_load import run_demo
+            result = run_demo(args.seed, args.deals, args.end)
+            _print(result, False)
+            return 0 if result["ok"] else 1
+    except LoadError as err:
+        if as_json:
+            print(json.dumps({"ok": False, "error": str(err)}, ensure_ascii=False))
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

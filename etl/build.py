@@ -1,0 +1,145 @@
+"""All warehouse writes: a new file is built beside the old one, checked, CHECKPOINTed and swapped in."""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from etl import config
+from etl.errors import LoadError
+from etl.paths import QUERIES_DIR
+from etl.sqlfiles import run, run_file
+
+# Which batch fields feed channel rules, per entity: (channel, utm_source, utm_medium, source).
+CHANNEL_INPUTS = {
+    "deals": ("channel", "utm_source", "utm_medium", "source"),
+    "leads": ("channel", "utm_source", "utm_medium", "source"),
+    "touchpoints": ("channel", "utm_source", "utm_medium", None),
+    "ad_spend": ("channel", None, None, "platform"),
+    "campaigns": ("channel", None, None, "platform"),
+}
+
+
+def _config_tables() -> dict[str, pd.DataFrame]:
+    """data/ config as the cfg_* tables SQL joins with."""
+    def pairs(rows, cols):
+        return pd.DataFrame(rows, columns=cols)
+    rules = config.channel_rules()
+    return {
+        "cfg_regions": pd.DataFrame(config.regions()),
+        "cfg_region_alias": pairs(config.region_alias_rows(), ["key", "region"]),
+        "cfg_channels": pd.DataFrame(config.channels()),
+        "cfg_channel_rules": pd.DataFrame({
+            "priority": [int(r["priority"]) for r in rules], "field": [r["field"] for r in rules],
+            "pattern": [r["pattern"] for r in rules], "channel": [r["channel"] for r in rules]}),
+        "cfg_stages": pairs(config.vocabulary("stages.csv"), ["key", "status"]),
+        "cfg_lead_statuses": pairs(config.vocabulary("lead_statuses.csv"), ["key", "status"]),
+        "cfg_currencies": pairs(config.currency_rows(), ["key", "currency"]),
+        "cfg_plan_metrics": pairs(config.vocab("plan_metric"), ["key", "metric"]),
+        "cfg_owners": pairs(config.vocab("owner"), ["key", "owner"]),
+        "cfg_activity_statuses": pairs(config.vocab("activity_status"), ["key", "status"]),
+    }
+
+
+def run_checks(con) -> dict[str, int]:
+    """Every queries/checks/*.sql must return zero rows; returns name -> violating row count."""
+    out = {}
+    for path in sorted((QUERIES_DIR / "checks").glob("*.sql")):
+        sql = path.read_text(encoding="utf-8")
+        out[path.stem] = con.execute("select count(*) from (" + sql.rstrip().rstrip(";") + ")").fetchall()[0][0]
+    return out
+
+
+class Builder:
+    """Builds the next warehouse file; `commit()` swaps it in, leaving early discards it untouched."""
+
+    def __init__(self, target: Path, fresh: bool = False):
+        self.target = target
+        self.fresh = fresh
+        self.tmp = target.with_name(f"{target.name}.build-{os.getpid()}")
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self._lock = None
+
+    def __enter__(self) -> "Builder":
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = open(self.target.with_name(self.target.name + ".lock"), "w")
+        fcntl.flock(self._lock, fcntl.LOCK_EX)  # one writer at a time; readers never wait
+        self._discard()
+        if self.target.exists() and not self.fresh:
+            shutil.copyfile(self.target, self.tmp)
+        try:
+            self.con = duckdb.connect(str(self.tmp))
+        except duckdb.Error as err:
+            raise LoadError(f"{self.target}: the warehouse file cannot be opened ({err}); "
+                            f"run `python -m etl rebuild`") from None
+        run_file(self.con, "warehouse/macros.sql")
+        run_file(self.con, "warehouse/schema.sql")
+        if self.config_stale():
+            self.fresh = True
+        self.refresh_config()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.con is not None:
+            self.con.close()
+            self.con = None
+        self._discard()
+        fcntl.flock(self._lock, fcntl.LOCK_UN)
+        self._lock.close()
+
+    def _discard(self) -> None:
+        for p in (self.tmp, self.tmp.with_name(self.tmp.name + ".wal")):
+            p.unlink(missing_ok=True)
+
+    def meta(self, key: str) -> str | None:
+        rows = self.con.execute("select value from meta where key = $k", {"k": key}).fetchall()
+        return rows[0][0] if rows else None
+
+    def config_stale(self) -> bool:
+        """True when rows were canonicalised with other config than data/ holds now."""
+        has_rows = self.con.execute("select count(*) from loads").fetchall()[0][0] > 0
+        return has_rows and self.meta("config_hash") != config.config_hash()
+
+    def reset(self) -> None:
+        """Empties every fact table: a rebuild replays data/raw/ from nothing."""
+        for (table,) in self.con.execute(
+                "select table_name from duckdb_tables() where not temporary").fetchall():
+            run(self.con, 'drop table "' + table + '"')  # names from the catalog, not users
+        run_file(self.con, "warehouse/schema.sql")
+        self.refresh_config()
+
+    def refresh_config(self) -> None:
+        for name, frame in _config_tables().items():
+            self.con.register("cfg_frame", frame)
+            run(self.con, "create or replace table " + name + " as select * from cfg_frame")
+            self.con.unregister("cfg_frame")
+
+    def loaded(self, sha: str) -> tuple[int, str] | None:
+        rows = self.con.execute("select load_id, strftime(loaded_at, '%Y-%m-%d %H:%M') from loads "
+                                "where sha256 = $s", {"s": sha}).fetchall()
+        return rows[0] if rows else None
+
+    def next_load_id(self) -> int:
+        return self.con.execute("select coalesce(max(load_id), 0) + 1 from loads").fetchall()[0][0]
+
+    def commit(self) -> dict[str, int]:
+        """Derived views, checks, CHECKPOINT, then os.replace: readers see old or new, never half."""
+        for path in sorted((QUERIES_DIR / "warehouse").glob("derived_*.sql")):
+            run_file(self.con, path)
+        failed = {k: v for k, v in run_checks(self.con).items() if v}
+        if failed:
+            raise LoadError("data checks failed (" + ", ".join(f"{k}: {v} rows" for k, v in failed.items())
+                            + "); the warehouse was left unchanged")
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        for key, value in (("config_hash", config.config_hash()), ("built_at", now)):
+            run(self.con, "insert or replace into meta values ($k, $v)", {"k": key, "v": value})
+        run(self.con, "checkpoint")
+        self.con.close()
+        self.con = None
+        os.replace(self.tmp, self.target)
+        return {}

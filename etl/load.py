@@ -1,0 +1,211 @@
+"""Loading files into the warehouse: raw copy by sha256, staging, merge, one atomic swap per command."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import shutil
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+import duckdb
+from tqdm import tqdm
+
+from etl.build import CHANNEL_INPUTS, Builder
+from etl.errors import LoadError
+from etl.paths import db_path, raw_dir
+from etl.sniff import Layout, sniff
+from etl.sqlfiles import run, run_file
+from etl.stage import Mapping, Staged, stage_file
+
+QUERIES = Path(__file__).resolve().parent.parent / "queries" / "warehouse"
+PERIOD = re.compile(r"(\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2})")
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def store_raw(path: Path, sha: str) -> Path:
+    """Keeps the file byte-for-byte as raw/<sha256><ext>; the original is never edited."""
+    folder = raw_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    dest = folder / (sha + path.suffix.lower())
+    if not dest.exists():
+        tmp = dest.with_name(dest.name + ".part")
+        shutil.copyfile(path, tmp)
+        tmp.replace(dest)
+    return dest
+
+
+def manifest_path() -> Path:
+    return raw_dir() / "manifest.jsonl"
+
+
+def read_manifest() -> list[dict]:
+    """Loaded files in load order, one entry per sha256 (the first wins)."""
+    if not manifest_path().exists():
+        return []
+    seen, out = set(), []
+    for line in manifest_path().read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            entry = json.loads(line)
+            if entry["sha256"] not in seen:
+                seen.add(entry["sha256"])
+                out.append(entry)
+    return out
+
+
+def _period(layout: Layout) -> tuple[str | None, str | None]:
+    """The first two dates named in the report's title lines (e.g. 'Период: 01.12.2024 - 30.11.2026')."""
+    found = PERIOD.findall(" ".join(layout.preamble))
+    iso = []
+    for text in found[:2]:
+        try:
+            iso.append(dt.datetime.strptime(text, "%d.%m.%Y").date().isoformat() if "." in text else text)
+        except ValueError:
+            pass
+    if not iso:
+        return None, None
+    return iso[0], iso[1] if len(iso) > 1 else iso[0]
+
+
+def _channel_inputs(con, entity: str) -> None:
+    cols = CHANNEL_INPUTS.get(entity)
+    if not cols:
+        return
+    names = ("ch_channel", "ch_utm_source", "ch_utm_medium", "ch_source")
+    exprs = [(f"{c}" if c else "null::varchar") + " as " + n for c, n in zip(cols, names)]
+    run(con, "create or replace temp table chan_in as select " + ", ".join(exprs) + " from good")
+    run_file(con, QUERIES / "channel_map.sql")
+
+
+def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
+             mapping: Mapping, work: Path) -> dict:
+    """Stages and merges one file inside the builder; a failure rolls back just this file."""
+    con = b.con
+    layout = sniff(stored, work)
+    layout.source = Path(name)
+    run(con, "begin")
+    try:
+        st = stage_file(con, layout, entity, mapping)
+        load_id = b.next_load_id()
+        start, end = _period(layout)
+        params = {"load_id": load_id, "source_system": mapping.options.get("source_system", "crm"),
+                  "currency": mapping.options.get("currency", "RUB"),
+                  "platform": mapping.options.get("platform", "unknown"),
+                  "period_start": start, "period_end": end}
+        validate = QUERIES / f"validate_{st.entity}.sql"
+        if validate.exists():
+            run_file(con, validate, params)
+            _recount(con, st, layout)
+        run(con, "create or replace temp view good as select * from typed "
+                    "where dup_rank = 1 and reason is null")
+        _channel_inputs(con, st.entity)
+        run_file(con, QUERIES / f"merge_{st.entity}.sql", params)
+        run(con, "insert into rejects select $id, rn + $off, reason, raw from typed "
+                    "where dup_rank = 1 and reason is not null", {"id": load_id, "off": layout.skip + 1})
+        if "currency" not in st.columns and st.entity in ("deals", "ad_spend", "sales"):
+            st.notes.append(f"no currency column: amounts taken as {params['currency']}")
+        run(con, 
+            "insert into loads values ($id, $name, $sha, $fmt, $ent, now()::timestamp, $read, $loaded, "
+            "$rej, $dup, $skip, $enc, $delim, $sys, $notes)",
+            {"id": load_id, "name": name, "sha": sha, "fmt": layout.kind, "ent": st.entity,
+             "read": st.rows_read, "loaded": st.rows_loaded, "rej": st.rows_rejected,
+             "dup": st.rows_duplicate, "skip": st.rows_skipped, "enc": layout.encoding,
+             "delim": layout.delimiter, "sys": params["source_system"], "notes": "; ".join(st.notes)})
+        run(con, "commit")
+    except BaseException:
+        run(con, "rollback")
+        raise
+    return _report(name, layout, st, load_id)
+
+
+def _recount(con, st: Staged, layout: Layout) -> None:
+    st.rows_rejected = con.execute("select count(*) from typed where dup_rank = 1 and reason is not null").fetchall()[0][0]
+    st.rows_loaded = st.rows_read - st.rows_duplicate - st.rows_rejected
+    st.reject_samples = [{"row": rn + layout.skip + 1, "reason": r} for rn, r in con.execute(
+        "select rn, reason from typed where dup_rank = 1 and reason is not null order by rn limit 10").fetchall()]
+
+
+def _report(name: str, layout: Layout, st: Staged, load_id: int) -> dict:
+    out = {"file": name, "status": "loaded", "load_id": load_id, "entity": st.entity,
+           "format": layout.kind, "encoding": layout.encoding, "delimiter": layout.delimiter}
+    out.update({k: v for k, v in asdict(st).items() if k.startswith("rows_")})
+    out["reject_reasons"] = st.reject_samples
+    out["skipped_lines"] = st.skipped_samples
+    out["columns"] = {f: layout.header[i] for f, i in st.columns.items() if i < len(layout.header)}
+    out["notes"] = st.notes
+    return out
+
+
+def load_files(paths: list[Path], entity: str | None = None, mapping_path: Path | None = None,
+               progress: bool = True) -> dict:
+    """Loads files in one build: already-loaded files are no-ops; each bad file fails alone."""
+    mapping = Mapping.read(mapping_path)
+    results, todo = [], []
+    for path in paths:
+        path = Path(path)
+        if not path.is_file():
+            results.append({"file": path.name, "status": "failed", "error": f"{path}: no such file; check the path"})
+            continue
+        todo.append((path, sha256_of(path)))
+    if todo:
+        with Builder(db_path()) as b, tempfile.TemporaryDirectory(dir=db_path().parent) as work:
+            if b.fresh:
+                _replay(b, Path(work), progress)
+            new_entries = []
+            for path, sha in tqdm(todo, desc="load", unit="file", disable=not progress or None):
+                done = b.loaded(sha)
+                if done:
+                    results.append({"file": path.name, "status": "already loaded", "load_id": done[0],
+                                    "loaded_at": done[1], "rows_loaded": 0})
+                    continue
+                stored = store_raw(path, sha)
+                try:
+                    results.append(load_one(b, stored, path.name, sha, entity, mapping, Path(work)))
+                except (LoadError, duckdb.Error, OSError) as err:
+                    msg = str(err) if isinstance(err, LoadError) else (
+                        f"{path.name}: could not be loaded ({str(err).splitlines()[0][:300]}); "
+                        f"nothing from it was kept")
+                    results.append({"file": path.name, "status": "failed", "error": msg})
+                    continue
+                new_entries.append({"sha256": sha, "file_name": path.name, "stored": stored.name,
+                                    "entity": entity, "mapping": mapping.as_dict(),
+                                    "loaded_at": dt.datetime.now().isoformat(timespec="seconds")})
+            if new_entries or b.fresh:
+                with open(manifest_path(), "a", encoding="utf-8") as fh:
+                    for entry in new_entries:
+                        fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+                b.commit()
+    failed = [r for r in results if r["status"] == "failed"]
+    return {"warehouse": str(db_path()), "ok": not failed, "files": results}
+
+
+def _replay(b: Builder, work: Path, progress: bool) -> int:
+    """Re-applies every file of the raw manifest, in load order, to an emptied warehouse."""
+    b.reset()
+    entries = read_manifest()
+    for entry in tqdm(entries, desc="rebuild", unit="file", disable=not progress or None):
+        stored = raw_dir() / entry["stored"]
+        if not stored.exists():
+            raise LoadError(f"{stored}: raw file listed in the manifest is missing; restore it or "
+                            f"remove its line from {manifest_path()}")
+        m = entry.get("mapping") or {}
+        load_one(b, stored, entry["file_name"], entry["sha256"], entry.get("entity"),
+                 Mapping(m.get("entity"), m.get("columns", {}), m.get("options", {})), work)
+    return len(entries)
+
+
+def rebuild(progress: bool = True) -> dict:
+    """Builds the warehouse from data/raw/ and data/ config alone, then swaps it in."""
+    with Builder(db_path(), fresh=True) as b, tempfile.TemporaryDirectory(dir=db_path().parent) as work:
+        n = _replay(b, Path(work), progress)
+        b.commit()
+    return {"warehouse": str(db_path()), "ok": True, "files": n}

@@ -1,0 +1,223 @@
+"""Reads a file as it really arrives: encoding, delimiter, report-title lines, header; hands DuckDB UTF-8."""
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from etl.config import entities, norm_header
+from etl.errors import LoadError
+
+HEAD_BYTES = 256 * 1024
+CHUNK = 4 * 1024 * 1024
+DELIMITERS = (";", ",", "\t", "|")
+TEXT_EXTS = {".csv", ".tsv", ".txt", ""}
+CYRILLIC = re.compile(r"[а-яА-ЯёЁ]")
+
+
+@dataclass
+class Layout:
+    """What the reader found out about one file; `path` is UTF-8 text DuckDB can read."""
+    source: Path
+    path: Path
+    kind: str                      # 'csv' | 'xlsx' | 'parquet'
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    skip: int = 0                  # physical lines before the header
+    header: list[str] = field(default_factory=list)
+    preamble: list[str] = field(default_factory=list)
+    locale: str = "en"             # default number convention when a column does not tell
+
+    @property
+    def cyrillic(self) -> bool:
+        return any(CYRILLIC.search(h) for h in self.header)
+
+
+def detect_encoding(head: bytes) -> str:
+    """BOMs first, then strict UTF-8, then charset-normalizer (Russian files: cp1251 as fallback)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le-bom"
+    if head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be-bom"
+    if len(head) > 3 and head[1:4:2] == b"\x00\x00" and head[0:3:2] != b"\x00\x00":
+        return "utf-16-le"  # BOM-less UTF-16LE: every second byte of ASCII text is zero
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as err:
+        if err.start > len(head) - 4:  # the head cut a multi-byte character in half
+            return "utf-8"
+    best = from_bytes(head, cp_isolation=["cp1251", "koi8_r", "cp866", "latin_1", "cp1252"]).best()
+    if best is None or best.encoding in ("latin_1", "cp1252") and re.search(rb"[\xc0-\xff]{3}", head):
+        return "cp1251"  # runs of high bytes in a Russian office file are almost always cp1251
+    return best.encoding
+
+
+def transcode(src: Path, encoding: str, dst: Path) -> None:
+    """Streams a non-UTF-8 file into UTF-8 in fixed-size chunks (memory stays flat at any size)."""
+    codec = {"utf-16-le-bom": "utf-16", "utf-16-be-bom": "utf-16", "utf-16-le": "utf-16-le"}.get(encoding, encoding)
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    try:
+        with open(src, "rb") as fin, open(dst, "w", encoding="utf-8", newline="") as fout:
+            while chunk := fin.read(CHUNK):
+                fout.write(decoder.decode(chunk))
+            fout.write(decoder.decode(b"", final=True))
+    except UnicodeDecodeError as err:
+        raise LoadError(f"{src.name}: byte {err.start} is not valid {encoding}; save the file as UTF-8 "
+                        f"or windows-1251 and load it again") from None
+
+
+def _records(text: str, delim: str, limit: int = 200) -> list[tuple[int, list[str]]]:
+    """(physical line where the record starts, cells) for the first records of a text sample."""
+    reader = csv.reader(io.StringIO(text), delimiter=delim, quotechar='"')
+    out, start = [], 0
+    try:
+        for cells in reader:
+            out.append((start, cells))
+            start = reader.line_num
+            if len(out) >= limit:
+                break
+    except csv.Error:
+        pass
+    return out
+
+
+def _width(cells: list[str]) -> int:
+    """Field count ignoring trailing empties (Bitrix ends every line with the delimiter)."""
+    n = len(cells)
+    while n and not cells[n - 1].strip():
+        n -= 1
+    return n
+
+
+def pick_delimiter(text: str) -> str:
+    """The delimiter giving the most records of one consistent width above one."""
+    best, best_score = ",", -1.0
+    for delim in DELIMITERS:
+        widths = [_width(c) for _, c in _records(text, delim)]
+        widths = [w for w in widths if w > 1]
+        if not widths:
+            continue
+        mode = max(set(widths), key=widths.count)
+        score = widths.count(mode) * (1 + mode / 100)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _synonyms() -> set[str]:
+    return {s for ent in entities().values() for syns in ent.fields.values() for s in syns}
+
+
+def pick_header(records: list[tuple[int, list[str]]]) -> int:
+    """Index of the header record: most known column names; else the first full-width record."""
+    if not records:
+        raise LoadError("the file is empty: no header line found")
+    known = _synonyms()
+    widths = [_width(c) for _, c in records]
+    mode = max(set(w for w in widths if w > 0) or {0}, key=widths.count)
+    scores = []
+    for i, (_, cells) in enumerate(records[:40]):
+        names = [norm_header(c) for c in cells if c.strip()]
+        hits = sum(n in known or n.startswith("utm") for n in names)
+        scores.append((hits, -i))
+    hits, neg_i = max(scores)
+    if hits >= 2 or (hits == 1 and widths[-neg_i] >= mode - 1):
+        return -neg_i
+    return next(i for i, w in enumerate(widths) if w >= max(mode - 1, 1))
+
+
+def dedupe(names: list[str]) -> list[str]:
+    """Repeated header names (old amoCRM exports repeat 'Товар') get ' (2)', ' (3)' suffixes."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        name = name.replace("\ufeff", "").strip() or "(empty)"
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
+
+
+def sniff_text(src: Path, work: Path) -> Layout:
+    """Layout of a delimited text file; a UTF-8 copy is made in `work` when the file is not UTF-8."""
+    with open(src, "rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    if not head.strip(b"\x00\r\n\t \xef\xbb\xbf\xff\xfe"):
+        raise LoadError(f"{src.name}: the file is empty; export it again with data rows")
+    encoding = detect_encoding(head)
+    path = src
+    if encoding not in ("utf-8", "utf-8-sig"):
+        path = work / (src.stem + ".utf8.csv")
+        transcode(src, encoding, path)
+        text = path.read_bytes()[:HEAD_BYTES].decode("utf-8", errors="ignore")
+    else:
+        text = head.decode("utf-8", errors="ignore").lstrip("\ufeff")
+    if len(head) == HEAD_BYTES:  # drop the last, possibly cut, line of the sample
+        text = text[: text.rfind("\n") + 1] or text
+    delim = pick_delimiter(text)
+    records = _records(text, delim)
+    h = pick_header(records)
+    line, cells = records[h]
+    header = dedupe(cells[: max(_width(cells), 1)])
+    preamble = [delim.join(c).strip(delim + " ") for _, c in records[:h] if any(x.strip() for x in c)]
+    layout = Layout(src, path, "csv", encoding, delim, line, header, preamble)
+    layout.locale = "ru" if (encoding == "cp1251" or delim == ";" or layout.cyrillic) else "en"
+    return layout
+
+
+def _cell_text(value) -> str:
+    """An xlsx cell as text the SQL normaliser reads: ISO dates, '.' decimals, no float noise."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def sniff_xlsx(src: Path, work: Path) -> Layout:
+    """First non-empty sheet of an .xlsx/.xls/.ods workbook, written out as UTF-8 CSV."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(src))
+        rows = []
+        for name in book.sheet_names:
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            if any(any(c not in (None, "") for c in r) for r in rows):
+                break
+    except Exception as err:  # calamine raises its own error types per format
+        raise LoadError(f"{src.name}: cannot read the workbook ({err}); save it as .xlsx or CSV") from None
+    path = work / (src.stem + ".xlsx.csv")
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([[_cell_text(c) for c in r] for r in rows])
+    layout = sniff_text(path, work)
+    layout.source, layout.kind, layout.encoding = src, "xlsx", "xlsx"
+    return layout
+
+
+def sniff(src: Path, work: Path) -> Layout:
+    """Dispatches on the file's content and extension."""
+    if not src.exists():
+        raise LoadError(f"{src}: no such file; check the path")
+    with open(src, "rb") as fh:
+        magic = fh.read(8)
+    ext = src.suffix.lower()
+    if magic.startswith(b"PAR1"):
+        return Layout(src, src, "parquet")
+    if magic.startswith(b"PK\x03\x04") or magic.startswith(b"\xd0\xcf\x11\xe0") or ext in (".xlsx", ".xls", ".ods"):
+        if magic.lstrip().startswith(b"<"):
+            raise LoadError(f"{src.name}: this .xls is an HTML page, not a workbook; export as CSV instead")
+        return sniff_xlsx(src, work)
+    return sniff_text(src, work)

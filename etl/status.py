@@ -1,0 +1,39 @@
+"""What the warehouse holds: row counts, freshness per source, loads, rejects, config state."""
+from __future__ import annotations
+
+import duckdb
+
+from etl import config
+from etl.paths import db_path
+
+TABLES = ("deals", "leads", "touchpoints", "ad_spend", "campaigns", "plan", "activities", "sales", "traffic")
+# The date column that says how fresh each source is.
+FRESHNESS = {"deals": "created_at", "leads": "created_at", "touchpoints": "touch_at", "ad_spend": "date",
+             "sales": "sale_date", "traffic": "period_end", "plan": "month", "activities": "start_date"}
+
+
+def status() -> dict:
+    path = db_path()
+    if not path.exists():
+        return {"warehouse": str(path), "exists": False,
+                "hint": "no warehouse yet: run `python -m etl demo` or `python -m etl load FILE...`"}
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        out = {"warehouse": str(path), "exists": True, "size_bytes": path.stat().st_size, "tables": {}}
+        for t in TABLES:
+            col = FRESHNESS.get(t)
+            n, latest = con.execute("select count(*), " + (("max(" + col + ")::varchar") if col else "null")
+                                    + " from " + t).fetchall()[0]
+            out["tables"][t] = {"rows": n, "latest": latest}
+        out["loads"] = [dict(zip(("load_id", "file", "entity", "loaded_at", "rows_loaded", "rows_rejected"), r))
+                        for r in con.execute("select load_id, file_name, entity, loaded_at::varchar, rows_loaded, "
+                                             "rows_rejected from loads order by load_id").fetchall()]
+        out["rejects"] = con.execute("select count(*) from rejects").fetchall()[0][0]
+        meta = dict(con.execute("select key, value from meta").fetchall())
+        out["built_at"] = meta.get("built_at")
+        out["config_current"] = meta.get("config_hash") == config.config_hash()
+        out["unknown_regions"] = con.execute(
+            "select count(*) from deals where region not in (select region from cfg_regions)").fetchall()[0][0]
+        return out
+    finally:
+        con.close()
