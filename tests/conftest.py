@@ -1,0 +1,66 @@
+"""Shared fixtures: a small warehouse built by the real ETL from tests/data/wh, per test session."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+WH_FILES = sorted((TESTS / "data" / "wh").iterdir())
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory) -> Path:
+    """The fixture company loaded through `etl.load.load_files`; treat as read-only."""
+    from etl.load import load_files
+
+    folder = tmp_path_factory.mktemp("wh")
+    old = os.environ.get("PARITY_DB")
+    os.environ["PARITY_DB"] = str(folder / "warehouse.duckdb")
+    try:
+        result = load_files(WH_FILES, progress=False)
+        assert result["ok"], result
+    finally:
+        if old is None:
+            os.environ.pop("PARITY_DB", None)
+        else:
+            os.environ["PARITY_DB"] = old
+    return folder / "warehouse.duckdb"
+
+
+@pytest.fixture
+def warehouse(built_warehouse, monkeypatch) -> Path:
+    """PARITY_DB pointed at the shared fixture warehouse for one test."""
+    monkeypatch.setenv("PARITY_DB", str(built_warehouse))
+    return built_warehouse
+
+
+@pytest.fixture
+def fresh_db(tmp_path, monkeypatch) -> Path:
+    """An empty place for a warehouse of the test's own (its raw/ folder lands beside it)."""
+    path = tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("PARITY_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def copy_of_warehouse(built_warehouse, tmp_path, monkeypatch) -> Path:
+    """A private copy of the fixture warehouse (and its raw store) a test may change."""
+    shutil.copyfile(built_warehouse, tmp_path / "warehouse.duckdb")
+    shutil.copytree(built_warehouse.parent / "raw", tmp_path / "raw")
+    monkeypatch.setenv("PARITY_DB", str(tmp_path / "warehouse.duckdb"))
+    return tmp_path / "warehouse.duckdb"
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches():
+    """Cached query results must not leak between tests that point at different warehouses."""
+    yield
+    try:
+        import streamlit as st
+        st.cache_data.clear()
+        st.cache_resource.clear()
+    except Exception:  # streamlit absent or not initialised: nothing cached
+        pass
