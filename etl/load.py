@@ -18,7 +18,7 @@ from etl.errors import LoadError
 from etl.paths import db_path, raw_dir
 from etl.sniff import Layout, sniff
 from etl.sqlfiles import run, run_file
-from etl.stage import Mapping, Staged, stage_file
+from etl.stage import Mapping, Staged, count_rows, stage_file
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries" / "warehouse"
 PERIOD = re.compile(r"(\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2})")
@@ -90,11 +90,16 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
              mapping: Mapping, work: Path) -> dict:
     """Stages and merges one file inside the builder; a failure rolls back just this file."""
     con = b.con
-    layout = sniff(stored, work)
+    try:
+        layout = sniff(stored, work)
+    except LoadError as err:  # the user knows the file by its name, not by its raw/ copy
+        raise LoadError(str(err).replace(stored.name, name)) from None
     layout.source = Path(name)
+    # staging writes temp tables only; it runs before `begin` because read_csv's serial retry
+    # (quoted line breaks) cannot run inside a transaction its first attempt aborted
+    st = stage_file(con, layout, entity, mapping)
     run(con, "begin")
     try:
-        st = stage_file(con, layout, entity, mapping)
         load_id = b.next_load_id()
         start, end = _period(layout)
         params = {"load_id": load_id, "source_system": mapping.options.get("source_system", "crm"),
@@ -104,13 +109,12 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
         validate = QUERIES / f"validate_{st.entity}.sql"
         if validate.exists():
             run_file(con, validate, params)
-            _recount(con, st, layout)
-        run(con, "create or replace temp view good as select * from typed "
-                    "where dup_rank = 1 and reason is null")
+            count_rows(con, st, layout)
+        run(con, "create or replace temp view good as select * from staged "
+                 "where kind = 'data' and dup_rank = 1 and reason is null")
         _channel_inputs(con, st.entity)
         run_file(con, QUERIES / f"merge_{st.entity}.sql", params)
-        run(con, "insert into rejects select $id, rn + $off, reason, raw from typed "
-                    "where dup_rank = 1 and reason is not null", {"id": load_id, "off": layout.skip + 1})
+        _insert_rejects(con, load_id, layout)
         if "currency" not in st.columns and st.entity in ("deals", "ad_spend", "sales"):
             st.notes.append(f"no currency column: amounts taken as {params['currency']}")
         run(con, 
@@ -127,11 +131,15 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
     return _report(name, layout, st, load_id)
 
 
-def _recount(con, st: Staged, layout: Layout) -> None:
-    st.rows_rejected = con.execute("select count(*) from typed where dup_rank = 1 and reason is not null").fetchall()[0][0]
-    st.rows_loaded = st.rows_read - st.rows_duplicate - st.rows_rejected
-    st.reject_samples = [{"row": rn + layout.skip + 1, "reason": r} for rn, r in con.execute(
-        "select rn, reason from typed where dup_rank = 1 and reason is not null order by rn limit 10").fetchall()]
+def _insert_rejects(con, load_id: int, layout: Layout) -> None:
+    """Rejected rows keep their line number, reason and the line's cells as the file had them."""
+    base = con.execute("select coalesce(min(rowid), 0) from raw_in").fetchall()[0][0]
+    cells = ", ".join(con.table("raw_in").columns)
+    run(con, "insert into rejects select $id, t.rn + $off, t.reason, "
+             "rtrim(array_to_string(list_transform([{cells}], lambda x: coalesce(x, '')), $delim), $delim) "
+             "from typed t join raw_in r on r.rowid = t.rn + $base - 1 "
+             "where t.kind = 'data' and t.dup_rank = 1 and t.reason is not null".format(cells=cells),
+        {"id": load_id, "off": layout.skip + 1, "base": base, "delim": layout.delimiter})
 
 
 def _report(name: str, layout: Layout, st: Staged, load_id: int) -> dict:
@@ -180,10 +188,17 @@ def load_files(paths: list[Path], entity: str | None = None, mapping_path: Path 
                                     "entity": entity, "mapping": mapping.as_dict(),
                                     "loaded_at": dt.datetime.now().isoformat(timespec="seconds")})
             if new_entries or b.fresh:
-                with open(manifest_path(), "a", encoding="utf-8") as fh:
+                manifest = manifest_path()
+                size = manifest.stat().st_size if manifest.exists() else 0
+                with open(manifest, "a", encoding="utf-8") as fh:
                     for entry in new_entries:
                         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
-                b.commit()
+                try:
+                    b.commit()
+                except BaseException:  # the warehouse kept its old file: the manifest keeps its old lines
+                    with open(manifest, "r+b") as fh:
+                        fh.truncate(size)
+                    raise
     failed = [r for r in results if r["status"] == "failed"]
     return {"warehouse": str(db_path()), "ok": not failed, "files": results}
 

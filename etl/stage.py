@@ -140,20 +140,21 @@ def map_columns(header: list[str], ent: Entity, mapping: Mapping, file_name: str
     return out
 
 
-def classify(con: duckdb.DuckDBPyConnection, ncols: int, width: int) -> None:
-    """Adds rn (1-based record number after the header) and kind: data / blank / summary / note."""
+def _kind_sql(ncols: int) -> str:
+    """data / blank / summary (totals, never summed) / note (a lone footer text) for one raw row.
+
+    Empty cells, quoted or not, arrive as NULL, so plain NULL tests count the filled ones.
+    """
     cells = [f"c{i}" for i in range(ncols)]
-    filled = " + ".join(f"(nullif(trim({c}), '') is not null)::int" for c in cells)
-    first = "coalesce(" + ", ".join(f"nullif(trim({c}), '')" for c in cells) + ")"
-    run(con, 
-        "create or replace temp table raw_rows as select rowid - (select min(rowid) from raw_in) + 1 as rn, "
-        "case when {filled} = 0 then 'blank' "
-        "when regexp_matches({first}, $summary) then 'summary' "
-        "when {filled} = 1 and $width >= 3 and nullif(trim(c0), '') is not null "
-        "     and not regexp_matches(c0, '^\\s*\\d') then 'note' "
-        "else 'data' end as kind, * from raw_in".format(filled=filled, first=first),
-        {"summary": SUMMARY, "width": width})
-    run(con, "drop table raw_in")
+    filled = " + ".join(f"({c} is not null)::int" for c in cells)
+    first = "coalesce(" + ", ".join(cells[:4]) + ")"
+    # the prefix test keeps the regex off ordinary rows (a regex per row costs ~0.3 s per million)
+    return ("case when {first} is null and {filled} = 0 then 'blank' "
+            "when lower(left(ltrim({first}), 1)) in ('и', 'в', 't', 'g', 's', 'п') "
+            "     and regexp_matches({first}, $summary) then 'summary' "
+            "when {filled} = 1 and $width >= 3 and c0 is not null "
+            "     and not regexp_matches(c0, '^\\s*[\\d-]') then 'note' "
+            "else 'data' end").format(filled=filled, first=first)
 
 
 def detect_locale(con, cols: list[int], default: str) -> dict[int, str]:
@@ -165,7 +166,7 @@ def detect_locale(con, cols: list[int], default: str) -> dict[int, str]:
         parts += [f"coalesce(bool_or(regexp_matches(c{i}, $en)), false)",
                   f"coalesce(bool_or(regexp_matches(c{i}, $ru)), false)"]
     row = con.execute("select " + ", ".join(parts) +
-                      " from (select * from raw_rows where kind = 'data' limit {n})".format(n=SAMPLE),
+                      " from (select * from raw_in limit {n})".format(n=SAMPLE),
                       {"en": NUM_EN, "ru": NUM_RU}).fetchall()[0]
     votes = {i: (row[2 * k], row[2 * k + 1]) for k, i in enumerate(cols)}
     file_loc = "en" if any(en and not ru for en, ru in votes.values()) else (
@@ -180,95 +181,153 @@ def detect_dmy(con, cols: list[int], option: str | None) -> bool:
     for i in cols:
         row = con.execute(
             "select max(try_cast(split_part(c{i}, '/', 1) as int)), max(try_cast(split_part(c{i}, '/', 2) as int)) "
-            "from (select c{i} from raw_rows where kind = 'data' and c{i} like '%/%/%' limit {n})"
+            "from (select c{i} from raw_in where c{i} like '%/%/%' limit {n})"
             .format(i=i, n=SAMPLE)).fetchall()[0]
         if row[0] and row[0] > 12 and (row[1] or 0) <= 12:
             return True
     return False
 
 
-def _field_sql(fld: str, col: str, loc: str, dmy: bool) -> str:
+def _fast_sql(fld: str, col: str, loc: str) -> str:
+    """The cheap parse most cells pass; what it leaves NULL goes to the slow path."""
+    t = f"trim({col})"
     if fld == "month":
-        return f"p_month({col}, {str(dmy).lower()})"
+        return f"date_trunc('month', p_ts_fast({t}))::timestamp"
     if fld in DATE_FIELDS:
-        return f"p_ts({col}, {str(dmy).lower()})"
-    if fld in NUMBER_FIELDS:
-        return f"p_num({col}, '{loc}')"
-    return f"p_text({col})"
+        return f"p_ts_fast({t})"
+    if loc == "ru":
+        return f"try_cast(replace(replace(replace({t}, ' ', ''), chr(160), ''), ',', '.') as double)"
+    return f"try_cast(replace({t}, ',', '') as double)"
 
 
-def _reason_sql(fld: str, col: str, expr: str, hdr: int, required: bool) -> list[str]:
-    """SQL pieces that yield a reason text when the cell is unusable; header names come as $hdr."""
-    out = []
+def _slow_sql(fld: str, txt: str, loc: str, dmy: bool) -> str:
+    d = str(dmy).lower()
+    if fld == "month":
+        return f"p_month({txt}, {d})"
+    if fld in DATE_FIELDS:
+        return f"p_ts({txt}, {d})"
+    return f"p_num({txt}, '{loc}')"
+
+
+def _reasons(fld: str, col: str, typed: bool, hdr: int, required: bool) -> list[tuple[str, str]]:
+    """(condition, reason text) SQL pairs for one field over `typed t positional join raw_in r`."""
+    q = "''''"  # one quote character, as a SQL literal
     shown = f"' in column \"' || $hdr[{hdr}] || '\"'"
+    txt = f"p_text(r.{col})"
+    out = []
     if fld in DATE_FIELDS:
-        out.append(f"case when p_text({col}) is not null and {expr} is null then "
-                   f"'invalid date ''' || p_text({col}) || '''' || {shown} || ' (no such day or unknown form)' end")
-        out.append(f"case when year({expr}) not between 1990 and 2100 then "
-                   f"'date ''' || p_text({col}) || ''' out of range' || {shown} end")
+        out.append((f"t.{fld} is null and r.{col} is not null and {txt} is not null",
+                    f"'invalid date ' || {q} || {txt} || {q} || {shown} || ' (no such day or unknown form)'"))
+        out.append((f"year(t.{fld}) not between 1990 and 2100",
+                    f"'date ' || {q} || {txt} || {q} || ' out of range' || {shown}"))
     elif fld in NUMBER_FIELDS:
-        out.append(f"case when p_text({col}) is not null and {expr} is null then "
-                   f"'not a number: ''' || p_text({col}) || '''' || {shown} end")
+        out.append((f"t.{fld} is null and r.{col} is not null and {txt} is not null",
+                    f"'not a number: ' || {q} || {txt} || {q} || {shown}"))
+        # money is DECIMAL(18,2): a larger value would fail the whole file's merge, not one row
+        out.append((f"abs(t.{fld}) >= 1e15", f"'number ' || {q} || {txt} || {q} || ' too large' || {shown}"))
     if required:
-        out.append(f"case when p_text({col}) is null then 'empty required field {fld}' || {shown} end")
+        out.append((f"coalesce(trim(r.{col}), '') in ('', '--', '-', '—', '–', 'n/a', 'N/A', '#N/A', 'null', 'NULL')",
+                    f"'empty required field {fld}' || {shown}"))
     return out
+
+
+def text_sql(col: str) -> str:
+    """A text cell as the merges read it: trimmed, blank markers ('--', 'n/a') as NULL."""
+    return f"nullif(nullif(nullif(trim({col}), ''), '--'), 'n/a')"
 
 
 def build_typed(con, layout: Layout, ent: Entity, cols: dict[str, int], ncols: int,
                 mapping: Mapping) -> None:
-    """Creates temp table typed(rn, dup_rank, reason, raw, <entity fields>) from raw_rows."""
+    """Creates temp table typed(rn, kind, h, dup_rank, reason, <number and date fields>).
+
+    Text stays in raw_in (row-aligned: `typed positional join raw_in`), so nothing is copied twice.
+    One pass does the cheap parse; the slow parse and the reject reasons touch only the rows
+    that need them. Temp view `staged` then shows every entity field by name.
+    """
     for fld in ent.fields:
         if not SAFE_NAME.match(fld):
             raise LoadError(f"columns.toml: field name '{fld}' must be lower_snake_case")
-    num_cols = [i for f, i in cols.items() if f in NUMBER_FIELDS]
-    date_cols = [i for f, i in cols.items() if f in DATE_FIELDS]
+    typed_fields = [f for f in cols if f in NUMBER_FIELDS | DATE_FIELDS]
     decimal = mapping.options.get("decimal")
     default_loc = {",": "ru", ".": "en"}.get(decimal, layout.locale)
+    num_cols = [cols[f] for f in typed_fields if f in NUMBER_FIELDS]
     locs = {i: default_loc for i in num_cols} if decimal else detect_locale(con, num_cols, default_loc)
-    dmy = detect_dmy(con, date_cols, mapping.options.get("date_order"))
-    selects, reasons = [], []
-    for fld in ent.fields:
-        if fld not in cols:
-            selects.append(f"null::varchar as {fld}" if fld not in NUMBER_FIELDS | DATE_FIELDS
-                           else f"null::{'double' if fld in NUMBER_FIELDS else 'timestamp'} as {fld}")
-            continue
-        col = f"c{cols[fld]}"
-        expr = _field_sql(fld, col, locs.get(cols[fld], default_loc), dmy)
-        selects.append(f"{expr} as {fld}")
-        reasons += _reason_sql(fld, col, expr, cols[fld] + 1, fld in ent.row_required)
+    dmy = detect_dmy(con, [cols[f] for f in typed_fields if f in DATE_FIELDS], mapping.options.get("date_order"))
+    loc = {f: locs.get(cols[f], default_loc) for f in typed_fields}
     cells = ", ".join(f"c{i}" for i in range(ncols))
-    reason = "nullif(concat_ws('; ', " + ", ".join(reasons) + "), '')" if reasons else "null::varchar"
-    run(con, 
-        "create or replace temp table typed as select rn, "
-        "row_number() over (partition by {cells} order by rn) as dup_rank, {reason} as reason, "
-        "rtrim(array_to_string(list_transform([{cells}], lambda x: coalesce(x, '')), $delim), $delim) as raw, "
-        "{selects} from raw_rows where kind = 'data'".format(cells=cells, reason=reason,
-                                                             selects=", ".join(selects)),
-        {"hdr": layout.header + [""] * (ncols - len(layout.header)), "delim": layout.delimiter})
+    base = con.execute("select coalesce(min(rowid), 0) from raw_in").fetchall()[0][0]
+    fast = "".join(f", {_fast_sql(f, f'c{cols[f]}', loc[f])} as {f}" for f in typed_fields)
+    run(con, "create or replace temp table typed as select rowid - $base + 1 as rn, {kind} as kind, "
+             "hash({cells}) as h, 1 as dup_rank, null::varchar as reason{fast} from raw_in".format(
+                 kind=_kind_sql(ncols), cells=cells, fast=fast),
+        {"base": base, "summary": SUMMARY, "width": len(layout.header)})
+    for f in typed_fields:
+        col = f"c{cols[f]}"
+        run(con, "create or replace temp table slow as select t.rn, {slow} as v from typed t positional join "
+                 "raw_in r where t.{f} is null and r.{col} is not null".format(
+                     slow=_slow_sql(f, "r." + col, loc[f], dmy), f=f, col=col))
+        run(con, f"update typed set {f} = s.v from slow s where typed.rn = s.rn and s.v is not null")
+    _mark_duplicates(con, cells, base)
+    pairs = [p for f in cols for p in _reasons(f, f"c{cols[f]}", f in typed_fields, cols[f] + 1,
+                                                f in ent.row_required)]
+    if pairs:
+        reason = "nullif(concat_ws('; ', " + ", ".join(f"case when {c} then {r} end" for c, r in pairs) + "), '')"
+        run(con, "create or replace temp table issues as select t.rn, {r} as reason from typed t "
+                 "positional join raw_in r where t.kind = 'data' and t.dup_rank = 1 and ({w})".format(
+                     r=reason, w=" or ".join(f"({c})" for c, _ in pairs)),
+            {"hdr": layout.header + [""] * (ncols - len(layout.header))})
+        run(con, "update typed set reason = i.reason from issues i where typed.rn = i.rn")
+    fields = []
+    for f in ent.fields:
+        if f in typed_fields:
+            fields.append(f"t.{f}")
+        elif f in cols:
+            fields.append(f"{text_sql('r.c%d' % cols[f])} as {f}")
+        else:
+            kind = "double" if f in NUMBER_FIELDS else "timestamp" if f in DATE_FIELDS else "varchar"
+            fields.append(f"null::{kind} as {f}")
+    run(con, "create or replace temp view staged as select t.rn, t.kind, t.dup_rank, t.reason, "
+             + ", ".join(fields) + " from typed t positional join raw_in r")
+
+
+def _mark_duplicates(con, cells: str, base: int) -> None:
+    """Exact duplicate lines count once: only rows sharing a hash are compared cell by cell."""
+    run(con, "create or replace temp table dup_rows as "
+             "with cand as (select rn from typed where kind = 'data' and h in "
+             "  (select h from typed where kind = 'data' group by h having count(*) > 1)) "
+             "select rn from (select rowid - $base + 1 as rn, row_number() over "
+             "  (partition by {cells} order by rowid) as k from raw_in "
+             "  where rowid - $base + 1 in (select rn from cand)) where k > 1".format(cells=cells),
+        {"base": base})
+    run(con, "update typed set dup_rank = 2 where rn in (select rn from dup_rows)")
 
 
 def stage_file(con, layout: Layout, entity: str | None, mapping: Mapping) -> Staged:
-    """Reads, classifies, types and validates one file; leaves temp tables typed and raw_rows."""
+    """Reads, classifies, types and validates one file; leaves temp tables raw_in and typed."""
     ncols = read_raw(con, layout)
-    if layout.kind == "parquet":
-        layout.header = layout.header  # parquet names are the header; nothing to skip
     ent = detect_entity(layout.header, entity or mapping.entity)
     cols = map_columns(layout.header, ent, mapping, layout.source.name)
-    classify(con, ncols, len(layout.header))
     build_typed(con, layout, ent, cols, ncols, mapping)
     st = Staged(ent.name, cols)
-    (st.rows_read, st.rows_duplicate, st.rows_rejected, st.rows_skipped) = con.execute(
-        "select (select count(*) from typed), "
-        "(select count(*) from typed where dup_rank > 1), "
-        "(select count(*) from typed where dup_rank = 1 and reason is not null), "
-        "(select count(*) from raw_rows where kind in ('summary', 'note'))").fetchall()[0]
-    st.rows_loaded = st.rows_read - st.rows_duplicate - st.rows_rejected
-    offset = layout.skip + 1
-    st.reject_samples = [
-        {"row": rn + offset, "reason": reason} for rn, reason in con.execute(
-            "select rn, reason from typed where dup_rank = 1 and reason is not null order by rn limit 10"
-        ).fetchall()]
+    count_rows(con, st, layout)
+    first_cells = ", ".join(f"c{i}" for i in range(min(ncols, 3)))
     st.skipped_samples = [r[0] for r in con.execute(
-        "select rtrim(array_to_string(list_transform([c0, c1, c2], lambda x: coalesce(x, '')), ' '))"
-        " from raw_rows where kind in ('summary', 'note') order by rn limit 5").fetchall()]
+        "select rtrim(array_to_string(list_transform([{c}], lambda x: coalesce(x, '')), ' ')) from raw_in "
+        "where rowid - $base + 1 in (select rn from typed where kind in ('summary', 'note') "
+        "order by rn limit 5)".format(c=first_cells),
+        {"base": con.execute("select coalesce(min(rowid), 0) from raw_in").fetchall()[0][0]}).fetchall()]
     return st
+
+
+def count_rows(con, st: Staged, layout: Layout) -> None:
+    """Fills the Staged counters and the first reject reasons (line numbers as in the file)."""
+    (st.rows_read, st.rows_duplicate, st.rows_rejected, st.rows_skipped) = con.execute(
+        "select count(*) filter (where kind = 'data'), "
+        "count(*) filter (where kind = 'data' and dup_rank > 1), "
+        "count(*) filter (where kind = 'data' and dup_rank = 1 and reason is not null), "
+        "count(*) filter (where kind in ('summary', 'note')) from typed").fetchall()[0]
+    st.rows_loaded = st.rows_read - st.rows_duplicate - st.rows_rejected
+    st.reject_samples = [
+        {"row": rn + layout.skip + 1, "reason": reason} for rn, reason in con.execute(
+            "select rn, reason from typed where kind = 'data' and dup_rank = 1 and reason is not null "
+            "order by rn limit 10").fetchall()]

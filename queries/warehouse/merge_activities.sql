@@ -2,13 +2,13 @@
 create or replace temp table batch_out as
 with src as (
     select
-        coalesce(p_text(s.activity_id),
+        coalesce(s.activity_id,
                  'a' || left(md5(concat_ws('|', s.title, s.start_date, s.region, s.owner)), 12)) as activity_id,
-        po.owner, lower(p_text(s.kind)) as kind, p_text(s.title) as title,
-        coalesce(ra.region, p_text(s.region)) as region, p_text(s.product) as product,
+        po.owner, lower(s.kind) as kind, s.title as title,
+        coalesce(ra.region, s.region) as region, s.product as product,
         s.start_date::date as start_date, coalesce(s.end_date, s.start_date)::date as end_date,
-        round(s.budget, 2)::decimal(18,2) as budget, p_text(s.responsible) as responsible,
-        coalesce(ast.status, lower(p_text(s.status))) as status, rn
+        round(s.budget, 2)::decimal(18,2) as budget, s.responsible as responsible,
+        coalesce(ast.status, lower(s.status)) as status, rn
     from good s
     left join cfg_region_alias ra on ra.key = region_key(s.region)
     left join cfg_owners po on po.key = norm_key(s.owner)

@@ -2,19 +2,29 @@
 -- Rows of one key inside a file are summed (platforms split a day by device or ad group);
 -- a later export of the same key replaces the earlier one. A file without platform or channel
 -- columns takes them from the campaign's row in campaigns.
+create or replace temp table lk_region as
+select d.raw, coalesce(a.region, d.raw) as region
+from (select distinct region as raw from good where region is not null) d
+left join cfg_region_alias a on a.key = region_key(d.raw);
+
+create or replace temp table lk_currency as
+select d.raw, c.currency
+from (select distinct currency as raw from good where currency is not null) d
+join cfg_currencies c on c.key = norm_key(d.raw);
+
 create or replace temp table batch_out as
 with src as (
     select
-        s.date::date as date, coalesce(p_text(s.platform), c.platform, $platform) as platform,
+        s.date::date as date, coalesce(s.platform, c.platform, $platform) as platform,
         coalesce(campaign_key(s.campaign), campaign_key(s.campaign_id)) as campaign,
-        p_text(s.campaign_id) as campaign_id,
-        coalesce(ra.region, p_text(s.region)) as region, p_text(s.region) as region_raw,
+        s.campaign_id as campaign_id,
+        coalesce(ra.region, s.region) as region, s.region as region_raw,
         coalesce(nullif(cm.channel, 'unknown'), c.channel, 'unknown') as channel, s.impressions, s.clicks, s.cost, coalesce(cur.currency, $currency) as currency
     from good s
-    left join cfg_region_alias ra on ra.key = region_key(s.region)
+    left join lk_region ra on ra.raw = s.region
     left join (select campaign, any_value(platform) as platform, any_value(channel) as channel
                from campaigns group by campaign) c on c.campaign = campaign_key(s.campaign)
-    left join cfg_currencies cur on cur.key = norm_key(s.currency)
+    left join lk_currency cur on cur.raw = s.currency
     left join chan_map cm
       on cm.ch_channel is not distinct from s.channel and cm.ch_utm_source is null
      and cm.ch_utm_medium is null and cm.ch_source is not distinct from s.platform

@@ -1,10 +1,33 @@
 -- One row per (source_system, deal_id). Params: $load_id, $source_system, $currency.
 -- The batch (temp view good) replaces earlier exports of the same deals: the latest export wins,
--- and inside one file the last line of a deal wins.
-create or replace temp table batch_out as
+-- and inside one file the last line of a deal wins. Vocabulary lookups run over distinct values.
+-- Inside one file the last line of a deal_id wins; only repeated IDs pay for the window.
+create or replace temp table superseded as
+select rn from (
+    select rn, row_number() over (partition by deal_id order by rn desc) as k from good
+    where deal_id in (select deal_id from good group by deal_id having count(*) > 1)
+) where k > 1;
+
+create or replace temp table lk_region as
+select d.raw, coalesce(a.region, d.raw) as region
+from (select distinct region as raw from good where region is not null) d
+left join cfg_region_alias a on a.key = region_key(d.raw);
+
+create or replace temp table lk_currency as
+select d.raw, c.currency
+from (select distinct currency as raw from good where currency is not null) d
+join cfg_currencies c on c.key = norm_key(d.raw);
+
+create or replace temp table lk_status as
+select d.raw, c.status
+from (select distinct status as raw from good union select distinct stage from good) d
+join cfg_stages c on c.key = norm_key(d.raw);
+
+delete from deals where source_system = $source_system and deal_id in (select deal_id from good);
+
+insert into deals by name
 with src as (
-    select * from good
-    qualify row_number() over (partition by deal_id order by rn desc) = 1
+    select * from good where rn not in (select rn from superseded)
 ),
 
 final as (
@@ -14,23 +37,19 @@ final as (
         coalesce(s.stage, s.status) as stage,
         round(s.amount, 2)::decimal(18,2) as amount,
         coalesce(cur.currency, $currency) as currency,
-        coalesce(ra.region, s.region) as region, s.region as region_raw,
-        s.product, s.manager, cm.channel, s.source,
-        lower(p_text(s.utm_source)) as utm_source, lower(p_text(s.utm_medium)) as utm_medium,
+        coalesce(rg.region, s.region) as region, s.region as region_raw,
+        s.product, s.manager, coalesce(cm.channel, 'unknown') as channel, s.source,
+        lower(s.utm_source) as utm_source, lower(s.utm_medium) as utm_medium,
         campaign_key(s.utm_campaign) as utm_campaign, s.utm_campaign as utm_campaign_raw,
         s.lead_id, s.lost_reason, $load_id as load_id
     from src s
-    left join cfg_region_alias ra on ra.key = region_key(s.region)
-    left join cfg_stages by_status on by_status.key = norm_key(s.status)
-    left join cfg_stages by_stage on by_stage.key = norm_key(s.stage)
-    left join cfg_currencies cur on cur.key = norm_key(s.currency)
+    left join lk_region rg on rg.raw = s.region
+    left join lk_status by_status on by_status.raw = s.status
+    left join lk_status by_stage on by_stage.raw = s.stage
+    left join lk_currency cur on cur.raw = s.currency
     left join chan_map cm
       on cm.ch_channel is not distinct from s.channel and cm.ch_utm_source is not distinct from s.utm_source
      and cm.ch_utm_medium is not distinct from s.utm_medium and cm.ch_source is not distinct from s.source
 )
 
 select * from final;
-
-delete from deals where source_system = $source_system and deal_id in (select deal_id from batch_out);
-
-insert into deals by name select * from batch_out;

@@ -3,8 +3,8 @@
 create or replace temp table batch_out as
 with src as (
     select
-        s.month::date as month, coalesce(ra.region, p_text(s.region)) as region,
-        p_text(s.product) as product, pm.metric, round(s.target, 2)::decimal(18,2) as target,
+        s.month::date as month, coalesce(ra.region, s.region) as region,
+        s.product as product, pm.metric, round(s.target, 2)::decimal(18,2) as target,
         coalesce(po.owner, case when pm.metric in ('leads', 'spend', 'mql', 'sql') then 'marketing'
                                 else 'sales' end) as owner,
         rn

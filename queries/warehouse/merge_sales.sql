@@ -1,15 +1,25 @@
 -- One row per document x product x customer x day. Params: $load_id, $currency.
 -- Lines of one key are summed (a document may list a product twice); exact duplicate lines were
 -- dropped before. A later export of the same key replaces the earlier one.
+create or replace temp table lk_region as
+select d.raw, coalesce(a.region, d.raw) as region
+from (select distinct region as raw from good where region is not null) d
+left join cfg_region_alias a on a.key = region_key(d.raw);
+
+create or replace temp table lk_currency as
+select d.raw, c.currency
+from (select distinct currency as raw from good where currency is not null) d
+join cfg_currencies c on c.key = norm_key(d.raw);
+
 create or replace temp table batch_out as
 with src as (
     select
-        s.sale_date::date as sale_date, coalesce(ra.region, p_text(s.region)) as region,
-        p_text(s.region) as region_raw, p_text(s.product) as product, p_text(s.customer) as customer,
-        p_text(s.document) as document, s.quantity, s.amount, coalesce(cur.currency, $currency) as currency
+        s.sale_date::date as sale_date, coalesce(ra.region, s.region) as region,
+        s.region as region_raw, s.product as product, s.customer as customer,
+        s.document as document, s.quantity, s.amount, coalesce(cur.currency, $currency) as currency
     from good s
-    left join cfg_region_alias ra on ra.key = region_key(s.region)
-    left join cfg_currencies cur on cur.key = norm_key(s.currency)
+    left join lk_region ra on ra.raw = s.region
+    left join lk_currency cur on cur.raw = s.currency
 )
 
 select sale_date, region, any_value(region_raw) as region_raw, product, customer, document,

@@ -2,7 +2,7 @@
 create or replace temp table batch_out as
 select distinct
     s.touch_at, s.lead_id, s.deal_id, cm.channel, campaign_key(s.campaign) as campaign,
-    lower(p_text(s.utm_source)) as utm_source, lower(p_text(s.utm_medium)) as utm_medium,
+    lower(s.utm_source) as utm_source, lower(s.utm_medium) as utm_medium,
     $load_id as load_id
 from good s
 left join chan_map cm

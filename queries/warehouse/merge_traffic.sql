@@ -4,7 +4,7 @@ create or replace temp table batch_out as
 select
     coalesce(s.period_start::date, $period_start::date) as period_start,
     coalesce(s.period_end::date, s.period_start::date, $period_end::date) as period_end,
-    lower(p_text(s.utm_source)) as utm_source, campaign_key(s.utm_campaign) as utm_campaign,
+    lower(s.utm_source) as utm_source, campaign_key(s.utm_campaign) as utm_campaign,
     sum(s.visits)::bigint as visits, sum(s.visitors)::bigint as visitors, $load_id as load_id
 from good s
 group by 1, 2, 3, 4;

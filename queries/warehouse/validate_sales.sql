@@ -1,4 +1,7 @@
 -- Rejects batch rows whose currency names no known currency (data/currencies.csv).
-update typed set reason = concat_ws('; ', reason, 'unknown currency ''' || p_text(currency) || ''' (add it to data/currencies.csv)')
-where dup_rank = 1 and p_text(currency) is not null
-  and norm_key(currency) not in (select key from cfg_currencies);
+update typed set reason = concat_ws('; ', typed.reason, 'unknown currency ''' || s.currency || ''' (add it to data/currencies.csv)')
+from (select rn, currency from staged
+      where kind = 'data' and dup_rank = 1 and currency is not null
+        and currency not in (select d.raw from (select distinct currency as raw from staged) d
+                             join cfg_currencies c on c.key = norm_key(d.raw))) s
+where typed.rn = s.rn;

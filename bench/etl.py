@@ -1,0 +1,120 @@
+"""ETL benchmark: our load of a 1M-row deals export vs DuckDB's bare read_csv, in one run.
+
+Each measurement runs in its own process (so peak RSS is that load's alone) and times itself
+inside the process, so interpreter start-up is not counted on either side.
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+REGIONS = ["Москва", "г. Москва", "Санкт-Петербург", "Казань", "Новосибирск", "Екатеринбург", "Самара"]
+STAGES = ["Успешно реализовано", "Закрыто и не реализовано", "Переговоры", "Первичный контакт"]
+
+
+def make_deals(rows: int, seed: int = 7) -> pd.DataFrame:
+    """A deals export as amoCRM writes it: Russian headers, comma decimals, dd.mm.yyyy dates."""
+    rng = np.random.default_rng(seed)
+    created = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 730 * 86400, rows), unit="s")
+    closed = created + pd.to_timedelta(rng.integers(86400, 60 * 86400, rows), unit="s")
+    amount = np.round(rng.lognormal(11.5, 0.8, rows), 2)
+    return pd.DataFrame({
+        "ID": np.arange(1, rows + 1),
+        "Название сделки": [f"Сделка {i}" for i in range(rows)],
+        "Бюджет": [f"{a:,.2f}".replace(",", " ").replace(".", ",") for a in amount],
+        "Ответственный": rng.choice(["Анна Смирнова", "Олег Петров", "Ирина Ли", "Павел Орлов"], rows),
+        "Дата создания": created.strftime("%d.%m.%Y %H:%M:%S"),
+        "Дата закрытия": closed.strftime("%d.%m.%Y"),
+        "Этап сделки": rng.choice(STAGES, rows),
+        "Город": rng.choice(REGIONS, rows),
+        "utm_source": rng.choice(["yandex", "vk", "google", ""], rows),
+        "utm_medium": rng.choice(["cpc", "organic", ""], rows),
+        "utm_campaign": rng.choice([f"camp_{i}" for i in range(40)], rows),
+    })
+
+
+def write_files(folder: Path, rows: int) -> tuple[Path, Path]:
+    frame = make_deals(rows)
+    utf8 = folder / "deals_utf8.csv"
+    frame.to_csv(utf8, sep=";", index=False, encoding="utf-8")
+    cp = folder / "deals_cp1251.csv"
+    with open(utf8, encoding="utf-8") as fin, open(cp, "w", encoding="cp1251", newline="") as fout:
+        while chunk := fin.read(1 << 22):
+            fout.write(chunk)
+    return utf8, cp
+
+
+BARE = textwrap.dedent("""
+    import duckdb, json, resource, sys, time
+    t = time.perf_counter()
+    con = duckdb.connect(sys.argv[2])
+    con.execute("create table t as select * from read_csv($p)", {"p": sys.argv[1]}).fetchall()
+    con.execute("checkpoint").fetchall()
+    n = con.execute("select count(*) from t").fetchall()[0][0]
+    con.close()
+    print(json.dumps({"seconds": time.perf_counter() - t, "rows": n,
+                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+""")
+
+OURS = textwrap.dedent("""
+    import json, resource, sys, time
+    from etl.load import load_files
+    t = time.perf_counter()
+    result = load_files([sys.argv[1]], progress=False)
+    f = result["files"][0]
+    print(json.dumps({"seconds": time.perf_counter() - t, "rows": f.get("rows_loaded"),
+                      "status": f["status"], "error": f.get("error"),
+                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+""")
+
+
+def _measure(code: str, path: Path, work: Path, i: int) -> dict:
+    db = work / f"run{i}" / "warehouse.duckdb"
+    db.parent.mkdir()
+    env = dict(os.environ, PARITY_DB=str(db), PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", code, str(path), str(db)], env=env, cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run(rows: int, repeat: int, as_json: bool) -> int:
+    with tempfile.TemporaryDirectory(dir=ROOT / "data") as tmp:
+        work = Path(tmp)
+        utf8, cp = write_files(work, rows)
+        runs: dict[str, list[dict]] = {"bare_duckdb_utf8": [], "parity_utf8": [], "parity_cp1251": []}
+        for i in range(repeat):  # interleaved, so drift of the machine hits all three alike
+            runs["bare_duckdb_utf8"].append(_measure(BARE, utf8, work, 3 * i))
+            runs["parity_utf8"].append(_measure(OURS, utf8, work, 3 * i + 1))
+            runs["parity_cp1251"].append(_measure(OURS, cp, work, 3 * i + 2))
+        report = {"rows": rows, "file_mb": round(utf8.stat().st_size / 2**20, 1), "repeat": repeat}
+        for name, rs in runs.items():
+            secs = statistics.median(r["seconds"] for r in rs)
+            report[name] = {"seconds": round(secs, 3), "rows_per_s": round(rows / secs),
+                            "peak_rss_mb": round(max(r["peak_rss_mb"] for r in rs)),
+                            "rows_loaded": rs[0]["rows"]}
+        base = report["bare_duckdb_utf8"]["seconds"]
+        report["ratio_utf8"] = round(report["parity_utf8"]["seconds"] / base, 2)
+        report["ratio_cp1251"] = round(report["parity_cp1251"]["seconds"] / base, 2)
+        report["targets"] = {"ratio_utf8": 1.5, "ratio_cp1251": 3.0, "peak_rss_mb": 1024}
+        report["met"] = (report["ratio_utf8"] <= 1.5 and report["ratio_cp1251"] <= 3.0 and
+                         max(report[k]["peak_rss_mb"] for k in runs) <= 1024)
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        for name in runs:
+            r = report[name]
+            print(f"{name:18} {r['seconds']:7.2f} s  {r['rows_per_s']:>9,} rows/s  "
+                  f"peak RSS {r['peak_rss_mb']:5} MB  rows loaded {r['rows_loaded']}")
+        print(f"ratio utf8 {report['ratio_utf8']} (target <= 1.5), cp1251 {report['ratio_cp1251']} "
+              f"(target <= 3), targets {'met' if report['met'] else 'NOT met'}")
+    return 0
