@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     dm.add_argument("--seed", type=int, default=42)
     dm.add_argument("--deals", type=int, default=50_000)
     dm.add_argument("--end", help="last day of the demo history, YYYY-MM-DD (default: yesterday)")
+    dm.add_argument("--replace", action="store_true", help="replace a warehouse that holds other files")
     args = p.parse_args(argv)
     as_json = getattr(args, "json", False)
     try:
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.cmd == "demo":
             from etl.demo_load import run_demo
-            result = run_demo(args.seed, args.deals, args.end)
+            result = run_demo(args.seed, args.deals, args.end, args.replace)
             _print(result, False)
             return 0 if result["ok"] else 1
     except LoadError as err:
@@ -70,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({"ok": False, "error": str(err)}, ensure_ascii=False))
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted: the warehouse was left as it was", file=sys.stderr)
+        return 130
     return 0
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from etl.config import entities, norm_header
+from etl.config import entities, header_key
 from etl.errors import LoadError
 
 HEAD_BYTES = 256 * 1024
@@ -99,15 +99,18 @@ def _width(cells: list[str]) -> int:
 
 
 def pick_delimiter(text: str) -> str:
-    """The delimiter giving the most records of one consistent width above one."""
+    """The delimiter splitting most records into one consistent, wide field count.
+
+    Raw counts (trailing empties included) are what stays constant line to line; amounts such
+    as "125 000,50" put commas into ';' files, so width weighs in, not consistency alone.
+    """
     best, best_score = ",", -1.0
     for delim in DELIMITERS:
-        widths = [_width(c) for _, c in _records(text, delim)]
-        widths = [w for w in widths if w > 1]
+        widths = [len(c) for _, c in _records(text, delim) if len(c) > 1]
         if not widths:
             continue
         mode = max(set(widths), key=widths.count)
-        score = widths.count(mode) * (1 + mode / 100)
+        score = widths.count(mode) * mode
         if score > best_score:
             best, best_score = delim, score
     return best
@@ -126,7 +129,7 @@ def pick_header(records: list[tuple[int, list[str]]]) -> int:
     mode = max(set(w for w in widths if w > 0) or {0}, key=widths.count)
     scores = []
     for i, (_, cells) in enumerate(records[:40]):
-        names = [norm_header(c) for c in cells if c.strip()]
+        names = [header_key(c) for c in cells if c.strip()]
         hits = sum(n in known or n.startswith("utm") for n in names)
         scores.append((hits, -i))
     hits, neg_i = max(scores)
