@@ -224,7 +224,7 @@ class World:
     n_days: int               # history days: horizon[:n_days]
     day_sec: np.ndarray       # epoch seconds of each horizon day's midnight (local export time)
     end_sec: int              # last second of the history
-    smooth: np.ndarray        # deterministic demand shape over the horizon
+    smooth: np.ndarray        # expected leads/day at region weight 1, without shocks, noise or flights
     shocks: list
     lam0: np.ndarray          # regions x history days: expected leads without flights
     lift: np.ndarray          # regions x history days: flight lift, 0 outside flights
@@ -625,7 +625,8 @@ def _lead_texts(w: World, rng: np.random.Generator, L: dict) -> None:
     L["utm_medium"] = np.where(blank, 0, UTM_MEDIUM_CODE[L["chan"]])
     variant = _sample(rng, CAMPAIGN_VARIANTS, n)
     no_campaign = len(CAMPAIGN_VARIANTS) * w.camp["name"].size
-    L["utm_campaign"] = np.where(blank | (L["camp"] < 0), no_campaign, L["camp"] * len(CAMPAIGN_VARIANTS) + variant)
+    typed = L["camp"] * len(CAMPAIGN_VARIANTS) + variant
+    L["utm_campaign"] = np.where(blank | (L["camp"] < 0), no_campaign, typed)
 
 
 def _campaign_texts(w: World) -> list[str]:
@@ -1161,7 +1162,8 @@ def _write_1c(path: Path, w: World, lines: dict) -> dict:
             fh.write(_lines([c[s:s + 500_000] for c in cols], ";", "\r\n").decode("utf-8").encode("cp1251"))
         fh.write(footer.encode("cp1251"))
     return {"detail_rows": n, "quantity": total_qty / 1000, "amount": total_kop / 100,
-            "returns_amount": int(lines["kop"][kind == 1].sum()) / 100, "itogo_is_not_data": True}
+            "returns_amount": int(lines["kop"][kind == 1].sum()) / 100,
+            "note": "detail rows only: the final Итого row repeats the total and is not a sale"}
 
 
 # ---------------------------------------------------------------------------------- truth
