@@ -22,6 +22,21 @@ def norm_header(text: str) -> str:
     return re.sub(r"\s+", " ", text).replace("ё", "е")
 
 
+# "Потрачено, ₽", "Amount spent (USD)", "Сумма, руб.": the currency rides in the header (VK, Meta ads)
+CURRENCY_SUFFIX = re.compile(r"\s*(?:,|\()\s*(₽|руб\.?|р\.|rub|rur|usd|eur|kzt|byn|cny|\$|€)\s*\)?$")
+
+
+def header_key(text: str) -> str:
+    """A header as matched with column synonyms: norm_header without a currency suffix."""
+    return CURRENCY_SUFFIX.sub("", norm_header(text))
+
+
+def header_currency(text: str) -> str | None:
+    """The ISO code a header's currency suffix names, e.g. 'Amount spent (USD)' -> 'USD'."""
+    found = CURRENCY_SUFFIX.search(norm_header(text))
+    return dict(currency_rows()).get(found.group(1)) if found else None
+
+
 def region_key(text: str) -> str:
     """Region text as matched against aliases; mirrors the SQL macro region_key in build.py."""
     text = norm_header(text)

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
+from etl import config
 from etl.build import CHANNEL_INPUTS, Builder
 from etl.errors import LoadError
 from etl.paths import db_path, raw_dir
@@ -103,7 +104,7 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
         load_id = b.next_load_id()
         start, end = _period(layout)
         params = {"load_id": load_id, "source_system": mapping.options.get("source_system", "crm"),
-                  "currency": mapping.options.get("currency", "RUB"),
+                  "currency": mapping.options.get("currency") or _header_currency(layout, st) or "RUB",
                   "platform": mapping.options.get("platform", "unknown"),
                   "period_start": start, "period_end": end}
         validate = QUERIES / f"validate_{st.entity}.sql"
@@ -140,6 +141,12 @@ def _insert_rejects(con, load_id: int, layout: Layout) -> None:
              "from typed t join raw_in r on r.rowid = t.rn + $base - 1 "
              "where t.kind = 'data' and t.dup_rank = 1 and t.reason is not null".format(cells=cells),
         {"id": load_id, "off": layout.skip + 1, "base": base, "delim": layout.delimiter})
+
+
+def _header_currency(layout: Layout, st: Staged) -> str | None:
+    """A file without a currency column may name it in the money column's header ('Amount spent (USD)')."""
+    money = [layout.header[i] for f, i in st.columns.items() if f in ("amount", "cost") and i < len(layout.header)]
+    return next((c for c in map(config.header_currency, money) if c), None)
 
 
 def _report(name: str, layout: Layout, st: Staged, load_id: int) -> dict:

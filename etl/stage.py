@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.config import Entity, entities, norm_header
+from etl.config import Entity, entities, header_key
 from etl.errors import LoadError
 from etl.sqlfiles import run
 from etl.sniff import Layout
@@ -71,7 +71,9 @@ def read_raw(con: duckdb.DuckDBPyConnection, layout: Layout) -> int:
                  for i, c in enumerate(rel.columns)]
         rel.select(*exprs).create("raw_in")
         return len(exprs)
-    ncols = len(layout.header) + 4  # room for trailing delimiters and stray extra cells
+    # cells past the header (a trailing delimiter's empty cell, stray extras) are dropped by
+    # strict_mode=false; short lines (footers) are padded with NULLs
+    ncols = max(len(layout.header), 1)
     params = {"p": str(layout.path), "d": layout.delimiter, "s": layout.skip + 1,
               "cols": {f"c{i}": "VARCHAR" for i in range(ncols)}}
     sql = ("create temp table raw_in as select * from read_csv($p, delim=$d, skip=$s, header=false, "
@@ -97,7 +99,7 @@ def detect_entity(header: list[str], wanted: str | None) -> Entity:
         if wanted not in ents:
             raise LoadError(f"unknown entity '{wanted}'; choose one of: {', '.join(ents)}")
         return ents[wanted]
-    names = {norm_header(h) for h in header}
+    names = {header_key(h) for h in header}
     scored = []
     for ent in ents.values():
         hits = {f for f, syns in ent.fields.items() if names & set(syns)}
@@ -111,16 +113,16 @@ def detect_entity(header: list[str], wanted: str | None) -> Entity:
 
 def map_columns(header: list[str], ent: Entity, mapping: Mapping, file_name: str) -> dict[str, int]:
     """Canonical field -> column index, from the mapping first, then synonyms."""
-    normed = [norm_header(h) for h in header]
+    normed = [header_key(h) for h in header]
     out: dict[str, int] = {}
     for fld, col in mapping.columns.items():
         if fld not in ent.fields:
             raise LoadError(f"{file_name}: mapping names unknown field '{fld}' for {ent.name}; "
                             f"fields are: {', '.join(ent.fields)}")
-        if norm_header(col) not in normed:
+        if header_key(col) not in normed:
             raise LoadError(f"{file_name}: mapping column '{col}' is not in the file; columns found: "
                             f"{', '.join(header)}")
-        out[fld] = normed.index(norm_header(col))
+        out[fld] = normed.index(header_key(col))
     used = set(out.values())
     for fld, syns in ent.fields.items():
         if fld in out:

@@ -37,7 +37,7 @@ create or replace temp macro p_ts_fast(t) as
 -- Fractions of seconds and time-zone suffixes go: timestamps are the export's local time.
 create or replace temp macro p_tsclean(t) as
     regexp_replace(regexp_replace(t, '(\d{1,2}:\d{2}:\d{2})[.,]\d+', '\1'),
-        '(\d{1,2}:\d{2}(:\d{2})?)\s*(Z|[+-]\d{2}:?\d{2}|UTC|MSK)$', '\1');
+        '(\d{1,2}:\d{2}(:\d{2})?)\s*(Z|[+-]\d{2}(:?\d{2})?|UTC|MSK)$', '\1');
 
 create or replace temp macro p_ts_slow(t, dmy) as
     case when t is null then null

@@ -1,0 +1,96 @@
+"""ui.fmt: numbers, money, percentages and dates as Russian and English readers expect them."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from ui import fmt
+
+S = "\u00a0"  # the no-break space Russian uses between digit groups and before units
+
+
+@pytest.mark.parametrize("value, lang, decimals, expected", [
+    (1234567, "ru", 0, f"1{S}234{S}567"),
+    (1234567, "en", 0, "1,234,567"),
+    (1234567.891, "ru", 2, f"1{S}234{S}567,89"),
+    (1234567.891, "en", 2, "1,234,567.89"),
+    (999, "ru", 0, "999"),
+    (0, "en", 0, "0"),
+    (-0.4, "ru", 0, "0"),  # no "-0"
+    (-1234.5, "en", 0, "-1,235"),
+    (2.5, "en", 0, "3"),  # money rounds half up, not to even
+    (Decimal("1380000.50"), "ru", 0, f"1{S}380{S}001"),
+    (1380000.5, "en", 2, "1,380,000.50"),
+    (None, "ru", 0, "—"),
+    (float("nan"), "en", 0, "—"),
+    (pd.NA, "en", 0, "—"),
+])
+def test_number(value, lang, decimals, expected):
+    assert fmt.number(value, lang, decimals) == expected
+
+
+@pytest.mark.parametrize("value, currency, lang, decimals, expected", [
+    (1234567, "RUB", "ru", 0, f"1{S}234{S}567{S}₽"),
+    (1234567, "RUB", "en", 0, "1,234,567 RUB"),
+    (60000, "USD", "ru", 0, f"60{S}000{S}$"),
+    (60000, "USD", "en", 0, "60,000 USD"),
+    (1500.5, "EUR", "ru", 2, f"1{S}500,50{S}€"),
+    (1500.5, "EUR", "en", 2, "1,500.50 EUR"),
+    (1000, "KZT", "ru", 0, f"1{S}000{S}KZT"),  # no symbol known: the ISO code
+    (1000, None, "en", 0, "1,000"),
+    (None, "RUB", "ru", 0, "—"),
+])
+def test_money(value, currency, lang, decimals, expected):
+    assert fmt.money(value, currency, lang, decimals) == expected
+
+
+@pytest.mark.parametrize("value, lang, currency, expected", [
+    (48_200_000, "ru", "RUB", f"48,2{S}млн{S}₽"),
+    (48_200_000, "en", "RUB", "48.2M RUB"),
+    (1_000_000, "ru", None, f"1{S}млн"),  # no trailing ",0"
+    (1_000_000, "en", "USD", "1M USD"),
+    (950_000, "ru", "RUB", f"950{S}тыс.{S}₽"),
+    (950_000, "en", None, "950K"),
+    (999_950, "ru", None, f"1{S}млн"),  # not "1 000 тыс."
+    (123_456_789, "en", None, "123M"),
+    (4_812_345_678, "ru", "RUB", f"4,8{S}млрд{S}₽"),
+    (4_812_345_678, "en", "EUR", "4.8B EUR"),
+    (2_500_000_000_000, "en", None, "2.5T"),
+    (-48_200_000, "ru", None, f"-48,2{S}млн"),
+    (512, "ru", "RUB", f"512{S}₽"),
+    (512, "en", "RUB", "512 RUB"),
+    (None, "en", "RUB", "—"),
+])
+def test_compact(value, lang, currency, expected):
+    assert fmt.compact(value, lang, currency) == expected
+
+
+@pytest.mark.parametrize("share, lang, decimals, expected", [
+    (0.8, "ru", 1, f"80,0{S}%"),
+    (0.8, "en", 1, "80.0%"),
+    (0.12345, "ru", 2, f"12,35{S}%"),
+    (1, "en", 0, "100%"),
+    (None, "ru", 1, "—"),
+    (math.nan, "en", 1, "—"),
+])
+def test_percent(share, lang, decimals, expected):
+    assert fmt.percent(share, lang, decimals) == expected
+
+
+@pytest.mark.parametrize("func, value, lang, expected", [
+    (fmt.date, dt.date(2025, 1, 15), "ru", "15.01.2025"),
+    (fmt.date, dt.date(2025, 1, 15), "en", "2025-01-15"),
+    (fmt.date, pd.Timestamp("2025-01-15"), "ru", "15.01.2025"),
+    (fmt.date, pd.NaT, "ru", "—"),
+    (fmt.timestamp, "2026-11-26T23:18:15", "ru", "26.11.2026 23:18"),
+    (fmt.timestamp, dt.datetime(2026, 11, 26, 23, 18, 15), "en", "2026-11-26 23:18"),
+    (fmt.timestamp, None, "en", "—"),
+    (fmt.month, dt.date(2025, 1, 1), "ru", "янв 2025"),
+    (fmt.month, pd.Timestamp("2025-12-01"), "en", "Dec 2025"),
+])
+def test_dates(func, value, lang, expected):
+    assert func(value, lang) == expected

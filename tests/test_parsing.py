@@ -1,0 +1,522 @@
+"""Reading files as they really arrive: encodings, delimiters, preambles, totals, numbers, dates, xlsx, parquet."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl import sniff
+from etl.errors import LoadError
+from etl.load import load_files
+
+D = Decimal
+UTF16 = "\ufeff".encode("utf-16-le")  # the BOM Excel-style downloads start with
+
+
+def load(path: Path) -> dict:
+    """One file through the real ETL into $PARITY_DB; its per-file report."""
+    result = load_files([path], progress=False)
+    assert result["ok"], result
+    return result["files"][0]
+
+
+def query(db: Path, sql: str, params: dict | None = None) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def write(folder: Path, name: str, data: bytes) -> Path:
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+def table(rows: list[list[str]], delim: str, line_end: str = "\n") -> str:
+    """Rows as a delimited text, quoted only where a cell needs it (as Excel and most CRMs write)."""
+    out = io.StringIO()
+    csv.writer(out, delimiter=delim, lineterminator=line_end).writerows(rows)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# Encodings x delimiters: the same Russian deals export, written every way it arrives.
+
+RU_DEALS = [
+    ["ID", "Название сделки", "Бюджет", "Дата создания", "Этап сделки", "Город"],
+    ["1", "Окна, двери; фурнитура", "1 234 567,50", "03.01.2025 10:15", "Успешно реализовано", "г. Москва"],
+    ["2", "Склад", "80 000", "04.01.2025", "Переговоры", "СПб"],
+    ["3", "Ёлки", "15,5", "05.01.2025 23:59:59", "Закрыто и не реализовано", "Казань"],
+]
+RU_DEALS_SUM = D("1234567.50") + D("80000") + D("15.50")  # 1 314 583.00
+
+ENCODINGS = {
+    "utf-8": lambda text: text.encode("utf-8"),
+    "utf-8-sig": lambda text: b"\xef\xbb\xbf" + text.encode("utf-8"),
+    "utf-16-le-bom": lambda text: UTF16 + text.encode("utf-16-le"),
+    "cp1251": lambda text: text.encode("cp1251"),
+}
+
+
+VARIANTS = [
+    ("utf-8", ";"), ("utf-8", ","), ("utf-8", "\t"),
+    ("utf-8-sig", ";"),
+    ("utf-16-le-bom", "\t"),   # Google Ads "Excel CSV": UTF-16LE with BOM, tab-separated, CRLF
+    ("cp1251", ";"), ("cp1251", ","),
+]
+
+
+def load_into(folder: Path, files: list[Path]) -> tuple[Path, dict[str, dict]]:
+    """Loads files in one build into folder/warehouse.duckdb (for module-scoped fixtures)."""
+    old = os.environ.get("PARITY_DB")
+    os.environ["PARITY_DB"] = str(folder / "warehouse.duckdb")
+    try:
+        result = load_files(files, progress=False)
+    finally:
+        os.environ.pop("PARITY_DB") if old is None else os.environ.__setitem__("PARITY_DB", old)
+    assert result["ok"], result
+    return folder / "warehouse.duckdb", {f["file"]: f for f in result["files"]}
+
+
+@pytest.fixture(scope="module")
+def variants_db(tmp_path_factory) -> tuple[Path, dict[str, dict]]:
+    """The same deals written every way; variant k's deal IDs are 'k-1', 'k-2', 'k-3'."""
+    folder = tmp_path_factory.mktemp("variants")
+    files = []
+    for k, (encoding, delim) in enumerate(VARIANTS):
+        rows = [RU_DEALS[0]] + [[f"{k}-{r[0]}"] + r[1:] for r in RU_DEALS[1:]]
+        line_end = "\r\n" if encoding == "utf-16-le-bom" else "\n"
+        files.append(write(folder, f"deals_{k}.csv", ENCODINGS[encoding](table(rows, delim, line_end))))
+    return load_into(folder, files)
+
+
+@pytest.mark.parametrize("k, encoding, delim", [(k, e, d) for k, (e, d) in enumerate(VARIANTS)])
+def test_encoding_and_delimiter(variants_db, k, encoding, delim):
+    db, reports = variants_db
+    rep = reports[f"deals_{k}.csv"]
+    assert (rep["entity"], rep["encoding"], rep["delimiter"]) == ("deals", encoding, delim)
+    assert (rep["rows_read"], rep["rows_loaded"], rep["rows_rejected"], rep["rows_skipped"]) == (3, 3, 0, 0)
+    rows = query(db, "select deal_id, title, amount, created_at, status, region from deals "
+                     "where deal_id like $p order by deal_id", {"p": f"{k}-%"})
+    assert rows == [
+        (f"{k}-1", "Окна, двери; фурнитура", D("1234567.50"), dt.datetime(2025, 1, 3, 10, 15), "won", "Москва"),
+        (f"{k}-2", "Склад", D("80000.00"), dt.datetime(2025, 1, 4), "open", "Санкт-Петербург"),
+        (f"{k}-3", "Ёлки", D("15.50"), dt.datetime(2025, 1, 5, 23, 59, 59), "lost", "Казань"),
+    ]
+    assert query(db, "select sum(amount) from deals where deal_id like $p", {"p": f"{k}-%"}) == [(RU_DEALS_SUM,)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Real export layouts: trailing delimiters, quoted line breaks, title lines, totals and footers.
+
+BITRIX = (  # UTF-8 BOM, every cell quoted, each line ends with ';', inner quotes doubled
+    '"ID";"Название сделки";"Стадия сделки";"Сумма";"Валюта";"Дата создания";"Город";\n'
+    '"11";"Окна; двери";"Сделка успешна";"1000";"Российский рубль";"03.01.2025 10:00:00";"мск";\n'
+    '"12";"Строка\nвторая ""в кавычках""";"Сделка провалена";"2000,50";"Доллар США";"04.01.2025 11:00:00";"Питер";\n'
+    '"13";"Три";"Новая";"";"Евро";"05.01.2025";"";\n'
+)
+
+ONE_C = (  # cp1251 1C report: title lines, NBSP thousands, '1,000' = one unit, a final Итого row
+    "Продажи\n"
+    "Период: 01.01.2025 - 31.01.2025\n"
+    "Показатели: Количество, Сумма\n"
+    "\n"
+    "Дата;Регион;Документ продажи;Контрагент;Номенклатура;Количество;Сумма\n"
+    "20.01.2025;Москва;Реализация 00000001 от 20.01.2025;ООО Ромашка;Окна;1,000;150\u00a0000,00\n"
+    "21.01.2025;г. Москва;Реализация 00000002 от 21.01.2025;ООО Ромашка;Двери;2,500;2\u00a0436\u00a0000,00\n"
+    "25.01.2025;СПб;Реализация 00000003 от 25.01.2025;ООО Склад;Стеллажи;-1,000;-100\u00a0000,00\n"
+    "Итого;;;;;2,500;2\u00a0486\u00a0000,00\n"
+)
+
+SALESFORCE = (  # all quoted, M/D/YYYY, a summary Total row, Grand Totals + confidentiality footer
+    '"Opportunity Owner","Opportunity Name","Opportunity ID","Stage","Amount","Amount Currency","Created Date"\n'
+    '"John Smith","Acme, Inc.","006A1","Closed Won","1,234.50","USD","1/2/2025"\n'
+    '"John Smith","Initech ""East""","006A2","Prospecting","500.00","USD","3/4/2025"\n'
+    '"Total","","","","1,734.50","",""\n'
+    '"Jane Roe","Globex","006B1","Closed Lost","12,000.00","USD","12/31/2024"\n'
+    '\n\n'
+    '"Grand Totals (3 records)"\n'
+    '"Confidential Information - Do Not Distribute"\n'
+    '"Copyright (c) 2000-2025 salesforce.com, inc. All rights reserved."\n'
+)
+
+YANDEX_DIRECT = (  # Reports API TSV: quoted title line, '--' for missing, a 'Total rows: N' last line
+    '"Campaign performance (2025-01-01 - 2025-01-31)"\n'
+    "Date\tCampaignId\tCampaignName\tImpressions\tClicks\tCost\n"
+    "2025-01-03\t701\tMSK Brand \t1000\t--\t5000.5\n"
+    "2025-01-04\t701\tMSK Brand\t--\t3\t1200\n"
+    "Total rows: 2\n"
+)
+
+GOOGLE_ADS = (  # UTF-16LE BOM, tab, CRLF; two lines above the header; 'Total: ...' rows at the bottom
+    "Campaign performance report\r\n"
+    "January 1, 2025 - January 31, 2025\r\n"
+    "Campaign\tDay\tCurrency code\tImpr.\tClicks\tCost\tConv. rate\r\n"
+    "Brand Search\t2025-01-03\tUSD\t64,518\t3,429\t1,234.50\t5.11%\r\n"
+    "Display RT\t2025-01-03\tUSD\t--\t12\t10.25\t--\r\n"
+    "Total: Account\t--\tUSD\t64,518\t3,441\t1,244.75\t--\r\n"
+    "Total: Search\t--\tUSD\t64,518\t3,429\t1,234.50\t--\r\n"
+)
+
+METRICA = (  # UTF-8 BOM; row 2 is the totals row 'Итого и средние'
+    "UTM Source,UTM Campaign,Визиты,Посетители,Отказы\n"
+    "Итого и средние,,350,290,0.2\n"
+    "yandex,msk_brand,200,150,0.1\n"
+    "vk,spb_retarget,150,140,0.3\n"
+)
+
+VK_ADS = (  # Russian headers, comma decimals, a currency mark in the header, an Итого row
+    "Дата;ID кампании;Кампания;Показы;Клики;Потрачено, ₽\n"
+    "03.01.2025;9001;spb_vk_retarget;1 500;30;2 999,50\n"
+    "04.01.2025;9001;spb_vk_retarget;500;20;2000\n"
+    "Итого;;;2 000;50;4 999,50\n"
+)
+
+META_ADS = (  # the currency is only in a header: 'Amount spent (USD)'
+    "Reporting starts,Reporting ends,Campaign name,Amount spent (USD),Impressions,Link clicks\n"
+    "2025-01-03,2025-01-03,Spring Sale,120.50,10000,150\n"
+    "2025-01-04,2025-01-04,Spring Sale,\"1,079.50\",80000,900\n"
+)
+
+LAYOUTS = {
+    "bitrix_trailing_delimiter": (
+        "bitrix.csv", b"\xef\xbb\xbf" + BITRIX.encode(),
+        dict(entity="deals", encoding="utf-8-sig", delimiter=";", rows_read=3, rows_loaded=3, rows_skipped=0),
+        # a quoted line break stays inside its cell; whitespace is compared collapsed
+        "select deal_id, regexp_replace(title, '\\s+', ' ', 'g'), status, amount, currency, region "
+        "from deals order by deal_id",
+        [("11", "Окна; двери", "won", D("1000.00"), "RUB", "Москва"),
+         ("12", 'Строка вторая "в кавычках"', "lost", D("2000.50"), "USD", "Санкт-Петербург"),
+         ("13", "Три", "open", None, "EUR", None)]),
+    "1c_report_cp1251": (
+        "sales_1c.csv", ONE_C.encode("cp1251"),
+        dict(entity="sales", encoding="cp1251", delimiter=";", rows_read=3, rows_loaded=3, rows_skipped=1),
+        "select sum(amount), sum(quantity), count(*), string_agg(distinct region, ',' order by region) from sales",
+        [(D("150000") + D("2436000") - D("100000"), D("1") + D("2.5") - D("1"), 3, "Москва,Санкт-Петербург")]),
+    "salesforce_footer": (
+        "opportunities.csv", SALESFORCE.encode(),
+        dict(entity="deals", encoding="utf-8", delimiter=",", rows_read=3, rows_loaded=3, rows_skipped=4),
+        "select deal_id, title, status, amount, currency, created_at::date from deals order by deal_id",
+        [("006A1", "Acme, Inc.", "won", D("1234.50"), "USD", dt.date(2025, 1, 2)),
+         ("006A2", 'Initech "East"', "open", D("500.00"), "USD", dt.date(2025, 3, 4)),
+         ("006B1", "Globex", "lost", D("12000.00"), "USD", dt.date(2024, 12, 31))]),
+    "yandex_direct_tsv": (
+        "direct.tsv", YANDEX_DIRECT.encode(),
+        dict(entity="ad_spend", encoding="utf-8", delimiter="\t", rows_read=2, rows_loaded=2, rows_skipped=1),
+        "select date, campaign, campaign_id, impressions, clicks, cost from ad_spend order by date",
+        [(dt.date(2025, 1, 3), "msk brand", "701", 1000, None, D("5000.50")),
+         (dt.date(2025, 1, 4), "msk brand", "701", None, 3, D("1200.00"))]),
+    "google_ads_utf16": (
+        "google_ads.csv", UTF16 + GOOGLE_ADS.encode("utf-16-le"),
+        dict(entity="ad_spend", encoding="utf-16-le-bom", delimiter="\t", rows_read=2, rows_loaded=2, rows_skipped=2),
+        "select campaign, impressions, clicks, cost, currency from ad_spend order by campaign",
+        [("brand search", 64518, 3429, D("1234.50"), "USD"), ("display rt", None, 12, D("10.25"), "USD")]),
+    "metrica_totals_row": (
+        "metrica.csv", b"\xef\xbb\xbf" + ("Период: 01.01.2025 - 31.01.2025\n" + METRICA).encode(),
+        dict(entity="traffic", encoding="utf-8-sig", delimiter=",", rows_read=2, rows_loaded=2, rows_skipped=1),
+        "select period_start, period_end, utm_source, visits, visitors from traffic order by utm_source",
+        [(dt.date(2025, 1, 1), dt.date(2025, 1, 31), "vk", 150, 140),
+         (dt.date(2025, 1, 1), dt.date(2025, 1, 31), "yandex", 200, 150)]),
+    "vk_ads_itogo": (
+        "vk.csv", VK_ADS.encode(),
+        dict(entity="ad_spend", encoding="utf-8", delimiter=";", rows_read=2, rows_loaded=2, rows_skipped=1),
+        "select sum(cost), sum(impressions), sum(clicks), count(*) from ad_spend",
+        [(D("2999.50") + D("2000"), 2000, 50, 2)]),
+    "meta_ads_currency_in_header": (
+        "meta.csv", b"\xef\xbb\xbf" + META_ADS.encode(),
+        dict(entity="ad_spend", encoding="utf-8-sig", delimiter=",", rows_read=2, rows_loaded=2, rows_skipped=0),
+        "select campaign, sum(cost), currency, sum(clicks) from ad_spend group by all",
+        [("spring sale", D("1200.00"), "USD", 1050)]),
+}
+
+
+SKIPPED = {
+    "1c_report_cp1251": ["Итого"],
+    "salesforce_footer": ["Total", "Grand Totals (3 records)", "Confidential Information - Do Not Distribute",
+                          "Copyright (c) 2000-2025 salesforce.com, inc. All rights reserved."],
+    "yandex_direct_tsv": ["Total rows: 2"],
+    "google_ads_utf16": ["Total: Account -- USD", "Total: Search -- USD"],
+    "metrica_totals_row": ["Итого и средние  350"],
+    "vk_ads_itogo": ["Итого"],
+}
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_export_layout(fresh_db, tmp_path, name):
+    file_name, data, expected, sql, rows = LAYOUTS[name]
+    rep = load(write(tmp_path, file_name, data))
+    assert {k: rep[k] for k in expected} == expected
+    assert rep["rows_rejected"] == 0, rep["reject_reasons"]
+    assert query(fresh_db, sql) == rows
+    # totals and footers are reported as skipped lines, never loaded
+    assert rep["skipped_lines"] == SKIPPED.get(name, [])
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers: one file per convention, loaded once; one assertion per cell text.
+
+RU_NUMBERS = [  # Russian ';' file: comma decimals, space / NBSP / narrow NBSP thousands
+    ("1 234 567,50", D("1234567.50")),
+    ("1\u00a0234\u00a0567,50", D("1234567.50")),
+    ("1\u202f234\u202f567,50", D("1234567.50")),
+    ("125 000 руб.", D("125000")),
+    ("7000 ₽", D("7000")),
+    ("1 250 000 р.", D("1250000")),
+    ("-100 000,00", D("-100000")),
+    ("0,99", D("0.99")),
+    ("1,000", D("1")),
+    ("--", None),
+    ("", None),
+]
+CP1251_NUMBERS = [  # nothing in the column tells; the file (cp1251, ';') says Russian: '1,000' is one
+    ("1,000", D("1")),
+    ("12,500", D("12.5")),
+    ("3", D("3")),
+]
+EN_NUMBERS = [  # English ',' file: comma thousands, point decimals
+    ("1,000", D("1000")),
+    ("12,500", D("12500")),
+    ("1,234.50", D("1234.50")),
+    ("1,234,567", D("1234567")),
+    ("$1,200.00", D("1200")),
+    ("-5.25", D("-5.25")),
+    ("--", None),
+    ("", None),
+]
+
+
+def _numbers_file(kind: str, values: list[str]) -> bytes:
+    if kind == "en":
+        return table([["Deal ID", "Amount", "Created"]] + [[f"en{i}", v, "2025-01-03"] for i, v in enumerate(values)],
+                     ",").encode()
+    rows = [["ID", "Бюджет", "Дата создания"]] + [[f"{kind}{i}", v, "03.01.2025"] for i, v in enumerate(values)]
+    return table(rows, ";").encode("cp1251" if kind == "cp" else "utf-8")
+
+
+@pytest.fixture(scope="module")
+def numbers_db(tmp_path_factory) -> Path:
+    """One warehouse holding the three number files; deal_id says which file and which cell."""
+    folder = tmp_path_factory.mktemp("numbers")
+    files = []
+    for kind, cases in (("ru", RU_NUMBERS), ("cp", CP1251_NUMBERS), ("en", EN_NUMBERS)):
+        files.append(write(folder, f"numbers_{kind}.csv", _numbers_file(kind, [c for c, _ in cases])))
+    db, reports = load_into(folder, files)
+    assert reports["numbers_cp.csv"]["encoding"] == "cp1251"
+    assert all(f["rows_rejected"] == 0 for f in reports.values()), reports
+    return db
+
+
+@pytest.mark.parametrize("kind, index, text, expected", [
+    (kind, i, text, value)
+    for kind, cases in (("ru", RU_NUMBERS), ("cp", CP1251_NUMBERS), ("en", EN_NUMBERS))
+    for i, (text, value) in enumerate(cases)
+])
+def test_number_forms(numbers_db, kind, index, text, expected):
+    assert query(numbers_db, "select amount from deals where deal_id = $id", {"id": f"{kind}{index}"}) == [(expected,)]
+
+
+def test_number_sums(numbers_db):
+    """The hand-computed total of each file: nothing double-counted, nothing dropped."""
+    for kind, cases in (("ru", RU_NUMBERS), ("cp", CP1251_NUMBERS), ("en", EN_NUMBERS)):
+        total = sum((v for _, v in cases if v is not None), D(0))
+        got = query(numbers_db, "select sum(amount), count(*) from deals where deal_id like $p", {"p": kind + "%"})
+        assert got == [(total, len(cases))]
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates: Russian forms and ISO in one file; slash dates read by the file's convention.
+
+RU_DATES = [
+    ("03.01.2025", dt.datetime(2025, 1, 3)),
+    ("03.01.2025 10:15", dt.datetime(2025, 1, 3, 10, 15)),
+    ("03.01.2025 10:15:30", dt.datetime(2025, 1, 3, 10, 15, 30)),
+    ("3.1.2025", dt.datetime(2025, 1, 3)),
+    ("2025-01-03", dt.datetime(2025, 1, 3)),
+    ("2025-01-03 10:15:30", dt.datetime(2025, 1, 3, 10, 15, 30)),
+    ("2025-01-03T10:15:30", dt.datetime(2025, 1, 3, 10, 15, 30)),
+    ("2025-01-03T10:15:30+03:00", dt.datetime(2025, 1, 3, 10, 15, 30)),  # local time of the export
+    ("2025-01-03T10:15:30.123Z", dt.datetime(2025, 1, 3, 10, 15, 30)),
+    ("02-01-2006 15:04:05", dt.datetime(2006, 1, 2, 15, 4, 5)),            # old amoCRM export
+]
+US_DATES = [("1/2/2025", dt.datetime(2025, 1, 2)), ("12/31/2024", dt.datetime(2024, 12, 31)),
+            ("3/4/2025 2:30 PM", dt.datetime(2025, 3, 4, 14, 30))]
+DMY_DATES = [("1/2/2025", dt.datetime(2025, 2, 1)), ("31/12/2024", dt.datetime(2024, 12, 31)),  # 31 > 12 tells
+             ("4/3/2025 14:30", dt.datetime(2025, 3, 4, 14, 30))]
+DATE_FILES = {"ru": (RU_DATES, ";"), "us": (US_DATES, ","), "dmy": (DMY_DATES, ",")}
+
+
+@pytest.fixture(scope="module")
+def dates_db(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("dates")
+    files = []
+    for kind, (cases, delim) in DATE_FILES.items():
+        rows = [["Deal ID", "Amount", "Created"]] + [[f"{kind}{i}", "1", t] for i, (t, _) in enumerate(cases)]
+        files.append(write(folder, f"dates_{kind}.csv", table(rows, delim).encode()))
+    db, reports = load_into(folder, files)
+    assert all(f["rows_rejected"] == 0 for f in reports.values()), reports
+    return db
+
+
+@pytest.mark.parametrize("kind, index, text, expected", [
+    (kind, i, text, value) for kind, (cases, _) in DATE_FILES.items() for i, (text, value) in enumerate(cases)
+])
+def test_date_forms(dates_db, kind, index, text, expected):
+    assert query(dates_db, "select created_at from deals where deal_id = $id", {"id": f"{kind}{index}"}) == [(expected,)]
+
+
+def test_impossible_date_rejects_that_row(fresh_db, tmp_path):
+    text = ("ID;Бюджет;Дата создания;Город\n"
+            "1;100;28.02.2026;Москва\n"
+            "2;200;31.02.2026 10:00;Москва\n"     # February has no 31st: rejected, never shifted to March
+            "3;300;01.03.2026;Москва\n")
+    rep = load(write(tmp_path, "deals.csv", text.encode()))
+    assert (rep["rows_read"], rep["rows_loaded"], rep["rows_rejected"]) == (3, 2, 1)
+    [reject] = rep["reject_reasons"]
+    assert reject["row"] == 3  # the file's line number, header included
+    assert "31.02.2026 10:00" in reject["reason"] and "Дата создания" in reject["reason"]
+    assert query(fresh_db, "select row_number, reason, raw from rejects") == [
+        (3, reject["reason"], "2;200;31.02.2026 10:00;Москва")]
+    assert query(fresh_db, "select deal_id, created_at::date from deals order by 1") == [
+        ("1", dt.date(2026, 2, 28)), ("3", dt.date(2026, 3, 1))]
+    assert query(fresh_db, "select sum(amount) from deals") == [(D("400.00"),)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Workbooks and Parquet.
+
+def test_xlsx(fresh_db, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Отчёт по сделкам за январь"])
+    sheet.append([])
+    sheet.append(["ID", "Название сделки", "Бюджет", "Дата создания", "Дата закрытия", "Этап сделки", "Город"])
+    sheet.append([1, "Окна", 150000.5, dt.datetime(2025, 1, 3, 10, 15), 45678, "Успешно реализовано", "мск"])
+    sheet.append([2, "Двери", 80000, dt.date(2025, 1, 5), None, "Переговоры", "СПб"])
+    sheet.append(["3", "Склад", "1 200 000,50", "10.01.2025", 45700.5, "Переговоры", "Казань"])
+    sheet.append(["Итого", None, 1430001.0, None, None, None, None])
+    path = tmp_path / "deals.xlsx"
+    book.save(path)
+    rep = load(path)
+    assert (rep["format"], rep["entity"]) == ("xlsx", "deals")
+    assert (rep["rows_read"], rep["rows_loaded"], rep["rows_rejected"], rep["rows_skipped"]) == (3, 3, 0, 1)
+    assert query(fresh_db, "select deal_id, amount, created_at, closed_at, region from deals order by 1") == [
+        # Excel serials: 45678 = 2025-01-21, 45700.5 = 2025-02-12 12:00
+        ("1", D("150000.50"), dt.datetime(2025, 1, 3, 10, 15), dt.datetime(2025, 1, 21), "Москва"),
+        ("2", D("80000.00"), dt.datetime(2025, 1, 5), None, "Санкт-Петербург"),
+        ("3", D("1200000.50"), dt.datetime(2025, 1, 10), dt.datetime(2025, 2, 12, 12), "Казань"),
+    ]
+    assert query(fresh_db, "select sum(amount) from deals") == [(D("150000.50") + D("80000") + D("1200000.50"),)]
+
+
+def test_parquet_typed_columns(fresh_db, tmp_path):
+    path = tmp_path / "deals.parquet"
+    con = duckdb.connect()
+    con.execute(  # closed_at is TIMESTAMPTZ: it reads as '2025-01-20 12:00:00+00' and must parse
+        "copy (select * from (values "
+        " ('p1', 1000.25::decimal(18,2), timestamp '2025-01-03 10:00:00', timestamptz '2025-01-20 12:00:00+00',"
+        "  'Closed Won', 'Moscow', 'USD'),"
+        " ('p2', 2000.50::decimal(18,2), timestamp '2025-01-04 11:30:00', null, 'Open', 'Kazan', 'USD'),"
+        " ('p3', 7.00::decimal(18,2), timestamp '2025-01-05 00:00:00', timestamptz '2025-01-06 12:00:00+00',"
+        "  'Closed Lost', null, 'EUR')"
+        ") t(deal_id, amount, created_at, closed_at, stage, region, currency)) to '" + str(path) + "' (format parquet)"
+    ).fetchall()
+    con.close()
+    rep = load(path)
+    assert (rep["format"], rep["entity"], rep["rows_read"], rep["rows_loaded"]) == ("parquet", "deals", 3, 3), rep
+    assert query(fresh_db, "select deal_id, amount, created_at, closed_at::date, status, region, currency "
+                           "from deals order by 1") == [
+        ("p1", D("1000.25"), dt.datetime(2025, 1, 3, 10), dt.date(2025, 1, 20), "won", "Москва", "USD"),
+        ("p2", D("2000.50"), dt.datetime(2025, 1, 4, 11, 30), None, "open", "Казань", "USD"),
+        ("p3", D("7.00"), dt.datetime(2025, 1, 5), dt.date(2025, 1, 6), "lost", None, "EUR"),
+    ]
+
+
+def test_parquet_text_columns_from_pyarrow(fresh_db, tmp_path):
+    """A Parquet file of export text (as a converter writes it) is parsed like the CSV it came from."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    tbl = pa.table({
+        "ID": ["1", "2", "3"],
+        "Бюджет": ["1 234,50", "7000 ₽", "--"],
+        "Дата создания": ["03.01.2025 10:15", "2025-01-04T09:00:00+03:00", "05.01.2025"],
+        "Город": ["г. Москва", "Тверь", "Питер"],
+        "created_ts": pa.array([dt.datetime(2025, 1, 3, 10, 15)] * 3, pa.timestamp("s")),
+    })
+    path = tmp_path / "deals_text.parquet"
+    pq.write_table(tbl, path)
+    rep = load(path)
+    assert (rep["rows_read"], rep["rows_loaded"], rep["rows_rejected"]) == (3, 3, 0)
+    assert query(fresh_db, "select deal_id, amount, created_at, region from deals order by 1") == [
+        ("1", D("1234.50"), dt.datetime(2025, 1, 3, 10, 15), "Москва"),
+        ("2", D("7000.00"), dt.datetime(2025, 1, 4, 9), "Тверь"),
+        ("3", None, dt.datetime(2025, 1, 5), "Санкт-Петербург"),
+    ]
+
+
+def test_oversized_number_rejects_the_row_not_the_file(fresh_db, tmp_path):
+    text = "ID;Бюджет;Дата создания\n1;5;03.01.2025\n2;99999999999999999999;03.01.2025\n"
+    rep = load(write(tmp_path, "deals.csv", text.encode()))
+    assert (rep["rows_loaded"], rep["rows_rejected"]) == (1, 1)
+    assert "too large" in rep["reject_reasons"][0]["reason"] and rep["reject_reasons"][0]["row"] == 3
+
+
+# ---------------------------------------------------------------------------------------------
+# Unit level: the sniffer's three decisions.
+
+CP1251_SAMPLE = "Продажи\nПериод: 01.01.2025 - 31.01.2025\nДата;Регион;Сумма\n20.01.2025;Москва;150\u00a0000,00\n"
+
+
+@pytest.mark.parametrize("head, expected", [
+    (b"ID,Amount\n1,5\n", "utf-8"),
+    ("ID;Бюджет\n1;5\n".encode(), "utf-8"),
+    (b"\xef\xbb\xbfID;\xd0\x91\n", "utf-8-sig"),
+    (UTF16 + "Campaign\tCost\r\n".encode("utf-16-le"), "utf-16-le-bom"),
+    (b"\xfe\xff" + "ID".encode("utf-16-be"), "utf-16-be-bom"),
+    ("Campaign\tCost\n".encode("utf-16-le"), "utf-16-le"),
+    (CP1251_SAMPLE.encode("cp1251"), "cp1251"),
+    ("ID;Бюджет;Дата создания\n1;5;03.01.2025\n".encode("cp1251"), "cp1251"),
+    ("Окна ёлки".encode()[:-1], "utf-8"),  # a sample cut inside a multi-byte character
+])
+def test_detect_encoding(head, expected):
+    assert sniff.detect_encoding(head) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a;b;c\n1;2;3\n", ";"),
+    ("a,b,c\n1,2,3\n", ","),
+    ("a\tb\tc\n1\t2\t3\n", "\t"),
+    ("ID;Сумма;Дата\n1;1 000,50;03.01.2025\n2;2,5;04.01.2025\n", ";"),     # decimal commas inside ';' cells
+    ('Name,Note\n"x;y;z",1\n"p;q",2\n', ","),                              # quoted ';' inside ',' cells
+    ("Campaign\tCost\tClicks\nA\t1,234.50\t3\nB\t2,000.00\t4\n", "\t"),   # thousands commas in a TSV
+    ('"ID";"Сумма";"Дата";\n"1";"5";"03.01.2025";\n"2";"6";"04.01.2025";\n', ";"),  # Bitrix trailing ';'
+    ('"Report (2025-01-01 - 2025-01-31)"\nDate\tCampaign\tCost\n2025-01-01\tA\t5\nTotal rows: 1\n', "\t"),
+])
+def test_pick_delimiter(text, expected):
+    assert sniff.pick_delimiter(text) == expected
+
+
+@pytest.mark.parametrize("text, delim, expected", [
+    ("ID;Бюджет;Дата создания\n1;5;03.01.2025\n", ";", 0),
+    ('"Report (2025-01-01 - 2025-01-31)"\nDate\tCampaignName\tCost\n2025-01-01\tA\t5\n', "\t", 1),
+    ("Campaign report\nJanuary 2025\nCampaign\tDay\tCost\nA\t2025-01-01\t5\n", "\t", 2),
+    (CP1251_SAMPLE, ";", 2),
+    ("Продажи\nПериод: 01.01.2025\n\nДата;Регион;Документ продажи;Сумма\n20.01.2025;Москва;Д1;5\n", ";", 3),
+    ("foo;bar;baz\n1;2;3\n", ";", 0),                                  # unknown names: first full-width line
+    ("Export of 2025-01-31\nfoo;bar;baz\n1;2;3\n4;5;6\n", ";", 1),
+])
+def test_pick_header(text, delim, expected):
+    assert sniff.pick_header(sniff._records(text, delim)) == expected
+
+
+def test_pick_header_empty_file():
+    with pytest.raises(LoadError, match="empty"):
+        sniff.pick_header([])

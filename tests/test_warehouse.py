@@ -1,0 +1,183 @@
+"""The fixture warehouse: golden query results, the data checks, and how rows are canonicalised."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.build import run_checks
+from etl.load import load_files
+from etl.paths import QUERIES_DIR
+from etl.sqlfiles import run_file
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN_QUERIES = sorted(p.stem for p in GOLDEN.glob("*.sql"))
+CHECKS = sorted(p.stem for p in (QUERIES_DIR / "checks").glob("*.sql"))
+
+
+def query(db: Path, sql: str, params: dict | None = None) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def as_text(value) -> str:
+    """A result cell as the golden CSV writes it."""
+    if value is None:
+        return ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Golden results: each tests/golden/<name>.sql against <name>.csv, computed by hand from tests/data/wh.
+
+@pytest.mark.parametrize("name", GOLDEN_QUERIES)
+def test_golden(warehouse, name):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        cur = con.execute((GOLDEN / f"{name}.sql").read_text(encoding="utf-8"))
+        header = [d[0] for d in cur.description]
+        rows = [[as_text(v) for v in row] for row in cur.fetchall()]
+    finally:
+        con.close()
+    with open(GOLDEN / f"{name}.csv", encoding="utf-8", newline="") as fh:
+        expected = list(csv.reader(fh))
+    assert [header] + rows == expected
+
+
+def test_golden_files_pair_up():
+    assert GOLDEN_QUERIES and sorted(p.stem for p in GOLDEN.glob("*.csv")) == GOLDEN_QUERIES
+
+
+def test_sales_total_equals_the_reports_itogo(warehouse):
+    """The 1C file's own Итого line says 1 250 000,50 for quantity 2: the loaded lines sum to it once."""
+    assert query(warehouse, "select sum(amount), sum(quantity), count(*) from sales") == [
+        (Decimal("1250000.50"), Decimal("2.000"), 3)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Data checks: all pass on the fixture; each one can fail.
+
+def _checks(con) -> dict[str, int]:
+    run_file(con, "warehouse/macros.sql")  # temp macros: allowed on a read-only connection too
+    return run_checks(con)
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_check_passes_on_fixture(warehouse, check):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert _checks(con)[check] == 0
+    finally:
+        con.close()
+
+
+VIOLATIONS = {  # check -> a statement that breaks exactly what the check guards
+    "activities_unique_key": "insert into activities select * from activities where activity_id = 'A1'",
+    "ad_spend_unique_key": "insert into ad_spend select * from ad_spend limit 1",
+    "channels_canonical": "update deals set channel = 'tv' where deal_id = '101'",
+    "currency_iso": "update deals set currency = 'руб' where deal_id = '101'",
+    "deals_accepted_status": "update deals set status = 'closed' where deal_id = '101'",
+    "deals_unique_key": "insert into deals select * from deals where deal_id = '101'",
+    "leads_accepted_status": "update leads set status = 'hot' where lead_id = 'L1'",
+    "leads_unique_key": "insert into leads select * from leads where lead_id = 'L1'",
+    "loads_unique_sha": "insert into loads select * replace (load_id + 100 as load_id) from loads where load_id = 1",
+    "owners_accepted": "update plan set owner = 'finance' where metric = 'leads'",
+    "plan_unique_key": "insert into plan select * from plan where metric = 'leads'",
+    "regions_canonical": "update deals set region = 'мск' where deal_id = '101'",
+    "rejects_have_load": "insert into rejects values (999, 1, 'no such load', '')",
+}
+
+
+def test_every_check_has_a_violation_case():
+    assert sorted(VIOLATIONS) == CHECKS
+
+
+@pytest.mark.parametrize("check", sorted(VIOLATIONS))
+def test_check_can_fail(copy_of_warehouse, check):
+    con = duckdb.connect(str(copy_of_warehouse))
+    try:
+        con.execute(VIOLATIONS[check]).fetchall()
+        assert _checks(con)[check] >= 1
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Canonical regions, channels and statuses; duplicates; later exports.
+
+@pytest.mark.parametrize("deal_id, region, region_raw, channel, status", [
+    ("101", "Москва", "г. Москва", "yandex_direct", "won"),           # alias; utm_source yandex
+    ("102", "Москва", "мск", "yandex_direct", "open"),                # alias; 'Переговоры' is open
+    ("103", "Санкт-Петербург", "Питер", "direct", "won"),             # CRM source 'Холодный звонок'
+    ("104", "Санкт-Петербург", "СПб", "vk_ads", "lost"),              # 'Закрыто и не реализовано'
+    ("105", "Казань", "Казань", "email", "won"),                      # utm_medium email beats utm_source
+    ("107", "Тверь", "Тверь", "events", "won"),                       # unknown region kept raw; 'Выставка'
+    ("108", "Москва", "Москва", "yandex_direct", "open"),             # unknown stage counts as open
+])
+def test_deal_canonical_values(warehouse, deal_id, region, region_raw, channel, status):
+    assert query(warehouse, "select region, region_raw, channel, status from deals where deal_id = $id",
+                 {"id": deal_id}) == [(region, region_raw, channel, status)]
+
+
+@pytest.mark.parametrize("sql, expected", [
+    ("select lead_id, channel from leads order by lead_id",
+     [("L1", "yandex_direct"), ("L2", "yandex_direct"), ("L3", "yandex_direct"), ("L4", "vk_ads"), ("L5", "other")]),
+    ("select lead_id, status from leads order by lead_id",
+     [("L1", "converted"), ("L2", "converted"), ("L3", "junk"), ("L4", "converted"), ("L5", "in_progress")]),
+    ("select channel, campaign from touchpoints order by touch_at",
+     [("seo", None), ("yandex_direct", "msk_search_brand"), ("yandex_direct", "msk_search_brand")]),
+    ("select campaign, platform, channel, region from campaigns order by campaign",
+     [("msk_search_brand", "Yandex Direct", "yandex_direct", "Москва"),
+      ("spb_vk_retarget", "VK Ads", "vk_ads", "Санкт-Петербург")]),
+    ("select source, raw_text, rows from dq_unknown_regions", [("deals", "Тверь", 1)]),
+    ("select stage, deals from dq_unknown_stages", [("Новая стадия X", 1)]),
+    ("select utm_campaign, utm_campaign_raw from deals where deal_id = '101'",
+     [("msk_search_brand", "MSK_Search_Brand")]),
+    ("select activity_id, owner, status, budget from activities order by 1",
+     [("A1", "marketing", "done", Decimal("9000.00")), ("A2", "sales", "done", None),
+      ("A3", "marketing", "planned", Decimal("50000.00"))]),
+])
+def test_canonical_values(warehouse, sql, expected):
+    assert query(warehouse, sql) == expected
+
+
+def test_exact_duplicate_line_counts_once(warehouse):
+    assert query(warehouse, "select count(*) from deals where deal_id = '107'") == [(1,)]
+    assert query(warehouse, "select rows_read, rows_loaded, rows_rejected, rows_duplicate from loads "
+                            "where file_name = 'deals_amo.csv'") == [(9, 7, 1, 1)]
+
+
+def test_rejects_name_row_and_reason(warehouse):
+    rows = query(warehouse, "select l.file_name, r.row_number, r.reason from rejects r join loads l using (load_id) "
+                            "order by 1")
+    assert [(f, n) for f, n, _ in rows] == [("deals_amo.csv", 7), ("plan.csv", 7)]
+    assert "31.02.2025" in rows[0][2] and "прибыль" in rows[1][2]
+
+
+DEALS_V1 = ("ID;Бюджет;Дата создания;Этап сделки;Город\n"
+            "101;100 000;03.01.2025;Переговоры;Москва\n"
+            "102;50 000;04.01.2025;Переговоры;Казань\n")
+DEALS_V2 = ("ID;Бюджет;Дата создания;Этап сделки;Город\n"   # a later export: 101 won at a new price
+            "101;120 000;03.01.2025;Успешно реализовано;Москва\n"
+            "103;70 000;05.01.2025;Переговоры;СПб\n")
+
+
+def test_later_export_replaces_earlier_row(fresh_db, tmp_path):
+    for name, text in (("deals_v1.csv", DEALS_V1), ("deals_v2.csv", DEALS_V2)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        assert load_files([tmp_path / name], progress=False)["ok"]
+    assert query(fresh_db, "select deal_id, amount, status, load_id from deals order by 1") == [
+        ("101", Decimal("120000.00"), "won", 2),
+        ("102", Decimal("50000.00"), "open", 1),     # not in v2: kept from v1
+        ("103", Decimal("70000.00"), "open", 2),
+    ]
+    assert query(fresh_db, "select sum(amount) from deals") == [(Decimal("240000.00"),)]

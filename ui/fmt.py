@@ -1,0 +1,111 @@
+"""Numbers, money, percentages and dates as the chosen UI language writes them (pure functions)."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+# Russian groups thousands with a no-break space so "1 234 567 ₽" never wraps mid-number.
+NBSP = "\u00a0"
+DASH = "—"  # what an absent value (None, NaN) shows as
+
+SYMBOLS_RU = {"RUB": "₽", "USD": "$", "EUR": "€"}
+# (threshold, RU suffix, EN suffix), largest first.
+SCALES = ((10**12, "трлн", "T"), (10**9, "млрд", "B"), (10**6, "млн", "M"), (10**3, "тыс.", "K"))
+MONTHS_RU = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _missing(x) -> bool:
+    """None, NaN, NaT and pd.NA: what an empty aggregate comes back as."""
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _dec(x) -> Decimal:
+    # str() of a float is its shortest round-trip form, so 1380000.5 stays exactly that.
+    return x if isinstance(x, Decimal) else Decimal(str(x))
+
+
+def number(x, lang: str, decimals: int = 0) -> str:
+    """1234567.5 -> '1 234 567,5' (ru) / '1,234,567.5' (en); rounds half away from zero."""
+    if _missing(x):
+        return DASH
+    q = _dec(x).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = f"{q:,.{decimals}f}"
+    if q == 0:
+        text = text.lstrip("-")  # -0.4 rounds to "0", not "-0"
+    if lang == "ru":
+        text = text.replace(",", NBSP).replace(".", ",")
+    return text
+
+
+def _with_currency(amount: str, currency: str | None, lang: str) -> str:
+    if not currency:
+        return amount
+    unit = SYMBOLS_RU.get(currency, currency) if lang == "ru" else currency
+    return f"{amount}{NBSP}{unit}" if lang == "ru" else f"{amount} {unit}"
+
+
+def money(x, currency: str | None, lang: str, decimals: int = 0) -> str:
+    """1234567 RUB -> '1 234 567 ₽' (ru) / '1,234,567 RUB' (en)."""
+    if _missing(x):
+        return DASH
+    return _with_currency(number(x, lang, decimals), currency, lang)
+
+
+def compact(x, lang: str, currency: str | None = None) -> str:
+    """48_200_000 -> '48,2 млн ₽' (ru) / '48.2M RUB' (en); below a thousand the plain number."""
+    if _missing(x):
+        return DASH
+    value = _dec(x)
+    for i, (size, ru, en) in enumerate(SCALES):
+        if abs(value) < size:
+            continue
+        scaled = value / size
+        decimals = 1 if abs(scaled) < 100 else 0
+        rounded = scaled.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        if abs(rounded) >= 1000 and i > 0:  # 999 950 is "1 млн", not "1 000 тыс."
+            size, ru, en = SCALES[i - 1]
+            rounded = (value / size).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        if rounded == rounded.to_integral_value():
+            rounded = rounded.quantize(Decimal(1))
+        digits = number(rounded, lang, max(0, -rounded.as_tuple().exponent))
+        text = f"{digits}{NBSP}{ru}" if lang == "ru" else f"{digits}{en}"
+        return _with_currency(text, currency, lang)
+    return money(value, currency, lang)
+
+
+def percent(share, lang: str, decimals: int = 1) -> str:
+    """A share 0.756 -> '75,6 %' (ru) / '75.6%' (en)."""
+    if _missing(share):
+        return DASH
+    digits = number(_dec(share) * 100, lang, decimals)
+    return f"{digits}{NBSP}%" if lang == "ru" else f"{digits}%"
+
+
+def date(d, lang: str) -> str:
+    """2025-01-15 -> '15.01.2025' (ru) / '2025-01-15' (en)."""
+    if _missing(d):
+        return DASH
+    return d.strftime("%d.%m.%Y") if lang == "ru" else d.strftime("%Y-%m-%d")
+
+
+def timestamp(d, lang: str) -> str:
+    """A timestamp to the minute: '26.11.2026 23:18' (ru) / '2026-11-26 23:18' (en)."""
+    if _missing(d):
+        return DASH
+    if isinstance(d, str):
+        d = dt.datetime.fromisoformat(d)
+    return d.strftime("%d.%m.%Y %H:%M") if lang == "ru" else d.strftime("%Y-%m-%d %H:%M")
+
+
+def month(d, lang: str) -> str:
+    """The month of a date: 'янв 2025' (ru) / 'Jan 2025' (en)."""
+    if _missing(d):
+        return DASH
+    names = MONTHS_RU if lang == "ru" else MONTHS_EN
+    return f"{names[d.month - 1]} {d.year}"
