@@ -145,18 +145,17 @@ def map_columns(header: list[str], ent: Entity, mapping: Mapping, file_name: str
 def _kind_sql(ncols: int) -> str:
     """data / blank / summary (totals, never summed) / note (a lone footer text) for one raw row.
 
-    Empty cells, quoted or not, arrive as NULL, so plain NULL tests count the filled ones.
+    Empty cells, quoted or not, arrive as NULL, so NULL tests find blank and one-cell rows.
     """
     cells = [f"c{i}" for i in range(ncols)]
-    filled = " + ".join(f"({c} is not null)::int" for c in cells)
     first = "coalesce(" + ", ".join(cells[:4]) + ")"
+    rest = "coalesce(" + ", ".join(cells[1:]) + ")" if ncols > 1 else "null"
     # the prefix test keeps the regex off ordinary rows (a regex per row costs ~0.3 s per million)
-    return ("case when {first} is null and {filled} = 0 then 'blank' "
+    return ("case when {first} is null and {rest} is null then 'blank' "
             "when lower(left(ltrim({first}), 1)) in ('и', 'в', 't', 'g', 's', 'п') "
             "     and regexp_matches({first}, $summary) then 'summary' "
-            "when {filled} = 1 and $width >= 3 and c0 is not null "
-            "     and not regexp_matches(c0, '^\\s*[\\d-]') then 'note' "
-            "else 'data' end").format(filled=filled, first=first)
+            "when {rest} is null and $width >= 3 and not regexp_matches(c0, '^\\s*[\\d-]') then 'note' "
+            "else 'data' end").format(first=first, rest=rest)
 
 
 def detect_locale(con, cols: list[int], default: str) -> dict[int, str]:
@@ -240,11 +239,11 @@ def text_sql(col: str) -> str:
 
 def build_typed(con, layout: Layout, ent: Entity, cols: dict[str, int], ncols: int,
                 mapping: Mapping) -> None:
-    """Creates temp table typed(rn, kind, h, dup_rank, reason, <number and date fields>).
+    """Creates temp table typed(rn, kind, h, dup_rank, reason, <entity fields>) and view staged.
 
-    Text stays in raw_in (row-aligned: `typed positional join raw_in`), so nothing is copied twice.
-    One pass does the cheap parse; the slow parse and the reject reasons touch only the rows
-    that need them. Temp view `staged` then shows every entity field by name.
+    One pass trims text and does the cheap parse of numbers and dates; the slow parse and the
+    reject reasons touch only the rows that need them, reading raw cells row-aligned through
+    `typed positional join raw_in`.
     """
     for fld in ent.fields:
         if not SAFE_NAME.match(fld):
@@ -258,10 +257,18 @@ def build_typed(con, layout: Layout, ent: Entity, cols: dict[str, int], ncols: i
     loc = {f: locs.get(cols[f], default_loc) for f in typed_fields}
     cells = ", ".join(f"c{i}" for i in range(ncols))
     base = con.execute("select coalesce(min(rowid), 0) from raw_in").fetchall()[0][0]
-    fast = "".join(f", {_fast_sql(f, f'c{cols[f]}', loc[f])} as {f}" for f in typed_fields)
+    fields = []
+    for f in ent.fields:
+        if f in typed_fields:
+            fields.append(f"{_fast_sql(f, f'c{cols[f]}', loc[f])} as {f}")
+        elif f in cols:
+            fields.append(f"{text_sql('c%d' % cols[f])} as {f}")
+        else:
+            kind = "double" if f in NUMBER_FIELDS else "timestamp" if f in DATE_FIELDS else "varchar"
+            fields.append(f"null::{kind} as {f}")
     run(con, "create or replace temp table typed as select rowid - $base + 1 as rn, {kind} as kind, "
-             "hash({cells}) as h, 1 as dup_rank, null::varchar as reason{fast} from raw_in".format(
-                 kind=_kind_sql(ncols), cells=cells, fast=fast),
+             "hash({cells}) as h, 1 as dup_rank, null::varchar as reason, {fields} from raw_in".format(
+                 kind=_kind_sql(ncols), cells=cells, fields=", ".join(fields)),
         {"base": base, "summary": SUMMARY, "width": len(layout.header)})
     for f in typed_fields:
         col = f"c{cols[f]}"
@@ -279,17 +286,7 @@ def build_typed(con, layout: Layout, ent: Entity, cols: dict[str, int], ncols: i
                      r=reason, w=" or ".join(f"({c})" for c, _ in pairs)),
             {"hdr": layout.header + [""] * (ncols - len(layout.header))})
         run(con, "update typed set reason = i.reason from issues i where typed.rn = i.rn")
-    fields = []
-    for f in ent.fields:
-        if f in typed_fields:
-            fields.append(f"t.{f}")
-        elif f in cols:
-            fields.append(f"{text_sql('r.c%d' % cols[f])} as {f}")
-        else:
-            kind = "double" if f in NUMBER_FIELDS else "timestamp" if f in DATE_FIELDS else "varchar"
-            fields.append(f"null::{kind} as {f}")
-    run(con, "create or replace temp view staged as select t.rn, t.kind, t.dup_rank, t.reason, "
-             + ", ".join(fields) + " from typed t positional join raw_in r")
+    run(con, "create or replace temp view staged as select * exclude (h) from typed")
 
 
 def _mark_duplicates(con, cells: str, base: int) -> None:
