@@ -77,6 +77,8 @@ class Builder:
         except duckdb.Error as err:
             raise LoadError(f"{self.target}: the warehouse file cannot be opened ({err}); "
                             f"run `python -m etl rebuild`") from None
+        # a bounded buffer pool keeps a 1M-row load under 1 GiB RSS; DuckDB spills past it
+        run(self.con, "set memory_limit = '640MB'")
         run_file(self.con, "warehouse/macros.sql")
         run_file(self.con, "warehouse/schema.sql")
         if self.config_stale():
