@@ -3,7 +3,7 @@ import streamlit as st
 
 from ui.i18n import DEFAULT, LANG_NAMES, LANGS, t
 
-st.set_page_config(page_title="Parity", layout="wide")
+st.set_page_config(page_title="Parity", page_icon="📊", layout="wide")
 
 # The language lives in session state and mirrors ?lang= so a shared link keeps it.
 if "lang" not in st.session_state:

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+
+import duckdb
 from pathlib import Path
 
 from etl.errors import LoadError
@@ -70,6 +73,14 @@ def main(argv: list[str] | None = None) -> int:
         if as_json:
             print(json.dumps({"ok": False, "error": str(err)}, ensure_ascii=False))
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    except (OSError, duckdb.Error) as err:
+        msg = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        if as_json:
+            print(json.dumps({"ok": False, "error": msg}, ensure_ascii=False))
+        print(f"error: {msg} (nothing was changed; run with PARITY_DEBUG=1 for details)", file=sys.stderr)
+        if os.environ.get("PARITY_DEBUG"):
+            raise
         return 2
     except KeyboardInterrupt:
         print("interrupted: the warehouse was left as it was", file=sys.stderr)

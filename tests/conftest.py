@@ -64,3 +64,22 @@ def _clear_streamlit_caches():
         st.cache_resource.clear()
     except Exception:  # streamlit absent or not initialised: nothing cached
         pass
+
+
+@pytest.fixture(autouse=True)
+def _navigation_not_pages_folder(monkeypatch):
+    """Run app.py's st.navigation on every AppTest run, as the server does after its first run.
+
+    AppTest (streamlit 1.67) re-detects the pages/ folder before each run and then takes the legacy
+    multipage path, which on a rerun executes pages/overview.py alone: no app.py, no sidebar, and the
+    language widget's state is dropped. The server sets the flag to False once st.navigation runs.
+    """
+    import streamlit.testing.v1.app_test as app_test
+    from streamlit.runtime.pages_manager import PagesManager
+
+    class NavigationPagesManager(PagesManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)

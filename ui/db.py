@@ -1,7 +1,9 @@
 """The app's only door to the warehouse: read-only, one named SQL file per query, results cached."""
 from __future__ import annotations
 
+import os
 import re
+import uuid
 from pathlib import Path
 
 import duckdb
@@ -44,10 +46,26 @@ def _run(sql: str, params: dict, path: str, stamp: tuple[int, int, int]) -> pd.D
     # The SQL text, params, path and file stamp are the cache key; `stamp` is unused otherwise.
     # A fresh read-only connection per query: the ETL never waits on us, and a swapped file is
     # opened anew. .df() fetches everything, so no unfetched result holds the connection.
-    # Known gap: DuckDB shares one database instance per path while any connection to it is open,
-    # so a query that starts during another one, just after a swap, can still read the old file.
-    con = duckdb.connect(path, read_only=True)
+    con = _connect(Path(path))
     try:
         return con.execute(sql, params).df()
     finally:
         con.close()
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the file that is at `path` right now.
+
+    DuckDB shares one database instance per path while any connection to it is open, so after an
+    os.replace() swap a new connection to the same path could still read the old file. A private
+    hard link gives each connection its own instance; the name goes as soon as the file is open.
+    """
+    link = path.with_name(f".{path.name}.read-{uuid.uuid4().hex}")
+    try:
+        os.link(path, link)
+    except OSError:  # a file system without hard links: fall back to the shared instance
+        return duckdb.connect(str(path), read_only=True)
+    try:
+        return duckdb.connect(str(link), read_only=True)
+    finally:
+        link.unlink(missing_ok=True)
