@@ -19,7 +19,7 @@ from etl.errors import LoadError
 from etl.paths import db_path, raw_dir
 from etl.sniff import Layout, sniff
 from etl.sqlfiles import run, run_file
-from etl.stage import Mapping, Staged, count_rows, stage_file
+from etl.stage import Mapping, Source, Staged, count_rows, stage_file
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries" / "warehouse"
 PERIOD = re.compile(r"(\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2})")
@@ -98,7 +98,7 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
     layout.source = Path(name)
     # staging writes temp tables only; it runs before `begin` because read_csv's serial retry
     # (quoted line breaks) cannot run inside a transaction its first attempt aborted
-    st = stage_file(con, layout, entity, mapping)
+    st, src = stage_file(con, layout, entity, mapping)
     run(con, "begin")
     try:
         load_id = b.next_load_id()
@@ -115,7 +115,8 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
                  "where kind = 'data' and dup_rank = 1 and reason is null")
         _channel_inputs(con, st.entity)
         run_file(con, QUERIES / f"merge_{st.entity}.sql", params)
-        _insert_rejects(con, load_id, layout)
+        if st.rows_rejected:
+            _insert_rejects(src, load_id)
         if "currency" not in st.columns and st.entity in ("deals", "ad_spend", "sales"):
             st.notes.append(f"no currency column: amounts taken as {params['currency']}")
         run(con, 
@@ -132,9 +133,10 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
     return _report(name, layout, st, load_id)
 
 
-def _insert_rejects(con, load_id: int, layout: Layout) -> None:
+def _insert_rejects(src: Source, load_id: int) -> None:
     """Rejected rows keep their line number, reason and the line's cells as the file had them."""
-    base = con.execute("select coalesce(min(rowid), 0) from raw_in").fetchall()[0][0]
+    con, layout = src.con, src.layout
+    base = src.base()
     cells = ", ".join(con.table("raw_in").columns)
     run(con, "insert into rejects select $id, t.rn + $off, t.reason, "
              "rtrim(array_to_string(list_transform([{cells}], lambda x: coalesce(x, '')), $delim), $delim) "

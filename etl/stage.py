@@ -61,31 +61,61 @@ class Staged:
     notes: list[str] = field(default_factory=list)
 
 
-def read_raw(con: duckdb.DuckDBPyConnection, layout: Layout) -> int:
-    """Reads the file into temp table raw_in(c0..cN VARCHAR); returns the column count."""
-    run(con, "drop table if exists raw_in")
-    if layout.kind == "parquet":
-        rel = con.read_parquet(str(layout.path))
-        layout.header = list(rel.columns)
-        exprs = [duckdb.ColumnExpression(c).cast(duckdb.sqltype("VARCHAR")).alias(f"c{i}")
-                 for i, c in enumerate(rel.columns)]
-        rel.select(*exprs).create("raw_in")
-        return len(exprs)
-    # cells past the header (a trailing delimiter's empty cell, stray extras) are dropped by
-    # strict_mode=false; short lines (footers) are padded with NULLs
-    ncols = max(len(layout.header), 1)
-    params = {"p": str(layout.path), "d": layout.delimiter, "s": layout.skip + 1,
-              "cols": {f"c{i}": "VARCHAR" for i in range(ncols)}}
-    sql = ("create temp table raw_in as select * from read_csv($p, delim=$d, skip=$s, header=false, "
-           "columns=$cols, auto_detect=false, quote='\"', escape='\"', null_padding=true, "
-           "strict_mode=false, parallel={par})")
-    try:
-        run(con, sql.format(par="true"), params)
-    except duckdb.Error as err:
-        if "parallel" not in str(err):
-            raise LoadError(f"{layout.source.name}: cannot parse as delimited text ({_first_line(err)})") from None
-        run(con, sql.format(par="false"), params)  # quoted line breaks need the serial reader
-    return ncols
+class Source:
+    """Where a file's cells come from: read_csv straight off the file, or temp table raw_in.
+
+    The typed table is built in one pass over read_csv; raw_in (every cell as text, row-aligned
+    with typed) is materialised only when some rows need their raw text: a slow parse, a reject
+    reason, a duplicate check or a skipped line. A clean file is read once.
+    """
+
+    def __init__(self, con, layout: Layout):
+        self.con, self.layout, self.parallel, self.has_raw = con, layout, True, False
+        run(con, "drop table if exists raw_in")
+        if layout.kind == "parquet":
+            rel = con.read_parquet(str(layout.path))
+            layout.header = list(rel.columns)
+            exprs = [duckdb.ColumnExpression(c).cast(duckdb.sqltype("VARCHAR")).alias(f"c{i}")
+                     for i, c in enumerate(rel.columns)]
+            rel.select(*exprs).create("raw_in")  # names from the file reach SQL only as expressions
+            self.has_raw = True
+        # cells past the header (a trailing delimiter's empty cell, stray extras) are dropped by
+        # strict_mode=false; short lines (footers) are padded with NULLs
+        self.ncols = max(len(layout.header), 1)
+
+    def sql(self) -> str:
+        if self.layout.kind == "parquet":
+            return "raw_in"
+        return ("read_csv($src_p, delim=$src_d, skip=$src_s, header=false, columns=$src_cols, "
+                "auto_detect=false, quote='\"', escape='\"', null_padding=true, strict_mode=false, "
+                "parallel=" + ("true" if self.parallel else "false") + ")")
+
+    def params(self) -> dict:
+        if self.layout.kind == "parquet":
+            return {}
+        return {"src_p": str(self.layout.path), "src_d": self.layout.delimiter,
+                "src_s": self.layout.skip + 1, "src_cols": {f"c{i}": "VARCHAR" for i in range(self.ncols)}}
+
+    def create(self, sql: str, params: dict | None = None) -> list:
+        """Runs a statement reading {source}; quoted line breaks need the serial reader."""
+        try:
+            return run(self.con, sql.format(source=self.sql()), {**(params or {}), **self.params()})
+        except duckdb.Error as err:
+            if self.parallel and "parallel" in str(err) and self.layout.kind != "parquet":
+                self.parallel = False
+                return run(self.con, sql.format(source=self.sql()), {**(params or {}), **self.params()})
+            raise LoadError(f"{self.layout.source.name}: cannot parse as delimited text "
+                            f"({_first_line(err)})") from None
+
+    def raw(self) -> None:
+        """Materialises raw_in (once); its rowid order is the file's record order, as typed's is."""
+        if not self.has_raw:
+            self.create("create temp table raw_in as select * from {source}")
+            self.has_raw = True
+
+    def base(self) -> int:
+        self.raw()
+        return self.con.execute("select coalesce(min(rowid), 0) from raw_in").fetchall()[0][0]
 
 
 def _first_line(err: Exception) -> str:
@@ -158,7 +188,7 @@ def _kind_sql(ncols: int) -> str:
             "else 'data' end").format(first=first, rest=rest)
 
 
-def detect_locale(con, cols: list[int], default: str) -> dict[int, str]:
+def detect_locale(src: "Source", cols: list[int], default: str) -> dict[int, str]:
     """Per number column 'ru' or 'en': the column's own evidence, else the file's, else the default."""
     if not cols:
         return {}
@@ -166,24 +196,22 @@ def detect_locale(con, cols: list[int], default: str) -> dict[int, str]:
     for i in cols:
         parts += [f"coalesce(bool_or(regexp_matches(c{i}, $en)), false)",
                   f"coalesce(bool_or(regexp_matches(c{i}, $ru)), false)"]
-    row = con.execute("select " + ", ".join(parts) +
-                      " from (select * from raw_in limit {n})".format(n=SAMPLE),
-                      {"en": NUM_EN, "ru": NUM_RU}).fetchall()[0]
+    row = src.create("select " + ", ".join(parts) + " from (select * from {source} limit " + str(SAMPLE) + ")",
+                     {"en": NUM_EN, "ru": NUM_RU})[0]
     votes = {i: (row[2 * k], row[2 * k + 1]) for k, i in enumerate(cols)}
     file_loc = "en" if any(en and not ru for en, ru in votes.values()) else (
         "ru" if any(ru and not en for en, ru in votes.values()) else default)
     return {i: "en" if en and not ru else "ru" if ru and not en else file_loc for i, (en, ru) in votes.items()}
 
 
-def detect_dmy(con, cols: list[int], option: str | None) -> bool:
+def detect_dmy(src: "Source", cols: list[int], option: str | None) -> bool:
     """Whether slash dates are day-first: the mapping says, else a part above 12 tells; US m/d default."""
     if option in ("dmy", "mdy"):
         return option == "dmy"
     for i in cols:
-        row = con.execute(
+        row = src.create(
             "select max(try_cast(split_part(c{i}, '/', 1) as int)), max(try_cast(split_part(c{i}, '/', 2) as int)) "
-            "from (select c{i} from raw_in where c{i} like '%/%/%' limit {n})"
-            .format(i=i, n=SAMPLE)).fetchall()[0]
+            "from (select c{i} from {{source}} limit {n}) where c{i} like '%/%/%'".format(i=i, n=SAMPLE))[0]
         if row[0] and row[0] > 12 and (row[1] or 0) <= 12:
             return True
     return False
@@ -237,14 +265,14 @@ def text_sql(col: str) -> str:
     return f"nullif(nullif(nullif(trim({col}), ''), '--'), 'n/a')"
 
 
-def build_typed(con, layout: Layout, ent: Entity, cols: dict[str, int], ncols: int,
-                mapping: Mapping) -> None:
+def build_typed(src: Source, ent: Entity, cols: dict[str, int], mapping: Mapping) -> None:
     """Creates temp table typed(rn, kind, h, dup_rank, reason, <entity fields>) and view staged.
 
-    One pass trims text and does the cheap parse of numbers and dates; the slow parse and the
-    reject reasons touch only the rows that need them, reading raw cells row-aligned through
-    `typed positional join raw_in`.
+    One pass over the source trims text and does the cheap parse of numbers and dates; the slow
+    parse and the reject reasons touch only the rows that need them, reading their raw cells
+    row-aligned through `typed positional join raw_in`.
     """
+    con, layout, ncols = src.con, src.layout, src.ncols
     for fld in ent.fields:
         if not SAFE_NAME.match(fld):
             raise LoadError(f"columns.toml: field name '{fld}' must be lower_snake_case")
@@ -252,70 +280,98 @@ def build_typed(con, layout: Layout, ent: Entity, cols: dict[str, int], ncols: i
     decimal = mapping.options.get("decimal")
     default_loc = {",": "ru", ".": "en"}.get(decimal, layout.locale)
     num_cols = [cols[f] for f in typed_fields if f in NUMBER_FIELDS]
-    locs = {i: default_loc for i in num_cols} if decimal else detect_locale(con, num_cols, default_loc)
-    dmy = detect_dmy(con, [cols[f] for f in typed_fields if f in DATE_FIELDS], mapping.options.get("date_order"))
+    locs = {i: default_loc for i in num_cols} if decimal else detect_locale(src, num_cols, default_loc)
+    dmy = detect_dmy(src, [cols[f] for f in typed_fields if f in DATE_FIELDS], mapping.options.get("date_order"))
     loc = {f: locs.get(cols[f], default_loc) for f in typed_fields}
     cells = ", ".join(f"c{i}" for i in range(ncols))
-    base = con.execute("select coalesce(min(rowid), 0) from raw_in").fetchall()[0][0]
     fields = []
     for f in ent.fields:
         if f in typed_fields:
-            fields.append(f"{_fast_sql(f, f'c{cols[f]}', loc[f])} as {f}")
+            fields += [f"{_fast_sql(f, f'c{cols[f]}', loc[f])} as {f}", f"c{cols[f]} is not null as {f}_has"]
         elif f in cols:
             fields.append(f"{text_sql('c%d' % cols[f])} as {f}")
         else:
             kind = "double" if f in NUMBER_FIELDS else "timestamp" if f in DATE_FIELDS else "varchar"
             fields.append(f"null::{kind} as {f}")
-    run(con, "create or replace temp table typed as select rowid - $base + 1 as rn, {kind} as kind, "
-             "hash({cells}) as h, 1 as dup_rank, null::varchar as reason, {fields} from raw_in".format(
-                 kind=_kind_sql(ncols), cells=cells, fields=", ".join(fields)),
-        {"base": base, "summary": SUMMARY, "width": len(layout.header)})
+    src.create("create or replace temp table typed as select {kind} as kind, hash({cells}) as h, "
+               "1 as dup_rank, null::varchar as reason, {fields} from {{source}}".format(
+                   kind=_kind_sql(ncols), cells=cells, fields=", ".join(fields)),
+               {"summary": SUMMARY, "width": len(layout.header)})
+    # typed's rowid order is the file's record order (insertion order is preserved)
+    run(con, "alter table typed add column rn bigint")
+    run(con, "update typed set rn = rowid - (select min(rowid) from typed) + 1")
     for f in typed_fields:
-        col = f"c{cols[f]}"
-        run(con, "create or replace temp table slow as select t.rn, {slow} as v from typed t positional join "
-                 "raw_in r where t.{f} is null and r.{col} is not null".format(
-                     slow=_slow_sql(f, "r." + col, loc[f], dmy), f=f, col=col))
-        run(con, f"update typed set {f} = s.v from slow s where typed.rn = s.rn and s.v is not null")
-    _mark_duplicates(con, cells, base)
-    pairs = [p for f in cols for p in _reasons(f, f"c{cols[f]}", f in typed_fields, cols[f] + 1,
-                                                f in ent.row_required)]
-    if pairs:
-        reason = "nullif(concat_ws('; ', " + ", ".join(f"case when {c} then {r} end" for c, r in pairs) + "), '')"
-        run(con, "create or replace temp table issues as select t.rn, {r} as reason from typed t "
-                 "positional join raw_in r where t.kind = 'data' and t.dup_rank = 1 and ({w})".format(
-                     r=reason, w=" or ".join(f"({c})" for c, _ in pairs)),
-            {"hdr": layout.header + [""] * (ncols - len(layout.header))})
-        run(con, "update typed set reason = i.reason from issues i where typed.rn = i.rn")
+        if _any(con, f"{f} is null and {f}_has"):
+            src.raw()
+            col = f"c{cols[f]}"
+            run(con, "create or replace temp table slow as select t.rn, {slow} as v from typed t positional join "
+                     "raw_in r where t.{f} is null and r.{col} is not null".format(
+                         slow=_slow_sql(f, "r." + col, loc[f], dmy), f=f, col=col))
+            run(con, f"update typed set {f} = s.v from slow s where typed.rn = s.rn and s.v is not null")
+    _mark_duplicates(src, cells)
+    _mark_rejects(src, ent, cols, typed_fields)
     run(con, "create or replace temp view staged as select * exclude (h) from typed")
 
 
-def _mark_duplicates(con, cells: str, base: int) -> None:
+def _any(con, where: str) -> bool:
+    return con.execute("select count(*) from (select 1 from typed where kind = 'data' and dup_rank = 1 "
+                       "and (" + where + ") limit 1)").fetchall()[0][0] > 0
+
+
+def _mark_rejects(src: Source, ent: Entity, cols: dict[str, int], typed_fields: list[str]) -> None:
+    """Writes a reason on every row that cannot be used; raw text is read for those rows only."""
+    con, layout = src.con, src.layout
+    suspects = []
+    for f in cols:
+        if f in typed_fields:
+            suspects.append(f"({f} is null and {f}_has)")
+            suspects.append(f"year({f}) not between 1990 and 2100" if f in DATE_FIELDS else f"abs({f}) >= 1e15")
+        if f in ent.row_required:
+            suspects.append(f"{f} is null")
+    if not suspects or not _any(con, " or ".join(suspects)):
+        return
+    src.raw()
+    pairs = [p for f in cols for p in _reasons(f, f"c{cols[f]}", f in typed_fields, cols[f] + 1,
+                                                f in ent.row_required)]
+    reason = "nullif(concat_ws('; ', " + ", ".join(f"case when {c} then {r} end" for c, r in pairs) + "), '')"
+    run(con, "create or replace temp table issues as select t.rn, {r} as reason from typed t "
+             "positional join raw_in r where t.kind = 'data' and t.dup_rank = 1 and ({w})".format(
+                 r=reason, w=" or ".join(f"({c})" for c, _ in pairs)),
+        {"hdr": layout.header + [""] * (src.ncols - len(layout.header))})
+    run(con, "update typed set reason = i.reason from issues i where typed.rn = i.rn")
+
+
+def _mark_duplicates(src: Source, cells: str) -> None:
     """Exact duplicate lines count once: only rows sharing a hash are compared cell by cell."""
+    con = src.con
+    run(con, "create or replace temp table dup_cand as select rn from typed where kind = 'data' and h in "
+             "(select h from typed where kind = 'data' group by h having count(*) > 1)")
+    if not con.execute("select count(*) from dup_cand").fetchall()[0][0]:
+        return
+    base = src.base()
     run(con, "create or replace temp table dup_rows as "
-             "with cand as (select rn from typed where kind = 'data' and h in "
-             "  (select h from typed where kind = 'data' group by h having count(*) > 1)) "
              "select rn from (select rowid - $base + 1 as rn, row_number() over "
              "  (partition by {cells} order by rowid) as k from raw_in "
-             "  where rowid - $base + 1 in (select rn from cand)) where k > 1".format(cells=cells),
+             "  where rowid - $base + 1 in (select rn from dup_cand)) where k > 1".format(cells=cells),
         {"base": base})
     run(con, "update typed set dup_rank = 2 where rn in (select rn from dup_rows)")
 
 
-def stage_file(con, layout: Layout, entity: str | None, mapping: Mapping) -> Staged:
-    """Reads, classifies, types and validates one file; leaves temp tables raw_in and typed."""
-    ncols = read_raw(con, layout)
+def stage_file(con, layout: Layout, entity: str | None, mapping: Mapping) -> tuple[Staged, Source]:
+    """Reads, classifies, types and validates one file; leaves temp table typed and view staged."""
+    src = Source(con, layout)
     ent = detect_entity(layout.header, entity or mapping.entity)
     cols = map_columns(layout.header, ent, mapping, layout.source.name)
-    build_typed(con, layout, ent, cols, ncols, mapping)
+    build_typed(src, ent, cols, mapping)
     st = Staged(ent.name, cols)
     count_rows(con, st, layout)
-    first_cells = ", ".join(f"c{i}" for i in range(min(ncols, 3)))
-    st.skipped_samples = [r[0] for r in con.execute(
-        "select rtrim(array_to_string(list_transform([{c}], lambda x: coalesce(x, '')), ' ')) from raw_in "
-        "where rowid - $base + 1 in (select rn from typed where kind in ('summary', 'note') "
-        "order by rn limit 5)".format(c=first_cells),
-        {"base": con.execute("select coalesce(min(rowid), 0) from raw_in").fetchall()[0][0]}).fetchall()]
-    return st
+    if st.rows_skipped:
+        first_cells = ", ".join(f"c{i}" for i in range(min(src.ncols, 3)))
+        st.skipped_samples = [r[0] for r in con.execute(
+            "select rtrim(array_to_string(list_transform([{c}], lambda x: coalesce(x, '')), ' ')) from raw_in "
+            "where rowid - $base + 1 in (select rn from typed where kind in ('summary', 'note') "
+            "order by rn limit 5)".format(c=first_cells), {"base": src.base()}).fetchall()]
+    return st, src
 
 
 def count_rows(con, st: Staged, layout: Layout) -> None:
