@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     ld.add_argument("files", nargs="+", type=Path)
     ld.add_argument("--entity", help="force the entity (deals, leads, ad_spend, ...)")
     ld.add_argument("--mapping", type=Path, help="TOML mapping of fields to the file's columns")
+    ld.add_argument("--format", dest="format_name", metavar="NAME",
+                    help="force the export format (yandex_direct, google_ads, bitrix24, 1c, ...)")
     ld.add_argument("--json", action="store_true")
     sub.add_parser("rebuild", help="rebuild the warehouse from data/raw and data/ config")
     st = sub.add_parser("status", help="what the warehouse holds")
@@ -50,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.cmd == "load":
             from etl.load import load_files
-            result = load_files(args.files, args.entity, args.mapping, progress=not as_json)
+            result = load_files(args.files, args.entity, args.mapping, progress=not as_json,
+                                format_name=args.format_name)
             _print(result, as_json)
             failed = [f for f in result["files"] if f["status"] == "failed"]
             return 1 if failed else 0

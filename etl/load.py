@@ -13,13 +13,13 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from etl import config
+from etl import config, formats
 from etl.build import CHANNEL_INPUTS, Builder
 from etl.errors import LoadError
 from etl.paths import db_path, raw_dir
 from etl.sniff import Layout, sniff
 from etl.sqlfiles import run, run_file
-from etl.stage import Mapping, Source, Staged, count_rows, stage_file
+from etl.stage import Mapping, Source, Staged, count_rows, option_flag, sample_skipped, stage_file
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries" / "warehouse"
 PERIOD = re.compile(r"(\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2})")
@@ -88,7 +88,7 @@ def _channel_inputs(con, entity: str) -> None:
 
 
 def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
-             mapping: Mapping, work: Path) -> dict:
+             mapping: Mapping, work: Path, format_name: str | None = None) -> dict:
     """Stages and merges one file inside the builder; a failure rolls back just this file."""
     con = b.con
     try:
@@ -96,9 +96,26 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
     except LoadError as err:  # the user knows the file by its name, not by its raw/ copy
         raise LoadError(str(err).replace(stored.name, name)) from None
     layout.source = Path(name)
+    # the export format (forced by --format, else recognised) maps the file under the user's mapping
+    fmt = formats.by_name(format_name) if format_name else formats.detect(layout)
+    if fmt and not format_name and entity and entity != fmt.entity:
+        fmt = None  # --entity asked for something this format does not hold: the generic path
+    user_mapping = mapping
+    if fmt:
+        mapping = formats.apply(fmt, layout, mapping)
     # staging writes temp tables only; it runs before `begin` because read_csv's serial retry
     # (quoted line breaks) cannot run inside a transaction its first attempt aborted
-    st, src = stage_file(con, layout, entity, mapping)
+    try:
+        st, src = stage_file(con, layout, entity, mapping)
+    except LoadError:
+        if fmt is None or format_name:
+            raise
+        fmt, mapping = None, user_mapping  # recognised, but its columns are not all there: generic
+        st, src = stage_file(con, layout, entity, mapping)
+    if fmt:
+        formats.finish(fmt, src, st, mapping)
+        count_rows(con, st, layout)
+        sample_skipped(src, st)
     run(con, "begin")
     try:
         load_id = b.next_load_id()
@@ -106,7 +123,8 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
         params = {"load_id": load_id, "source_system": mapping.options.get("source_system", "crm"),
                   "currency": mapping.options.get("currency") or _header_currency(layout, st) or "RUB",
                   "platform": mapping.options.get("platform", "unknown"),
-                  "period_start": start, "period_end": end}
+                  "period_start": start, "period_end": end,
+                  "sum_lines": option_flag(mapping.options.get("sum_lines"))}
         validate = QUERIES / f"validate_{st.entity}.sql"
         if validate.exists():
             run_file(con, validate, params)
@@ -122,7 +140,7 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
         run(con, 
             "insert into loads values ($id, $name, $sha, $fmt, $ent, now()::timestamp, $read, $loaded, "
             "$rej, $dup, $skip, $enc, $delim, $sys, $notes)",
-            {"id": load_id, "name": name, "sha": sha, "fmt": layout.kind, "ent": st.entity,
+            {"id": load_id, "name": name, "sha": sha, "fmt": fmt.name if fmt else "generic", "ent": st.entity,
              "read": st.rows_read, "loaded": st.rows_loaded, "rej": st.rows_rejected,
              "dup": st.rows_duplicate, "skip": st.rows_skipped, "enc": layout.encoding,
              "delim": layout.delimiter, "sys": params["source_system"], "notes": "; ".join(st.notes)})
@@ -130,7 +148,7 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
     except BaseException:
         run(con, "rollback")
         raise
-    return _report(name, layout, st, load_id)
+    return _report(name, layout, st, load_id, fmt.name if fmt else "generic")
 
 
 def _insert_rejects(src: Source, load_id: int) -> None:
@@ -151,9 +169,9 @@ def _header_currency(layout: Layout, st: Staged) -> str | None:
     return next((c for c in map(config.header_currency, money) if c), None)
 
 
-def _report(name: str, layout: Layout, st: Staged, load_id: int) -> dict:
+def _report(name: str, layout: Layout, st: Staged, load_id: int, fmt: str) -> dict:
     out = {"file": name, "status": "loaded", "load_id": load_id, "entity": st.entity,
-           "format": layout.kind, "encoding": layout.encoding, "delimiter": layout.delimiter}
+           "format": fmt, "container": layout.kind, "encoding": layout.encoding, "delimiter": layout.delimiter}
     out.update({k: v for k, v in asdict(st).items() if k.startswith("rows_")})
     out["reject_reasons"] = st.reject_samples
     out["skipped_lines"] = st.skipped_samples
@@ -163,9 +181,11 @@ def _report(name: str, layout: Layout, st: Staged, load_id: int) -> dict:
 
 
 def load_files(paths: list[Path], entity: str | None = None, mapping_path: Path | None = None,
-               progress: bool = True) -> dict:
+               progress: bool = True, format_name: str | None = None) -> dict:
     """Loads files in one build: already-loaded files are no-ops; each bad file fails alone."""
     mapping = Mapping.read(mapping_path)
+    if format_name:
+        formats.by_name(format_name)  # an unknown name fails before anything is read
     results, todo = [], []
     for path in paths:
         path = Path(path)
@@ -186,7 +206,7 @@ def load_files(paths: list[Path], entity: str | None = None, mapping_path: Path 
                     continue
                 stored = store_raw(path, sha)
                 try:
-                    results.append(load_one(b, stored, path.name, sha, entity, mapping, Path(work)))
+                    results.append(load_one(b, stored, path.name, sha, entity, mapping, Path(work), format_name))
                 except (LoadError, duckdb.Error, OSError) as err:
                     msg = str(err) if isinstance(err, LoadError) else (
                         f"{path.name}: could not be loaded ({str(err).splitlines()[0][:300]}); "
@@ -194,7 +214,7 @@ def load_files(paths: list[Path], entity: str | None = None, mapping_path: Path 
                     results.append({"file": path.name, "status": "failed", "error": msg})
                     continue
                 new_entries.append({"sha256": sha, "file_name": path.name, "stored": stored.name,
-                                    "entity": entity, "mapping": mapping.as_dict(),
+                                    "entity": entity, "format": format_name, "mapping": mapping.as_dict(),
                                     "loaded_at": dt.datetime.now().isoformat(timespec="seconds")})
             if new_entries or b.fresh:
                 manifest = manifest_path()
@@ -223,7 +243,7 @@ def _replay(b: Builder, work: Path, progress: bool) -> int:
                             f"remove its line from {manifest_path()}")
         m = entry.get("mapping") or {}
         load_one(b, stored, entry["file_name"], entry["sha256"], entry.get("entity"),
-                 Mapping(m.get("entity"), m.get("columns", {}), m.get("options", {})), work)
+                 Mapping(m.get("entity"), m.get("columns", {}), m.get("options", {})), work, entry.get("format"))
     return len(entries)
 
 

@@ -23,6 +23,8 @@ SUMMARY = r"(?i)^\s*(итого|итог|всего|total|totals|grand totals?|s
 SAMPLE = 20000
 NUM_EN = r"\d,\d{3}\.\d|\d,\d{3},\d{3}"
 NUM_RU = r"\d,\d{1,2}$|\d,\d{4,}|\d\.\d{3},\d|\d[ \x{00A0}\x{202F}]\d{3}"
+# option date_in_text: a date written inside text ("Реализация 00000123 от 12.03.2025 14:22:01")
+DATE_IN_TEXT = r"\d{1,2}\.\d{1,2}\.\d{4}(\s+\d{1,2}:\d{2}(:\d{2})?)?|\d{4}-\d{2}-\d{2}(\s+\d{1,2}:\d{2}(:\d{2})?)?"
 
 
 @dataclass
@@ -229,8 +231,15 @@ def _fast_sql(fld: str, col: str, loc: str) -> str:
     return f"try_cast(replace({t}, ',', '') as double)"
 
 
-def _slow_sql(fld: str, txt: str, loc: str, dmy: bool) -> str:
+def option_flag(value) -> bool:
+    """A mapping option meant as yes/no (TOML true, "true", "1", "yes")."""
+    return str(value).strip().lower() in ("1", "true", "yes")
+
+
+def _slow_sql(fld: str, txt: str, loc: str, dmy: bool, in_text: bool = False) -> str:
     d = str(dmy).lower()
+    if in_text and fld in DATE_FIELDS:
+        txt = f"coalesce(nullif(regexp_extract({txt}, '{DATE_IN_TEXT}'), ''), {txt})"
     if fld == "month":
         return f"p_month({txt}, {d})"
     if fld in DATE_FIELDS:
@@ -283,6 +292,7 @@ def build_typed(src: Source, ent: Entity, cols: dict[str, int], mapping: Mapping
     locs = {i: default_loc for i in num_cols} if decimal else detect_locale(src, num_cols, default_loc)
     dmy = detect_dmy(src, [cols[f] for f in typed_fields if f in DATE_FIELDS], mapping.options.get("date_order"))
     loc = {f: locs.get(cols[f], default_loc) for f in typed_fields}
+    in_text = option_flag(mapping.options.get("date_in_text"))
     cells = ", ".join(f"c{i}" for i in range(ncols))
     fields = []
     for f in ent.fields:
@@ -306,7 +316,7 @@ def build_typed(src: Source, ent: Entity, cols: dict[str, int], mapping: Mapping
             col = f"c{cols[f]}"
             run(con, "create or replace temp table slow as select t.rn, {slow} as v from typed t positional join "
                      "raw_in r where t.{f} is null and r.{col} is not null".format(
-                         slow=_slow_sql(f, "r." + col, loc[f], dmy), f=f, col=col))
+                         slow=_slow_sql(f, "r." + col, loc[f], dmy, in_text), f=f, col=col))
             run(con, f"update typed set {f} = s.v from slow s where typed.rn = s.rn and s.v is not null")
     _mark_duplicates(src, cells)
     _mark_rejects(src, ent, cols, typed_fields)
@@ -365,13 +375,19 @@ def stage_file(con, layout: Layout, entity: str | None, mapping: Mapping) -> tup
     build_typed(src, ent, cols, mapping)
     st = Staged(ent.name, cols)
     count_rows(con, st, layout)
+    sample_skipped(src, st)
+    return st, src
+
+
+def sample_skipped(src: Source, st: Staged) -> None:
+    """The first skipped (summary / footer) lines as the file shows them, for the report."""
+    st.skipped_samples = []
     if st.rows_skipped:
         first_cells = ", ".join(f"c{i}" for i in range(min(src.ncols, 3)))
-        st.skipped_samples = [r[0] for r in con.execute(
+        st.skipped_samples = [r[0] for r in src.con.execute(
             "select rtrim(array_to_string(list_transform([{c}], lambda x: coalesce(x, '')), ' ')) from raw_in "
             "where rowid - $base + 1 in (select rn from typed where kind in ('summary', 'note') "
             "order by rn limit 5)".format(c=first_cells), {"base": src.base()}).fetchall()]
-    return st, src
 
 
 def count_rows(con, st: Staged, layout: Layout) -> None:

@@ -201,9 +201,9 @@ def test_json_output(loaded, tmp_path):
     out = json.loads(proc.stdout)  # the whole of stdout is one JSON object
     assert out["ok"] is False
     first, second = out["files"]
-    assert {k: first[k] for k in ("file", "status", "entity", "format", "rows_read", "rows_loaded",
+    assert {k: first[k] for k in ("file", "status", "entity", "format", "container", "rows_read", "rows_loaded",
                                   "rows_rejected")} == {
-        "file": "deals_2.csv", "status": "loaded", "entity": "deals", "format": "csv",
+        "file": "deals_2.csv", "status": "loaded", "entity": "deals", "format": "amocrm", "container": "csv",
         "rows_read": 3, "rows_loaded": 2, "rows_rejected": 1}
     assert first["reject_reasons"][0]["row"] == 4 and "31.02.2025" in first["reject_reasons"][0]["reason"]
     assert (second["file"], second["status"]) == ("empty.csv", "failed")

@@ -406,7 +406,7 @@ def test_xlsx(fresh_db, tmp_path):
     path = tmp_path / "deals.xlsx"
     book.save(path)
     rep = load(path)
-    assert (rep["format"], rep["entity"]) == ("xlsx", "deals")
+    assert (rep["container"], rep["entity"]) == ("xlsx", "deals")
     assert (rep["rows_read"], rep["rows_loaded"], rep["rows_rejected"], rep["rows_skipped"]) == (3, 3, 0, 1)
     assert query(fresh_db, "select deal_id, amount, created_at, closed_at, region from deals order by 1") == [
         # Excel serials: 45678 = 2025-01-21, 45700.5 = 2025-02-12 12:00
@@ -431,7 +431,7 @@ def test_parquet_typed_columns(fresh_db, tmp_path):
     ).fetchall()
     con.close()
     rep = load(path)
-    assert (rep["format"], rep["entity"], rep["rows_read"], rep["rows_loaded"]) == ("parquet", "deals", 3, 3), rep
+    assert (rep["container"], rep["entity"], rep["rows_read"], rep["rows_loaded"]) == ("parquet", "deals", 3, 3), rep
     assert query(fresh_db, "select deal_id, amount, created_at, closed_at::date, status, region, currency "
                            "from deals order by 1") == [
         ("p1", D("1000.25"), dt.datetime(2025, 1, 3, 10), dt.date(2025, 1, 20), "won", "Москва", "USD"),

@@ -48,7 +48,9 @@ create or replace temp macro p_ts_slow(t, dmy) as
               p_ts_fast(p_tsclean(t)),
               case when dmy then try_strptime(p_tsclean(t), ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y'])
                    else try_strptime(p_tsclean(t), ['%m/%d/%Y %I:%M:%S %p', '%m/%d/%Y %I:%M %p',
-                                                     '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y']) end)
+                                                     '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y']) end,
+              -- English month names, as ad-platform UIs write days ("Mar 1, 2025", "Sat, Mar 1, 2025")
+              try_strptime(p_tsclean(t), ['%b %d, %Y', '%B %d, %Y', '%a, %b %d, %Y', '%A, %B %d, %Y']))
     end;
 
 create or replace temp macro p_ts(t, dmy) as coalesce(p_ts_fast(p_text(t)), p_ts_slow(p_text(t), dmy));

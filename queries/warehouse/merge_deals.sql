@@ -1,4 +1,4 @@
--- One row per (source_system, deal_id). Params: $load_id, $source_system, $currency.
+-- One row per (source_system, deal_id). Params: $load_id, $source_system, $currency, $sum_lines.
 -- The batch (temp view good) replaces earlier exports of the same deals: the latest export wins,
 -- and inside one file the last line of a deal wins. Vocabulary lookups run over distinct values.
 -- Inside one file the last line of a deal_id wins; only repeated IDs pay for the window.
@@ -7,6 +7,13 @@ select rn from (
     select rn, row_number() over (partition by deal_id order by rn desc) as k from good
     where deal_id in (select deal_id from good group by deal_id having count(*) > 1)
 ) where k > 1;
+
+-- $sum_lines: the export writes one line per product of a deal (Bitrix24 with products), so a
+-- repeated deal's amount is the sum of its lines; otherwise the last line's amount stands.
+create or replace temp table line_sums as
+select deal_id, sum(amount) as amount from good
+where $sum_lines and deal_id in (select deal_id from good group by deal_id having count(*) > 1)
+group by deal_id;
 
 create or replace temp table lk_region as
 select d.raw, coalesce(a.region, d.raw) as region
@@ -35,7 +42,7 @@ final as (
         s.deal_id, $source_system as source_system, s.title, s.created_at, s.closed_at,
         coalesce(by_status.status, by_stage.status, 'open') as status,
         coalesce(s.stage, s.status) as stage,
-        round(s.amount, 2)::decimal(18,2) as amount,
+        round(coalesce(ls.amount, s.amount), 2)::decimal(18,2) as amount,
         coalesce(cur.currency, $currency) as currency,
         coalesce(rg.region, s.region) as region, s.region as region_raw,
         s.product, s.manager, coalesce(cm.channel, 'unknown') as channel, s.source,
@@ -43,6 +50,7 @@ final as (
         campaign_key(s.utm_campaign) as utm_campaign, s.utm_campaign as utm_campaign_raw,
         s.lead_id, s.lost_reason, $load_id as load_id
     from src s
+    left join line_sums ls on ls.deal_id = s.deal_id
     left join lk_region rg on rg.raw = s.region
     left join lk_status by_status on by_status.raw = s.status
     left join lk_status by_stage on by_stage.raw = s.stage
