@@ -125,12 +125,19 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
                   "platform": mapping.options.get("platform", "unknown"),
                   "period_start": start, "period_end": end,
                   "sum_lines": option_flag(mapping.options.get("sum_lines"))}
-        validate = QUERIES / f"validate_{st.entity}.sql"
-        if validate.exists():
+        fields = config.entities()[st.entity].fields
+        validations = [QUERIES / f"validate_{st.entity}.sql"] + (
+            [QUERIES / "validate_currency.sql"] if "currency" in fields else [])
+        for validate in [v for v in validations if v.exists()]:
             run_file(con, validate, params)
+        if any(v.exists() for v in validations):
             count_rows(con, st, layout)
         run(con, "create or replace temp view good as select * from staged "
                  "where kind = 'data' and dup_rank = 1 and reason is null")
+        # vocabulary lookups over distinct values, shared by every merge that joins them
+        for fld in ("region", "currency"):
+            if fld in fields:
+                run_file(con, QUERIES / f"lookups_{fld}.sql")
         _channel_inputs(con, st.entity)
         run_file(con, QUERIES / f"merge_{st.entity}.sql", params)
         if st.rows_rejected:

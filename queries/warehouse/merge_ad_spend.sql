@@ -2,16 +2,6 @@
 -- Rows of one key inside a file are summed (platforms split a day by device or ad group);
 -- a later export of the same key replaces the earlier one. A file without platform or channel
 -- columns takes them from the campaign's row in campaigns.
-create or replace temp table lk_region as
-select d.raw, coalesce(a.region, d.raw) as region
-from (select distinct region as raw from good where region is not null) d
-left join cfg_region_alias a on a.key = region_key(d.raw);
-
-create or replace temp table lk_currency as
-select d.raw, c.currency
-from (select distinct currency as raw from good where currency is not null) d
-join cfg_currencies c on c.key = norm_key(d.raw);
-
 create or replace temp table batch_out as
 with src as (
     select

@@ -15,16 +15,6 @@ select deal_id, sum(amount) as amount from good
 where $sum_lines and deal_id in (select deal_id from good group by deal_id having count(*) > 1)
 group by deal_id;
 
-create or replace temp table lk_region as
-select d.raw, coalesce(a.region, d.raw) as region
-from (select distinct region as raw from good where region is not null) d
-left join cfg_region_alias a on a.key = region_key(d.raw);
-
-create or replace temp table lk_currency as
-select d.raw, c.currency
-from (select distinct currency as raw from good where currency is not null) d
-join cfg_currencies c on c.key = norm_key(d.raw);
-
 create or replace temp table lk_status as
 select d.raw, c.status
 from (select distinct status as raw from good union select distinct stage from good) d

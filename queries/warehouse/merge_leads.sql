@@ -6,11 +6,6 @@ select rn from (
     where lead_id in (select lead_id from good group by lead_id having count(*) > 1)
 ) where k > 1;
 
-create or replace temp table lk_region as
-select d.raw, coalesce(a.region, d.raw) as region
-from (select distinct region as raw from good where region is not null) d
-left join cfg_region_alias a on a.key = region_key(d.raw);
-
 create or replace temp table lk_status as
 select d.raw, c.status
 from (select distinct status as raw from good where status is not null) d

@@ -1,16 +1,6 @@
 -- One row per document x product x customer x day. Params: $load_id, $currency.
 -- Lines of one key are summed (a document may list a product twice); exact duplicate lines were
 -- dropped before. A later export of the same key replaces the earlier one.
-create or replace temp table lk_region as
-select d.raw, coalesce(a.region, d.raw) as region
-from (select distinct region as raw from good where region is not null) d
-left join cfg_region_alias a on a.key = region_key(d.raw);
-
-create or replace temp table lk_currency as
-select d.raw, c.currency
-from (select distinct currency as raw from good where currency is not null) d
-join cfg_currencies c on c.key = norm_key(d.raw);
-
 create or replace temp table batch_out as
 with src as (
     select
