@@ -87,6 +87,16 @@ def _measure(code: str, path: Path, work: Path, i: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def add_arguments(p) -> None:
+    p.add_argument("--rows", type=int, default=1_000_000)
+    p.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported")
+    p.add_argument("--json", action="store_true")
+
+
+def main(args) -> int:
+    return run(args.rows, args.repeat, args.json)
+
+
 def run(rows: int, repeat: int, as_json: bool) -> int:
     with tempfile.TemporaryDirectory(dir=ROOT / "data") as tmp:
         work = Path(tmp)
