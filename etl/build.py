@@ -37,6 +37,11 @@ def _config_tables() -> dict[str, pd.DataFrame]:
         "cfg_channel_rules": pd.DataFrame({
             "priority": [int(r["priority"]) for r in rules], "field": [r["field"] for r in rules],
             "pattern": [r["pattern"] for r in rules], "channel": [r["channel"] for r in rules]}),
+        "cfg_campaign_rules": pd.DataFrame(
+            [{k: (int(r["priority"]) if k == "priority" else r[k]) for k in
+              ("priority", "pattern", "region", "channel", "product")} for r in config.campaign_rules()],
+            columns=["priority", "pattern", "region", "channel", "product"]).astype(
+            {"region": "string", "channel": "string", "product": "string"}),
         "cfg_stages": pairs(config.vocabulary("stages.csv"), ["key", "status"]),
         "cfg_lead_statuses": pairs(config.vocabulary("lead_statuses.csv"), ["key", "status"]),
         "cfg_currencies": pairs(config.currency_rows(), ["key", "currency"]),

@@ -13,7 +13,7 @@ from pathlib import Path
 from etl.paths import config_dir
 
 CONFIG_FILES = ("columns.toml", "regions.csv", "channels.csv", "channel_rules.csv",
-                "stages.csv", "lead_statuses.csv", "currencies.csv", "vocab.csv")
+                "campaign_rules.csv", "stages.csv", "lead_statuses.csv", "currencies.csv", "vocab.csv")
 
 
 def norm_header(text: str) -> str:
@@ -106,6 +106,16 @@ def channel_rules() -> list[dict[str, str]]:
     rules = read_csv_rows(config_dir() / "channel_rules.csv")
     for rule in rules:
         re.compile(rule["pattern"])  # a broken rule fails here, with its text, not deep in SQL
+    return rules
+
+
+def campaign_rules() -> list[dict[str, str]]:
+    """data/campaign_rules.csv with patterns compiled once here, so a broken one fails with its text."""
+    rules = read_csv_rows(config_dir() / "campaign_rules.csv")
+    for rule in rules:
+        re.compile(rule["pattern"])
+        for field in ("region", "channel", "product"):
+            rule[field] = (rule.get(field) or "").strip() or None
     return rules
 
 

@@ -166,7 +166,10 @@ FLIGHTS = (
     ("krs_flight_corporate", "Yandex Direct", ("krs",), "Корпоративный", 0.92, 3, 0.35),
 )
 FLIGHT_ROAS = (0.8, 3.5)        # flight spend = incremental revenue / ROAS drawn from this range
-CAMPAIGN_VARIANTS = (0.86, 0.04, 0.04, 0.03, 0.03)   # as is, UPPER, " lead", "trail ", Capitalised
+# utm_campaign as typed: as is, UPPER, " lead", "trail ", Capitalised, the platform's campaign ID
+# (a {campaign_id} macro in the ad's link; the ID -> name map is in campaigns.csv)
+CAMPAIGN_VARIANTS = (0.80, 0.04, 0.04, 0.03, 0.03, 0.06)
+CAMPAIGN_ID_BASE = 70_000_011
 DUPLICATE_RATE = 0.005
 NBSP = "\u00a0"
 
@@ -632,9 +635,14 @@ def _lead_texts(w: World, rng: np.random.Generator, L: dict) -> None:
 def _campaign_texts(w: World) -> list[str]:
     """utm_campaign as typed: each campaign name in its variants, then the empty value."""
     out = []
-    for name in w.camp["name"]:
-        out += [name, name.upper(), f" {name}", f"{name} ", name.capitalize()]
+    for i, name in enumerate(w.camp["name"]):
+        out += [name, name.upper(), f" {name}", f"{name} ", name.capitalize(), _campaign_id(i)]
     return out + [""]
+
+
+def _campaign_id(i: int) -> str:
+    """The platform's numeric campaign ID, fixed per campaign."""
+    return str(CAMPAIGN_ID_BASE + 7919 * i)
 
 
 def _products(rng: np.random.Generator, launched: np.ndarray) -> np.ndarray:
@@ -979,9 +987,11 @@ def _write_campaigns(path: Path, w: World) -> None:
     c, rows = w.camp, []
     for i, name in enumerate(c["name"]):
         region = REGION_NAMES[c["region"][i]] if c["region"][i] >= 0 else ""   # multi-region flights too
-        rows.append([name, c["platform"][i], PLATFORMS[c["platform"][i]][0], region, c["product"][i] or "",
-                     str(w.horizon[c["start"][i]]), "" if c["ongoing"][i] else str(w.horizon[c["end"][i]])])
-    _write_table(path, ["campaign", "platform", "channel", "region", "product", "start_date", "end_date"], rows, ",")
+        rows.append([name, _campaign_id(i), c["platform"][i], PLATFORMS[c["platform"][i]][0], region,
+                     c["product"][i] or "", str(w.horizon[c["start"][i]]),
+                     "" if c["ongoing"][i] else str(w.horizon[c["end"][i]])])
+    _write_table(path, ["campaign", "campaign_id", "platform", "channel", "region", "product", "start_date",
+                        "end_date"], rows, ",")
 
 
 def _per_month(month: np.ndarray, daily: np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ HEADERS = {  # file -> (encoding, first header line)
                       "Дата первого контакта;Ответственный;ID сделки"),
     "touchpoints.csv": ("utf-8", "touch_at,lead_id,deal_id,channel,campaign"),
     "ad_spend.csv": ("utf-8", "Дата;Площадка;Кампания;Регион;Показы;Клики;Расход;Валюта"),
-    "campaigns.csv": ("utf-8", "campaign,platform,channel,region,product,start_date,end_date"),
+    "campaigns.csv": ("utf-8", "campaign,campaign_id,platform,channel,region,product,start_date,end_date"),
     "plan.csv": ("utf-8", "Месяц;Регион;Продукт;Показатель;План;Ответственный"),
     "activities.csv": ("utf-8", "ID;Ответственный отдел;Тип;Название;Регион;Продукт;Дата начала;Дата окончания;"
                        "Бюджет;Ответственный;Статус"),

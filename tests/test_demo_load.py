@@ -57,6 +57,30 @@ def test_accounting_total_excludes_the_itogo_row(demo):
     assert total == pytest.approx(truth["totals"]["1c_sales.csv"]["amount"], abs=0.01)
 
 
+def test_reconciliation_finds_the_planted_differences(demo):
+    db, _, truth = demo
+    t, dirty = truth["dirty"]["1c_sales.csv"], truth["dirty"]["crm_deals.csv"]
+    crm_only = {r[0] for r in _one(db, "select deal_id from recon_differences where kind = 'crm_only'")}
+    valid_missing = {str(i) for i in t["missing_deal_ids"]} - {str(i) for i in dirty["impossible_date_deal_ids"]}
+    assert crm_only == valid_missing
+    kinds = dict(_one(db, "select kind, count(*) from recon_differences group by 1"))
+    assert kinds["return"] == t["returns"]
+    # sales nobody entered in the CRM, plus invoices of won deals the load rejected (impossible dates)
+    assert t["lines_without_crm_deal"] <= kinds["accounting_only"] <= t["lines_without_crm_deal"] + len(
+        dirty["impossible_date_deal_ids"])
+
+
+def test_campaign_ids_typed_in_utm_fields_are_mapped_to_names(demo):
+    db, _, _ = demo
+    typed_ids, left = _one(db, "select count(*) filter (where regexp_full_match(trim(utm_campaign_raw), '[0-9]+')), "
+                               "count(*) filter (where regexp_full_match(utm_campaign, '[0-9]+')) from deals")[0]
+    assert typed_ids > 0 and left == 0
+    names = {r[0] for r in _one(db, "select campaign from campaigns")}
+    mapped = {r[0] for r in _one(db, "select distinct utm_campaign from deals "
+                                     "where regexp_full_match(trim(utm_campaign_raw), '[0-9]+')")}
+    assert mapped <= names
+
+
 def test_regions_canonical_and_unknown_ones_reported(demo):
     db, _, truth = demo
     canon = {r[0] for r in _one(db, "select region from cfg_regions")}
