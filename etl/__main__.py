@@ -29,6 +29,23 @@ def _print(result: dict, as_json: bool) -> None:
                 print(f"  row {r['row']}: {r['reason']}")
 
 
+def _save_mapping(args) -> None:
+    """--save-mapping: the --mapping, keyed by the first file's header, before anything is loaded."""
+    import tempfile
+
+    from etl import profiles
+    from etl.stage import Mapping
+    if not args.mapping:
+        raise LoadError("--save-mapping needs --mapping FILE.toml: the columns to save")
+    with tempfile.TemporaryDirectory() as work:
+        header = profiles.layout_of(args.files[0], Path(work)).header
+    mapping = Mapping.read(args.mapping)
+    if args.entity:
+        mapping.entity = args.entity
+    path = profiles.save(args.save_mapping, header, mapping)
+    print(f"saved {path}; files with this header now load without --mapping", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m etl", description="Parity ETL")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -38,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     ld.add_argument("--mapping", type=Path, help="TOML mapping of fields to the file's columns")
     ld.add_argument("--format", dest="format_name", metavar="NAME",
                     help="force the export format (yandex_direct, google_ads, bitrix24, 1c, ...)")
+    ld.add_argument("--save-mapping", metavar="NAME",
+                    help="save --mapping as data/mappings/NAME.toml: files with this header then load without flags")
     ld.add_argument("--json", action="store_true")
     sub.add_parser("rebuild", help="rebuild the warehouse from data/raw and data/ config")
     st = sub.add_parser("status", help="what the warehouse holds")
@@ -52,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.cmd == "load":
             from etl.load import load_files
+            if args.save_mapping:
+                _save_mapping(args)
             result = load_files(args.files, args.entity, args.mapping, progress=not as_json,
                                 format_name=args.format_name)
             _print(result, as_json)

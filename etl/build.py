@@ -60,6 +60,21 @@ def run_checks(con) -> dict[str, int]:
     return out
 
 
+def load_config(con) -> None:
+    """data/ config into the cfg_* tables SQL joins with."""
+    for name, frame in _config_tables().items():
+        con.register("cfg_frame", frame)
+        run(con, "create or replace table " + name + " as select * from cfg_frame")
+        con.unregister("cfg_frame")
+
+
+def prepare(con) -> None:
+    """Macros, the contract's tables and config on a connection: what staging and merges expect."""
+    run_file(con, "warehouse/macros.sql")
+    run_file(con, "warehouse/schema.sql")
+    load_config(con)
+
+
 class Builder:
     """Builds the next warehouse file; `commit()` swaps it in, leaving early discards it untouched."""
 
@@ -84,11 +99,9 @@ class Builder:
                             f"run `python -m etl rebuild`") from None
         # a bounded buffer pool keeps a 1M-row load under 1 GiB RSS; DuckDB spills past it
         run(self.con, "set memory_limit = '640MB'")
-        run_file(self.con, "warehouse/macros.sql")
-        run_file(self.con, "warehouse/schema.sql")
+        prepare(self.con)
         if self.config_stale():
             self.fresh = True
-        self.refresh_config()
         return self
 
     def __exit__(self, *exc) -> None:
@@ -121,10 +134,7 @@ class Builder:
         self.refresh_config()
 
     def refresh_config(self) -> None:
-        for name, frame in _config_tables().items():
-            self.con.register("cfg_frame", frame)
-            run(self.con, "create or replace table " + name + " as select * from cfg_frame")
-            self.con.unregister("cfg_frame")
+        load_config(self.con)
 
     def loaded(self, sha: str) -> tuple[int, str] | None:
         rows = self.con.execute("select load_id, strftime(loaded_at, '%Y-%m-%d %H:%M') from loads "

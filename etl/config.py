@@ -76,9 +76,10 @@ def entities() -> dict[str, Entity]:
 def config_hash() -> str:
     """One hash over every config file the build reads: a change means the warehouse is stale."""
     h = hashlib.sha256()
-    for name in CONFIG_FILES:
-        h.update(name.encode())
-        h.update((config_dir() / name).read_bytes())
+    mappings = sorted((config_dir() / "mappings").glob("*.toml"))  # saved profiles map columns too
+    for path in [config_dir() / name for name in CONFIG_FILES] + mappings:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 

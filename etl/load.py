@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from etl import config, formats
+from etl import config, formats, profiles
 from etl.build import CHANNEL_INPUTS, Builder
 from etl.errors import LoadError
 from etl.paths import db_path, raw_dir
@@ -96,8 +96,12 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
     except LoadError as err:  # the user knows the file by its name, not by its raw/ copy
         raise LoadError(str(err).replace(stored.name, name)) from None
     layout.source = Path(name)
+    # a saved profile (data/mappings/) for this exact header, unless the user mapped or forced a format
+    profile = None if (format_name or mapping.columns) else profiles.match(layout)
+    if profile:
+        mapping = profile[1]
     # the export format (forced by --format, else recognised) maps the file under the user's mapping
-    fmt = formats.by_name(format_name) if format_name else formats.detect(layout)
+    fmt = None if profile else formats.by_name(format_name) if format_name else formats.detect(layout)
     if fmt and not format_name and entity and entity != fmt.entity:
         fmt = None  # --entity asked for something this format does not hold: the generic path
     user_mapping = mapping
@@ -147,7 +151,8 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
         run(con, 
             "insert into loads values ($id, $name, $sha, $fmt, $ent, now()::timestamp, $read, $loaded, "
             "$rej, $dup, $skip, $enc, $delim, $sys, $notes)",
-            {"id": load_id, "name": name, "sha": sha, "fmt": fmt.name if fmt else "generic", "ent": st.entity,
+            {"id": load_id, "name": name, "sha": sha,
+             "fmt": f"mapping:{profile[0]}" if profile else fmt.name if fmt else "generic", "ent": st.entity,
              "read": st.rows_read, "loaded": st.rows_loaded, "rej": st.rows_rejected,
              "dup": st.rows_duplicate, "skip": st.rows_skipped, "enc": layout.encoding,
              "delim": layout.delimiter, "sys": params["source_system"], "notes": "; ".join(st.notes)})
@@ -155,7 +160,7 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
     except BaseException:
         run(con, "rollback")
         raise
-    return _report(name, layout, st, load_id, fmt.name if fmt else "generic")
+    return _report(name, layout, st, load_id, f"mapping:{profile[0]}" if profile else fmt.name if fmt else "generic")
 
 
 def _insert_rejects(src: Source, load_id: int) -> None:
