@@ -26,7 +26,7 @@ class Layout:
     """What the reader found out about one file; `path` is UTF-8 text DuckDB can read."""
     source: Path
     path: Path
-    kind: str                      # 'csv' | 'xlsx' | 'parquet'
+    kind: str                      # 'csv' | 'xlsx' | 'html' | 'parquet'
     encoding: str = "utf-8"
     delimiter: str = ","
     skip: int = 0                  # physical lines before the header
@@ -210,6 +210,31 @@ def sniff_xlsx(src: Path, work: Path) -> Layout:
     return layout
 
 
+def sniff_html(src: Path, work: Path) -> Layout:
+    """An HTML table saved as .xls (Bitrix24's "Excel" export): the largest table, as UTF-8 CSV."""
+    import lxml.html
+
+    raw = src.read_bytes()
+    declared = re.search(rb"charset=[\"']?([A-Za-z0-9_-]+)", raw[:4096])
+    encoding = declared.group(1).decode("ascii") if declared else detect_encoding(raw[:HEAD_BYTES])
+    try:
+        text = raw.decode(encoding.replace("-bom", "").replace("-sig", ""), errors="replace")
+        doc = lxml.html.document_fromstring(text)
+    except (LookupError, ValueError) as err:
+        raise LoadError(f"{src.name}: cannot read this HTML table ({err}); export it as CSV instead") from None
+    tables = doc.xpath("//table")
+    if not tables:
+        raise LoadError(f"{src.name}: an HTML page with no table; export it as CSV instead")
+    table = max(tables, key=lambda t: len(t.xpath(".//tr")))
+    rows = [[" ".join(cell.text_content().split()) for cell in tr.xpath("./th|./td")] for tr in table.xpath(".//tr")]
+    path = work / (src.stem + ".html.csv")
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    layout = sniff_text(path, work)
+    layout.source, layout.kind, layout.encoding = src, "html", encoding.lower()
+    return layout
+
+
 def sniff(src: Path, work: Path) -> Layout:
     """Dispatches on the file's content and extension."""
     if not src.exists():
@@ -220,7 +245,7 @@ def sniff(src: Path, work: Path) -> Layout:
     if magic.startswith(b"PAR1"):
         return Layout(src, src, "parquet")
     if magic.startswith(b"PK\x03\x04") or magic.startswith(b"\xd0\xcf\x11\xe0") or ext in (".xlsx", ".xls", ".ods"):
-        if magic.lstrip().startswith(b"<"):
-            raise LoadError(f"{src.name}: this .xls is an HTML page, not a workbook; export as CSV instead")
+        if magic.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+            return sniff_html(src, work)
         return sniff_xlsx(src, work)
     return sniff_text(src, work)

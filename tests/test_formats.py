@@ -153,6 +153,16 @@ def test_bitrix24_product_lines_are_summed(fresh_db):
         ("RUB", D("46501.50")), ("USD", D("1200.00"))]
 
 
+def test_bitrix24_excel_export_is_an_html_table(fresh_db):
+    """Bitrix24's "Excel" export is an HTML table saved as .xls: same rows, same totals as the CSV."""
+    assert (DATA / "bitrix24_excel.xls").read_bytes().startswith(b"<meta")
+    rep = load("bitrix24_excel.xls")
+    assert rep["container"] == "html"
+    assert counts(rep) == ("bitrix24", "deals", 7, 5, 2, 0)
+    assert query(fresh_db, "select currency, sum(amount) from deals group by 1 order by 1") == [
+        ("RUB", D("46501.50")), ("USD", D("1200.00"))]
+
+
 def test_sum_lines_is_off_for_other_crms(fresh_db, tmp_path):
     """Without the option a repeated deal is a later state of the same deal: the last line wins."""
     path = tmp_path / "amo.csv"
@@ -164,6 +174,14 @@ def test_sum_lines_is_off_for_other_crms(fresh_db, tmp_path):
 
 # ---------------------------------------------------------------------------------------------
 # 4. 1C sales report, grouped by region, no date column
+
+def test_1c_report_with_two_groupings_sums_sale_lines_only(fresh_db):
+    rep = load("1c_sales_two_groupings.csv")
+    # 4 sale lines; 2 region subtotals + 3 customer subtotals skipped, Итого dropped by staging
+    assert counts(rep)[:4] == ("1c", "sales", 4, 4)
+    # by hand: Москва 2 436 000 + 150 000 = 2 586 000; СПб 100 000 - 100 000 (return) = 0
+    assert query(fresh_db, "select region, sum(amount), count(*) from sales group by 1 order by 1") == [
+        ("Москва", D("2586000.00"), 2), ("Санкт-Петербург", D("0.00"), 2)]
 
 def test_1c_grouped_report(fresh_db):
     raw = (DATA / "1c_sales_grouped.csv").read_bytes()
@@ -337,7 +355,8 @@ def test_yandex_metrica_traffic(fresh_db):
 
 EXPECTED = {
     "yandex_direct_micros.tsv": "yandex_direct", "google_ads_excel.csv": "google_ads",
-    "bitrix24_products.csv": "bitrix24", "1c_sales_grouped.csv": "1c",
+    "bitrix24_products.csv": "bitrix24", "bitrix24_excel.xls": "bitrix24", "1c_sales_grouped.csv": "1c",
+    "1c_sales_two_groupings.csv": "1c",
     "salesforce_opportunities.csv": "salesforce", "hubspot_deals.csv": "hubspot",
     "pipedrive_deals.csv": "pipedrive", "amocrm_new.csv": "amocrm", "amocrm_old.csv": "amocrm",
     "vk_ads_stats.csv": "vk_ads", "meta_ads_en.csv": "meta_ads", "meta_ads_fr.csv": "meta_ads",

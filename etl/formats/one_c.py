@@ -7,7 +7,9 @@ Facts relied on (../shared/FORMATS.md, "1C sales report saved as CSV", inferred:
 - Grouped rows: a region row holding the group's subtotals (first cell = region, the descriptive
   cells empty), then its detail rows with the first cell EMPTY; a final `Итого` row. Summing
   every numeric row would triple-count: group rows are skipped (counted as summary lines), each
-  detail row takes the region of the group row above it, `Итого` is skipped by staging.
+  detail row takes the region of the group row above it, `Итого` is skipped by staging. With a
+  second grouping (`Группировки строк: Регион, Контрагент`) the inner subtotal rows have no
+  document either: when most rows carry a document, a row without one is a subtotal.
 - Numbers as displayed: `2 436 000,00` with NBSP thousands, `1,000` = one unit (Russian locale,
   three decimals: option decimal ','); returns are negative rows.
 - No date column in the grouped layout: the sale date is inside the document text
@@ -31,6 +33,12 @@ def transform(src, st, mapping) -> None:
         return
     empty = " and ".join(f"{f} is null" for f in detail)  # field names from the format, not the file
     run(src.con, f"update typed set kind = 'summary' where kind = 'data' and region is not null and {empty}")
+    if "document" in st.columns:
+        # deeper groupings (Регион, then Контрагент or Номенклатура): their subtotal rows carry no
+        # document while the sale lines all do, so a row without one is a subtotal at any level
+        run(src.con, "update typed set kind = 'summary' where kind = 'data' and document is null "
+                     "and (select count(*) filter (where document is not null) * 2 > count(*) "
+                     "     from typed where kind = 'data')")
     run(src.con, "update typed set region = g.region from ("
                  "  select rn, last_value(case when kind = 'summary' then region end ignore nulls) "
                  "  over (order by rn rows between unbounded preceding and current row) as region from typed) g "
