@@ -142,9 +142,9 @@ def test_deal_canonical_values(warehouse, deal_id, region, region_raw, channel, 
     ("select stage, deals from dq_unknown_stages", [("Новая стадия X", 1)]),
     ("select utm_campaign, utm_campaign_raw from deals where deal_id = '101'",
      [("msk_search_brand", "MSK_Search_Brand")]),
-    ("select activity_id, owner, status, budget from activities order by 1",
-     [("A1", "marketing", "done", Decimal("9000.00")), ("A2", "sales", "done", None),
-      ("A3", "marketing", "planned", Decimal("50000.00"))]),
+    ("select activity_id, owner, kind, status, budget from activities order by 1",
+     [("A1", "marketing", "campaign", "done", Decimal("9000.00")), ("A2", "sales", "call_blitz", "done", None),
+      ("A3", "marketing", "event", "planned", Decimal("50000.00"))]),
 ])
 def test_canonical_values(warehouse, sql, expected):
     assert query(warehouse, sql) == expected

@@ -4,7 +4,7 @@ with src as (
     select
         coalesce(s.activity_id,
                  'a' || left(md5(concat_ws('|', s.title, s.start_date, s.region, s.owner)), 12)) as activity_id,
-        po.owner, lower(s.kind) as kind, s.title as title,
+        po.owner, lower(s.activity_kind) as kind, s.title as title,
         coalesce(ra.region, s.region) as region, s.product as product,
         s.start_date::date as start_date, coalesce(s.end_date, s.start_date)::date as end_date,
         round(s.budget, 2)::decimal(18,2) as budget, s.responsible as responsible,
