@@ -1,6 +1,7 @@
-"""Parity's router: page config, the shared sidebar (language), then the page the user chose."""
+"""Parity's router: page config, the shared sidebar (language and filters), then the chosen page."""
 import streamlit as st
 
+from ui import db, filters
 from ui.i18n import DEFAULT, LANG_NAMES, LANGS, t
 
 st.set_page_config(page_title="Parity", page_icon="📊", layout="wide")
@@ -10,12 +11,19 @@ if "lang" not in st.session_state:
     wanted = str(st.query_params.get("lang", DEFAULT)).lower()
     st.session_state["lang"] = wanted if wanted in LANGS else DEFAULT
 
+PAGES = [
+    ("pages/overview.py", "page.overview", ":material/dashboard:"),
+]
+
 with st.sidebar:
     st.segmented_control(t("language"), LANGS, format_func=LANG_NAMES.get, key="lang", required=True)
+    if db.has_data():
+        options = db.query("filter_options")
+        filters.sidebar(t, options[options.kind == "region"].value.tolist(),
+                        options[options.kind == "product"].value.tolist())
 
 if st.query_params.get("lang") != st.session_state["lang"]:
     st.query_params["lang"] = st.session_state["lang"]
 
-st.navigation([
-    st.Page("pages/overview.py", title=t("page.overview"), icon=":material/dashboard:", default=True),
-]).run()
+st.navigation([st.Page(path, title=t(key), icon=icon, default=i == 0)
+               for i, (path, key, icon) in enumerate(PAGES)]).run()

@@ -30,7 +30,20 @@ def _config_tables() -> dict[str, pd.DataFrame]:
     def pairs(rows, cols):
         return pd.DataFrame(rows, columns=cols)
     rules = config.channel_rules()
+    agreed = config.agreements()
+    sla, money = agreed.get("sla", {}), agreed.get("money", {})
+    hours = sla.get("working_hours", [9, 19])
     return {
+        "cfg_fx": pd.DataFrame(config.fx_rates(), columns=["currency", "valid_from", "rate"]).astype(
+            {"currency": "string", "rate": "float64"}),
+        # one row: the agreed SLA and base currency, so marts compute "within target" in SQL
+        "cfg_agreement": pd.DataFrame([{
+            "base_currency": str(money.get("base_currency", "RUB")).upper(),
+            "first_contact_hours": float(sla.get("first_contact_hours", 2)),
+            "day_start": int(hours[0]), "day_end": int(hours[1]),
+            "working_days": [int(d) for d in sla.get("working_days", [1, 2, 3, 4, 5])],
+            "min_qualified_share": float(sla.get("min_qualified_share", 0)),
+            "min_lead_to_deal": float(sla.get("min_lead_to_deal", 0))}]),
         "cfg_regions": pd.DataFrame(config.regions()),
         "cfg_region_alias": pairs(config.region_alias_rows(), ["key", "region"]),
         "cfg_channels": pd.DataFrame(config.channels()),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import re
@@ -10,10 +11,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from etl.errors import LoadError
 from etl.paths import config_dir
 
 CONFIG_FILES = ("columns.toml", "regions.csv", "channels.csv", "channel_rules.csv",
-                "campaign_rules.csv", "stages.csv", "lead_statuses.csv", "currencies.csv", "vocab.csv")
+                "campaign_rules.csv", "stages.csv", "agreements.toml", "fx_rates.csv", "lead_statuses.csv", "currencies.csv", "vocab.csv")
 
 
 def norm_header(text: str) -> str:
@@ -108,6 +110,28 @@ def channel_rules() -> list[dict[str, str]]:
     for rule in rules:
         re.compile(rule["pattern"])  # a broken rule fails here, with its text, not deep in SQL
     return rules
+
+
+def agreements() -> dict:
+    """data/agreements.toml: what both departments signed off (attribution, SLA, base currency)."""
+    try:
+        return tomllib.loads((config_dir() / "agreements.toml").read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise LoadError(f"{config_dir() / 'agreements.toml'}: {err}; fix the file") from None
+
+
+def fx_rates() -> list[dict]:
+    """data/fx_rates.csv: (currency, valid_from, rate into the base currency)."""
+    out = []
+    for row in read_csv_rows(config_dir() / "fx_rates.csv"):
+        try:
+            out.append({"currency": row["currency"].strip().upper(),
+                        "valid_from": dt.date.fromisoformat(row["valid_from"].strip()),
+                        "rate": float(row["rate"])})
+        except (KeyError, ValueError) as err:
+            raise LoadError(f"{config_dir() / 'fx_rates.csv'}: bad row {row} ({err}); "
+                            f"write currency,YYYY-MM-DD,rate") from None
+    return out
 
 
 def campaign_rules() -> list[dict[str, str]]:

@@ -1,87 +1,86 @@
-"""Overview: the CEO's landing page: headline numbers, won revenue by month, data freshness."""
+"""Overview, the CEO's landing: the period's revenue against plan, forecast, marketing's share,
+spend and its return, leads and their cost; by month with the joint activities; the largest gaps."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import db, fmt
+from analysis.forecast import run_rate
+from ui import charts, db, fmt, page
+from ui.filters import current
 from ui.i18n import lang, t
+from ui.views import load
+from ui.views.overview import headline
 
 L = lang()
 st.title(t("overview.title"))
-
-counts = db.query("overview_counts") if db.warehouse_exists() else None
-if counts is None or counts.at[0, "deals"] == 0:
-    st.info(f"**{t('empty.title')}**\n\n" + t("empty.body").format(path=db.warehouse_path()),
-            icon=":material/database:")
-    st.stop()
-
-st.caption(t("overview.caption"))
-money = db.query("overview_money")  # one row per currency: amounts in different currencies never add up
-n = counts.iloc[0]
+page.require_data()
+f = current()
+st.caption(page.filters_caption(f))
+d = load("overview", f, db.query)
+h = headline(d)
+base = h["base_currency"]
+rr = run_rate(h["revenue"], f.date_from, f.date_to, d["latest"].latest.iloc[0])
 
 
-def money_metrics(column: str) -> list[tuple]:
-    """One (label, value, help) per currency that has any of `column`; a dash when none does."""
-    rows = money[money[column] != 0]
-    # compact so that a billion still fits a metric tile; the tooltip has it to the kopeck
-    return [(f"{t(column)}, {r.currency}", fmt.compact(getattr(r, column), L, r.currency),
-             t("exact").format(value=fmt.money(getattr(r, column), r.currency, L, decimals=2)))
-            for r in rows.itertuples()] or [(t(column), fmt.DASH, None)]
+def tile(col, label, value, delta=None, help_=None, delta_color="normal"):
+    col.metric(label, value, delta=delta, help=help_, border=True, delta_color=delta_color)
 
 
-def metric_rows(items: list[tuple], per_row: int = 4) -> None:
-    """Tiles of one width on every row, so "2,4 млрд ₽" fits whatever the number of currencies."""
-    for start in range(0, len(items), per_row):
-        for col, (label, value, help_) in zip(st.columns(per_row), items[start:start + per_row]):
-            col.metric(label, value, help=help_, border=True)
+c = st.columns(4)
+tile(c[0], t("kpi.revenue", currency=base), fmt.compact(h["revenue"], L, base),
+     t("kpi.of_plan", share=fmt.percent(h["plan_share"], L, 0)) if h["revenue_plan"] else None,
+     t("kpi.revenue.help", plan=fmt.money(h["revenue_plan"], base, L), exact=fmt.money(h["revenue"], base, L, 2)),
+     delta_color="off")
+tile(c[1], t("kpi.forecast"), fmt.compact(rr.forecast, L, base),
+     t("kpi.of_plan", share=fmt.percent(rr.forecast / h["revenue_plan"], L, 0))
+     if h["revenue_plan"] and rr.forecast is not None else None,
+     t("kpi.forecast.help", elapsed=rr.elapsed_days, days=rr.period_days), delta_color="off")
+tile(c[2], t("kpi.sourced"), fmt.compact(h["sourced"], L, base), fmt.percent(h["sourced_share"], L, 0),
+     t("kpi.sourced.help"), delta_color="off")
+tile(c[3], t("kpi.influenced"), fmt.compact(h["influenced"], L, base), fmt.percent(h["influenced_share"], L, 0),
+     t("kpi.influenced.help"), delta_color="off")
+c = st.columns(5)
+tile(c[0], t("kpi.spend", currency=base), fmt.compact(h["spend"], L, base),
+     t("kpi.of_plan", share=fmt.percent(h["spend"] / h["spend_plan"], L, 0)) if h["spend_plan"] else None,
+     delta_color="off")
+tile(c[1], t("kpi.romi"), fmt.percent(h["romi"], L, 0), help_=t("kpi.romi.help"))
+tile(c[2], t("kpi.leads"), fmt.number(h["leads"], L),
+     t("kpi.of_plan", share=fmt.percent(h["leads"] / h["leads_plan"], L, 0)) if h["leads_plan"] else None,
+     delta_color="off")
+tile(c[3], t("kpi.cpl"), fmt.money(h["cpl"], base, L), help_=t("kpi.cpl.help"))
+tile(c[4], t("kpi.cac"), fmt.money(h["cac"], base, L), help_=t("kpi.cac.help"))
 
+if h["other_currencies"]:
+    st.caption(t("kpi.converted", currencies=", ".join(h["other_currencies"]), base=base))
+    with st.expander(t("kpi.by_currency")):
+        st.dataframe(h["by_currency"].assign(
+            revenue=[fmt.money(v, c_, L, 2) for v, c_ in zip(h["by_currency"].revenue, h["by_currency"].currency)]),
+            hide_index=True, column_config={"currency": t("col.currency"), "revenue": t("col.revenue"),
+                                            "deals_won": t("col.deals_won")})
 
-metric_rows(money_metrics("won_revenue") + [
-    (t("won_deals"), fmt.number(n.won_deals, L), None),
-    (t("win_rate"), fmt.percent(n.win_rate, L), t("win_rate.help")),
-])
-metric_rows(money_metrics("open_pipeline") + money_metrics("ad_spend") + [
-    (t("leads"), fmt.number(n.leads, L), None),
-])
+left, right = st.columns([3, 2], gap="large")
+with left:
+    m = d["monthly"]
+    x = charts.monthly_x(m.month)
+    fig = go.Figure()
+    fig.add_bar(x=x, y=m.revenue, name=t("chart.fact"), marker_color=charts.FACT, xperiod="M1",
+                xperiodalignment="middle")
+    fig.add_scatter(x=x, y=m.revenue_plan, name=t("chart.plan"), mode="lines+markers",
+                    line={"color": charts.PLAN, "dash": "dash"}, xperiod="M1", xperiodalignment="middle")
+    fig.add_scatter(x=x, y=m.spend, name=t("chart.spend"), mode="lines+markers", yaxis="y2",
+                    line={"color": charts.SPEND}, xperiod="M1", xperiodalignment="middle")
+    fig.update_layout(yaxis={"title": base, "tickformat": ",.0f"},
+                      yaxis2={"overlaying": "y", "side": "right", "title": t("chart.spend"), "showgrid": False,
+                              "tickformat": ",.0f"})
+    charts.mark_activities(fig, d["activities"], L, t)
+    st.plotly_chart(charts.style(fig, L, t("overview.chart", currency=base), height=420))
+with right:
+    st.subheader(t("overview.deviations"))
+    dev = h["deviations"]
+    if dev.empty:
+        st.caption(t("overview.no_plan"))
+    for r in dev.itertuples():
+        key = "overview.above" if r.gap >= 0 else "overview.below"
+        st.markdown(t(key, region=r.region, share=fmt.percent(r.plan_share, L, 0),
+                      gap=fmt.compact(abs(r.gap), L, base)))
 
-chart_col, fresh_col = st.columns(2, gap="large")
-
-with chart_col:
-    # the main currency: the most won revenue (the query puts it first)
-    currency = money.currency.iloc[0] if len(money) else None
-    monthly = db.query("revenue_by_month", currency=currency) if currency else None
-    if monthly is None or monthly.empty:
-        st.caption(t("chart.no_won"))
-    else:
-        fig = go.Figure(go.Bar(
-            x=[fmt.month(m, L) for m in monthly.month],
-            y=monthly.revenue.tolist(),
-            # labels on the bars only while they stay legible; the hover always has the amount
-            text=[fmt.compact(v, L, currency) if v and len(monthly) <= 12 else "" for v in monthly.revenue],
-            customdata=[fmt.money(v, currency, L) for v in monthly.revenue],
-            hovertemplate="%{x}: %{customdata}<extra></extra>",
-        ))
-        fig.update_layout(
-            title=t("chart.revenue_by_month").format(currency=currency),
-            separators=",\u00a0" if L == "ru" else ".,",  # plotly: decimal mark, then thousands
-            yaxis_tickformat=",.0f", xaxis_type="category", height=380,
-            margin={"t": 60, "b": 30, "l": 10, "r": 10},
-        )
-        st.plotly_chart(fig)
-
-with fresh_col:
-    st.subheader(t("freshness.title"))
-    fresh = db.query("freshness")
-    table = fresh.assign(  # a new frame: the cached one stays untouched
-        source=[t(f"source.{s}") for s in fresh.source],
-        row_count=[fmt.number(v, L) for v in fresh.row_count],
-    )
-    date_fmt = "DD.MM.YYYY" if L == "ru" else "YYYY-MM-DD"
-    st.dataframe(table, hide_index=True, column_config={
-        "source": t("col.source"),
-        "latest": st.column_config.DateColumn(t("col.latest"), format=date_fmt),
-        "row_count": t("col.rows"),
-        "loaded_at": st.column_config.DatetimeColumn(t("col.loaded_at"), format=date_fmt),
-    })
-    built = db.query("warehouse_built_at")
-    when = fmt.timestamp(built.built_at.iloc[0], L) if len(built) else fmt.DASH
-    st.caption(t("freshness.built_at").format(when=when))
+page.freshness(d["fresh"])

@@ -1,55 +1,29 @@
-"""The app as a user meets it (AppTest): the overview page on the fixture warehouse, and with no data."""
+"""The overview as a user meets it (AppTest) on the fixture warehouse, against direct SQL; and with no data."""
 from __future__ import annotations
 
-import json
 import os
-import re
 import shutil
 from decimal import Decimal
-from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from tests.apptest import Q1_2025, ROOT, amount_shown, chart, metric, run_app, sql_one, texts, values
 from ui import fmt
 from ui.i18n import TEXT, t
 
-ROOT = Path(__file__).resolve().parent.parent
+# Won revenue in RUB with USD at the data/fx_rates.csv rate (90), closed in the period.
+REVENUE = """select sum(amount * case currency when 'RUB' then 1 else 90 end) from deals
+             where status = 'won' and closed_at::date between $a and $b
+               and ($region is null or region = $region)"""
+# The company line (no region) where the plan has one, else the regions' lines; a region: its lines.
+PLAN = """select case when $region is null then coalesce(sum(target) filter (where region is null), sum(target))
+                 else sum(target) filter (where region = $region) end
+          from plan where metric = $m and month between $a and $b"""
 
 
-def run_app(lang: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    if lang:
-        at.query_params["lang"] = lang
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def sql_one(path: Path, sql: str):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()[0][0]
-    finally:
-        con.close()
-
-
-def won_revenue(path: Path, currency: str) -> Decimal:
-    return sql_one(path, f"select sum(amount) from deals where status = 'won' and currency = '{currency}'")
-
-
-def amount_shown(text: str, lang: str) -> Decimal:
-    """'1 380 001 ₽' / '1,380,001 RUB' / 'Точно: 1 380 000,50 ₽' -> the number."""
-    digits = re.sub(r"[^\d,.\-]", "", text.replace("\u00a0", "").replace("\u202f", ""))
-    digits = digits.replace(",", ".") if lang == "ru" else digits.replace(",", "")
-    return Decimal(digits.strip("."))
-
-
-def metric(at: AppTest, label: str):
-    found = [m for m in at.metric if m.label == label]
-    assert len(found) == 1, (label, [m.label for m in at.metric])
-    return found[0]
+def revenue(db, region=None) -> Decimal:
+    return sql_one(db, REVENUE, {"a": Q1_2025["from"], "b": Q1_2025["to"], "region": region})
 
 
 def test_every_text_key_exists_in_both_languages():
@@ -57,77 +31,84 @@ def test_every_text_key_exists_in_both_languages():
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
-def test_overview_headline_matches_the_warehouse(warehouse, lang):
-    at = run_app(None if lang == "ru" else "en")  # RU is the default with no ?lang=
-    assert at.session_state["lang"] == lang
-    assert at.query_params["lang"] == lang  # the URL carries the language for sharing
+def test_headline_matches_the_warehouse(warehouse, lang):
+    at = run_app("overview", lang, **Q1_2025)
+    assert at.session_state["lang"] == lang and at.query_params["lang"] == lang
     assert at.title[0].value == t("overview.title", lang)
+    expected = revenue(warehouse)
+    shown = metric(at, t("kpi.revenue", lang, currency="RUB"))
+    assert shown.value == fmt.compact(expected, lang, "RUB")
+    assert amount_shown(shown.proto.help.split(":")[-1], lang) == expected   # "Точно: 1 380 000,50 ₽"
+    plan = sql_one(warehouse, PLAN, {"m": "revenue", "a": Q1_2025["from"], "b": Q1_2025["to"], "region": None})
+    assert shown.delta == t("kpi.of_plan", lang, share=fmt.percent(expected / plan, lang, 0))
+    leads = sql_one(warehouse, "select count(*) from leads where created_at::date between $a and $b",
+                    {"a": Q1_2025["from"], "b": Q1_2025["to"]})
+    assert metric(at, t("kpi.leads", lang)).value == fmt.number(leads, lang)
+    spend = sql_one(warehouse, "select sum(cost * case currency when 'RUB' then 1 else 90 end) from ad_spend "
+                               "where date between $a and $b", {"a": Q1_2025["from"], "b": Q1_2025["to"]})
+    assert metric(at, t("kpi.spend", lang, currency="RUB")).value == fmt.compact(spend, lang, "RUB")
+    assert metric(at, t("kpi.cpl", lang)).value == fmt.money(spend / leads, "RUB", lang)
+    assert "USD" in texts(at)   # the conversion is said on the page
 
-    for currency in ("RUB", "USD"):  # one metric per currency: RUB and USD are never added up
-        expected = won_revenue(warehouse, currency)
-        assert expected and expected > 0
-        shown = metric(at, f"{t('won_revenue', lang)}, {currency}")
-        assert shown.value == fmt.compact(expected, lang, currency)  # "1,4 млн ₽" / "1.4M RUB"
-        assert amount_shown(shown.proto.help, lang) == expected  # the tooltip gives it to the kopeck
-    assert metric(at, f"{t('won_revenue', lang)}, RUB").value.endswith("₽" if lang == "ru" else " RUB")
-    assert metric(at, f"{t('won_revenue', lang)}, USD").value.endswith("$" if lang == "ru" else " USD")
 
-    won, lost = (sql_one(warehouse, f"select count(*) from deals where status = '{s}'") for s in ("won", "lost"))
-    assert metric(at, t("won_deals", lang)).value == str(won)
-    assert amount_shown(metric(at, t("win_rate", lang)).value, lang) == round(Decimal(100 * won / (won + lost)), 1)
-    assert metric(at, t("leads", lang)).value == str(sql_one(warehouse, "select count(*) from leads"))
-
-
-@pytest.mark.parametrize("lang", ["ru", "en"])
-def test_chart_is_in_the_main_currency_by_close_month(warehouse, lang):
-    at = run_app(lang)
-    charts = at.get("plotly_chart")
-    assert len(charts) == 1
-    spec = json.loads(charts[0].proto.spec)
-    assert "RUB" in spec["layout"]["title"]["text"]  # RUB has the most won revenue in the fixture
-    bars = spec["data"][0]
-    assert Decimal(str(sum(bars["y"]))) == won_revenue(warehouse, "RUB")
-    months = sql_one(warehouse, "select count(distinct date_trunc('month', closed_at)) from deals "
-                                "where status = 'won' and currency = 'RUB'")
-    assert len(bars["x"]) == months
+def test_region_filter_changes_the_numbers(warehouse):
+    everything = run_app("overview", "en", **Q1_2025)
+    moscow = run_app("overview", "en", **Q1_2025, regions="Москва")
+    got = amount_shown(metric(moscow, "Revenue, RUB").proto.help.split(":")[-1], "en")
+    assert got == revenue(warehouse, "Москва") != revenue(warehouse)
+    assert metric(moscow, "Revenue, RUB").value != metric(everything, "Revenue, RUB").value
+    assert moscow.query_params["regions"] == "Москва"   # the view is a link
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
-def test_freshness_lists_latest_date_per_source(warehouse, lang):
-    at = run_app(lang)
-    table = at.dataframe[0].value
-    assert list(table["source"]) == [t(f"source.{s}", lang)
-                                     for s in ("deals", "leads", "ad_spend", "sales", "traffic", "plan")]
-    deals = table[table["source"] == t("source.deals", lang)]
-    assert deals["latest"].iloc[0].date() == sql_one(warehouse, "select max(created_at)::date from deals")
+def test_monthly_chart_fact_plan_spend_and_activities(warehouse, lang):
+    at = run_app("overview", lang, **Q1_2025)
+    spec = chart(at, t("overview.chart", lang, currency="RUB"))
+    traces = {tr["name"]: tr for tr in spec["data"]}
+    fact = traces[t("chart.fact", lang)]
+    assert sum(values(fact)) == pytest.approx(float(revenue(warehouse)))
+    assert len(values(fact, "x")) == 3                                     # Jan, Feb, Mar
+    plan = sql_one(warehouse, PLAN, {"m": "revenue", "a": Q1_2025["from"], "b": Q1_2025["to"], "region": None})
+    assert sum(v for v in values(traces[t("chart.plan", lang)]) if v == v) == pytest.approx(float(plan))
+    markers = [tr for tr in spec["data"] if tr.get("yaxis") == "y9"]
+    shown = sum(len(values(tr, "x")) for tr in markers)
+    assert shown == sql_one(warehouse, "select count(*) from activities where status <> 'cancelled' "
+                                       "and start_date <= date '2025-03-31' and end_date >= date '2025-01-01'")
+
+
+def test_freshness_on_the_page(warehouse):
+    at = run_app("overview", "ru", **Q1_2025)
     built = sql_one(warehouse, "select value from meta where key = 'built_at'")
-    expected = t("freshness.built_at", lang).format(when=fmt.timestamp(built, lang))
-    assert expected in [c.value for c in at.caption]
+    latest = sql_one(warehouse, "select max(created_at)::date from deals")
+    line = texts(at)
+    assert fmt.timestamp(built, "ru") in line and f"Сделки: {fmt.date(latest, 'ru')}" in line
 
 
 def test_language_switch_in_the_sidebar(warehouse):
-    at = run_app()
+    at = run_app("overview", None, **Q1_2025)
     at.sidebar.segmented_control(key="lang").set_value("en").run()
     assert not at.exception
     assert at.title[0].value == "Overview"
     assert at.query_params["lang"] == "en"
-    assert any(m.label == "Won revenue, RUB" for m in at.metric)
+    assert any(m.label == "Revenue, RUB" for m in at.metric)
 
 
 def test_a_swapped_in_warehouse_is_noticed(copy_of_warehouse, tmp_path):
-    at = run_app("en")
-    before = amount_shown(metric(at, "Won revenue, RUB").proto.help, "en")
+    at = run_app("overview", "en", **Q1_2025)
+    before = amount_shown(metric(at, "Revenue, RUB").proto.help.split(":")[-1], "en")
     # what the ETL does: build a new file beside the old one, then os.replace() it in
     new = tmp_path / "next.duckdb"
     shutil.copyfile(copy_of_warehouse, new)
     con = duckdb.connect(str(new))
-    con.execute("update deals set amount = amount + 1000 where status = 'won' and currency = 'RUB' "
-                "and deal_id = (select min(deal_id) from deals where status = 'won' and currency = 'RUB')")
+    con.execute("update mart_deals_day set revenue_base = revenue_base + 1000 "
+                "where day = (select min(day) from mart_deals_day where deals_won > 0 and currency = 'RUB') "
+                "and deals_won > 0 and currency = 'RUB' and region = (select min(region) from mart_deals_day "
+                "where deals_won > 0 and currency = 'RUB' and day between '2025-01-01' and '2025-03-31')")
     con.execute("checkpoint")
     con.close()
     os.replace(new, copy_of_warehouse)
     at.run()
-    assert amount_shown(metric(at, "Won revenue, RUB").proto.help, "en") == before + 1000
+    assert amount_shown(metric(at, "Revenue, RUB").proto.help.split(":")[-1], "en") > before
 
 
 @pytest.fixture(params=["missing", "schema only"])
@@ -141,7 +122,7 @@ def empty_warehouse(request, fresh_db):
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_no_data_shows_how_to_load_it(empty_warehouse, lang):
-    at = run_app(lang)
+    at = run_app("overview", lang)
     assert len(at.info) == 1
     info = at.info[0].value
     assert t("empty.title", lang) in info

@@ -68,3 +68,13 @@ create or replace temp macro region_key(s) as trim(regexp_replace(norm_key(s), '
 
 -- The one campaign key of the contract: trimmed, lower-cased (input is already blank-cleaned).
 create or replace temp macro campaign_key(s) as nullif(lower(trim(s)), '');
+
+-- Working minutes from a fixed Monday (2000-01-03 00:00) to t, counting only working days (ISO
+-- weekday numbers in the list wd) between hours h0 and h1. The difference of two values is the
+-- working time between two moments; mirrors analysis.sla.working_minutes. Holidays are not known.
+create or replace temp macro work_minutes(t, h0, h1, wd) as
+    (date_diff('day', date '2000-01-03', t::date) // 7) * len(wd) * (h1 - h0) * 60
+    + len(list_filter(wd, lambda d: d <= date_diff('day', date '2000-01-03', t::date) % 7)) * (h1 - h0) * 60
+    + case when list_contains(wd, isodow(t))
+           then least(greatest(hour(t) * 60 + minute(t) + second(t) / 60 - h0 * 60, 0), (h1 - h0) * 60)
+           else 0 end;

@@ -1,0 +1,63 @@
+-- One row per month of the period: won revenue (base currency), revenue plan, ad spend (base), leads,
+-- leads plan. Params: $date_from, $date_to, $regions, $products. Plan lines chosen as in plan_totals.
+with fact as (
+    select date_trunc('month', day)::date as month, sum(revenue_base) as revenue, sum(deals_won) as deals_won
+    from mart_deals_day
+    where day between $date_from and $date_to
+      and (len($regions) = 0 or list_contains($regions, region))
+      and (len($products) = 0 or list_contains($products, product))
+    group by all
+),
+
+spend as (
+    select date_trunc('month', day)::date as month, sum(cost_base) as spend
+    from mart_spend_day
+    where day between $date_from and $date_to
+      and (len($regions) = 0 or list_contains($regions, region))
+      and (len($products) = 0 or list_contains($products, product))
+    group by all
+),
+
+leads as (
+    select date_trunc('month', day)::date as month, sum(leads) as leads
+    from mart_leads_day
+    where day between $date_from and $date_to
+      and (len($regions) = 0 or list_contains($regions, region))
+    group by all
+),
+
+plan_rows as (
+    select * from plan
+    where month between date_trunc('month', $date_from::date) and $date_to
+      and (len($products) = 0 or product is null or list_contains($products, product))
+),
+
+plan_chosen as (
+    select p.* from plan_rows p
+    where case when len($regions) > 0 then list_contains($regions, p.region)
+               else p.region is null or not exists (
+                   select 1 from plan_rows c where c.region is null and c.metric = p.metric and c.month = p.month) end
+),
+
+plan_month as (
+    select month, sum(target) filter (where metric = 'revenue') as revenue_plan,
+           sum(target) filter (where metric = 'leads') as leads_plan,
+           sum(target) filter (where metric = 'spend') as spend_plan
+    from plan_chosen group by month
+),
+
+months as (
+    select unnest(generate_series(date_trunc('month', $date_from::date), $date_to::date, interval 1 month))::date as month
+),
+
+final as (
+    -- doubles: chart series (exact sums are in kpi_* and region_summary)
+    select m.month, coalesce(f.revenue, 0)::double as revenue, coalesce(f.deals_won, 0) as deals_won,
+           p.revenue_plan::double as revenue_plan, coalesce(s.spend, 0)::double as spend,
+           p.spend_plan::double as spend_plan, coalesce(l.leads, 0) as leads, p.leads_plan::double as leads_plan
+    from months m
+    left join fact f using (month) left join spend s using (month) left join leads l using (month)
+    left join plan_month p using (month)
+)
+
+select * from final order by month

@@ -1,0 +1,78 @@
+-- One row per region with any data in the period: revenue (base currency) and its plan, deals won/lost,
+-- average deal, win rate, open pipeline now, ad spend, leads, CPL, marketing-sourced revenue.
+-- Params: $date_from, $date_to, $regions, $products. '(none)' collects rows without a region.
+with deals as (
+    select region, sum(revenue_base) as revenue, sum(deals_won) as deals_won, sum(deals_lost) as deals_lost,
+           sum(deals_created) as deals_created, sum(sourced_base) as revenue_sourced,
+           sum(influenced_base) as revenue_influenced, sum(deals_won_sourced) as deals_won_sourced
+    from mart_deals_day
+    where day between $date_from and $date_to
+      and (len($regions) = 0 or list_contains($regions, region))
+      and (len($products) = 0 or list_contains($products, product))
+    group by region
+),
+
+pipeline as (
+    select region, sum(open_deals) as open_deals, sum(open_amount_base) as open_pipeline
+    from mart_pipeline
+    where (len($regions) = 0 or list_contains($regions, region))
+      and (len($products) = 0 or list_contains($products, product))
+    group by region
+),
+
+spend as (
+    select region, sum(cost_base) as spend
+    from mart_spend_day
+    where day between $date_from and $date_to
+      and (len($regions) = 0 or list_contains($regions, region))
+      and (len($products) = 0 or list_contains($products, product))
+    group by region
+),
+
+leads as (
+    select region, sum(leads) as leads, sum(qualified) as qualified
+    from mart_leads_day
+    where day between $date_from and $date_to
+      and (len($regions) = 0 or list_contains($regions, region))
+    group by region
+),
+
+plan_rev as (
+    select region, sum(target) filter (where metric = 'revenue') as revenue_plan,
+           sum(target) filter (where metric = 'deals') as deals_plan,
+           sum(target) filter (where metric = 'leads') as leads_plan,
+           sum(target) filter (where metric = 'spend') as spend_plan
+    from plan
+    where month between date_trunc('month', $date_from::date) and $date_to and region is not null
+      and (len($regions) = 0 or list_contains($regions, region))
+      and (len($products) = 0 or product is null or list_contains($products, product))
+    group by region
+),
+
+regions as (
+    select region from deals union select region from pipeline union select region from spend
+    union select region from leads union select region from plan_rev
+),
+
+final as (
+    select r.region,
+           coalesce(d.revenue, 0) as revenue, p.revenue_plan,
+           coalesce(d.revenue, 0) / nullif(p.revenue_plan, 0) as plan_share,
+           coalesce(d.deals_won, 0) as deals_won, coalesce(d.deals_lost, 0) as deals_lost, p.deals_plan,
+           coalesce(d.deals_won_sourced, 0) as deals_won_sourced,
+           coalesce(d.deals_created, 0) as deals_created,
+           d.revenue / nullif(d.deals_won, 0) as avg_deal,
+           d.deals_won / nullif(d.deals_won + d.deals_lost, 0) as win_rate,
+           coalesce(pl.open_deals, 0) as open_deals, coalesce(pl.open_pipeline, 0) as open_pipeline,
+           coalesce(s.spend, 0) as spend, p.spend_plan, coalesce(l.leads, 0) as leads, p.leads_plan,
+           coalesce(l.qualified, 0) as qualified,
+           s.spend / nullif(l.leads, 0) as cpl,
+           coalesce(d.revenue_sourced, 0) as revenue_sourced, coalesce(d.revenue_influenced, 0) as revenue_influenced,
+           d.revenue_sourced / nullif(d.revenue, 0) as sourced_share,
+           r.region = '(none)' or r.region not in (select region from cfg_regions) as unknown_region
+    from regions r
+    left join deals d using (region) left join pipeline pl using (region) left join spend s using (region)
+    left join leads l using (region) left join plan_rev p using (region)
+)
+
+select * from final order by unknown_region, revenue desc, region

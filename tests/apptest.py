@@ -1,0 +1,82 @@
+"""Helpers the page tests share: run the app as a user would (AppTest), read what it shows."""
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+# The fixture company's data (tests/data/wh) covers January to March 2025.
+Q1_2025 = {"period": "custom", "from": "2025-01-01", "to": "2025-03-31"}
+
+
+def run_app(page: str = "overview", lang: str | None = None, **query) -> AppTest:
+    """app.py with ?lang= and filter parameters, switched to pages/<page>.py; no exception allowed."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if lang:
+        at.query_params["lang"] = lang
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def sql(path: Path, text: str, params: dict | None = None) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(text, params).fetchall()
+    finally:
+        con.close()
+
+
+def sql_one(path: Path, text: str, params: dict | None = None):
+    return sql(path, text, params)[0][0]
+
+
+def amount_shown(text: str, lang: str) -> Decimal:
+    """'1 380 001 ₽' / '1,380,001 RUB' / 'Точно: 1 380 000,50 ₽' -> the number."""
+    digits = re.sub(r"[^\d,.\-]", "", text.replace("\u00a0", "").replace("\u202f", ""))
+    digits = digits.replace(",", ".") if lang == "ru" else digits.replace(",", "")
+    return Decimal(digits.strip("."))
+
+
+def metric(at: AppTest, label: str):
+    found = [m for m in at.metric if m.label == label]
+    assert len(found) == 1, (label, [m.label for m in at.metric])
+    return found[0]
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def chart(at: AppTest, title_part: str) -> dict:
+    found = [c for c in charts(at) if title_part in (c["layout"].get("title") or {}).get("text", "")]
+    assert len(found) == 1, (title_part, [(c["layout"].get("title") or {}).get("text") for c in charts(at)])
+    return found[0]
+
+
+def values(trace: dict, axis: str = "y") -> list:
+    """A trace's x or y as a list: plotly sends numeric arrays as base64 typed arrays."""
+    data = trace.get(axis)
+    if isinstance(data, dict) and "bdata" in data:
+        import base64
+
+        import numpy as np
+        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"])).tolist()
+    return list(data or [])
+
+
+def texts(at: AppTest) -> str:
+    """Every markdown, caption and info text on the page, joined: for "the page says X" checks."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+    parts += [w.value for w in at.warning] + [s.value for s in at.success]
+    return "\n".join(parts)

@@ -1,0 +1,34 @@
+"""What every page has: the empty-warehouse guide, and data freshness at the bottom."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import db, fmt
+from ui.i18n import lang, t
+
+
+def require_data() -> None:
+    """Stops the page with how to load data (and the demo) when there is nothing to show."""
+    if not db.has_data():
+        st.info(f"**{t('empty.title')}**\n\n" + t("empty.body").format(path=db.warehouse_path()),
+                icon=":material/database:")
+        st.stop()
+
+
+def freshness(fresh=None) -> None:
+    """Latest date per source and when the warehouse was built, in one line plus a table on demand."""
+    L = lang()
+    fresh = db.query("freshness") if fresh is None else fresh
+    built = db.query("warehouse_built_at")
+    when = fmt.timestamp(built.built_at.iloc[0], L) if len(built) else fmt.DASH
+    parts = [f"{t('source.' + r.source)}: {fmt.date(r.latest, L)}" for r in fresh.itertuples() if r.row_count]
+    st.caption(t("freshness.line", sources=" · ".join(parts), when=when))
+
+
+def filters_caption(f) -> str:
+    """The filters in words, for captions and slides: period, regions, products."""
+    L = lang()
+    regions = ", ".join(f.regions) if f.regions else t("all_regions")
+    products = ", ".join(f.products) if f.products else t("all_products")
+    return t("filters.caption", date_from=fmt.date(f.date_from, L), date_to=fmt.date(f.date_to, L),
+             regions=regions, products=products)

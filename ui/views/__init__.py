@@ -1,0 +1,21 @@
+"""What each page reads, as functions of the filters: pages draw, views query.
+
+`load(page, filters, run)` returns the page's frames; `run(name, params)` is ui.db.query in the app
+and a timed, uncached runner in `python -m bench pages`, so the benchmark measures exactly the
+queries a page issues.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Callable
+
+import pandas as pd
+
+from ui.filters import Filters
+
+Runner = Callable[[str, dict], pd.DataFrame]
+PAGES = ("overview", "regions", "plan_fact", "funnel", "joint_plan", "data")
+
+
+def load(page: str, f: Filters, run: Runner, **extra) -> dict[str, pd.DataFrame]:
+    return importlib.import_module(f"ui.views.{page}").load(f, run, **extra)

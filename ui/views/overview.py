@@ -1,0 +1,63 @@
+"""The overview's numbers: the period's fact vs plan, forecast, marketing's share, spend and leads."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ui.filters import Filters
+
+
+def load(f: Filters, run) -> dict[str, pd.DataFrame]:
+    p = f.params()
+    return {
+        "agreement": run("agreement", {}),
+        "deals": run("kpi_deals", p),
+        "spend": run("kpi_spend", p),
+        "leads": run("kpi_leads", p),
+        "plan": run("plan_totals", p),
+        "monthly": run("monthly_fact_plan", p),
+        "regions": run("region_summary", p),
+        "activities": run("activities_in_period", p),
+        "latest": run("data_latest", {}),
+        "fresh": run("freshness", {}),
+    }
+
+
+def _num(x) -> float:
+    return 0.0 if x is None or pd.isna(x) else float(x)
+
+
+def _div(a, b) -> float | None:
+    return a / b if b else None
+
+
+def plan_target(plan: pd.DataFrame, metric: str) -> float:
+    return _num(plan.loc[plan.metric == metric, "target"].sum())
+
+
+def headline(d: dict[str, pd.DataFrame], top: int = 5) -> dict:
+    """Headline figures in the base currency (other currencies converted at data/fx_rates.csv).
+
+    ROMI = (marketing-sourced revenue - ad spend) / ad spend; CPL = spend / leads;
+    CAC = spend / won deals sourced by marketing (ad spend only: the CRM knows no other cost).
+    """
+    base = d["agreement"].base_currency.iloc[0]
+    deals, spend, leads, plan = d["deals"], d["spend"], d["leads"].iloc[0], d["plan"]
+    revenue, sourced = _num(deals.revenue_base.sum()), _num(d["regions"].revenue_sourced.sum())
+    influenced = _num(d["regions"].revenue_influenced.sum())
+    cost = _num(spend.cost_base.sum())
+    sourced_won = _num(d["regions"].deals_won_sourced.sum())
+    regions = d["regions"][~d["regions"].unknown_region & d["regions"].revenue_plan.notna()]
+    dev = regions.assign(gap=regions.revenue - regions.revenue_plan)
+    dev = dev.reindex(dev.gap.abs().sort_values(ascending=False).index).head(top)
+    return {
+        "base_currency": base, "revenue": revenue, "revenue_plan": plan_target(plan, "revenue"),
+        "plan_share": _div(revenue, plan_target(plan, "revenue")),
+        "sourced": sourced, "sourced_share": _div(sourced, revenue),
+        "influenced": influenced, "influenced_share": _div(influenced, revenue),
+        "spend": cost, "spend_plan": plan_target(plan, "spend"),
+        "romi": _div(sourced - cost, cost), "leads": int(leads.leads), "leads_plan": plan_target(plan, "leads"),
+        "cpl": _div(cost, leads.leads), "cac": _div(cost, sourced_won),
+        "other_currencies": [c for c in deals.currency if c != base],
+        "by_currency": deals[["currency", "revenue", "deals_won"]],
+        "deviations": dev[["region", "revenue", "revenue_plan", "plan_share", "gap"]],
+    }
