@@ -1,0 +1,81 @@
+"""Regions, for the head of sales: one row per region against plan, and one region's drill-down."""
+import plotly.graph_objects as go
+import streamlit as st
+
+from ui import charts, db, fmt, page, tables
+from ui.filters import current
+from ui.i18n import lang, t
+from ui.views import load
+from ui.views.regions import default_region
+
+L = lang()
+st.title(t("regions.title"))
+page.require_data()
+f = current()
+st.caption(page.filters_caption(f))
+d = load("regions", f, db.query)
+base = d["agreement"].base_currency.iloc[0]
+regions = d["regions"]
+if regions.empty:
+    st.info(t("regions.empty"))
+    page.freshness(d["fresh"])
+    st.stop()
+
+M, N, P = tables.money(L, base), tables.number(L), tables.percent(L)
+COLUMNS = {"region": None, "revenue": M, "revenue_plan": M, "plan_share": P, "deals_won": N, "avg_deal": M,
+           "win_rate": P, "open_pipeline": M, "spend": M, "leads": N, "cpl": M, "sourced_share": P}
+table = regions[list(COLUMNS)]
+st.dataframe(tables.styled(table, COLUMNS), hide_index=True, height=min(38 + 35 * len(table), 600),
+             column_config={c: st.column_config.Column(t(f"regions.col.{c}", currency=base),
+                                                       help=t(f"regions.help.{c}", currency=base))
+                            for c in COLUMNS})
+st.caption(t("regions.table_note", currency=base))
+
+known = regions[~regions.unknown_region]
+fig = go.Figure()
+fig.add_bar(x=known.region, y=known.revenue.astype(float), name=t("chart.fact"), marker_color=charts.FACT)
+fig.add_scatter(x=known.region, y=known.revenue_plan.astype(float), name=t("chart.plan"), mode="markers",
+                marker={"symbol": "line-ew", "size": 28, "line": {"width": 3, "color": charts.PLAN}})
+fig.add_bar(x=known.region, y=known.spend.astype(float), name=t("chart.spend"), marker_color=charts.SPEND)
+fig.update_layout(barmode="group", yaxis_tickformat=",.0f", hovermode="x")
+st.plotly_chart(charts.style(fig, L, t("regions.chart", currency=base)))
+
+st.header(t("regions.drill"))
+names = regions.region.tolist()
+wanted = st.query_params.get("region")
+st.selectbox(t("regions.pick"), names, key="region_pick",
+             index=names.index(wanted) if wanted in names else names.index(default_region(regions)))
+region = st.session_state["region_pick"]
+st.query_params["region"] = region
+dd = load("regions", f, db.query, region=region)
+m = dd["monthly"]
+fig = go.Figure()
+fig.add_bar(x=charts.monthly_x(m.month), y=m.revenue, name=t("chart.fact"), marker_color=charts.FACT,
+            xperiod="M1", xperiodalignment="middle")
+fig.add_scatter(x=charts.monthly_x(m.month), y=m.spend, name=t("chart.spend"), yaxis="y2", mode="lines+markers",
+                line={"color": charts.SPEND}, xperiod="M1", xperiodalignment="middle")
+fig.update_layout(yaxis={"tickformat": ",.0f", "title": base},
+                  yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "tickformat": ",.0f"})
+charts.mark_activities(fig, dd["activities"], L, t)
+st.plotly_chart(charts.style(fig, L, t("regions.drill_chart", region=region, currency=base), height=400))
+
+labels = dict(zip(d["channels"].channel, d["channels"]["label_" + L]))
+left, mid, right = st.columns(3, gap="medium")
+with left:
+    st.subheader(t("regions.managers"))
+    cols = {"manager": None, "revenue": M, "deals_won": N, "win_rate": P, "within_sla_share": P}
+    st.dataframe(tables.styled(dd["managers"][list(cols)], cols), hide_index=True,
+                 column_config={c: t(f"regions.col.{c}", currency=base) for c in cols})
+with mid:
+    st.subheader(t("regions.products"))
+    cols = {"product": None, "revenue": M, "deals_won": N, "avg_deal": M, "win_rate": P}
+    st.dataframe(tables.styled(dd["products"][list(cols)], cols), hide_index=True,
+                 column_config={c: t(f"regions.col.{c}", currency=base) for c in cols})
+with right:
+    st.subheader(t("regions.sources"))
+    src = dd["sources"].assign(channel=[labels.get(c, c) for c in dd["sources"].channel])
+    cols = {"channel": None, "leads": N, "qualified_share": P, "won_deals": N, "revenue_per_lead": M, "cpl": M}
+    st.dataframe(tables.styled(src[list(cols)], cols), hide_index=True,
+                 column_config={c: t(f"regions.col.{c}", currency=base) for c in cols})
+
+page.freshness(d["fresh"])
