@@ -14,6 +14,7 @@ if "lang" not in st.session_state:
 PAGES = [
     ("pages/overview.py", "page.overview", ":material/dashboard:"),
     ("pages/regions.py", "page.regions", ":material/map:"),
+    ("pages/plan_fact.py", "page.plan_fact", ":material/target:"),
 ]
 
 with st.sidebar:

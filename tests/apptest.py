@@ -71,7 +71,10 @@ def values(trace: dict, axis: str = "y") -> list:
         import base64
 
         import numpy as np
-        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"])).tolist()
+        flat = np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"]))
+        if "shape" in data:   # 2-D (heatmap z): "rows, cols"
+            flat = flat.reshape([int(n) for n in str(data["shape"]).split(",")])
+        return flat.tolist()
     return list(data or [])
 
 

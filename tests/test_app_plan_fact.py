@@ -1,0 +1,46 @@
+"""The plan-vs-fact page (AppTest) against direct SQL on the fixture warehouse, in both languages."""
+from __future__ import annotations
+
+import pytest
+
+from tests.apptest import Q1_2025, chart, run_app, sql_one, texts, values
+from ui.i18n import t
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_heatmap_share_of_plan_equals_sql(warehouse, lang):
+    at = run_app("plan_fact", lang, **Q1_2025)
+    assert at.title[0].value == t("plan.title", lang)
+    spec = chart(at, t("metric.revenue", lang))
+    assert t("owner.sales", lang) in spec["layout"]["title"]["text"]        # the line's owner is shown
+    heat = spec["data"][0]
+    row = heat["y"].index("Москва")
+    fact = sql_one(warehouse, "select sum(amount * case currency when 'RUB' then 1 else 90 end) from deals "
+                              "where region = 'Москва' and status = 'won' and closed_at::date "
+                              "between '2025-01-01' and '2025-01-31'")
+    plan = sql_one(warehouse, "select sum(target) from plan where region = 'Москва' and metric = 'revenue' "
+                              "and month = '2025-01-01'")
+    assert values(heat, "z")[row][0] == pytest.approx(100 * float(fact) / float(plan))
+
+
+def test_switching_metric_and_owner(warehouse):
+    at = run_app("plan_fact", "en", **Q1_2025)
+    at.button_group(key="plan_metric").set_value("leads").run()
+    assert not at.exception
+    spec = chart(at, "Leads")
+    assert "Marketing" in spec["layout"]["title"]["text"]
+    leads = sql_one(warehouse, "select count(*) from leads where region = 'Москва' and created_at::date "
+                               "between '2025-01-01' and '2025-01-31'")
+    target = sql_one(warehouse, "select target from plan where region = 'Москва' and metric = 'leads'")
+    heat = spec["data"][0]
+    assert values(heat, "z")[heat["y"].index("Москва")][0] == pytest.approx(100 * leads / float(target))
+
+
+def test_plan_lines_keep_their_owner_and_level(warehouse):
+    at = run_app("plan_fact", "en", **Q1_2025)
+    lines = at.dataframe[0].value
+    got = {(r.metric, r.owner, r.level) for r in lines.itertuples()}
+    assert ("Revenue", "Company", "whole company") in got and ("Revenue", "Sales", "by region") in got
+    assert ("Leads", "Marketing", "by region") in got
+    assert "Where the revenue gap comes from" in [s.value for s in at.subheader]
+    assert "Москва" in texts(at)

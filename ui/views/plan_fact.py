@@ -1,0 +1,58 @@
+"""Plan vs fact: region x month shares of plan per metric, plan lines with owners, and each region's
+revenue gap split into lead volume, conversion and revenue per deal."""
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.decompose import decompose
+from ui.filters import Filters
+
+METRICS = ("revenue", "deals", "leads", "spend")
+
+
+def load(f: Filters, run) -> dict[str, pd.DataFrame]:
+    p = f.params()
+    return {"agreement": run("agreement", {}), "cells": run("plan_fact_region_month", p),
+            "lines": run("plan_lines", p), "fresh": run("freshness", {})}
+
+
+def heat(cells: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Region x month table of the share of plan (rows: regions by their period share, worst first)."""
+    m = cells[cells.metric == metric]
+    if m.empty:
+        return pd.DataFrame()
+    grid = m.pivot_table(index="region", columns="month", values="plan_share", aggfunc="first")
+    total = m.groupby("region")[["fact", "target_to_date"]].sum()
+    order = (total.fact / total.target_to_date.where(total.target_to_date != 0)).sort_values().index
+    return grid.reindex(order)
+
+
+def owners(cells: pd.DataFrame) -> dict[str, str]:
+    """metric -> the owner of its regional plan lines ('mixed' when lines disagree)."""
+    out = {}
+    for metric, group in cells.groupby("metric"):
+        names = group.owner.dropna().unique()
+        out[metric] = names[0] if len(names) == 1 else "mixed"
+    return out
+
+
+def splits(cells: pd.DataFrame) -> pd.DataFrame:
+    """One row per region with revenue, deals and leads plans: the gap to the plan so far (months
+    prorated to the days the data covers) and its three parts."""
+    wide = cells.pivot_table(index="region", columns="metric", values=["fact", "target_to_date"], aggfunc="sum")
+    rows = []
+    for region in wide.index:
+        def get(kind, metric):
+            return float(wide.at[region, (kind, metric)]) if (kind, metric) in wide.columns else None
+        fact = {k: get("fact", k) for k in ("leads", "deals", "revenue")}
+        plan = {k: get("target_to_date", k) for k in ("leads", "deals", "revenue")}
+        s = decompose(fact, plan)
+        if plan["revenue"] is None:
+            continue
+        rows.append({"region": region, "revenue": fact["revenue"], "revenue_plan": plan["revenue"],
+                     "gap": (fact["revenue"] or 0) - plan["revenue"],
+                     "leads": s.leads if s else None, "conversion": s.conversion if s else None,
+                     "deal_value": s.deal_value if s else None, "main": s.largest() if s else None})
+    out = pd.DataFrame(rows, columns=["region", "revenue", "revenue_plan", "gap", "leads", "conversion",
+                                      "deal_value", "main"])
+    return out.reindex(out.gap.sort_values().index).reset_index(drop=True)
