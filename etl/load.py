@@ -193,9 +193,12 @@ def _report(name: str, layout: Layout, st: Staged, load_id: int, fmt: str) -> di
 
 
 def load_files(paths: list[Path], entity: str | None = None, mapping_path: Path | None = None,
-               progress: bool = True, format_name: str | None = None) -> dict:
-    """Loads files in one build: already-loaded files are no-ops; each bad file fails alone."""
-    mapping = Mapping.read(mapping_path)
+               progress: bool = True, format_name: str | None = None, mapping: Mapping | None = None,
+               on_file=None) -> dict:
+    """Loads files in one build: already-loaded files are no-ops; each bad file fails alone.
+    `mapping` (a Mapping) or `mapping_path` (its TOML) maps columns; `on_file(result)` is called as
+    each file is done (the upload page's progress)."""
+    mapping = mapping or Mapping.read(mapping_path)
     if format_name:
         formats.by_name(format_name)  # an unknown name fails before anything is read
     results, todo = [], []
@@ -224,7 +227,11 @@ def load_files(paths: list[Path], entity: str | None = None, mapping_path: Path 
                         f"{path.name}: could not be loaded ({str(err).splitlines()[0][:300]}); "
                         f"nothing from it was kept")
                     results.append({"file": path.name, "status": "failed", "error": msg})
+                    if on_file:
+                        on_file(results[-1])
                     continue
+                if on_file:
+                    on_file(results[-1])
                 new_entries.append({"sha256": sha, "file_name": path.name, "stored": stored.name,
                                     "entity": entity, "format": format_name, "mapping": mapping.as_dict(),
                                     "loaded_at": dt.datetime.now().isoformat(timespec="seconds")})

@@ -70,30 +70,43 @@ union all
 select 'return', region, sale_date, null, document, customer, null, amount, currency
 from sales where amount < 0;
 
+-- Per region and month in the base currency (a USD deal is one RUB document in 1C): other currencies
+-- convert through data/fx_rates.csv at the close or sale date.
 create or replace table recon_region_month as
 with crm as (
-    select region, date_trunc('month', closed_at)::date as month, currency,
-           sum(amount) as crm_won_amount, count(*) as crm_won_deals
-    from deals where status = 'won' and closed_at is not null group by all
+    select d.region, date_trunc('month', d.closed_at)::date as month,
+           sum(d.amount * case when d.currency = a.base_currency then 1 else fx.rate end) as crm_won_amount,
+           count(*) as crm_won_deals
+    from deals d cross join cfg_agreement a
+    asof left join cfg_fx fx on fx.currency = d.currency and d.closed_at::date >= fx.valid_from
+    where d.status = 'won' and d.closed_at is not null
+    group by all
 ),
 acc as (
-    select region, date_trunc('month', sale_date)::date as month, currency,
-           sum(amount) filter (where amount > 0) as sales_amount,
-           coalesce(sum(amount) filter (where amount < 0), 0) as returns_amount
-    from sales group by all
+    select s.region, date_trunc('month', s.sale_date)::date as month,
+           sum(s.amount * case when s.currency = a.base_currency then 1 else fx.rate end)
+               filter (where s.amount > 0) as sales_amount,
+           coalesce(sum(s.amount * case when s.currency = a.base_currency then 1 else fx.rate end)
+               filter (where s.amount < 0), 0) as returns_amount
+    from sales s cross join cfg_agreement a
+    asof left join cfg_fx fx on fx.currency = s.currency and s.sale_date >= fx.valid_from
+    group by all
 ),
 diffs as (
-    select region, date_trunc('month', date)::date as month, currency,
+    select region, date_trunc('month', date)::date as month,
            count(*) filter (where kind = 'crm_only') as crm_only,
            count(*) filter (where kind = 'accounting_only') as accounting_only,
            count(*) filter (where kind = 'return') as returns
     from recon_differences group by all
 )
-select region, month, currency,
-       coalesce(crm.crm_won_amount, 0) as crm_won_amount, coalesce(crm.crm_won_deals, 0) as crm_won_deals,
-       coalesce(acc.sales_amount, 0) as sales_amount, coalesce(acc.returns_amount, 0) as returns_amount,
-       coalesce(acc.sales_amount, 0) + coalesce(acc.returns_amount, 0) - coalesce(crm.crm_won_amount, 0) as difference,
+select region, month, (select base_currency from cfg_agreement) as currency,
+       coalesce(crm.crm_won_amount, 0)::decimal(18,2) as crm_won_amount,
+       coalesce(crm.crm_won_deals, 0) as crm_won_deals,
+       coalesce(acc.sales_amount, 0)::decimal(18,2) as sales_amount,
+       coalesce(acc.returns_amount, 0)::decimal(18,2) as returns_amount,
+       (coalesce(acc.sales_amount, 0) + coalesce(acc.returns_amount, 0)
+        - coalesce(crm.crm_won_amount, 0))::decimal(18,2) as difference,
        coalesce(diffs.crm_only, 0) as crm_only, coalesce(diffs.accounting_only, 0) as accounting_only,
        coalesce(diffs.returns, 0) as returns
-from crm full join acc using (region, month, currency)
-left join diffs using (region, month, currency);
+from crm full join acc using (region, month)
+left join diffs using (region, month);

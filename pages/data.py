@@ -1,0 +1,138 @@
+"""Data: upload exports into the same ETL the CLI runs, load history and rejected rows, data quality,
+CRM vs accounting, and the definitions both departments signed off."""
+import streamlit as st
+
+from etl import config
+from ui import db, fmt, page, tables, upload
+from ui.filters import current
+from ui.mapping_step import mapping_step
+from ui.i18n import lang, t
+from ui.views import load
+from ui.views.data import recon_totals
+
+L = lang()
+st.title(t("data.title"))
+tab_load, tab_history, tab_quality, tab_recon, tab_terms = st.tabs(
+    [t("data.tab.load"), t("data.tab.history"), t("data.tab.quality"), t("data.tab.recon"), t("data.tab.terms")])
+
+with tab_load:
+    st.caption(t("data.load.note"))
+    files = st.file_uploader(t("data.load.pick"), accept_multiple_files=True, key="uploads")
+    if files and st.button(t("data.load.go"), type="primary"):
+        bar = st.progress(0.0, text=t("data.load.progress", done=0, total=len(files)))
+        done = []
+
+        def step(result):
+            done.append(result)
+            bar.progress(len(done) / len(files), text=t("data.load.progress", done=len(done), total=len(files)))
+
+        result = upload.load_uploads([(f.name, f.getvalue()) for f in files], on_file=step)
+        st.session_state["last_load"] = result["files"]
+        st.session_state["to_map"] = [(f.name, f.getvalue()) for f, r in zip(files, result["files"])
+                                      if upload.needs_mapping(r)]
+    for r in st.session_state.get("last_load", []):
+        if r["status"] == "failed":
+            st.error(r["error"], icon=":material/error:")
+        elif r["status"] == "already loaded":
+            st.info(t("data.load.again", file=r["file"], load_id=r["load_id"]))
+        else:
+            st.success(t("data.load.done", file=r["file"], entity=r["entity"], format=r["format"],
+                         loaded=fmt.number(r["rows_loaded"], L), rejected=fmt.number(r["rows_rejected"], L),
+                         duplicate=fmt.number(r["rows_duplicate"], L), skipped=fmt.number(r["rows_skipped"], L)))
+    if st.session_state.get("map_saved"):
+        st.caption(t("map.saved", path=st.session_state["map_saved"]))
+    for name, data in st.session_state.get("to_map", [])[:1]:
+        mapping_step(name, data)
+
+if not db.has_data():
+    with tab_history:
+        page.require_data()
+    st.stop()
+
+f = current()
+d = load("data", f, db.query, load_id=st.session_state.get("reject_load"))
+base = d["agreement"].base_currency.iloc[0]
+N = tables.number(L)
+
+with tab_history:
+    h = d["history"]
+    st.dataframe(tables.styled(h.drop(columns=["notes"]), {c: N for c in h.columns if c.startswith("rows_")}),
+                 hide_index=True, column_config={c: t(f"data.col.{c}") for c in h.columns})
+    st.subheader(t("data.rejects"))
+    loads = h[h.rows_rejected > 0]
+    if loads.empty:
+        st.caption(t("data.rejects.none"))
+    else:
+        ids = loads.load_id.tolist()
+        names = dict(zip(loads.load_id, loads.file_name))
+        st.selectbox(t("data.rejects.pick"), ids, key="reject_load", format_func=lambda i: f"{i}: {names[i]}")
+        rejects = d["rejects"]
+        st.dataframe(rejects, hide_index=True, column_config={
+            "row_number": t("data.col.row_number"), "reason": t("data.col.reason"), "raw": t("data.col.raw")})
+        st.download_button(t("data.rejects.download"), rejects.to_csv(index=False).encode("utf-8-sig"),
+                           file_name=f"rejects_{st.session_state.get('reject_load', ids[0])}.csv", mime="text/csv")
+        st.dataframe(d["reasons"], hide_index=True, column_config={
+            "load_id": t("data.col.load_id"), "file_name": t("data.col.file_name"),
+            "reason": t("data.col.reason"), "rows": t("data.col.rows")})
+
+with tab_quality:
+    q = d["dq"].iloc[0]
+    c = st.columns(4)
+    c[0].metric(t("data.dq.no_source"), fmt.percent(q.no_source_share, L), help=t("data.dq.no_source.help"),
+                border=True)
+    c[1].metric(t("data.dq.revenue_no_source"), fmt.percent(q.revenue_no_source_share, L),
+                help=t("data.dq.revenue_no_source.help"), border=True)
+    c[2].metric(t("data.dq.unknown_region"), fmt.percent(q.revenue_unknown_region_share, L), border=True)
+    c[3].metric(t("data.dq.rejected"), fmt.number(q.rejected_rows, L), border=True)
+    for key in ("regions", "channels", "stages", "campaigns"):
+        st.subheader(t(f"data.dq.{key}"))
+        st.caption(t(f"data.dq.{key}.note"))
+        frame = d[key]
+        if frame.empty:
+            st.caption(t("data.dq.none"))
+        else:
+            st.dataframe(frame, hide_index=True, column_config={c_: t(f"data.col.{c_}") for c_ in frame.columns})
+
+with tab_recon:
+    st.caption(t("data.recon.note"))
+    totals = recon_totals(d["recon"])
+    for r in totals.itertuples():
+        cols = st.columns(4)
+        cols[0].metric(t("data.recon.crm", currency=r.currency), fmt.money(r.crm_won_amount, r.currency, L),
+                       border=True)
+        cols[1].metric(t("data.recon.acc", currency=r.currency),
+                       fmt.money(r.sales_amount + r.returns_amount, r.currency, L), border=True)
+        cols[2].metric(t("data.recon.diff", currency=r.currency), fmt.money(r.difference, r.currency, L),
+                       border=True)
+        cols[3].metric(t("data.recon.counts"), t("data.recon.counts_value", crm=r.crm_only,
+                                                 acc=r.accounting_only, ret=r.returns), border=True)
+    st.dataframe(d["recon"], hide_index=True, column_config={c_: t(f"data.col.{c_}") for c_ in d["recon"].columns})
+    st.subheader(t("data.recon.lines"))
+    diffs = d["differences"].assign(kind=[t(f"data.kind.{k}") for k in d["differences"].kind])
+    st.dataframe(diffs, hide_index=True, column_config={c_: t(f"data.col.{c_}") for c_ in diffs.columns})
+
+with tab_terms:
+    agreed = config.agreements()
+    a = d["agreement"].iloc[0]
+    st.subheader(t("data.terms.stages"))
+    st.table({t("data.col.status"): list(agreed.get("lead_stages", {})),
+              t("data.col.meaning"): list(agreed.get("lead_stages", {}).values())})
+    st.subheader(t("data.terms.sla"))
+    days = ", ".join(t(f"weekday.{d_}") for d_ in a.working_days)
+    st.markdown(t("data.terms.sla_text", hours=fmt.number(a.first_contact_hours, L, 0), start=a.day_start,
+                  end=a.day_end, days=days, qualified=fmt.percent(a.min_qualified_share, L, 0),
+                  conversion=fmt.percent(a.min_lead_to_deal, L, 0)))
+    att = agreed.get("attribution", {})
+    st.subheader(t("data.terms.attribution"))
+    st.markdown(t("data.terms.attribution_text", model=att.get("model", ""), first=att.get("first_weight", ""),
+                  middle=att.get("middle_weight", ""), last=att.get("last_weight", ""),
+                  lookback=att.get("lookback_days", "")))
+    st.subheader(t("data.terms.channels"))
+    ch = d["channel_labels"]
+    st.dataframe(ch.assign(owner=[t(f"owner.{o}") for o in ch.owner])[["channel", "label_" + L, "owner"]],
+                 hide_index=True, column_config={"channel": t("data.col.channel"), "label_" + L: t("data.col.label"),
+                                                 "owner": t("data.col.owner")})
+    st.caption(t("data.terms.where", version=agreed.get("version", ""),
+                 signed=", ".join(t(f"owner.{s}") for s in agreed.get("signed_by", []))))
+
+page.freshness(d["fresh"])

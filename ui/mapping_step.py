@@ -1,0 +1,70 @@
+"""The mapping step for a file no format recognises: pick each field's column, preview the rows as
+they will be read, save the mapping as a profile in data/mappings/ and load the file with it."""
+from __future__ import annotations
+
+import streamlit as st
+
+from etl.errors import LoadError
+from etl import profiles
+from etl.stage import Mapping
+from ui import fmt, upload
+from ui.i18n import lang, t
+
+NONE = "—"
+DECIMALS = ("", ",", ".")
+DATE_ORDERS = ("", "dmy", "mdy", "ymd")
+
+
+def _mapping(name: str, header: list[str]) -> Mapping:
+    """The mapping as the widgets hold it now."""
+    s = st.session_state
+    entity = s["map_entity"]
+    need, other = upload.entity_fields()[entity]
+    columns = {f: s[f"map_col_{entity}_{f}"] for f in need + other if s.get(f"map_col_{entity}_{f}", NONE) != NONE}
+    options = {k: s[f"map_opt_{k}"] for k in ("decimal", "date_order", "currency") if s.get(f"map_opt_{k}")}
+    return Mapping(entity, columns, options)
+
+
+def mapping_step(name: str, data: bytes) -> None:
+    L = lang()
+    st.subheader(t("map.title", file=name))
+    st.caption(t("map.note"))
+    header = upload.header_of(name, data)
+    fields = upload.entity_fields()
+    entity = st.selectbox(t("map.entity"), list(fields), key="map_entity")
+    need, other = fields[entity]
+    cols = st.columns(3)
+    for i, fld in enumerate(need + other):
+        label = f"{fld} *" if fld in need else fld
+        cols[i % 3].selectbox(label, [NONE, *header], key=f"map_col_{entity}_{fld}")
+    o = st.columns(3)
+    o[0].selectbox(t("map.decimal"), DECIMALS, key="map_opt_decimal",
+                   format_func=lambda v: t("map.auto", L) if not v else v)
+    o[1].selectbox(t("map.date_order"), DATE_ORDERS, key="map_opt_date_order",
+                   format_func=lambda v: t("map.auto", L) if not v else v)
+    o[2].text_input(t("map.currency"), key="map_opt_currency", placeholder="RUB")
+    mapping = _mapping(name, header)
+    missing = [f for f in need if f not in mapping.columns]
+    if missing:
+        st.caption(t("map.missing", fields=", ".join(missing)))
+        return
+    try:
+        pv = upload.preview(name, data, mapping)
+    except LoadError as err:
+        st.error(str(err), icon=":material/error:")
+        return
+    st.markdown(t("map.preview", read=fmt.number(pv["rows_read"], L), loaded=fmt.number(pv["rows_loaded"], L),
+                  rejected=fmt.number(pv["rows_rejected"], L)))
+    st.dataframe(pv["rows"], hide_index=True)
+    profile = st.text_input(t("map.name"), key="map_name", placeholder="crm_orders")
+    if st.button(t("map.save"), type="primary", disabled=not profile):
+        try:
+            path = profiles.save(profile, header, mapping)
+        except LoadError as err:
+            st.error(str(err), icon=":material/error:")
+            return
+        result = upload.load_uploads([(name, data)], mapping=mapping)
+        st.session_state["last_load"] = result["files"]
+        st.session_state["to_map"] = [x for x in st.session_state.get("to_map", []) if x[0] != name]
+        st.session_state["map_saved"] = str(path)
+        st.rerun()
