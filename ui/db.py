@@ -33,7 +33,7 @@ def has_data() -> bool:
     if not warehouse_exists():
         return False
     try:
-        return bool(query("overview_counts").at[0, "deals"]) and not query("filter_options").empty
+        return bool(query("warehouse_status").at[0, "deals"]) and not query("filter_options").empty
     except duckdb.Error:
         return False
 

@@ -1,6 +1,7 @@
 -- Aggregate tables the pages read (queries/app/*.sql), rebuilt at every build. Their size follows
 -- days x regions x channels x products, not the number of deals, so pages cost about the same at
--- 10M deals as at 10k. Money stays in its currency; *_base columns convert it into the agreed
+-- 10M deals as at 10k. Day marts are written in day order, so a period filter reads only the row
+-- groups of its days (DuckDB's min/max zonemaps). Money stays in its currency; *_base columns convert it into the agreed
 -- base currency through data/fx_rates.csv (null when a currency has no rate), for plan vs fact.
 
 -- Per deal: its first marketing-relevant facts from the touchpoints (by lead or by deal ID).
@@ -62,7 +63,8 @@ select day, region, channel, product, coalesce(currency, '(none)') as currency,
        sum(sourced_base)::decimal(18,2) as sourced_base, sum(influenced_base)::decimal(18,2) as influenced_base,
        sum(deals_lost)::bigint as deals_lost, sum(deals_won_sourced)::bigint as deals_won_sourced
 from events
-group by all;
+group by all
+order by day;
 
 -- Open deals as of the build: the pipeline by where it stands now.
 create or replace table mart_pipeline as
@@ -104,7 +106,8 @@ select day, region, channel, count(*) as leads,
        coalesce(sum(response_hours) filter (where contacted), 0) as response_hours_sum,
        sum(won_deals)::bigint as won_deals, coalesce(sum(won_base), 0)::decimal(18,2) as won_revenue_base
 from lead_facts
-group by all;
+group by all
+order by day;
 
 -- Managers by month: their leads' first contact and their deals' outcomes.
 create or replace table mart_manager_month as
@@ -142,4 +145,15 @@ cross join cfg_agreement a
 left join (select campaign, platform, any_value(product) as product from campaigns group by all) c
   on c.campaign = s.campaign and c.platform = s.platform
 asof left join cfg_fx fx on fx.currency = s.currency and s.date >= fx.valid_from
-group by all;
+group by all
+order by day;
+
+-- Each source's latest business date and row count, for the freshness line every page shows
+-- (computed here once, not by a scan of 10M deals per page view).
+create or replace table mart_freshness as
+select 1 as ord, 'deals' as source, max(created_at)::date as latest, count(*) as row_count from deals
+union all select 2, 'leads', max(created_at)::date, count(*) from leads
+union all select 3, 'ad_spend', max(date), count(*) from ad_spend
+union all select 4, 'sales', max(sale_date), count(*) from sales
+union all select 5, 'traffic', max(period_end), count(*) from traffic
+union all select 6, 'plan', max(month), count(*) from plan;
