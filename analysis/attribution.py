@@ -32,7 +32,6 @@ Definitions both implementations follow (the page's "how we count" text can quot
 """
 from __future__ import annotations
 
-from itertools import combinations
 from math import factorial
 
 import numpy as np
@@ -325,3 +324,47 @@ def _shapley(masks: np.ndarray, worth: np.ndarray, n: int) -> np.ndarray:
         without = all_masks[((all_masks >> i) & 1) == 0]
         phi[i] = np.sum(coef[size[without]] * (v[without | (1 << i)] - v[without]))
     return phi
+
+
+# ---------------------------------------------------------------------------------------------
+# Page tables from the small queries/app/attribution_*.sql results (never from fact rows)
+
+
+def with_returns(frame: pd.DataFrame) -> pd.DataFrame:
+    """attribution_by_channel / _by_campaign rows plus romi and cpl (a new frame; input untouched).
+
+    romi = (attributed revenue - spend) / spend and cpl = spend / leads, both in the row's currency;
+    NaN where there is no spend (organic channels) or no leads, never a division by zero.
+    """
+    out = frame.copy()
+    spend = out["spend"].astype(float)
+    out["romi"] = ((out["revenue"].astype(float) - spend) / spend.where(spend > 0))
+    out["cpl"] = spend.where(spend > 0) / out["leads"].astype(float).where(out["leads"] > 0)
+    return out
+
+
+def models_side_by_side(rules: pd.DataFrame, paths: pd.DataFrame) -> pd.DataFrame:
+    """attribution_models_by_channel rows plus markov and shapley revenue from attribution_paths rows.
+
+    Shapley needs every coalition of channels; past 16 channels in one currency its column is NaN.
+    """
+    markov = markov_credit(paths)[["channel", "currency", "revenue"]].rename(columns={"revenue": "markov"})
+    try:
+        shapley = shapley_credit(paths)[["channel", "currency", "revenue"]].rename(columns={"revenue": "shapley"})
+    except ValueError:
+        shapley = pd.DataFrame(columns=["channel", "currency", "shapley"])
+    out = rules.merge(markov, on=["channel", "currency"], how="outer")
+    out = out.merge(shapley, on=["channel", "currency"], how="outer")
+    models = [m for m in RULE_MODELS + DATA_DRIVEN_MODELS if m in out]
+    # a channel with no credit under a model got 0 from it; Shapley stays NaN only when not computed
+    fill = [m for m in models if m != "shapley" or len(shapley)]
+    out[fill] = out[fill].astype(float).fillna(0.0)
+    return out.sort_values(["currency", "channel"], ignore_index=True)
+
+
+def sourced_summary(by_channel: pd.DataFrame) -> pd.DataFrame:
+    """One row per currency: attributed revenue, marketing-sourced and -influenced revenue and shares."""
+    totals = by_channel.groupby("currency", as_index=False)[["revenue", "sourced_revenue", "influenced_revenue"]].sum()
+    revenue = totals["revenue"].where(totals["revenue"] != 0)
+    return totals.assign(sourced_share=totals["sourced_revenue"] / revenue,
+                         influenced_share=totals["influenced_revenue"] / revenue)

@@ -337,3 +337,73 @@ def test_warehouse_paths_equal_the_reference(which, warehouse, small_demo):
     assert a[key].astype(str).equals(b[key].astype(str))
     assert a["deals"].tolist() == b["deals"].tolist()
     assert a["value"].to_numpy() == pytest.approx(b["value"].to_numpy())
+
+
+# ---------------------------------------------------------------------------------------------
+# What the Contribution page will read: queries/app/attribution_*.sql and the table functions
+
+ALL_TIME = {"date_from": dt.date(2000, 1, 1), "date_to": dt.date(2100, 12, 31)}
+
+
+def app_query(db, name: str, **params) -> pd.DataFrame:
+    from etl.paths import QUERIES_DIR
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute((QUERIES_DIR / "app" / f"{name}.sql").read_text(encoding="utf-8"), params).df()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("name", ["attribution_by_channel", "attribution_by_campaign"])
+@pytest.mark.parametrize("model", attr.RULE_MODELS)
+def test_page_queries_credit_all_won_revenue_per_currency(small_demo, name, model):
+    got = app_query(small_demo, name, model=model, regions=[], **ALL_TIME)
+    won = read(small_demo, "select currency, sum(amount)::double as revenue from deals where status = 'won' "
+                           "group by all")
+    assert got.groupby("currency")["revenue"].sum().to_dict() == pytest.approx(
+        dict(zip(won["currency"], won["revenue"])))
+    spend = read(small_demo, "select currency, sum(cost)::double as spend from ad_spend group by all")
+    spent = got.groupby("currency")["spend"].sum()
+    assert spent[spent > 0].to_dict() == pytest.approx(
+        dict(zip(spend["currency"], spend["spend"])))
+
+
+def test_page_query_region_filter(small_demo):
+    everywhere = app_query(small_demo, "attribution_by_channel", model="linear", regions=None, **ALL_TIME)
+    moscow = app_query(small_demo, "attribution_by_channel", model="linear", regions=["Москва"], **ALL_TIME)
+    won = read(small_demo, "select sum(amount)::double from deals where status = 'won' and region = 'Москва' "
+                           "and currency = 'RUB'").iloc[0, 0]
+    assert moscow.loc[moscow["currency"] == "RUB", "revenue"].sum() == pytest.approx(won)
+    assert moscow["revenue"].sum() < everywhere["revenue"].sum()
+
+
+def test_models_side_by_side_every_model_credits_the_same_total(small_demo):
+    rules = app_query(small_demo, "attribution_models_by_channel", regions=[], **ALL_TIME)
+    paths = app_query(small_demo, "attribution_paths", **ALL_TIME)
+    side = attr.models_side_by_side(rules, paths)
+    models = list(attr.RULE_MODELS + attr.DATA_DRIVEN_MODELS)
+    totals = side.groupby("currency")[models].sum()
+    for model in models:  # unattributed revenue has no path, so compare paths' own total for these
+        expected = totals["position_based"] - side[side["channel"] == attr.UNATTRIBUTED].groupby(
+            "currency")["position_based"].sum().reindex(totals.index, fill_value=0) \
+            if model in attr.DATA_DRIVEN_MODELS else totals["position_based"]
+        assert totals[model].to_numpy() == pytest.approx(expected.to_numpy()), model
+
+
+def test_returns_romi_and_cpl():
+    frame = pd.DataFrame({"channel": ["vk_ads", "seo", "email"], "currency": "RUB",
+                          "revenue": [300.0, 50.0, 0.0], "spend": [100.0, 0.0, 20.0], "leads": [4, 5, 0]})
+    got = attr.with_returns(frame)
+    assert got["romi"].tolist()[0] == pytest.approx(2.0)
+    assert got["cpl"].tolist()[0] == pytest.approx(25.0)
+    assert got["romi"].isna().tolist() == [False, True, False]   # no spend: no ROMI
+    assert got["cpl"].isna().tolist() == [False, True, True]     # no spend or no leads: no CPL
+    assert "romi" not in frame  # the (cached) input is not mutated
+
+
+def test_agreed_model_reads_agreements():
+    agreed = attr.agreed_model()
+    assert agreed["name"] == "position_based"
+    assert agreed["params"]["first_weight"] == 0.4
+    assert agreed["description"]["ru"].startswith("Позиционная модель: первое касание 40%, последнее 40%, середина 20%")
+    assert agreed["description"]["en"].startswith("Position-based model: first touch 40%")
