@@ -287,6 +287,7 @@ def test_warehouse_credit_equals_the_reference(which, warehouse, small_demo):
 def warehouse_of(touches, deals, leads) -> duckdb.DuckDBPyConnection:
     """An in-memory warehouse holding just these rows, with the derived attribution tables built."""
     from etl.build import _config_tables
+    from etl.paths import QUERIES_DIR
     from etl.sqlfiles import run, run_file
     con = duckdb.connect()
     run_file(con, "warehouse/schema.sql")
@@ -299,8 +300,8 @@ def warehouse_of(touches, deals, leads) -> duckdb.DuckDBPyConnection:
         else:
             run(con, f"insert into {name} by name select * from frame")
         con.unregister("frame")
-    for name in ("derived_attribution", "derived_attribution_paths"):
-        run_file(con, f"warehouse/{name}.sql")
+    for path in sorted((QUERIES_DIR / "warehouse").glob("derived_attribution*.sql")):  # as Builder.commit
+        run_file(con, path)
     return con
 
 

@@ -2,7 +2,8 @@
 -- One row per path x converted x currency x month (the month the deal closed). A path is the
 -- journey's distinct consecutive channels, capped at max_path_steps: the first step and the last
 -- max_path_steps - 1, so the originating channel is kept. Open deals have no outcome yet and
--- unattributed deals no channel: neither makes a path. Reads attr_touches from derived_attribution.sql.
+-- unattributed deals no channel: neither makes a path. Reads attr_touches from derived_attribution.sql
+-- and drops its temp tables: this is the last of the attribution files.
 create or replace table attribution_paths as
 with
 steps as (
