@@ -63,8 +63,11 @@ journeys as (
 )
 select
     *,
-    row_number() over (partition by source_system, deal_id
-                       order by touch_at, channel, campaign nulls first) as k,
-    count(*) over (partition by source_system, deal_id) as n,
-    max(touch_at) over (partition by source_system, deal_id) as t_last
-from journeys;
+    row_number() over ordered as k,
+    count(*) over deal as n,
+    max(touch_at) over deal as t_last,
+    -- a new step of the channel path (derived_attribution_paths.sql)
+    channel is distinct from lag(channel) over ordered as new_step
+from journeys
+window deal as (partition by source_system, deal_id),
+       ordered as (deal order by touch_at, channel, campaign nulls first);

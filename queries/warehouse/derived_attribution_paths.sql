@@ -7,26 +7,19 @@
 create or replace table attribution_paths as
 with
 steps as (
-    select
-        source_system, deal_id, k, channel,
-        lag(channel) over (partition by source_system, deal_id order by k) as previous
+    select source_system, deal_id, list(channel order by k) as channels
     from attr_touches
-    where channel <> 'unattributed'
-),
-distinct_steps as (
-    select
-        *,
-        row_number() over (partition by source_system, deal_id order by k) as step,
-        count(*) over (partition by source_system, deal_id) as steps
-    from steps
-    where previous is null or previous <> channel
+    where new_step and channel <> 'unattributed'
+    group by all
 ),
 paths as (
-    select source_system, deal_id, string_agg(channel, ' > ' order by step) as path
-    from distinct_steps
+    select
+        source_system, deal_id,
+        array_to_string(case when len(channels) > p.max_path_steps
+                             then [channels[1]] || channels[-(p.max_path_steps - 1):]
+                             else channels end, ' > ') as path
+    from steps
     cross join attr_params p
-    where step = 1 or step > steps - (p.max_path_steps - 1)
-    group by all
 )
 select
     paths.path,
