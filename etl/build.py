@@ -61,6 +61,9 @@ def _config_tables() -> dict[str, pd.DataFrame]:
         "cfg_plan_metrics": pairs(config.vocab("plan_metric"), ["key", "metric"]),
         "cfg_owners": pairs(config.vocab("owner"), ["key", "owner"]),
         "cfg_activity_statuses": pairs(config.vocab("activity_status"), ["key", "status"]),
+        # model parameters derived_attribution.sql reads: one place, agreements.toml
+        "cfg_attribution": pairs([(k, str(v)) for k, v in config.attribution_settings().items()],
+                                 ["key", "value"]),
     }
 
 

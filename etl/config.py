@@ -165,3 +165,18 @@ def vocab(kind: str) -> list[tuple[str, str]]:
     """(normalised text, value) pairs of one kind from vocab.csv."""
     return [(norm_header(r["text"]), r["value"].strip())
             for r in read_csv_rows(config_dir() / "vocab.csv") if r["kind"] == kind]
+
+
+# What the issue specifies where agreements.toml is silent (W-shaped 30/30/30/10, paths of 8 steps).
+ATTRIBUTION_DEFAULTS = {
+    "model": "position_based", "first_weight": 0.4, "last_weight": 0.4, "middle_weight": 0.2,
+    "time_decay_half_life_days": 7, "lookback_days": 90, "w_first_weight": 0.3, "w_lead_weight": 0.3,
+    "w_deal_weight": 0.3, "w_other_weight": 0.1, "max_path_steps": 8,
+}
+
+
+def attribution_settings() -> dict:
+    """The signed-off [attribution] section of agreements.toml over ATTRIBUTION_DEFAULTS."""
+    path = config_dir() / "agreements.toml"
+    raw = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return {**ATTRIBUTION_DEFAULTS, **raw.get("attribution", {})}

@@ -83,6 +83,8 @@ def test_check_passes_on_fixture(warehouse, check):
 VIOLATIONS = {  # check -> a statement that breaks exactly what the check guards
     "activities_unique_key": "insert into activities select * from activities where activity_id = 'A1'",
     "ad_spend_unique_key": "insert into ad_spend select * from ad_spend limit 1",
+    "attribution_credits_add_up": "update attribution_credit set revenue = revenue + 1 where model = 'linear' "
+                                  "and status = 'won'",
     "channels_canonical": "update deals set channel = 'tv' where deal_id = '101'",
     "currency_iso": "update deals set currency = 'руб' where deal_id = '101'",
     "deals_accepted_status": "update deals set status = 'closed' where deal_id = '101'",

@@ -1,0 +1,370 @@
+"""Attribution models: which channel and campaign get credit for a deal, on small DataFrames.
+
+This is the reference implementation. queries/warehouse/derived_attribution.sql computes the same
+rule-based models at build time (tests prove the two agree); pages read that aggregate and use the
+functions at the end of this module to turn small query results into tables.
+
+Definitions both implementations follow (the page's "how we count" text can quote them):
+- A deal's journey is its touchpoints (by deal_id, or by its lead_id for touches recorded before
+  the deal existed) from `lookback_days` before the deal was created up to its close; touches after
+  the close (the win) or before the window are ignored. Touches are ordered by time, then channel,
+  then campaign, so ties are broken the same way everywhere.
+- A deal with no touch in its window gets one synthetic touch at its creation from its own channel
+  and utm_campaign. A deal with neither (channel empty or 'unknown', no campaign) is credited to the
+  channel 'unattributed': kept and shown, never dropped.
+- Every model gives each deal weights that sum to 1 (raw weights are normalised per deal), so the
+  credits of any model sum to the attributed total.
+- position_based: first and last touch get first_weight / last_weight, the middle ones share
+  middle_weight; with two touches first:last (50/50 for 40/40), with one touch 100%.
+- time_decay: weight 2^(-(t_last - t) / half_life), t_last the journey's last touch.
+- w_shaped: the first touch, the lead-creation touch (last touch at or before the lead was
+  created) and the deal-creation touch (last touch at or before the deal was created) get 30%
+  each; the other touches share 10%. A touch that is two milestones gets both shares; a missing
+  milestone (no lead, no touch before the event) and an empty "other" group give nothing, and the
+  rest is rescaled to 100%. So one touch gets 100%; two touches where the first created the lead and
+  the second the deal get 2/3 and 1/3.
+- Money stays in its currency: every total is per currency, RUB and USD are never added.
+- sourced: the journey's first touch is a marketing channel (owner 'marketing' in channels.csv);
+  influenced: any touch is. sourced_revenue / influenced_revenue are the row's revenue credit from
+  such deals, so they add up across channels to the marketing-sourced / -influenced revenue.
+- Markov and Shapley run on channel paths (distinct consecutive channels, at most max_path_steps:
+  the first step and the last max_path_steps - 1, so the originating channel is kept).
+"""
+from __future__ import annotations
+
+from math import factorial
+
+import numpy as np
+import pandas as pd
+
+RULE_MODELS = ("first_touch", "last_touch", "linear", "time_decay", "position_based", "w_shaped")
+DATA_DRIVEN_MODELS = ("markov", "shapley")
+UNATTRIBUTED = "unattributed"
+NO_CHANNEL = ("", "unknown")
+ORDER = ["deal_id", "touch_at", "channel", "campaign"]
+
+MODEL_NAMES = {
+    "first_touch": ("Первое касание", "First touch"),
+    "last_touch": ("Последнее касание", "Last touch"),
+    "linear": ("Линейная", "Linear"),
+    "time_decay": ("С затуханием во времени", "Time decay"),
+    "position_based": ("Позиционная", "Position-based"),
+    "w_shaped": ("W-образная", "W-shaped"),
+    "markov": ("Марковские цепи", "Markov chain"),
+    "shapley": ("Вектор Шепли", "Shapley value"),
+}
+
+
+def settings() -> dict:
+    """Model parameters both departments signed off (data/agreements.toml over the defaults)."""
+    from etl.config import attribution_settings
+    return attribution_settings()
+
+
+def agreed_model(params: dict | None = None) -> dict:
+    """The agreed model: name, its parameters and a one-line description in ru and en."""
+    p = params or settings()
+    name = p["model"]
+    pct = {k: f"{float(v) * 100:g}%" for k, v in p.items() if k.endswith("_weight")}
+    ru, en = MODEL_NAMES[name]
+    details = {
+        "position_based": (f"первое касание {pct['first_weight']}, последнее {pct['last_weight']}, "
+                           f"середина {pct['middle_weight']}",
+                           f"first touch {pct['first_weight']}, last {pct['last_weight']}, "
+                           f"middle {pct['middle_weight']}"),
+        "time_decay": (f"вес касания вдвое меньше каждые {p['time_decay_half_life_days']} дн. до сделки",
+                       f"a touch's weight halves every {p['time_decay_half_life_days']} days before the deal"),
+        "w_shaped": (f"первое касание, создание лида и создание сделки по {pct['w_first_weight']}, "
+                     f"остальные {pct['w_other_weight']}",
+                     f"first touch, lead creation and deal creation {pct['w_first_weight']} each, "
+                     f"the rest {pct['w_other_weight']}"),
+    }.get(name, ("", ""))
+    window = (f"; касания за {p['lookback_days']} дн. до создания сделки",
+              f"; touches from {p['lookback_days']} days before the deal was created")
+    return {"name": name, "params": {k: v for k, v in p.items() if k != "model"},
+            "description": {"ru": f"{ru} модель" + (f": {details[0]}" if details[0] else "") + window[0],
+                            "en": f"{en} model" + (f": {details[1]}" if details[1] else "") + window[1]}}
+
+
+# ---------------------------------------------------------------------------------------------
+# Journeys: which touches count for which deal
+
+
+def journeys_of(touches: pd.DataFrame, deals: pd.DataFrame, lookback_days: float) -> pd.DataFrame:
+    """Each deal's touches in its window, a synthetic or 'unattributed' touch where none; ordered.
+
+    touches: touch_at, deal_id, lead_id (optional), channel, campaign. deals: deal_id, created_at,
+    closed_at, channel, utm_campaign, lead_id. Returns deal_id, touch_at, channel, campaign, k, n.
+    """
+    t = touches.copy()
+    if "lead_id" not in t:
+        t["lead_id"] = None
+    by_deal = t[t["deal_id"].notna()][["deal_id", "touch_at", "channel", "campaign"]]
+    # touches a CRM recorded on the lead before there was a deal
+    by_lead = (t[t["deal_id"].isna() & t["lead_id"].notna()].drop(columns="deal_id")
+               .merge(deals[["deal_id", "lead_id"]].dropna(), on="lead_id"))
+    linked = pd.concat([by_deal, by_lead[by_deal.columns]], ignore_index=True)
+    d = deals[["deal_id", "created_at", "closed_at"]]
+    linked = linked.merge(d, on="deal_id")
+    start = linked["created_at"] - pd.Timedelta(days=float(lookback_days))
+    keep = (linked["touch_at"] >= start) & (linked["closed_at"].isna() | (linked["touch_at"] <= linked["closed_at"]))
+    linked = linked[keep][["deal_id", "touch_at", "channel", "campaign"]]
+    bare = deals[~deals["deal_id"].isin(linked["deal_id"])]
+    linked = pd.concat([linked, _fallback_touches(bare)], ignore_index=True)
+    linked = linked.sort_values(ORDER, na_position="first", kind="mergesort").reset_index(drop=True)
+    linked["k"] = linked.groupby("deal_id").cumcount() + 1
+    linked["n"] = linked.groupby("deal_id")["k"].transform("max")
+    return linked
+
+
+def _fallback_touches(deals: pd.DataFrame) -> pd.DataFrame:
+    """One touch at creation from the deal's own channel/campaign, or 'unattributed' without both."""
+    channel = deals["channel"].fillna("").str.strip()
+    campaign = deals["utm_campaign"].where(deals["utm_campaign"].fillna("").str.strip() != "")
+    nothing = channel.isin(NO_CHANNEL) & campaign.isna()
+    return pd.DataFrame({
+        "deal_id": deals["deal_id"], "touch_at": deals["created_at"],
+        "channel": np.where(nothing, UNATTRIBUTED, channel.where(channel != "", "unknown")),
+        "campaign": campaign,
+    })
+
+
+# ---------------------------------------------------------------------------------------------
+# Rule-based weights: one column per model, each summing to 1 per deal
+
+
+def rule_weights(j: pd.DataFrame, deals: pd.DataFrame, leads: pd.DataFrame | None, p: dict) -> pd.DataFrame:
+    """journeys_of(...) plus one weight column per rule model."""
+    j = j.copy()
+    first, last, k, n = j["k"] == 1, j["k"] == j["n"], j["k"], j["n"]
+    j["first_touch"] = first.astype(float)
+    j["last_touch"] = last.astype(float)
+    j["linear"] = 1.0 / n
+    t_last = j.groupby("deal_id")["touch_at"].transform("max")
+    age_days = (t_last - j["touch_at"]).dt.total_seconds() / 86400.0
+    j["time_decay"] = np.power(0.5, age_days / float(p["time_decay_half_life_days"]))
+    middle = ~first & ~last
+    j["position_based"] = (float(p["first_weight"]) * first + float(p["last_weight"]) * last
+                           + float(p["middle_weight"]) * middle / (n - 2).clip(lower=1))
+    j["w_shaped"] = _w_shaped_raw(j, deals, leads, p)
+    for model in ("time_decay", "position_based", "w_shaped"):
+        j[model] = j[model] / j.groupby("deal_id")[model].transform("sum")
+    return j
+
+
+def _w_shaped_raw(j: pd.DataFrame, deals: pd.DataFrame, leads: pd.DataFrame | None, p: dict) -> pd.Series:
+    """Raw W-shaped weights (milestones 30% each, others share 10%), before per-deal rescaling."""
+    events = deals[["deal_id", "created_at", "lead_id"]].rename(columns={"created_at": "deal_at"})
+    if leads is not None and len(leads):
+        lead_at = leads.groupby("lead_id")["created_at"].min().rename("lead_at")
+        events = events.merge(lead_at, left_on="lead_id", right_index=True, how="left")
+    else:
+        events["lead_at"] = pd.NaT
+    e = j[["deal_id", "touch_at", "k"]].merge(events, on="deal_id", how="left")
+    e.index = j.index
+    k_lead = e["k"].where(e["touch_at"] <= e["lead_at"]).groupby(e["deal_id"]).transform("max")
+    k_deal = e["k"].where(e["touch_at"] <= e["deal_at"]).groupby(e["deal_id"]).transform("max")
+    is_lead, is_deal, is_first = j["k"] == k_lead, j["k"] == k_deal, j["k"] == 1
+    other = ~(is_lead | is_deal | is_first)
+    others = other.groupby(j["deal_id"]).transform("sum")
+    return (float(p["w_first_weight"]) * is_first + float(p["w_lead_weight"]) * is_lead
+            + float(p["w_deal_weight"]) * is_deal + float(p["w_other_weight"]) * other / others.clip(lower=1))
+
+
+def touch_credit(touches, deals, leads=None, owners: dict | None = None, params: dict | None = None) -> pd.DataFrame:
+    """One row per deal x touch x rule model: the touch's weight and the deal's money and dims.
+
+    Columns: model, deal_id, channel, campaign, weight, status, currency, region, product, month,
+    amount, sourced, influenced. Sum of weight per deal and model is 1.
+    """
+    p = params or settings()
+    owners = owners if owners is not None else channel_owners()
+    j = rule_weights(journeys_of(touches, deals, p["lookback_days"]), deals, leads, p)
+    marketing = j["channel"].map(owners).eq("marketing")
+    j["sourced"] = marketing.where(j["k"] == 1, False).groupby(j["deal_id"]).transform("max").astype(bool)
+    j["influenced"] = marketing.groupby(j["deal_id"]).transform("max").astype(bool)
+    dims = deals[["deal_id", "status", "currency", "region", "product", "amount", "created_at", "closed_at"]].copy()
+    won_at = dims["closed_at"].where(dims["status"] == "won", dims["created_at"])
+    dims["month"] = won_at.dt.to_period("M").dt.to_timestamp()
+    long = j.melt(id_vars=["deal_id", "channel", "campaign", "sourced", "influenced"],
+                  value_vars=list(RULE_MODELS), var_name="model", value_name="weight")
+    return long.merge(dims.drop(columns=["created_at", "closed_at"]), on="deal_id")
+
+
+def channel_owners() -> dict:
+    """channel -> owner from data/channels.csv."""
+    from etl.config import channels
+    return {r["channel"]: r["owner"] for r in channels()}
+
+
+def credit_by(credit: pd.DataFrame, by=("channel",)) -> pd.DataFrame:
+    """Credits summed per model x `by` x currency: revenue (won), pipeline (open), deals, won_deals,
+    sourced_revenue and influenced_revenue. Money is never added across currencies."""
+    c = credit.assign(amount=credit["amount"].astype(float).fillna(0.0))
+    won, open_ = c["status"].eq("won"), c["status"].eq("open")
+    w = c["weight"]
+    c = c.assign(revenue=w * c["amount"] * won, pipeline=w * c["amount"] * open_, deals=w, won_deals=w * won,
+                 sourced_revenue=w * c["amount"] * won * c["sourced"],
+                 influenced_revenue=w * c["amount"] * won * c["influenced"])
+    keys = ["model", *by, "currency"]
+    cols = ["revenue", "pipeline", "deals", "won_deals", "sourced_revenue", "influenced_revenue"]
+    return c.groupby(keys, dropna=False, as_index=False)[cols].sum()
+
+
+# ---------------------------------------------------------------------------------------------
+# Data-driven models on channel paths (the attribution_paths aggregate)
+
+
+def paths_of(touches, deals, params: dict | None = None) -> pd.DataFrame:
+    """Closed deals' channel paths: path, converted (won), currency, deals, value (won amount).
+
+    Open deals have no outcome yet and unattributed deals no channel: neither is a path.
+    """
+    p = params or settings()
+    j = journeys_of(touches, deals, p["lookback_days"])
+    j = j[j["channel"] != UNATTRIBUTED]
+    steps = j[j["channel"] != j.groupby("deal_id")["channel"].shift()]
+    steps = steps.assign(step=steps.groupby("deal_id").cumcount() + 1)
+    steps = steps.assign(steps=steps.groupby("deal_id")["step"].transform("max"))
+    cap = int(p["max_path_steps"])
+    steps = steps[(steps["step"] == 1) | (steps["step"] > steps["steps"] - (cap - 1))]
+    path = steps.groupby("deal_id")["channel"].agg(" > ".join).rename("path")
+    closed = deals[deals["status"].isin(["won", "lost"])].merge(path, left_on="deal_id", right_index=True)
+    closed = closed.assign(converted=closed["status"].eq("won"),
+                           value=closed["amount"].astype(float).fillna(0.0).where(closed["status"].eq("won"), 0.0))
+    return (closed.groupby(["path", "converted", "currency"], dropna=False, as_index=False)
+            .agg(deals=("deal_id", "size"), value=("value", "sum")))
+
+
+def _steps(path: str) -> list[str]:
+    return path.split(" > ")
+
+
+def markov_credit(paths: pd.DataFrame) -> pd.DataFrame:
+    """First-order Markov removal effect per currency: channel, currency, removal_effect, deals, revenue.
+
+    States are start, each channel, conversion and null; transition probabilities come from the
+    paths weighted by their deal counts. A channel's removal effect is the share of conversion
+    probability lost when its visits go to null; credits split the currency's converted deals and
+    value in proportion to the removal effects.
+    """
+    out = [_markov_one(group).assign(currency=cur)
+           for cur, group in paths.groupby(paths["currency"].fillna(""), sort=True)]
+    cols = ["channel", "currency", "removal_effect", "deals", "revenue"]
+    frame = pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=cols)
+    frame["currency"] = frame["currency"].replace("", None)
+    return frame[cols]
+
+
+def _markov_one(paths: pd.DataFrame) -> pd.DataFrame:
+    channels = sorted({c for p in paths["path"] for c in _steps(p)})
+    idx = {c: i + 1 for i, c in enumerate(channels)}  # 0 is start
+    size = len(channels) + 1
+    counts = np.zeros((size, size + 2))  # columns: transient states, then conversion, null
+    for path, converted, n in zip(paths["path"], paths["converted"], paths["deals"]):
+        states = [0] + [idx[c] for c in _steps(path)] + [size if converted else size + 1]
+        for a, b in zip(states[:-1], states[1:]):
+            counts[a, b] += n
+    rows = counts.sum(axis=1, keepdims=True)
+    probs = np.divide(counts, rows, out=np.zeros_like(counts), where=rows > 0)
+    base = _conversion_probability(probs, removed=None)
+    effects = np.array([1 - _conversion_probability(probs, removed=idx[c]) / base if base > 0 else 0.0
+                        for c in channels])
+    share = effects / effects.sum() if effects.sum() > 0 else effects
+    won = paths[paths["converted"]]
+    return pd.DataFrame({"channel": channels, "removal_effect": effects,
+                         "deals": share * won["deals"].sum(), "revenue": share * won["value"].sum()})
+
+
+def _conversion_probability(probs: np.ndarray, removed: int | None) -> float:
+    """P(reach conversion from start) of the absorbing chain; a removed state's visits go to null."""
+    size = probs.shape[0]
+    q, r = probs[:, :size].copy(), probs[:, size].copy()
+    if removed is not None:
+        q[:, removed] = 0.0
+        q[removed, :] = 0.0
+        r[removed] = 0.0
+    x = np.linalg.solve(np.eye(size) - q, r)
+    return float(x[0])
+
+
+def shapley_credit(paths: pd.DataFrame, max_channels: int = 16) -> pd.DataFrame:
+    """Exact Shapley values per currency: channel, currency, deals, revenue.
+
+    A coalition's worth v(S) is the converted deals (and value) of the paths whose channels all
+    lie in S. Every coalition is enumerated (2^n of them), so n is capped at `max_channels`.
+    """
+    out = []
+    for cur, group in paths[paths["converted"]].groupby(paths["currency"].fillna(""), sort=True):
+        sets = group["path"].map(lambda p: frozenset(_steps(p)))
+        channels = sorted(set().union(*sets))
+        if len(channels) > max_channels:
+            raise ValueError(f"Shapley over {len(channels)} channels: at most {max_channels}")
+        bit = {c: 1 << i for i, c in enumerate(channels)}
+        masks = sets.map(lambda s: sum(bit[c] for c in s)).to_numpy()
+        deals = _shapley(masks, group["deals"].to_numpy(float), len(channels))
+        value = _shapley(masks, group["value"].to_numpy(float), len(channels))
+        out.append(pd.DataFrame({"channel": channels, "currency": cur or None, "deals": deals, "revenue": value}))
+    cols = ["channel", "currency", "deals", "revenue"]
+    return pd.concat(out, ignore_index=True)[cols] if out else pd.DataFrame(columns=cols)
+
+
+def _shapley(masks: np.ndarray, worth: np.ndarray, n: int) -> np.ndarray:
+    """phi_i = sum over S not holding i of |S|!(n-|S|-1)!/n! * (v(S+i) - v(S))."""
+    v = np.zeros(1 << n)
+    np.add.at(v, masks, worth)
+    all_masks = np.arange(1 << n)
+    for i in range(n):  # subset sums: v(S) = worth of paths whose channel set is inside S
+        has = (all_masks >> i) & 1 == 1
+        v[has] += v[all_masks[has] ^ (1 << i)]
+    size = np.array([bin(m).count("1") for m in all_masks])
+    coef = np.array([factorial(s) * factorial(n - s - 1) / factorial(n) if s < n else 0.0 for s in range(n + 1)])
+    phi = np.zeros(n)
+    for i in range(n):
+        without = all_masks[((all_masks >> i) & 1) == 0]
+        phi[i] = np.sum(coef[size[without]] * (v[without | (1 << i)] - v[without]))
+    return phi
+
+
+# ---------------------------------------------------------------------------------------------
+# Page tables from the small queries/app/attribution_*.sql results (never from fact rows)
+
+
+def with_returns(frame: pd.DataFrame) -> pd.DataFrame:
+    """attribution_by_channel / _by_campaign rows plus romi and cpl (a new frame; input untouched).
+
+    romi = (attributed revenue - spend) / spend and cpl = spend / leads, both in the row's currency;
+    NaN where there is no spend (organic channels) or no leads, never a division by zero.
+    """
+    out = frame.copy()
+    spend = out["spend"].astype(float)
+    out["romi"] = ((out["revenue"].astype(float) - spend) / spend.where(spend > 0))
+    out["cpl"] = spend.where(spend > 0) / out["leads"].astype(float).where(out["leads"] > 0)
+    return out
+
+
+def models_side_by_side(rules: pd.DataFrame, paths: pd.DataFrame) -> pd.DataFrame:
+    """attribution_models_by_channel rows plus markov and shapley revenue from attribution_paths rows.
+
+    Shapley needs every coalition of channels; past 16 channels in one currency its column is NaN.
+    """
+    markov = markov_credit(paths)[["channel", "currency", "revenue"]].rename(columns={"revenue": "markov"})
+    try:
+        shapley = shapley_credit(paths)[["channel", "currency", "revenue"]].rename(columns={"revenue": "shapley"})
+    except ValueError:
+        shapley = pd.DataFrame(columns=["channel", "currency", "shapley"])
+    out = rules.merge(markov, on=["channel", "currency"], how="outer")
+    out = out.merge(shapley, on=["channel", "currency"], how="outer")
+    models = [m for m in RULE_MODELS + DATA_DRIVEN_MODELS if m in out]
+    # a channel with no credit under a model got 0 from it; Shapley stays NaN only when not computed
+    fill = [m for m in models if m != "shapley" or len(shapley)]
+    out[fill] = out[fill].astype(float).fillna(0.0)
+    return out.sort_values(["currency", "channel"], ignore_index=True)
+
+
+def sourced_summary(by_channel: pd.DataFrame) -> pd.DataFrame:
+    """One row per currency: attributed revenue, marketing-sourced and -influenced revenue and shares."""
+    totals = by_channel.groupby("currency", as_index=False)[["revenue", "sourced_revenue", "influenced_revenue"]].sum()
+    revenue = totals["revenue"].where(totals["revenue"] != 0)
+    return totals.assign(sourced_share=totals["sourced_revenue"] / revenue,
+                         influenced_share=totals["influenced_revenue"] / revenue)

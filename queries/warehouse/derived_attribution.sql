@@ -1,0 +1,73 @@
+-- Attribution journeys: each deal's touches in its window, or its fallback touch (analysis/attribution.py
+-- defines journeys, fallbacks and every model; tests/test_attribution.py proves SQL and pandas agree).
+-- Builds temp tables for the next files, which run in name order: derived_attribution_credit.sql
+-- and derived_attribution_paths.sql (the last, which drops them). Parameters come from
+-- cfg_attribution (data/agreements.toml).
+create or replace temp table attr_params as
+select
+    max(case when key = 'first_weight' then value::double end) as first_w,
+    max(case when key = 'last_weight' then value::double end) as last_w,
+    max(case when key = 'middle_weight' then value::double end) as middle_w,
+    max(case when key = 'time_decay_half_life_days' then value::double end) as half_life_days,
+    max(case when key = 'lookback_days' then value::double end) as lookback_days,
+    max(case when key = 'w_first_weight' then value::double end) as wf,
+    max(case when key = 'w_lead_weight' then value::double end) as wl,
+    max(case when key = 'w_deal_weight' then value::double end) as wd,
+    max(case when key = 'w_other_weight' then value::double end) as wo,
+    max(case when key = 'max_path_steps' then value::integer end) as max_path_steps
+from cfg_attribution;
+
+-- Leads come from another system than deals in some CRMs, so they join on lead_id alone.
+create or replace temp table attr_deals as
+with lead_created as (
+    select lead_id, min(created_at) as lead_at from leads group by lead_id
+)
+select
+    d.source_system, d.deal_id, d.lead_id, d.created_at, d.closed_at, d.status, d.amount, d.currency,
+    d.region, d.product, d.channel, d.utm_campaign, l.lead_at,
+    d.created_at - to_microseconds((p.lookback_days * 86400000000)::bigint) as window_from,
+    -- a won deal's money belongs to the month it was won; others to the month they were created
+    date_trunc('month', case when d.status = 'won' then coalesce(d.closed_at, d.created_at)
+                             else d.created_at end)::date as month
+from deals d
+left join lead_created l on l.lead_id = d.lead_id
+cross join attr_params p;
+
+create or replace temp table attr_touches as
+with
+linked as (
+    select d.source_system, d.deal_id, t.touch_at, t.channel, t.campaign
+    from touchpoints t join attr_deals d on t.deal_id = d.deal_id
+    where t.touch_at >= d.window_from and (d.closed_at is null or t.touch_at <= d.closed_at)
+    union all
+    -- touches a CRM recorded on the lead before there was a deal
+    select d.source_system, d.deal_id, t.touch_at, t.channel, t.campaign
+    from touchpoints t join attr_deals d on t.lead_id = d.lead_id
+    where t.deal_id is null
+        and t.touch_at >= d.window_from and (d.closed_at is null or t.touch_at <= d.closed_at)
+),
+fallback as (
+    -- no touch in the window: the deal's own fields are its one touch; with neither, 'unattributed'
+    select
+        d.source_system, d.deal_id, d.created_at as touch_at,
+        case when coalesce(trim(d.channel), '') in ('', 'unknown') and nullif(trim(d.utm_campaign), '') is null
+             then 'unattributed' else coalesce(nullif(trim(d.channel), ''), 'unknown') end as channel,
+        nullif(trim(d.utm_campaign), '') as campaign
+    from attr_deals d
+    anti join linked using (source_system, deal_id)
+),
+journeys as (
+    select * from linked
+    union all
+    select * from fallback
+)
+select
+    *,
+    row_number() over ordered as k,
+    count(*) over deal as n,
+    max(touch_at) over deal as t_last,
+    -- a new step of the channel path (derived_attribution_paths.sql)
+    channel is distinct from lag(channel) over ordered as new_step
+from journeys
+window deal as (partition by source_system, deal_id),
+       ordered as (deal order by touch_at, channel, campaign nulls first);
