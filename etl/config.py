@@ -177,6 +177,4 @@ ATTRIBUTION_DEFAULTS = {
 
 def attribution_settings() -> dict:
     """The signed-off [attribution] section of agreements.toml over ATTRIBUTION_DEFAULTS."""
-    path = config_dir() / "agreements.toml"
-    raw = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    return {**ATTRIBUTION_DEFAULTS, **raw.get("attribution", {})}
+    return {**ATTRIBUTION_DEFAULTS, **agreements().get("attribution", {})}
