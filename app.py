@@ -15,6 +15,7 @@ PAGES = [
     ("pages/overview.py", "page.overview", ":material/dashboard:"),
     ("pages/regions.py", "page.regions", ":material/map:"),
     ("pages/plan_fact.py", "page.plan_fact", ":material/target:"),
+    ("pages/contribution.py", "page.contribution", ":material/donut_small:"),
     ("pages/data.py", "page.data", ":material/database:"),
 ]
 

@@ -14,18 +14,17 @@ credit as (
 
 spend as (
     select channel, campaign, currency, cost
-    from ad_spend
-    where date >= date_trunc('month', $date_from::date)
-        and date < date_trunc('month', $date_to::date) + interval 1 month
+    from mart_campaign_month
+    where cost is not null
+        and month between date_trunc('month', $date_from::date) and $date_to::date
         and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
 ),
 
 new_leads as (
-    select utm_campaign as campaign
-    from leads
-    where utm_campaign is not null
-        and created_at >= date_trunc('month', $date_from::date)
-        and created_at < date_trunc('month', $date_to::date) + interval 1 month
+    select campaign, leads
+    from mart_campaign_month
+    where leads is not null
+        and month between date_trunc('month', $date_from::date) and $date_to::date
         and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
 ),
 
@@ -49,7 +48,7 @@ spend_by_campaign as (
 ),
 
 leads_by_campaign as (
-    select campaign, count(*) as leads
+    select campaign, sum(leads) as leads
     from new_leads
     group by all
 ),

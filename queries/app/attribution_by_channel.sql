@@ -14,17 +14,17 @@ credit as (
 
 spend as (
     select channel, currency, cost
-    from ad_spend
-    where date >= date_trunc('month', $date_from::date)
-        and date < date_trunc('month', $date_to::date) + interval 1 month
+    from mart_spend_day
+    where day >= date_trunc('month', $date_from::date)
+        and day < date_trunc('month', $date_to::date) + interval 1 month
         and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
 ),
 
 new_leads as (
-    select channel
-    from leads
-    where created_at >= date_trunc('month', $date_from::date)
-        and created_at < date_trunc('month', $date_to::date) + interval 1 month
+    select channel, leads
+    from mart_leads_day
+    where day >= date_trunc('month', $date_from::date)
+        and day < date_trunc('month', $date_to::date) + interval 1 month
         and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
 ),
 
@@ -49,7 +49,7 @@ spend_by_channel as (
 ),
 
 leads_by_channel as (
-    select channel, count(*) as leads
+    select channel, sum(leads) as leads
     from new_leads
     group by all
 ),

@@ -157,3 +157,20 @@ union all select 3, 'ad_spend', max(date), count(*) from ad_spend
 union all select 4, 'sales', max(sale_date), count(*) from sales
 union all select 5, 'traffic', max(period_end), count(*) from traffic
 union all select 6, 'plan', max(month), count(*) from plan;
+
+-- Campaign grain by month, for attribution's ROMI and CPL per campaign: spend and new leads.
+create or replace table mart_campaign_month as
+with spend as (
+    select date_trunc('month', date)::date as month, coalesce(region, '(none)') as region, channel, campaign,
+           currency, sum(cost) as cost
+    from ad_spend group by all
+),
+leads as (
+    select date_trunc('month', created_at)::date as month, coalesce(region, '(none)') as region, channel,
+           utm_campaign as campaign, count(*) as leads
+    from leads where utm_campaign is not null group by all
+)
+select month, region, channel, campaign, currency, cost, null::bigint as leads from spend
+union all
+select month, region, channel, campaign, null, null, leads from leads
+order by month;

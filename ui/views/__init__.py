@@ -14,7 +14,7 @@ import pandas as pd
 from ui.filters import Filters
 
 Runner = Callable[[str, dict], pd.DataFrame]
-PAGES = ("overview", "regions", "plan_fact", "funnel", "joint_plan", "data")
+PAGES = ("overview", "regions", "plan_fact", "funnel", "joint_plan", "contribution", "impact", "data")
 
 
 def load(page: str, f: Filters, run: Runner, **extra) -> dict[str, pd.DataFrame]:
