@@ -1,6 +1,7 @@
 """End to end in Debian's chromium: the overview renders its chart, shows no error, switches to English."""
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -42,8 +43,15 @@ def wait_healthy(url: str, server: subprocess.Popen, timeout: float = 20) -> Non
 
 @pytest.fixture
 def server(warehouse):
+    with serve(warehouse) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serve(db: Path):
+    """`streamlit run app.py` on the warehouse at `db`; yields its URL, stops it afterwards."""
     port = free_port()
-    env = {**os.environ, "PARITY_DB": str(warehouse)}
+    env = {**os.environ, "PARITY_DB": str(db)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",

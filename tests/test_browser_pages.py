@@ -1,0 +1,81 @@
+"""Every page in Debian's chromium, in both languages: opened from the sidebar, charts drawn, no error,
+the filters kept in the URL; a file uploaded on the Data page goes through the ETL. Screenshots land
+in tests/screenshots/ (gitignored)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, assert_no_error, serve, server  # noqa: F401
+from ui.i18n import t
+
+pytestmark = pytest.mark.browser
+VIEW = "/?period=custom&from=2025-01-01&to=2025-03-31&lang={lang}"
+# (app.py file, text key of its title in the sidebar, whether it draws a chart)
+PAGES = [("overview", "page.overview", True), ("regions", "page.regions", True),
+         ("plan_fact", "page.plan_fact", True), ("contribution", "page.contribution", True),
+         ("data", "page.data", False)]
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def open_app(browser, url: str, lang: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ru-RU" if lang == "ru" else "en-US")
+    # the server's first session runs Streamlit's legacy pages/ path: warm up, then open for real
+    page.goto(url + VIEW.format(lang=lang))
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    page.goto(url + VIEW.format(lang=lang))
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    return page
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_every_page_from_the_sidebar(server, browser, lang):  # noqa: F811
+    from playwright.sync_api import expect
+
+    SHOTS.mkdir(exist_ok=True)
+    page = open_app(browser, server, lang)
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    for name, key, has_chart in PAGES:
+        nav.get_by_role("link", name=t(key, lang), exact=True).click()
+        expect(page.locator("h1").first).to_be_visible(timeout=20_000)
+        if has_chart:
+            page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(500)
+        assert "from=2025-01-01" in page.url and f"lang={lang}" in page.url, page.url   # the view stays a link
+        assert_no_error(page)
+        page.screenshot(path=SHOTS / f"{name}_{lang}.png", full_page=True)
+
+
+@pytest.fixture
+def server_on_copy(copy_of_warehouse):
+    """A server on a private copy: an upload must not change the warehouse other tests read."""
+    with serve(copy_of_warehouse) as url:
+        yield url
+
+
+def test_upload_on_the_data_page(server_on_copy, browser, tmp_path):
+    from playwright.sync_api import expect
+
+    page = open_app(browser, server_on_copy, "en")
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Data", exact=True).click()
+    expect(page.get_by_role("heading", name="Data")).to_be_visible(timeout=20_000)
+    upload = tmp_path / "deals_more.csv"
+    upload.write_text("ID;Бюджет;Дата создания;Этап сделки;Город\n7001;2 500;04.03.2025;Переговоры;Москва\n",
+                      encoding="utf-8")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
+    page.get_by_role("button", name="Load", exact=True).click()
+    expect(page.get_by_text("deals_more.csv: deals")).to_be_visible(timeout=30_000)
+    assert_no_error(page)
