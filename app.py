@@ -13,6 +13,7 @@ if "lang" not in st.session_state:
 
 PAGES = [
     ("pages/overview.py", "page.overview", ":material/dashboard:"),
+    ("pages/funnel.py", "page.funnel", ":material/filter_alt:"),
 ]
 
 with st.sidebar:
