@@ -30,7 +30,8 @@ def marked(met, text: str) -> str:
 
 # lead -> qualified -> deal -> won
 st.subheader(t("funnel.steps"))
-by = st.segmented_control(t("funnel.by"), BREAKDOWNS, format_func=lambda b: t(f"funnel.by.{b}"),
+# the language is bound now: a format_func is also called outside the script run (AppTest, state sync)
+by = st.segmented_control(t("funnel.by"), BREAKDOWNS, format_func=lambda b: t(f"funnel.by.{b}", L),
                           default="channel", key="funnel_by", required=True)
 rows = breakdown(d, by, L)
 steps = [t(f"funnel.step.{s}") for s in STEPS]
