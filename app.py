@@ -14,6 +14,7 @@ if "lang" not in st.session_state:
 PAGES = [
     ("pages/overview.py", "page.overview", ":material/dashboard:"),
     ("pages/funnel.py", "page.funnel", ":material/filter_alt:"),
+    ("pages/joint_plan.py", "page.joint_plan", ":material/event_note:"),
 ]
 
 with st.sidebar:
