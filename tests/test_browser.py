@@ -100,3 +100,33 @@ def test_overview_in_chromium(server):
             page.screenshot(path=SHOTS / "overview_en.png", full_page=True)
         finally:
             browser.close()
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+@pytest.mark.parametrize("name, key", [("funnel", "page.funnel"), ("joint_plan", "page.joint_plan")])
+def test_page_from_the_sidebar_in_chromium(server, name, key, lang):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import expect, sync_playwright
+
+    from ui.i18n import t
+
+    SHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 2400})
+            view = server + f"/?period=custom&from=2025-01-01&to=2025-03-31&lang={lang}"
+            page.goto(view)   # warm-up, as in test_overview_in_chromium
+            page.locator(".js-plotly-plot").first.wait_for(timeout=20_000)
+            page.goto(view)
+            page.locator(".js-plotly-plot").first.wait_for(timeout=20_000)
+            page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=t(key, lang)).click()
+            page.wait_for_url(f"**/{name}?**", timeout=10_000)
+            title = t("funnel.title" if name == "funnel" else "jp.title", lang)
+            expect(page.get_by_role("heading", name=title)).to_be_visible(timeout=20_000)
+            page.locator(".js-plotly-plot .bars path").first.wait_for(timeout=20_000)
+            assert_no_error(page)
+            page.screenshot(path=SHOTS / f"{name}_{lang}.png", full_page=True)
+        finally:
+            browser.close()
