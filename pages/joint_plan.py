@@ -63,7 +63,7 @@ for owner, g in acts.groupby("owner", sort=True):
                                                            "opacity": list(g.opacity)},
                          hovertext=hover, hoverinfo="text"), row=1, col=1)
 fig.add_trace(go.Bar(x=[str(x) for x in w.week], y=w.revenue, name=t("jp.weekly", currency=base),
-                     marker_color=charts.FACT, offset=0, width=6 * 86_400_000,   # Monday to Saturday
+                     marker_color=charts.BESIDE_OWNERS, offset=0, width=6 * 86_400_000,   # Monday to Saturday
                      hovertext=[t("jp.weekly.hover", week=fmt.date(x, L), revenue=fmt.money(v, base, L), deals=n)
                                 for x, v, n in zip(w.week, w.revenue, w.deals_won)], hoverinfo="text"),
               row=2, col=1)
