@@ -15,6 +15,8 @@ PAGES = [
     ("pages/overview.py", "page.overview", ":material/dashboard:"),
     ("pages/regions.py", "page.regions", ":material/map:"),
     ("pages/plan_fact.py", "page.plan_fact", ":material/target:"),
+    ("pages/funnel.py", "page.funnel", ":material/filter_alt:"),
+    ("pages/joint_plan.py", "page.joint_plan", ":material/event_note:"),
     ("pages/contribution.py", "page.contribution", ":material/donut_small:"),
     ("pages/data.py", "page.data", ":material/database:"),
 ]

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.browser
 VIEW = "/?period=custom&from=2025-01-01&to=2025-03-31&lang={lang}"
 # (app.py file, text key of its title in the sidebar, whether it draws a chart)
 PAGES = [("overview", "page.overview", True), ("regions", "page.regions", True),
-         ("plan_fact", "page.plan_fact", True), ("contribution", "page.contribution", True),
+         ("plan_fact", "page.plan_fact", True), ("funnel", "page.funnel", True),
+         ("joint_plan", "page.joint_plan", True), ("contribution", "page.contribution", True),
          ("data", "page.data", False)]
 
 

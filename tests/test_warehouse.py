@@ -132,9 +132,11 @@ def test_deal_canonical_values(warehouse, deal_id, region, region_raw, channel, 
 
 @pytest.mark.parametrize("sql, expected", [
     ("select lead_id, channel from leads order by lead_id",
-     [("L1", "yandex_direct"), ("L2", "yandex_direct"), ("L3", "yandex_direct"), ("L4", "vk_ads"), ("L5", "other")]),
+     [("L1", "yandex_direct"), ("L2", "yandex_direct"), ("L3", "yandex_direct"), ("L4", "vk_ads"), ("L5", "other"),
+      ("L6", "google_ads"), ("L7", "yandex_direct")]),
     ("select lead_id, status from leads order by lead_id",
-     [("L1", "converted"), ("L2", "converted"), ("L3", "junk"), ("L4", "converted"), ("L5", "in_progress")]),
+     [("L1", "converted"), ("L2", "converted"), ("L3", "junk"), ("L4", "converted"), ("L5", "in_progress"),
+      ("L6", "qualified"), ("L7", "in_progress")]),
     ("select channel, campaign from touchpoints order by touch_at",
      [("seo", None), ("yandex_direct", "msk_search_brand"), ("yandex_direct", "msk_search_brand")]),
     ("select campaign, platform, channel, region from campaigns order by campaign",
@@ -146,7 +148,8 @@ def test_deal_canonical_values(warehouse, deal_id, region, region_raw, channel, 
      [("msk_search_brand", "MSK_Search_Brand")]),
     ("select activity_id, owner, kind, status, budget from activities order by 1",
      [("A1", "marketing", "campaign", "done", Decimal("9000.00")), ("A2", "sales", "call_blitz", "done", None),
-      ("A3", "marketing", "event", "planned", Decimal("50000.00"))]),
+      ("A3", "marketing", "event", "planned", Decimal("50000.00")),
+      ("A4", "sales", "call_blitz", "cancelled", Decimal("2000.00"))]),
 ])
 def test_canonical_values(warehouse, sql, expected):
     assert query(warehouse, sql) == expected

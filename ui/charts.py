@@ -11,6 +11,7 @@ from ui import fmt
 # Neutral, distinguishable colours for the departments; the same on every page and in the deck.
 OWNER_COLORS = {"marketing": "#4C78A8", "sales": "#F58518", "company": "#54A24B", "partner": "#B279A2"}
 FACT, PLAN, SPEND = "#4C78A8", "#9D9D9D", "#E45756"
+BESIDE_OWNERS = "#72B7B2"   # a fact series drawn next to owner-coloured marks (FACT is marketing's blue)
 
 
 def separators(lang: str) -> str:

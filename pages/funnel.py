@@ -1,0 +1,106 @@
+"""Funnel and SLA, both sides on one page: marketing's lead volume and quality, sales' first contact and
+conversion, and the monthly scorecard of what each signed up to."""
+import plotly.graph_objects as go
+import streamlit as st
+
+from ui import charts, db, fmt, page
+from ui.filters import current
+from ui.i18n import lang, t
+from ui.views import load
+from ui.views.funnel import BREAKDOWNS, STEPS, breakdown, quality, scorecard, sla, sla_target_share, top_and_rest
+
+L = lang()
+st.title(t("funnel.title"))
+page.require_data()
+f = current()
+st.caption(page.filters_caption(f))
+d = load("funnel", f, db.query)
+a = d["agreement"].iloc[0]
+base = a.base_currency
+
+
+def pct(x, decimals=0):
+    return fmt.percent(x, L, decimals)
+
+
+def marked(met, text: str) -> str:
+    """'✓ 62 %' met, '✗ 41 %' missed, the bare number when there is nothing to judge."""
+    return text if met is None else f"{'✓' if met else '✗'} {text}"
+
+
+# lead -> qualified -> deal -> won
+st.subheader(t("funnel.steps"))
+# the language is bound now: a format_func is also called outside the script run (AppTest, state sync)
+by = st.segmented_control(t("funnel.by"), BREAKDOWNS, format_func=lambda b: t(f"funnel.by.{b}", L),
+                          default="channel", key="funnel_by", required=True)
+rows = breakdown(d, by, L)
+steps = [t(f"funnel.step.{s}") for s in STEPS]
+fig = go.Figure([go.Funnel(name=r.label, y=steps, x=[getattr(r, s) for s in STEPS], textinfo="value")
+                 for r in top_and_rest(rows.iloc[:-1], 7, t("funnel.other")).itertuples()])
+fig.update_layout(funnelmode="stack", hovermode="closest")
+st.plotly_chart(charts.style(fig, L, t("funnel.chart", by=t(f"funnel.by.{by}").lower()), height=360))
+st.dataframe(rows.assign(
+    label=rows.label.fillna(t("funnel.total")),
+    **{c: [pct(v) for v in rows[c]] for c in ("to_qualified", "to_deal", "to_won", "lead_to_won")},
+), hide_index=True, column_config={
+    "label": t(f"funnel.by.{by}"), **{s: name for s, name in zip(STEPS, steps)},
+    "to_qualified": t("funnel.col.to_qualified"), "to_deal": t("funnel.col.to_deal"),
+    "to_won": t("funnel.col.to_won"), "lead_to_won": t("funnel.col.lead_to_won")})
+
+# marketing's side: what the leads were worth
+st.subheader(t("funnel.quality"))
+q = quality(d, L)
+st.dataframe(q.assign(
+    owner=[t(f"owner.{o}") if isinstance(o, str) else fmt.DASH for o in q.owner],
+    qualified_share=[pct(v) for v in q.qualified_share], win_rate=[pct(v) for v in q.win_rate],
+    revenue=[fmt.money(v, base, L) for v in q.revenue],
+    revenue_per_lead=[fmt.money(v, base, L) for v in q.revenue_per_lead]),
+    hide_index=True, column_config={
+        "label": t("funnel.by.channel"), "owner": t("funnel.col.owner"), "leads": t("funnel.step.leads"),
+        "qualified_share": t("funnel.col.qualified_share"), "win_rate": t("funnel.col.win_rate"),
+        "revenue": t("funnel.col.revenue", currency=base),
+        "revenue_per_lead": t("funnel.col.revenue_per_lead", currency=base)})
+st.caption(t("funnel.quality.note"))
+
+# sales' side: time to first contact against the agreement
+target = sla_target_share(d)
+hours = fmt.number(a.first_contact_hours, L, 0 if float(a.first_contact_hours).is_integer() else 1)
+days = ", ".join(t(f"weekday.{w}") for w in a.working_days)
+st.subheader(t("funnel.sla"))
+st.markdown(t("funnel.sla.target", hours=hours, start=int(a.day_start), end=int(a.day_end), days=days, share=pct(target)))
+s = sla(d, target)
+who = [f"{r.manager} · {r.region}" for r in s.itertuples()]
+fig = go.Figure(go.Bar(x=[None if v is None else float(v) for v in s.share], y=who, orientation="h",
+                       marker_color=charts.FACT, name=t("funnel.col.sla_share"),
+                       text=[pct(v) for v in s.share], textposition="auto"))
+fig.add_vline(x=target, line_dash="dash", line_color=charts.PLAN,
+              annotation_text=t("funnel.sla.line", share=pct(target)))
+fig.update_layout(xaxis={"tickformat": ".0%", "range": [0, 1.05]}, yaxis={"autorange": "reversed"},
+                  hovermode="closest")
+st.plotly_chart(charts.style(fig, L, t("funnel.sla.chart"), height=max(260, 40 + 28 * len(s))))
+st.dataframe(s.assign(
+    share=[marked(m, pct(v)) for m, v in zip(s.met, s.share)],
+    mean_hours=[fmt.number(v, L, 1) for v in s.mean_hours])[
+    ["manager", "region", "leads", "contacted", "within_sla", "share", "mean_hours"]],
+    hide_index=True, column_config={
+        "manager": t("funnel.by.manager"), "region": t("col.region"), "leads": t("funnel.step.leads"),
+        "contacted": t("funnel.col.contacted"), "within_sla": t("funnel.col.within_sla"),
+        "share": t("funnel.col.sla_share"), "mean_hours": t("funnel.col.mean_hours")})
+
+# the scorecard: each side's commitments, month by month
+st.subheader(t("funnel.scorecard"))
+sc = scorecard(d)
+st.dataframe(sc.assign(
+    month=[fmt.month(m, L) for m in sc.month],
+    leads=[marked(m, f"{fmt.number(v, L)} / {fmt.number(p, L)}") for m, v, p in zip(sc.leads_met, sc.leads, sc.leads_plan)],
+    qualified_share=[marked(m, pct(v)) for m, v in zip(sc.qualified_met, sc.qualified_share)],
+    sla_share=[marked(m, pct(v)) for m, v in zip(sc.sla_met, sc.sla_share)],
+    lead_to_deal=[marked(m, pct(v)) for m, v in zip(sc.lead_to_deal_met, sc.lead_to_deal)],
+)[["month", "leads", "qualified_share", "sla_share", "lead_to_deal"]], hide_index=True, column_config={
+    "month": t("funnel.col.month"), "leads": t("funnel.sc.leads"),
+    "qualified_share": t("funnel.sc.qualified", share=pct(a.min_qualified_share)),
+    "sla_share": t("funnel.sc.sla", share=pct(target), hours=hours),
+    "lead_to_deal": t("funnel.sc.lead_to_deal", share=pct(a.min_lead_to_deal))})
+st.caption(t("funnel.sc.note", share=pct(target)))
+
+page.freshness(d["fresh"])

@@ -1,0 +1,94 @@
+"""Joint plan: marketing's and sales' activities on one timeline, planned vs done per owner, what comes in
+the next 30 days, and the chosen region's weekly won revenue on the same dates."""
+import datetime as dt
+
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from ui import charts, db, filters, fmt, page
+from ui.i18n import lang, t
+from ui.views import load
+from ui.views.joint_plan import STATUSES, bar_spans, weekly_sales_regions
+
+L = lang()
+st.title(t("jp.title"))
+page.require_data()
+f = filters.current()
+on = filters.today()
+st.caption(page.filters_caption(f))
+
+
+def status(s) -> str:
+    return t(f"jp.status.{s}") if s in STATUSES else str(s)
+
+
+options = db.query("filter_options")
+owners_all = db.query("activity_owners").owner.tolist()
+regions, default = weekly_sales_regions(f.regions, options[options.kind == "region"].value.tolist())
+c = st.columns([2, 1])
+owners = c[0].multiselect(t("jp.owners"), owners_all, format_func=lambda o: t(f"owner.{o}", L),
+                          placeholder=t("filter.all"), key="jp_owners")
+region = c[1].selectbox(t("jp.sales_region"), regions, index=default,
+                        format_func=lambda r: r or t("all_regions", L).capitalize())
+d = load("joint_plan", f, db.query, on=on, owners=tuple(owners), region=region)
+base = d["agreement"].base_currency.iloc[0]
+
+# planned vs done, per owner
+st.subheader(t("jp.by_owner"))
+bo = d["by_owner"]
+cols = st.columns(max(len(bo), 1))
+for col, r in zip(cols, bo.itertuples()):
+    col.metric(t(f"owner.{r.owner}"), t("jp.done_of", done=r.done, total=r.activities - r.cancelled),
+               t("jp.budget_done", done=fmt.compact(r.budget_done, L, base),
+                 planned=fmt.compact(r.budget_planned + r.budget_in_progress, L, base)),
+               delta_color="off", delta_arrow="off", border=True, help=t("jp.by_owner.help"))
+st.dataframe(bo.assign(owner=[t(f"owner.{o}") for o in bo.owner],
+                       **{c_: [fmt.money(v, base, L) for v in bo[c_]] for c_ in bo.columns if c_.startswith("budget_")}),
+             hide_index=True, column_config={
+                 "owner": t("jp.col.owner"), "activities": t("jp.col.activities"),
+                 **{s: status(s) for s in STATUSES},
+                 **{f"budget_{s}": t("jp.col.budget", status=status(s).lower(), currency=base) for s in STATUSES}})
+
+# the timeline and the weekly sales on one date axis
+acts = bar_spans(d["activities"])
+w = d["weekly"]
+fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.08)
+for owner, g in acts.groupby("owner", sort=True):
+    hover = [f"<b>{a.title}</b> ({a.kind})<br>{t('owner.' + a.owner)} · {a.responsible or fmt.DASH}<br>"
+             f"{a.region or t('all_regions')}<br>{fmt.date(a.start_date, L)} – {fmt.date(a.end_date, L)}<br>"
+             f"{status(a.status)} · {fmt.money(a.budget, base, L)}" for a in g.itertuples()]
+    fig.add_trace(go.Bar(x=list(g.length_ms), base=list(g.base), y=list(g.activity_id), orientation="h",
+                         name=t(f"owner.{owner}"), marker={"color": charts.OWNER_COLORS.get(owner, "#888888"),
+                                                           "opacity": list(g.opacity)},
+                         hovertext=hover, hoverinfo="text"), row=1, col=1)
+fig.add_trace(go.Bar(x=[str(x) for x in w.week], y=w.revenue, name=t("jp.weekly", currency=base),
+                     marker_color=charts.BESIDE_OWNERS, offset=0, width=6 * 86_400_000,   # Monday to Saturday
+                     hovertext=[t("jp.weekly.hover", week=fmt.date(x, L), revenue=fmt.money(v, base, L), deals=n)
+                                for x, v, n in zip(w.week, w.revenue, w.deals_won)], hoverinfo="text"),
+              row=2, col=1)
+fig.update_yaxes(tickvals=list(acts.activity_id), ticktext=list(acts.title), autorange="reversed", row=1, col=1)
+fig.update_yaxes(title=base, tickformat=",.0f", row=2, col=1)
+fig.update_xaxes(type="date", range=[str(f.date_from), str(f.date_to + dt.timedelta(days=1))])
+charts.style(fig, L, t("jp.chart", region=region or t("all_regions")), height=360 + 26 * len(acts))
+fig.update_layout(hovermode="closest", barmode="overlay")
+st.plotly_chart(fig)
+st.caption(t("jp.chart.note"))
+
+# what comes next
+st.subheader(t("jp.next", date=fmt.date(on, L)))
+nxt = d["next"]
+if nxt.empty:
+    st.caption(t("jp.next.none"))
+else:
+    st.dataframe(nxt.assign(
+        when=[f"{fmt.date(a, L)} – {fmt.date(b, L)}" for a, b in zip(nxt.start_date, nxt.end_date)],
+        owner=[t(f"owner.{o}") for o in nxt.owner], region=nxt.region.fillna(t("all_regions")),
+        status=[status(s) for s in nxt.status], budget=[fmt.money(v, base, L) for v in nxt.budget])[
+        ["when", "owner", "kind", "title", "region", "responsible", "budget", "status"]],
+        hide_index=True, column_config={
+            "when": t("jp.col.when"), "owner": t("jp.col.owner"), "kind": t("jp.col.kind"),
+            "title": t("jp.col.title"), "region": t("col.region"), "responsible": t("jp.col.responsible"),
+            "budget": t("jp.col.budget_any", currency=base), "status": t("jp.col.status")})
+
+page.freshness(d["fresh"])

@@ -1,0 +1,30 @@
+-- One row per breakdown ('channel' | 'region' | 'manager') x value: the period's leads (by creation day)
+-- and how far they went: qualified, converted into a deal, won; their won revenue (base currency) and
+-- first contact. Params: $date_from, $date_to, $regions (leads carry no product).
+with leads as (
+    select * from mart_funnel_day
+    where day between $date_from and $date_to
+      and (len($regions) = 0 or list_contains($regions, region))
+),
+
+by_value as (
+    select case when grouping(channel) = 0 then 'channel' when grouping(region) = 0 then 'region'
+                else 'manager' end as breakdown,
+           coalesce(channel, region, manager) as value,
+           sum(leads)::bigint as leads, sum(qualified)::bigint as qualified, sum(converted)::bigint as converted,
+           sum(won_leads)::bigint as won_leads, sum(won_deals)::bigint as won_deals,
+           sum(won_revenue_base) as won_revenue_base, sum(contacted)::bigint as contacted,
+           sum(within_sla)::bigint as within_sla, sum(response_hours_sum) as response_hours_sum
+    from leads
+    group by grouping sets ((channel), (region), (manager))
+),
+
+final as (
+    -- channels in the UI language from data/channels.csv; regions and managers are names already
+    select b.*, coalesce(c.label_ru, b.value) as label_ru, coalesce(c.label_en, b.value) as label_en,
+           c.owner as channel_owner
+    from by_value b
+    left join cfg_channels c on b.breakdown = 'channel' and c.channel = b.value
+)
+
+select * from final order by breakdown, leads desc, value

@@ -1,0 +1,11 @@
+-- One row per activity under way or starting in the 30 days from $today (whatever the period), not
+-- cancelled, in the chosen regions, products and owners. Params: $today, $regions, $products, $owners.
+select activity_id, owner, kind, title, region, product, start_date, coalesce(end_date, start_date) as end_date,
+       budget, responsible, status
+from activities
+where start_date <= $today::date + 30 and coalesce(end_date, start_date) >= $today::date
+  and coalesce(status, '') <> 'cancelled'
+  and (len($regions) = 0 or region is null or list_contains($regions, region))
+  and (len($products) = 0 or product is null or list_contains($products, product))
+  and (len($owners) = 0 or list_contains($owners, owner))
+order by start_date, activity_id

@@ -1,0 +1,19 @@
+-- The funnel and first-contact SLA at one grain: leads by creation day x region x channel x manager.
+-- mart_leads_day has no manager and mart_manager_month is by month and dates won deals by their close,
+-- so neither gives the three breakdowns of one lead cohort for any date range. Size follows
+-- days x regions x channels x managers (managers mostly work one region), not the number of leads.
+-- Reads lead_facts, the temp table derived_40_marts.sql leaves in the build connection.
+create or replace table mart_funnel_day as
+select day, region, coalesce(channel, 'unknown') as channel, manager,
+       count(*) as leads,
+       count(*) filter (where qualified) as qualified,
+       count(*) filter (where converted) as converted,
+       -- a lead is won once any of its deals is won: the funnel's last step counts leads, not deals
+       count(*) filter (where won_deals > 0) as won_leads,
+       sum(won_deals)::bigint as won_deals,
+       coalesce(sum(won_base), 0)::decimal(18,2) as won_revenue_base,
+       count(*) filter (where contacted) as contacted,
+       count(*) filter (where contacted and response_hours <= first_contact_hours) as within_sla,
+       coalesce(sum(response_hours) filter (where contacted), 0) as response_hours_sum
+from lead_facts
+group by all;

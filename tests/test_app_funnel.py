@@ -1,0 +1,131 @@
+"""Funnel and SLA as a user meets it (AppTest) on the fixture warehouse, against direct SQL on the facts."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from analysis.sla import response_hours
+from tests.apptest import Q1_2025, chart, run_app, sql, sql_one, texts, values
+from ui import fmt
+from ui.i18n import t
+
+PERIOD = {"a": Q1_2025["from"], "b": Q1_2025["to"]}
+IN_PERIOD = "created_at::date between $a and $b"
+FUNNEL, QUALITY, SLA, SCORECARD = range(4)   # the page's tables, top to bottom
+
+
+def table(at, i):
+    return at.dataframe[i].value
+
+
+def leads_by(db, column: str, region: str | None = None) -> dict:
+    return dict(sql(db, f"select {column}, count(*) from leads where {IN_PERIOD} "
+                        "and ($r is null or region = $r) group by all", {**PERIOD, "r": region}))
+
+
+def label(db, channel: str, lang: str) -> str:
+    return sql_one(db, f"select label_{lang} from cfg_channels where channel = $c", {"c": channel})
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_funnel_by_channel_counts_the_leads(warehouse, lang):
+    at = run_app("funnel", lang, **Q1_2025)
+    assert at.title[0].value == t("funnel.title", lang)
+    rows = table(at, FUNNEL).set_index("label")
+    expected = leads_by(warehouse, "channel")
+    for channel, n in expected.items():
+        assert rows.loc[label(warehouse, channel, lang), "leads"] == n
+    total = rows.loc[t("funnel.total", lang)]
+    assert total.leads == sum(expected.values())
+    won = sql_one(warehouse, f"select count(*) from leads l where {IN_PERIOD} and exists "
+                             "(select 1 from deals d where d.lead_id = l.lead_id and d.status = 'won')", PERIOD)
+    assert total.won_leads == won
+    assert total.lead_to_won == fmt.percent(won / total.leads, lang, 0)
+    spec = chart(at, t("funnel.chart", lang, by=t("funnel.by.channel", lang).lower()))
+    assert sum(values(tr, "x")[0] for tr in spec["data"]) == total.leads   # the stacked top step
+
+
+def test_breakdown_selector_switches_to_managers(warehouse):
+    at = run_app("funnel", "en", **Q1_2025)
+    at.segmented_control(key="funnel_by").set_value("manager").run()
+    assert not at.exception
+    rows = table(at, FUNNEL).set_index("label")
+    assert rows.drop("Total").leads.to_dict() == leads_by(warehouse, "manager")
+
+
+def test_region_filter_changes_the_funnel(warehouse):
+    everything = table(run_app("funnel", "en", **Q1_2025), FUNNEL).set_index("label")
+    moscow = table(run_app("funnel", "en", **Q1_2025, regions="Москва"), FUNNEL).set_index("label")
+    assert moscow.loc["Total", "leads"] == sum(leads_by(warehouse, "channel", "Москва").values())
+    assert moscow.loc["Total", "leads"] < everything.loc["Total", "leads"]
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_lead_quality_by_channel(warehouse, lang):
+    at = run_app("funnel", lang, **Q1_2025)
+    rows = table(at, QUALITY).set_index("label")
+    yandex = rows.loc[label(warehouse, "yandex_direct", lang)]
+    qualified, n, revenue = sql(warehouse, f"""
+        select count(*) filter (where status in ('qualified', 'converted')
+                                or exists (select 1 from deals d where d.lead_id = l.lead_id)),
+               count(*),
+               (select sum(amount) from deals d join leads l2 on d.lead_id = l2.lead_id
+                where d.status = 'won' and l2.channel = 'yandex_direct' and l2.{IN_PERIOD})
+        from leads l where channel = 'yandex_direct' and {IN_PERIOD}""", PERIOD)[0]
+    assert yandex.qualified_share == fmt.percent(qualified / n, lang, 0)
+    assert yandex.revenue_per_lead == fmt.money(revenue / n, "RUB", lang)
+    assert yandex.owner == t("owner.marketing", lang)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_first_contact_share_equals_the_working_hours_reference(warehouse, lang):
+    at = run_app("funnel", lang, **Q1_2025)
+    hours, h0, h1, days = sql(warehouse, "select first_contact_hours, day_start, day_end, working_days "
+                                         "from cfg_agreement")[0]
+    leads = sql(warehouse, f"select manager, region, created_at, first_contact_at from leads where {IN_PERIOD}",
+                PERIOD)
+    shown = table(at, SLA).set_index(["manager", "region"])
+    for (manager, region), row in shown.iterrows():
+        mine = [(c, f) for m, r, c, f in leads if (m, r) == (manager, region)]
+        taken = [response_hours(c, f, h0, h1, days) for c, f in mine if f is not None and f >= c]
+        within = sum(h <= hours for h in taken)
+        assert row.leads == len(mine) and row.within_sla == within
+        assert row.share.endswith(fmt.percent(within / len(mine), lang, 0))
+        assert row.share.startswith("✓" if within / len(mine) >= 0.9 else "✗")
+        assert row.mean_hours == (fmt.number(sum(taken) / len(taken), lang, 1) if taken else fmt.DASH)
+    assert len(shown) == len({(m, r) for m, r, _, _ in leads})
+    # the target is printed with the rule for "met"
+    page = texts(at)
+    assert t("funnel.sla.target", lang, hours="2", start=9, end=19,
+             days=", ".join(t(f"weekday.{d}", lang) for d in days), share=fmt.percent(0.9, lang, 0)) in page
+
+
+def cell(fact, target, text) -> str:
+    return text if target is None else f"{'✓' if fact >= target else '✗'} {text}"
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_scorecard_marks_each_commitment(warehouse, lang):
+    at = run_app("funnel", lang, **Q1_2025)
+    sc = table(at, SCORECARD)
+    months = [dt.date(2025, m, 1) for m in (1, 2, 3)]
+    assert list(sc.month) == [fmt.month(m, lang) for m in months]
+    hours, h0, h1, days, min_q, min_ltd = sql(warehouse, "select first_contact_hours, day_start, day_end, "
+                                              "working_days, min_qualified_share, min_lead_to_deal from cfg_agreement")[0]
+    for row, month in zip(sc.itertuples(), months):
+        leads = sql(warehouse, """
+            select status in ('qualified', 'converted') or exists (select 1 from deals d where d.lead_id = l.lead_id),
+                   status = 'converted' or deal_id is not null, created_at, first_contact_at
+            from leads l where date_trunc('month', created_at) = $m""", {"m": month})
+        n = len(leads)
+        plan = sql_one(warehouse, "select sum(target) from plan where metric = 'leads' and month = $m", {"m": month})
+        assert row.leads == cell(n, plan, f"{fmt.number(n, lang)} / {fmt.number(plan, lang)}")
+        qualified = sum(q for q, _, _, _ in leads)
+        converted = sum(c for _, c, _, _ in leads)
+        within = sum(f is not None and f >= c and response_hours(c, f, h0, h1, days) <= hours for _, _, c, f in leads)
+        for shown, count, target in ((row.qualified_share, qualified, min_q), (row.lead_to_deal, converted, min_ltd),
+                                     (row.sla_share, within, 0.9)):
+            assert shown == cell(count / n, target, fmt.percent(count / n, lang, 0))
+    assert sc.leads.str.startswith("✗").any() and sc.sla_share.str.startswith("✓").any()   # the fixture has both
+    assert t("funnel.sc.note", lang, share=fmt.percent(0.9, lang, 0)) in texts(at)   # the rule is said on the page

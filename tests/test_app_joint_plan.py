@@ -1,0 +1,96 @@
+"""The joint plan as a user meets it (AppTest) on the fixture warehouse, against direct SQL."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.apptest import Q1_2025, chart, run_app, sql, sql_one, texts, values
+from ui import filters
+from ui.i18n import t
+
+PERIOD = {"a": Q1_2025["from"], "b": Q1_2025["to"]}
+OVERLAPS = "start_date <= $b and coalesce(end_date, start_date) >= $a"
+WON = """select coalesce(sum(amount * case currency when 'RUB' then 1 else 90 end), 0) from deals
+         where status = 'won' and closed_at::date between $a and $b and ($r is null or region = $r)"""
+
+
+def timeline(at, lang, region=None) -> tuple[list, list]:
+    """(activity ids on the timeline, the weekly revenue trace's values)."""
+    spec = chart(at, t("jp.chart", lang, region=region or t("all_regions", lang)))
+    weekly = t("jp.weekly", lang, currency="RUB")
+    bars = [tr for tr in spec["data"] if tr["name"] != weekly]
+    week = [tr for tr in spec["data"] if tr["name"] == weekly]
+    assert all(tr["orientation"] == "h" for tr in bars) and len(week) == 1
+    return [y for tr in bars for y in values(tr, "y")], values(week[0])
+
+
+def activity_ids(db, where: str = "true", **params) -> list:
+    return [r[0] for r in sql(db, f"select activity_id from activities where {OVERLAPS} and {where} order by 1",
+                              {**PERIOD, **params})]
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_timeline_has_one_bar_per_activity_and_the_weeks_revenue(warehouse, lang):
+    at = run_app("joint_plan", lang, **Q1_2025)
+    assert at.title[0].value == t("jp.title", lang)
+    ids, weekly = timeline(at, lang)
+    assert sorted(ids) == activity_ids(warehouse) and len(ids) == len(set(ids))
+    assert "A4" in ids                                   # a cancelled activity is shown (faint), not hidden
+    assert sum(weekly) == pytest.approx(float(sql_one(warehouse, WON, {**PERIOD, "r": None})))
+    assert len(weekly) == 14                             # ISO weeks touching Q1 2025 (from 30 Dec 2024)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_planned_vs_done_per_owner_equals_sql(warehouse, lang):
+    at = run_app("joint_plan", lang, **Q1_2025)
+    shown = at.dataframe[0].value.set_index("owner")
+    expected = sql(warehouse, f"""select owner, count(*) filter (where status = 'planned'),
+                                          count(*) filter (where status = 'done'),
+                                          count(*) filter (where status = 'cancelled'), count(*)
+                                   from activities where {OVERLAPS} group by owner order by owner""", PERIOD)
+    assert len(shown) == len(expected)
+    for owner, planned, done, cancelled, n in expected:
+        row = shown.loc[t(f"owner.{owner}", lang)]
+        assert (row.planned, row.done, row.cancelled, row.activities) == (planned, done, cancelled, n)
+        tile = [m for m in at.metric if m.label == t(f"owner.{owner}", lang)][0]
+        assert tile.value == t("jp.done_of", lang, done=done, total=n - cancelled)
+
+
+def test_owner_filter_narrows_everything(warehouse):
+    at = run_app("joint_plan", "en", **Q1_2025)
+    at.multiselect(key="jp_owners").set_value(["sales"]).run()
+    assert not at.exception
+    ids, _ = timeline(at, "en")
+    assert sorted(ids) == activity_ids(warehouse, "owner = 'sales'") != activity_ids(warehouse)
+    assert list(at.dataframe[0].value.owner) == ["Sales"]
+
+
+def test_region_filter_and_the_weekly_sales_region(warehouse):
+    at = run_app("joint_plan", "en", **Q1_2025, regions="Москва")
+    ids, weekly = timeline(at, "en", "Москва")          # the weekly sales follow the sidebar's first region
+    assert sorted(ids) == activity_ids(warehouse, "(region = 'Москва' or region is null)")
+    assert sum(weekly) == pytest.approx(float(sql_one(warehouse, WON, {**PERIOD, "r": "Москва"})))
+
+    at = run_app("joint_plan", "en", **Q1_2025)
+    box = [s for s in at.selectbox if s.label == t("jp.sales_region", "en")][0]
+    assert box.value is None                              # no sidebar region: all
+    box.set_value("Санкт-Петербург").run()
+    assert not at.exception
+    ids, weekly = timeline(at, "en", "Санкт-Петербург")
+    assert sorted(ids) == activity_ids(warehouse)         # the activities keep the sidebar's regions
+    spb = float(sql_one(warehouse, WON, {**PERIOD, "r": "Санкт-Петербург"}))
+    assert sum(weekly) == pytest.approx(spb) and spb < float(sql_one(warehouse, WON, {**PERIOD, "r": None}))
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_next_30_days_from_today(warehouse, monkeypatch, lang):
+    monkeypatch.setattr(filters, "today", lambda: dt.date(2025, 2, 10))
+    at = run_app("joint_plan", lang, **Q1_2025)
+    expected = sql(warehouse, "select title from activities where start_date <= date '2025-03-12' and "
+                              "end_date >= date '2025-02-10' and status <> 'cancelled' order by start_date")
+    assert list(at.dataframe[-1].value.title) == [r[0] for r in expected] == ["Выставка"]
+    # in March only the cancelled call blitz is left: nothing to come
+    monkeypatch.setattr(filters, "today", lambda: dt.date(2025, 3, 5))
+    at = run_app("joint_plan", lang, **Q1_2025)
+    assert t("jp.next.none", lang) in texts(at)

@@ -1,0 +1,92 @@
+"""Funnel and SLA: leads to won by channel/region/manager, lead quality, first contact, the joint scorecard."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ui.filters import Filters
+
+BREAKDOWNS = ("channel", "region", "manager")
+STEPS = ("leads", "qualified", "converted", "won_leads")
+
+
+def load(f: Filters, run) -> dict[str, pd.DataFrame]:
+    p = f.params()
+    return {
+        "agreement": run("agreement", {}),
+        "breakdown": run("funnel_breakdown", p),
+        "sla": run("funnel_sla_by_manager", p),
+        "scorecard": run("funnel_scorecard_month", p),
+        "fresh": run("freshness", {}),
+    }
+
+
+def _div(a: pd.Series, b: pd.Series) -> pd.Series:
+    """a / b with None where b is 0: a share of nothing is not 0 %."""
+    return (a.astype("float64") / b.astype("float64").where(b != 0)).astype("object").where(b != 0, None)
+
+
+def conversions(rows: pd.DataFrame) -> pd.DataFrame:
+    """Each step's conversion from the one before, and lead to won overall."""
+    return rows.assign(to_qualified=_div(rows.qualified, rows.leads), to_deal=_div(rows.converted, rows.qualified),
+                       to_won=_div(rows.won_leads, rows.converted), lead_to_won=_div(rows.won_leads, rows.leads))
+
+
+def breakdown(d: dict, by: str, lang: str) -> pd.DataFrame:
+    """The funnel by one breakdown, largest first, with a label in the UI language and a total row last."""
+    rows = d["breakdown"]
+    rows = rows[rows.breakdown == by].assign(label=lambda r: r[f"label_{lang}"])
+    cols = ["label", *STEPS]
+    total = pd.DataFrame([{"label": None, **{s: int(rows[s].sum()) for s in STEPS}}])
+    return conversions(pd.concat([rows[cols], total], ignore_index=True))
+
+
+def top_and_rest(rows: pd.DataFrame, top: int, rest_label: str) -> pd.DataFrame:
+    """The `top` largest values by leads, the others summed into one row (for a readable chart)."""
+    rows = rows.sort_values("leads", ascending=False, kind="stable")
+    if len(rows) <= top + 1:
+        return rows
+    rest = rows.iloc[top:]
+    return pd.concat([rows.iloc[:top], pd.DataFrame([{"label": rest_label, **{s: rest[s].sum() for s in STEPS}}])],
+                     ignore_index=True)
+
+
+def quality(d: dict, lang: str) -> pd.DataFrame:
+    """Lead quality by channel: qualified share, win rate (won among leads with a deal), revenue per lead."""
+    rows = d["breakdown"]
+    rows = rows[rows.breakdown == "channel"]
+    return pd.DataFrame({
+        "label": rows[f"label_{lang}"], "owner": rows.channel_owner, "leads": rows.leads,
+        "qualified_share": _div(rows.qualified, rows.leads), "win_rate": _div(rows.won_leads, rows.converted),
+        "revenue": rows.won_revenue_base, "revenue_per_lead": _div(rows.won_revenue_base, rows.leads),
+    }).reset_index(drop=True)
+
+
+def sla(d: dict, target_share: float) -> pd.DataFrame:
+    """First contact by manager and region: the share of all leads contacted within the agreed working
+    hours (a lead nobody contacted counts as not within), mean working hours over contacted leads."""
+    rows = d["sla"]
+    share = _div(rows.within_sla, rows.leads)
+    return rows.assign(share=share, mean_hours=_div(rows.response_hours_sum, rows.contacted),
+                       met=[None if s is None else s >= target_share for s in share])
+
+
+def sla_target_share(d: dict) -> float:
+    return float(d["scorecard"].within_sla_target.iloc[0])
+
+
+def _met(fact, target):
+    return None if fact is None or pd.isna(fact) or target is None or pd.isna(target) else bool(fact >= target)
+
+
+def scorecard(d: dict) -> pd.DataFrame:
+    """Per month, each commitment's fact, target and met (True/False, None when there is nothing to judge)."""
+    m = d["scorecard"]
+    out = pd.DataFrame({"month": m.month, "leads": m.leads, "leads_plan": m.leads_plan,
+                        "qualified_share": _div(m.qualified, m.leads), "sla_share": _div(m.within_sla, m.leads),
+                        "lead_to_deal": _div(m.converted, m.leads), "min_qualified_share": m.min_qualified_share,
+                        "sla_target": m.within_sla_target, "min_lead_to_deal": m.min_lead_to_deal})
+    out["leads_met"] = [_met(a, b) for a, b in zip(out.leads, out.leads_plan)]
+    out["qualified_met"] = [_met(a, b) for a, b in zip(out.qualified_share, out.min_qualified_share)]
+    out["sla_met"] = [_met(a, b) for a, b in zip(out.sla_share, out.sla_target)]
+    out["lead_to_deal_met"] = [_met(a, b) for a, b in zip(out.lead_to_deal, out.min_lead_to_deal)]
+    return out
