@@ -54,6 +54,16 @@ def copy_of_warehouse(built_warehouse, tmp_path, monkeypatch) -> Path:
     return tmp_path / "warehouse.duckdb"
 
 
+@pytest.fixture
+def config_copy(tmp_path, monkeypatch) -> Path:
+    """A private copy of data/ config ($PARITY_CONFIG), so saved mapping profiles never land in the repo."""
+    from etl.paths import DATA_DIR
+    cfg = tmp_path / "config"
+    shutil.copytree(DATA_DIR, cfg, ignore=shutil.ignore_patterns("raw", "demo", "*.duckdb*", "mappings"))
+    monkeypatch.setenv("PARITY_CONFIG", str(cfg))
+    return cfg
+
+
 @pytest.fixture(autouse=True)
 def _clear_streamlit_caches():
     """Cached query results must not leak between tests that point at different warehouses."""

@@ -2,12 +2,10 @@
 agreements; uploads through the same ETL; the mapping step for an unknown layout."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from etl.paths import DATA_DIR
 from tests.apptest import Q1_2025, run_app, sql, sql_one, texts
 from ui import upload
 from ui.i18n import t
@@ -57,12 +55,6 @@ def test_upload_goes_through_the_etl(copy_of_warehouse):
     assert again["files"][0]["status"] == "already loaded"          # the same content changes nothing
 
 
-@pytest.fixture
-def config_copy(tmp_path, monkeypatch) -> Path:
-    cfg = tmp_path / "config"
-    shutil.copytree(DATA_DIR, cfg, ignore=shutil.ignore_patterns("raw", "demo", "*.duckdb*", "mappings"))
-    monkeypatch.setenv("PARITY_CONFIG", str(cfg))
-    return cfg
 
 
 def test_mapping_step_previews_saves_and_loads(copy_of_warehouse, config_copy):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,19 +12,11 @@ from etl import profiles
 from etl.__main__ import main
 from etl.errors import LoadError
 from etl.load import load_files
-from etl.paths import DATA_DIR
 from etl.stage import Mapping
 
 DATA = Path(__file__).resolve().parent / "data" / "mapping"
 
 
-@pytest.fixture
-def config_copy(tmp_path, monkeypatch) -> Path:
-    """A private copy of data/ config, so saved profiles never land in the repository."""
-    cfg = tmp_path / "config"
-    shutil.copytree(DATA_DIR, cfg, ignore=shutil.ignore_patterns("raw", "demo", "*.duckdb*", "mappings"))
-    monkeypatch.setenv("PARITY_CONFIG", str(cfg))
-    return cfg
 
 
 def test_unknown_layout_fails_with_the_way_out(fresh_db, config_copy):
