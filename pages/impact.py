@@ -1,0 +1,117 @@
+"""Campaign impact: what a regional flight caused, against a counterfactual built from the other
+regions; the verdict in plain words with its interval and caveats; the planner for the next test."""
+import plotly.graph_objects as go
+import streamlit as st
+
+from ui import charts, db, fmt, page, tables
+from ui.filters import current
+from ui.i18n import lang, t
+from ui.views import load
+from ui.views.impact import METRICS, estimate, verdict
+
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_estimate(d: dict, metric: str):
+    return estimate(d, metric)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_plan(panel, candidates: tuple, days: int):
+    from analysis.planner import plan_experiment
+    return plan_experiment(panel, list(candidates), days)
+
+
+L = lang()
+st.title(t("impact.title"))
+page.require_data()
+f = current()
+st.caption(page.filters_caption(f))
+base_view = load("impact", f, db.query)
+flights = base_view["flights"]
+if flights.empty:
+    st.info(t("impact.no_flights"))
+    page.freshness(base_view["fresh"])
+    st.stop()
+base = base_view["agreement"].base_currency.iloc[0]
+names = flights.campaign.tolist()
+info = {r.campaign: r for r in flights.itertuples()}
+tab_result, tab_plan = st.tabs([t("impact.tab.result"), t("impact.tab.plan")])
+
+with tab_result:
+    c1, c2 = st.columns([3, 2])
+    campaign = c1.selectbox(t("impact.flight"), names, key="impact_flight", format_func=lambda c: t(
+        "impact.flight_label", L, campaign=c, regions=", ".join(info[c].regions),
+        start=fmt.date(info[c].start_date, L), end=fmt.date(info[c].end_date, L)))
+    metric = c2.segmented_control(t("impact.metric"), METRICS, default="revenue", key="impact_metric",
+                                  format_func=lambda m: t(f"impact.metric.{m}", L)) or "revenue"
+    d = load("impact", f, db.query, campaign=campaign, metric=metric)
+    row = d["flight"].iloc[0]
+    r = cached_estimate(d, metric)
+    unit = base if metric == "revenue" else None
+
+    def amount(x):
+        return fmt.compact(x, L, unit) if unit else fmt.number(x, L)
+
+    if r.incremental_low > 0:
+        st.success(verdict(r, metric, t, amount), icon=":material/trending_up:")
+    else:
+        st.info(verdict(r, metric, t, amount))
+    m = st.columns(5)
+    m[0].metric(t("impact.lift"), fmt.percent(r.lift, L), t("impact.range", low=fmt.percent(r.lift_low, L),
+                high=fmt.percent(r.lift_high, L)), delta_color="off", border=True)
+    m[1].metric(t("impact.incremental"), amount(r.incremental), t("impact.range", low=amount(r.incremental_low),
+                high=amount(r.incremental_high)), delta_color="off", border=True)
+    m[2].metric(t("impact.p_value"), fmt.number(r.p_value, L, 3), border=True, help=t("impact.p_value.help"))
+    if metric == "revenue":
+        m[3].metric(t("impact.iromi"), fmt.percent(r.incremental / row.spend, L, 0),
+                    t("impact.range", low=fmt.percent(r.incremental_low / row.spend, L, 0),
+                      high=fmt.percent(r.incremental_high / row.spend, L, 0)), delta_color="off", border=True,
+                    help=t("impact.iromi.help", spend=fmt.money(row.spend, base, L)))
+    m[4].metric(t("impact.pre_fit"), fmt.percent(r.pre_fit, L), border=True, help=t("impact.pre_fit.help"))
+
+    s = r.series
+    fig = go.Figure()
+    fig.add_scatter(x=s.date, y=s.high, line={"width": 0}, showlegend=False, hoverinfo="skip")
+    fig.add_scatter(x=s.date, y=s.low, fill="tonexty", fillcolor="rgba(157,157,157,0.3)", line={"width": 0},
+                    name=t("impact.band"))
+    fig.add_scatter(x=s.date, y=s.counterfactual, name=t("impact.counterfactual"),
+                    line={"color": charts.PLAN, "dash": "dash"})
+    fig.add_scatter(x=s.date, y=s.actual, name=t("impact.actual"), line={"color": charts.FACT})
+    fig.add_vrect(x0=row.start_date, x1=row.end_date, fillcolor=charts.OWNER_COLORS["marketing"], opacity=0.1,
+                  line_width=0, annotation_text=t("impact.window"), annotation_position="top left")
+    fig.update_layout(yaxis_tickformat=",.0f")
+    st.plotly_chart(charts.style(fig, L, t("impact.chart", campaign=row.campaign,
+                                           regions=", ".join(row.regions)), height=420))
+    st.caption(t(f"impact.method.{r.method}") + " " + t("impact.method_note", n=r.n_placebos))
+    left, right = st.columns(2)
+    with left:
+        st.subheader(t("impact.controls"))
+        w = r.weights[r.weights > 0.001].sort_values(ascending=False)
+        st.dataframe(tables.styled(w.rename_axis("region").reset_index(name="weight"),
+                                   {"weight": tables.percent(L, 1)}), hide_index=True,
+                     column_config={"region": t("col.region"), "weight": t("impact.weight")})
+    with right:
+        st.subheader(t("impact.caveats"))
+        for w_ in r.warnings:
+            st.warning(t(f"impact.warn.{w_['code']}", **{k: v for k, v in w_.items() if k not in ("code", "text")}))
+        if not r.warnings:
+            st.caption(t("impact.no_caveats"))
+
+with tab_plan:
+    st.caption(t("impact.plan.note"))
+    regions = sorted(d["panel"].region.unique())
+    cand = st.multiselect(t("impact.plan.candidates"), regions, default=regions[:3], key="plan_candidates")
+    days = st.slider(t("impact.plan.days"), 14, 84, 28, 7, key="plan_days")
+    if cand and st.button(t("impact.plan.go"), key="plan_go"):
+        panel = d["panel"]
+        plan = cached_plan(panel, tuple(cand), days)
+        if plan.mde == plan.mde:
+            st.markdown(t("impact.plan.result", regions=", ".join(plan.treated), days=days,
+                          mde=fmt.percent(plan.mde, L, 0), what=t(f"impact.what.{metric}"),
+                          controls=len(plan.controls)))
+        if plan.too_few_regions:
+            st.warning(t("impact.plan.too_few"))
+        st.dataframe(tables.styled(plan.candidates, {"mde": tables.percent(L, 0)}), hide_index=True,
+                     column_config={"region": t("col.region"), "mde": t("impact.plan.mde")})
+page.freshness(d["fresh"])
