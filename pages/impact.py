@@ -7,13 +7,13 @@ from ui import charts, db, fmt, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
 from ui.views import load
-from ui.views.impact import METRICS, estimate, verdict
+from ui.views.impact import METRICS, bounded, estimate, estimate_args, verdict, warning_fields
 
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def cached_estimate(d: dict, metric: str):
-    return estimate(d, metric)
+def cached_estimate(panel, treated: tuple, start, end, exposed: tuple):
+    return estimate(panel, treated, start, end, exposed)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -47,7 +47,7 @@ with tab_result:
                                   format_func=lambda m: t(f"impact.metric.{m}", L)) or "revenue"
     d = load("impact", f, db.query, campaign=campaign, metric=metric)
     row = d["flight"].iloc[0]
-    r = cached_estimate(d, metric)
+    r = cached_estimate(d["panel"], *estimate_args(d))
     unit = base if metric == "revenue" else None
 
     def amount(x):
@@ -58,8 +58,8 @@ with tab_result:
     else:
         st.info(verdict(r, metric, t, amount))
     m = st.columns(5)
-    m[0].metric(t("impact.lift"), fmt.percent(r.lift, L), t("impact.range", low=fmt.percent(r.lift_low, L),
-                high=fmt.percent(r.lift_high, L)), delta_color="off", border=True)
+    m[0].metric(t("impact.lift"), fmt.percent(r.lift, L), t("impact.range", low=bounded(r.lift_low, L),
+                high=bounded(r.lift_high, L)), delta_color="off", border=True)
     m[1].metric(t("impact.incremental"), amount(r.incremental), t("impact.range", low=amount(r.incremental_low),
                 high=amount(r.incremental_high)), delta_color="off", border=True)
     m[2].metric(t("impact.p_value"), fmt.number(r.p_value, L, 3), border=True, help=t("impact.p_value.help"))
@@ -94,7 +94,7 @@ with tab_result:
     with right:
         st.subheader(t("impact.caveats"))
         for w_ in r.warnings:
-            st.warning(t(f"impact.warn.{w_['code']}", **{k: v for k, v in w_.items() if k not in ("code", "text")}))
+            st.warning(t(f"impact.warn.{w_['code']}", **warning_fields(w_, L)))
         if not r.warnings:
             st.caption(t("impact.no_caveats"))
 

@@ -1,6 +1,8 @@
 """Numbers, money, percentages and dates as the chosen UI language writes them (pure functions)."""
 from __future__ import annotations
 
+import math
+
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -18,11 +20,13 @@ MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct
 
 
 def _missing(x) -> bool:
-    """None, NaN, NaT and pd.NA: what an empty aggregate comes back as."""
+    """None, NaN, NaT, pd.NA and infinities: an empty aggregate, or a ratio over nothing."""
     try:
-        return bool(pd.isna(x))
+        if pd.isna(x):
+            return True
     except (TypeError, ValueError):
         return False
+    return isinstance(x, (float, Decimal)) and not (x.is_finite() if isinstance(x, Decimal) else math.isfinite(x))
 
 
 def _dec(x) -> Decimal:

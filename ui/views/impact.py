@@ -41,13 +41,21 @@ def exposure(flights: pd.DataFrame) -> dict:
     return out
 
 
-def estimate(d: dict, metric: str):
-    """estimate_impact on the chosen flight, with the other flights' regions as exposure."""
-    from analysis.impact import estimate_impact
+def estimate_args(d: dict) -> tuple:
+    """What the estimate depends on, as plain hashable values (the page caches on them)."""
     row = d["flight"].iloc[0]
     others = d["flights"][d["flights"].campaign != row.campaign]
-    return estimate_impact(d["panel"], list(row.regions), pd.Timestamp(row.start_date), pd.Timestamp(row.end_date),
-                           exposed=exposure(others))
+    exposed = tuple((r, s, e) for r, spans in exposure(others).items() for s, e in spans)
+    return tuple(row.regions), pd.Timestamp(row.start_date), pd.Timestamp(row.end_date), exposed
+
+
+def estimate(panel: pd.DataFrame, treated: tuple, start, end, exposed: tuple):
+    """estimate_impact on one flight; `exposed` (region, start, end) spans drop controls in the window."""
+    from analysis.impact import estimate_impact
+    spans: dict = {}
+    for region, s, e in exposed:
+        spans.setdefault(region, []).append((s, e))
+    return estimate_impact(panel, list(treated), start, end, exposed=spans)
 
 
 def verdict(r, metric: str, t, money) -> str:
@@ -59,3 +67,28 @@ def verdict(r, metric: str, t, money) -> str:
     if r.incremental_high < 0:
         return t("impact.verdict.down", low=low, high=high, what=what)
     return t("impact.verdict.none", low=low, high=high, what=what)
+
+
+def bounded(share: float, lang: str, limit: float = 10.0) -> str:
+    """A lift bound as a percent; past ±1000% (a counterfactual near zero) it reads "> 1000 %"."""
+    from ui import fmt
+    if share == share and abs(share) > limit or share in (float("inf"), float("-inf")):
+        sign = ">" if share > 0 else "<"
+        return f"{sign} {fmt.percent(limit if share > 0 else -limit, lang, 0)}"
+    return fmt.percent(share, lang)
+
+
+def warning_fields(warning: dict, lang: str) -> dict:
+    """A warning's numbers in the reader's locale (shares as percents, a date as a date)."""
+    from ui import fmt
+    out = {}
+    for key, value in warning.items():
+        if key in ("code", "text"):
+            continue
+        if key in ("mape", "share"):
+            out[key] = fmt.percent(value, lang, 0)
+        elif key == "since":
+            out[key] = fmt.date(pd.Timestamp(value), lang)
+        else:
+            out[key] = value
+    return out
