@@ -14,6 +14,9 @@ from etl.paths import QUERIES_DIR, db_path
 
 APP_QUERIES = QUERIES_DIR / "app"
 _NAME = re.compile(r"[a-z0-9_]+")
+# Pages read small aggregates: a bounded buffer pool keeps the app process well under 1.5 GiB
+# whatever the warehouse's size (DuckDB would otherwise take up to 80% of the machine's memory).
+APP_CONFIG = {"memory_limit": "768MB", "threads": 2}
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
@@ -102,8 +105,8 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
     try:
         os.link(path, link)
     except OSError:  # a file system without hard links: fall back to the shared instance
-        return duckdb.connect(str(path), read_only=True)
+        return duckdb.connect(str(path), read_only=True, config=APP_CONFIG)
     try:
-        return duckdb.connect(str(link), read_only=True)
+        return duckdb.connect(str(link), read_only=True, config=APP_CONFIG)
     finally:
         link.unlink(missing_ok=True)
