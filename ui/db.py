@@ -16,7 +16,7 @@ APP_QUERIES = QUERIES_DIR / "app"
 _NAME = re.compile(r"[a-z0-9_]+")
 # Pages read small aggregates: a bounded buffer pool keeps the app process well under 1.5 GiB
 # whatever the warehouse's size (DuckDB would otherwise take up to 80% of the machine's memory).
-APP_CONFIG = {"memory_limit": "768MB", "threads": 2}
+APP_CONFIG = {"memory_limit": "768MB"}
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
