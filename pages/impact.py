@@ -81,6 +81,7 @@ with tab_result:
     fig.add_vrect(x0=row.start_date, x1=row.end_date, fillcolor=charts.OWNER_COLORS["marketing"], opacity=0.1,
                   line_width=0, annotation_text=t("impact.window"), annotation_position="top left")
     fig.update_layout(yaxis_tickformat=",.0f")
+    charts.mark_activities(fig, d["activities"], L, t)
     st.plotly_chart(charts.style(fig, L, t("impact.chart", campaign=row.campaign,
                                            regions=", ".join(row.regions)), height=420))
     st.caption(t(f"impact.method.{r.method}") + " " + t("impact.method_note", n=r.n_placebos))

@@ -23,8 +23,12 @@ def load(f: Filters, run, campaign: str | None = None, metric: str = "revenue") 
     out["flight"] = row
     start, end = row.start_date.iloc[0], row.end_date.iloc[0]
     latest = pd.Timestamp(out["latest"].latest.iloc[0]).date()
-    out["panel"] = run("flight_panel", {"metric": metric, "date_from": _d(start) - dt.timedelta(days=PRE_DAYS),
-                                        "date_to": min(_d(end) + dt.timedelta(days=POST_DAYS), latest)})
+    window = {"date_from": _d(start) - dt.timedelta(days=PRE_DAYS),
+              "date_to": min(_d(end) + dt.timedelta(days=POST_DAYS), latest)}
+    out["panel"] = run("flight_panel", {"metric": metric, **window})
+    # the joint activities in the flight's regions, marked on its chart like on every time chart
+    out["activities"] = run("activities_in_period", {**window, "regions": list(row.regions.iloc[0]),
+                                                     "products": p["products"]})
     return out
 
 
