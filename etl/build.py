@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -74,6 +75,14 @@ def run_checks(con) -> dict[str, int]:
         sql = path.read_text(encoding="utf-8")
         out[path.stem] = con.execute("select count(*) from (" + sql.rstrip().rstrip(";") + ")").fetchall()[0][0]
     return out
+
+
+def derived_memory() -> str:
+    """DuckDB memory limit for the derived step: $PARITY_DERIVED_MEMORY, else 4GB."""
+    value = os.environ.get("PARITY_DERIVED_MEMORY", "4GB").strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)", value, flags=re.I):
+        raise LoadError(f"PARITY_DERIVED_MEMORY={value!r}: write a size such as 4GB or 1500MB")
+    return value
 
 
 def load_config(con) -> None:
@@ -162,6 +171,9 @@ class Builder:
 
     def commit(self) -> dict[str, int]:
         """Derived views, checks, CHECKPOINT, then os.replace: readers see old or new, never half."""
+        # The derived tables join whole fact tables (80M touchpoints at 10M deals) with operators that
+        # cannot all spill to disk (ordered list aggregates); they get a larger, still bounded, pool.
+        run(self.con, "set memory_limit = '" + derived_memory() + "'")
         for path in sorted((QUERIES_DIR / "warehouse").glob("derived_*.sql")):
             run_file(self.con, path)
         failed = {k: v for k, v in run_checks(self.con).items() if v}
