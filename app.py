@@ -18,6 +18,7 @@ PAGES = [
     ("pages/funnel.py", "page.funnel", ":material/filter_alt:"),
     ("pages/joint_plan.py", "page.joint_plan", ":material/event_note:"),
     ("pages/contribution.py", "page.contribution", ":material/donut_small:"),
+    ("pages/meeting.py", "page.meeting", ":material/co_present:"),
     ("pages/data.py", "page.data", ":material/database:"),
 ]
 
