@@ -98,7 +98,7 @@ def headline_slides(ctx: Context):
         fc_share = (fc_share[0], ctx.pct(fc_share[0]))
         rows.append((ctx.t("deck.h.forecast"), fc[1], pl[1], fc_share[1]))
         found.append(said(ctx, "deck.h.forecast_line" if plan else "deck.h.forecast_no_plan", forecast=fc,
-                          share=fc_share, elapsed=(rr.elapsed_days, ctx.num(rr.elapsed_days)),
+                          forecast_share=fc_share, elapsed=(rr.elapsed_days, ctx.num(rr.elapsed_days)),
                           days=(rr.period_days, ctx.num(rr.period_days))))
         rows.append((ctx.t("deck.h.elapsed"), ctx.num(rr.elapsed_days), ctx.num(rr.period_days), fmt.DASH))
     src, src_share = (h["sourced"], ctx.money(h["sourced"])), (h["sourced_share"], ctx.pct(h["sourced_share"]))
@@ -218,13 +218,15 @@ def _contribution_slide(ctx: Context, d: dict, title: str, note: str) -> Slide:
                   total=(total, ctx.money(total, cur)), share=(mk_share, ctx.pct(mk_share)))]
     first = shown.iloc[0]
     found.append(said(ctx, "deck.c.top_line", channel=(None, labels.get(first.channel, first.channel)),
-                      revenue=(first.revenue, ctx.money(first.revenue, cur)),
-                      share=(first.revenue / total if total else None, ctx.pct(first.revenue / total if total else None))))
+                      top_revenue=(first.revenue, ctx.money(first.revenue, cur)),
+                      top_share=(first.revenue / total if total else None,
+                                 ctx.pct(first.revenue / total if total else None))))
     paid = shown[shown.romi.notna()]
     if not paid.empty:
         best = paid.loc[paid.romi.idxmax()]
         found.append(said(ctx, "deck.c.romi_line", channel=(None, labels.get(best.channel, best.channel)),
-                          romi=(best.romi, ctx.pct(best.romi)), spend=(best.spend, ctx.money(best.spend, cur))))
+                          best_romi=(best.romi, ctx.pct(best.romi)),
+                          best_spend=(best.spend, ctx.money(best.spend, cur))))
     fig = go.Figure(go.Bar(x=shown.revenue.astype(float)[::-1], y=[labels.get(c, c) for c in shown.channel][::-1],
                            orientation="h", marker_color=[charts.OWNER_COLORS.get(owner.get(c), "#9D9D9D")
                                                           for c in shown.channel][::-1]))
