@@ -8,7 +8,7 @@ import importlib
 import pandas as pd
 import plotly.graph_objects as go
 
-from report.deck import Slide
+from report.deck import Finding, Slide
 from ui import charts, fmt
 
 MAX_FLIGHTS = 6
@@ -38,7 +38,7 @@ def slides(ctx) -> tuple[list[Slide], list[str]]:
     """The impact slide for the period's flights; ([], [reason]) when it cannot be made."""
     fns, reason = estimator()
     if fns is None:
-        return [], [ctx.t("deck.i.omitted", reason=reason)]
+        return [], [ctx.t("deck.i.omitted", reason=ctx.t("deck.i.missing", detail=reason))]
     try:
         return [_slide(ctx, *fns)], []
     except Exception as e:  # noqa: BLE001 - a module still being written must not break the deck
@@ -69,7 +69,6 @@ def _slide(ctx, estimate_impact, find_flights, exposure_map) -> Slide:
         ctx.t("deck.col.effect"): [ctx.signed(v) for v in res.incremental],
         ctx.t("deck.col.interval"): [f"{ctx.signed(a)} … {ctx.signed(b)}" for a, b in zip(res.low, res.high)],
         ctx.t("deck.col.verdict"): [ctx.t(f"deck.i.verdict.{v}") for v in res.verdict]})
-    from report.deck import Finding
     found = [Finding(ctx.t("deck.i.line", flight=r.campaign, regions=r.regions, effect=ctx.signed(r.incremental),
                            low=ctx.signed(r.low), high=ctx.signed(r.high), verdict=ctx.t(f"deck.i.verdict.{r.verdict}")),
                      {f"{r.campaign}.effect": (float(r.incremental), ctx.signed(r.incremental))})

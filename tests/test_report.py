@@ -226,3 +226,43 @@ def test_meeting_page(warehouse, lang):
     assert not at.exception
     shown = "\n".join(m.value for m in at.markdown)
     assert t("deck.title.sla", lang) in shown and t("deck.title.regions", lang) not in shown
+
+
+def test_impact_slide_only_with_the_estimator(warehouse, monkeypatch):
+    """Without analysis.impact the slide is left out and the deck says why; with a module of that
+    interface (a stand-in here) the contribution section gains the flights' slide with intervals."""
+    import types
+
+    import pandas as pd
+
+    from ui.db import _connect, run_on
+
+    con = _connect(warehouse)
+    f = decks.Filters("custom", *Q1)
+
+    def run(name, params):
+        if name == "flight_spend":
+            return pd.DataFrame({"campaign": ["msk_flight"], "region": ["Москва"], "date": [dt.date(2025, 2, 1)],
+                                 "cost": [1000.0]})
+        if name == "impact_panel":
+            return pd.DataFrame({"region": ["Москва"], "date": [dt.date(2025, 2, 1)], "value": [1.0]})
+        return run_on(con, name, params)
+
+    monkeypatch.setitem(sys.modules, "analysis.impact", None)     # import fails, as while it is unwritten
+    deck = decks.build(f, run, "en", ["contribution"])
+    assert [s.key for s in deck.slides] == ["contribution"] and "impact" in deck.omitted[0].lower()
+
+    result = types.SimpleNamespace(incremental=50_000.0, incremental_low=10_000.0, incremental_high=90_000.0)
+    flights = pd.DataFrame({"campaign": ["msk_flight"], "regions": [["Москва"]],
+                            "start": [pd.Timestamp("2025-02-01")], "end": [pd.Timestamp("2025-02-14")],
+                            "spend": [1000.0], "share": [1.0]})
+    monkeypatch.setitem(sys.modules, "analysis.impact",
+                        types.SimpleNamespace(estimate_impact=lambda panel, treated, start, end, **kw: result))
+    monkeypatch.setitem(sys.modules, "analysis.flights",
+                        types.SimpleNamespace(find_flights=lambda spend: flights, exposure_map=lambda fl: {}))
+    deck = decks.build(f, run, "en", ["contribution"])
+    con.close()
+    assert [s.key for s in deck.slides] == ["contribution", "impact"] and not deck.omitted
+    s = deck.slides[1]
+    assert s.findings[0].text == "msk_flight (Москва): +50K RUB, interval +10K RUB … +90K RUB: an effect."
+    assert "+10K RUB … +90K RUB" in s.shown()
