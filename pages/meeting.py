@@ -46,7 +46,7 @@ if not sections:
 
 start, end = (side.date_from, side.date_to) if period == "sidebar" else parse_quarter(period)
 f = Filters("custom", start, end, tuple(regions), side.products)
-deck = decks.build(f, db.query, deck_lang, sections, today=filters.today())
+deck = decks.build(f, db.query, deck_lang, sections)
 for note in deck.omitted:
     st.caption(t("meeting.omitted", what=note))
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 
@@ -33,8 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown sections {', '.join(unknown)}: choose from {', '.join(SECTIONS)}")
     split = lambda text: tuple(v.strip() for v in text.split(",") if v.strip())  # noqa: E731
     try:
-        deck, files = make(start, end, split(a.regions), split(a.products), a.lang, sections, (kind,),
-                           today=dt.date.today())
+        deck, files = make(start, end, split(a.regions), split(a.products), a.lang, sections, (kind,))
     except (RuntimeError, FileNotFoundError) as e:
         print(f"report: {e}", file=sys.stderr)
         return 1

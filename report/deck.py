@@ -86,14 +86,14 @@ def filters_line(f: Filters, lang: str) -> str:
     return f"{period_label(f, lang)} · {dates}" if is_quarter(f.date_from, f.date_to) else dates
 
 
-def build(f: Filters, run, lang: str, sections=SECTIONS, today: dt.date | None = None) -> Deck:
+def build(f: Filters, run, lang: str, sections=SECTIONS) -> Deck:
     """The deck for filters `f` in `lang` with the chosen `sections` (in SECTIONS order)."""
     from report import findings
 
     unknown = [s for s in sections if s not in SECTIONS]
     if unknown:
         raise ValueError(f"unknown sections {unknown}: choose from {', '.join(SECTIONS)}")
-    ctx = findings.Context(f, run, lang, filters_line(f, lang), period_label(f, lang), today or dt.date.today())
+    ctx = findings.Context(f, run, lang, filters_line(f, lang), period_label(f, lang))
     slides, omitted = [], []
     for name in (s for s in SECTIONS if s in sections):
         made, notes = findings.SECTION_BUILDERS[name](ctx)

@@ -32,7 +32,6 @@ class Context:
     lang: str
     filters: str
     period: str
-    today: dt.date
     views: dict = field(default_factory=dict)
 
     def view(self, page: str, **extra) -> dict:

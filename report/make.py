@@ -21,7 +21,7 @@ def files(deck: deck_mod.Deck, kinds=("pptx", "pdf")) -> dict[str, bytes]:
 
 
 def make(start: dt.date, end: dt.date, regions=(), products=(), lang: str = "ru", sections=deck_mod.SECTIONS,
-         kinds=("pptx", "pdf"), today: dt.date | None = None):
+         kinds=("pptx", "pdf")):
     """(deck, {kind: bytes}) for the period on the warehouse at $PARITY_DB (read-only)."""
     from etl.paths import db_path
     from ui.db import _connect, run_on
@@ -32,7 +32,7 @@ def make(start: dt.date, end: dt.date, regions=(), products=(), lang: str = "ru"
     con = _connect(path)
     try:
         f = Filters("custom", start, end, tuple(regions), tuple(products))
-        d = deck_mod.build(f, lambda name, params: run_on(con, name, params), lang, sections, today)
+        d = deck_mod.build(f, lambda name, params: run_on(con, name, params), lang, sections)
     finally:
         con.close()
     return d, files(d, kinds)
