@@ -307,7 +307,9 @@ def joint_plan_slides(ctx: Context):
              who[r.owner] + (f" · {r.responsible}" if isinstance(r.responsible, str) else ""), r.title,
              r.region if isinstance(r.region, str) else ctx.t("all_regions"), ctx.money(r.budget) if r.budget == r.budget else fmt.DASH]
             for r in shown.itertuples()]
-    per = acts.groupby("owner").agg(n=("activity_id", "count"), budget=("budget", "sum"))
+    # an owner whose activities carry no budget (sales' call blitzes) has none, not a budget of 0
+    per = acts.groupby("owner").agg(n=("activity_id", "count"),
+                                    budget=("budget", lambda b: b.sum(min_count=1)))
     for o, r in per.iterrows():
         rows.append([ctx.t("deck.j.subtotal"), who[o], ctx.t("deck.j.count", n=ctx.num(r.n)), fmt.DASH, ctx.money(r.budget)])
     total_budget = float(acts.budget.sum())
@@ -315,11 +317,14 @@ def joint_plan_slides(ctx: Context):
                  ctx.money(total_budget)])
     table = pd.DataFrame(rows, columns=[ctx.t("deck.col.when"), ctx.t("deck.col.who"), ctx.t("deck.col.what"),
                                         ctx.t("deck.col.where"), ctx.t("deck.col.budget")])
-    parts = "; ".join(ctx.t("deck.j.owner_part", owner=who[o], n=ctx.num(r.n), budget=ctx.money(r.budget))
+    parts = "; ".join(ctx.t("deck.j.owner_part" if r.budget == r.budget else "deck.j.owner_part_no_budget",
+                            owner=who[o], n=ctx.num(r.n), budget=ctx.money(r.budget))
                       for o, r in per.iterrows())
     facts = {"total": (len(acts), ctx.num(len(acts))), "budget": (total_budget, ctx.money(total_budget))}
     for o, r in per.iterrows():
-        facts[f"{o}.n"], facts[f"{o}.budget"] = (int(r.n), ctx.num(r.n)), (float(r.budget), ctx.money(r.budget))
+        facts[f"{o}.n"] = (int(r.n), ctx.num(r.n))
+        if r.budget == r.budget:
+            facts[f"{o}.budget"] = (float(r.budget), ctx.money(r.budget))
     found = [Finding(ctx.t("deck.j.line", period=label, n=facts["total"][1], budget=facts["budget"][1], parts=parts),
                      facts)]
     first = acts.iloc[0]

@@ -266,3 +266,26 @@ def test_impact_slide_only_with_the_estimator(warehouse, monkeypatch):
     s = deck.slides[1]
     assert s.findings[0].text == "msk_flight (Москва): +50K RUB, interval +10K RUB … +90K RUB: an effect."
     assert "+10K RUB … +90K RUB" in s.shown()
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_joint_plan_for_the_next_quarter_equals_sql(warehouse, lang):
+    """Deck for 2024-Q4: its joint-plan slide covers 2025-Q1, where the fixture plans activities."""
+    from ui.db import _connect, run_on
+
+    con = _connect(warehouse)
+    deck = decks.build(decks.Filters("custom", dt.date(2024, 10, 1), dt.date(2024, 12, 31)),
+                       lambda n, p: run_on(con, n, p), lang, ["joint_plan"])
+    con.close()
+    (s,) = deck.slides
+    assert s.title == t("deck.title.joint_plan", lang, period="2025-Q1")
+    rows = sql(warehouse, "select owner, count(*), sum(budget) from activities where status <> 'cancelled' "
+                          "and start_date <= '2025-03-31' and coalesce(end_date, start_date) >= '2025-01-01' group by owner")
+    got = s.findings[0].facts
+    assert got["total"][0] == sum(n for _, n, _ in rows) > 0
+    for owner, n, budget in rows:
+        assert got[f"{owner}.n"][0] == n
+        if budget is not None:
+            assert got[f"{owner}.budget"][0] == pytest.approx(float(budget))
+    for _, shown in got.values():
+        assert shown in s.findings[0].text and shown in s.shown()
