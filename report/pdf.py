@@ -34,8 +34,8 @@ def register_fonts() -> None:
 
 
 def _style(size: float, font: str = REGULAR, color=colors.black, after: float = 0) -> ParagraphStyle:
-    return ParagraphStyle(f"s{size}{font}", fontName=font, fontSize=size, leading=size * 1.25, textColor=color,
-                          spaceAfter=after)
+    return ParagraphStyle(f"s{size}{font}", fontName=font, bulletFontName=font, fontSize=size, leading=size * 1.25,
+                          textColor=color, spaceAfter=after)
 
 
 def _line(c: Canvas, text: str, x: float, y: float, size: float, font: str = REGULAR, color=colors.black):
@@ -52,7 +52,8 @@ def _table(frame, width: float) -> Table:
     # columns as wide as their longest text (within bounds), so a label column gets the room it needs
     need = [min(max([len(str(c))] + [len(str(v)) for v in frame[c]]), 28) + 4 for c in frame.columns]
     table = Table(data, colWidths=[width * n / sum(need) for n in need], repeatRows=1)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#BBBBBB")),
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                               ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#BBBBBB")),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
                                ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
@@ -92,7 +93,7 @@ def write(deck: Deck, images: dict[int, bytes]) -> bytes:
     """The PDF file's bytes: a cover page, then one page per deck slide."""
     register_fonts()
     out = io.BytesIO()
-    c = Canvas(out, pagesize=PAGE, pageCompression=1)
+    c = Canvas(out, pagesize=PAGE, pageCompression=1, initialFontName=REGULAR, initialFontSize=10)
     c.setTitle(f"{deck.title} · {deck.subtitle}")
     w, h = PAGE
     _line(c, deck.title, 0.8 * inch, h - 3.0 * inch, 32, BOLD)

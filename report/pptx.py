@@ -38,8 +38,14 @@ def _findings(slide, findings, x, y, w, h):
 
 def _table(slide, frame, x, y, w, h):
     rows, cols = len(frame) + 1, len(frame.columns)
-    shape = slide.shapes.add_table(rows, cols, x, y, w, Emu(min(h, Inches(0.3) * rows)))
-    table = shape.table
+    row_h = Inches(0.24)
+    table = slide.shapes.add_table(rows, cols, x, y, w, Emu(min(h, row_h * rows))).table
+    # columns as wide as their longest text (within bounds), as in the PDF
+    need = [min(max([len(str(c))] + [len(str(v)) for v in frame[c]]), 28) + 4 for c in frame.columns]
+    for j, n in enumerate(need):
+        table.columns[j].width = Emu(int(w * n / sum(need)))
+    for i in range(rows):
+        table.rows[i].height = row_h
     size = 10 if cols <= 6 else 9
     for j, name in enumerate(frame.columns):
         table.cell(0, j).text = str(name)

@@ -180,6 +180,8 @@ def test_pdf_pages_render_and_cyrillic_extracts(made, tmp_path):
     for s in deck.slides:
         assert s.title in squashed
     assert "Выручка 2025-Q1" in squashed and "все регионы" in squashed
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert fonts and all("DejaVuSans" in line and line.split()[-5] == "yes" for line in fonts), fonts   # embedded
 
 
 @needs_chromium
