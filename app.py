@@ -19,6 +19,7 @@ PAGES = [
     ("pages/joint_plan.py", "page.joint_plan", ":material/event_note:"),
     ("pages/contribution.py", "page.contribution", ":material/donut_small:"),
     ("pages/impact.py", "page.impact", ":material/science:"),
+    ("pages/meeting.py", "page.meeting", ":material/co_present:"),
     ("pages/data.py", "page.data", ":material/database:"),
 ]
 

@@ -66,7 +66,7 @@ ch = ch.assign(channel=[labels.get(c, c) for c in ch.channel])
 cols = ["channel", "currency", "revenue", "pipeline", "won_deals", "spend", "romi", "leads", "cpl"]
 fmts = {"revenue": tables.number(L), "pipeline": tables.number(L), "won_deals": tables.number(L),
         "spend": tables.number(L), "romi": tables.percent(L), "leads": tables.number(L), "cpl": tables.number(L)}
-st.dataframe(tables.styled(ch[cols], fmts), hide_index=True,
+tables.show(ch[cols], fmts, key="by_channel", file_name=f"attribution_{model}_by_channel",
              column_config={c: t(f"contrib.col.{c}") for c in cols})
 st.caption(t("contrib.table_note"))
 
@@ -76,6 +76,6 @@ cp = cp.assign(channel=[labels.get(c, c) for c in cp.channel],
                campaign=cp.campaign.fillna(t("contrib.no_campaign")))
 cols = ["campaign", "channel", "currency", "revenue", "won_deals", "spend", "romi", "leads", "cpl"]
 top = cp.sort_values("revenue", ascending=False).head(200)
-st.dataframe(tables.styled(top[cols], fmts), hide_index=True,
+tables.show(top[cols], fmts, key="by_campaign", file_name=f"attribution_{model}_by_campaign",
              column_config={c: t(f"contrib.col.{c}") for c in cols})
 page.freshness(d["fresh"])

@@ -56,8 +56,8 @@ N = tables.number(L)
 
 with tab_history:
     h = d["history"]
-    st.dataframe(tables.styled(h.drop(columns=["notes"]), {c: N for c in h.columns if c.startswith("rows_")}),
-                 hide_index=True, column_config={c: t(f"data.col.{c}") for c in h.columns})
+    tables.show(h.drop(columns=["notes"]), {c: N for c in h.columns if c.startswith("rows_")},
+                key="loads", file_name="loads", column_config={c: t(f"data.col.{c}") for c in h.columns})
     st.subheader(t("data.rejects"))
     loads = h[h.rows_rejected > 0]
     if loads.empty:
@@ -67,11 +67,11 @@ with tab_history:
         names = dict(zip(loads.load_id, loads.file_name))
         st.selectbox(t("data.rejects.pick"), ids, key="reject_load", format_func=lambda i: f"{i}: {names[i]}")
         rejects = d["rejects"]
-        st.dataframe(rejects, hide_index=True, column_config={
+        tables.show(rejects, key="rejects", file_name="rejects", column_config={
             "row_number": t("data.col.row_number"), "reason": t("data.col.reason"), "raw": t("data.col.raw")})
         st.download_button(t("data.rejects.download"), rejects.to_csv(index=False).encode("utf-8-sig"),
                            file_name=f"rejects_{st.session_state.get('reject_load', ids[0])}.csv", mime="text/csv")
-        st.dataframe(d["reasons"], hide_index=True, column_config={
+        tables.show(d["reasons"], key="reasons", file_name="reject_reasons", column_config={
             "load_id": t("data.col.load_id"), "file_name": t("data.col.file_name"),
             "reason": t("data.col.reason"), "rows": t("data.col.rows")})
 
@@ -91,7 +91,8 @@ with tab_quality:
         if frame.empty:
             st.caption(t("data.dq.none"))
         else:
-            st.dataframe(frame, hide_index=True, column_config={c_: t(f"data.col.{c_}") for c_ in frame.columns})
+            tables.show(frame, key=f"dq_{key}", file_name=f"dq_{key}",
+                        column_config={c_: t(f"data.col.{c_}") for c_ in frame.columns})
 
 with tab_recon:
     st.caption(t("data.recon.note"))
@@ -106,10 +107,12 @@ with tab_recon:
                        border=True)
         cols[3].metric(t("data.recon.counts"), t("data.recon.counts_value", crm=r.crm_only,
                                                  acc=r.accounting_only, ret=r.returns), border=True)
-    st.dataframe(d["recon"], hide_index=True, column_config={c_: t(f"data.col.{c_}") for c_ in d["recon"].columns})
+    tables.show(d["recon"], key="recon", file_name="recon_by_region_month",
+                column_config={c_: t(f"data.col.{c_}") for c_ in d["recon"].columns})
     st.subheader(t("data.recon.lines"))
     diffs = d["differences"].assign(kind=[t(f"data.kind.{k}") for k in d["differences"].kind])
-    st.dataframe(diffs, hide_index=True, column_config={c_: t(f"data.col.{c_}") for c_ in diffs.columns})
+    tables.show(diffs, key="recon_lines", file_name="recon_differences",
+                column_config={c_: t(f"data.col.{c_}") for c_ in diffs.columns})
 
 with tab_terms:
     agreed = config.agreements()
@@ -129,8 +132,8 @@ with tab_terms:
                   lookback=att.get("lookback_days", "")))
     st.subheader(t("data.terms.channels"))
     ch = d["channel_labels"]
-    st.dataframe(ch.assign(owner=[t(f"owner.{o}") for o in ch.owner])[["channel", "label_" + L, "owner"]],
-                 hide_index=True, column_config={"channel": t("data.col.channel"), "label_" + L: t("data.col.label"),
+    tables.show(ch.assign(owner=[t(f"owner.{o}") for o in ch.owner])[["channel", "label_" + L, "owner"]],
+                key="channels", file_name="channels", column_config={"channel": t("data.col.channel"), "label_" + L: t("data.col.label"),
                                                  "owner": t("data.col.owner")})
     st.caption(t("data.terms.where", version=agreed.get("version", ""),
                  signed=", ".join(t(f"owner.{s}") for s in agreed.get("signed_by", []))))

@@ -3,7 +3,7 @@ conversion, and the monthly scorecard of what each signed up to."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, db, fmt, page
+from ui import charts, db, fmt, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
 from ui.views import load
@@ -39,10 +39,11 @@ fig = go.Figure([go.Funnel(name=r.label, y=steps, x=[getattr(r, s) for s in STEP
                  for r in top_and_rest(rows.iloc[:-1], 7, t("funnel.other")).itertuples()])
 fig.update_layout(funnelmode="stack", hovermode="closest")
 st.plotly_chart(charts.style(fig, L, t("funnel.chart", by=t(f"funnel.by.{by}").lower()), height=360))
-st.dataframe(rows.assign(
+tables.show(rows.assign(
     label=rows.label.fillna(t("funnel.total")),
     **{c: [pct(v) for v in rows[c]] for c in ("to_qualified", "to_deal", "to_won", "lead_to_won")},
-), hide_index=True, column_config={
+), raw=rows.assign(label=rows.label.fillna(t("funnel.total"))), key="funnel", file_name=f"funnel_by_{by}",
+    column_config={
     "label": t(f"funnel.by.{by}"), **{s: name for s, name in zip(STEPS, steps)},
     "to_qualified": t("funnel.col.to_qualified"), "to_deal": t("funnel.col.to_deal"),
     "to_won": t("funnel.col.to_won"), "lead_to_won": t("funnel.col.lead_to_won")})
@@ -50,12 +51,13 @@ st.dataframe(rows.assign(
 # marketing's side: what the leads were worth
 st.subheader(t("funnel.quality"))
 q = quality(d, L)
-st.dataframe(q.assign(
-    owner=[t(f"owner.{o}") if isinstance(o, str) else fmt.DASH for o in q.owner],
+owner_names = [t(f"owner.{o}") if isinstance(o, str) else fmt.DASH for o in q.owner]
+tables.show(q.assign(
+    owner=owner_names,
     qualified_share=[pct(v) for v in q.qualified_share], win_rate=[pct(v) for v in q.win_rate],
     revenue=[fmt.money(v, base, L) for v in q.revenue],
     revenue_per_lead=[fmt.money(v, base, L) for v in q.revenue_per_lead]),
-    hide_index=True, column_config={
+    raw=q.assign(owner=owner_names), key="lead_quality", file_name="lead_quality", column_config={
         "label": t("funnel.by.channel"), "owner": t("funnel.col.owner"), "leads": t("funnel.step.leads"),
         "qualified_share": t("funnel.col.qualified_share"), "win_rate": t("funnel.col.win_rate"),
         "revenue": t("funnel.col.revenue", currency=base),
@@ -78,11 +80,11 @@ fig.add_vline(x=target, line_dash="dash", line_color=charts.PLAN,
 fig.update_layout(xaxis={"tickformat": ".0%", "range": [0, 1.05]}, yaxis={"autorange": "reversed"},
                   hovermode="closest")
 st.plotly_chart(charts.style(fig, L, t("funnel.sla.chart"), height=max(260, 40 + 28 * len(s))))
-st.dataframe(s.assign(
+sla_cols = ["manager", "region", "leads", "contacted", "within_sla", "share", "mean_hours"]
+tables.show(s.assign(
     share=[marked(m, pct(v)) for m, v in zip(s.met, s.share)],
-    mean_hours=[fmt.number(v, L, 1) for v in s.mean_hours])[
-    ["manager", "region", "leads", "contacted", "within_sla", "share", "mean_hours"]],
-    hide_index=True, column_config={
+    mean_hours=[fmt.number(v, L, 1) for v in s.mean_hours])[sla_cols],
+    raw=s[sla_cols + ["met"]], key="sla", file_name="sla_first_contact", column_config={
         "manager": t("funnel.by.manager"), "region": t("col.region"), "leads": t("funnel.step.leads"),
         "contacted": t("funnel.col.contacted"), "within_sla": t("funnel.col.within_sla"),
         "share": t("funnel.col.sla_share"), "mean_hours": t("funnel.col.mean_hours")})
@@ -90,13 +92,14 @@ st.dataframe(s.assign(
 # the scorecard: each side's commitments, month by month
 st.subheader(t("funnel.scorecard"))
 sc = scorecard(d)
-st.dataframe(sc.assign(
+tables.show(sc.assign(
     month=[fmt.month(m, L) for m in sc.month],
     leads=[marked(m, f"{fmt.number(v, L)} / {fmt.number(p, L)}") for m, v, p in zip(sc.leads_met, sc.leads, sc.leads_plan)],
     qualified_share=[marked(m, pct(v)) for m, v in zip(sc.qualified_met, sc.qualified_share)],
     sla_share=[marked(m, pct(v)) for m, v in zip(sc.sla_met, sc.sla_share)],
     lead_to_deal=[marked(m, pct(v)) for m, v in zip(sc.lead_to_deal_met, sc.lead_to_deal)],
-)[["month", "leads", "qualified_share", "sla_share", "lead_to_deal"]], hide_index=True, column_config={
+)[["month", "leads", "qualified_share", "sla_share", "lead_to_deal"]], raw=sc, key="scorecard",
+    file_name="sla_scorecard", column_config={
     "month": t("funnel.col.month"), "leads": t("funnel.sc.leads"),
     "qualified_share": t("funnel.sc.qualified", share=pct(a.min_qualified_share)),
     "sla_share": t("funnel.sc.sla", share=pct(target), hours=hours),

@@ -89,9 +89,9 @@ with tab_result:
     with left:
         st.subheader(t("impact.controls"))
         w = r.weights[r.weights > 0.001].sort_values(ascending=False)
-        st.dataframe(tables.styled(w.rename_axis("region").reset_index(name="weight"),
-                                   {"weight": tables.percent(L, 1)}), hide_index=True,
-                     column_config={"region": t("col.region"), "weight": t("impact.weight")})
+        tables.show(w.rename_axis("region").reset_index(name="weight"), {"weight": tables.percent(L, 1)},
+                    key="impact_weights", file_name=f"controls_{row.campaign}",
+                    column_config={"region": t("col.region"), "weight": t("impact.weight")})
     with right:
         st.subheader(t("impact.caveats"))
         for w_ in r.warnings:
@@ -113,6 +113,6 @@ with tab_plan:
                           controls=len(plan.controls)))
         if plan.too_few_regions:
             st.warning(t("impact.plan.too_few"))
-        st.dataframe(tables.styled(plan.candidates, {"mde": tables.percent(L, 0)}), hide_index=True,
-                     column_config={"region": t("col.region"), "mde": t("impact.plan.mde")})
+        tables.show(plan.candidates, {"mde": tables.percent(L, 0)}, key="impact_plan", file_name="test_plan",
+                    column_config={"region": t("col.region"), "mde": t("impact.plan.mde")})
 page.freshness(d["fresh"])

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from ui import charts, db, filters, fmt, page
+from ui import charts, db, filters, fmt, page, tables
 from ui.i18n import lang, t
 from ui.views import load
 from ui.views.joint_plan import STATUSES, bar_spans, weekly_sales_regions
@@ -43,9 +43,10 @@ for col, r in zip(cols, bo.itertuples()):
                t("jp.budget_done", done=fmt.compact(r.budget_done, L, base),
                  planned=fmt.compact(r.budget_planned + r.budget_in_progress, L, base)),
                delta_color="off", delta_arrow="off", border=True, help=t("jp.by_owner.help"))
-st.dataframe(bo.assign(owner=[t(f"owner.{o}") for o in bo.owner],
-                       **{c_: [fmt.money(v, base, L) for v in bo[c_]] for c_ in bo.columns if c_.startswith("budget_")}),
-             hide_index=True, column_config={
+owner_names = [t(f"owner.{o}") for o in bo.owner]
+tables.show(bo.assign(owner=owner_names,
+                      **{c_: [fmt.money(v, base, L) for v in bo[c_]] for c_ in bo.columns if c_.startswith("budget_")}),
+            raw=bo.assign(owner=owner_names), key="jp_by_owner", file_name="joint_plan_by_owner", column_config={
                  "owner": t("jp.col.owner"), "activities": t("jp.col.activities"),
                  **{s: status(s) for s in STATUSES},
                  **{f"budget_{s}": t("jp.col.budget", status=status(s).lower(), currency=base) for s in STATUSES}})
@@ -81,12 +82,12 @@ nxt = d["next"]
 if nxt.empty:
     st.caption(t("jp.next.none"))
 else:
-    st.dataframe(nxt.assign(
+    tables.show(nxt.assign(
         when=[f"{fmt.date(a, L)} – {fmt.date(b, L)}" for a, b in zip(nxt.start_date, nxt.end_date)],
         owner=[t(f"owner.{o}") for o in nxt.owner], region=nxt.region.fillna(t("all_regions")),
         status=[status(s) for s in nxt.status], budget=[fmt.money(v, base, L) for v in nxt.budget])[
         ["when", "owner", "kind", "title", "region", "responsible", "budget", "status"]],
-        hide_index=True, column_config={
+        raw=nxt, key="jp_next", file_name="joint_plan_next_30_days", column_config={
             "when": t("jp.col.when"), "owner": t("jp.col.owner"), "kind": t("jp.col.kind"),
             "title": t("jp.col.title"), "region": t("col.region"), "responsible": t("jp.col.responsible"),
             "budget": t("jp.col.budget_any", currency=base), "status": t("jp.col.status")})

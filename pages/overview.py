@@ -4,7 +4,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analysis.forecast import run_rate
-from ui import charts, db, fmt, page
+from ui import charts, db, fmt, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
 from ui.views import load
@@ -52,10 +52,10 @@ tile(c[4], t("kpi.cac"), fmt.money(h["cac"], base, L), help_=t("kpi.cac.help"))
 if h["other_currencies"]:
     st.caption(t("kpi.converted", currencies=", ".join(h["other_currencies"]), base=base))
     with st.expander(t("kpi.by_currency")):
-        st.dataframe(h["by_currency"].assign(
+        tables.show(h["by_currency"].assign(
             revenue=[fmt.money(v, c_, L, 2) for v, c_ in zip(h["by_currency"].revenue, h["by_currency"].currency)]),
-            hide_index=True, column_config={"currency": t("col.currency"), "revenue": t("col.revenue"),
-                                            "deals_won": t("col.deals_won")})
+            raw=h["by_currency"], key="by_currency", file_name="revenue_by_currency",
+            column_config={"currency": t("col.currency"), "revenue": t("col.revenue"), "deals_won": t("col.deals_won")})
 
 left, right = st.columns([3, 2], gap="large")
 with left:

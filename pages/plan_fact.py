@@ -44,7 +44,7 @@ st.subheader(t("plan.lines"))
 lines = d["lines"].assign(metric=[t(f"metric.{m}") if m in METRICS else m for m in d["lines"].metric],
                           owner=[t(f"owner.{o}") for o in d["lines"].owner],
                           level=[t(f"plan.level.{v}") for v in d["lines"].level])
-st.dataframe(tables.styled(lines, {"target": tables.number(L)}), hide_index=True, column_config={
+tables.show(lines, {"target": tables.number(L)}, key="plan_lines", file_name="plan_lines", column_config={
     "metric": t("plan.col.metric"), "owner": t("plan.col.owner"), "level": t("plan.col.level"),
     "regions": t("plan.col.regions"), "target": t("plan.col.target")})
 
@@ -61,7 +61,7 @@ for r in parts.head(5).itertuples():
                   deal_value=fmt.compact(r.deal_value, L, base)))
 M = tables.money(L, base)
 cols = {"region": None, "revenue": M, "revenue_plan": M, "gap": M, "leads": M, "conversion": M, "deal_value": M}
-st.dataframe(tables.styled(parts[list(cols)], cols), hide_index=True,
+tables.show(parts[list(cols)], cols, key="plan_gaps", file_name="plan_gaps",
              column_config={c: t(f"plan.col.{c}", currency=base) for c in cols})
 if f.products:
     st.caption(t("plan.products_note"))

@@ -25,7 +25,7 @@ M, N, P = tables.money(L, base), tables.number(L), tables.percent(L)
 COLUMNS = {"region": None, "revenue": M, "revenue_plan": M, "plan_share": P, "deals_won": N, "avg_deal": M,
            "win_rate": P, "open_pipeline": M, "spend": M, "leads": N, "cpl": M, "sourced_share": P}
 table = regions[list(COLUMNS)]
-st.dataframe(tables.styled(table, COLUMNS), hide_index=True, height=min(38 + 35 * len(table), 600),
+tables.show(table, COLUMNS, key="regions", file_name="regions", height=min(38 + 35 * len(table), 600),
              column_config={c: st.column_config.Column(t(f"regions.col.{c}", currency=base),
                                                        help=t(f"regions.help.{c}", currency=base))
                             for c in COLUMNS})
@@ -64,18 +64,18 @@ left, mid, right = st.columns(3, gap="medium")
 with left:
     st.subheader(t("regions.managers"))
     cols = {"manager": None, "revenue": M, "deals_won": N, "win_rate": P, "within_sla_share": P}
-    st.dataframe(tables.styled(dd["managers"][list(cols)], cols), hide_index=True,
+    tables.show(dd["managers"][list(cols)], cols, key="managers", file_name=f"managers_{region}",
                  column_config={c: t(f"regions.col.{c}", currency=base) for c in cols})
 with mid:
     st.subheader(t("regions.products"))
     cols = {"product": None, "revenue": M, "deals_won": N, "avg_deal": M, "win_rate": P}
-    st.dataframe(tables.styled(dd["products"][list(cols)], cols), hide_index=True,
+    tables.show(dd["products"][list(cols)], cols, key="products", file_name=f"products_{region}",
                  column_config={c: t(f"regions.col.{c}", currency=base) for c in cols})
 with right:
     st.subheader(t("regions.sources"))
     src = dd["sources"].assign(channel=[labels.get(c, c) for c in dd["sources"].channel])
     cols = {"channel": None, "leads": N, "qualified_share": P, "won_deals": N, "revenue_per_lead": M, "cpl": M}
-    st.dataframe(tables.styled(src[list(cols)], cols), hide_index=True,
+    tables.show(src[list(cols)], cols, key="sources", file_name=f"sources_{region}",
                  column_config={c: t(f"regions.col.{c}", currency=base) for c in cols})
 
 page.freshness(d["fresh"])

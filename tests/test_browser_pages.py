@@ -1,5 +1,6 @@
 """Every page in Debian's chromium, in both languages: opened from the sidebar, charts drawn, no error,
-the filters kept in the URL; a file uploaded on the Data page goes through the ETL. Screenshots land
+the filters kept in the URL; a file uploaded on the Data page goes through the ETL; the Meeting page's
+deck and a table's Excel file download. Screenshots land
 in tests/screenshots/ (gitignored)."""
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ VIEW = "/?period=custom&from=2025-01-01&to=2025-03-31&lang={lang}"
 PAGES = [("overview", "page.overview", True), ("regions", "page.regions", True),
          ("plan_fact", "page.plan_fact", True), ("funnel", "page.funnel", True),
          ("joint_plan", "page.joint_plan", True), ("contribution", "page.contribution", True),
-         ("data", "page.data", False)]
+         ("meeting", "page.meeting", False), ("data", "page.data", False)]
 
 
 @pytest.fixture
@@ -80,3 +81,38 @@ def test_upload_on_the_data_page(server_on_copy, browser, tmp_path):
     page.get_by_role("button", name="Load", exact=True).click()
     expect(page.get_by_text("deals_more.csv: deals")).to_be_visible(timeout=30_000)
     assert_no_error(page)
+
+
+# the PDF only: both buttons run the same deferred build, and the PPTX is checked in tests/test_report.py
+@pytest.mark.parametrize("button,magic", [("meeting.pdf", b"%PDF")])
+def test_meeting_deck_downloads(server, browser, tmp_path, button, magic):  # noqa: F811
+    from playwright.sync_api import expect
+
+    page = open_app(browser, server, "en")
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=t("page.meeting", "en"), exact=True).click()
+    expect(page.get_by_role("heading", name=t("meeting.title", "en"))).to_be_visible(timeout=20_000)
+    expect(page.get_by_text(t("deck.title.headline", "en", period="2025-Q1"))).to_be_visible(timeout=20_000)
+    with page.expect_download(timeout=90_000) as info:     # the deck (and its charts) is built on the click
+        page.locator('[data-testid="stDownloadButton"]').filter(has_text=t(button, "en")).locator("button").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.name == f"parity_2025-Q1_en.{button.split('.')[1]}"
+    assert path.read_bytes().startswith(magic) and path.stat().st_size > 20_000
+    assert_no_error(page)
+
+
+def test_table_downloads_as_excel(server, browser, tmp_path):  # noqa: F811
+    from openpyxl import load_workbook
+    from playwright.sync_api import expect
+
+    page = open_app(browser, server, "en")
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=t("page.regions", "en"), exact=True).click()
+    expect(page.get_by_role("heading", name=t("regions.title", "en"))).to_be_visible(timeout=20_000)
+    with page.expect_download(timeout=30_000) as info:
+        page.locator('[data-testid="stDownloadButton"]').filter(has_text=t("export.xlsx", "en")).first.locator(
+            "button").click()
+    path = tmp_path / "regions.xlsx"
+    info.value.save_as(path)
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    assert info.value.suggested_filename == "regions.xlsx"
+    assert rows[0][0] == t("regions.col.region", "en") and "Москва" in [r[0] for r in rows[1:]]

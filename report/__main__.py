@@ -1,0 +1,47 @@
+"""python -m report --period 2026-Q1 [--regions Москва,Казань] [--lang ru] [--sections a,b] --out deck.pptx|.pdf"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from report.deck import SECTIONS
+from report.make import FORMATS, make
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m report", description="The joint-meeting deck from the warehouse "
+                                 "($PARITY_DB), as PPTX or PDF by the --out extension.")
+    ap.add_argument("--period", required=True, help="a quarter, e.g. 2026-Q1")
+    ap.add_argument("--regions", default="", help="comma-separated canonical regions (default: all)")
+    ap.add_argument("--products", default="", help="comma-separated products (default: all)")
+    ap.add_argument("--lang", default="ru", choices=("ru", "en"))
+    ap.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated, of: {', '.join(SECTIONS)}")
+    ap.add_argument("--out", required=True, type=Path, help="deck.pptx or deck.pdf")
+    a = ap.parse_args(argv)
+    kind = a.out.suffix.lower().lstrip(".")
+    if kind not in FORMATS:
+        ap.error(f"--out must end in .pptx or .pdf, not {a.out.name}")
+    try:
+        from ui.filters import parse_quarter
+        start, end = parse_quarter(a.period)
+    except ValueError:
+        ap.error(f"--period must be a quarter like 2026-Q1, not {a.period!r}")
+    sections = [s for s in a.sections.split(",") if s]
+    if unknown := [s for s in sections if s not in SECTIONS]:
+        ap.error(f"unknown sections {', '.join(unknown)}: choose from {', '.join(SECTIONS)}")
+    split = lambda text: tuple(v.strip() for v in text.split(",") if v.strip())  # noqa: E731
+    try:
+        deck, files = make(start, end, split(a.regions), split(a.products), a.lang, sections, (kind,))
+    except (RuntimeError, FileNotFoundError) as e:
+        print(f"report: {e}", file=sys.stderr)
+        return 1
+    a.out.write_bytes(files[kind])
+    for note in deck.omitted:
+        print(f"report: not included: {note}", file=sys.stderr)
+    print(f"{a.out}: {len(deck.slides) + 1} slides ({', '.join(s.title for s in deck.slides)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""The one place the deck touches the incrementality module (analysis/impact.py, written separately):
+the period's regional flights with their effect and interval, or nothing and the reason why."""
+from __future__ import annotations
+
+import importlib
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from report.deck import Finding, Slide
+from ui import charts, fmt
+
+MAX_FLIGHTS = 6
+
+
+def estimator():
+    """(estimate, load) of the campaign impact page's view, or None with the reason when the
+    incrementality module is not there."""
+    try:
+        impact = importlib.import_module("analysis.impact")
+    except ImportError as e:
+        return None, f"analysis.impact is not importable ({e})"
+    if not hasattr(impact, "estimate_impact"):
+        return None, "analysis.impact lacks estimate_impact"
+    from ui.views import impact as view
+    return (view,), None
+
+
+def verdict(low: float, high: float) -> str:
+    """'up' when the whole interval is above zero, 'down' when below, else 'none' (not distinguishable)."""
+    return "up" if low > 0 else "down" if high < 0 else "none"
+
+
+def slides(ctx) -> tuple[list[Slide], list[str]]:
+    """The impact slide for the period's flights; ([], [reason]) when it cannot be made."""
+    fns, reason = estimator()
+    if fns is None:
+        return [], [ctx.t("deck.i.omitted", reason=ctx.t("deck.i.missing", detail=reason))]
+    try:
+        return [_slide(ctx, *fns)], []
+    except Exception as e:  # noqa: BLE001 - a module still being written must not break the deck
+        return [], [ctx.t("deck.i.omitted", reason=f"{type(e).__name__}: {e}")]
+
+
+def _slide(ctx, view) -> Slide:
+    """The flights that started in the period (the build's `flights` table, as on the impact page),
+    each estimated exactly as the campaign impact page estimates it."""
+    f = ctx.f
+    flights = ctx.run("flights_list", f.params())
+    start = pd.to_datetime(flights.start_date).dt.date
+    inside = flights[(start >= f.date_from) & (start <= f.date_to)]
+    title = ctx.t("deck.title.impact")
+    if inside.empty:
+        return Slide("impact", title, ctx.filters, findings=[], note=ctx.t("deck.i.none"))
+    rows = []
+    for fl in inside.head(MAX_FLIGHTS).itertuples():
+        d = view.load(f, ctx.run, campaign=fl.campaign, metric="revenue")
+        r = view.estimate(d["panel"], *view.estimate_args(d))
+        rows.append({"campaign": fl.campaign, "regions": ", ".join(fl.regions), "start": pd.Timestamp(fl.start_date),
+                     "end": pd.Timestamp(fl.end_date),
+                     "incremental": r.incremental, "low": r.incremental_low, "high": r.incremental_high,
+                     "verdict": verdict(r.incremental_low, r.incremental_high)})
+    res = pd.DataFrame(rows)
+    table = pd.DataFrame({
+        ctx.t("deck.col.flight"): res.campaign, ctx.t("deck.col.where"): res.regions,
+        ctx.t("deck.col.when"): [f"{fmt.date(a, ctx.lang)} – {fmt.date(b, ctx.lang)}" for a, b in zip(res.start, res.end)],
+        ctx.t("deck.col.effect"): [ctx.signed(v) for v in res.incremental],
+        ctx.t("deck.col.interval"): [f"{ctx.signed(a)} … {ctx.signed(b)}" for a, b in zip(res.low, res.high)],
+        ctx.t("deck.col.verdict"): [ctx.t(f"deck.i.verdict.{v}") for v in res.verdict]})
+    found = [Finding(ctx.t("deck.i.line", flight=r.campaign, regions=r.regions, effect=ctx.signed(r.incremental),
+                           low=ctx.signed(r.low), high=ctx.signed(r.high), verdict=ctx.t(f"deck.i.verdict.{r.verdict}")),
+                     {f"{r.campaign}.effect": (float(r.incremental), ctx.signed(r.incremental))})
+             for r in res.itertuples()]
+    fig = go.Figure(go.Scatter(x=res.incremental, y=res.campaign, mode="markers", marker_color=charts.FACT,
+                               error_x={"type": "data", "symmetric": False, "array": res.high - res.incremental,
+                                        "arrayminus": res.incremental - res.low}))
+    fig.add_vline(x=0, line_color=charts.PLAN, line_dash="dash")
+    fig.update_layout(xaxis={"title": ctx.base, "tickformat": ",.0f"}, showlegend=False)
+    return Slide("impact", title, ctx.filters, findings=found, chart=ctx.fig(fig), table=table,
+                 note=ctx.t("deck.i.note"))

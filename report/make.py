@@ -1,0 +1,38 @@
+"""The deck from the warehouse file, outside Streamlit: a read-only connection, the pages' views, files."""
+from __future__ import annotations
+
+import datetime as dt
+
+from report import deck as deck_mod
+from report import pdf, pptx, render
+from ui.filters import Filters
+
+FORMATS = {"pptx": pptx.write, "pdf": pdf.write}
+MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "pdf": "application/pdf"}
+
+
+def files(deck: deck_mod.Deck, kinds=("pptx", "pdf")) -> dict[str, bytes]:
+    """The deck written in each format, its charts rendered once for all of them."""
+    if deck.images is None:     # the page's two download buttons share one rendering
+        deck.images = render.slide_images(deck)
+    images = deck.images
+    return {k: FORMATS[k](deck, images) for k in kinds}
+
+
+def make(start: dt.date, end: dt.date, regions=(), products=(), lang: str = "ru", sections=deck_mod.SECTIONS,
+         kinds=("pptx", "pdf")):
+    """(deck, {kind: bytes}) for the period on the warehouse at $PARITY_DB (read-only)."""
+    from etl.paths import db_path
+    from ui.db import _connect, run_on
+
+    path = db_path()
+    if not path.is_file():
+        raise FileNotFoundError(f"no warehouse at {path}: run `python -m etl demo` or `python -m etl load FILE...`")
+    con = _connect(path)
+    try:
+        f = Filters("custom", start, end, tuple(regions), tuple(products))
+        d = deck_mod.build(f, lambda name, params: run_on(con, name, params), lang, sections)
+    finally:
+        con.close()
+    return d, files(d, kinds)
