@@ -1,0 +1,1 @@
+"""Incrementality of regional ad flights: estimator, experiment planner, flight finder and a panel simulator."""

@@ -1,0 +1,280 @@
+"""Incremental effect of a regional flight: synthetic control or DiD with placebo-in-time inference.
+
+The estimator works on one treated series (the sum of the treated regions) and the control regions,
+each scaled by its own mean over the reference period, so a region of 30% and one of 2% of the
+business are compared as shapes, not sizes. The synthetic control is the demeaned variant (Ferman &
+Pinto 2021): non-negative weights summing to one plus a free level, fitted by least squares on the
+reference period; DiD is the same model with equal weights. Inference is placebo-in-time in the
+spirit of Chernozhukov, Wuethrich & Zhu (2021): the statistic is log(sum actual / sum counterfactual)
+over the flight, and its null distribution is the same statistic over every reference-period window of
+the flight's length, each predicted by a model refitted without that window. When the flight ends the
+data, each placebo window is forecast from the days before it only, as the flight is. The interval is
+the statistic -/+ a Student t quantile times the placebos' root mean square (degrees of freedom: the
+disjoint windows the reference holds, since overlapping windows are not independent); a
+multiplicative effect shifts the statistic by exactly log(1 + lift).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from scipy.stats import t as student_t
+
+from analysis.simplex import simplex_qp
+
+METHODS = ("sc", "did")
+MIN_CONTROLS, POOR_FIT_MAPE, MIN_PLACEBOS = 5, 0.15, 20
+TEXT = {
+    "few_controls": "Only {n} control regions: the synthetic control has little to choose from.",
+    "exposed_control": "Dropped control regions exposed to another flight in the window: {regions}.",
+    "poor_pre_fit": "The counterfactual fits the reference period poorly (weekly MAPE {mape:.0%}).",
+    "short_pre_period": "The pre-period is short, so days after the flight (from {since}) are used too.",
+    "few_placebos": "Only {n} placebo windows: the interval and p-value are coarse.",
+    "missing_treated": "{share:.0%} of the treated region-days in the flight are missing and were imputed.",
+}
+
+
+@dataclass
+class ImpactResult:
+    lift: float
+    lift_low: float
+    lift_high: float
+    incremental: float
+    incremental_low: float
+    incremental_high: float
+    p_value: float
+    method: str
+    reason: str
+    pre_fit: float                 # MAPE of the weekly totals of the fit over the reference period
+    pre_r2: float
+    weights: pd.Series
+    series: pd.DataFrame           # date, actual, counterfactual, low, high
+    warnings: list = field(default_factory=list)   # [{"code": ..., "text": ...}]
+    actual: float = 0.0
+    counterfactual: float = 0.0
+    n_placebos: int = 0
+    placebo_rmse: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["weights"] = self.weights.to_dict()
+        out["series"] = self.series.to_dict("list")
+        return out
+
+
+def _warn(code: str, **kw) -> dict:
+    return {"code": code, "text": TEXT[code].format(**kw), **kw}
+
+
+# ------------------------------------------------------------------------------ panel
+def to_wide(panel: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Dates x regions on a regular daily or weekly grid (missing cells NaN) and the step in days."""
+    df = panel.assign(date=pd.to_datetime(panel["date"]))
+    wide = df.pivot_table(index="date", columns="region", values="value", aggfunc="sum")
+    steps = np.diff(wide.index.values).astype("timedelta64[D]").astype(int)
+    step = 7 if len(steps) and np.median(steps) >= 7 else 1
+    grid = pd.date_range(wide.index.min(), wide.index.max(), freq=f"{step}D")
+    return wide.reindex(grid).astype(float), step
+
+
+def fill_gaps(wide: pd.DataFrame) -> pd.DataFrame:
+    """Impute missing cells as the common index that day times the region's local ratio to it."""
+    if not wide.isna().values.any():
+        return wide
+    x = wide / wide.mean()
+    common = x.median(axis=1).interpolate(limit_direction="both")
+    ratio = (x.div(common, axis=0)).rolling(9, center=True, min_periods=1).median()
+    ratio = ratio.interpolate(limit_direction="both").fillna(1.0)
+    return wide.fillna(ratio.mul(common, axis=0) * wide.mean())
+
+
+def _exposed_regions(exposed, start, end) -> set:
+    """Regions whose other flights overlap [start, end]; `exposed` is a mapping or a DataFrame."""
+    if exposed is None:
+        return set()
+    if isinstance(exposed, pd.DataFrame):
+        items = exposed[["region", "start", "end"]].itertuples(index=False)
+    else:
+        items = ((r, s, e) for r, spans in exposed.items() for s, e in spans)
+    return {r for r, s, e in items if pd.Timestamp(s) <= end and pd.Timestamp(e) >= start}
+
+
+# ------------------------------------------------------------------------------ core
+def placebo_windows(ref: np.ndarray, length: int, limit: int, min_before: int = 0) -> np.ndarray:
+    """Starts of the windows of `length` lying wholly in the reference period with at least
+    `min_before` reference days before them, at most `limit`, evenly spread."""
+    inside = np.concatenate([[0], np.cumsum(ref)])
+    starts = np.flatnonzero((inside[length:] - inside[:-length] == length) & (inside[:-length] >= min_before))
+    if len(starts) > limit:
+        starts = starts[np.unique(np.linspace(0, len(starts) - 1, limit).round().astype(int))]
+    return starts
+
+
+def fit_windows(y: np.ndarray, x: np.ndarray, ref: np.ndarray, starts: np.ndarray, length: int,
+                method: str, trend: bool = False, bandwidth: int | None = None,
+                smooth: int = 1, past: bool = False) -> dict:
+    """For each window [s, s + length): fit on the reference days outside it, predict its total.
+
+    y (T,), x (T, J) are scaled series; the model is y = x w + level (+ slope * time when `trend`),
+    fitted on reference days within `bandwidth` of the window (all when None). Returns weights (K, J)
+    and the statistic log(sum y / sum prediction) per window. The fits share one running sum of
+    outer products, so each leave-window-out Gram matrix is a difference of rows of it.
+    """
+    t, j = x.shape
+    nuis = [np.ones(t), np.linspace(-1, 1, t)] if trend else [np.ones(t)]
+    z = np.column_stack([x, *nuis, y])
+    p = z.shape[1]
+    run = np.concatenate([np.zeros((1, p)), np.cumsum(z, 0)])
+    # fit on rolling `smooth`-day sums: the window total is what matters, not the weekday shape
+    zs, ok = np.cumsum(z, 0), np.cumsum(ref)
+    zs[smooth:] -= zs[:-smooth].copy()
+    ok[smooth:] -= ok[:-smooth].copy()
+    zr = zs * (ok == np.minimum(np.arange(1, t + 1), smooth))[:, None]
+    zr[:smooth - 1] = 0
+    outer = np.concatenate([np.zeros((1, p, p)), np.cumsum(zr[:, :, None] * zr[:, None, :], 0)])
+    ends = starts + length
+    lo = 0 * starts if bandwidth is None else np.maximum(starts - bandwidth, 0)
+    if past:      # only days before the window: what a flight at the end of the data gets
+        gram = outer[starts] - outer[lo]
+    else:
+        hi = ends * 0 + t if bandwidth is None else np.minimum(ends + bandwidth, t)
+        gram = (outer[hi] - outer[lo]) - (outer[np.minimum(ends + smooth - 1, t)] - outer[starts])
+    gram = gram / gram[:, j:j + 1, j:j + 1]                       # per fitted day keeps the QP well scaled
+    xs, ns = slice(0, j), slice(j, p - 1)
+    solve = np.linalg.solve(gram[:, ns, ns], np.concatenate([gram[:, ns, xs], gram[:, ns, -1:]], 2))
+    h = gram[:, xs, xs] - gram[:, xs, ns] @ solve[:, :, :j]
+    g = gram[:, xs, -1] - (gram[:, xs, ns] @ solve[:, :, j:])[:, :, 0]
+    w = simplex_qp(h, g) if method == "sc" else np.full((len(starts), j), 1.0 / j)
+    coef = solve[:, :, j] - np.einsum("knj,kj->kn", solve[:, :, :j], w)
+    win = run[ends] - run[starts]
+    pred = (win[:, xs] * w).sum(1) + (win[:, ns] * coef).sum(1)
+    stat = np.log(win[:, -1] / np.maximum(pred, 1e-12))
+    return {"weights": w, "coef": coef, "stat": stat, "nuisance": np.column_stack(nuis)}
+
+
+# ------------------------------------------------------------------------------ estimate
+def estimate_impact(panel: pd.DataFrame, treated, start, end, *, method: str = "auto", seed: int = 0,
+                    exposed=None, use_post: bool | None = None, washout_days: int = 14, alpha: float = 0.05,
+                    max_placebos: int = 120) -> ImpactResult:
+    """Effect of a flight on `treated` regions over [start, end] (inclusive) from a region x date panel.
+
+    panel: columns region, date, value; daily or weekly, gaps allowed (imputed, see fill_gaps).
+    The reference period is the pre-period; when it holds fewer than four flight lengths (use_post
+    None) or use_post is True, the days after the flight plus `washout_days` join it. `exposed` maps a
+    region to (start, end) spans of other flights (or is a DataFrame region, start, end): controls
+    exposed during the window are dropped. method: "sc", "did" or "auto" (the one whose placebo
+    windows show the smaller error). Deterministic: `seed` is kept for API stability and unused.
+    """
+    if method not in ("auto", *METHODS):
+        raise ValueError(f"method must be auto, sc or did, not {method!r}")
+    treated = [treated] if isinstance(treated, str) else sorted(treated)
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    wide, step = to_wide(panel)
+    if missing := [r for r in treated if r not in wide.columns]:
+        raise ValueError(f"treated regions not in the panel: {missing}")
+    warnings = []
+    flight = np.asarray((wide.index >= start) & (wide.index <= end))
+    if not flight.any():
+        raise ValueError("the flight window holds no dates of the panel")
+    gap = float(wide.loc[flight, treated].isna().values.mean())
+    if gap > 0.1:
+        warnings.append(_warn("missing_treated", share=gap))
+    filled = fill_gaps(wide)
+    dropped = sorted(_exposed_regions(exposed, start, end) - set(treated))
+    if dropped:
+        warnings.append(_warn("exposed_control", regions=", ".join(map(str, dropped))))
+    controls = [c for c in filled.columns if c not in treated and c not in dropped]
+    ref = _reference(filled.index, flight, use_post, washout_days, warnings)
+    controls = [c for c in controls if filled.loc[ref, c].mean() > 0]
+    if not controls:
+        raise ValueError("no control regions left")
+    if len(controls) < MIN_CONTROLS:
+        warnings.append(_warn("few_controls", n=len(controls)))
+    y_raw = filled[treated].sum(1).to_numpy()
+    x_raw = filled[controls].to_numpy()
+    scale = y_raw[ref].mean()
+    y, x = y_raw / scale, x_raw / x_raw[ref].mean(0)
+    a, length = int(np.flatnonzero(flight)[0]), int(flight.sum())
+    past = not ref[a:].any()        # a flight at the end of the data: every placebo forecasts forward too
+    starts = placebo_windows(ref, length, max_placebos, min_before=max(3 * length, 91 // step) if past else 0)
+    starts = np.concatenate([[a], starts])
+    fits = {m: fit_windows(y, x, ref, starts, length, m, smooth=7 // step or 1, past=past) for m in (METHODS if method == "auto" else [method])}
+    rmse = {m: float(np.sqrt(np.mean(f["stat"][1:] ** 2))) if len(starts) > 1 else np.nan for m, f in fits.items()}
+    chosen, reason = _choose(method, rmse, len(starts) - 1)
+    return _result(filled.index, y, x, ref, flight, fits[chosen], chosen, reason, controls, scale, y_raw,
+                   alpha, step, rmse, warnings)
+
+
+def _reference(dates: pd.DatetimeIndex, flight: np.ndarray, use_post, washout_days: int, warnings: list) -> np.ndarray:
+    first, last = np.flatnonzero(flight)[[0, -1]]
+    pre = np.arange(len(dates)) < first
+    if use_post is None:
+        use_post = pre.sum() < 4 * flight.sum()
+    if not use_post:
+        return pre
+    since = dates[last] + pd.Timedelta(days=washout_days + 1)
+    if dates[-1] >= since:
+        warnings.append(_warn("short_pre_period", since=str(since.date())))
+    return pre | np.asarray(dates >= since)
+
+
+def _choose(method: str, rmse: dict, n_placebos: int) -> tuple[str, str]:
+    if method != "auto":
+        return method, f"{method} was asked for"
+    if n_placebos == 0:
+        return "did", "no placebo window fits in the reference period, so the simpler DiD"
+    best = min(rmse, key=rmse.get)
+    other = "did" if best == "sc" else "sc"
+    name = {"sc": "synthetic control", "did": "difference-in-differences"}
+    return best, (f"{name[best]}: over {n_placebos} placebo windows of the flight's length its error was "
+                  f"{rmse[best]:.1%} against {rmse[other]:.1%} for {name[other]}")
+
+
+def _result(dates, y, x, ref, flight, fit, method, reason, controls, scale, y_raw, alpha, step, rmse,
+            warnings) -> ImpactResult:
+    w, stat = fit["weights"][0], fit["stat"]
+    pred = x @ w + fit["nuisance"] @ fit["coef"][0]
+    placebo = stat[1:]
+    if len(placebo) < MIN_PLACEBOS:
+        warnings.append(_warn("few_placebos", n=len(placebo)))
+    r, scale_r, df = stat[0], np.sqrt(np.mean(placebo ** 2)) if len(placebo) else np.nan, _dof(ref, flight)
+    half = student_t.ppf(1 - alpha / 2, df) * scale_r
+    q_lo, q_hi = -half, half
+    p = 2 * student_t.sf(abs(r) / scale_r, df) if len(placebo) else np.nan
+    actual = float(y_raw[flight].sum())
+    lifts = np.expm1([r, r - q_hi, r - q_lo])
+    inc = actual * lifts / (1 + lifts)
+    mape, r2 = _pre_fit(y, pred, ref, 7 // step or 1)
+    if mape > POOR_FIT_MAPE:
+        warnings.append(_warn("poor_pre_fit", mape=mape))
+    resid = np.log(y[ref] / np.maximum(pred[ref], 1e-12))
+    band = np.exp(np.quantile(resid, [alpha / 2, 1 - alpha / 2]))
+    cf = pred * scale
+    keep = ref | flight
+    series = pd.DataFrame({"date": dates[keep], "actual": y_raw[keep], "counterfactual": cf[keep],
+                           "low": cf[keep] * band[0], "high": cf[keep] * band[1]}).reset_index(drop=True)
+    return ImpactResult(lift=float(lifts[0]), lift_low=float(lifts[1]), lift_high=float(lifts[2]),
+                        incremental=float(inc[0]), incremental_low=float(inc[1]), incremental_high=float(inc[2]),
+                        p_value=float(p), method=method, reason=reason, pre_fit=mape, pre_r2=r2,
+                        weights=pd.Series(w, index=controls, name="weight"), series=series, warnings=warnings,
+                        actual=actual, counterfactual=float(cf[flight].sum()), n_placebos=len(placebo),
+                        placebo_rmse=rmse)
+
+
+def _dof(ref: np.ndarray, flight: np.ndarray) -> int:
+    """Degrees of freedom of the placebo scale: overlapping windows are not independent, so count
+    the disjoint flight-length windows the reference period holds (at least 2)."""
+    return max(int(ref.sum() // flight.sum()) - 1, 2)
+
+
+def _pre_fit(y: np.ndarray, pred: np.ndarray, ref: np.ndarray, block: int) -> tuple[float, float]:
+    """MAPE of whole-block (weekly) totals inside the reference period, and R^2 of the scaled series."""
+    ids = np.arange(len(y)) // block
+    frame = pd.DataFrame({"id": ids[ref], "y": y[ref], "p": pred[ref]}).groupby("id").agg(["sum", "count"])
+    full = frame[("y", "count")] == block
+    ys, ps = frame.loc[full, ("y", "sum")], frame.loc[full, ("p", "sum")]
+    mape = float(np.mean(np.abs(ys - ps) / ys)) if full.any() else np.nan
+    r2 = 1 - np.sum((y[ref] - pred[ref]) ** 2) / np.sum((y[ref] - y[ref].mean()) ** 2)
+    return mape, float(r2)
