@@ -5,13 +5,13 @@ each scaled by its own mean over the reference period, so a region of 30% and on
 business are compared as shapes, not sizes. The synthetic control is the demeaned variant (Ferman &
 Pinto 2021): non-negative weights summing to one plus a free level, fitted by least squares on the
 reference period; DiD is the same model with equal weights. Inference is placebo-in-time in the
-spirit of Chernozhukov, Wuethrich & Zhu (2021): the statistic is log(sum actual / sum counterfactual)
-over the flight, and its null distribution is the same statistic over every reference-period window of
+spirit of Chernozhukov, Wuethrich & Zhu (2021): the statistic is the mean gap actual - counterfactual
+over the flight (scaled units, so sparse days with zero revenue are fine), and its null distribution is the same statistic over every reference-period window of
 the flight's length, each predicted by a model refitted without that window. When the flight ends the
 data, each placebo window is forecast from the days before it only, as the flight is. The interval is
 the statistic -/+ a Student t quantile times the placebos' root mean square (degrees of freedom: the
-disjoint windows the reference holds, since overlapping windows are not independent); a
-multiplicative effect shifts the statistic by exactly log(1 + lift).
+disjoint windows the reference holds, since overlapping windows are not independent). The
+flight is outside every fit, so an added effect shifts the statistic by exactly its size.
 """
 from __future__ import annotations
 
@@ -119,7 +119,7 @@ def fit_windows(y: np.ndarray, x: np.ndarray, ref: np.ndarray, starts: np.ndarra
 
     y (T,), x (T, J) are scaled series; the model is y = x w + level (+ slope * time when `trend`),
     fitted on reference days within `bandwidth` of the window (all when None). Returns weights (K, J)
-    and the statistic log(sum y / sum prediction) per window. The fits share one running sum of
+    and the statistic mean(y - prediction) per window. The fits share one running sum of
     outer products, so each leave-window-out Gram matrix is a difference of rows of it.
     """
     t, j = x.shape
@@ -150,7 +150,7 @@ def fit_windows(y: np.ndarray, x: np.ndarray, ref: np.ndarray, starts: np.ndarra
     coef = solve[:, :, j] - np.einsum("knj,kj->kn", solve[:, :, :j], w)
     win = run[ends] - run[starts]
     pred = (win[:, xs] * w).sum(1) + (win[:, ns] * coef).sum(1)
-    stat = np.log(win[:, -1] / np.maximum(pred, 1e-12))
+    stat = (win[:, -1] - pred) / length          # mean gap, in units of the treated series' mean
     return {"weights": w, "coef": coef, "stat": stat, "nuisance": np.column_stack(nuis)}
 
 
@@ -192,7 +192,7 @@ def estimate_impact(panel: pd.DataFrame, treated, start, end, *, method: str = "
         raise ValueError("no control regions left")
     if len(controls) < MIN_CONTROLS:
         warnings.append(_warn("few_controls", n=len(controls)))
-    y_raw = filled[treated].sum(1).to_numpy()
+    y_raw = filled[treated].sum(axis=1).to_numpy()
     x_raw = filled[controls].to_numpy()
     scale = y_raw[ref].mean()
     y, x = y_raw / scale, x_raw / x_raw[ref].mean(0)
@@ -243,18 +243,17 @@ def _result(dates, y, x, ref, flight, fit, method, reason, controls, scale, y_ra
     half = student_t.ppf(1 - alpha / 2, df) * scale_r
     q_lo, q_hi = -half, half
     p = 2 * student_t.sf(abs(r) / scale_r, df) if len(placebo) else np.nan
-    actual = float(y_raw[flight].sum())
-    lifts = np.expm1([r, r - q_hi, r - q_lo])
-    inc = actual * lifts / (1 + lifts)
+    actual, length = float(y_raw[flight].sum()), int(flight.sum())
+    inc = (r + np.array([0.0, q_lo, q_hi])) * length * scale
+    lifts = inc / np.maximum(actual - inc, 1e-9 * scale)
     mape, r2 = _pre_fit(y, pred, ref, 7 // step or 1)
     if mape > POOR_FIT_MAPE:
         warnings.append(_warn("poor_pre_fit", mape=mape))
-    resid = np.log(y[ref] / np.maximum(pred[ref], 1e-12))
-    band = np.exp(np.quantile(resid, [alpha / 2, 1 - alpha / 2]))
+    band = np.quantile(y[ref] - pred[ref], [alpha / 2, 1 - alpha / 2]) * scale
     cf = pred * scale
     keep = ref | flight
     series = pd.DataFrame({"date": dates[keep], "actual": y_raw[keep], "counterfactual": cf[keep],
-                           "low": cf[keep] * band[0], "high": cf[keep] * band[1]}).reset_index(drop=True)
+                           "low": cf[keep] + band[0], "high": cf[keep] + band[1]}).reset_index(drop=True)
     return ImpactResult(lift=float(lifts[0]), lift_low=float(lifts[1]), lift_high=float(lifts[2]),
                         incremental=float(inc[0]), incremental_low=float(inc[1]), incremental_high=float(inc[2]),
                         p_value=float(p), method=method, reason=reason, pre_fit=mape, pre_r2=r2,

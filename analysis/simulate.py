@@ -52,7 +52,7 @@ def simulate_panel(seed: int = 0, n_regions: int = 15, days: int = 730, start: s
     phase = 2 * np.pi * (t - 0.1)
     annual = np.log(1 + 0.15 * np.sin(phase)[:, None] + 0.05 * np.cos(2 * phase)[:, None])
     amp = rng.uniform(0.7, 1.3, n_regions)
-    week = WEEKDAY[dates.dayofweek][:, None] * rng.uniform(0.97, 1.03, (7, n_regions))[dates.dayofweek]
+    week = WEEKDAY[dates.day_of_week][:, None] * rng.uniform(0.97, 1.03, (7, n_regions))[dates.day_of_week]
     cluster = rng.integers(0, 3, n_regions)
     drift = _ar1(rng, (3, days), 0.98, 0.03)[cluster].T
     persistent = _ar1(rng, (n_regions, days), 0.8, 0.02).T
