@@ -26,6 +26,7 @@ from analysis.simplex import simplex_qp
 
 METHODS = ("sc", "did")
 MIN_CONTROLS, POOR_FIT_MAPE, MIN_PLACEBOS = 5, 0.15, 20
+SPACE_WINDOWS = 31      # the flight and 30 placebo windows for the control-region placebos
 TEXT = {
     "few_controls": "Only {n} control regions: the synthetic control has little to choose from.",
     "exposed_control": "Dropped control regions exposed to another flight in the window: {regions}.",
@@ -113,45 +114,62 @@ def placebo_windows(ref: np.ndarray, length: int, limit: int, min_before: int = 
 
 
 def fit_windows(y: np.ndarray, x: np.ndarray, ref: np.ndarray, starts: np.ndarray, length: int,
-                method: str, trend: bool = False, bandwidth: int | None = None,
-                smooth: int = 1, past: bool = False) -> dict:
-    """For each window [s, s + length): fit on the reference days outside it, predict its total.
+                method: str, *, smooth: int = 1, past: bool = False, space: bool = False) -> dict:
+    """For each window [s, s + length): fit on reference days outside it (before it when `past`), predict it.
 
-    y (T,), x (T, J) are scaled series; the model is y = x w + level (+ slope * time when `trend`),
-    fitted on reference days within `bandwidth` of the window (all when None). Returns weights (K, J)
-    and the statistic mean(y - prediction) per window. The fits share one running sum of
-    outer products, so each leave-window-out Gram matrix is a difference of rows of it.
+    y (T,), x (T, J) are scaled series; the model is y = x w + level with w on the simplex (sc) or
+    equal (did), fitted on `smooth`-day rolling sums (the window total matters, not the weekday
+    shape). Returns weights (K, J), levels (K,) and the statistic mean(y - prediction) per window;
+    with `space`, also the same statistic (K, J) for each control predicted from the other controls.
+    The fits share one running sum of outer products: each Gram matrix is a difference of its rows.
     """
     t, j = x.shape
-    nuis = [np.ones(t), np.linspace(-1, 1, t)] if trend else [np.ones(t)]
-    z = np.column_stack([x, *nuis, y])
-    p = z.shape[1]
-    run = np.concatenate([np.zeros((1, p)), np.cumsum(z, 0)])
-    # fit on rolling `smooth`-day sums: the window total is what matters, not the weekday shape
+    z = np.column_stack([x, y, np.ones(t)])
+    run = np.concatenate([np.zeros((1, j + 2)), np.cumsum(z, 0)])
+    zr = _rolling_fit_rows(z, ref, smooth)
+    outer = np.concatenate([np.zeros((1, j + 2, j + 2)), np.cumsum(zr[:, :, None] * zr[:, None, :], 0)])
+    ends = starts + length
+    if past:
+        gram = outer[starts]
+    else:
+        gram = outer[-1] - (outer[np.minimum(ends + smooth - 1, t)] - outer[starts])
+    n = gram[:, -1, -1]
+    mean = gram[:, -1, :-1] / n[:, None]
+    cov = gram[:, :-1, :-1] / n[:, None, None] - mean[:, :, None] * mean[:, None, :]   # demeaned Gram of x, y
+    win = (run[ends] - run[starts])[:, :-1] / length
+    out = _predict(cov, mean, win, list(range(j)), j, method)
+    if space and j > 1:     # every control as the treated one, all K x J fits in one batch
+        others = np.array([[c for c in range(j) if c != k] for k in range(j)])
+        k_idx = np.arange(len(starts))[:, None]
+        h = cov[k_idx[:, :, None, None], others[None, :, :, None], others[None, :, None, :]]
+        g = cov[k_idx[:, :, None], others[None], np.arange(j)[None, :, None]]
+        kk, jj = h.shape[:2]
+        w = (simplex_qp(h.reshape(kk * jj, j - 1, j - 1), g.reshape(kk * jj, j - 1), iters=600).reshape(kk, jj, j - 1)
+             if method == "sc" else np.full((kk, jj, j - 1), 1.0 / (j - 1)))
+        xm, xw = mean[:, :j][:, others], win[:, :j][:, others]
+        out["space"] = win[:, :j] - mean[:, :j] - ((xw - xm) * w).sum(2)
+    else:
+        out["space"] = np.zeros((len(starts), 0))
+    return out
+
+
+def _predict(cov, mean, win, cols: list, target: int, method: str) -> dict:
+    h, g = cov[:, cols][:, :, cols], cov[:, cols, target]
+    w = simplex_qp(h, g) if method == "sc" else np.full(g.shape, 1.0 / len(cols))
+    level = mean[:, target] - (mean[:, cols] * w).sum(1)
+    stat = win[:, target] - (win[:, cols] * w).sum(1) - level
+    return {"weights": w, "level": level, "stat": stat}
+
+
+def _rolling_fit_rows(z: np.ndarray, ref: np.ndarray, smooth: int) -> np.ndarray:
+    """Rows of `smooth`-day means of z that lie wholly in the reference period (others zero)."""
+    t = len(z)
     zs, ok = np.cumsum(z, 0), np.cumsum(ref)
     zs[smooth:] -= zs[:-smooth].copy()
     ok[smooth:] -= ok[:-smooth].copy()
-    zr = zs * (ok == np.minimum(np.arange(1, t + 1), smooth))[:, None]
+    zr = zs * (ok == np.minimum(np.arange(1, t + 1), smooth))[:, None] / smooth
     zr[:smooth - 1] = 0
-    outer = np.concatenate([np.zeros((1, p, p)), np.cumsum(zr[:, :, None] * zr[:, None, :], 0)])
-    ends = starts + length
-    lo = 0 * starts if bandwidth is None else np.maximum(starts - bandwidth, 0)
-    if past:      # only days before the window: what a flight at the end of the data gets
-        gram = outer[starts] - outer[lo]
-    else:
-        hi = ends * 0 + t if bandwidth is None else np.minimum(ends + bandwidth, t)
-        gram = (outer[hi] - outer[lo]) - (outer[np.minimum(ends + smooth - 1, t)] - outer[starts])
-    gram = gram / gram[:, j:j + 1, j:j + 1]                       # per fitted day keeps the QP well scaled
-    xs, ns = slice(0, j), slice(j, p - 1)
-    solve = np.linalg.solve(gram[:, ns, ns], np.concatenate([gram[:, ns, xs], gram[:, ns, -1:]], 2))
-    h = gram[:, xs, xs] - gram[:, xs, ns] @ solve[:, :, :j]
-    g = gram[:, xs, -1] - (gram[:, xs, ns] @ solve[:, :, j:])[:, :, 0]
-    w = simplex_qp(h, g) if method == "sc" else np.full((len(starts), j), 1.0 / j)
-    coef = solve[:, :, j] - np.einsum("knj,kj->kn", solve[:, :, :j], w)
-    win = run[ends] - run[starts]
-    pred = (win[:, xs] * w).sum(1) + (win[:, ns] * coef).sum(1)
-    stat = (win[:, -1] - pred) / length          # mean gap, in units of the treated series' mean
-    return {"weights": w, "coef": coef, "stat": stat, "nuisance": np.column_stack(nuis)}
+    return zr
 
 
 # ------------------------------------------------------------------------------ estimate
@@ -200,10 +218,15 @@ def estimate_impact(panel: pd.DataFrame, treated, start, end, *, method: str = "
     past = not ref[a:].any()        # a flight at the end of the data: every placebo forecasts forward too
     starts = placebo_windows(ref, length, max_placebos, min_before=max(3 * length, 91 // step) if past else 0)
     starts = np.concatenate([[a], starts])
-    fits = {m: fit_windows(y, x, ref, starts, length, m, smooth=7 // step or 1, past=past) for m in (METHODS if method == "auto" else [method])}
+    smooth = 7 // step or 1
+    fits = {m: fit_windows(y, x, ref, starts, length, m, smooth=smooth, past=past)
+            for m in (METHODS if method == "auto" else [method])}
     rmse = {m: float(np.sqrt(np.mean(f["stat"][1:] ** 2))) if len(starts) > 1 else np.nan for m, f in fits.items()}
     chosen, reason = _choose(method, rmse, len(starts) - 1)
-    return _result(filled.index, y, x, ref, flight, fits[chosen], chosen, reason, controls, scale, y_raw,
+    fit = fits[chosen]
+    few = starts[np.unique(np.linspace(0, len(starts) - 1, min(len(starts), SPACE_WINDOWS)).round().astype(int))]
+    fit["space"] = fit_windows(y, x, ref, few, length, chosen, smooth=smooth, past=past, space=True)["space"]
+    return _result(filled.index, y, x, ref, flight, fit, chosen, reason, controls, scale, y_raw,
                    alpha, step, rmse, warnings)
 
 
@@ -235,11 +258,12 @@ def _choose(method: str, rmse: dict, n_placebos: int) -> tuple[str, str]:
 def _result(dates, y, x, ref, flight, fit, method, reason, controls, scale, y_raw, alpha, step, rmse,
             warnings) -> ImpactResult:
     w, stat = fit["weights"][0], fit["stat"]
-    pred = x @ w + fit["nuisance"] @ fit["coef"][0]
+    pred = x @ w + fit["level"][0]
     placebo = stat[1:]
     if len(placebo) < MIN_PLACEBOS:
         warnings.append(_warn("few_placebos", n=len(placebo)))
     r, scale_r, df = stat[0], np.sqrt(np.mean(placebo ** 2)) if len(placebo) else np.nan, _dof(ref, flight)
+    scale_r *= _space_factor(fit["space"])
     half = student_t.ppf(1 - alpha / 2, df) * scale_r
     q_lo, q_hi = -half, half
     p = 2 * student_t.sf(abs(r) / scale_r, df) if len(placebo) else np.nan
@@ -260,6 +284,20 @@ def _result(dates, y, x, ref, flight, fit, method, reason, controls, scale, y_ra
                         weights=pd.Series(w, index=controls, name="weight"), series=series, warnings=warnings,
                         actual=actual, counterfactual=float(cf[flight].sum()), n_placebos=len(placebo),
                         placebo_rmse=rmse)
+
+
+def _space_factor(space: np.ndarray) -> float:
+    """How much larger than its placebo windows' error the flight window's error is for control regions.
+
+    Each control, predicted from the other controls, gives its error in the flight window over the
+    root mean square of its errors in the placebo windows. Something about the flight's own time
+    (e.g. how far it lies from the fitted period) shows up in all of them; the median squared ratio
+    over its chi-square(1) median (0.455) inflates the interval by that much, never shrinks it.
+    """
+    if space.shape[0] < 2 or space.shape[1] == 0:
+        return 1.0
+    z2 = space[0] ** 2 / np.mean(space[1:] ** 2, axis=0)
+    return float(np.sqrt(max(1.0, np.median(z2) / 0.455)))
 
 
 def _dof(ref: np.ndarray, flight: np.ndarray) -> int:
