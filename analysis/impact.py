@@ -1,17 +1,18 @@
-"""Incremental effect of a regional flight: synthetic control or DiD with placebo-in-time inference.
+"""Incremental effect of a regional flight: synthetic control or DiD with placebo inference in time and space.
 
 The estimator works on one treated series (the sum of the treated regions) and the control regions,
 each scaled by its own mean over the reference period, so a region of 30% and one of 2% of the
 business are compared as shapes, not sizes. The synthetic control is the demeaned variant (Ferman &
-Pinto 2021): non-negative weights summing to one plus a free level, fitted by least squares on the
-reference period; DiD is the same model with equal weights. Inference is placebo-in-time in the
-spirit of Chernozhukov, Wuethrich & Zhu (2021): the statistic is the mean gap actual - counterfactual
-over the flight (scaled units, so sparse days with zero revenue are fine), and its null distribution is the same statistic over every reference-period window of
-the flight's length, each predicted by a model refitted without that window. When the flight ends the
-data, each placebo window is forecast from the days before it only, as the flight is. The interval is
-the statistic -/+ a Student t quantile times the placebos' root mean square (degrees of freedom: the
-disjoint windows the reference holds, since overlapping windows are not independent). The
-flight is outside every fit, so an added effect shifts the statistic by exactly its size.
+Pinto 2021): non-negative weights summing to one plus a free level, fitted by least squares on 7-day
+rolling means of the reference period; DiD is the same model with equal weights. Inference follows
+Chernozhukov, Wuethrich & Zhu (2021) in spirit: the statistic is the mean gap actual - counterfactual
+over the flight (scaled units, so days with zero revenue are fine) and its null scale comes from the
+same statistic over reference windows of the flight's length, each predicted by a model refitted
+without it (when the flight ends the data: from the days before it only, as the flight is). Control
+regions, each predicted from the others, then say whether the flight's own time is harder than the
+placebo windows; if so the scale grows by that factor. The interval is the gap -/+ a Student t
+quantile (dof: the disjoint windows the reference holds) times that scale. The flight is outside
+every fit, so an added effect shifts the statistic by exactly its size.
 """
 from __future__ import annotations
 
@@ -217,6 +218,8 @@ def estimate_impact(panel: pd.DataFrame, treated, start, end, *, method: str = "
     a, length = int(np.flatnonzero(flight)[0]), int(flight.sum())
     past = not ref[a:].any()        # a flight at the end of the data: every placebo forecasts forward too
     starts = placebo_windows(ref, length, max_placebos, min_before=max(3 * length, 91 // step) if past else 0)
+    if past and len(starts) < MIN_PLACEBOS:      # a short pre-period: fit placebos on less history
+        starts = placebo_windows(ref, length, max_placebos, min_before=max(length, 28 // step))
     starts = np.concatenate([[a], starts])
     smooth = 7 // step or 1
     fits = {m: fit_windows(y, x, ref, starts, length, m, smooth=smooth, past=past)

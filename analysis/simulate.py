@@ -42,8 +42,13 @@ def _calendar_effects(rng: np.random.Generator, dates: pd.DatetimeIndex) -> np.n
 
 
 def simulate_panel(seed: int = 0, n_regions: int = 15, days: int = 730, start: str = "2024-01-01",
-                   missing: float = 0.01, total_per_day: float = 1e7) -> tuple[pd.DataFrame, np.ndarray]:
-    """A long panel (region, date, value) and the full days x regions matrix behind it (no gaps)."""
+                   missing: float = 0.01, total_per_day: float = 1e7, drift_sd: float = 0.03,
+                   persistent_sd: float = 0.02) -> tuple[pd.DataFrame, np.ndarray]:
+    """A long panel (region, date, value) and the full days x regions matrix behind it (no gaps).
+
+    drift_sd and persistent_sd size the slow components (cluster drift, AR(1) regional deviations);
+    zero makes a panel whose errors are daily noise only, which averages out over a longer test.
+    """
     rng = np.random.default_rng(seed)
     dates = pd.date_range(start, periods=days, freq="D")
     share = _shares(n_regions)
@@ -54,8 +59,8 @@ def simulate_panel(seed: int = 0, n_regions: int = 15, days: int = 730, start: s
     amp = rng.uniform(0.7, 1.3, n_regions)
     week = WEEKDAY[dates.day_of_week][:, None] * rng.uniform(0.97, 1.03, (7, n_regions))[dates.day_of_week]
     cluster = rng.integers(0, 3, n_regions)
-    drift = _ar1(rng, (3, days), 0.98, 0.03)[cluster].T
-    persistent = _ar1(rng, (n_regions, days), 0.8, 0.02).T
+    drift = _ar1(rng, (3, days), 0.98, drift_sd)[cluster].T
+    persistent = _ar1(rng, (n_regions, days), 0.8, persistent_sd).T
     sd = 0.06 * (share.max() / share) ** 0.35
     noise = rng.normal(0.0, 1.0, (days, n_regions)) * sd - sd ** 2 / 2
     log_y = np.log(total_per_day * share) + growth * t[:, None] + amp * annual + drift + persistent + noise
