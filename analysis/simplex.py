@@ -1,4 +1,4 @@
-"""Least squares on the probability simplex or the non-negative orthant, batched: many small synthetic-control fits at once."""
+"""Least squares on the probability simplex, batched: many small synthetic-control fits at once."""
 from __future__ import annotations
 
 import numpy as np
@@ -14,8 +14,8 @@ def project_simplex(v: np.ndarray) -> np.ndarray:
     return np.maximum(v - theta, 0.0)
 
 
-def simplex_qp(h: np.ndarray, g: np.ndarray, iters: int = 1000, tol: float = 1e-7, simplex: bool = True) -> np.ndarray:
-    """argmin w'Hw - 2g'w over the simplex (or w >= 0 when not `simplex`), for a batch: h (K, J, J), g (K, J).
+def simplex_qp(h: np.ndarray, g: np.ndarray, iters: int = 1000, tol: float = 1e-7) -> np.ndarray:
+    """argmin w'Hw - 2g'w over the simplex, for a batch: h (K, J, J), g (K, J).
 
     Accelerated projected gradient (FISTA with restart); the step is 1 / (2 * largest eigenvalue).
     A J-dimensional QP per placebo window is tiny, so batching K of them in numpy beats a loop
@@ -27,7 +27,7 @@ def simplex_qp(h: np.ndarray, g: np.ndarray, iters: int = 1000, tol: float = 1e-
     z, t = w.copy(), 1.0
     for i in range(iters):
         grad = 2 * (np.einsum("kij,kj->ki", h, z) - g)
-        w_new = project_simplex(z - grad / lip) if simplex else np.maximum(z - grad / lip, 0.0)
+        w_new = project_simplex(z - grad / lip)
         if i % 25 == 24 and np.abs(w_new - w).max() < tol:
             return w_new
         t_new = (1 + np.sqrt(1 + 4 * t * t)) / 2
