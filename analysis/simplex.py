@@ -17,7 +17,7 @@ def project_simplex(v: np.ndarray) -> np.ndarray:
 def simplex_qp(h: np.ndarray, g: np.ndarray, iters: int = 1000, tol: float = 1e-7) -> np.ndarray:
     """argmin w'Hw - 2g'w over the simplex, for a batch: h (K, J, J), g (K, J).
 
-    Accelerated projected gradient (FISTA with restart); the step is 1 / (2 * largest eigenvalue).
+    Accelerated projected gradient (FISTA); the step is 1 / (2 * largest eigenvalue).
     A J-dimensional QP per placebo window is tiny, so batching K of them in numpy beats a loop
     over an exact solver; tests compare it with scipy's SLSQP.
     """
