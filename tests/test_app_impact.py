@@ -1,0 +1,82 @@
+"""The campaign impact page (AppTest) on a small demo company whose flights are planted: every flight
+found at build is offered, the page shows what analysis.impact estimates on the same panel, and the
+planner answers."""
+from __future__ import annotations
+
+import pytest
+
+from tests.apptest import metric, run_app, sql, texts
+from ui import db as uidb
+from ui import fmt
+from ui.filters import from_query, today
+from ui.i18n import t
+from ui.views import load
+from ui.views.impact import estimate, estimate_args
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from etl.demo_load import run_demo
+    folder = tmp_path_factory.mktemp("impact_demo")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PARITY_DB", str(folder / "warehouse.duckdb"))
+    assert run_demo(seed=7, deals=6000, end="2026-10-31")["ok"]
+    yield folder / "warehouse.duckdb"
+    mp.undo()
+
+
+@pytest.fixture
+def on_demo(demo, monkeypatch):
+    monkeypatch.setenv("PARITY_DB", str(demo))
+    return demo
+
+
+def expected(db, campaign=None, metric_="revenue"):
+    con = uidb._connect(db)
+    try:
+        d = load("impact", from_query({"period": "last12"}, today()), lambda n, p: uidb.run_on(con, n, p),
+                 campaign=campaign, metric=metric_)
+    finally:
+        con.close()
+    return d, estimate(d["panel"], *estimate_args(d))
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_flights_offered_and_the_estimate_shown(on_demo, lang):
+    at = run_app("impact", lang, period="last12")
+    flights = [r[0] for r in sql(on_demo, "select campaign from flights")]
+    box = at.selectbox(key="impact_flight")
+    assert len(box.options) == len(flights) == 7
+    d, r = expected(on_demo, box.value)
+    base = "RUB"
+    shown = metric(at, t("impact.incremental", lang))
+    assert shown.value == fmt.compact(r.incremental, lang, base)
+    assert t("impact.range", lang, low=fmt.compact(r.incremental_low, lang, base),
+             high=fmt.compact(r.incremental_high, lang, base)) == shown.delta
+    assert metric(at, t("impact.p_value", lang)).value == fmt.number(r.p_value, lang, 3)
+    page = texts(at)
+    assert fmt.compact(r.incremental_low, lang, base) in page          # the verdict states the interval
+    weights = at.dataframe[0].value
+    assert set(weights.region) <= set(r.weights.index) and abs(weights.weight.sum() - 1) < 0.01
+
+
+def test_another_flight_and_metric_change_the_result(on_demo):
+    at = run_app("impact", "en", period="last12")
+    first = metric(at, "Incremental over the flight").value
+    other = at.selectbox(key="impact_flight").options[2]
+    at.selectbox(key="impact_flight").set_value(other).run()
+    assert not at.exception
+    assert metric(at, "Incremental over the flight").value != first
+    at.button_group(key="impact_metric").set_value("leads").run()
+    assert not at.exception
+    assert "RUB" not in metric(at, "Incremental over the flight").value
+
+
+def test_planner_gives_a_minimum_detectable_effect(on_demo):
+    at = run_app("impact", "en", period="last12")
+    at.multiselect(key="plan_candidates").set_value(["Москва"]).run()
+    at.button(key="plan_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = next(df.value for df in at.dataframe if "mde" in df.value.columns)
+    assert list(table.region) == ["Москва"]
+    assert "80% power" in texts(at) or t("impact.plan.too_few", "en") in texts(at)
