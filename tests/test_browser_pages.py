@@ -17,6 +17,7 @@ VIEW = "/?period=custom&from=2025-01-01&to=2025-03-31&lang={lang}"
 PAGES = [("overview", "page.overview", True), ("regions", "page.regions", True),
          ("plan_fact", "page.plan_fact", True), ("funnel", "page.funnel", True),
          ("joint_plan", "page.joint_plan", True), ("contribution", "page.contribution", True),
+         ("impact", "page.impact", False),
          ("meeting", "page.meeting", False), ("data", "page.data", False)]
 
 
