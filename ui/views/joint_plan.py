@@ -12,11 +12,11 @@ STATUSES = ("planned", "in_progress", "done", "cancelled")
 OPACITY = {"done": 1.0, "in_progress": 0.75, "planned": 0.5, "cancelled": 0.2}
 
 
-def load(f: Filters, run, on: dt.date, owners: tuple[str, ...] = (),
+def load(f: Filters, run, on: dt.date | None = None, owners: tuple[str, ...] = (),
          region: str | None = None) -> dict[str, pd.DataFrame]:
-    """`on` is today (the next 30 days start there); `owners` filter the activities (empty: all);
-    `region` narrows the weekly sales to one region (None: the sidebar's regions)."""
-    p = {**f.params(), "owners": list(owners), "today": on}
+    """`on` is today unless given (the next 30 days start there); `owners` filter the activities
+    (empty: all); `region` narrows the weekly sales to one region (None: the sidebar's regions)."""
+    p = {**f.params(), "owners": list(owners), "today": on or dt.date.today()}
     return {
         "agreement": run("agreement", {}),
         "activities": run("joint_plan_activities", p),
