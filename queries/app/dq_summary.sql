@@ -1,14 +1,4 @@
--- One row: data-quality counts the Data page states. Params: none. "No source" = the CRM row's
--- source and utm fields matched no channel rule (channel 'unknown').
-with deals as (
-    select sum(deals_created) as deals, sum(deals_created) filter (where channel = 'unknown') as no_source,
-           sum(revenue_base) as revenue, sum(revenue_base) filter (where channel = 'unknown') as revenue_no_source,
-           sum(revenue_base) filter (where region = '(none)' or region not in (select region from cfg_regions))
-               as revenue_unknown_region
-    from mart_deals_day
-)
-select deals, coalesce(no_source, 0) as no_source, no_source / nullif(deals, 0) as no_source_share,
-       coalesce(revenue_no_source, 0) / nullif(revenue, 0) as revenue_no_source_share,
-       coalesce(revenue_unknown_region, 0) / nullif(revenue, 0) as revenue_unknown_region_share,
-       (select count(*) from rejects) as rejected_rows
-from deals
+-- One row: data-quality counts the Data page states (mart_dq, computed at build). Params: none.
+-- "No source" = the CRM row's source and utm fields matched no channel rule (channel 'unknown').
+select deals, no_source, no_source_share, revenue_no_source_share, revenue_unknown_region_share, rejected_rows
+from mart_dq

@@ -68,7 +68,8 @@ from rc_match m join rc_won w using (deal_id) join rc_docs s using (document)
 where w.region is distinct from s.region
 union all
 select 'return', region, sale_date, null, document, customer, null, amount, currency
-from sales where amount < 0;
+from sales where amount < 0
+order by date;   -- the Data page reads a period: zonemaps skip the other dates
 
 -- Per region and month in the base currency (a USD deal is one RUB document in 1C): other currencies
 -- convert through data/fx_rates.csv at the close or sale date.

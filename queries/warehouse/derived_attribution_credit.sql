@@ -82,6 +82,8 @@ select
     coalesce(sum(amount) filter (where status = 'won' and sourced), 0) as sourced_revenue,
     coalesce(sum(amount) filter (where status = 'won' and influenced), 0) as influenced_revenue
 from long
-group by all;
+group by all
+-- model, then month: a page reads one model over a few months, so zonemaps skip the rest
+order by model, month;
 
 drop table attr_weighted;
