@@ -2,7 +2,7 @@
 -- leads plan. Params: $date_from, $date_to, $regions, $products. Plan lines chosen as in plan_totals.
 with fact as (
     select date_trunc('month', day)::date as month, sum(revenue_base) as revenue, sum(deals_won) as deals_won
-    from mart_deals_day
+    from mart_region_day
     where day between $date_from and $date_to
       and (len($regions) = 0 or list_contains($regions, region))
       and (len($products) = 0 or list_contains($products, product))

@@ -5,7 +5,7 @@ with deals as (
     select region, sum(revenue_base) as revenue, sum(deals_won) as deals_won, sum(deals_lost) as deals_lost,
            sum(deals_created) as deals_created, sum(sourced_base) as revenue_sourced,
            sum(influenced_base) as revenue_influenced, sum(deals_won_sourced) as deals_won_sourced
-    from mart_deals_day
+    from mart_region_day
     where day between $date_from and $date_to
       and (len($regions) = 0 or list_contains($regions, region))
       and (len($products) = 0 or list_contains($products, product))

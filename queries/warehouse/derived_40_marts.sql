@@ -66,6 +66,17 @@ from events
 group by all
 order by day;
 
+-- The same by day x region x product only, in the base currency: what regional views sum (a tenth of
+-- mart_deals_day's rows, so a year of 17 regions is read in a few milliseconds at 10M deals).
+create or replace table mart_region_day as
+select day, region, product, sum(deals_created)::bigint as deals_created, sum(deals_won)::bigint as deals_won,
+       sum(deals_lost)::bigint as deals_lost, sum(revenue_base)::decimal(18,2) as revenue_base,
+       sum(sourced_base)::decimal(18,2) as sourced_base, sum(influenced_base)::decimal(18,2) as influenced_base,
+       sum(deals_won_sourced)::bigint as deals_won_sourced
+from mart_deals_day
+group by all
+order by day;
+
 -- Open deals as of the build: the pipeline by where it stands now.
 create or replace table mart_pipeline as
 select region, channel, product, coalesce(currency, '(none)') as currency, coalesce(stage, '(none)') as stage,
