@@ -27,7 +27,9 @@ st.title(t("impact.title"))
 page.require_data()
 f = current()
 st.caption(page.filters_caption(f))
-base_view = load("impact", f, db.query)
+# the flight and metric the widgets hold from the last run: the same queries as the view below, so cached
+base_view = load("impact", f, db.query, campaign=st.session_state.get("impact_flight"),
+                 metric=st.session_state.get("impact_metric") or "revenue")
 flights = base_view["flights"]
 if flights.empty:
     st.info(t("impact.no_flights"))

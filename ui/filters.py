@@ -28,10 +28,6 @@ class Filters:
         return {"date_from": self.date_from, "date_to": self.date_to,
                 "regions": list(self.regions), "products": list(self.products)}
 
-    @property
-    def days(self) -> int:
-        return (self.date_to - self.date_from).days + 1
-
 
 def period_bounds(period: str, today: dt.date) -> tuple[dt.date, dt.date]:
     """The calendar period containing `today` (or the 12 months up to it), as inclusive dates."""

@@ -26,11 +26,3 @@ def default_region(regions: pd.DataFrame) -> str:
     known = regions[~regions.unknown_region]
     return (known if not known.empty else regions).region.iloc[0]
 
-
-def totals(regions: pd.DataFrame) -> dict:
-    """The table's total line over known and unknown regions alike (nothing is dropped)."""
-    s = regions.sum(numeric_only=True)
-    won, lost = float(s.deals_won), float(s.deals_lost)
-    return {"revenue": float(s.revenue), "revenue_plan": float(s.revenue_plan) if s.revenue_plan else None,
-            "deals_won": int(won), "win_rate": won / (won + lost) if won + lost else None,
-            "spend": float(s.spend), "leads": int(s.leads)}
