@@ -6,18 +6,22 @@ business are compared as shapes, not sizes. It fits on 7-day means (weekday shap
 daily noise drop out) and, when every 7-day total is positive, on the log scale, where a common
 multiplicative shock (holiday, macro swing) cancels because the weights sum to one and a region's
 own growth rate is a straight line. The model: log m(treated) = sum_j w_j log m(control_j) + level
-[+ slope * time], w non-negative summing to one (synthetic control, Ferman & Pinto's demeaned
-variant plus an optional region-specific trend) or equal (DiD); level and slope are free. "auto"
-tries sc and did, each with and without the trend, and keeps the candidate with the smallest error
-over half of the placebo windows; the other half calibrates its interval (cross-fitting, so the
-choice does not flatter the interval). Without positive 7-day totals (days of zero revenue) the same
+[+ slope * time] [+ depth * season], w non-negative summing to one (synthetic control, Ferman &
+Pinto's demeaned variant plus an optional region-specific trend) or equal (DiD); level, slope and
+depth are free. `season` is the controls' common annual shape (panels of a year or more): regions
+share when the seasons come but not how deep they are. "auto" tries sc and did, each with and
+without the trend and the seasonal depth, and keeps the candidate whose expected error in the flight
+window, estimated from half of the placebo windows, is smallest; the other half calibrates its
+interval (cross-fitting, so the choice does not flatter the interval). Without positive 7-day totals (days of zero revenue) the same
 model runs on the scaled series themselves (additive mean gap).
 
 Inference follows Chernozhukov, Wuethrich & Zhu (2021) in spirit: the statistic is the log ratio
 actual / counterfactual over the flight (or the mean gap) and its null scale comes from the same
 statistic over reference windows of the flight's length, each predicted by a model refitted -
-weights, level and slope - without it (when the flight ends the data: from the days before it only,
-as the flight is). Control regions, each predicted from the others, then say whether the flight's
+weights, level, slope, depth - without it (when the flight ends the data: from the days before it
+only, as the flight is). A window with little history before it errs more than the flight, fitted on
+all of it: the squared placebo errors are regressed on each window's leverage and the flight's
+expected error read off at its own leverage (see _flight_scale). Control regions, each predicted from the others, then say whether the flight's
 own time is harder than the placebo windows; if so the scale grows by that factor. The interval is
 the statistic -/+ a Student t quantile (dof from overlapping batch means) times that scale. The
 flight is outside every fit, so an added effect shifts the statistic by exactly its size.
@@ -29,12 +33,14 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from scipy.optimize import nnls
 from scipy.stats import t as student_t
 
 from analysis.simplex import simplex_qp
 
 METHODS = ("sc", "did")
 MIN_CONTROLS, POOR_FIT_MAPE, MIN_PLACEBOS = 5, 0.15, 20
+MIN_LEVERAGE_FIT = 6    # placebo windows needed to fit the error's leverage term
 TRENDS = (False, True)  # candidate models: a level only, or a level and a slope (region-specific growth)
 DOF_FACTOR = 1.5        # overlapping batch means: dof per disjoint window covered
 QP_ITERS = 400         # accelerated projected-gradient steps per batch of weight fits
@@ -127,7 +133,7 @@ def placebo_windows(ref: np.ndarray, length: int, limit: int, min_before: int = 
 
 def fit_windows(y: np.ndarray, x: np.ndarray, ref: np.ndarray, starts: np.ndarray, length: int,
                 method: str, *, smooth: int = 1, past: bool = False, space: bool = False,
-                trend: bool = False, log: bool = False) -> dict:
+                trend: bool = False, log: bool = False, season: np.ndarray | None = None) -> dict:
     """For each window [s, s + length): fit on reference days outside it (before it when `past`), predict it.
 
     y (T,), x (T, J) are scaled series (positive when `log`). The model, fitted on `smooth`-day
@@ -143,16 +149,16 @@ def fit_windows(y: np.ndarray, x: np.ndarray, ref: np.ndarray, starts: np.ndarra
     """
     t, j = x.shape
     f = np.log if log else (lambda v: v)
-    tau = (np.arange(t) - t / 2) / 365.25
-    regs = [np.ones(t), tau] if trend else [np.ones(t)]
-    nr = len(regs)
+    regs = _regressors(t, trend, season)
+    nr = regs.shape[1]
     raw = np.column_stack([x, y])
     run = np.concatenate([np.zeros((1, j + 1)), np.cumsum(raw, 0)])
     rows, ok = _rolling_fit_rows(raw, ref, smooth)
-    fit_tau = tau - (smooth - 1) / 2 / 365.25          # the centre of each trailing window
+    reg_rows, _ = _rolling_fit_rows(regs, ref, smooth)     # each regressor's mean over the same days
+    reg_run = np.concatenate([np.zeros((1, nr)), np.cumsum(regs, 0)])
     with np.errstate(divide="ignore", invalid="ignore"):
         zf = np.where(ok[:, None], f(np.where(ok[:, None], rows, 1.0)), 0.0)
-    z = np.column_stack([zf, ok * 1.0] + ([ok * fit_tau] if trend else []))
+    z = np.column_stack([zf, ok[:, None] * reg_rows])
     outer = np.concatenate([np.zeros((1, j + 1 + nr, j + 1 + nr)), np.cumsum(z[:, :, None] * z[:, None, :], 0)])
     ends = starts + length
     if past:
@@ -161,12 +167,13 @@ def fit_windows(y: np.ndarray, x: np.ndarray, ref: np.ndarray, starts: np.ndarra
         gram = outer[-1] - (outer[np.minimum(ends + smooth - 1, t)] - outer[starts])
     with np.errstate(divide="ignore", invalid="ignore"):
         win = f((run[ends] - run[starts]) / length)                                # (K, J + 1)
-    rwin = np.column_stack([np.ones(len(starts))] + ([(tau[starts] + tau[ends - 1]) / 2] if trend else []))
+    rwin = (reg_run[ends] - reg_run[starts]) / length                              # (K, nr)
     rr = np.linalg.pinv(gram[:, j + 1:, j + 1:])                                     # (K, nr, nr)
     cross = gram[:, j + 1:, :j + 1]                                                  # (K, nr, J + 1)
     resid = gram[:, :j + 1, :j + 1] - np.einsum("kri,krs,ksj->kij", cross, rr, cross)
     resid /= np.maximum(gram[:, j + 1, j + 1], 1.0)[:, None, None]
     out = _predict(resid, rr, cross, win, rwin, list(range(j)), j, method)
+    out["lev"] = np.einsum("kr,krs,ks->k", rwin, rr, rwin)
     if space and j > 1:     # every control as the treated one, all K x J fits in one batch
         others = np.array([[c for c in range(j) if c != k] for k in range(j)])
         k_idx = np.arange(len(starts))[:, None]
@@ -191,6 +198,12 @@ def _predict(resid, rr, cross, win, rwin, cols: list, target: int, method: str) 
     coef = np.einsum("krs,ks->kr", rr, cross[:, :, target] - np.einsum("krj,kj->kr", cross[:, :, cols], w))
     stat = win[:, target] - (win[:, cols] * w).sum(1) - (rwin * coef).sum(1)
     return {"weights": w, "coef": coef, "level": coef[:, 0], "stat": stat}
+
+
+def _regressors(t: int, trend: bool, season: np.ndarray | None) -> np.ndarray:
+    """The free terms of the model, daily: a level, a slope per year, the common seasonal shape."""
+    tau = (np.arange(t) - t / 2) / 365.25
+    return np.column_stack([np.ones(t)] + ([tau] if trend else []) + ([season] if season is not None else []))
 
 
 def _rolling_fit_rows(z: np.ndarray, ref: np.ndarray, smooth: int) -> tuple[np.ndarray, np.ndarray]:
@@ -256,17 +269,22 @@ def estimate_impact(panel: pd.DataFrame, treated, start, end, *, method: str = "
     log = _log_ok(np.column_stack([x, y]), smooth)
     opts = {"smooth": smooth, "past": past, "log": log}
     trends = TRENDS if trend is None else (bool(trend),)
-    fits = {(m, tr): fit_windows(y, x, ref, starts, length, m, trend=tr, **opts)
-            for m in (METHODS if method == "auto" else [method]) for tr in trends}
+    shape = _season_shape(filled.index, x, smooth, log)
+    seasons = (False, True) if shape is not None else (False,)
+    fits = {(m, tr, se): fit_windows(y, x, ref, starts, length, m, trend=tr, season=shape if se else None, **opts)
+            for m in (METHODS if method == "auto" else [method]) for tr in trends for se in seasons}
     # cross-fitting: the model is chosen on every other placebo window and its interval is scaled by
     # the others, so picking the luckiest of four candidates does not shrink the interval
     pick = np.arange(len(starts) - 1) % 2 == 0 if len(starts) > 3 else np.ones(len(starts) - 1, bool)
-    rmse = {k: float(np.sqrt(np.mean(f["stat"][1:][pick] ** 2))) if len(starts) > 1 else np.nan for k, f in fits.items()}
-    (chosen, opts["trend"]), reason = _choose(method, rmse, int(pick.sum()))
-    fit = fits[(chosen, opts["trend"])]
+    rmse = {k: _flight_scale(f["stat"][1:][pick], f["lev"][1:][pick], f["lev"][0]) for k, f in fits.items()}
+    key, reason = _choose(method, rmse, int(pick.sum()))
+    chosen, opts["trend"] = key[0], key[1]
+    opts["season"] = shape if key[2] else None
+    fit = fits[key]
     used = starts[1:]
     if len(fits) > 1 and (~pick).any():
-        fit, used = {**fit, "stat": np.concatenate([fit["stat"][:1], fit["stat"][1:][~pick]])}, used[~pick]
+        keep = np.concatenate([[True], ~pick])
+        fit, used = {**fit, "stat": fit["stat"][keep], "lev": fit["lev"][keep]}, used[~pick]
     covered = np.zeros(len(ref), bool)
     for s0 in used:
         covered[s0:s0 + length] = True
@@ -276,6 +294,25 @@ def estimate_impact(panel: pd.DataFrame, treated, start, end, *, method: str = "
     rmse = {_label(*k): v for k, v in rmse.items()}
     return _result(filled.index, y, x, ref, flight, fit, chosen, reason, controls, scale, y_raw,
                    alpha, step, rmse, warnings, opts)
+
+
+def _season_shape(dates: pd.DatetimeIndex, x: np.ndarray, smooth: int, log: bool) -> np.ndarray | None:
+    """The controls' common annual shape (two harmonics) over the whole panel, unit sd; None under a year.
+
+    The treated series gets a free loading on it: regions share the seasons' timing but not their
+    depth (a capital's summer dip is not a province's), which weights summing to one cannot express."""
+    if (dates[-1] - dates[0]).days < 364:
+        return None
+    xm = pd.DataFrame(x).rolling(smooth, center=True, min_periods=1).mean().to_numpy()
+    common = (np.log(np.maximum(xm, 1e-12)) if log else xm).mean(1)
+    tau = (np.arange(len(dates)) - len(dates) / 2) / 365.25
+    phase = 2 * np.pi * (dates.day_of_year.to_numpy() - 1) / 365.25
+    four = np.column_stack([np.sin(phase), np.cos(phase), np.sin(2 * phase), np.cos(2 * phase)])
+    design = np.column_stack([np.ones(len(dates)), tau, four])
+    coef = np.linalg.lstsq(design, common, rcond=None)[0]
+    shape = four @ coef[2:]
+    sd = shape.std()
+    return shape / sd if sd > 0 else None
 
 
 def _log_ok(z: np.ndarray, smooth: int) -> bool:
@@ -300,24 +337,26 @@ def _reference(dates: pd.DatetimeIndex, flight: np.ndarray, use_post, washout_da
 NAME = {"sc": "synthetic control", "did": "difference-in-differences"}
 
 
-def _label(method: str, trend: bool) -> str:
-    return f"{method}+trend" if trend else method
+def _label(method: str, trend: bool, season: bool = False) -> str:
+    return method + ("+trend" if trend else "") + ("+season" if season else "")
 
 
-def _choose(method: str, rmse: dict, n_placebos: int) -> tuple[tuple[str, bool], str]:
-    """The candidate (method, trend) with the smallest placebo error, and why in words."""
+def _choose(method: str, rmse: dict, n_placebos: int) -> tuple[tuple, str]:
+    """The candidate (method, trend, season) with the smallest placebo error, and why in words."""
     keys = list(rmse)
     if n_placebos == 0:
-        key = ("did", False) if ("did", False) in rmse else keys[0]
+        key = ("did", False, False) if ("did", False, False) in rmse else keys[0]
         return key, f"no placebo window fits in the reference period, so the simplest model ({_label(*key)})"
     best = min(keys, key=lambda k: (rmse[k], keys.index(k)))
-    what = NAME[best[0]] + (" with a region-specific trend" if best[1] else "")
+    what = NAME[best[0]] + {(False, False): "", (True, False): " with a region-specific trend",
+                            (False, True): " with a region-specific seasonal depth",
+                            (True, True): " with a region-specific trend and seasonal depth"}[best[1:]]
     if len(keys) == 1:
         return best, f"{what} was asked for"
     others = ", ".join(f"{rmse[k]:.1%} for {_label(*k)}" for k in keys if k != best)
     asked = "" if method == "auto" else f" ({method} was asked for)"
-    return best, (f"{what}{asked}: over {n_placebos} placebo windows of the flight's length its error was "
-                  f"{rmse[best]:.1%} against {others}")
+    return best, (f"{what}{asked}: from {n_placebos} placebo windows of the flight's length its expected "
+                  f"error in the flight window is {rmse[best]:.1%} against {others}")
 
 
 def _result(dates, y, x, ref, flight, fit, method, reason, controls, scale, y_raw, alpha, step, rmse,
@@ -327,7 +366,10 @@ def _result(dates, y, x, ref, flight, fit, method, reason, controls, scale, y_ra
     placebo = stat[1:]
     if len(placebo) < MIN_PLACEBOS:
         warnings.append(_warn("few_placebos", n=len(placebo)))
-    r, scale_r, df = stat[0], np.sqrt(np.mean(placebo ** 2)) if len(placebo) else np.nan, _dof(fit["covered"], int(flight.sum()))
+    r, df = stat[0], _dof(fit["covered"], int(flight.sum()))
+    scale_r = _flight_scale(placebo, fit["lev"][1:], fit["lev"][0])
+    if len(placebo) >= MIN_LEVERAGE_FIT:
+        df = max(df - 1, 2)         # the scale's two coefficients
     scale_r *= _space_factor(fit["space"])
     half = student_t.ppf(1 - alpha / 2, df) * scale_r
     q_lo, q_hi = -half, half
@@ -359,15 +401,30 @@ def _daily_prediction(x: np.ndarray, w: np.ndarray, coef: np.ndarray, opts: dict
 
     On the log scale the model predicts centred `smooth`-day means; the synthetic control's own
     daily shape spreads them over the days."""
-    t = len(x)
-    tau = (np.arange(t) - t / 2) / 365.25
-    trendline = coef[0] + (coef[1] * tau if len(coef) > 1 else 0.0)
+    trendline = _regressors(len(x), opts["trend"], opts.get("season")) @ coef
     if not opts["log"]:
         return x @ w + trendline
     k = opts["smooth"]
     xm = pd.DataFrame(x).rolling(k, center=True, min_periods=1).mean().to_numpy()
     synth, synth_m = x @ w, xm @ w
     return np.exp(np.log(xm) @ w + trendline) * synth / synth_m
+
+
+def _flight_scale(placebo: np.ndarray, lev: np.ndarray, lev0: float) -> float:
+    """The statistic's expected error in the flight window from the placebo windows' errors.
+
+    A window's error has a part every window shares (noise over its length) and a part from the
+    free terms (level, slope, seasonal depth) fitted on the history outside it; the second grows with
+    the window's leverage, rwin' (R'R)^-1 rwin, which is large for a window with little history and
+    small for the flight, fitted on all of it. Non-negative least squares of the squared placebo
+    errors on [1, leverage] then gives the flight's expected squared error; with few windows, their
+    plain mean square."""
+    if len(placebo) == 0:
+        return np.nan
+    if len(placebo) < MIN_LEVERAGE_FIT:
+        return float(np.sqrt(np.mean(placebo ** 2)))
+    ab = nnls(np.column_stack([np.ones(len(placebo)), lev]), placebo ** 2)[0]
+    return float(np.sqrt(max(ab[0] + ab[1] * lev0, 1e-12)))
 
 
 def _space_factor(space: np.ndarray) -> float:
