@@ -100,9 +100,9 @@ def test_a_swapped_in_warehouse_is_noticed(copy_of_warehouse, tmp_path):
     new = tmp_path / "next.duckdb"
     shutil.copyfile(copy_of_warehouse, new)
     con = duckdb.connect(str(new))
-    con.execute("update mart_deals_day set revenue_base = revenue_base + 1000 "
-                "where day = (select min(day) from mart_deals_day where deals_won > 0 and currency = 'RUB') "
-                "and deals_won > 0 and currency = 'RUB' and region = (select min(region) from mart_deals_day "
+    con.execute("update mart_region_day set revenue_base = revenue_base + 1000 "
+                "where day = (select min(day) from mart_region_day where deals_won > 0 and currency = 'RUB') "
+                "and deals_won > 0 and currency = 'RUB' and region = (select min(region) from mart_region_day "
                 "where deals_won > 0 and currency = 'RUB' and day between '2025-01-01' and '2025-03-31')")
     con.execute("checkpoint")
     con.close()

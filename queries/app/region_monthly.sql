@@ -2,7 +2,7 @@
 -- Params: $date_from, $date_to, $region, $products.
 with fact as (
     select date_trunc('month', day)::date as month, sum(revenue_base) as revenue, sum(deals_won) as deals_won
-    from mart_deals_day
+    from mart_region_day
     where day between $date_from and $date_to and region = $region
       and (len($products) = 0 or list_contains($products, product))
     group by all

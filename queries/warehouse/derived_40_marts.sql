@@ -66,11 +66,12 @@ from events
 group by all
 order by day;
 
--- The same by day x region x product only, in the base currency: what regional views sum (a tenth of
--- mart_deals_day's rows, so a year of 17 regions is read in a few milliseconds at 10M deals).
+-- The same by day x region x product x currency only: what regional views and the headline sum (a
+-- tenth of mart_deals_day's rows, so a year of 17 regions is read in a few milliseconds at 10M deals).
 create or replace table mart_region_day as
-select day, region, product, sum(deals_created)::bigint as deals_created, sum(deals_won)::bigint as deals_won,
-       sum(deals_lost)::bigint as deals_lost, sum(revenue_base)::decimal(18,2) as revenue_base,
+select day, region, product, currency, sum(deals_created)::bigint as deals_created,
+       sum(deals_won)::bigint as deals_won, sum(deals_lost)::bigint as deals_lost,
+       sum(revenue)::decimal(18,2) as revenue, sum(revenue_base)::decimal(18,2) as revenue_base,
        sum(sourced_base)::decimal(18,2) as sourced_base, sum(influenced_base)::decimal(18,2) as influenced_base,
        sum(deals_won_sourced)::bigint as deals_won_sourced
 from mart_deals_day
@@ -162,12 +163,18 @@ order by day;
 -- Each source's latest business date and row count, for the freshness line every page shows
 -- (computed here once, not by a scan of 10M deals per page view).
 create or replace table mart_freshness as
+with sources as (
 select 1 as ord, 'deals' as source, max(created_at)::date as latest, count(*) as row_count from deals
 union all select 2, 'leads', max(created_at)::date, count(*) from leads
 union all select 3, 'ad_spend', max(date), count(*) from ad_spend
 union all select 4, 'sales', max(sale_date), count(*) from sales
 union all select 5, 'traffic', max(period_end), count(*) from traffic
-union all select 6, 'plan', max(month), count(*) from plan;
+union all select 6, 'plan', max(month), count(*) from plan
+)
+-- activity_latest: the latest day with any deal, lead or spend (what "so far" means for a run-rate)
+select *, greatest((select max(day) from mart_deals_day), (select max(day) from mart_leads_day),
+                   (select max(day) from mart_spend_day)) as activity_latest
+from sources;
 
 -- Campaign grain by month, for attribution's ROMI and CPL per campaign: spend and new leads.
 create or replace table mart_campaign_month as

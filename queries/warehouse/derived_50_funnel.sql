@@ -16,4 +16,5 @@ select day, region, coalesce(channel, 'unknown') as channel, manager,
        count(*) filter (where contacted and response_hours <= first_contact_hours) as within_sla,
        coalesce(sum(response_hours) filter (where contacted), 0) as response_hours_sum
 from lead_facts
-group by all;
+group by all
+order by day;

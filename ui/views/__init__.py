@@ -19,3 +19,9 @@ PAGES = ("overview", "regions", "plan_fact", "funnel", "joint_plan", "contributi
 
 def load(page: str, f: Filters, run: Runner, **extra) -> dict[str, pd.DataFrame]:
     return importlib.import_module(f"ui.views.{page}").load(f, run, **extra)
+
+
+def latest_frame(fresh: pd.DataFrame) -> pd.DataFrame:
+    """One row, `latest`: the last day with any deal, lead or spend, from the freshness rows."""
+    value = fresh.activity_latest.iloc[0] if not fresh.empty else None
+    return pd.DataFrame({"latest": [value]})

@@ -12,10 +12,16 @@ def load(f: Filters, run, model: str | None = None) -> dict[str, pd.DataFrame]:
     p = f.params()
     model = model or attribution.settings()["model"]
     q = {**p, "model": model}
+    by_channel = run("attribution_by_channel", q)        # the chosen model's credit and every rule model's
     return {"agreement": run("agreement", {}), "channels": run("channel_labels", {}),
-            "by_channel": run("attribution_by_channel", q), "by_campaign": run("attribution_by_campaign", q),
-            "models": run("attribution_models_by_channel", p), "paths": run("attribution_paths", p),
+            "by_channel": by_channel, "by_campaign": run("attribution_by_campaign", q),
+            "models": rule_models(by_channel), "paths": run("attribution_paths", p),
             "fresh": run("freshness", {})}
+
+
+def rule_models(by_channel: pd.DataFrame) -> pd.DataFrame:
+    """Channel x currency rows with each rule model's revenue, from attribution_by_channel's columns."""
+    return by_channel[["channel", "currency", *attribution.RULE_MODELS]]
 
 
 def side_by_side(d: dict, currency: str) -> pd.DataFrame:

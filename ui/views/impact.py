@@ -6,6 +6,7 @@ import datetime as dt
 import pandas as pd
 
 from ui.filters import Filters
+from ui.views import latest_frame
 
 METRICS = ("revenue", "won_deals", "leads")
 PRE_DAYS, POST_DAYS = 364, 56      # a year before the flight, eight weeks after (for short histories)
@@ -13,8 +14,8 @@ PRE_DAYS, POST_DAYS = 364, 56      # a year before the flight, eight weeks after
 
 def load(f: Filters, run, campaign: str | None = None, metric: str = "revenue") -> dict[str, pd.DataFrame]:
     p = f.params()
-    out = {"agreement": run("agreement", {}), "flights": run("flights_list", p), "latest": run("data_latest", {}),
-           "fresh": run("freshness", {})}
+    out = {"agreement": run("agreement", {}), "flights": run("flights_list", p), "fresh": run("freshness", {})}
+    out["latest"] = latest_frame(out["fresh"])
     flights = out["flights"]
     if flights.empty:
         return out

@@ -4,22 +4,24 @@ from __future__ import annotations
 import pandas as pd
 
 from ui.filters import Filters
+from ui.views import latest_frame
 
 
 def load(f: Filters, run) -> dict[str, pd.DataFrame]:
+    """The period's frames. Spend and leads totals are the regional summary's columns summed (its rows
+    partition them, '(none)' included), so the page reads them once."""
     p = f.params()
-    return {
+    out = {
         "agreement": run("agreement", {}),
         "deals": run("kpi_deals", p),
-        "spend": run("kpi_spend", p),
-        "leads": run("kpi_leads", p),
         "plan": run("plan_totals", p),
         "monthly": run("monthly_fact_plan", p),
         "regions": run("region_summary", p),
         "activities": run("activities_in_period", p),
-        "latest": run("data_latest", {}),
         "fresh": run("freshness", {}),
     }
+    out["latest"] = latest_frame(out["fresh"])
+    return out
 
 
 def _num(x) -> float:
@@ -41,13 +43,13 @@ def headline(d: dict[str, pd.DataFrame], top: int = 5) -> dict:
     CAC = spend / won deals sourced by marketing (ad spend only: the CRM knows no other cost).
     """
     base = d["agreement"].base_currency.iloc[0]
-    deals, spend, leads, plan = d["deals"], d["spend"], d["leads"].iloc[0], d["plan"]
-    revenue, sourced = _num(deals.revenue_base.sum()), _num(d["regions"].revenue_sourced.sum())
-    influenced = _num(d["regions"].revenue_influenced.sum())
-    cost = _num(spend.cost_base.sum())
-    sourced_won = _num(d["regions"].deals_won_sourced.sum())
-    regions = d["regions"][~d["regions"].unknown_region & d["regions"].revenue_plan.notna()]
-    dev = regions.assign(gap=regions.revenue - regions.revenue_plan)
+    deals, plan, regions = d["deals"], d["plan"], d["regions"]
+    revenue, sourced = _num(deals.revenue_base.sum()), _num(regions.revenue_sourced.sum())
+    influenced = _num(regions.revenue_influenced.sum())
+    cost, leads = _num(regions.spend.sum()), int(_num(regions.leads.sum()))
+    sourced_won = _num(regions.deals_won_sourced.sum())
+    known = regions[~regions.unknown_region & regions.revenue_plan.notna()]
+    dev = known.assign(gap=known.revenue - known.revenue_plan)
     dev = dev.reindex(dev.gap.abs().sort_values(ascending=False).index).head(top)
     return {
         "base_currency": base, "revenue": revenue, "revenue_plan": plan_target(plan, "revenue"),
@@ -55,8 +57,8 @@ def headline(d: dict[str, pd.DataFrame], top: int = 5) -> dict:
         "sourced": sourced, "sourced_share": _div(sourced, revenue),
         "influenced": influenced, "influenced_share": _div(influenced, revenue),
         "spend": cost, "spend_plan": plan_target(plan, "spend"),
-        "romi": _div(sourced - cost, cost), "leads": int(leads.leads), "leads_plan": plan_target(plan, "leads"),
-        "cpl": _div(cost, leads.leads), "cac": _div(cost, sourced_won),
+        "romi": _div(sourced - cost, cost), "leads": leads, "leads_plan": plan_target(plan, "leads"),
+        "cpl": _div(cost, leads), "cac": _div(cost, sourced_won),
         "other_currencies": [c for c in deals.currency if c != base],
         "by_currency": deals[["currency", "revenue", "deals_won"]],
         "deviations": dev[["region", "revenue", "revenue_plan", "plan_share", "gap"]],
