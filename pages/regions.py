@@ -59,7 +59,6 @@ fig.update_layout(yaxis={"tickformat": ",.0f", "title": base},
 charts.mark_activities(fig, dd["activities"], L, t)
 st.plotly_chart(charts.style(fig, L, t("regions.drill_chart", region=region, currency=base), height=400))
 
-labels = dict(zip(d["channels"].channel, d["channels"]["label_" + L]))
 left, mid, right = st.columns(3, gap="medium")
 with left:
     st.subheader(t("regions.managers"))
@@ -73,7 +72,7 @@ with mid:
                  column_config={c: t(f"regions.col.{c}", currency=base) for c in cols})
 with right:
     st.subheader(t("regions.sources"))
-    src = dd["sources"].assign(channel=[labels.get(c, c) for c in dd["sources"].channel])
+    src = dd["sources"].assign(channel=dd["sources"]["label_" + L].fillna(dd["sources"].channel))
     cols = {"channel": None, "leads": N, "qualified_share": P, "won_deals": N, "revenue_per_lead": M, "cpl": M}
     tables.show(src[list(cols)], cols, key="sources", file_name=f"sources_{region}",
                  column_config={c: t(f"regions.col.{c}", currency=base) for c in cols})

@@ -1,13 +1,11 @@
 -- One row per value the sidebar offers: kind ('region' | 'product'), value, ord. Params: none.
 -- Regions in data/regions.csv order that have any data; products that deals or campaigns name.
 with regions as (
-    select distinct region from mart_deals_day
-    union select distinct region from mart_leads_day
-    union select distinct region from mart_spend_day
+    select distinct region from mart_region_day           -- deals, spend and leads
 ),
 
 products as (
-    select distinct product from mart_deals_day where product <> '(none)'
+    select distinct product from mart_region_day where product <> '(none)'   -- leads' rows have none
 ),
 
 final as (

@@ -1,6 +1,8 @@
--- One row per breakdown ('channel' | 'region' | 'manager') x value: the period's leads (by creation day)
--- and how far they went: qualified, converted into a deal, won; their won revenue (base currency) and
--- first contact. Params: $date_from, $date_to, $regions (leads carry no product).
+-- One row per breakdown ('channel' | 'region' | 'manager' | 'manager_region') x value: the period's leads
+-- (by creation day) and how far they went: qualified, converted into a deal, won; their won revenue (base
+-- currency) and first contact: contacted, within the agreed working hours (cfg_agreement.first_contact_hours),
+-- the hours summed over contacted leads. 'manager_region' rows (the SLA table) carry manager and region.
+-- Params: $date_from, $date_to, $regions (leads carry no product).
 with leads as (
     select * from mart_funnel_day
     where day between $date_from and $date_to
@@ -8,15 +10,16 @@ with leads as (
 ),
 
 by_value as (
-    select case when grouping(channel) = 0 then 'channel' when grouping(region) = 0 then 'region'
-                else 'manager' end as breakdown,
-           coalesce(channel, region, manager) as value,
+    select case when grouping(channel) = 0 then 'channel'
+                when grouping(region) = 0 and grouping(manager) = 0 then 'manager_region'
+                when grouping(region) = 0 then 'region' else 'manager' end as breakdown,
+           coalesce(channel, region, manager) as value, manager, region,
            sum(leads)::bigint as leads, sum(qualified)::bigint as qualified, sum(converted)::bigint as converted,
            sum(won_leads)::bigint as won_leads, sum(won_deals)::bigint as won_deals,
            sum(won_revenue_base) as won_revenue_base, sum(contacted)::bigint as contacted,
            sum(within_sla)::bigint as within_sla, sum(response_hours_sum) as response_hours_sum
     from leads
-    group by grouping sets ((channel), (region), (manager))
+    group by grouping sets ((channel), (region), (manager), (manager, region))
 ),
 
 final as (

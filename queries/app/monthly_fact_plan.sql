@@ -1,28 +1,13 @@
 -- One row per month of the period: won revenue (base currency), revenue plan, ad spend (base), leads,
 -- leads plan. Params: $date_from, $date_to, $regions, $products. Plan lines chosen as in plan_totals.
 with fact as (
-    select date_trunc('month', day)::date as month, sum(revenue_base) as revenue, sum(deals_won) as deals_won
+    -- revenue and spend under the product filter, leads (rows without a product) always
+    select date_trunc('month', day)::date as month, sum(revenue_base) as revenue, sum(deals_won) as deals_won,
+           sum(cost_base) as spend, sum(leads) as leads
     from mart_region_day
     where day between $date_from and $date_to
       and (len($regions) = 0 or list_contains($regions, region))
-      and (len($products) = 0 or list_contains($products, product))
-    group by all
-),
-
-spend as (
-    select date_trunc('month', day)::date as month, sum(cost_base) as spend
-    from mart_spend_day
-    where day between $date_from and $date_to
-      and (len($regions) = 0 or list_contains($regions, region))
-      and (len($products) = 0 or list_contains($products, product))
-    group by all
-),
-
-leads as (
-    select date_trunc('month', day)::date as month, sum(leads) as leads
-    from mart_leads_day
-    where day between $date_from and $date_to
-      and (len($regions) = 0 or list_contains($regions, region))
+      and (len($products) = 0 or product is null or list_contains($products, product))
     group by all
 ),
 
@@ -53,10 +38,10 @@ months as (
 final as (
     -- doubles: chart series (exact sums are in kpi_* and region_summary)
     select m.month, coalesce(f.revenue, 0)::double as revenue, coalesce(f.deals_won, 0) as deals_won,
-           p.revenue_plan::double as revenue_plan, coalesce(s.spend, 0)::double as spend,
-           p.spend_plan::double as spend_plan, coalesce(l.leads, 0) as leads, p.leads_plan::double as leads_plan
+           p.revenue_plan::double as revenue_plan, coalesce(f.spend, 0)::double as spend,
+           p.spend_plan::double as spend_plan, coalesce(f.leads, 0) as leads, p.leads_plan::double as leads_plan
     from months m
-    left join fact f using (month) left join spend s using (month) left join leads l using (month)
+    left join fact f using (month)
     left join plan_month p using (month)
 )
 

@@ -13,36 +13,19 @@ with plan_rows as (
     group by all
 ),
 
-deals as (
+facts as (
+    -- revenue, deals and spend under the product filter; leads (no product) always
     select date_trunc('month', day)::date as month, region,
-           sum(revenue_base) as revenue, sum(deals_created) as deals
-    from mart_deals_day
+           sum(revenue_base) as revenue, sum(deals_created) as deals, sum(leads) as leads, sum(cost_base) as spend
+    from mart_region_day
     where day between date_trunc('month', $date_from::date) and $date_to
       and (len($regions) = 0 or list_contains($regions, region))
-      and (len($products) = 0 or list_contains($products, product))
-    group by all
-),
-
-leads as (
-    select date_trunc('month', day)::date as month, region, sum(leads) as leads
-    from mart_leads_day
-    where day between date_trunc('month', $date_from::date) and $date_to
-      and (len($regions) = 0 or list_contains($regions, region))
-    group by all
-),
-
-spend as (
-    select date_trunc('month', day)::date as month, region, sum(cost_base) as spend
-    from mart_spend_day
-    where day between date_trunc('month', $date_from::date) and $date_to
-      and (len($regions) = 0 or list_contains($regions, region))
-      and (len($products) = 0 or list_contains($products, product))
+      and (len($products) = 0 or product is null or list_contains($products, product))
     group by all
 ),
 
 latest as (
-    select greatest((select max(day) from mart_deals_day), (select max(day) from mart_leads_day),
-                    (select max(day) from mart_spend_day)) as day
+    select max(activity_latest) as day from mart_freshness
 ),
 
 final as (
@@ -50,12 +33,11 @@ final as (
            p.target::double * greatest(least(
                (date_diff('day', p.month, least(latest.day, $date_to::date)) + 1)
                / (date_diff('day', p.month, p.month + interval 1 month))::double, 1), 0) as target_to_date,
-           coalesce(case p.metric when 'revenue' then d.revenue when 'deals' then d.deals
-                                  when 'leads' then l.leads else s.spend end, 0)::double as fact
+           coalesce(case p.metric when 'revenue' then f.revenue when 'deals' then f.deals
+                                  when 'leads' then f.leads else f.spend end, 0)::double as fact
     from plan_rows p
     cross join latest
-    left join deals d using (month, region) left join leads l using (month, region)
-    left join spend s using (month, region)
+    left join facts f using (month, region)
 )
 
 select *, fact / nullif(target_to_date, 0) as plan_share from final order by metric, region, month

@@ -1,16 +1,9 @@
 -- One row per month of the period for one region: won revenue and ad spend (base currency), deals won.
 -- Params: $date_from, $date_to, $region, $products.
 with fact as (
-    select date_trunc('month', day)::date as month, sum(revenue_base) as revenue, sum(deals_won) as deals_won
+    select date_trunc('month', day)::date as month, sum(revenue_base) as revenue, sum(deals_won) as deals_won,
+           sum(cost_base) as spend
     from mart_region_day
-    where day between $date_from and $date_to and region = $region
-      and (len($products) = 0 or list_contains($products, product))
-    group by all
-),
-
-spend as (
-    select date_trunc('month', day)::date as month, sum(cost_base) as spend
-    from mart_spend_day
     where day between $date_from and $date_to and region = $region
       and (len($products) = 0 or list_contains($products, product))
     group by all
@@ -21,9 +14,9 @@ months as (
 ),
 
 final as (
-    select m.month, coalesce(f.revenue, 0)::double as revenue, coalesce(s.spend, 0)::double as spend,
+    select m.month, coalesce(f.revenue, 0)::double as revenue, coalesce(f.spend, 0)::double as spend,
            coalesce(f.deals_won, 0) as deals_won
-    from months m left join fact f using (month) left join spend s using (month)
+    from months m left join fact f using (month)
 )
 
 select * from final order by month

@@ -1,5 +1,6 @@
 -- One row per lead channel of one region in the period: leads, qualified share, won deals from them,
--- revenue per lead (base currency), ad spend and CPL. Params: $date_from, $date_to, $region.
+-- revenue per lead (base currency), ad spend and CPL; the channel's owner and labels from data/channels.csv.
+-- Params: $date_from, $date_to, $region.
 with leads as (
     select channel, sum(leads) as leads, sum(qualified) as qualified, sum(won_deals) as won_deals,
            sum(won_revenue_base) as revenue
@@ -17,6 +18,7 @@ spend as (
 
 final as (
     select coalesce(l.channel, s.channel) as channel, coalesce(c.owner, 'unknown') as owner,
+           c.label_ru, c.label_en,
            coalesce(l.leads, 0) as leads, l.qualified / nullif(l.leads, 0) as qualified_share,
            coalesce(l.won_deals, 0) as won_deals, l.revenue / nullif(l.leads, 0) as revenue_per_lead,
            coalesce(s.spend, 0) as spend, s.spend / nullif(l.leads, 0) as cpl

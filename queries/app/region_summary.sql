@@ -1,14 +1,16 @@
 -- One row per region with any data in the period: revenue (base currency) and its plan, deals won/lost,
 -- average deal, win rate, open pipeline now, ad spend, leads, CPL, marketing-sourced revenue.
 -- Params: $date_from, $date_to, $regions, $products. '(none)' collects rows without a region.
-with deals as (
+with facts as (
+    -- leads rows have no product: a product filter keeps them (leads carry no product)
     select region, sum(revenue_base) as revenue, sum(deals_won) as deals_won, sum(deals_lost) as deals_lost,
            sum(deals_created) as deals_created, sum(sourced_base) as revenue_sourced,
-           sum(influenced_base) as revenue_influenced, sum(deals_won_sourced) as deals_won_sourced
+           sum(influenced_base) as revenue_influenced, sum(deals_won_sourced) as deals_won_sourced,
+           sum(cost_base) as spend, sum(leads) as leads, sum(qualified) as qualified
     from mart_region_day
     where day between $date_from and $date_to
       and (len($regions) = 0 or list_contains($regions, region))
-      and (len($products) = 0 or list_contains($products, product))
+      and (len($products) = 0 or product is null or list_contains($products, product))
     group by region
 ),
 
@@ -17,23 +19,6 @@ pipeline as (
     from mart_pipeline
     where (len($regions) = 0 or list_contains($regions, region))
       and (len($products) = 0 or list_contains($products, product))
-    group by region
-),
-
-spend as (
-    select region, sum(cost_base) as spend
-    from mart_spend_day
-    where day between $date_from and $date_to
-      and (len($regions) = 0 or list_contains($regions, region))
-      and (len($products) = 0 or list_contains($products, product))
-    group by region
-),
-
-leads as (
-    select region, sum(leads) as leads, sum(qualified) as qualified
-    from mart_leads_day
-    where day between $date_from and $date_to
-      and (len($regions) = 0 or list_contains($regions, region))
     group by region
 ),
 
@@ -50,8 +35,7 @@ plan_rev as (
 ),
 
 regions as (
-    select region from deals union select region from pipeline union select region from spend
-    union select region from leads union select region from plan_rev
+    select region from facts union select region from pipeline union select region from plan_rev
 ),
 
 final as (
@@ -64,15 +48,14 @@ final as (
            d.revenue / nullif(d.deals_won, 0) as avg_deal,
            d.deals_won / nullif(d.deals_won + d.deals_lost, 0) as win_rate,
            coalesce(pl.open_deals, 0) as open_deals, coalesce(pl.open_pipeline, 0) as open_pipeline,
-           coalesce(s.spend, 0) as spend, p.spend_plan, coalesce(l.leads, 0) as leads, p.leads_plan,
-           coalesce(l.qualified, 0) as qualified,
-           s.spend / nullif(l.leads, 0) as cpl,
+           coalesce(d.spend, 0) as spend, p.spend_plan, coalesce(d.leads, 0) as leads, p.leads_plan,
+           coalesce(d.qualified, 0) as qualified,
+           d.spend / nullif(d.leads, 0) as cpl,
            coalesce(d.revenue_sourced, 0) as revenue_sourced, coalesce(d.revenue_influenced, 0) as revenue_influenced,
            d.revenue_sourced / nullif(d.revenue, 0) as sourced_share,
            r.region = '(none)' or r.region not in (select region from cfg_regions) as unknown_region
     from regions r
-    left join deals d using (region) left join pipeline pl using (region) left join spend s using (region)
-    left join leads l using (region) left join plan_rev p using (region)
+    left join facts d using (region) left join pipeline pl using (region) left join plan_rev p using (region)
 )
 
 select * from final order by unknown_region, revenue desc, region

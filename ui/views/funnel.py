@@ -11,10 +11,13 @@ STEPS = ("leads", "qualified", "converted", "won_leads")
 
 def load(f: Filters, run) -> dict[str, pd.DataFrame]:
     p = f.params()
+    rows = run("funnel_breakdown", p)            # the breakdowns and the manager x region SLA rows, one scan
+    pairs = rows.breakdown == "manager_region"
+    sla_cols = ["manager", "region", "leads", "contacted", "within_sla", "response_hours_sum"]
     return {
         "agreement": run("agreement", {}),
-        "breakdown": run("funnel_breakdown", p),
-        "sla": run("funnel_sla_by_manager", p),
+        "breakdown": rows[~pairs].reset_index(drop=True),
+        "sla": rows.loc[pairs, sla_cols].sort_values(["manager", "region"], ignore_index=True),
         "scorecard": run("funnel_scorecard_month", p),
         "fresh": run("freshness", {}),
     }

@@ -8,8 +8,7 @@ from ui.filters import Filters
 
 def load(f: Filters, run, region: str | None = None) -> dict[str, pd.DataFrame]:
     p = f.params()
-    out = {"agreement": run("agreement", {}), "regions": run("region_summary", p),
-           "channels": run("channel_labels", {}), "fresh": run("freshness", {})}
+    out = {"agreement": run("agreement", {}), "regions": run("region_summary", p), "fresh": run("freshness", {})}
     if region is None and not out["regions"].empty:
         region = default_region(out["regions"])
     if region is not None:
