@@ -2,14 +2,14 @@
 -- and the revenue every rule model credits it, side by side (first_touch ... w_shaped; Markov and Shapley are
 -- added in pandas from attribution_paths.sql by analysis.attribution.models_side_by_side). One scan of the
 -- credit serves both. Params: $model, $date_from, $date_to, $regions.
--- The period is whole months ($date_from's month to $date_to's): attribution_credit is monthly.
+-- The period is whole months ($date_from's month to $date_to's): attribution_channel_month is monthly.
 -- $regions is a list of region names; an empty list or null means all regions. Leads have no
 -- currency: a channel's lead count repeats on each of its currency rows (never sum it across them).
 with
 
 credit as (
-    select model, channel, currency, status, deals, revenue, pipeline, sourced_revenue, influenced_revenue
-    from attribution_credit
+    select model, channel, currency, won_deals, open_deals, revenue, pipeline, sourced_revenue, influenced_revenue
+    from attribution_channel_month
     where month between date_trunc('month', $date_from::date) and $date_to::date
         and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
 ),
@@ -36,8 +36,8 @@ credit_by_channel as (
         currency,
         sum(revenue) filter (where model = $model) as revenue,
         sum(pipeline) filter (where model = $model) as pipeline,
-        coalesce(sum(deals) filter (where status = 'won' and model = $model), 0) as won_deals,
-        coalesce(sum(deals) filter (where status = 'open' and model = $model), 0) as open_deals,
+        coalesce(sum(won_deals) filter (where model = $model), 0) as won_deals,
+        coalesce(sum(open_deals) filter (where model = $model), 0) as open_deals,
         sum(sourced_revenue) filter (where model = $model) as sourced_revenue,
         sum(influenced_revenue) filter (where model = $model) as influenced_revenue,
         sum(revenue) filter (where model = 'first_touch') as first_touch,

@@ -1,61 +1,61 @@
 -- One row per region with any data in the period: revenue (base currency) and its plan, deals won/lost,
 -- average deal, win rate, open pipeline now, ad spend, leads, CPL, marketing-sourced revenue.
 -- Params: $date_from, $date_to, $regions, $products. '(none)' collects rows without a region.
-with facts as (
-    -- leads rows have no product: a product filter keeps them (leads carry no product)
-    select region, sum(revenue_base) as revenue, sum(deals_won) as deals_won, sum(deals_lost) as deals_lost,
-           sum(deals_created) as deals_created, sum(sourced_base) as revenue_sourced,
-           sum(influenced_base) as revenue_influenced, sum(deals_won_sourced) as deals_won_sourced,
-           sum(cost_base) as spend, sum(leads) as leads, sum(qualified) as qualified
+with parts as (
+    -- deals, spend and leads (leads rows have no product: a product filter keeps them), open pipeline
+    -- now and the plan, one union and one aggregate (a region may appear in any of them)
+    select region, revenue_base, deals_won, deals_lost, deals_created, sourced_base, influenced_base,
+           deals_won_sourced, cost_base, leads, qualified, 0 as open_deals, 0 as open_amount_base,
+           null::varchar as metric, null::double as target
     from mart_region_day
     where day between $date_from and $date_to
       and (len($regions) = 0 or list_contains($regions, region))
       and (len($products) = 0 or product is null or list_contains($products, product))
-    group by region
-),
-
-pipeline as (
-    select region, sum(open_deals) as open_deals, sum(open_amount_base) as open_pipeline
+    union all
+    select region, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, open_deals, open_amount_base, null, null
     from mart_pipeline
     where (len($regions) = 0 or list_contains($regions, region))
       and (len($products) = 0 or list_contains($products, product))
-    group by region
-),
-
-plan_rev as (
-    select region, sum(target) filter (where metric = 'revenue') as revenue_plan,
-           sum(target) filter (where metric = 'deals') as deals_plan,
-           sum(target) filter (where metric = 'leads') as leads_plan,
-           sum(target) filter (where metric = 'spend') as spend_plan
+    union all
+    select region, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, metric, target
     from plan
     where month between date_trunc('month', $date_from::date) and $date_to and region is not null
       and (len($regions) = 0 or list_contains($regions, region))
       and (len($products) = 0 or product is null or list_contains($products, product))
+),
+
+by_region as (
+    select region, sum(revenue_base) as revenue, sum(deals_won) as deals_won, sum(deals_lost) as deals_lost,
+           sum(deals_created) as deals_created, sum(sourced_base) as revenue_sourced,
+           sum(influenced_base) as revenue_influenced, sum(deals_won_sourced) as deals_won_sourced,
+           sum(cost_base) as spend, sum(leads) as leads, sum(qualified) as qualified,
+           sum(open_deals) as open_deals, sum(open_amount_base) as open_pipeline,
+           sum(target) filter (where metric = 'revenue') as revenue_plan,
+           sum(target) filter (where metric = 'deals') as deals_plan,
+           sum(target) filter (where metric = 'leads') as leads_plan,
+           sum(target) filter (where metric = 'spend') as spend_plan
+    from parts
     group by region
 ),
 
-regions as (
-    select region from facts union select region from pipeline union select region from plan_rev
-),
-
 final as (
-    select r.region,
-           coalesce(d.revenue, 0) as revenue, p.revenue_plan,
-           coalesce(d.revenue, 0) / nullif(p.revenue_plan, 0) as plan_share,
-           coalesce(d.deals_won, 0) as deals_won, coalesce(d.deals_lost, 0) as deals_lost, p.deals_plan,
+    select d.region,
+           coalesce(d.revenue, 0) as revenue, d.revenue_plan,
+           coalesce(d.revenue, 0) / nullif(d.revenue_plan, 0) as plan_share,
+           coalesce(d.deals_won, 0) as deals_won, coalesce(d.deals_lost, 0) as deals_lost, d.deals_plan,
            coalesce(d.deals_won_sourced, 0) as deals_won_sourced,
            coalesce(d.deals_created, 0) as deals_created,
            d.revenue / nullif(d.deals_won, 0) as avg_deal,
            d.deals_won / nullif(d.deals_won + d.deals_lost, 0) as win_rate,
-           coalesce(pl.open_deals, 0) as open_deals, coalesce(pl.open_pipeline, 0) as open_pipeline,
-           coalesce(d.spend, 0) as spend, p.spend_plan, coalesce(d.leads, 0) as leads, p.leads_plan,
+           coalesce(d.open_deals, 0) as open_deals, coalesce(d.open_pipeline, 0) as open_pipeline,
+           coalesce(d.spend, 0) as spend, d.spend_plan, coalesce(d.leads, 0) as leads, d.leads_plan,
            coalesce(d.qualified, 0) as qualified,
            d.spend / nullif(d.leads, 0) as cpl,
            coalesce(d.revenue_sourced, 0) as revenue_sourced, coalesce(d.revenue_influenced, 0) as revenue_influenced,
            d.revenue_sourced / nullif(d.revenue, 0) as sourced_share,
-           r.region = '(none)' or r.region not in (select region from cfg_regions) as unknown_region
-    from regions r
-    left join facts d using (region) left join pipeline pl using (region) left join plan_rev p using (region)
+           d.region = '(none)' or c.region is null as unknown_region
+    from by_region d
+    left join cfg_regions c on c.region = d.region
 )
 
 select * from final order by unknown_region, revenue desc, region

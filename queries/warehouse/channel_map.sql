@@ -1,5 +1,5 @@
 -- One row per distinct (channel, utm_source, utm_medium, source) text tuple of the batch
--- (temp table chan_in): the first matching data/channel_rules.csv rule by priority wins.
+-- (temp view chan_in): the first matching data/channel_rules.csv rule by priority wins.
 -- Rules run over distinct tuples, not rows, so a million-row batch costs a few hundred regex calls.
 create or replace temp table chan_map as
 with tuples as (

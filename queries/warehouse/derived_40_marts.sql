@@ -186,10 +186,13 @@ union all select 4, 'sales', max(sale_date), count(*) from sales
 union all select 5, 'traffic', max(period_end), count(*) from traffic
 union all select 6, 'plan', max(month), count(*) from plan
 )
--- activity_latest: the latest day with any deal, lead or spend (what "so far" means for a run-rate)
-select *, greatest((select max(day) from mart_deals_day), (select max(day) from mart_leads_day),
-                   (select max(day) from mart_spend_day)) as activity_latest
-from sources;
+-- loaded_at: the source's last load; activity_latest: the latest day with any deal, lead or spend (what
+-- "so far" means for a run-rate)
+select s.*, l.loaded_at,
+       greatest((select max(day) from mart_deals_day), (select max(day) from mart_leads_day),
+                (select max(day) from mart_spend_day)) as activity_latest
+from sources s
+left join (select entity as source, max(loaded_at) as loaded_at from loads group by entity) l using (source);
 
 -- Campaign grain by month, for attribution's ROMI and CPL per campaign: spend and new leads.
 create or replace table mart_campaign_month as

@@ -86,4 +86,15 @@ group by all
 -- model, then month: a page reads one model over a few months, so zonemaps skip the rest
 order by model, month;
 
+-- The same by channel (no campaign, product or status): what the channel views and the models side by
+-- side read, a small fraction of the rows above.
+create or replace table attribution_channel_month as
+select model, month, region, channel, currency, sum(revenue) as revenue, sum(pipeline) as pipeline,
+       coalesce(sum(deals) filter (where status = 'won'), 0) as won_deals,
+       coalesce(sum(deals) filter (where status = 'open'), 0) as open_deals,
+       sum(sourced_revenue) as sourced_revenue, sum(influenced_revenue) as influenced_revenue
+from attribution_credit
+group by all
+order by month;
+
 drop table attr_weighted;

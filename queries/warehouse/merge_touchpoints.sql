@@ -1,6 +1,10 @@
 -- One row per (lead, deal, time, channel, campaign) touch. Params: $load_id.
-create or replace temp table batch_out as
-select distinct
+-- A touch repeated in the batch (lines that differ only in text the canonical values drop) is kept
+-- once. Repeats are found by sorting the rows' hashes, which spills to disk, and only the repeated
+-- rows are de-duplicated: a plain `select distinct` keeps one hash group per row, and at 80M rows
+-- that aggregate ran out of the load's memory pool.
+create or replace temp table batch_rows as
+select
     s.touch_at, s.lead_id, s.deal_id, cm.channel, campaign_key(s.campaign) as campaign,
     lower(s.utm_source) as utm_source, lower(s.utm_medium) as utm_medium,
     $load_id as load_id
@@ -9,9 +13,20 @@ left join chan_map cm
   on cm.ch_channel is not distinct from s.channel and cm.ch_utm_source is not distinct from s.utm_source
  and cm.ch_utm_medium is not distinct from s.utm_medium and cm.ch_source is null;
 
-delete from touchpoints t using batch_out b
+create or replace temp table batch_repeats as
+select distinct h from (
+    select h, lead(h) over (order by h) as next_h
+    from (select hash(touch_at, lead_id, deal_id, channel, campaign, utm_source, utm_medium) as h from batch_rows)
+) where h = next_h;
+
+delete from touchpoints t using batch_rows b
 where t.touch_at = b.touch_at and t.lead_id is not distinct from b.lead_id
   and t.deal_id is not distinct from b.deal_id and t.channel = b.channel
   and t.campaign is not distinct from b.campaign;
 
-insert into touchpoints by name select * from batch_out;
+insert into touchpoints by name
+select * from batch_rows
+where hash(touch_at, lead_id, deal_id, channel, campaign, utm_source, utm_medium) not in (select h from batch_repeats)
+union all
+select distinct * from batch_rows
+where hash(touch_at, lead_id, deal_id, channel, campaign, utm_source, utm_medium) in (select h from batch_repeats);
