@@ -100,10 +100,12 @@ def test_a_swapped_in_warehouse_is_noticed(copy_of_warehouse, tmp_path):
     new = tmp_path / "next.duckdb"
     shutil.copyfile(copy_of_warehouse, new)
     con = duckdb.connect(str(new))
-    con.execute("update mart_region_day set revenue_base = revenue_base + 1000 "
-                "where day = (select min(day) from mart_region_day where deals_won > 0 and currency = 'RUB') "
-                "and deals_won > 0 and currency = 'RUB' and region = (select min(region) from mart_region_day "
-                "where deals_won > 0 and currency = 'RUB' and day between '2025-01-01' and '2025-03-31')")
+    for table, col in (("mart_region_day", "day"), ("mart_region_month", "month")):   # a period reads either
+        con.execute(f"update {table} set revenue_base = revenue_base + 1000 "
+                    f"where {col} = (select min({col}) from {table} where deals_won > 0 and currency = 'RUB' "
+                    f"and {col} between '2025-01-01' and '2025-03-31') "
+                    f"and deals_won > 0 and currency = 'RUB' and region = (select min(region) from {table} "
+                    f"where deals_won > 0 and currency = 'RUB' and {col} between '2025-01-01' and '2025-03-31')")
     con.execute("checkpoint")
     con.close()
     os.replace(new, copy_of_warehouse)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from etl.build import run_checks
@@ -186,3 +187,30 @@ def test_later_export_replaces_earlier_row(fresh_db, tmp_path):
         ("103", Decimal("70000.00"), "open", 2),
     ]
     assert query(fresh_db, "select sum(amount) from deals") == [(Decimal("240000.00"),)]
+
+
+@pytest.mark.parametrize("macro, day_table, measures", [
+    ("region_rows", "mart_region_day", ["revenue", "revenue_base", "deals_won", "deals_created", "cost_base", "leads"]),
+    ("funnel_rows", "mart_funnel_day", ["leads", "qualified", "won_revenue_base", "within_sla", "response_hours_sum"]),
+])
+def test_period_rows_equal_the_day_mart(warehouse, macro, day_table, measures):
+    """Whole months from the month mart plus the partial months' days sum to the day mart, for any range."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        lo, hi = con.execute(f"select min(day), max(day) from {day_table}").fetchall()[0]
+        first_full = (lo.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        last_full = hi.replace(day=1) - dt.timedelta(days=1)
+        ranges = [(lo, hi), (lo + dt.timedelta(days=17), hi - dt.timedelta(days=11)), (first_full, last_full),
+                  (first_full + dt.timedelta(days=3), first_full + dt.timedelta(days=12)),
+                  (first_full - dt.timedelta(days=1), first_full + dt.timedelta(days=31))]
+        sums = ", ".join(f"sum({m})::double as {m}" for m in measures)
+        for a, b in ranges:
+            params = {"a": a, "b": b}
+            got = con.execute(f"select month, region, {sums} from {macro}($a, $b) group by all order by all",
+                              params).df()
+            want = con.execute(f"select date_trunc('month', day)::date as month, region, {sums} from {day_table} "
+                               "where day between $a and $b group by all order by all", params).df()
+            assert len(want) > 0 or (a, b) != (lo, hi)
+            pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    finally:
+        con.close()

@@ -4,9 +4,8 @@
 -- the hours summed over contacted leads. 'manager_region' rows (the SLA table) carry manager and region.
 -- Params: $date_from, $date_to, $regions (leads carry no product).
 with leads as (
-    select * from mart_funnel_day
-    where day between $date_from and $date_to
-      and (len($regions) = 0 or list_contains($regions, region))
+    select * from funnel_rows($date_from, $date_to)
+    where (len($regions) = 0 or list_contains($regions, region))
 ),
 
 by_value as (

@@ -3,12 +3,11 @@
 -- the SLA, lead-to-deal conversion vs min_lead_to_deal. Params: $date_from, $date_to, $regions, $products
 -- (products choose plan lines only: leads carry no product). Plan lines chosen as in plan_totals.
 with leads as (
-    select date_trunc('month', day)::date as month, sum(leads)::bigint as leads, sum(qualified)::bigint as qualified,
+    select month, sum(leads)::bigint as leads, sum(qualified)::bigint as qualified,
            sum(converted)::bigint as converted, sum(contacted)::bigint as contacted,
            sum(within_sla)::bigint as within_sla
-    from mart_funnel_day
-    where day between $date_from and $date_to
-      and (len($regions) = 0 or list_contains($regions, region))
+    from funnel_rows($date_from, $date_to)
+    where (len($regions) = 0 or list_contains($regions, region))
     group by all
 ),
 

@@ -2,9 +2,8 @@
 -- by its own date). Params: $date_from, $date_to, $regions, $products.
 select currency, sum(revenue) as revenue, sum(revenue_base) as revenue_base,
        sum(deals_won) as deals_won, sum(deals_lost) as deals_lost, sum(deals_created) as deals_created
-from mart_region_day
-where day between $date_from and $date_to
-  and (len($regions) = 0 or list_contains($regions, region))
+from region_rows($date_from, $date_to)
+where (len($regions) = 0 or list_contains($regions, region))
   and (len($products) = 0 or list_contains($products, product))
 group by currency
 having sum(deals_won) + sum(deals_lost) + sum(deals_created) > 0

@@ -2,11 +2,10 @@
 -- leads plan. Params: $date_from, $date_to, $regions, $products. Plan lines chosen as in plan_totals.
 with fact as (
     -- revenue and spend under the product filter, leads (rows without a product) always
-    select date_trunc('month', day)::date as month, sum(revenue_base) as revenue, sum(deals_won) as deals_won,
+    select month, sum(revenue_base) as revenue, sum(deals_won) as deals_won,
            sum(cost_base) as spend, sum(leads) as leads
-    from mart_region_day
-    where day between $date_from and $date_to
-      and (len($regions) = 0 or list_contains($regions, region))
+    from region_rows($date_from, $date_to)
+    where (len($regions) = 0 or list_contains($regions, region))
       and (len($products) = 0 or product is null or list_contains($products, product))
     group by all
 ),

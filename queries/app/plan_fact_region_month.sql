@@ -15,11 +15,10 @@ with plan_rows as (
 
 facts as (
     -- revenue, deals and spend under the product filter; leads (no product) always
-    select date_trunc('month', day)::date as month, region,
+    select month, region,
            sum(revenue_base) as revenue, sum(deals_created) as deals, sum(leads) as leads, sum(cost_base) as spend
-    from mart_region_day
-    where day between date_trunc('month', $date_from::date) and $date_to
-      and (len($regions) = 0 or list_contains($regions, region))
+    from region_rows(date_trunc('month', $date_from::date), $date_to)
+    where (len($regions) = 0 or list_contains($regions, region))
       and (len($products) = 0 or product is null or list_contains($products, product))
     group by all
 ),

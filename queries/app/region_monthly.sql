@@ -1,10 +1,10 @@
 -- One row per month of the period for one region: won revenue and ad spend (base currency), deals won.
 -- Params: $date_from, $date_to, $region, $products.
 with fact as (
-    select date_trunc('month', day)::date as month, sum(revenue_base) as revenue, sum(deals_won) as deals_won,
+    select month, sum(revenue_base) as revenue, sum(deals_won) as deals_won,
            sum(cost_base) as spend
-    from mart_region_day
-    where day between $date_from and $date_to and region = $region
+    from region_rows($date_from, $date_to)
+    where region = $region
       and (len($products) = 0 or list_contains($products, product))
     group by all
 ),

@@ -3,8 +3,8 @@
 select product, sum(revenue_base) as revenue, sum(deals_won) as deals_won,
        sum(revenue_base) / nullif(sum(deals_won), 0) as avg_deal,
        sum(deals_won) / nullif(sum(deals_won) + sum(deals_lost), 0) as win_rate
-from mart_region_day
-where day between $date_from and $date_to and region = $region
+from region_rows($date_from, $date_to)
+where region = $region
   and (len($products) = 0 or list_contains($products, product))
 group by product
 having sum(deals_won) + sum(deals_lost) + sum(deals_created) > 0

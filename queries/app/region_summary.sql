@@ -7,9 +7,8 @@ with parts as (
     select region, revenue_base, deals_won, deals_lost, deals_created, sourced_base, influenced_base,
            deals_won_sourced, cost_base, leads, qualified, 0 as open_deals, 0 as open_amount_base,
            null::varchar as metric, null::double as target
-    from mart_region_day
-    where day between $date_from and $date_to
-      and (len($regions) = 0 or list_contains($regions, region))
+    from region_rows($date_from, $date_to)
+    where (len($regions) = 0 or list_contains($regions, region))
       and (len($products) = 0 or product is null or list_contains($products, product))
     union all
     select region, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, open_deals, open_amount_base, null, null

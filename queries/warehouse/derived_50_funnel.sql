@@ -18,3 +18,24 @@ select day, region, coalesce(channel, 'unknown') as channel, manager,
 from lead_facts
 group by all
 order by day;
+
+-- By month, and the rows a period reads (whole months by month, partial months by day), as region_rows.
+create or replace table mart_funnel_month as
+select date_trunc('month', day)::date as month, region, channel, manager,
+       sum(leads)::bigint as leads, sum(qualified)::bigint as qualified, sum(converted)::bigint as converted,
+       sum(won_leads)::bigint as won_leads, sum(won_deals)::bigint as won_deals,
+       sum(won_revenue_base)::decimal(18,2) as won_revenue_base, sum(contacted)::bigint as contacted,
+       sum(within_sla)::bigint as within_sla, sum(response_hours_sum) as response_hours_sum
+from mart_funnel_day
+group by all
+order by month;
+
+create or replace macro funnel_rows(d_from, d_to) as table
+    select month, region, channel, manager, leads, qualified, converted, won_leads, won_deals, won_revenue_base, contacted, within_sla, response_hours_sum
+    from mart_funnel_month
+    where month >= d_from::date and last_day(month) <= d_to::date
+    union all
+    select date_trunc('month', day)::date as month, region, channel, manager, leads, qualified, converted, won_leads, won_deals, won_revenue_base, contacted, within_sla, response_hours_sum
+    from mart_funnel_day
+    where day between d_from::date and d_to::date
+      and not (date_trunc('month', day) >= d_from::date and last_day(day) <= d_to::date);
