@@ -77,12 +77,21 @@ def run_checks(con) -> dict[str, int]:
     return out
 
 
+def _memory(var: str, default: str) -> str:
+    value = os.environ.get(var, default).strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)", value, flags=re.I):
+        raise LoadError(f"{var}={value!r}: write a size such as 4GB or 1500MB")
+    return value
+
+
 def derived_memory() -> str:
     """DuckDB memory limit for the derived step: $PARITY_DERIVED_MEMORY, else 4GB."""
-    value = os.environ.get("PARITY_DERIVED_MEMORY", "4GB").strip()
-    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)", value, flags=re.I):
-        raise LoadError(f"PARITY_DERIVED_MEMORY={value!r}: write a size such as 4GB or 1500MB")
-    return value
+    return _memory("PARITY_DERIVED_MEMORY", "4GB")
+
+
+def load_memory() -> str:
+    """DuckDB memory limit for staging and merging files: $PARITY_LOAD_MEMORY, else 640MB."""
+    return _memory("PARITY_LOAD_MEMORY", "640MB")
 
 
 def load_config(con) -> None:
@@ -123,7 +132,11 @@ class Builder:
             raise LoadError(f"{self.target}: the warehouse file cannot be opened ({err}); "
                             f"run `python -m etl rebuild`") from None
         # a bounded buffer pool keeps a 1M-row load under 1 GiB RSS; DuckDB spills past it
-        run(self.con, "set memory_limit = '640MB'")
+        run(self.con, "set memory_limit = '" + load_memory() + "'")
+        # No automatic checkpoints: the build file is scratch until commit() CHECKPOINTs it, and the
+        # one DuckDB runs on the temp catalog after a big staging write (numbering 20M typed rows)
+        # must pin more than a 100MB pool holds ("Checkpoint failed for database temp").
+        run(self.con, "set checkpoint_threshold = '1TB'")
         prepare(self.con)
         if self.config_stale():
             self.fresh = True

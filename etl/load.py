@@ -83,7 +83,8 @@ def _channel_inputs(con, entity: str) -> None:
         return
     names = ("ch_channel", "ch_utm_source", "ch_utm_medium", "ch_source")
     exprs = [(f"{c}" if c else "null::varchar") + " as " + n for c, n in zip(cols, names)]
-    run(con, "create or replace temp table chan_in as select " + ", ".join(exprs) + " from good")
+    # a view: channel_map.sql reads it once for its distinct tuples, so the batch is not copied
+    run(con, "create or replace temp view chan_in as select " + ", ".join(exprs) + " from good")
     run_file(con, QUERIES / "channel_map.sql")
 
 

@@ -352,12 +352,19 @@ def _mark_rejects(src: Source, ent: Entity, cols: dict[str, int], typed_fields: 
 
 
 def _mark_duplicates(src: Source, cells: str) -> None:
-    """Exact duplicate lines count once: only rows sharing a hash are compared cell by cell."""
+    """Exact duplicate lines count once: only rows sharing a hash are compared cell by cell.
+
+    Repeated hashes are found by sorting, not grouping: a hash aggregate holding one group per
+    line (80M for a big touchpoints export) runs out of the bounded load pool, while DuckDB's
+    sort spills to disk.
+    """
     con = src.con
-    run(con, "create or replace temp table dup_cand as select rn from typed where kind = 'data' and h in "
-             "(select h from typed where kind = 'data' group by h having count(*) > 1)")
-    if not con.execute("select count(*) from dup_cand").fetchall()[0][0]:
+    run(con, "create or replace temp table dup_h as select distinct h from (select h, lead(h) over "
+             "(order by h) as next_h from typed where kind = 'data') where h = next_h")
+    if not con.execute("select count(*) from dup_h").fetchall()[0][0]:
         return
+    run(con, "create or replace temp table dup_cand as select rn from typed where kind = 'data' and h in "
+             "(select h from dup_h)")
     base = src.base()
     run(con, "create or replace temp table dup_rows as "
              "select rn from (select rowid - $base + 1 as rn, row_number() over "
