@@ -1,5 +1,7 @@
 -- One row per region with any data in the period: revenue (base currency) and its plan, deals won/lost,
--- average deal, win rate, open pipeline now, ad spend, leads, CPL, marketing-sourced revenue.
+-- open pipeline now, ad spend, leads, marketing-sourced revenue; the ratios (% of plan, average deal,
+-- win rate, CPL, sourced share) are ui.views.regions.with_ratios (the SQL's cost is its planning, not
+-- its rows, so it stays a few sums).
 -- Params: $date_from, $date_to, $regions, $products. '(none)' collects rows without a region.
 with parts as (
     -- deals, spend and leads (leads rows have no product: a product filter keeps them), open pipeline
@@ -38,21 +40,7 @@ by_region as (
 ),
 
 final as (
-    select d.region,
-           coalesce(d.revenue, 0) as revenue, d.revenue_plan,
-           coalesce(d.revenue, 0) / nullif(d.revenue_plan, 0) as plan_share,
-           coalesce(d.deals_won, 0) as deals_won, coalesce(d.deals_lost, 0) as deals_lost, d.deals_plan,
-           coalesce(d.deals_won_sourced, 0) as deals_won_sourced,
-           coalesce(d.deals_created, 0) as deals_created,
-           d.revenue / nullif(d.deals_won, 0) as avg_deal,
-           d.deals_won / nullif(d.deals_won + d.deals_lost, 0) as win_rate,
-           coalesce(d.open_deals, 0) as open_deals, coalesce(d.open_pipeline, 0) as open_pipeline,
-           coalesce(d.spend, 0) as spend, d.spend_plan, coalesce(d.leads, 0) as leads, d.leads_plan,
-           coalesce(d.qualified, 0) as qualified,
-           d.spend / nullif(d.leads, 0) as cpl,
-           coalesce(d.revenue_sourced, 0) as revenue_sourced, coalesce(d.revenue_influenced, 0) as revenue_influenced,
-           d.revenue_sourced / nullif(d.revenue, 0) as sourced_share,
-           d.region = '(none)' or c.region is null as unknown_region
+    select d.*, d.region = '(none)' or c.region is null as unknown_region
     from by_region d
     left join cfg_regions c on c.region = d.region
 )

@@ -5,6 +5,7 @@ import pandas as pd
 
 from ui.filters import Filters
 from ui.views import latest_frame
+from ui.views.regions import with_ratios
 
 
 def load(f: Filters, run) -> dict[str, pd.DataFrame]:
@@ -16,7 +17,7 @@ def load(f: Filters, run) -> dict[str, pd.DataFrame]:
         "deals": run("kpi_deals", p),
         "plan": run("plan_totals", p),
         "monthly": run("monthly_fact_plan", p),
-        "regions": run("region_summary", p),
+        "regions": with_ratios(run("region_summary", p)),
         "activities": run("activities_in_period", p),
         "fresh": run("freshness", {}),
     }
