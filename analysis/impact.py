@@ -26,8 +26,8 @@ expected error read off at its own leverage (see _flight_scale); that picks the 
 goes half-way (in squares) from the placebos' plain mean square to it. Control regions, each
 predicted from the others, then say whether the flight's own time is harder than the placebo windows;
 if so the scale grows by that factor. The interval is the statistic -/+ a Student t quantile (dof from
-overlapping batch means) times that scale. The
-flight is outside every fit, so an added effect shifts the statistic by exactly its size.
+overlapping batch means) times that scale. The flight is outside every fit, so an added effect shifts
+the statistic by exactly its size.
 """
 from __future__ import annotations
 
@@ -142,12 +142,14 @@ def fit_windows(y: np.ndarray, x: np.ndarray, ref: np.ndarray, starts: np.ndarra
 
     y (T,), x (T, J) are scaled series (positive when `log`). The model, fitted on `smooth`-day
     trailing means m(.) (the window total matters, not the weekday shape), is
-        f(m(y)) = sum_j w_j f(m(x_j)) + level [+ slope * time],   f = log if `log` else identity,
-    with w on the simplex (sc) or equal (did); level and slope are free (partialled out before the
-    weights are fitted, Frisch-Waugh). The statistic per window is f(mean of y over the window) minus
+        f(m(y)) = sum_j w_j f(m(x_j)) + level [+ slope * time] [+ depth * season],
+    f = log if `log` else identity, with w on the simplex (sc) or proportional to `precision` (did,
+    equal when None); level, slope and depth are free (partialled out before the weights are fitted,
+    Frisch-Waugh). The statistic per window is f(mean of y over the window) minus
     its prediction: the mean gap in scaled units, or the log ratio actual / counterfactual.
     A common multiplicative factor cancels on the log scale (the weights sum to one) and a
-    region-specific growth rate is a slope there. Returns weights (K, J), coef (K, 1 or 2) and stat (K,);
+    region-specific growth rate is a slope there. Returns weights (K, J), coef (K, free terms), stat (K,)
+    and lev (K,), each window's leverage rwin' (R'R)^-1 rwin;
     with `space`, also the same statistic (K, J) for each control predicted from the other controls.
     The fits share one running sum of outer products: each Gram matrix is a difference of its rows.
     """
@@ -203,7 +205,7 @@ def _did_weights(prec: np.ndarray, others: np.ndarray, k: int) -> np.ndarray:
     return np.broadcast_to(w, (k, *w.shape))
 
 
-def _predict(resid, rr, cross, win, rwin, cols: list, target: int, method: str, prec=None) -> dict:
+def _predict(resid, rr, cross, win, rwin, cols: list, target: int, method: str, prec: np.ndarray) -> dict:
     h, g = resid[:, cols][:, :, cols], resid[:, cols, target]
     w = simplex_qp(h, g, iters=QP_ITERS) if method == "sc" else np.broadcast_to(prec[cols] / prec[cols].sum(), g.shape)
     coef = np.einsum("krs,ks->kr", rr, cross[:, :, target] - np.einsum("krj,kj->kr", cross[:, :, cols], w))
@@ -285,7 +287,7 @@ def estimate_impact(panel: pd.DataFrame, treated, start, end, *, method: str = "
     fits = {(m, tr, se): fit_windows(y, x, ref, starts, length, m, trend=tr, season=shape if se else None, **opts)
             for m in (METHODS if method == "auto" else [method]) for tr in trends for se in seasons}
     # cross-fitting: the model is chosen on every other placebo window and its interval is scaled by
-    # the others, so picking the luckiest of four candidates does not shrink the interval
+    # the others, so picking the luckiest of the candidates does not shrink the interval
     pick = np.arange(len(starts) - 1) % 2 == 0 if len(starts) > 3 else np.ones(len(starts) - 1, bool)
     rmse = {k: _flight_scale(f["stat"][1:][pick], f["lev"][1:][pick], f["lev"][0]) for k, f in fits.items()}
     key, reason = _choose(method, rmse, int(pick.sum()))
@@ -366,7 +368,7 @@ def _label(method: str, trend: bool, season: bool = False) -> str:
 
 
 def _choose(method: str, rmse: dict, n_placebos: int) -> tuple[tuple, str]:
-    """The candidate (method, trend, season) with the smallest placebo error, and why in words."""
+    """The candidate (method, trend, season) with the smallest expected error, and why in words."""
     keys = list(rmse)
     if n_placebos == 0:
         key = ("did", False, False) if ("did", False, False) in rmse else keys[0]

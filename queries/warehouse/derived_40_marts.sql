@@ -190,12 +190,10 @@ group by all
 order by month;
 
 create or replace macro region_rows(d_from, d_to) as table
-    select month, region, product, currency, deals_created, deals_won, deals_lost, revenue, revenue_base, sourced_base, influenced_base, deals_won_sourced, cost_base, leads, qualified
-    from mart_region_month
+    select * from mart_region_month
     where month >= d_from::date and last_day(month) <= d_to::date
-    union all
-    select date_trunc('month', day)::date as month, region, product, currency, deals_created, deals_won, deals_lost, revenue, revenue_base, sourced_base, influenced_base, deals_won_sourced, cost_base, leads, qualified
-    from mart_region_day
+    union all by name
+    select date_trunc('month', day)::date as month, * exclude (day) from mart_region_day
     where day between d_from::date and d_to::date
       and not (date_trunc('month', day) >= d_from::date and last_day(day) <= d_to::date);
 
@@ -213,8 +211,7 @@ union all select 6, 'plan', max(month), count(*) from plan
 -- loaded_at: the source's last load; activity_latest: the latest day with any deal, lead or spend (what
 -- "so far" means for a run-rate)
 select s.*, l.loaded_at,
-       greatest((select max(day) from mart_deals_day), (select max(day) from mart_leads_day),
-                (select max(day) from mart_spend_day)) as activity_latest
+       (select max(day) from mart_region_day) as activity_latest     -- deals, spend and leads
 from sources s
 left join (select entity as source, max(loaded_at) as loaded_at from loads group by entity) l using (source);
 

@@ -31,11 +31,9 @@ group by all
 order by month;
 
 create or replace macro funnel_rows(d_from, d_to) as table
-    select month, region, channel, manager, leads, qualified, converted, won_leads, won_deals, won_revenue_base, contacted, within_sla, response_hours_sum
-    from mart_funnel_month
+    select * from mart_funnel_month
     where month >= d_from::date and last_day(month) <= d_to::date
-    union all
-    select date_trunc('month', day)::date as month, region, channel, manager, leads, qualified, converted, won_leads, won_deals, won_revenue_base, contacted, within_sla, response_hours_sum
-    from mart_funnel_day
+    union all by name
+    select date_trunc('month', day)::date as month, * exclude (day) from mart_funnel_day
     where day between d_from::date and d_to::date
       and not (date_trunc('month', day) >= d_from::date and last_day(day) <= d_to::date);
