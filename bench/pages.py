@@ -2,8 +2,10 @@
 
 For each page, the queries its view issues (ui/views/<page>.py, the same functions the pages call)
 run on a read-only connection: "cold" on a fresh connection each time (DuckDB's buffer pool empty),
-"warm" repeated on one connection; the median of --repeat runs is reported. In the same run, a bare
-`select sum(amount) from deals` is timed the same ways, and the target is every page's warm total
+"warm" repeated on one connection; the median of --repeat runs is reported. A page's time is the
+wall time of its view loading all its queries, concurrently as the app does (ui.views.fetch); the
+same warm load with one query at a time is reported beside it ("serial"). In the same run, a bare
+`select sum(amount) from deals` is timed the same ways, and the target is every page's warm time
 under 5x that scan. Rows loaded into pandas are counted per page (target: at most 10,000). With
 --rss the app itself is started on the warehouse and every page opened in Debian's chromium; the
 server's peak RSS (VmHWM) is reported (target: under 1.5 GiB).
@@ -58,15 +60,24 @@ def _timed(con, name: str, params: dict, log: list) -> "object":
     from ui.db import run_on
     t0 = time.perf_counter()
     frame = run_on(con, name, params)
-    log.append((name, time.perf_counter() - t0, len(frame)))
+    log.append((name, time.perf_counter() - t0, len(frame)))   # list.append is atomic: fetch's threads
     return frame
 
 
-def _page_once(con, page: str, f) -> tuple[float, int, list]:
-    from ui.views import load
+def _page_once(con, page: str, f, workers: int | None = None) -> tuple[float, int, list]:
+    """(wall seconds of the view loading its queries, rows loaded, [(query, seconds, rows)]);
+    `workers` overrides ui.views.WORKERS (1: one query at a time)."""
+    from ui import views
     log: list = []
-    load(page, f, lambda name, params: _timed(con, name, params, log))
-    return sum(s for _, s, _ in log), sum(n for _, _, n in log), log
+    saved = views.WORKERS
+    views.WORKERS = workers or saved
+    try:
+        t0 = time.perf_counter()
+        views.load(page, f, lambda name, params: _timed(con, name, params, log))
+        seconds = time.perf_counter() - t0
+    finally:
+        views.WORKERS = saved
+    return seconds, sum(n for _, _, n in log), log
 
 
 def _bare_once(con) -> float:
@@ -97,16 +108,19 @@ def measure(db: Path, repeat: int, period: str) -> dict:
             cold.append(_page_once(con, page, f)[0])
             con.close()
         _page_once(warm_con, page, f)                       # first warm-up fills the buffer pool
+        serial = []
         for _ in range(repeat):
             seconds, rows, log = _page_once(warm_con, page, f)
             warm.append(seconds)
+            serial.append(_page_once(warm_con, page, f, workers=1)[0])
         pages[page] = {"queries": len(log), "rows": rows, "cold_s": statistics.median(cold),
-                       "warm_s": statistics.median(warm),
+                       "warm_s": statistics.median(warm), "serial_warm_s": statistics.median(serial),
                        "slowest": max(log, key=lambda x: x[1])[0] if log else None}
     warm_con.close()
     bare_w, bare_c = statistics.median(bare_warm), statistics.median(bare_cold)
     for p in pages.values():
         p["warm_ratio"] = p["warm_s"] / bare_w
+        p["serial_ratio"] = p["serial_warm_s"] / bare_w
         p["cold_ratio"] = p["cold_s"] / bare_c
     return {"warehouse": str(db), "deals": deals, "period": [f.date_from, f.date_to], "repeat": repeat,
             "bare_scan_cold_s": bare_c, "bare_scan_warm_s": bare_w, "pages": pages,
@@ -156,10 +170,12 @@ def text(r: dict) -> str:
     lines = [f"warehouse {r['warehouse']}: {r['deals']:,} deals; period {r['period'][0]} .. {r['period'][1]}; "
              f"median of {r['repeat']}",
              f"bare scan ({BARE}): cold {r['bare_scan_cold_s'] * 1000:.1f} ms, warm {r['bare_scan_warm_s'] * 1000:.1f} ms",
-             f"{'page':<12}{'queries':>8}{'rows':>8}{'cold ms':>10}{'warm ms':>10}{'warm/bare':>11}  slowest"]
+             f"{'page':<12}{'queries':>8}{'rows':>8}{'cold ms':>10}{'warm ms':>10}{'warm/bare':>11}"
+             f"{'serial ms':>11}{'serial/bare':>13}  slowest"]
     for name, p in r["pages"].items():
         lines.append(f"{name:<12}{p['queries']:>8}{p['rows']:>8}{p['cold_s'] * 1000:>10.1f}{p['warm_s'] * 1000:>10.1f}"
-                     f"{p['warm_ratio']:>11.2f}  {p['slowest']}")
+                     f"{p['warm_ratio']:>11.2f}{p['serial_warm_s'] * 1000:>11.1f}{p['serial_ratio']:>13.2f}"
+                     f"  {p['slowest']}")
     if "app_peak_rss_bytes" in r:
         lines.append(f"app peak RSS {r['app_peak_rss_bytes'] / 2**20:,.0f} MB (target < 1536 MB)")
     lines.append(f"targets (warm <= {TARGET_RATIO}x bare scan, <= {MAX_ROWS:,} rows per page"

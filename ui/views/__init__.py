@@ -2,11 +2,14 @@
 
 `load(page, filters, run)` returns the page's frames; `run(name, params)` is ui.db.query in the app
 and a timed, uncached runner in `python -m bench pages`, so the benchmark measures exactly the
-queries a page issues.
+queries a page issues. A view sends its independent queries together through `fetch`.
 """
 from __future__ import annotations
 
 import importlib
+import os
+import queue
+import threading
 from typing import Callable
 
 import pandas as pd
@@ -15,6 +18,55 @@ from ui.filters import Filters
 
 Runner = Callable[[str, dict], pd.DataFrame]
 PAGES = ("overview", "regions", "plan_fact", "funnel", "joint_plan", "contribution", "impact", "data")
+# A page's queries read small marts, so each costs mostly DuckDB planning it, which runs on one core:
+# on 2 cores two at a time take ~0.6 of the serial time (python -m bench pages); more only queue.
+WORKERS = max(2, os.cpu_count() or 2)
+
+
+def fetch(run: Runner, jobs: dict[str, tuple[str, dict]]) -> dict[str, pd.DataFrame]:
+    """{key: run(name, params)} for jobs {key: (name, params)}, run concurrently by WORKERS threads
+    (the caller's among them).
+
+    The helper threads carry the caller's Streamlit script context, attached before they start, so
+    st.cache_data behaves in them as in the script thread. All jobs finish before this returns; the
+    first failed job's error (in the jobs' order) is raised here.
+    """
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    for key in jobs:
+        todo.put(key)
+    done: dict[str, pd.DataFrame] = {}
+    failed: dict[str, BaseException] = {}
+
+    def work() -> None:
+        while True:
+            try:
+                key = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                done[key] = run(*jobs[key])
+            except BaseException as e:  # re-raised in the caller's thread below
+                failed[key] = e
+
+    helpers = [threading.Thread(target=work, name=f"parity-query-{i}", daemon=True)
+               for i in range(min(WORKERS, len(jobs)) - 1)]
+    ctx = _script_context()
+    for thread in helpers:
+        if ctx is not None:
+            from streamlit.runtime.scriptrunner import add_script_run_ctx
+            add_script_run_ctx(thread, ctx)
+        thread.start()
+    work()
+    for thread in helpers:
+        thread.join()
+    if failed:
+        raise next(failed[key] for key in jobs if key in failed)
+    return {key: done[key] for key in jobs}
+
+
+def _script_context():
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    return get_script_run_ctx(suppress_warning=True)
 
 
 def load(page: str, f: Filters, run: Runner, **extra) -> dict[str, pd.DataFrame]:

@@ -6,17 +6,19 @@ import pandas as pd
 
 from analysis import attribution
 from ui.filters import Filters
+from ui.views import fetch
 
 
 def load(f: Filters, run, model: str | None = None) -> dict[str, pd.DataFrame]:
     p = f.params()
     model = model or attribution.settings()["model"]
     q = {**p, "model": model}
-    by_channel = run("attribution_by_channel", q)        # the chosen model's credit and every rule model's
-    return {"agreement": run("agreement", {}), "channels": run("channel_labels", {}),
-            "by_channel": by_channel, "by_campaign": run("attribution_by_campaign", q),
-            "models": rule_models(by_channel), "paths": run("attribution_paths", p),
-            "fresh": run("freshness", {})}
+    out = fetch(run, {"agreement": ("agreement", {}), "channels": ("channel_labels", {}),
+                      "by_channel": ("attribution_by_channel", q),  # the chosen model's and every rule model's
+                      "by_campaign": ("attribution_by_campaign", q), "paths": ("attribution_paths", p),
+                      "fresh": ("freshness", {})})
+    out["models"] = rule_models(out["by_channel"])
+    return out
 
 
 def rule_models(by_channel: pd.DataFrame) -> pd.DataFrame:

@@ -4,24 +4,20 @@ from __future__ import annotations
 import pandas as pd
 
 from ui.filters import Filters
+from ui.views import fetch
 
 
 def load(f: Filters, run, load_id: int | None = None) -> dict[str, pd.DataFrame]:
     p = f.params()
-    out = {
-        "history": run("load_history", {}), "reasons": run("reject_reasons", {}),
-        "dq": run("dq_summary", {}), "regions": run("dq_unknown_regions", {}),
-        "channels": run("dq_unknown_channels", {}), "stages": run("dq_unknown_stages", {}),
-        "campaigns": run("dq_unmapped_campaigns", {}), "recon": run("recon_by_region_month", p),
-        "differences": run("recon_differences_list", p), "agreement": run("agreement", {}),
-        "channel_labels": run("channel_labels", {}), "fresh": run("freshness", {}),
-    }
-    if load_id is None and not out["history"].empty:
-        with_rejects = out["history"][out["history"].rows_rejected > 0]
-        load_id = int((with_rejects if not with_rejects.empty else out["history"]).load_id.iloc[0])
-    if load_id is not None:
-        out["rejects"] = run("rejects_of_load", {"load_id": load_id})
-    return out
+    return fetch(run, {
+        "history": ("load_history", {}), "reasons": ("reject_reasons", {}),
+        "dq": ("dq_summary", {}), "regions": ("dq_unknown_regions", {}),
+        "channels": ("dq_unknown_channels", {}), "stages": ("dq_unknown_stages", {}),
+        "campaigns": ("dq_unmapped_campaigns", {}), "recon": ("recon_by_region_month", p),
+        "differences": ("recon_differences_list", p), "agreement": ("agreement", {}),
+        "channel_labels": ("channel_labels", {}), "fresh": ("freshness", {}),
+        "rejects": ("rejects_of_load", {"load_id": load_id}),    # None: the newest load with rejects
+    })
 
 
 def recon_totals(recon: pd.DataFrame) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ui.filters import Filters
+from ui.views import fetch
 
 BREAKDOWNS = ("channel", "region", "manager")
 STEPS = ("leads", "qualified", "converted", "won_leads")
@@ -11,16 +12,15 @@ STEPS = ("leads", "qualified", "converted", "won_leads")
 
 def load(f: Filters, run) -> dict[str, pd.DataFrame]:
     p = f.params()
-    rows = run("funnel_breakdown", p)            # the breakdowns and the manager x region SLA rows, one scan
+    out = fetch(run, {"agreement": ("agreement", {}),
+                      "breakdown": ("funnel_breakdown", p),    # with the manager x region SLA rows
+                      "scorecard": ("funnel_scorecard_month", p), "fresh": ("freshness", {})})
+    rows = out["breakdown"]
     pairs = rows.breakdown == "manager_region"
     sla_cols = ["manager", "region", "leads", "contacted", "within_sla", "response_hours_sum"]
-    return {
-        "agreement": run("agreement", {}),
-        "breakdown": rows[~pairs].reset_index(drop=True),
-        "sla": rows.loc[pairs, sla_cols].sort_values(["manager", "region"], ignore_index=True),
-        "scorecard": run("funnel_scorecard_month", p),
-        "fresh": run("freshness", {}),
-    }
+    out["breakdown"] = rows[~pairs].reset_index(drop=True)
+    out["sla"] = rows.loc[pairs, sla_cols].sort_values(["manager", "region"], ignore_index=True)
+    return out
 
 
 def _div(a: pd.Series, b: pd.Series) -> pd.Series:

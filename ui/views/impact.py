@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 
 from ui.filters import Filters
-from ui.views import latest_frame
+from ui.views import fetch, latest_frame
 
 METRICS = ("revenue", "won_deals", "leads")
 PRE_DAYS, POST_DAYS = 364, 56      # a year before the flight, eight weeks after (for short histories)
@@ -14,7 +14,7 @@ PRE_DAYS, POST_DAYS = 364, 56      # a year before the flight, eight weeks after
 
 def load(f: Filters, run, campaign: str | None = None, metric: str = "revenue") -> dict[str, pd.DataFrame]:
     p = f.params()
-    out = {"agreement": run("agreement", {}), "flights": run("flights_list", p), "fresh": run("freshness", {})}
+    out = fetch(run, {"agreement": ("agreement", {}), "flights": ("flights_list", p), "fresh": ("freshness", {})})
     out["latest"] = latest_frame(out["fresh"])
     flights = out["flights"]
     if flights.empty:
@@ -26,10 +26,10 @@ def load(f: Filters, run, campaign: str | None = None, metric: str = "revenue") 
     latest = pd.Timestamp(out["latest"].latest.iloc[0]).date()
     window = {"date_from": _d(start) - dt.timedelta(days=PRE_DAYS),
               "date_to": min(_d(end) + dt.timedelta(days=POST_DAYS), latest)}
-    out["panel"] = run("flight_panel", {"metric": metric, **window})
     # the joint activities in the flight's regions, marked on its chart like on every time chart
-    out["activities"] = run("activities_in_period", {**window, "regions": list(row.regions.iloc[0]),
-                                                     "products": p["products"]})
+    out.update(fetch(run, {"panel": ("flight_panel", {"metric": metric, **window}),
+                           "activities": ("activities_in_period", {**window, "regions": list(row.regions.iloc[0]),
+                                                                   "products": p["products"]})}))
     return out
 
 

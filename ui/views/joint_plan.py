@@ -6,6 +6,7 @@ import datetime as dt
 import pandas as pd
 
 from ui.filters import Filters
+from ui.views import fetch
 
 STATUSES = ("planned", "in_progress", "done", "cancelled")
 # how solid an activity's bar is: done fully, planned/under way half, cancelled barely
@@ -17,14 +18,14 @@ def load(f: Filters, run, on: dt.date | None = None, owners: tuple[str, ...] = (
     """`on` is today unless given (the next 30 days start there); `owners` filter the activities
     (empty: all); `region` narrows the weekly sales to one region (None: the sidebar's regions)."""
     p = {**f.params(), "owners": list(owners), "today": on or dt.date.today()}
-    return {
-        "agreement": run("agreement", {}),
-        "activities": run("joint_plan_activities", p),
-        "by_owner": run("joint_plan_by_owner", p),
-        "next": run("joint_plan_next_30_days", p),
-        "weekly": run("won_revenue_by_week", {**p, "regions": [region] if region else p["regions"]}),
-        "fresh": run("freshness", {}),
-    }
+    return fetch(run, {
+        "agreement": ("agreement", {}),
+        "activities": ("joint_plan_activities", p),
+        "by_owner": ("joint_plan_by_owner", p),
+        "next": ("joint_plan_next_30_days", p),
+        "weekly": ("won_revenue_by_week", {**p, "regions": [region] if region else p["regions"]}),
+        "fresh": ("freshness", {}),
+    })
 
 
 def bar_spans(activities: pd.DataFrame) -> pd.DataFrame:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ui.filters import Filters
-from ui.views import latest_frame
+from ui.views import fetch, latest_frame
 from ui.views.regions import with_ratios
 
 
@@ -12,15 +12,16 @@ def load(f: Filters, run) -> dict[str, pd.DataFrame]:
     """The period's frames. Spend and leads totals are the regional summary's columns summed (its rows
     partition them, '(none)' included), so the page reads them once."""
     p = f.params()
-    out = {
-        "agreement": run("agreement", {}),
-        "deals": run("kpi_deals", p),
-        "plan": run("plan_totals", p),
-        "monthly": run("monthly_fact_plan", p),
-        "regions": with_ratios(run("region_summary", p)),
-        "activities": run("activities_in_period", p),
-        "fresh": run("freshness", {}),
-    }
+    out = fetch(run, {
+        "agreement": ("agreement", {}),
+        "deals": ("kpi_deals", p),
+        "plan": ("plan_totals", p),
+        "monthly": ("monthly_fact_plan", p),
+        "regions": ("region_summary", p),
+        "activities": ("activities_in_period", p),
+        "fresh": ("freshness", {}),
+    })
+    out["regions"] = with_ratios(out["regions"])
     out["latest"] = latest_frame(out["fresh"])
     return out
 

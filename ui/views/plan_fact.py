@@ -6,14 +6,15 @@ import pandas as pd
 
 from analysis.decompose import decompose
 from ui.filters import Filters
+from ui.views import fetch
 
 METRICS = ("revenue", "deals", "leads", "spend")
 
 
 def load(f: Filters, run) -> dict[str, pd.DataFrame]:
     p = f.params()
-    return {"agreement": run("agreement", {}), "cells": run("plan_fact_region_month", p),
-            "lines": run("plan_lines", p), "fresh": run("freshness", {})}
+    return fetch(run, {"agreement": ("agreement", {}), "cells": ("plan_fact_region_month", p),
+                       "lines": ("plan_lines", p), "fresh": ("freshness", {})})
 
 
 def heat(cells: pd.DataFrame, metric: str) -> pd.DataFrame:

@@ -1,23 +1,28 @@
 """The regions page: one row per region, and one region's drill-down."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ui.filters import Filters
+from ui.views import fetch
 
 
 def load(f: Filters, run, region: str | None = None) -> dict[str, pd.DataFrame]:
     p = f.params()
-    out = {"agreement": run("agreement", {}), "regions": with_ratios(run("region_summary", p)),
-           "fresh": run("freshness", {})}
+    head = {"agreement": ("agreement", {}), "regions": ("region_summary", p), "fresh": ("freshness", {})}
+    out = fetch(run, head) if region is None else {}    # the default drill-down region is the summary's
     if region is None and not out["regions"].empty:
         region = default_region(out["regions"])
+    drill = {} if region is None else {
+        key: (name, {**p, "region": region, "regions": [region]})
+        for key, name in (("monthly", "region_monthly"), ("managers", "region_managers"),
+                          ("products", "region_products"), ("sources", "region_sources"),
+                          ("activities", "activities_in_period"))}
+    out.update(fetch(run, {key: job for key, job in {**head, **drill}.items() if key not in out}))
+    out["regions"] = with_ratios(out["regions"])
     if region is not None:
-        q = {**p, "region": region, "regions": [region]}
-        out.update({"region": pd.DataFrame({"region": [region]}),
-                    "monthly": run("region_monthly", q), "managers": run("region_managers", q),
-                    "products": run("region_products", q), "sources": run("region_sources", q),
-                    "activities": run("activities_in_period", q)})
+        out["region"] = pd.DataFrame({"region": [region]})
     return out
 
 
@@ -25,19 +30,26 @@ COUNTS = ("revenue", "deals_won", "deals_lost", "deals_created", "deals_won_sour
           "open_pipeline", "spend", "leads", "qualified", "revenue_sourced", "revenue_influenced")
 
 
-def _ratio(a: pd.Series, b: pd.Series) -> pd.Series:
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """a / b, NaN where b is 0 or missing (no plan, no deals: no ratio, not 0 %)."""
-    return a.astype("float64") / b.astype("float64").where(b != 0)
+    a, b = a.astype("float64"), b.astype("float64")
+    return np.divide(a, b, out=np.full(len(a), np.nan), where=(b != 0) & ~np.isnan(b))
 
 
 def with_ratios(rows: pd.DataFrame) -> pd.DataFrame:
     """region_summary rows with its sums filled (0 where a region had none of them) and the ratios:
     plan_share (revenue / its plan), avg_deal, win_rate (won / closed), cpl (spend / leads) and
-    sourced_share (marketing-sourced revenue / revenue)."""
-    out = rows.assign(**{c: rows[c].fillna(0) for c in COUNTS})
-    return out.assign(plan_share=_ratio(out.revenue, out.revenue_plan), avg_deal=_ratio(out.revenue, out.deals_won),
-                      win_rate=_ratio(out.deals_won, out.deals_won + out.deals_lost),
-                      cpl=_ratio(out.spend, out.leads), sourced_share=_ratio(out.revenue_sourced, out.revenue))
+    sourced_share (marketing-sourced revenue / revenue). Built as one frame from numpy columns: a
+    chain of pandas assigns costs ~10 ms here, more than the query."""
+    col = {c: rows[c].to_numpy() for c in rows.columns}
+    for c in COUNTS:
+        col[c] = np.nan_to_num(col[c].astype("float64"), nan=0.0)
+    col.update(plan_share=_ratio(col["revenue"], col["revenue_plan"]),
+               avg_deal=_ratio(col["revenue"], col["deals_won"]),
+               win_rate=_ratio(col["deals_won"], col["deals_won"] + col["deals_lost"]),
+               cpl=_ratio(col["spend"], col["leads"]), sourced_share=_ratio(col["revenue_sourced"], col["revenue"]))
+    return pd.DataFrame({c: rows[c] if c in rows and c not in COUNTS else v for c, v in col.items()},
+                        index=rows.index)
 
 
 def default_region(regions: pd.DataFrame) -> str:

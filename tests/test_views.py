@@ -1,0 +1,70 @@
+"""ui.views helpers the pages share: concurrent fetching of a page's queries and the regional ratios."""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ui import views
+from ui.views.regions import with_ratios
+
+
+def test_fetch_returns_every_job_in_order_using_several_threads():
+    seen, barrier = [], threading.Barrier(2, timeout=10)
+
+    def run(name, params):
+        seen.append(threading.current_thread().name)
+        if name in ("a", "b"):   # only two threads at once can pass: a serial fetch would time out here
+            barrier.wait()
+        return pd.DataFrame({"name": [name], "x": [params["x"]]})
+
+    jobs = {k: (k, {"x": i}) for i, k in enumerate(["a", "b", "c", "d", "e"])}
+    out = views.fetch(run, jobs)
+    assert list(out) == list(jobs)
+    assert [(f.name.iloc[0], f.x.iloc[0]) for f in out.values()] == [("a", 0), ("b", 1), ("c", 2), ("d", 3), ("e", 4)]
+    assert len(set(seen)) >= 2
+
+
+def test_fetch_finishes_every_job_then_raises_the_first_failure_in_job_order():
+    done = []
+
+    def run(name, params):
+        if name.startswith("bad"):
+            raise ValueError(name)
+        done.append(name)
+        return pd.DataFrame()
+
+    with pytest.raises(ValueError, match="bad1"):
+        views.fetch(run, {"ok1": ("ok1", {}), "bad1": ("bad1", {}), "bad2": ("bad2", {}), "ok2": ("ok2", {})})
+    assert sorted(done) == ["ok1", "ok2"]
+    assert views.fetch(run, {}) == {}
+
+
+def test_fetch_with_one_worker_runs_in_the_callers_thread(monkeypatch):
+    monkeypatch.setattr(views, "WORKERS", 1)
+    threads = set()
+    views.fetch(lambda n, p: threads.add(threading.current_thread()) or pd.DataFrame(),
+                {k: (k, {}) for k in "abc"})
+    assert threads == {threading.current_thread()}
+
+
+def test_with_ratios_fills_sums_and_leaves_ratios_without_a_denominator_empty():
+    rows = pd.DataFrame({
+        "region": ["A", "B", "(none)"], "revenue": [100.0, 0.0, np.nan], "deals_won": [4.0, 0.0, 1.0],
+        "deals_lost": [1.0, 0.0, 0.0], "deals_created": [5.0, 0.0, 1.0], "revenue_sourced": [25.0, 0.0, 0.0],
+        "revenue_influenced": [50.0, 0.0, 0.0], "deals_won_sourced": [1.0, 0.0, 0.0], "spend": [30.0, 10.0, 0.0],
+        "leads": [10.0, 0.0, 2.0], "qualified": [5.0, 0.0, 1.0], "open_deals": [2.0, 0.0, 0.0],
+        "open_pipeline": [70.0, 0.0, 0.0], "revenue_plan": [200.0, 0.0, np.nan], "deals_plan": [5.0, np.nan, np.nan],
+        "leads_plan": [8.0, np.nan, np.nan], "spend_plan": [20.0, np.nan, np.nan],
+        "unknown_region": [False, False, True]})
+    out = with_ratios(rows)
+    assert out.revenue.tolist() == [100.0, 0.0, 0.0]                 # a missing sum is 0
+    assert out.plan_share.iloc[0] == 0.5 and out.plan_share.iloc[1:].isna().all()
+    assert out.avg_deal.tolist()[:1] == [25.0] and np.isnan(out.avg_deal.iloc[1]) and out.avg_deal.iloc[2] == 0
+    assert out.win_rate.iloc[0] == 0.8 and np.isnan(out.win_rate.iloc[1]) and out.win_rate.iloc[2] == 1.0
+    assert out.cpl.iloc[0] == 3.0 and np.isnan(out.cpl.iloc[1]) and out.cpl.iloc[2] == 0.0
+    assert out.sourced_share.iloc[0] == 0.25 and out.sourced_share.iloc[1:].isna().all()
+    assert out.region.tolist() == ["A", "B", "(none)"] and out.unknown_region.tolist() == [False, False, True]
+    assert out.revenue_plan.isna().tolist() == [False, False, True]   # plans are not sums: no plan stays empty
