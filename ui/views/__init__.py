@@ -25,7 +25,8 @@ WORKERS = max(2, os.cpu_count() or 2)
 
 def fetch(run: Runner, jobs: dict[str, tuple[str, dict]]) -> dict[str, pd.DataFrame]:
     """{key: run(name, params)} for jobs {key: (name, params)}, run concurrently by WORKERS threads
-    (the caller's among them).
+    (the caller's among them). Jobs start in the order given: views list their slowest query first,
+    so the others fill the other thread meanwhile.
 
     The helper threads carry the caller's Streamlit script context, attached before they start, so
     st.cache_data behaves in them as in the script thread. All jobs finish before this returns; the

@@ -13,9 +13,9 @@ def load(f: Filters, run, model: str | None = None) -> dict[str, pd.DataFrame]:
     p = f.params()
     model = model or attribution.settings()["model"]
     q = {**p, "model": model}
-    out = fetch(run, {"agreement": ("agreement", {}), "channels": ("channel_labels", {}),
-                      "by_channel": ("attribution_by_channel", q),  # the chosen model's and every rule model's
+    out = fetch(run, {"by_channel": ("attribution_by_channel", q),  # the chosen model's and every rule model's
                       "by_campaign": ("attribution_by_campaign", q), "paths": ("attribution_paths", p),
+                      "agreement": ("agreement", {}), "channels": ("channel_labels", {}),
                       "fresh": ("freshness", {})})
     out["models"] = rule_models(out["by_channel"])
     return out

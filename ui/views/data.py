@@ -10,13 +10,13 @@ from ui.views import fetch
 def load(f: Filters, run, load_id: int | None = None) -> dict[str, pd.DataFrame]:
     p = f.params()
     return fetch(run, {
-        "history": ("load_history", {}), "reasons": ("reject_reasons", {}),
+        "differences": ("recon_differences_list", p), "recon": ("recon_by_region_month", p),
+        "reasons": ("reject_reasons", {}), "history": ("load_history", {}),
+        "rejects": ("rejects_of_load", {"load_id": load_id}),    # None: the newest load with rejects
         "dq": ("dq_summary", {}), "regions": ("dq_unknown_regions", {}),
         "channels": ("dq_unknown_channels", {}), "stages": ("dq_unknown_stages", {}),
-        "campaigns": ("dq_unmapped_campaigns", {}), "recon": ("recon_by_region_month", p),
-        "differences": ("recon_differences_list", p), "agreement": ("agreement", {}),
+        "campaigns": ("dq_unmapped_campaigns", {}), "agreement": ("agreement", {}),
         "channel_labels": ("channel_labels", {}), "fresh": ("freshness", {}),
-        "rejects": ("rejects_of_load", {"load_id": load_id}),    # None: the newest load with rejects
     })
 
 

@@ -12,9 +12,9 @@ STEPS = ("leads", "qualified", "converted", "won_leads")
 
 def load(f: Filters, run) -> dict[str, pd.DataFrame]:
     p = f.params()
-    out = fetch(run, {"agreement": ("agreement", {}),
-                      "breakdown": ("funnel_breakdown", p),    # with the manager x region SLA rows
-                      "scorecard": ("funnel_scorecard_month", p), "fresh": ("freshness", {})})
+    out = fetch(run, {"breakdown": ("funnel_breakdown", p),    # with the manager x region SLA rows
+                      "scorecard": ("funnel_scorecard_month", p),
+                      "agreement": ("agreement", {}), "fresh": ("freshness", {})})
     rows = out["breakdown"]
     pairs = rows.breakdown == "manager_region"
     sla_cols = ["manager", "region", "leads", "contacted", "within_sla", "response_hours_sum"]

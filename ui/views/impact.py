@@ -14,7 +14,7 @@ PRE_DAYS, POST_DAYS = 364, 56      # a year before the flight, eight weeks after
 
 def load(f: Filters, run, campaign: str | None = None, metric: str = "revenue") -> dict[str, pd.DataFrame]:
     p = f.params()
-    out = fetch(run, {"agreement": ("agreement", {}), "flights": ("flights_list", p), "fresh": ("freshness", {})})
+    out = fetch(run, {"flights": ("flights_list", p), "agreement": ("agreement", {}), "fresh": ("freshness", {})})
     out["latest"] = latest_frame(out["fresh"])
     flights = out["flights"]
     if flights.empty:

@@ -19,11 +19,11 @@ def load(f: Filters, run, on: dt.date | None = None, owners: tuple[str, ...] = (
     (empty: all); `region` narrows the weekly sales to one region (None: the sidebar's regions)."""
     p = {**f.params(), "owners": list(owners), "today": on or dt.date.today()}
     return fetch(run, {
-        "agreement": ("agreement", {}),
-        "activities": ("joint_plan_activities", p),
+        "weekly": ("won_revenue_by_week", {**p, "regions": [region] if region else p["regions"]}),
         "by_owner": ("joint_plan_by_owner", p),
         "next": ("joint_plan_next_30_days", p),
-        "weekly": ("won_revenue_by_week", {**p, "regions": [region] if region else p["regions"]}),
+        "activities": ("joint_plan_activities", p),
+        "agreement": ("agreement", {}),
         "fresh": ("freshness", {}),
     })
 

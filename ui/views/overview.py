@@ -13,12 +13,12 @@ def load(f: Filters, run) -> dict[str, pd.DataFrame]:
     partition them, '(none)' included), so the page reads them once."""
     p = f.params()
     out = fetch(run, {
-        "agreement": ("agreement", {}),
-        "deals": ("kpi_deals", p),
-        "plan": ("plan_totals", p),
-        "monthly": ("monthly_fact_plan", p),
         "regions": ("region_summary", p),
+        "monthly": ("monthly_fact_plan", p),
+        "plan": ("plan_totals", p),
+        "deals": ("kpi_deals", p),
         "activities": ("activities_in_period", p),
+        "agreement": ("agreement", {}),
         "fresh": ("freshness", {}),
     })
     out["regions"] = with_ratios(out["regions"])

@@ -13,8 +13,8 @@ METRICS = ("revenue", "deals", "leads", "spend")
 
 def load(f: Filters, run) -> dict[str, pd.DataFrame]:
     p = f.params()
-    return fetch(run, {"agreement": ("agreement", {}), "cells": ("plan_fact_region_month", p),
-                       "lines": ("plan_lines", p), "fresh": ("freshness", {})})
+    return fetch(run, {"cells": ("plan_fact_region_month", p), "lines": ("plan_lines", p),
+                       "agreement": ("agreement", {}), "fresh": ("freshness", {})})
 
 
 def heat(cells: pd.DataFrame, metric: str) -> pd.DataFrame:

@@ -10,14 +10,14 @@ from ui.views import fetch
 
 def load(f: Filters, run, region: str | None = None) -> dict[str, pd.DataFrame]:
     p = f.params()
-    head = {"agreement": ("agreement", {}), "regions": ("region_summary", p), "fresh": ("freshness", {})}
+    head = {"regions": ("region_summary", p), "agreement": ("agreement", {}), "fresh": ("freshness", {})}
     out = fetch(run, head) if region is None else {}    # the default drill-down region is the summary's
     if region is None and not out["regions"].empty:
         region = default_region(out["regions"])
     drill = {} if region is None else {
         key: (name, {**p, "region": region, "regions": [region]})
-        for key, name in (("monthly", "region_monthly"), ("managers", "region_managers"),
-                          ("products", "region_products"), ("sources", "region_sources"),
+        for key, name in (("sources", "region_sources"), ("monthly", "region_monthly"),
+                          ("managers", "region_managers"), ("products", "region_products"),
                           ("activities", "activities_in_period"))}
     out.update(fetch(run, {key: job for key, job in {**head, **drill}.items() if key not in out}))
     out["regions"] = with_ratios(out["regions"])
