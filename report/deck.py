@@ -73,7 +73,7 @@ def next_period(f: Filters) -> Filters:
         end = _month_end(_add_months(start, 2))
     else:
         start = f.date_to + dt.timedelta(days=1)
-        end = start + dt.timedelta(days=f.days - 1)
+        end = start + (f.date_to - f.date_from)
     return Filters("custom", start, end, f.regions, f.products)
 
 

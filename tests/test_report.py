@@ -291,3 +291,23 @@ def test_joint_plan_for_the_next_quarter_equals_sql(warehouse, lang):
             assert got[f"{owner}.budget"][0] == pytest.approx(float(budget))
     for _, shown in got.values():
         assert shown in s.findings[0].text and shown in s.shown()
+
+
+def test_next_period_after_a_quarter_and_after_any_other_window():
+    q = decks.next_period(decks.Filters("custom", dt.date(2025, 10, 1), dt.date(2025, 12, 31), ("Москва",)))
+    assert (q.date_from, q.date_to, q.regions) == (dt.date(2026, 1, 1), dt.date(2026, 3, 31), ("Москва",))
+    w = decks.next_period(decks.Filters("last12", dt.date(2025, 12, 1), dt.date(2026, 11, 30)))
+    assert (w.date_from, w.date_to) == (dt.date(2026, 12, 1), dt.date(2027, 11, 30))     # 365 days again
+    d = decks.next_period(decks.Filters("custom", dt.date(2025, 3, 10), dt.date(2025, 3, 16)))
+    assert (d.date_from, d.date_to) == (dt.date(2025, 3, 17), dt.date(2025, 3, 23))
+
+
+def test_meeting_page_on_a_period_that_is_not_a_quarter(warehouse):
+    # the joint-plan slide plans the window after the period: a 12-month window, not a quarter
+    from ui.filters import from_query, today
+
+    at = run_app("meeting", "en", period="last12")
+    f = from_query({"period": "last12"}, today())
+    shown = "\n".join(m.value for m in at.markdown)
+    assert t("deck.title.headline", "en", period=decks.period_label(f, "en")) in shown
+    assert t("deck.title.joint_plan", "en", period=decks.period_label(decks.next_period(f), "en")) in shown
