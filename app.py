@@ -30,7 +30,9 @@ with st.sidebar:
         filters.sidebar(t, options[options.kind == "region"].value.tolist(),
                         options[options.kind == "product"].value.tolist())
 
-if st.query_params.get("lang") != st.session_state["lang"]:
+# Written on every run, and only a known language: a page switch can leave it out of the browser's URL
+# while the server still holds it, and a run mid-click can see no value yet.
+if st.session_state.get("lang") in LANGS:
     st.query_params["lang"] = st.session_state["lang"]
 
 st.navigation([st.Page(path, title=t(key), icon=icon, default=i == 0)
