@@ -13,6 +13,7 @@ import threading
 from typing import Callable
 
 import pandas as pd
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from ui.filters import Filters
 
@@ -51,10 +52,9 @@ def fetch(run: Runner, jobs: dict[str, tuple[str, dict]]) -> dict[str, pd.DataFr
 
     helpers = [threading.Thread(target=work, name=f"parity-query-{i}", daemon=True)
                for i in range(min(WORKERS, len(jobs)) - 1)]
-    ctx = _script_context()
+    ctx = get_script_run_ctx(suppress_warning=True)      # None outside a Streamlit script
     for thread in helpers:
         if ctx is not None:
-            from streamlit.runtime.scriptrunner import add_script_run_ctx
             add_script_run_ctx(thread, ctx)
         thread.start()
     work()
@@ -63,11 +63,6 @@ def fetch(run: Runner, jobs: dict[str, tuple[str, dict]]) -> dict[str, pd.DataFr
     if failed:
         raise next(failed[key] for key in jobs if key in failed)
     return {key: done[key] for key in jobs}
-
-
-def _script_context():
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-    return get_script_run_ctx(suppress_warning=True)
 
 
 def load(page: str, f: Filters, run: Runner, **extra) -> dict[str, pd.DataFrame]:
