@@ -3,6 +3,7 @@ regions; the verdict in plain words with its interval and caveats; the planner f
 import plotly.graph_objects as go
 import streamlit as st
 
+from analysis.impact import ImpactError
 from ui import charts, db, fmt, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
@@ -49,57 +50,63 @@ with tab_result:
                                   format_func=lambda m: t(f"impact.metric.{m}", L)) or "revenue"
     d = load("impact", f, db.query, campaign=campaign, metric=metric)
     row = d["flight"].iloc[0]
-    r = cached_estimate(d["panel"], *estimate_args(d))
-    unit = base if metric == "revenue" else None
+    try:
+        r = cached_estimate(d["panel"], *estimate_args(d))
+    except ImpactError as e:  # e.g. a metric the treated regions had none of before the flight
+        st.warning(t("impact.cannot", detail=t(f"impact.err.{e.code}", **e.fields)))
+        r = None
+    if r is not None:
+        unit = base if metric == "revenue" else None
 
-    def amount(x):
-        return fmt.compact(x, L, unit) if unit else fmt.number(x, L)
+        def amount(x):
+            return fmt.compact(x, L, unit) if unit else fmt.number(x, L)
 
-    if r.incremental_low > 0:
-        st.success(verdict(r, metric, t, amount), icon=":material/trending_up:")
-    else:
-        st.info(verdict(r, metric, t, amount))
-    m = st.columns(5)
-    m[0].metric(t("impact.lift"), fmt.percent(r.lift, L), t("impact.range", low=bounded(r.lift_low, L),
-                high=bounded(r.lift_high, L)), delta_color="off", border=True)
-    m[1].metric(t("impact.incremental"), amount(r.incremental), t("impact.range", low=amount(r.incremental_low),
-                high=amount(r.incremental_high)), delta_color="off", border=True)
-    m[2].metric(t("impact.p_value"), fmt.number(r.p_value, L, 3), border=True, help=t("impact.p_value.help"))
-    if metric == "revenue":
-        m[3].metric(t("impact.iromi"), fmt.percent(r.incremental / row.spend, L, 0),
-                    t("impact.range", low=fmt.percent(r.incremental_low / row.spend, L, 0),
-                      high=fmt.percent(r.incremental_high / row.spend, L, 0)), delta_color="off", border=True,
-                    help=t("impact.iromi.help", spend=fmt.money(row.spend, base, L)))
-    m[4].metric(t("impact.pre_fit"), fmt.percent(r.pre_fit, L), border=True, help=t("impact.pre_fit.help"))
+        if r.incremental_low > 0:
+            st.success(verdict(r, metric, t, amount), icon=":material/trending_up:")
+        else:
+            st.info(verdict(r, metric, t, amount))
+        m = st.columns(5)
+        m[0].metric(t("impact.lift"), fmt.percent(r.lift, L), t("impact.range", low=bounded(r.lift_low, L),
+                    high=bounded(r.lift_high, L)), delta_color="off", border=True)
+        m[1].metric(t("impact.incremental"), amount(r.incremental), t("impact.range", low=amount(r.incremental_low),
+                    high=amount(r.incremental_high)), delta_color="off", border=True)
+        m[2].metric(t("impact.p_value"), fmt.number(r.p_value, L, 3), border=True, help=t("impact.p_value.help"))
+        if metric == "revenue":
+            m[3].metric(t("impact.iromi"), fmt.percent(r.incremental / row.spend, L, 0),
+                        t("impact.range", low=fmt.percent(r.incremental_low / row.spend, L, 0),
+                          high=fmt.percent(r.incremental_high / row.spend, L, 0)), delta_color="off", border=True,
+                        help=t("impact.iromi.help", spend=fmt.money(row.spend, base, L)))
+        m[4].metric(t("impact.pre_fit"), fmt.percent(r.pre_fit, L), border=True, help=t("impact.pre_fit.help"))
 
-    s = r.series
-    fig = go.Figure()
-    fig.add_scatter(x=s.date, y=s.high, line={"width": 0}, showlegend=False, hoverinfo="skip")
-    fig.add_scatter(x=s.date, y=s.low, fill="tonexty", fillcolor="rgba(157,157,157,0.3)", line={"width": 0},
-                    name=t("impact.band"))
-    fig.add_scatter(x=s.date, y=s.counterfactual, name=t("impact.counterfactual"),
-                    line={"color": charts.PLAN, "dash": "dash"})
-    fig.add_scatter(x=s.date, y=s.actual, name=t("impact.actual"), line={"color": charts.FACT})
-    fig.add_vrect(x0=row.start_date, x1=row.end_date, fillcolor=charts.OWNER_COLORS["marketing"], opacity=0.1,
-                  line_width=0, annotation_text=t("impact.window"), annotation_position="top left")
-    fig.update_layout(yaxis_tickformat=",.0f")
-    charts.mark_activities(fig, d["activities"], L, t)
-    st.plotly_chart(charts.style(fig, L, t("impact.chart", campaign=row.campaign,
-                                           regions=", ".join(row.regions)), height=420))
-    st.caption(t(f"impact.method.{r.method}") + " " + t("impact.method_note", n=r.n_placebos))
-    left, right = st.columns(2)
-    with left:
-        st.subheader(t("impact.controls"))
-        w = r.weights[r.weights > 0.001].sort_values(ascending=False)
-        tables.show(w.rename_axis("region").reset_index(name="weight"), {"weight": tables.percent(L, 1)},
-                    key="impact_weights", file_name=f"controls_{row.campaign}",
-                    column_config={"region": t("col.region"), "weight": t("impact.weight")})
-    with right:
-        st.subheader(t("impact.caveats"))
-        for w_ in r.warnings:
-            st.warning(t(f"impact.warn.{w_['code']}", **warning_fields(w_, L)))
-        if not r.warnings:
-            st.caption(t("impact.no_caveats"))
+        s = r.series
+        fig = go.Figure()
+        fig.add_scatter(x=s.date, y=s.high, line={"width": 0}, showlegend=False, hoverinfo="skip")
+        fig.add_scatter(x=s.date, y=s.low, fill="tonexty", fillcolor="rgba(157,157,157,0.3)", line={"width": 0},
+                        name=t("impact.band"))
+        fig.add_scatter(x=s.date, y=s.counterfactual, name=t("impact.counterfactual"),
+                        line={"color": charts.PLAN, "dash": "dash"})
+        fig.add_scatter(x=s.date, y=s.actual, name=t("impact.actual"), line={"color": charts.FACT})
+        fig.add_vrect(x0=row.start_date, x1=row.end_date, fillcolor=charts.OWNER_COLORS["marketing"], opacity=0.1,
+                      line_width=0, annotation_text=t("impact.window"), annotation_position="top left")
+        fig.update_layout(yaxis_tickformat=",.0f")
+        charts.mark_activities(fig, d["activities"], L, t)
+        st.plotly_chart(charts.style(fig, L, t("impact.chart", campaign=row.campaign,
+                                               regions=", ".join(row.regions)), height=420))
+        st.caption(t(f"impact.method.{r.method}") + " " + t("impact.method_note", n=r.n_placebos))
+        left, right = st.columns(2)
+        with left:
+            st.subheader(t("impact.controls"))
+            w = r.weights[r.weights > 0.001].sort_values(ascending=False)
+            tables.show(w.rename_axis("region").reset_index(name="weight"), {"weight": tables.percent(L, 1)},
+                        key="impact_weights", file_name=f"controls_{row.campaign}",
+                        column_config={"region": t("col.region"), "weight": t("impact.weight")})
+        with right:
+            st.subheader(t("impact.caveats"))
+            for w_ in r.warnings:
+                st.warning(t(f"impact.warn.{w_['code']}", **warning_fields(w_, L)))
+            if not r.warnings:
+                st.caption(t("impact.no_caveats"))
+
 
 with tab_plan:
     st.caption(t("impact.plan.note"))

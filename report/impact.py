@@ -52,14 +52,21 @@ def _slide(ctx, view) -> Slide:
     title = ctx.t("deck.title.impact")
     if inside.empty:
         return Slide("impact", title, ctx.filters, findings=[], note=ctx.t("deck.i.none"))
-    rows = []
+    rows, skipped = [], []
     for fl in inside.head(MAX_FLIGHTS).itertuples():
         d = view.load(f, ctx.run, campaign=fl.campaign, metric="revenue")
-        r = view.estimate(d["panel"], *view.estimate_args(d))
+        try:
+            r = view.estimate(d["panel"], *view.estimate_args(d))
+        except ValueError as e:     # analysis.impact.ImpactError: this flight cannot be estimated
+            why = ctx.t(f"impact.err.{e.code}", **e.fields) if hasattr(e, "code") else str(e)
+            skipped.append(ctx.t("deck.i.skipped", flight=fl.campaign, reason=why))
+            continue
         rows.append({"campaign": fl.campaign, "regions": ", ".join(fl.regions), "start": pd.Timestamp(fl.start_date),
                      "end": pd.Timestamp(fl.end_date),
                      "incremental": r.incremental, "low": r.incremental_low, "high": r.incremental_high,
                      "verdict": verdict(r.incremental_low, r.incremental_high)})
+    if not rows:
+        return Slide("impact", title, ctx.filters, findings=[], note=" ".join(skipped))
     res = pd.DataFrame(rows)
     table = pd.DataFrame({
         ctx.t("deck.col.flight"): res.campaign, ctx.t("deck.col.where"): res.regions,
@@ -77,4 +84,4 @@ def _slide(ctx, view) -> Slide:
     fig.add_vline(x=0, line_color=charts.PLAN, line_dash="dash")
     fig.update_layout(xaxis={"title": ctx.base, "tickformat": ",.0f"}, showlegend=False)
     return Slide("impact", title, ctx.filters, findings=found, chart=ctx.fig(fig), table=table,
-                 note=ctx.t("deck.i.note"))
+                 note=" ".join([ctx.t("deck.i.note"), *skipped]))

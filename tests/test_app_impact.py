@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apptest import metric, run_app, sql, texts
+from tests.apptest import Q1_2025, metric, run_app, sql, texts
 from ui import db as uidb
 from ui import fmt
 from ui.filters import from_query, today
@@ -80,3 +80,14 @@ def test_planner_gives_a_minimum_detectable_effect(on_demo):
     table = next(df.value for df in at.dataframe if "mde" in df.value.columns)
     assert list(table.region) == ["Москва"]
     assert "80% power" in texts(at) or t("impact.plan.too_few", "en") in texts(at)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_flight_that_cannot_be_estimated_says_why(warehouse, lang):
+    """The fixture company's Q1 flight went to a region with no revenue outside it: the page says in one
+    line which regions and what to do, in the reader's language, and the planner tab still works."""
+    at = run_app("impact", lang, **Q1_2025)
+    shown = [w.value for w in at.warning]
+    reason = t("impact.err.no_reference", lang, regions="Санкт-Петербург")
+    assert t("impact.cannot", lang, detail=reason) in shown
+    assert not at.metric and at.multiselect(key="plan_candidates").options
