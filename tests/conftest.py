@@ -30,6 +30,22 @@ def built_warehouse(tmp_path_factory) -> Path:
     return folder / "warehouse.duckdb"
 
 
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory) -> Path:
+    """A small demo company (6,000 deals to 2026-10-31) with its planted flights, built by the real
+    demo path; treat as read-only."""
+    from etl.demo_load import run_demo
+
+    folder = tmp_path_factory.mktemp("small_demo")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PARITY_DB", str(folder / "warehouse.duckdb"))
+    try:
+        assert run_demo(seed=7, deals=6000, end="2026-10-31")["ok"]
+    finally:
+        mp.undo()
+    return folder / "warehouse.duckdb"
+
+
 @pytest.fixture
 def warehouse(built_warehouse, monkeypatch) -> Path:
     """PARITY_DB pointed at the shared fixture warehouse for one test."""

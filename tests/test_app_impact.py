@@ -14,21 +14,10 @@ from ui.views import load
 from ui.views.impact import estimate, estimate_args
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    from etl.demo_load import run_demo
-    folder = tmp_path_factory.mktemp("impact_demo")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("PARITY_DB", str(folder / "warehouse.duckdb"))
-    assert run_demo(seed=7, deals=6000, end="2026-10-31")["ok"]
-    yield folder / "warehouse.duckdb"
-    mp.undo()
-
-
 @pytest.fixture
-def on_demo(demo, monkeypatch):
-    monkeypatch.setenv("PARITY_DB", str(demo))
-    return demo
+def on_demo(small_demo, monkeypatch):
+    monkeypatch.setenv("PARITY_DB", str(small_demo))
+    return small_demo
 
 
 def expected(db, campaign=None, metric_="revenue"):

@@ -62,6 +62,29 @@ def test_every_page_from_the_sidebar(server, browser, lang):  # noqa: F811
         page.screenshot(path=SHOTS / f"{name}_{lang}.png", full_page=True)
 
 
+def test_impact_page_on_the_demo(small_demo, browser):
+    """The campaign impact page on a demo company with planted flights, in both languages: the chart
+    of actual against the counterfactual drawn, the verdict, the incremental metric, no error."""
+    from playwright.sync_api import expect
+
+    SHOTS.mkdir(exist_ok=True)
+    with serve(small_demo) as url:
+        for lang in ("ru", "en"):
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            for _ in range(2):      # the server's first session runs the legacy pages/ path: warm up
+                page.goto(f"{url}/?period=last12&lang={lang}")
+                page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+            page.locator('[data-testid="stSidebarNav"]').get_by_role(
+                "link", name=t("page.impact", lang), exact=True).click()
+            expect(page.locator("h1").first).to_have_text(t("impact.title", lang), timeout=20_000)
+            page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
+            expect(page.get_by_text(t("impact.incremental", lang)).first).to_be_visible()
+            expect(page.get_by_text(t("impact.controls", lang)).first).to_be_visible()
+            assert_no_error(page)
+            page.screenshot(path=SHOTS / f"impact_demo_{lang}.png", full_page=True)
+            page.close()
+
+
 @pytest.fixture
 def server_on_copy(copy_of_warehouse):
     """A server on a private copy: an upload must not change the warehouse other tests read."""
