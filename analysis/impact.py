@@ -259,7 +259,7 @@ def estimate_impact(panel: pd.DataFrame, treated, start, end, *, method: str = "
     `washout_days` washout: a counterfactual anchored on both sides of the flight interpolates where
     one fitted before it extrapolates the regional trend (on simulated flights that ended 0-28 days
     before the data, the point estimate's rms error fell from 2.1% to 1.85% of the baseline). An
-    effect that outlasts the washout raises the fitted level, so the estimate errs low, never high.
+    effect that outlasts the washout raises the fitted level, so the estimate errs low, not high.
     `exposed` maps a region to (start, end) spans of other flights (or is a DataFrame region, start,
     end): controls exposed during the window are dropped. method: "sc", "did" or "auto" (the one
     whose placebo windows show the smaller error). trend: fit a region-specific growth rate (True)

@@ -216,3 +216,26 @@ def test_treated_without_reference_values_is_one_clear_error(flight):
     with pytest.raises(ImpactError) as e:
         estimate_impact(flight["panel"], ["nowhere"], flight["start"], flight["end"])
     assert e.value.code == "unknown_treated"
+
+
+def test_row_noise_and_scale_on_known_noise():
+    """Daily log noise of sd 5% on a treated series that is otherwise its controls' mean: the noise per
+    7-day mean is sd^2 / 7 and its dof grows with the days; with no excess, the window's variance is
+    7 * noise * (1 / length + leverage) on those dof, and an excess adds in with fewer."""
+    from analysis.impact import _row_noise, _scale
+    rng = np.random.default_rng(4)
+    t, j, sd = 3000, 8, 0.05
+    x = np.exp(rng.normal(0, 0.02, (t, j)).cumsum(0) * 0.1 + rng.normal(0, 0.002, (t, j)))
+    w = np.full(j, 1 / j)
+    y = np.exp(np.log(x) @ w + rng.normal(0, sd, t))
+    ref = np.ones(t, bool)
+    opts = {"smooth": 7, "log": True, "trend": False, "season": None}
+    noise, dof = _row_noise(y, x, ref, w, np.array([0.0]), opts)
+    assert noise == pytest.approx(sd ** 2 / 7, rel=0.15) and dof == pytest.approx(1.5 * (t - 13) / 7, rel=0.01)
+    lev = np.array([0.01, 0.02, 0.03])
+    part = 7 * noise * (1 / 28 + lev)
+    s, df = _scale(np.sqrt(part[1:] * 0.5), lev, noise, dof, 7, 28, 6)     # placebos below their noise part
+    assert s == pytest.approx(np.sqrt(part[0])) and df == pytest.approx(dof)
+    s, df = _scale(np.sqrt(part[1:] + 1e-4), lev, noise, dof, 7, 28, 6)    # an excess of 1e-4 on 6 dof
+    v = part[0] + 1e-4
+    assert s == pytest.approx(np.sqrt(v)) and df == pytest.approx(v ** 2 / (part[0] ** 2 / dof + 1e-8 / 6))
