@@ -65,7 +65,9 @@ with tab_result:
             st.success(verdict(r, metric, t, amount), icon=":material/trending_up:")
         else:
             st.info(verdict(r, metric, t, amount))
-        m = st.columns(5)
+        # the money figures on the first row, wide enough for "1,2 млн ₽ … 3,4 млн ₽"; the tests on the second
+        top, bottom = st.columns(3), st.columns(3)
+        m = [top[0], top[1], bottom[0], top[2], bottom[1]]
         m[0].metric(t("impact.lift"), fmt.percent(r.lift, L), t("impact.range", low=bounded(r.lift_low, L),
                     high=bounded(r.lift_high, L)), delta_color="off", border=True)
         m[1].metric(t("impact.incremental"), amount(r.incremental), t("impact.range", low=amount(r.incremental_low),
