@@ -166,8 +166,9 @@ def fit_windows(y: np.ndarray, x: np.ndarray, ref: np.ndarray, starts: np.ndarra
     Frisch-Waugh). The statistic per window is f(mean of y over the window) minus
     its prediction: the mean gap in scaled units, or the log ratio actual / counterfactual.
     A common multiplicative factor cancels on the log scale (the weights sum to one) and a
-    region-specific growth rate is a slope there. Returns weights (K, J), coef (K, free terms), stat (K,)
-    and lev (K,), each window's leverage rwin' (R'R)^-1 rwin;
+    region-specific growth rate is a slope there. Returns weights (K, J), coef (K, free terms), stat (K,),
+    lev (K,), each window's leverage rwin' (R'R)^-1 rwin, and resid (T,), the first window's fit's
+    residual rows (NaN for rows not wholly in the reference period);
     with `space`, also the same statistic (K, J) for each control predicted from the other controls.
     The fits share one running sum of outer products: each Gram matrix is a difference of its rows.
     """
@@ -199,6 +200,7 @@ def fit_windows(y: np.ndarray, x: np.ndarray, ref: np.ndarray, starts: np.ndarra
     prec = np.ones(j) if precision is None else np.asarray(precision, float)
     out = _predict(resid, rr, cross, win, rwin, list(range(j)), j, method, prec)
     out["lev"] = np.einsum("kr,krs,ks->k", rwin, rr, rwin)
+    out["resid"] = np.where(ok, zf[:, j] - zf[:, :j] @ out["weights"][0] - reg_rows @ out["coef"][0], np.nan)
     if space and j > 1:     # every control as the treated one, all K x J fits in one batch
         others = np.array([[c for c in range(j) if c != k] for k in range(j)])
         k_idx = np.arange(len(starts))[:, None]
@@ -422,7 +424,7 @@ def _result(dates, y, x, ref, flight, fit, method, reason, controls, scale, y_ra
     if len(placebo) < MIN_PLACEBOS:
         warnings.append(_warn("few_placebos", n=len(placebo)))
     r, length = stat[0], int(flight.sum())
-    noise, noise_df = _row_noise(y, x, ref, w, fit["coef"][0], opts)
+    noise, noise_df = _row_noise(fit["resid"], opts["smooth"])
     scale_r, df = _scale(placebo, fit["lev"], noise, noise_df, opts["smooth"], length,
                          _dof(fit["covered"], length))
     scale_r *= _space_factor(fit["space"])
@@ -482,22 +484,16 @@ def _flight_scale(placebo: np.ndarray, lev: np.ndarray, lev0: float) -> float:
     return float(np.sqrt(max(ab[0] + ab[1] * lev0, 1e-12)))
 
 
-def _row_noise(y: np.ndarray, x: np.ndarray, ref: np.ndarray, w: np.ndarray, coef: np.ndarray,
-               opts: dict) -> tuple[float, float]:
-    """Variance of the noise in one fitted row (a `smooth`-day mean) of the flight's model, and its dof.
+def _row_noise(resid: np.ndarray, k: int) -> tuple[float, float]:
+    """Variance of the noise in one fitted row (a `k`-day mean) of the flight's model, and its dof.
 
-    The residuals of the flight's fit over the reference period, differenced at one row's length
-    (this week against the last), keep the noise that changes from one row to the next and drop
-    what the two share (a slow drift, the model's misfit). Half the differences' variance is the
-    noise per row; a difference beyond 5 robust sd (a one-off spike) is clipped first. Hundreds of days
-    give it tens of degrees of freedom, where the placebo windows give a handful."""
-    k, f = opts["smooth"], (np.log if opts["log"] else (lambda v: v))
-    rows, ok = _rolling_fit_rows(np.column_stack([x, y]), ref, k)
-    reg_rows, _ = _rolling_fit_rows(_regressors(len(y), opts["trend"], opts.get("season")), ref, k)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        res = f(np.where(ok[:, None], rows, 1.0))
-    res = res[:, -1] - res[:, :-1] @ w - reg_rows @ coef
-    d = (res[k:] - res[:-k])[ok[k:] & ok[:-k]]
+    The residual rows of the flight's fit over the reference period (fit_windows' resid), differenced
+    at one row's length (this week against the last), keep the noise that changes from one row to the
+    next and drop what the two share (a slow drift, the model's misfit). Half the differences'
+    variance is the noise per row; a difference beyond 5 robust sd (a one-off spike) is clipped first.
+    Hundreds of days give it tens of degrees of freedom, where the placebo windows give a handful."""
+    d = resid[k:] - resid[:-k]
+    d = d[~np.isnan(d)]
     if len(d) < 3 * k:
         return np.nan, 0.0
     med = np.median(d)

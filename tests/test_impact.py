@@ -226,11 +226,9 @@ def test_row_noise_and_scale_on_known_noise():
     rng = np.random.default_rng(4)
     t, j, sd = 3000, 8, 0.05
     x = np.exp(rng.normal(0, 0.02, (t, j)).cumsum(0) * 0.1 + rng.normal(0, 0.002, (t, j)))
-    w = np.full(j, 1 / j)
-    y = np.exp(np.log(x) @ w + rng.normal(0, sd, t))
-    ref = np.ones(t, bool)
-    opts = {"smooth": 7, "log": True, "trend": False, "season": None}
-    noise, dof = _row_noise(y, x, ref, w, np.array([0.0]), opts)
+    y = np.exp(np.log(x).mean(1) + rng.normal(0, sd, t))
+    fit = fit_windows(y, x, np.ones(t, bool), np.array([0]), 28, "did", smooth=7, log=True)
+    noise, dof = _row_noise(fit["resid"], 7)
     assert noise == pytest.approx(sd ** 2 / 7, rel=0.15) and dof == pytest.approx(1.5 * (t - 13) / 7, rel=0.01)
     lev = np.array([0.01, 0.02, 0.03])
     part = 7 * noise * (1 / 28 + lev)
