@@ -118,6 +118,29 @@ def test_optional_cells_load_empty(fresh_db, tmp_path):
         (dt.date(2025, 3, 1), None, 1500, D("2999.50"))]
 
 
+# HubSpot: every field quoted; Pipedrive: 'Deal - ' headers, ISO times. A won deal's amount as words,
+# an impossible win time: the deal stays, the cell is listed.
+HUBSPOT = ('"Record ID","Deal Name","Deal Stage","Close Date","Create Date","Deal owner","Amount","Pipeline"\n'
+           '"18000000001","Acme renewal","closedwon","2025-03-10 15:00","2025-02-01 09:30","John Smith","5000","Sales"\n'
+           '"18000000002","Globex new","Closed Won","2025-03-12 11:00","2025-02-03 10:00","Jane Roe","TBD","Sales"\n')
+PIPEDRIVE = ("Deal - ID,Deal - Title,Deal - Value,Deal - Currency of value,Deal - Status,Deal - Deal created,"
+             "Deal - Won time,Deal - Lost time\n"
+             "1,Acme deal,5000,USD,won,2025-02-01 09:30:00,2025-03-10 15:00:00,\n"
+             "2,\"Globex, renewal\",1200.5,USD,won,2025-02-03 10:00:00,2025-02-30 11:00:00,\n")
+
+
+@pytest.mark.parametrize("name, text, column, raw, field_name", [
+    ("hubspot", HUBSPOT, "Amount", "TBD", "amount"),
+    ("pipedrive", PIPEDRIVE, "Deal - Won time", "2025-02-30 11:00:00", "closed_at"),
+])
+def test_crm_exports_keep_a_deal_with_an_unreadable_cell(fresh_db, tmp_path, name, text, column, raw, field_name):
+    rep = load_one(write(tmp_path, f"{name}.csv", text))
+    assert (rep["format"], rep["rows_loaded"], rep["rows_rejected"], rep["cells_warned"]) == (name, 2, 0, 1)
+    assert query(fresh_db, 'select row_number, "column", raw from cell_warnings') == [(3, column, raw)]
+    assert query(fresh_db, f"select count(*) filter (where {field_name} is null), count(*) filter "
+                           "(where status = 'won') from deals") == [(1, 2)]
+
+
 def test_required_fields_still_reject(fresh_db, tmp_path):
     """Its id and its own date: without them the row cannot exist; its other bad cells are not warned."""
     text = ("ID;Бюджет;Дата создания;Город\n"
