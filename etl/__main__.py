@@ -24,9 +24,14 @@ def _print(result: dict, as_json: bool) -> None:
         else:
             print(f"{f['file']}: {f['entity']} ({f['format']}, {f['encoding']}), read {f['rows_read']}, "
                   f"loaded {f['rows_loaded']}, rejected {f['rows_rejected']}, duplicates {f['rows_duplicate']}, "
-                  f"summary lines skipped {f['rows_skipped']}")
+                  f"summary lines skipped {f['rows_skipped']}, cells left empty {f.get('cells_warned', 0)} "
+                  f"(in {f.get('rows_warned', 0)} rows)")
             for r in f["reject_reasons"][:3]:
                 print(f"  row {r['row']}: {r['reason']}")
+            for w in f.get("cell_warnings", [])[:3]:
+                print(f"  row {w['row']}, column \"{w['column']}\" = '{w['raw']}': {w['reason']}")
+    if result.get("deals_channel_from_lead"):
+        print(f"deals that took their lead's channel: {result['deals_channel_from_lead']}")
 
 
 def _save_mapping(args) -> None:

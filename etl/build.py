@@ -183,7 +183,8 @@ class Builder:
         return self.con.execute("select coalesce(max(load_id), 0) + 1 from loads").fetchall()[0][0]
 
     def commit(self) -> dict[str, int]:
-        """Derived views, checks, CHECKPOINT, then os.replace: readers see old or new, never half."""
+        """Derived views, checks, CHECKPOINT, then os.replace: readers see old or new, never half.
+        Returns build-wide figures for the load summary."""
         # The derived tables join whole fact tables (80M touchpoints at 10M deals) with operators that
         # cannot all spill to disk (ordered list aggregates); they get a larger, still bounded, pool.
         run(self.con, "set memory_limit = '" + derived_memory() + "'")
@@ -193,6 +194,9 @@ class Builder:
         if failed:
             raise LoadError("data checks failed (" + ", ".join(f"{k}: {v} rows" for k, v in failed.items())
                             + "); the warehouse was left unchanged")
+        # build-wide figures the load summary states (derived_05_deals_from_leads.sql)
+        stats = {"deals_channel_from_lead": self.con.execute(
+            "select count(*) from deals where channel_from_lead").fetchall()[0][0]}
         now = dt.datetime.now().isoformat(timespec="seconds")
         for key, value in (("config_hash", config.config_hash()), ("built_at", now)):
             run(self.con, "insert or replace into meta values ($k, $v)", {"k": key, "v": value})
@@ -200,4 +204,4 @@ class Builder:
         self.con.close()
         self.con = None
         os.replace(self.tmp, self.target)
-        return {}
+        return stats

@@ -99,8 +99,9 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
     layout.source = Path(name)
     # a saved profile (data/mappings/) for this exact header, unless the user mapped or forced a format
     profile = None if (format_name or mapping.columns) else profiles.match(layout)
-    if profile:
-        mapping = profile[1]
+    if profile:  # the user's constants still hold over a saved profile
+        mapping = Mapping(profile[1].entity, profile[1].columns, profile[1].options,
+                          {**profile[1].constants, **mapping.constants})
     # the export format (forced by --format, else recognised) maps the file under the user's mapping
     fmt = None if profile else formats.by_name(format_name) if format_name else formats.detect(layout)
     if fmt and not format_name and entity and entity != fmt.entity:
@@ -125,7 +126,7 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
     try:
         load_id = b.next_load_id()
         start, end = _period(layout)
-        params = {"load_id": load_id, "source_system": mapping.options.get("source_system", "crm"),
+        params = {"load_id": load_id, "source_system": mapping.setting("source_system", "crm"),
                   "currency": mapping.options.get("currency") or _header_currency(layout, st) or "RUB",
                   "platform": mapping.options.get("platform", "unknown"),
                   "period_start": start, "period_end": end,
@@ -147,16 +148,22 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
         run_file(con, QUERIES / f"merge_{st.entity}.sql", params)
         if st.rows_rejected:
             _insert_rejects(src, load_id)
-        if "currency" not in st.columns and st.entity in ("deals", "ad_spend", "sales"):
+        if st.cells_warned:
+            _insert_warnings(src, load_id)
+        if "currency" not in {*st.columns, *st.constants} and st.entity in ("deals", "ad_spend", "sales"):
             st.notes.append(f"no currency column: amounts taken as {params['currency']}")
         run(con, 
-            "insert into loads values ($id, $name, $sha, $fmt, $ent, now()::timestamp, $read, $loaded, "
-            "$rej, $dup, $skip, $enc, $delim, $sys, $notes)",
+            # by column name: a warehouse built before a column was added has it last, wherever schema.sql puts it
+            "insert into loads (load_id, file_name, sha256, format, entity, loaded_at, rows_read, rows_loaded, "
+            "rows_rejected, rows_duplicate, rows_skipped, encoding, delimiter, source_system, notes, rows_warned, "
+            "cells_warned) values ($id, $name, $sha, $fmt, $ent, now()::timestamp, $read, $loaded, "
+            "$rej, $dup, $skip, $enc, $delim, $sys, $notes, $warned, $cells)",
             {"id": load_id, "name": name, "sha": sha,
              "fmt": f"mapping:{profile[0]}" if profile else fmt.name if fmt else "generic", "ent": st.entity,
              "read": st.rows_read, "loaded": st.rows_loaded, "rej": st.rows_rejected,
              "dup": st.rows_duplicate, "skip": st.rows_skipped, "enc": layout.encoding,
-             "delim": layout.delimiter, "sys": params["source_system"], "notes": "; ".join(st.notes)})
+             "delim": layout.delimiter, "sys": params["source_system"], "notes": "; ".join(st.notes),
+             "warned": st.rows_warned, "cells": st.cells_warned})
         run(con, "commit")
     except BaseException:
         run(con, "rollback")
@@ -176,6 +183,13 @@ def _insert_rejects(src: Source, load_id: int) -> None:
         {"id": load_id, "off": layout.skip + 1, "base": base, "delim": layout.delimiter})
 
 
+def _insert_warnings(src: Source, load_id: int) -> None:
+    """Cells left empty in loaded rows: line number (as rejects number them), column, raw text, reason."""
+    run(src.con, 'insert into cell_warnings (load_id, row_number, "column", raw, reason) '
+                 "select $id, rn + $off, col, raw, reason from warned_kept",
+        {"id": load_id, "off": src.layout.skip + 1})
+
+
 def _header_currency(layout: Layout, st: Staged) -> str | None:
     """A file without a currency column may name it in the money column's header ('Amount spent (USD)')."""
     money = [layout.header[i] for f, i in st.columns.items() if f in ("amount", "cost") and i < len(layout.header)]
@@ -186,7 +200,10 @@ def _report(name: str, layout: Layout, st: Staged, load_id: int, fmt: str) -> di
     out = {"file": name, "status": "loaded", "load_id": load_id, "entity": st.entity,
            "format": fmt, "container": layout.kind, "encoding": layout.encoding, "delimiter": layout.delimiter}
     out.update({k: v for k, v in asdict(st).items() if k.startswith("rows_")})
+    out["cells_warned"] = st.cells_warned
     out["reject_reasons"] = st.reject_samples
+    out["cell_warnings"] = st.warning_samples
+    out["constants"] = st.constants
     out["skipped_lines"] = st.skipped_samples
     out["columns"] = {f: layout.header[i] for f, i in st.columns.items() if i < len(layout.header)}
     out["notes"] = st.notes
@@ -202,7 +219,7 @@ def load_files(paths: list[Path], entity: str | None = None, mapping_path: Path 
     mapping = mapping or Mapping.read(mapping_path)
     if format_name:
         formats.by_name(format_name)  # an unknown name fails before anything is read
-    results, todo = [], []
+    results, todo, stats = [], [], {}
     for path in paths:
         path = Path(path)
         if not path.is_file():
@@ -243,13 +260,15 @@ def load_files(paths: list[Path], entity: str | None = None, mapping_path: Path 
                     for entry in new_entries:
                         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
                 try:
-                    b.commit()
+                    stats = b.commit()
                 except BaseException:  # the warehouse kept its old file: the manifest keeps its old lines
                     with open(manifest, "r+b") as fh:
                         fh.truncate(size)
                     raise
     failed = [r for r in results if r["status"] == "failed"]
-    return {"warehouse": str(db_path()), "ok": not failed, "files": results}
+    out = {"warehouse": str(db_path()), "ok": not failed, "files": results}
+    out.update(stats)  # build-wide figures, e.g. deals_channel_from_lead
+    return out
 
 
 def _replay(b: Builder, work: Path, progress: bool) -> int:
@@ -261,9 +280,9 @@ def _replay(b: Builder, work: Path, progress: bool) -> int:
         if not stored.exists():
             raise LoadError(f"{stored}: raw file listed in the manifest is missing; restore it or "
                             f"remove its line from {manifest_path()}")
-        m = entry.get("mapping") or {}
-        load_one(b, stored, entry["file_name"], entry["sha256"], entry.get("entity"),
-                 Mapping(m.get("entity"), m.get("columns", {}), m.get("options", {})), work, entry.get("format"))
+        mapping = Mapping.from_dict(entry.get("mapping") or {}, f"{manifest_path()} ({entry['file_name']})")
+        load_one(b, stored, entry["file_name"], entry["sha256"], entry.get("entity"), mapping, work,
+                 entry.get("format"))
     return len(entries)
 
 
@@ -271,5 +290,5 @@ def rebuild(progress: bool = True) -> dict:
     """Builds the warehouse from data/raw/ and data/ config alone, then swaps it in."""
     with Builder(db_path(), fresh=True) as b, tempfile.TemporaryDirectory(dir=db_path().parent) as work:
         n = _replay(b, Path(work), progress)
-        b.commit()
-    return {"warehouse": str(db_path()), "ok": True, "files": n}
+        stats = b.commit()
+    return {"warehouse": str(db_path()), "ok": True, "files": n, **(stats or {})}

@@ -1,7 +1,8 @@
 """Saved column mappings (data/mappings/*.toml) for layouts no format knows, and their preview.
 
 A profile is what a user picked once for a file: the entity, field -> header, options (decimal mark,
-date order, currency...), and the file's header as its signature. A later file with the same header
+date order, currency...), constants (status = "won" for every row...), and the file's header as its
+signature. A later file with the same header
 (compared case- and space-insensitively, in any order) is loaded with it, without flags.
 """
 from __future__ import annotations
@@ -45,7 +46,7 @@ def match(layout: Layout) -> tuple[str, Mapping] | None:
     sig = signature(layout.header)
     for name, prof in profiles():
         if prof.get("headers") == sig:
-            return name, Mapping(prof.get("entity"), dict(prof.get("columns", {})), dict(prof.get("options", {})))
+            return name, Mapping.from_dict(prof, str(mappings_dir() / f"{name}.toml"), extra=("headers",))
     return None
 
 
@@ -71,6 +72,7 @@ def save(name: str, header: list[str], mapping: Mapping, overwrite: bool = False
              "headers = [" + ", ".join(_toml_str(h) for h in signature(header)) + "]", "", "[columns]"]
     lines += [f"{f} = {_toml_str(h)}" for f, h in mapping.columns.items()]
     lines += ["", "[options]"] + [f"{k} = {_toml_str(str(v))}" for k, v in mapping.options.items()]
+    lines += ["", "[constants]"] + [f"{k} = {_toml_str(str(v))}" for k, v in mapping.constants.items()]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -95,20 +97,23 @@ def preview(path: Path, mapping: Mapping, rows: int = 20) -> dict:
         try:
             prepare(con)
             st, _ = stage_file(con, layout, mapping.entity, mapping)
-            params = {"load_id": 0, "currency": mapping.options.get("currency") or "RUB",
+            params = {"load_id": 0, "currency": mapping.setting("currency", "RUB"),
                       "platform": mapping.options.get("platform", "unknown"), "source_system": "preview"}
             fields = config.entities()[st.entity].fields
             for name in [f"validate_{st.entity}.sql"] + (["validate_currency.sql"] if "currency" in fields else []):
                 if (QUERIES_DIR / "warehouse" / name).exists():
                     run_file(con, QUERIES_DIR / "warehouse" / name, params)
             count_rows(con, st, layout)
-            shown = [f for f in st.columns if f in con.table("typed").columns]
+            shown = [f for f in [*st.columns, *st.constants] if f in con.table("typed").columns]
             frame = con.execute(
                 "select rn + $off as line, " + ", ".join(f'"{f}"' for f in shown) +  # names from config
-                ", coalesce(reason, case when dup_rank > 1 then 'duplicate row' end) as reason "
+                ", coalesce(reason, case when dup_rank > 1 then 'duplicate row' end) as reason, "
+                "(select string_agg(w.col || ': ' || w.reason, '; ' order by w.col) from warned w "
+                " where w.rn = typed.rn) as warning "
                 "from typed where kind = 'data' order by rn limit $n", {"off": layout.skip + 1, "n": rows}).df()
         finally:
             con.close()
     return {"entity": st.entity, "rows": frame, "header": layout.header, "columns": dict(st.columns),
             "rows_read": st.rows_read, "rows_loaded": st.rows_loaded, "rows_rejected": st.rows_rejected,
-            "rows_duplicate": st.rows_duplicate, "rows_skipped": st.rows_skipped}
+            "rows_duplicate": st.rows_duplicate, "rows_skipped": st.rows_skipped, "rows_warned": st.rows_warned,
+            "cells_warned": st.cells_warned, "constants": dict(st.constants)}

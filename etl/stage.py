@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl import config
 from etl.config import Entity, entities, header_key
 from etl.errors import LoadError
 from etl.sqlfiles import run
@@ -27,12 +28,21 @@ NUM_RU = r"\d,\d{1,2}$|\d,\d{4,}|\d\.\d{3},\d|\d[ \x{00A0}\x{202F}]\d{3}"
 DATE_IN_TEXT = r"\d{1,2}\.\d{1,2}\.\d{4}(\s+\d{1,2}:\d{2}(:\d{2})?)?|\d{4}-\d{2}-\d{2}(\s+\d{1,2}:\d{2}(:\d{2})?)?"
 
 
+# What a mapping TOML may hold (README 'Mapping a file'); anything else is a typo to report.
+MAPPING_KEYS = ("entity", "columns", "options", "constants")
+OPTIONS = ("decimal", "date_order", "currency", "source_system", "sum_lines", "date_in_text", "money", "platform")
+# Constants that are not an entity field: the key deals and leads are unique under.
+CONSTANT_KEYS = ("source_system",)
+
+
 @dataclass
 class Mapping:
-    """A user's --mapping TOML: entity, field -> header, and options the file cannot tell."""
+    """A user's --mapping TOML: entity, field -> header, options the file cannot tell, and constants
+    (field -> one canonical value for every row, e.g. status = "won" for a closed-deals export)."""
     entity: str | None = None
     columns: dict[str, str] = field(default_factory=dict)
     options: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def read(cls, path: Path | None) -> "Mapping":
@@ -42,10 +52,41 @@ class Mapping:
             raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as err:
             raise LoadError(f"{path}: cannot read the mapping ({err}); see README 'Mapping a file'") from None
-        return cls(raw.get("entity"), dict(raw.get("columns", {})), dict(raw.get("options", {})))
+        return cls.from_dict(raw, str(path))
+
+    @classmethod
+    def from_dict(cls, raw: dict, where: str, extra: tuple[str, ...] = ()) -> "Mapping":
+        """A mapping from its TOML/JSON form; an unknown section, key or option is an error naming it."""
+        for key, value in raw.items():
+            if key not in MAPPING_KEYS + extra:
+                what = f"section [{key}]" if isinstance(value, dict) else f"key '{key}'"
+                raise LoadError(f"{where}: unknown {what} in the mapping; accepted: entity, "
+                                f"[columns], [options], [constants] (see README 'Mapping a file')")
+        parts = {}
+        for sec in ("columns", "options", "constants"):
+            part = raw.get(sec) or {}
+            if not isinstance(part, dict):
+                raise LoadError(f"{where}: '{sec}' must be a section ([{sec}] with name = value lines)")
+            nested = next((k for k, v in part.items() if isinstance(v, (dict, list))), None)
+            if nested:
+                raise LoadError(f"{where}: [{sec}] {nested} must be a single value, not a table or a list")
+            parts[sec] = dict(part)
+        bad = next((k for k in parts["options"] if k not in OPTIONS), None)
+        if bad:
+            raise LoadError(f"{where}: unknown option '{bad}' in [options]; accepted: {', '.join(OPTIONS)}")
+        entity = raw.get("entity")
+        if entity is not None and not isinstance(entity, str):
+            raise LoadError(f"{where}: entity must be a name in quotes, e.g. entity = \"deals\"")
+        return cls(entity, {k: str(v) for k, v in parts["columns"].items()}, parts["options"],
+                   {k: str(v) for k, v in parts["constants"].items()})
 
     def as_dict(self) -> dict:
-        return {"entity": self.entity, "columns": self.columns, "options": self.options}
+        return {"entity": self.entity, "columns": self.columns, "options": self.options,
+                "constants": self.constants}
+
+    def setting(self, key: str, default=None):
+        """source_system / currency as the mapping sets them: a constant, else an option."""
+        return self.constants.get(key) or self.options.get(key) or default
 
 
 @dataclass
@@ -58,7 +99,11 @@ class Staged:
     rows_rejected: int = 0
     rows_duplicate: int = 0
     rows_skipped: int = 0
+    rows_warned: int = 0             # loaded rows with a cell read as empty (kept in cell_warnings)
+    cells_warned: int = 0
     reject_samples: list[dict] = field(default_factory=list)
+    warning_samples: list[dict] = field(default_factory=list)
+    constants: dict[str, str] = field(default_factory=dict)
     skipped_samples: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -124,8 +169,9 @@ def _first_line(err: Exception) -> str:
     return str(err).strip().splitlines()[0][:200]
 
 
-def detect_entity(header: list[str], wanted: str | None) -> Entity:
-    """The entity whose required fields the headers cover best; --entity forces one."""
+def detect_entity(header: list[str], wanted: str | None, given: tuple[str, ...] = ()) -> Entity:
+    """The entity whose required fields the headers (and the mapping's constants, `given`) cover
+    best; --entity forces one."""
     ents = entities()
     if wanted:
         if wanted not in ents:
@@ -134,7 +180,7 @@ def detect_entity(header: list[str], wanted: str | None) -> Entity:
     names = {header_key(h) for h in header}
     scored = []
     for ent in ents.values():
-        hits = {f for f, syns in ent.fields.items() if names & set(syns)}
+        hits = {f for f, syns in ent.fields.items() if names & set(syns) or f in given}
         if set(ent.required) <= hits:
             scored.append((len(hits), ent.name))
     if not scored:
@@ -143,21 +189,27 @@ def detect_entity(header: list[str], wanted: str | None) -> Entity:
     return ents[scored[0][1]]
 
 
-def map_columns(header: list[str], ent: Entity, mapping: Mapping, file_name: str) -> dict[str, int]:
-    """Canonical field -> column index, from the mapping first, then synonyms."""
+def map_columns(header: list[str], ent: Entity, mapping: Mapping, file_name: str,
+                constants: dict[str, str] | None = None) -> dict[str, int]:
+    """Canonical field -> column index, from the mapping first, then synonyms. A field with a
+    constant takes no column: the constant replaces what synonyms would find."""
+    constants = constants or {}
     normed = [header_key(h) for h in header]
     out: dict[str, int] = {}
     for fld, col in mapping.columns.items():
         if fld not in ent.fields:
             raise LoadError(f"{file_name}: mapping names unknown field '{fld}' for {ent.name}; "
                             f"fields are: {', '.join(ent.fields)}")
+        if fld in constants:
+            raise LoadError(f"{file_name}: {fld} has both a column ('{col}') and a constant "
+                            f"('{constants[fld]}') in the mapping; keep one of them")
         if header_key(col) not in normed:
             raise LoadError(f"{file_name}: mapping column '{col}' is not in the file; columns found: "
                             f"{', '.join(header)}")
         out[fld] = normed.index(header_key(col))
     used = set(out.values())
     for fld, syns in ent.fields.items():
-        if fld in out:
+        if fld in out or fld in constants:
             continue
         for syn in syns:
             idx = next((i for i, n in enumerate(normed) if n == syn and i not in used), None)
@@ -165,13 +217,74 @@ def map_columns(header: list[str], ent: Entity, mapping: Mapping, file_name: str
                 out[fld] = idx
                 used.add(idx)
                 break
-    missing = [f for f in ent.required if f not in out]
+    missing = [f for f in ent.required if f not in out and f not in constants]
     if missing:
         raise LoadError(
             f"{file_name}: cannot tell which columns hold {', '.join(missing)} for {ent.name}. "
             f"Columns found: {', '.join(header)}. Fields needed: {', '.join(ent.required)}. Write a "
             f"mapping TOML ([columns] {missing[0]} = \"<column name>\") and pass --mapping FILE.toml")
     return out
+
+
+def constant_values(entity: str, fld: str) -> tuple[str, dict[str, str]] | None:
+    """(what the value is, accepted text -> canonical value) for a constant of a looked-up field;
+    None: any non-empty text. Keys are compared as config.norm_header compares them."""
+    norm = config.norm_header
+    if fld == "status" and entity == "deals":
+        return "deal status", {s: s for s in ("open", "won", "lost")}
+    if fld == "status" and entity == "leads":
+        return "lead status", {v: v for _, v in config.vocabulary("lead_statuses.csv")}
+    if fld == "status" and entity == "activities":
+        return "activity status", {v: v for _, v in config.vocab("activity_status")}
+    if fld == "owner":
+        return "owner", {v: v for _, v in config.vocab("owner")}
+    if fld == "metric":
+        return "plan metric", {v: v for _, v in config.vocab("plan_metric")}
+    if fld == "currency":
+        return "currency code of data/currencies.csv", {norm(c): c for _, c in config.currency_rows()}
+    if fld == "channel":
+        return "channel of data/channels.csv", {norm(r["channel"]): r["channel"].strip() for r in config.channels()}
+    if fld == "region":  # the canonical name, or an alias of it
+        return "region of data/regions.csv", dict(config.region_alias_rows())
+    return None
+
+
+def check_constants(mapping: Mapping, ent: Entity, file_name: str) -> dict[str, str]:
+    """The mapping's [constants] for this entity, as canonical values; a bad one is one clear line."""
+    out = {}
+    for key, value in mapping.constants.items():
+        text = str(value).strip()
+        if key not in ent.fields and key not in CONSTANT_KEYS:
+            raise LoadError(f"{file_name}: [constants] names unknown field '{key}' for {ent.name}; "
+                            f"fields are: {', '.join([*ent.fields, *CONSTANT_KEYS])}")
+        if key in NUMBER_FIELDS | DATE_FIELDS:
+            raise LoadError(f"{file_name}: [constants] {key}: a constant is text (a status, a currency, a "
+                            f"region, a channel...); numbers and dates come from a column")
+        if not text:
+            raise LoadError(f"{file_name}: [constants] {key} is empty; give a value or remove the line")
+        allowed = constant_values(ent.name, key)
+        if allowed:
+            what, values = allowed
+            key_text = config.region_key(text) if key == "region" else config.norm_header(text)
+            if key_text not in values and config.norm_header(text) not in values:
+                choices = sorted(set(values.values()))
+                shown = ", ".join(choices[:12]) + (", ..." if len(choices) > 12 else "")
+                raise LoadError(f"{file_name}: [constants] {key} = '{text}' is not a {what}; use one of: {shown}")
+            text = values.get(key_text) or values[config.norm_header(text)]
+        out[key] = text
+    return out
+
+
+def shadowed_columns(header: list[str], ent: Entity, cols: dict[str, int], constants: dict[str, str]) -> list[str]:
+    """Notes for file columns a constant replaced (synonyms would have read them as that field)."""
+    normed = [header_key(h) for h in header]
+    used = set(cols.values())
+    notes = []
+    for fld, value in constants.items():
+        idx = next((i for i, n in enumerate(normed) if n in ent.fields.get(fld, ()) and i not in used), None)
+        if idx is not None:
+            notes.append(f"{fld}: constant '{value}' used for every row; column '{header[idx]}' ignored")
+    return notes
 
 
 def _kind_sql(ncols: int) -> str:
@@ -247,8 +360,9 @@ def _slow_sql(fld: str, txt: str, loc: str, dmy: bool, in_text: bool = False) ->
     return f"p_num({txt}, '{loc}')"
 
 
-def _reasons(fld: str, col: str, typed: bool, hdr: int, required: bool) -> list[tuple[str, str]]:
-    """(condition, reason text) SQL pairs for one field over `typed t positional join raw_in r`."""
+def _reasons(fld: str, col: str, hdr: int) -> list[tuple[str, str]]:
+    """(condition, reason text) SQL pairs for one required field over `typed t positional join raw_in r`:
+    a row whose required cell is empty or cannot be read is rejected with these reasons."""
     q = "''''"  # one quote character, as a SQL literal
     shown = f"' in column \"' || $hdr[{hdr}] || '\"'"
     txt = f"p_text(r.{col})"
@@ -263,10 +377,20 @@ def _reasons(fld: str, col: str, typed: bool, hdr: int, required: bool) -> list[
                     f"'not a number: ' || {q} || {txt} || {q} || {shown}"))
         # money is DECIMAL(18,2): a larger value would fail the whole file's merge, not one row
         out.append((f"abs(t.{fld}) >= 1e15", f"'number ' || {q} || {txt} || {q} || ' too large' || {shown}"))
-    if required:
-        out.append((f"coalesce(trim(r.{col}), '') in ('', '--', '-', '—', '–', 'n/a', 'N/A', '#N/A', 'null', 'NULL')",
-                    f"'empty required field {fld}' || {shown}"))
+    out.append((f"coalesce(trim(r.{col}), '') in ('', '--', '-', '—', '–', 'n/a', 'N/A', '#N/A', 'null', 'NULL')",
+                f"'empty required field {fld}' || {shown}"))
     return out
+
+
+def _warnings(fld: str, col: str) -> list[tuple[str, str]]:
+    """(condition, reason text) SQL pairs for one optional typed field: the row loads, the cell is
+    left empty and kept in cell_warnings with this reason (its column and raw text beside it)."""
+    unread = f"t.{fld} is null and r.{col} is not null and p_text(r.{col}) is not null"
+    if fld in DATE_FIELDS:
+        return [(unread, f"'no such date or unknown form; {fld} left empty'"),
+                (f"year(t.{fld}) not between 1990 and 2100", f"'date out of range (1990-2100); {fld} left empty'")]
+    return [(unread, f"'not a number; {fld} left empty'"),
+            (f"abs(t.{fld}) >= 1e15", f"'number too large; {fld} left empty'")]
 
 
 def text_sql(col: str) -> str:
@@ -274,7 +398,8 @@ def text_sql(col: str) -> str:
     return f"nullif(nullif(nullif(trim({col}), ''), '--'), 'n/a')"
 
 
-def build_typed(src: Source, ent: Entity, cols: dict[str, int], mapping: Mapping) -> None:
+def build_typed(src: Source, ent: Entity, cols: dict[str, int], mapping: Mapping,
+                constants: dict[str, str] | None = None) -> None:
     """Creates temp table typed(rn, kind, h, dup_rank, reason, <entity fields>) and view staged.
 
     One pass over the source trims text and does the cheap parse of numbers and dates; the slow
@@ -294,19 +419,22 @@ def build_typed(src: Source, ent: Entity, cols: dict[str, int], mapping: Mapping
     loc = {f: locs.get(cols[f], default_loc) for f in typed_fields}
     in_text = option_flag(mapping.options.get("date_in_text"))
     cells = ", ".join(f"c{i}" for i in range(ncols))
+    constants = {f: v for f, v in (constants or {}).items() if f in ent.fields and f not in cols}
     fields = []
     for f in ent.fields:
         if f in typed_fields:
             fields += [f"{_fast_sql(f, f'c{cols[f]}', loc[f])} as {f}", f"c{cols[f]} is not null as {f}_has"]
         elif f in cols:
             fields.append(f"{text_sql('c%d' % cols[f])} as {f}")
+        elif f in constants:  # [constants]: a literal column, so the merges read it like any other
+            fields.append(f"$k_{f}::varchar as {f}")
         else:
             kind = "double" if f in NUMBER_FIELDS else "timestamp" if f in DATE_FIELDS else "varchar"
             fields.append(f"null::{kind} as {f}")
     src.create("create or replace temp table typed as select {kind} as kind, hash({cells}) as h, "
                "1 as dup_rank, null::varchar as reason, {fields} from {{source}}".format(
                    kind=_kind_sql(ncols), cells=cells, fields=", ".join(fields)),
-               {"summary": SUMMARY, "width": len(layout.header)})
+               {"summary": SUMMARY, "width": len(layout.header), **{f"k_{f}": v for f, v in constants.items()}})
     # typed's rowid order is the file's record order (insertion order is preserved)
     run(con, "alter table typed add column rn bigint")
     run(con, "update typed set rn = rowid - (select min(rowid) from typed) + 1")
@@ -329,8 +457,12 @@ def _any(con, where: str) -> bool:
 
 
 def _mark_rejects(src: Source, ent: Entity, cols: dict[str, int], typed_fields: list[str]) -> None:
-    """Writes a reason on every row that cannot be used; raw text is read for those rows only."""
+    """Writes a reason on every row that cannot exist without a field it lacks (row_required); an
+    unreadable optional cell is left empty and listed in temp table warned. Raw text is read for
+    the suspect rows only."""
     con, layout = src.con, src.layout
+    run(con, "create or replace temp table warned (rn bigint, field varchar, col varchar, raw varchar, "
+             "reason varchar)")
     suspects = []
     for f in cols:
         if f in typed_fields:
@@ -341,14 +473,23 @@ def _mark_rejects(src: Source, ent: Entity, cols: dict[str, int], typed_fields: 
     if not suspects or not _any(con, " or ".join(suspects)):
         return
     src.raw()
-    pairs = [p for f in cols for p in _reasons(f, f"c{cols[f]}", f in typed_fields, cols[f] + 1,
-                                                f in ent.row_required)]
-    reason = "nullif(concat_ws('; ', " + ", ".join(f"case when {c} then {r} end" for c, r in pairs) + "), '')"
-    run(con, "create or replace temp table issues as select t.rn, {r} as reason from typed t "
-             "positional join raw_in r where t.kind = 'data' and t.dup_rank = 1 and ({w})".format(
-                 r=reason, w=" or ".join(f"({c})" for c, _ in pairs)),
-        {"hdr": layout.header + [""] * (src.ncols - len(layout.header))})
-    run(con, "update typed set reason = i.reason from issues i where typed.rn = i.rn")
+    pairs = [p for f in cols if f in ent.row_required for p in _reasons(f, f"c{cols[f]}", cols[f] + 1)]
+    warn = {f: _warnings(f, f"c{cols[f]}") for f in typed_fields if f not in ent.row_required}
+    reason = ("nullif(concat_ws('; ', " + ", ".join(f"case when {c} then {r} end" for c, r in pairs) + "), '')"
+              if pairs else "null::varchar")
+    per_field = "".join(
+        ", nullif(concat_ws('; ', " + ", ".join(f"case when {c} then {r} end" for c, r in ws) + f"), '') as w_{f}, "
+        f"r.c{cols[f]} as raw_{f}" for f, ws in warn.items())
+    conds = [c for c, _ in pairs] + [c for ws in warn.values() for c, _ in ws]
+    run(con, "create or replace temp table issues as select t.rn, {r} as reason{w} from typed t "
+             "positional join raw_in r where t.kind = 'data' and t.dup_rank = 1 and ({c})".format(
+                 r=reason, w=per_field, c=" or ".join(f"({c})" for c in conds)),
+        {"hdr": layout.header + [""] * (src.ncols - len(layout.header))} if pairs else None)
+    run(con, "update typed set reason = i.reason from issues i where typed.rn = i.rn and i.reason is not null")
+    for f in warn:  # field names are config's lower_snake names (checked in build_typed), never file text
+        run(con, f"insert into warned select rn, '{f}', $col, raw_{f}, w_{f} from issues where w_{f} is not null",
+            {"col": layout.header[cols[f]] if cols[f] < len(layout.header) else f"column {cols[f] + 1}"})
+        run(con, f"update typed set {f} = null where rn in (select rn from warned where field = '{f}')")
 
 
 def _mark_duplicates(src: Source, cells: str) -> None:
@@ -377,10 +518,11 @@ def _mark_duplicates(src: Source, cells: str) -> None:
 def stage_file(con, layout: Layout, entity: str | None, mapping: Mapping) -> tuple[Staged, Source]:
     """Reads, classifies, types and validates one file; leaves temp table typed and view staged."""
     src = Source(con, layout)
-    ent = detect_entity(layout.header, entity or mapping.entity)
-    cols = map_columns(layout.header, ent, mapping, layout.source.name)
-    build_typed(src, ent, cols, mapping)
-    st = Staged(ent.name, cols)
+    ent = detect_entity(layout.header, entity or mapping.entity, tuple(mapping.constants))
+    constants = check_constants(mapping, ent, layout.source.name)
+    cols = map_columns(layout.header, ent, mapping, layout.source.name, constants)
+    build_typed(src, ent, cols, mapping, constants)
+    st = Staged(ent.name, cols, constants=constants, notes=shadowed_columns(layout.header, ent, cols, constants))
     count_rows(con, st, layout)
     sample_skipped(src, st)
     return st, src
@@ -405,7 +547,24 @@ def count_rows(con, st: Staged, layout: Layout) -> None:
         "count(*) filter (where kind = 'data' and dup_rank = 1 and reason is not null), "
         "count(*) filter (where kind in ('summary', 'note')) from typed").fetchall()[0]
     st.rows_loaded = st.rows_read - st.rows_duplicate - st.rows_rejected
+    count_warnings(con, st, layout)
     st.reject_samples = [
         {"row": rn + layout.skip + 1, "reason": reason} for rn, reason in con.execute(
             "select rn, reason from typed where kind = 'data' and dup_rank = 1 and reason is not null "
             "order by rn limit 10").fetchall()]
+
+
+def count_warnings(con, st: Staged, layout: Layout) -> None:
+    """Cells left empty in rows that load (a row rejected later, e.g. by its currency, has no
+    warnings of its own: its reject says why), and the first few as the file shows them."""
+    st.rows_warned, st.cells_warned, st.warning_samples = 0, 0, []
+    if not con.execute("select count(*) from (select 1 from warned limit 1)").fetchall()[0][0]:
+        return
+    # warned rows are data rows of rank 1 (staging picked them so); checks after staging may reject some
+    run(con, "create or replace temp table warned_kept as select w.* from warned w "
+             "anti join (select rn from typed where reason is not null) r on r.rn = w.rn")
+    st.rows_warned, st.cells_warned = con.execute(
+        "select count(distinct rn), count(*) from warned_kept").fetchall()[0]
+    st.warning_samples = [
+        {"row": rn + layout.skip + 1, "column": col, "raw": raw, "reason": reason} for rn, col, raw, reason in
+        con.execute("select rn, col, raw, reason from warned_kept order by rn, col limit 10").fetchall()]

@@ -25,10 +25,17 @@ def status() -> dict:
             n, latest = con.execute("select count(*), " + (("max(" + col + ")::varchar") if col else "null")
                                     + " from " + t).fetchall()[0]
             out["tables"][t] = {"rows": n, "latest": latest}
-        out["loads"] = [dict(zip(("load_id", "file", "entity", "loaded_at", "rows_loaded", "rows_rejected"), r))
+        # a warehouse built before cell warnings has no cell_warnings table or columns: `etl rebuild` adds them
+        fresh = con.execute("select count(*) from duckdb_tables() where table_name = 'cell_warnings'").fetchall()[0][0]
+        out["loads"] = [dict(zip(("load_id", "file", "entity", "loaded_at", "rows_loaded", "rows_rejected",
+                                  "cells_warned"), r))
                         for r in con.execute("select load_id, file_name, entity, loaded_at::varchar, rows_loaded, "
-                                             "rows_rejected from loads order by load_id").fetchall()]
+                                             "rows_rejected, " + ("cells_warned" if fresh else "null") +
+                                             " from loads order by load_id").fetchall()]
         out["rejects"] = con.execute("select count(*) from rejects").fetchall()[0][0]
+        out["cell_warnings"] = con.execute("select count(*) from cell_warnings").fetchall()[0][0] if fresh else None
+        out["deals_channel_from_lead"] = con.execute(
+            "select count(*) from deals where channel_from_lead").fetchall()[0][0] if fresh else None
         meta = dict(con.execute("select key, value from meta").fetchall())
         out["built_at"] = meta.get("built_at")
         out["config_current"] = meta.get("config_hash") == config.config_hash()

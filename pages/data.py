@@ -9,6 +9,7 @@ from ui.mapping_step import mapping_step
 from ui.i18n import lang, t
 from ui.views import load
 from ui.views.data import recon_totals
+from ui.data_cells import cell_warnings, cells_quality
 
 L = lang()
 st.title(t("data.title"))
@@ -38,7 +39,8 @@ with tab_load:
         else:
             st.success(t("data.load.done", file=r["file"], entity=r["entity"], format=r["format"],
                          loaded=fmt.number(r["rows_loaded"], L), rejected=fmt.number(r["rows_rejected"], L),
-                         duplicate=fmt.number(r["rows_duplicate"], L), skipped=fmt.number(r["rows_skipped"], L)))
+                         duplicate=fmt.number(r["rows_duplicate"], L), skipped=fmt.number(r["rows_skipped"], L),
+                         warned=fmt.number(r.get("cells_warned", 0), L)))
     if st.session_state.get("map_saved"):
         st.caption(t("map.saved", path=st.session_state["map_saved"]))
     for name, data in st.session_state.get("to_map", [])[:1]:
@@ -50,13 +52,14 @@ if not db.has_data():
     st.stop()
 
 f = current()
-d = load("data", f, db.query, load_id=st.session_state.get("reject_load"))
+d = load("data", f, db.query, load_id=st.session_state.get("reject_load"),
+         warn_load_id=st.session_state.get("warn_load"))
 base = d["agreement"].base_currency.iloc[0]
 N = tables.number(L)
 
 with tab_history:
     h = d["history"]
-    tables.show(h.drop(columns=["notes"]), {c: N for c in h.columns if c.startswith("rows_")},
+    tables.show(h.drop(columns=["notes"]), {c: N for c in h.columns if c.startswith(("rows_", "cells_"))},
                 key="loads", file_name="loads", column_config={c: t(f"data.col.{c}") for c in h.columns})
     st.subheader(t("data.rejects"))
     loads = h[h.rows_rejected > 0]
@@ -74,6 +77,7 @@ with tab_history:
         tables.show(d["reasons"], key="reasons", file_name="reject_reasons", column_config={
             "load_id": t("data.col.load_id"), "file_name": t("data.col.file_name"),
             "reason": t("data.col.reason"), "rows": t("data.col.rows")})
+    cell_warnings(h, d["warnings"])
 
 with tab_quality:
     q = d["dq"].iloc[0]
@@ -84,6 +88,7 @@ with tab_quality:
                 help=t("data.dq.revenue_no_source.help"), border=True)
     c[2].metric(t("data.dq.unknown_region"), fmt.percent(q.revenue_unknown_region_share, L), border=True)
     c[3].metric(t("data.dq.rejected"), fmt.number(q.rejected_rows, L), border=True)
+    cells_quality(d["cells"].iloc[0], d["won_no_amount"])
     st.subheader(t("data.dq.unrecognised"))
     st.caption(t("data.dq.unrecognised.note"))
     un = d["unrecognised"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.apptest import Q1_2025, run_app, sql, sql_one, texts
+from tests.apptest import Q1_2025, metric, run_app, sql, sql_one, texts
 from ui import upload
 from ui.i18n import t
 
@@ -75,7 +75,8 @@ def test_mapping_step_previews_saves_and_loads(copy_of_warehouse, config_copy):
     at.selectbox(key="map_opt_decimal").set_value(",")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert "Read 4 rows: 2 will load, 2 rejected." in texts(at)
+    # A-3's amount 'abc' leaves its amount empty (the order loads); A-4's 31.02.2025 rejects it
+    assert "Read 4 rows: 3 will load, 1 rejected, 1 cells left empty." in texts(at)
     preview = next(df.value for df in at.dataframe if "reason" in df.value.columns and "amount" in df.value.columns)
     assert float(preview.amount.iloc[0]) == 12500.5
     at.text_input(key="map_name").input("shop orders").run()
@@ -83,3 +84,61 @@ def test_mapping_step_previews_saves_and_loads(copy_of_warehouse, config_copy):
     assert not at.exception
     assert (config_copy / "mappings" / "shop_orders.toml").exists()
     assert sql_one(copy_of_warehouse, "select count(*) from deals where deal_id in ('A-1', 'A-2')") == 2
+
+
+# amoCRM's newer export (';', UTF-8 with BOM): a won deal whose budget is typed as text.
+AMO = ("\ufeffID;Название сделки;Бюджет;Ответственный;Дата создания;Дата закрытия;Этап сделки;Воронка\n"
+       "9101;Окна;договорная;Анна Смирнова;03.03.2025 10:00:00;10.03.2025 12:00:00;Успешно реализовано;Продажи\n"
+       "9102;Двери;50 000;Анна Смирнова;04.03.2025 10:00:00;;Переговоры;Продажи\n").encode()
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_cell_warnings_listed_and_won_without_amount_flagged(copy_of_warehouse, lang):
+    result = upload.load_uploads([("amo_march.csv", AMO)])
+    assert result["ok"] and result["files"][0]["cells_warned"] == 1
+    at = run_app("data", lang, **Q1_2025)
+    load_id = sql_one(copy_of_warehouse, "select max(load_id) from loads")
+    assert at.selectbox(key="warn_load").value == load_id
+    warned = next(df.value for df in at.dataframe if "column" in df.value.columns)
+    assert warned.to_dict("records") == [{"row_number": 2, "column": "Бюджет", "raw": "договорная",
+                                          "reason": "not a number; amount left empty"}]
+    history = at.dataframe[0].value
+    assert int(history.set_index("load_id").loc[load_id, "cells_warned"]) == 1
+    won_no_amount = sql_one(copy_of_warehouse, "select count(*) from deals where status = 'won' and amount is null")
+    assert won_no_amount >= 1
+    assert metric(at, t("data.dq.won_no_amount", lang)).value == str(won_no_amount)
+    by_region = next(df.value for df in at.dataframe if list(df.value.columns) == ["currency", "region", "deals"])
+    assert int(by_region.deals.sum()) == won_no_amount
+    assert metric(at, t("data.dq.cells_warned", lang)).value == "1"
+    assert metric(at, t("data.dq.from_lead", lang)).value == str(
+        sql_one(copy_of_warehouse, "select count(*) from deals where channel_from_lead"))
+
+
+def test_mapping_step_offers_constants_for_fields_the_file_lacks(copy_of_warehouse, config_copy):
+    name = "orders_march.csv"
+    data = (MAPPING / name).read_bytes()
+    at = run_app("data", "en", **Q1_2025)
+    at.session_state["to_map"] = [(name, data)]
+    at.run()
+    at.selectbox(key="map_entity").set_value("deals").run()
+    for field, column in {"deal_id": "Номер заказа", "created_at": "Открыт", "amount": "Итог заказа, руб.",
+                          "region": "Филиал"}.items():
+        at.selectbox(key=f"map_col_deals_{field}").set_value(column)
+    at.run()
+    keys = {s.key for s in at.selectbox}
+    # status, currency and channel have no column: offered; region has one: not offered
+    assert {"map_const_deals_status", "map_const_deals_currency", "map_const_deals_channel"} <= keys
+    assert "map_const_deals_region" not in keys
+    assert at.selectbox(key="map_const_deals_status").options == ["—", "lost", "open", "won"]
+    at.selectbox(key="map_const_deals_status").set_value("won")
+    at.selectbox(key="map_const_deals_currency").set_value("USD").run()
+    assert not at.exception, [e.value for e in at.exception]
+    preview = next(df.value for df in at.dataframe if "reason" in df.value.columns and "amount" in df.value.columns)
+    assert set(preview.status) == {"won"} and set(preview.currency) == {"USD"}
+    at.text_input(key="map_name").input("shop won").run()
+    at.button[-1].click().run()
+    assert not at.exception
+    saved = (config_copy / "mappings" / "shop_won.toml").read_text(encoding="utf-8")
+    assert '[constants]\nstatus = "won"\ncurrency = "USD"' in saved
+    assert sql(copy_of_warehouse, "select distinct status, currency from deals where deal_id like 'A-%'") == [
+        ("won", "USD")]

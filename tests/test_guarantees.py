@@ -22,7 +22,7 @@ from etl.load import load_files, rebuild
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = ("deals", "leads", "touchpoints", "ad_spend", "campaigns", "plan", "activities", "sales", "traffic",
-          "rejects", "dq_unknown_regions", "dq_unknown_stages", "dq_unknown_channels")
+          "rejects", "cell_warnings", "dq_unknown_regions", "dq_unknown_stages", "dq_unknown_channels")
 
 DEALS = ("ID;Бюджет;Дата создания;Этап сделки;Город\n"
          "1;100 000;03.01.2025;Переговоры;Москва\n"

@@ -462,9 +462,16 @@ def test_parquet_text_columns_from_pyarrow(fresh_db, tmp_path):
     ]
 
 
-def test_oversized_number_rejects_the_row_not_the_file(fresh_db, tmp_path):
+def test_oversized_number_fails_its_row_or_cell_not_the_file(fresh_db, tmp_path):
+    """Money is DECIMAL(18,2): a larger value must not fail the merge. A deal's amount is optional (the
+    deal loads, amount empty, the cell listed); a spend row's cost is what the row is for (rejected)."""
     text = "ID;Бюджет;Дата создания\n1;5;03.01.2025\n2;99999999999999999999;03.01.2025\n"
     rep = load(write(tmp_path, "deals.csv", text.encode()))
+    assert (rep["rows_loaded"], rep["rows_rejected"], rep["cells_warned"]) == (2, 0, 1)
+    assert rep["cell_warnings"][0]["row"] == 3 and "too large" in rep["cell_warnings"][0]["reason"]
+    assert query(fresh_db, "select deal_id, amount from deals order by 1") == [("1", D("5.00")), ("2", None)]
+    spend = "date;campaign;cost\n2025-01-03;brand;5\n2025-01-04;brand;99999999999999999999\n"
+    rep = load(write(tmp_path, "spend.csv", spend.encode()))
     assert (rep["rows_loaded"], rep["rows_rejected"]) == (1, 1)
     assert "too large" in rep["reject_reasons"][0]["reason"] and rep["reject_reasons"][0]["row"] == 3
 

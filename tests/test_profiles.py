@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from etl import profiles
@@ -28,11 +29,13 @@ def test_unknown_layout_fails_with_the_way_out(fresh_db, config_copy):
 def test_preview_shows_rows_as_they_will_be_loaded(config_copy):
     got = profiles.preview(DATA / "orders_march.csv", Mapping.read(DATA / "orders.toml"))
     rows = got["rows"]
-    assert (got["rows_read"], got["rows_loaded"], got["rows_rejected"]) == (4, 2, 2)
+    # A-3's amount 'abc' is a cell problem (the order loads, amount empty); A-4's 31.02 is a reject
+    assert (got["rows_read"], got["rows_loaded"], got["rows_rejected"], got["cells_warned"]) == (4, 3, 1, 1)
     assert list(rows["line"]) == [2, 3, 4, 5]                       # file line numbers, header is line 1
     assert rows.loc[0, "amount"] == pytest.approx(12500.5)          # "12 500,50": Russian number form
     assert str(rows.loc[0, "closed_at"].date()) == "2025-03-10"     # dd.mm.yyyy
-    assert "not a number: 'abc'" in rows.loc[2, "reason"]
+    assert pd.isna(rows.loc[2, "reason"]) and rows.loc[2, "warning"] == "Итог заказа, руб.: not a number; amount left empty"
+    assert pd.isna(rows.loc[2, "amount"])
     assert "31.02.2025" in rows.loc[3, "reason"]
 
 
@@ -53,6 +56,7 @@ def test_saved_mapping_is_recognised_next_time(fresh_db, config_copy, capsys):
     finally:
         con.close()
     assert got == [("A-1", Decimal("12500.50"), "Москва", "shop"), ("A-2", Decimal("7000.00"), "Санкт-Петербург", "shop"),
+                   ("A-3", None, "Казань", "shop"),       # 'abc' as its amount: the order stays, amount empty
                    ("A-5", Decimal("20000.00"), "Москва", "shop"), ("A-6", Decimal("1000.00"), "Москва", "shop")]
 
 

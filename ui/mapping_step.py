@@ -6,13 +6,15 @@ import streamlit as st
 
 from etl.errors import LoadError
 from etl import profiles
-from etl.stage import Mapping
+from etl.stage import Mapping, constant_values
 from ui import fmt, upload
 from ui.i18n import lang, t
 
 NONE = "—"
 DECIMALS = ("", ",", ".")
 DATE_ORDERS = ("", "dmy", "mdy", "ymd")
+# Fields a file may lack that one value can stand for, for every row ([constants] of the mapping).
+CONSTANTS = ("status", "currency", "region", "channel")
 
 
 def _mapping(name: str, header: list[str]) -> Mapping:
@@ -21,8 +23,23 @@ def _mapping(name: str, header: list[str]) -> Mapping:
     entity = s["map_entity"]
     need, other = upload.entity_fields()[entity]
     columns = {f: s[f"map_col_{entity}_{f}"] for f in need + other if s.get(f"map_col_{entity}_{f}", NONE) != NONE}
-    options = {k: s[f"map_opt_{k}"] for k in ("decimal", "date_order", "currency") if s.get(f"map_opt_{k}")}
-    return Mapping(entity, columns, options)
+    options = {k: s[f"map_opt_{k}"] for k in ("decimal", "date_order") if s.get(f"map_opt_{k}")}
+    constants = {f: s[f"map_const_{entity}_{f}"] for f in CONSTANTS
+                 if f not in columns and s.get(f"map_const_{entity}_{f}", NONE) != NONE}
+    return Mapping(entity, columns, options, constants)
+
+
+def _constants(entity: str, fields: list[str], L: str) -> None:
+    """'Every row is: ...' for the looked-up fields no column gives: status, currency, region, channel."""
+    s = st.session_state
+    lacking = [f for f in CONSTANTS if f in fields and s.get(f"map_col_{entity}_{f}", NONE) == NONE]
+    if not lacking:
+        return
+    st.caption(t("map.constants", L))
+    cols = st.columns(len(lacking))
+    for col, fld in zip(cols, lacking):
+        values = sorted(set(constant_values(entity, fld)[1].values()))
+        col.selectbox(t(f"map.const.{fld}", L), [NONE, *values], key=f"map_const_{entity}_{fld}")
 
 
 def mapping_step(name: str, data: bytes) -> None:
@@ -42,7 +59,7 @@ def mapping_step(name: str, data: bytes) -> None:
                    format_func=lambda v: t("map.auto", L) if not v else v)
     o[1].selectbox(t("map.date_order"), DATE_ORDERS, key="map_opt_date_order",
                    format_func=lambda v: t("map.auto", L) if not v else v)
-    o[2].text_input(t("map.currency"), key="map_opt_currency", placeholder="RUB")
+    _constants(entity, need + other, L)
     mapping = _mapping(name, header)
     missing = [f for f in need if f not in mapping.columns]
     if missing:
@@ -54,7 +71,7 @@ def mapping_step(name: str, data: bytes) -> None:
         st.error(str(err), icon=":material/error:")
         return
     st.markdown(t("map.preview", read=fmt.number(pv["rows_read"], L), loaded=fmt.number(pv["rows_loaded"], L),
-                  rejected=fmt.number(pv["rows_rejected"], L)))
+                  rejected=fmt.number(pv["rows_rejected"], L), warned=fmt.number(pv["cells_warned"], L)))
     st.dataframe(pv["rows"], hide_index=True)
     profile = st.text_input(t("map.name"), key="map_name", placeholder="crm_orders")
     if st.button(t("map.save"), type="primary", disabled=not profile):

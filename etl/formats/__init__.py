@@ -103,13 +103,15 @@ def apply(fmt: Format, layout: Layout, user: Mapping) -> Mapping:
     """The format's mapping for this file, merged under the user's (the user's columns and options win)."""
     cols = {}
     for fld, alternatives in fmt.columns.items():
+        if fld in user.constants:  # the user's constant replaces the format's column
+            continue
         idx = column(layout.header, alternatives)
         if idx is not None:
             cols[fld] = layout.header[idx]
     cols.update(user.columns)
     told = fmt.layout_options(layout) if fmt.layout_options else {}
     options = {"source_system": fmt.source_system, **fmt.options, **told, **user.options}
-    return Mapping(user.entity or fmt.entity, cols, options)
+    return Mapping(user.entity or fmt.entity, cols, options, dict(user.constants))
 
 
 def finish(fmt: Format, src, st, mapping) -> None:

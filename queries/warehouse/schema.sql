@@ -4,7 +4,8 @@ create table if not exists deals (
     created_at timestamp not null, closed_at timestamp, status varchar not null, stage varchar,
     amount decimal(18,2), currency varchar, region varchar, region_raw varchar, product varchar,
     manager varchar, channel varchar not null, source varchar, utm_source varchar, utm_medium varchar,
-    utm_campaign varchar, utm_campaign_raw varchar, lead_id varchar, lost_reason varchar, load_id integer);
+    utm_campaign varchar, utm_campaign_raw varchar, lead_id varchar, lost_reason varchar, load_id integer,
+    channel_from_lead boolean default false);
 
 create table if not exists leads (
     lead_id varchar not null, source_system varchar not null, created_at timestamp not null,
@@ -47,9 +48,19 @@ create table if not exists loads (
     load_id integer primary key, file_name varchar not null, sha256 varchar not null, format varchar,
     entity varchar not null, loaded_at timestamp not null, rows_read bigint, rows_loaded bigint,
     rows_rejected bigint, rows_duplicate bigint, rows_skipped bigint, encoding varchar,
-    delimiter varchar, source_system varchar, notes varchar);
+    delimiter varchar, source_system varchar, notes varchar, rows_warned bigint, cells_warned bigint);
 
 create table if not exists rejects (
     load_id integer not null, row_number bigint not null, reason varchar not null, raw varchar);
+
+-- An optional cell that could not be read: the row loaded with the cell empty (DESIGN.md).
+create table if not exists cell_warnings (
+    load_id integer not null, row_number bigint not null, "column" varchar not null, raw varchar,
+    reason varchar not null);
+
+-- Columns added after warehouses were first built; a file built before them gains them here.
+alter table deals add column if not exists channel_from_lead boolean default false;
+alter table loads add column if not exists rows_warned bigint;
+alter table loads add column if not exists cells_warned bigint;
 
 create table if not exists meta (key varchar primary key, value varchar);

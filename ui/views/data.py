@@ -1,4 +1,4 @@
-"""The Data page's tables: load history, rejects, data quality, CRM vs accounting, definitions."""
+"""The Data page's tables: load history, rejects, cell warnings, data quality, CRM vs accounting, definitions."""
 from __future__ import annotations
 
 import pandas as pd
@@ -13,12 +13,14 @@ from ui.views import fetch
 UNRECOGNISED_ALERT = 0.02
 
 
-def load(f: Filters, run, load_id: int | None = None) -> dict[str, pd.DataFrame]:
+def load(f: Filters, run, load_id: int | None = None, warn_load_id: int | None = None) -> dict[str, pd.DataFrame]:
     p = f.params()
     return fetch(run, {
         "differences": ("recon_differences_list", p), "recon": ("recon_by_region_month", p),
         "reasons": ("reject_reasons", {}), "history": ("load_history", {}),
         "rejects": ("rejects_of_load", {"load_id": load_id}),    # None: the newest load with rejects
+        "warnings": ("cell_warnings_of_load", {"load_id": warn_load_id}),  # None: the newest with warnings
+        "cells": ("dq_cells", {}), "won_no_amount": ("dq_won_no_amount", {}),
         "dq": ("dq_summary", {}), "unrecognised": ("dq_unrecognised", {}),
         "unrecognised_share": ("dq_unrecognised_share", {}),
         "campaigns": ("dq_unmapped_campaigns", {}), "agreement": ("agreement", {}),

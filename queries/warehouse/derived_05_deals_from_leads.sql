@@ -1,0 +1,37 @@
+-- Deals with no source of their own take their lead's channel, campaign and region (deals.lead_id ->
+-- leads.lead_id). Recomputed at every build, after all merges, so leads loaded before or after the
+-- deals, and a lead reloaded later, are followed. Runs before derived_10 (campaign IDs) and the marts.
+-- Marks such deals channel_from_lead; reads deals, leads; updates deals.
+
+-- Undo the last build's inheritance: those deals had no channel, campaign or region of their own
+-- (region_raw is null exactly when the export gave no region).
+update deals
+set channel = 'unknown', utm_campaign = null, channel_from_lead = false,
+    region = case when region_raw is null then null else region end
+where channel_from_lead;
+
+-- One lead per deal, never more: the lead of the deal's own source system, else the first other
+-- source system by name (a lead id two systems share must not fan the deal out). Only a lead whose
+-- own channel is known has something to give.
+create or replace temp table deal_lead as
+with own_less as (
+    select source_system, deal_id, lead_id from deals
+    where lead_id is not null and channel = 'unknown' and source is null and utm_source is null
+      and utm_medium is null and utm_campaign_raw is null
+),
+
+picked as (
+    select d.source_system, d.deal_id, l.channel, l.utm_campaign, l.region
+    from own_less d
+    join leads l on l.lead_id = d.lead_id
+    qualify row_number() over (partition by d.source_system, d.deal_id
+                               order by (l.source_system = d.source_system) desc, l.source_system) = 1
+)
+
+select * from picked where channel <> 'unknown';
+
+update deals
+set channel = p.channel, utm_campaign = p.utm_campaign, channel_from_lead = true,
+    region = case when deals.region_raw is null then p.region else deals.region end
+from deal_lead p
+where deals.source_system = p.source_system and deals.deal_id = p.deal_id;
