@@ -84,15 +84,23 @@ with tab_quality:
                 help=t("data.dq.revenue_no_source.help"), border=True)
     c[2].metric(t("data.dq.unknown_region"), fmt.percent(q.revenue_unknown_region_share, L), border=True)
     c[3].metric(t("data.dq.rejected"), fmt.number(q.rejected_rows, L), border=True)
-    for key in ("regions", "channels", "stages", "campaigns"):
-        st.subheader(t(f"data.dq.{key}"))
-        st.caption(t(f"data.dq.{key}.note"))
-        frame = d[key]
-        if frame.empty:
-            st.caption(t("data.dq.none"))
-        else:
-            tables.show(frame, key=f"dq_{key}", file_name=f"dq_{key}",
-                        column_config={c_: t(f"data.col.{c_}") for c_ in frame.columns})
+    st.subheader(t("data.dq.unrecognised"))
+    st.caption(t("data.dq.unrecognised.note"))
+    un = d["unrecognised"]
+    if un.empty:
+        st.caption(t("data.dq.none"))
+    else:
+        tables.show(un.assign(dimension=[t(f"dq.dimension.{v}") for v in un.dimension],
+                              source=[t(f"source.{v}") for v in un.source]),
+                    {"rows": N, "deals": N, "won_deals": N}, raw=un, key="dq_unrecognised",
+                    file_name="dq_unrecognised", column_config={c_: t(f"data.col.{c_}") for c_ in un.columns})
+    st.subheader(t("data.dq.campaigns"))
+    st.caption(t("data.dq.campaigns.note"))
+    if d["campaigns"].empty:
+        st.caption(t("data.dq.none"))
+    else:
+        tables.show(d["campaigns"], key="dq_campaigns", file_name="dq_campaigns",
+                    column_config={c_: t(f"data.col.{c_}") for c_ in d["campaigns"].columns})
 
 with tab_recon:
     st.caption(t("data.recon.note"))

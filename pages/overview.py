@@ -8,6 +8,7 @@ from ui import charts, db, fmt, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
 from ui.views import load
+from ui.views.data import unrecognised_line
 from ui.views.overview import headline
 
 L = lang()
@@ -16,6 +17,8 @@ page.require_data()
 f = current()
 st.caption(page.filters_caption(f))
 d = load("overview", f, db.query)
+if dq := unrecognised_line(d["unrecognised"], L):
+    st.warning(dq, icon=":material/help:")
 h = headline(d)
 base = h["base_currency"]
 rr = run_rate(h["revenue"], f.date_from, f.date_to, d["latest"].latest.iloc[0])

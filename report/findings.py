@@ -17,6 +17,7 @@ from ui import charts, fmt
 from ui.filters import Filters
 from ui.i18n import t
 from ui.views import load
+from ui.views.data import unrecognised_line
 from ui.views.funnel import scorecard
 from ui.views.overview import headline
 from ui.views.plan_fact import splits
@@ -122,6 +123,8 @@ def headline_slides(ctx: Context):
     fig.add_bar(x=x, y=m.revenue_plan.astype(float), name=ctx.t("deck.chart.plan"), marker_color=charts.PLAN)
     fig.update_layout(barmode="group", yaxis={"title": ctx.base, "tickformat": ",.0f"})
     note = ctx.t("deck.h.note", currency=ctx.base)
+    if dq := unrecognised_line(d["unrecognised"], ctx.lang):
+        note = dq + " " + note
     return [ctx.slide("headline", ctx.t("deck.title.headline", period=ctx.period), findings=found,
                       chart=ctx.fig(fig), table=table, note=note)], []
 
@@ -363,9 +366,15 @@ def data_quality_slides(ctx: Context):
             [ctx.t("deck.q.rejected"), ctx.num(rejected), ctx.t("deck.q.of_read", n=ctx.num(read))]]
     for r in d["reasons"].groupby("reason", as_index=False).rows.sum().sort_values("rows", ascending=False).head(5).itertuples():
         rows.append([ctx.t("deck.q.reason", reason=r.reason), ctx.num(r.rows), fmt.DASH])
+    for r in d["unrecognised_share"].head(5).itertuples():
+        rows.append([ctx.t("deck.q.unrecognised", dimension=ctx.t(f"dq.dimension.{r.dimension}"),
+                           source=ctx.t(f"dq.of.{r.source}"), values=ctx.num(r.values)),
+                     ctx.num(r.rows), ctx.pct(r.share)])
     table = pd.DataFrame(rows, columns=[ctx.t("deck.col.metric"), ctx.t("deck.col.value"), ctx.t("deck.col.share")])
     found = [said(ctx, "deck.q.unattributed_line", revenue=(un, ctx.money(un)), share=(share, ctx.pct(share))),
              said(ctx, "deck.q.rejected_line", rejected=(rejected, ctx.num(rejected)), read=(read, ctx.num(read)))]
+    if dq := unrecognised_line(d["unrecognised_share"], ctx.lang):
+        found.append(Finding(dq))
     return [ctx.slide("data_quality", ctx.t("deck.title.data_quality"), findings=found, table=table,
                       note=ctx.t("deck.q.note"))], []
 

@@ -1,24 +1,120 @@
--- Data-quality views the Data page and `etl status` read: what the exports did not say clearly.
+-- Data-quality tables the Data page and `etl status` read: what the exports did not say clearly.
+-- Every looked-up value no explicit rule in data/ matched, with what rides on it (nothing hidden in a
+-- catch-all). One row per dimension x source table x raw field x raw value; the Data page's
+-- vocabulary step, `python -m etl vocab`, the overview and the deck read it.
+-- channel: a row whose channel stayed 'unknown' although it had an input, listed under the first of
+--   utm_source, source, utm_medium it has (the field a new rule should match; rows with no input at
+--   all are "no source", counted in mart_dq, not a value to map);
+-- region: text data/regions.csv does not know; stage: a deal's stage text data/stages.csv does not
+--   know, on deals whose status it left open; lead_status: leads' status text data/lead_statuses.csv
+--   does not know; currency: rows rejected for a currency data/currencies.csv does not know.
+create or replace table dq_unrecognised as
+with deal_money as (
+    select d.*, d.amount * case when d.currency = a.base_currency then 1 else fx.rate end as amount_base
+    from deals d
+    cross join cfg_agreement a
+    asof left join cfg_fx fx on fx.currency = d.currency and coalesce(d.closed_at, d.created_at)::date >= fx.valid_from
+),
+
+channel_input as (
+    select 'deals' as source,
+           case when utm_source is not null then 'utm_source' when source is not null then 'source'
+                else 'utm_medium' end as field,
+           coalesce(utm_source, source, utm_medium) as raw_value,
+           1 as is_deal, status, amount_base
+    from deal_money where channel = 'unknown' and coalesce(utm_source, source, utm_medium) is not null
+    union all
+    select 'leads',
+           case when utm_source is not null then 'utm_source' when source is not null then 'source'
+                else 'utm_medium' end,
+           coalesce(utm_source, source, utm_medium), (deal_id is not null)::int, null, null
+    from leads where channel = 'unknown' and coalesce(utm_source, source, utm_medium) is not null
+    union all
+    select 'touchpoints', case when utm_source is not null then 'utm_source' else 'utm_medium' end,
+           coalesce(utm_source, utm_medium), null, null, null
+    from touchpoints where channel = 'unknown' and coalesce(utm_source, utm_medium) is not null
+),
+
+region_input as (
+    select 'deals' as source, region as raw_value, 1 as is_deal, status, amount_base
+    from deal_money where region is not null and region not in (select region from cfg_regions)
+    union all
+    select 'leads', region, (deal_id is not null)::int, null, null
+    from leads where region is not null and region not in (select region from cfg_regions)
+    union all
+    select 'ad_spend', region, null, null, null
+    from ad_spend where region is not null and region not in (select region from cfg_regions)
+    union all
+    select 'sales', region, null, null, null
+    from sales where region is not null and region not in (select region from cfg_regions)
+),
+
+stage_input as (
+    select 'deals' as source, stage as raw_value, 1 as is_deal, status, amount_base
+    from deal_money
+    where status = 'open' and stage is not null and norm_key(stage) not in (select key from cfg_stages)
+),
+
+status_input as (
+    select 'leads' as source, status_raw as raw_value, (deal_id is not null)::int as is_deal,
+           null as status, null as amount_base
+    from leads
+    where status_raw is not null and norm_key(status_raw) not in (select key from cfg_lead_statuses)
+),
+
+currency_input as (
+    -- validate_currency.sql words the reason "unknown currency 'X' (...)"; the rows are in rejects
+    select 'rejects' as source, regexp_extract(reason, 'unknown currency ''([^'']*)''', 1) as raw_value,
+           null::int as is_deal, null as status, null as amount_base
+    from rejects where reason like '%unknown currency ''%'
+),
+
+inputs as (
+    select 'channel' as dimension, source, field, raw_value, is_deal, status, amount_base from channel_input
+    union all select 'region', source, 'region', raw_value, is_deal, status, amount_base from region_input
+    union all select 'stage', source, 'stage', raw_value, is_deal, status, amount_base from stage_input
+    union all select 'lead_status', source, 'status', raw_value, is_deal, status, amount_base from status_input
+    union all select 'currency', source, 'currency', raw_value, is_deal, status, amount_base from currency_input
+),
+
+grouped as (
+    select dimension, source, field, raw_value, count(*) as rows, sum(is_deal)::bigint as deals,
+           case when source = 'deals' then count(*) filter (where status = 'won') end as won_deals,
+           case when source = 'deals' then coalesce(sum(amount_base) filter (where status = 'won'), 0) end
+               ::decimal(18,2) as won_revenue,
+           case when source = 'deals' then coalesce(sum(amount_base), 0) end::decimal(18,2) as amount
+    from inputs
+    group by dimension, source, field, raw_value
+),
+
+-- shares: of the source table's rows (rejects: of all rows read), and of all won revenue
+totals as (
+    select 'deals' as source, count(*) as rows,
+           sum(amount_base) filter (where status = 'won') as won_revenue from deal_money
+    union all select 'leads', count(*), null from leads
+    union all select 'touchpoints', count(*), null from touchpoints
+    union all select 'ad_spend', count(*), null from ad_spend
+    union all select 'sales', count(*), null from sales
+    union all select 'rejects', (select coalesce(sum(rows_read), 0) from loads), null
+),
+
+final as (
+    select g.*, g.rows / nullif(t.rows, 0) as share, g.won_revenue / nullif(t.won_revenue, 0) as revenue_share
+    from grouped g join totals t using (source)
+)
+
+select * from final
+order by won_revenue desc nulls last, rows desc, dimension, source, raw_value;
+
+-- The older per-dimension lists, now cuts of dq_unrecognised (one definition of "unknown").
 create or replace table dq_unknown_regions as
-select 'deals' as source, region as raw_text, count(*) as rows from deals
-where region is not null and region not in (select region from cfg_regions) group by all
-union all
-select 'leads', region, count(*) from leads
-where region is not null and region not in (select region from cfg_regions) group by all
-union all
-select 'ad_spend', region, count(*) from ad_spend
-where region is not null and region not in (select region from cfg_regions) group by all
-union all
-select 'sales', region, count(*) from sales
-where region is not null and region not in (select region from cfg_regions) group by all;
+select source, raw_value as raw_text, rows from dq_unrecognised where dimension = 'region';
 
 create or replace table dq_unknown_stages as
-select stage, count(*) as deals from deals
-where stage is not null and norm_key(stage) not in (select key from cfg_stages) group by all;
+select raw_value as stage, rows as deals from dq_unrecognised where dimension = 'stage';
 
 create or replace table dq_unknown_channels as
-select 'deals' as source, source as raw_source, utm_source, utm_medium, count(*) as rows
-from deals where channel = 'unknown' group by all;
+select source, field, raw_value, rows, won_deals, won_revenue from dq_unrecognised where dimension = 'channel';
 
 -- Campaigns the Data page lists as unmapped: spend with no region or channel after exports and
 -- data/campaign_rules.csv, and CRM utm values no ad export knows (by name or by platform ID).

@@ -3,8 +3,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ui import fmt
 from ui.filters import Filters
+from ui.i18n import t
 from ui.views import fetch
+
+# The overview and the deck say so when values no rule matched carry more than this share of a
+# table's rows or of won revenue (below it the figures stand; the Data page lists every value anyway).
+UNRECOGNISED_ALERT = 0.02
 
 
 def load(f: Filters, run, load_id: int | None = None) -> dict[str, pd.DataFrame]:
@@ -13,8 +19,8 @@ def load(f: Filters, run, load_id: int | None = None) -> dict[str, pd.DataFrame]
         "differences": ("recon_differences_list", p), "recon": ("recon_by_region_month", p),
         "reasons": ("reject_reasons", {}), "history": ("load_history", {}),
         "rejects": ("rejects_of_load", {"load_id": load_id}),    # None: the newest load with rejects
-        "dq": ("dq_summary", {}), "regions": ("dq_unknown_regions", {}),
-        "channels": ("dq_unknown_channels", {}), "stages": ("dq_unknown_stages", {}),
+        "dq": ("dq_summary", {}), "unrecognised": ("dq_unrecognised", {}),
+        "unrecognised_share": ("dq_unrecognised_share", {}),
         "campaigns": ("dq_unmapped_campaigns", {}), "agreement": ("agreement", {}),
         "channel_labels": ("channel_labels", {}), "fresh": ("freshness", {}),
     })
@@ -27,3 +33,21 @@ def recon_totals(recon: pd.DataFrame) -> pd.DataFrame:
     g = recon.groupby("currency")[["crm_won_amount", "sales_amount", "returns_amount", "difference",
                                    "crm_only", "accounting_only", "returns"]].sum()
     return g.reset_index()
+
+
+def unrecognised_line(share: pd.DataFrame, lang: str, threshold: float = UNRECOGNISED_ALERT) -> str | None:
+    """One sentence naming each dimension whose unmatched values exceed `threshold` of a table's rows or
+    of won revenue ("channel: 12 % of leads"), or None when none does. `share` is dq_unrecognised_share."""
+    parts = []
+    for r in share.itertuples():
+        dim = t(f"dq.dimension.{r.dimension}", lang)
+        if r.revenue_share is not None and r.revenue_share == r.revenue_share and r.revenue_share > threshold:
+            parts.append(t("dq.part.revenue", lang, dimension=dim, share=_pct(r.revenue_share, lang)))
+        if r.share is not None and r.share == r.share and r.share > threshold:
+            parts.append(t("dq.part.rows", lang, dimension=dim, share=_pct(r.share, lang),
+                           source=t(f"dq.of.{r.source}", lang)))
+    return t("dq.line", lang, parts="; ".join(parts)) if parts else None
+
+
+def _pct(x: float, lang: str) -> str:
+    return fmt.percent(x, lang, 0 if x >= 0.1 else 1)

@@ -1,0 +1,7 @@
+-- One row per dimension x source table: the share of the table's rows (and of won revenue) whose
+-- value no rule matched, with the count of distinct values. Params: none.
+select dimension, source, count(*) as values, sum(rows)::bigint as rows, sum(share) as share,
+       sum(revenue_share) as revenue_share
+from dq_unrecognised
+group by dimension, source
+order by greatest(coalesce(sum(revenue_share), 0), coalesce(sum(share), 0)) desc, dimension, source

@@ -1,0 +1,101 @@
+"""Nothing hidden in a catch-all: every looked-up value no rule matched is listed (dq_unrecognised) with
+its rows, deals and won revenue, and the overview and the deck say so above a small share."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from etl.load import load_files
+from tests.apptest import run_app, sql
+from ui.i18n import t
+from ui.views.data import UNRECOGNISED_ALERT, unrecognised_line
+
+# An amoCRM-style deals export (";", Russian headers, roubles with spaces) and a leads export, with
+# values no config knows in every looked-up dimension next to known ones.
+DEALS = """ID;Название сделки;Бюджет;Дата создания;Дата закрытия;Этап сделки;Город;utm_source;Валюта
+1;Заказ 1;100 000;03.01.2025;10.01.2025;Успешно реализовано;Москва;yandex;RUB
+2;Заказ 2;50 000;04.01.2025;12.01.2025;Успешно реализовано;Тверь;zz_partner_net;RUB
+3;Заказ 3;70 000;05.01.2025;15.01.2025;Успешно реализовано;Тверь;zz_partner_net;руб.
+4;Заказ 4;20 000;06.01.2025;;Ждём оплату;Урюпинск;;RUB
+5;Заказ 5;10 000;07.01.2025;;Переговоры;Москва;yandex;тугрики
+6;Заказ 6;30 000;08.01.2025;20.01.2025;Закрыто и не реализовано;г. Москва;vk;RUB
+"""
+LEADS = """ID лида;Дата создания;Город;utm_source;Статус лида;ID сделки
+L1;02.01.2025 09:00;мск;yandex;qualified;1
+L2;02.01.2025 10:00;Тверь;zz_partner_net;Перезвонить;2
+L3;03.01.2025 11:00;Казань;vk;Перезвонить;
+L4;03.01.2025 12:00;Казань;vk;new;
+"""
+
+
+@pytest.fixture
+def odd_warehouse(fresh_db, tmp_path):
+    (tmp_path / "amo_deals.csv").write_text(DEALS, encoding="utf-8")
+    (tmp_path / "leads.csv").write_text(LEADS, encoding="utf-8")
+    result = load_files([tmp_path / "amo_deals.csv", tmp_path / "leads.csv"], progress=False)
+    assert result["ok"], result
+    return fresh_db
+
+
+def _listed(db) -> dict[tuple, tuple]:
+    return {(d, s, f, v): (rows, deals, won, float(rev) if rev is not None else None)
+            for d, s, f, v, rows, deals, won, rev in sql(
+                db, "select dimension, source, field, raw_value, rows, deals, won_deals, won_revenue "
+                    "from dq_unrecognised")}
+
+
+def test_every_unmatched_value_is_listed_with_what_rides_on_it(odd_warehouse):
+    deals = pd.read_csv(io.StringIO(DEALS), sep=";", dtype=str)
+    loaded = deals[deals["Валюта"] != "тугрики"]          # an unknown currency rejects its row
+    loaded = loaded.assign(amount=loaded["Бюджет"].str.replace(" ", "").astype(float),
+                           won=loaded["Этап сделки"] == "Успешно реализовано")
+    got = _listed(odd_warehouse)
+    tver = loaded[loaded["Город"] == "Тверь"]
+    assert got[("region", "deals", "region", "Тверь")] == (
+        len(tver), len(tver), int(tver.won.sum()), tver.amount[tver.won].sum())
+    assert got[("region", "deals", "region", "Урюпинск")][:3] == (1, 1, 0)
+    assert got[("region", "leads", "region", "Тверь")][:2] == (1, 1)       # one lead, it has a deal
+    assert got[("stage", "deals", "stage", "Ждём оплату")][:3] == (1, 1, 0)
+    assert got[("lead_status", "leads", "status", "Перезвонить")][:2] == (2, 1)
+    assert got[("currency", "rejects", "currency", "тугрики")][0] == 1
+    # known spellings are not listed: "г. Москва" is an alias, "Переговоры" a known open stage, "руб." a currency
+    listed = {k[3] for k in got}
+    assert not listed & {"г. Москва", "Москва", "мск", "Переговоры", "руб.", "yandex", "vk", "new", "qualified"}
+
+
+def test_shares_add_up_per_table(odd_warehouse):
+    from etl.paths import QUERIES_DIR
+    text = (QUERIES_DIR / "app" / "dq_unrecognised_share.sql").read_text(encoding="utf-8")
+    rows = {(d, s): (share, rev) for d, s, _, _, share, rev in sql(odd_warehouse, text)}
+    total_won = 100_000 + 50_000 + 70_000            # deals 1-3 won; 6 lost; 4, 5 open or rejected
+    assert rows[("region", "deals")][1] == pytest.approx((50_000 + 70_000) / total_won)
+    assert rows[("region", "deals")][0] == pytest.approx(3 / 5)   # Тверь x2, Урюпинск of 5 loaded deals
+    assert rows[("lead_status", "leads")][0] == pytest.approx(2 / 4)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_line_names_each_dimension_over_the_threshold(lang):
+    share = pd.DataFrame({"dimension": ["channel", "region", "stage"], "source": ["leads", "deals", "deals"],
+                          "values": [3, 1, 1], "rows": [120, 9, 1], "share": [0.12, 0.01, 0.001],
+                          "revenue_share": [None, 0.04, 0.0]})
+    line = unrecognised_line(share, lang)
+    assert t("dq.dimension.channel", lang) in line and t("dq.dimension.region", lang) in line
+    assert t("dq.dimension.stage", lang) not in line              # 0.1 % of deals: below the line
+    quiet = share.assign(share=UNRECOGNISED_ALERT / 2, revenue_share=UNRECOGNISED_ALERT / 2)
+    assert unrecognised_line(quiet, lang) is None
+
+
+def test_overview_and_deck_carry_the_line(odd_warehouse):
+    import datetime as dt
+
+    from report.make import make
+    at = run_app("overview", "en", period="custom", **{"from": "2025-01-01", "to": "2025-01-31"})
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith(t("dq.line", "en", parts="")[:20]) for w in warnings), warnings
+    deck, _ = make(dt.date(2025, 1, 1), dt.date(2025, 1, 31), lang="en", sections=("headline", "data_quality"),
+                   kinds=())
+    notes = " ".join(s.note for s in deck.slides)
+    findings = " ".join(f.text for s in deck.slides for f in s.findings)
+    assert t("dq.dimension.region", "en") in notes and "Data quality: unrecognised values" in findings
