@@ -73,6 +73,11 @@ class Assignment:
         return cls(dimension, field, value, pattern, target.strip())
 
 
+def base_currency() -> str:
+    """The agreed base currency revenue figures are converted into (agreements.toml [money])."""
+    return str(config.agreements().get("money", {}).get("base_currency", "RUB")).upper()
+
+
 # ---- reading the warehouse ------------------------------------------------------------------------------
 
 @contextlib.contextmanager
@@ -118,10 +123,14 @@ def _columns(cur, table: str) -> set[str]:
 def _prepare(cur) -> None:
     """Macros, and vocab_deals/vocab_leads: the tables with ch_channel and deals' base-currency amount."""
     run_file(cur, "warehouse/macros.sql")
-    ch = {t: ("channel_raw" if "channel_raw" in _columns(cur, t) else "null::varchar") for t in ("deals", "leads")}
+    cols = {t: _columns(cur, t) for t in ("deals", "leads")}
+    ch = {t: ("channel_raw" if "channel_raw" in cols[t] else "null::varchar") for t in cols}
+    # where the build gives own-less deals their lead's channel, it marks them channel_from_lead
+    inherits = "channel_from_lead" in cols["deals"]
+    extra = "true as inherits" if inherits else "false as inherits, false as channel_from_lead"
     run(cur, "create or replace temp view vocab_leads as select l.*, " + ch["leads"] + " as ch_channel from leads l")
-    run(cur, "create or replace temp view vocab_deals as select d.*, " + ch["deals"] + " as ch_channel, "
-             "d.amount * case when d.currency = ag.base_currency then 1 else fx.rate end as amount_base "
+    run(cur, "create or replace temp view vocab_deals as select d.*, " + ch["deals"] + " as ch_channel, " + extra
+             + ", d.amount * case when d.currency = ag.base_currency then 1 else fx.rate end as amount_base "
              "from deals d cross join cfg_agreement ag asof left join cfg_fx fx on fx.currency = d.currency "
              "and coalesce(d.closed_at, d.created_at)::date >= fx.valid_from")
 
@@ -194,9 +203,6 @@ def _check_pattern(cur, pattern: str) -> None:
         msg = str(err).splitlines()[0]
         raise VocabError("bad_pattern", f"pattern {pattern!r} is not a regular expression both Python and "
                          f"DuckDB read ({msg}); fix it", pattern=pattern, error=msg) from None
-    if re.search(r"(?<!\\)[A-ZА-ЯЁ]", pattern):
-        raise VocabError("upper_pattern", f"pattern {pattern!r}: rules match lower-cased text; write the pattern "
-                         f"in lower case", pattern=pattern)
 
 
 def _priority(rules: list[dict], field: str, values: list[str]) -> int:
@@ -204,7 +210,7 @@ def _priority(rules: list[dict], field: str, values: list[str]) -> int:
     `values` (a broader rule), and otherwise just after its field's rules."""
     same = [r for r in rules if r["field"] == field or (field == "channel" and r["field"] == "source")]
     used = {int(r["priority"]) for r in rules}
-    hits = [int(r["priority"]) for r in same if any(re.search(r["pattern"], v) for v in values)]
+    hits = [int(r["priority"]) for r in same if any(re.search(r["pattern"], v, re.I) for v in values)]
     if hits:
         p = min(hits) - 1
         while p in used:
@@ -234,7 +240,7 @@ def _plan_channel(cur, a: Assignment) -> Plan:
     if a.is_pattern:
         pattern = a.value
         _check_pattern(cur, pattern)
-        values = [v for v in _field_values(cur, a.field) if re.search(pattern, v)]
+        values = [v for v in _field_values(cur, a.field) if re.search(pattern, v, re.I)]
     else:
         key = _norm(cur, a.value)
         pattern, values = "^" + _escape(key) + "$", [key]
@@ -413,13 +419,22 @@ def _with_line(text: str, line: str, before_index: int | None = None) -> str:
 
 
 def _rule_text(text: str, rule_line: str) -> str:
-    """channel_rules.csv with the rule placed before the first rule of a higher priority number."""
+    """channel_rules.csv with the rule placed right after the last rule line before the first rule of a
+    higher priority number (so it stays under its group's comment), else at the end."""
     prio = int(rule_line.split(",", 1)[0])
     lines = text.splitlines(keepends=True)
-    for i, ln in enumerate(lines[1:], start=1):
+
+    def priority(ln: str) -> int | None:
         head = ln.split(",", 1)[0].strip()
-        if not ln.startswith("#") and head.lstrip("-").isdigit() and int(head) > prio:
-            return _with_line(text, rule_line, i)
+        return int(head) if not ln.startswith("#") and head.lstrip("-").isdigit() else None
+
+    after = 0  # the header
+    for i, ln in enumerate(lines[1:], start=1):
+        p = priority(ln)
+        if p is not None and p > prio:
+            return _with_line(text, rule_line, after + 1)
+        if p is not None:
+            after = i
     return _with_line(text, rule_line)
 
 

@@ -7,7 +7,7 @@ import os
 
 import pandas as pd
 
-from etl import config, vocab
+from etl import vocab
 from etl.errors import LoadError
 
 
@@ -64,7 +64,7 @@ def run_cli(args) -> int:
     if not args.to:
         raise LoadError(f"--assign {args.assign!r} needs --to: the channel, region or status to assign it to")
     a = vocab.Assignment.parse(args.assign, args.to, args.dimension, args.pattern)
-    base = str(config.agreements().get("money", {}).get("base_currency", "RUB")).upper()
+    base = vocab.base_currency()
     if args.dry_run:
         p = vocab.preview(a)
     else:

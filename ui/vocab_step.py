@@ -21,7 +21,7 @@ SHOWN = ["source", "field", "raw_value", "rows", "deals", "won_revenue", "share"
 def _targets(dimension: str, L: str) -> dict[str, str]:
     """Canonical values a person can assign, code -> label in the UI language."""
     if dimension == "channel":
-        return {c["channel"]: f"{c['label_' + L]} ({c['channel']})" for c in config.channels()
+        return {c["channel"]: f"{c['label_' + L]} · {c['channel']}" for c in config.channels()
                 if c["channel"] != "unknown"}
     if dimension == "region":
         return {r["region"]: r["region"] for r in config.regions()}
@@ -56,7 +56,7 @@ def _error(err: Exception) -> None:
 
 def _label(dimension: str, value, L: str) -> str:
     if dimension == "channel":  # 'unknown' included: it is where unmatched values are now
-        return next((f"{c['label_' + L]} ({value})" for c in config.channels() if c["channel"] == value), value)
+        return next((f"{c['label_' + L]} · {value}" for c in config.channels() if c["channel"] == value), value)
     if dimension in vocab.STATUSES and value in vocab.STATUSES[dimension]:
         return t(f"vocab.status.{value}", L)
     return fmt.DASH if value is None or value != value else str(value)
@@ -68,7 +68,7 @@ def _arrow(before, after, fn) -> str:
 
 def _show_preview(p: dict, L: str) -> None:
     a, rows, m = p["assignment"], p["rows"], p["moved"]
-    base = str(config.agreements().get("money", {}).get("base_currency", "RUB")).upper()
+    base = vocab.base_currency()
     if "value" in rows.columns:
         num = lambda x: fmt.number(x, L)          # noqa: E731
         money = lambda x: fmt.money(x, base, L)   # noqa: E731
@@ -116,8 +116,10 @@ def vocab_step() -> None:
         st.caption(t("vocab.none"))
     else:
         N, P = tables.number(L), tables.percent(L, 1)
-        tables.show(shown[SHOWN].assign(source=[t(f"source.{s}") for s in shown.source]),
-                    {"rows": N, "deals": N, "won_revenue": tables.number(L, 2), "share": P}, raw=shown[SHOWN],
+        base = vocab.base_currency()
+        raw = shown[SHOWN].astype({"deals": "float64", "won_revenue": "float64"})  # None (not deals) -> NaN
+        tables.show(raw.assign(source=[t(f"source.{s}") for s in shown.source]),
+                    {"rows": N, "deals": N, "won_revenue": tables.money(L, base), "share": P}, raw=raw,
                     key="vocab_list", file_name=f"unrecognised_{dim}",
                     column_config={c: t(f"vocab.col.{c}") for c in SHOWN})
     modes = ["value", "pattern"] if dim == "channel" else ["value"]
