@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from etl import config
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, assert_no_error, serve
 from tests.test_vocab_step import build, mql, norm
 from ui.i18n import t
@@ -45,7 +46,8 @@ def test_assign_a_source_on_the_data_page_moves_the_funnel(tmp_path, monkeypatch
     cfg = tmp_path / "config"
     monkeypatch.setenv("PARITY_CONFIG", str(cfg))                 # the server inherits it
     moved = int((mql().origin.map(norm) == "unknown_thing").sum())
-    seo, unknown = "Поиск (SEO)", "Не определён"
+    labels = {c["channel"]: c["label_ru"] for c in config.channels()}
+    seo, unknown = labels["seo"], labels["unknown"]
     SHOTS.mkdir(exist_ok=True)
     with serve(tmp_path / "warehouse.duckdb") as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from etl import vocab
+from etl import config, vocab
 from etl.errors import LoadError
 from etl.paths import DATA_DIR
 
@@ -382,6 +382,7 @@ def test_data_page_step_in_english(wh):
     at.button(key="vocab_show").click().run()
     assert any(c.value.startswith("Moving: 2 leads, 0 deals") for c in at.caption)
     at.button(key="vocab_save").click().run()
-    assert not at.exception and at.success[0].value.startswith("Saved: “zz_mix_a” → Partners · referral")
+    label = next(c["label_en"] for c in config.channels() if c["channel"] == "referral")
+    assert not at.exception and at.success[0].value.startswith(f"Saved: “zz_mix_a” → {label} · referral")
     assert vocab.changes().iloc[-1][["who", "value", "after"]].tolist() == ["QA", "zz_mix_a", "referral"]
     assert q(wh, "select count(*) from leads where source = 'zz_mix_a' and channel = 'referral'") == [(2,)]
