@@ -1,4 +1,4 @@
-"""Command line: python -m etl {load,rebuild,status,demo}."""
+"""Command line: python -m etl {load,rebuild,status,demo,vocab}."""
 from __future__ import annotations
 
 import argparse
@@ -71,6 +71,14 @@ def main(argv: list[str] | None = None) -> int:
     dm.add_argument("--deals", type=int, default=50_000)
     dm.add_argument("--end", help="last day of the demo history, YYYY-MM-DD (default: yesterday)")
     dm.add_argument("--replace", action="store_true", help="replace a warehouse that holds other files")
+    vc = sub.add_parser("vocab", help="values no rule recognised, largest first; --assign one and rebuild")
+    vc.add_argument("--dimension", choices=["channel", "region", "stage", "lead_status", "currency"])
+    vc.add_argument("--assign", metavar="FIELD=VALUE", help="e.g. utm_source=organic_search")
+    vc.add_argument("--to", metavar="TARGET", help="a channel, region, status or currency code")
+    vc.add_argument("--pattern", action="store_true", help="VALUE is a regular expression over lower-cased text")
+    vc.add_argument("--who", help="who makes the change, for the log (default: $USER)")
+    vc.add_argument("--dry-run", action="store_true", help="show what the assignment moves; save nothing")
+    vc.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     as_json = getattr(args, "json", False)
     try:
@@ -93,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
             result = status()
             print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
             return 0
+        if args.cmd == "vocab":
+            from etl.vocab_cli import run_cli
+            return run_cli(args)
         if args.cmd == "demo":
             from etl.demo_load import run_demo
             result = run_demo(args.seed, args.deals, args.end, args.replace)

@@ -6,6 +6,7 @@ from etl import config
 from ui import db, fmt, page, tables, upload
 from ui.filters import current
 from ui.mapping_step import mapping_step
+from ui.vocab_step import vocab_step
 from ui.i18n import lang, t
 from ui.views import load
 from ui.views.data import recon_totals
@@ -13,8 +14,9 @@ from ui.data_cells import cell_warnings, cells_quality
 
 L = lang()
 st.title(t("data.title"))
-tab_load, tab_history, tab_quality, tab_recon, tab_terms = st.tabs(
-    [t("data.tab.load"), t("data.tab.history"), t("data.tab.quality"), t("data.tab.recon"), t("data.tab.terms")])
+tab_load, tab_history, tab_quality, tab_vocab, tab_recon, tab_terms = st.tabs(
+    [t("data.tab.load"), t("data.tab.history"), t("data.tab.quality"), t("data.tab.vocab"), t("data.tab.recon"),
+     t("data.tab.terms")])
 
 with tab_load:
     st.caption(t("data.load.note"))
@@ -106,6 +108,9 @@ with tab_quality:
     else:
         tables.show(d["campaigns"], key="dq_campaigns", file_name="dq_campaigns",
                     column_config={c_: t(f"data.col.{c_}") for c_ in d["campaigns"].columns})
+
+with tab_vocab:
+    vocab_step()
 
 with tab_recon:
     st.caption(t("data.recon.note"))

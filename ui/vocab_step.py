@@ -1,0 +1,160 @@
+"""The vocabulary step of the Data page: values no rule recognised, largest first; assign one (or a
+pattern) to a channel, region or status, see what it moves, save it into data/ and rebuild."""
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+
+import pandas as pd
+import streamlit as st
+
+from etl import config, vocab
+from etl.errors import LoadError
+from ui import db, fmt, tables
+from ui.i18n import TEXT, lang, t
+
+log = logging.getLogger("parity.vocab")
+SHOWN = ["source", "field", "raw_value", "rows", "deals", "won_revenue", "share"]
+
+
+def _targets(dimension: str, L: str) -> dict[str, str]:
+    """Canonical values a person can assign, code -> label in the UI language."""
+    if dimension == "channel":
+        return {c["channel"]: f"{c['label_' + L]} · {c['channel']}" for c in config.channels()
+                if c["channel"] != "unknown"}
+    if dimension == "region":
+        return {r["region"]: r["region"] for r in config.regions()}
+    if dimension == "currency":
+        return {r["currency"].strip().upper(): r["currency"].strip().upper()
+                for r in config.read_csv_rows(config.config_dir() / vocab.FILES["currency"])}
+    return {s: t(f"vocab.status.{s}", L) for s in vocab.STATUSES[dimension]}
+
+
+def _signed_in() -> str | None:
+    """The signed-in user's e-mail or name where the app has sign-in configured."""
+    try:
+        if st.user.is_logged_in:
+            return st.user.get("email") or st.user.get("name")
+    except (AttributeError, KeyError, RuntimeError):
+        pass
+    return None
+
+
+def _error(err: Exception) -> None:
+    """One line in the reader's language; an unexpected error goes to the log with its traceback."""
+    L = lang()
+    if isinstance(err, vocab.VocabError) and f"vocab.err.{err.code}" in TEXT[L]:
+        st.error(t(f"vocab.err.{err.code}", **err.fields), icon=":material/error:")
+    elif isinstance(err, LoadError):
+        st.error(t("vocab.err.other", error=str(err)), icon=":material/error:")
+    else:
+        ref = uuid.uuid4().hex[:8]
+        log.exception("vocabulary step failed (ref %s)", ref)
+        st.error(t("vocab.err.unexpected", ref=ref), icon=":material/error:")
+
+
+def _label(dimension: str, value, L: str) -> str:
+    if dimension == "channel":  # 'unknown' included: it is where unmatched values are now
+        return next((f"{c['label_' + L]} · {value}" for c in config.channels() if c["channel"] == value), value)
+    if dimension in vocab.STATUSES and value in vocab.STATUSES[dimension]:
+        return t(f"vocab.status.{value}", L)
+    return fmt.DASH if value is None or value != value else str(value)
+
+
+def _arrow(before, after, fn) -> str:
+    return fn(before) if before == after else f"{fn(before)} → {fn(after)}"
+
+
+def _show_preview(p: dict, L: str) -> None:
+    a, rows, m = p["assignment"], p["rows"], p["moved"]
+    base = vocab.base_currency()
+    if "value" in rows.columns:
+        num = lambda x: fmt.number(x, L)          # noqa: E731
+        money = lambda x: fmt.money(x, base, L)   # noqa: E731
+        st.dataframe(pd.DataFrame({
+            t("vocab.col.value"): [_label(a["dimension"], v, L) for v in rows.value],
+            t("vocab.col.leads"): [_arrow(b, x, num) for b, x in zip(rows.leads_before, rows.leads_after)],
+            t("vocab.col.deals"): [_arrow(b, x, num) for b, x in zip(rows.deals_before, rows.deals_after)],
+            t("vocab.col.won_deals"): [_arrow(b, x, num) for b, x in zip(rows.won_deals_before, rows.won_deals_after)],
+            t("vocab.col.won_revenue", currency=base): [
+                _arrow(b, x, money) for b, x in zip(rows.won_revenue_before, rows.won_revenue_after)],
+        }), hide_index=True, key="vocab_preview_table")
+    st.caption(t("vocab.preview.line", leads=fmt.number(m["leads"], L), deals=fmt.number(m["deals"], L),
+                 won=fmt.number(m["won_deals"], L), revenue=fmt.money(m["won_revenue"], base, L),
+                 before=", ".join(_label(a["dimension"], v, L) for v in m["before"]),
+                 target=_label(a["dimension"], a["target"], L), file=p["file"], line=p["line"]))
+
+
+def _save(a: vocab.Assignment, who: str, L: str) -> None:
+    with st.spinner(t("vocab.rebuilding")):
+        result = vocab.apply(a, who)
+    st.cache_data.clear()
+    m = result["moved"]
+    st.session_state["vocab_done"] = t(
+        "vocab.saved", value=a.value, target=_label(a.dimension, result["assignment"]["target"], L),
+        file=result["file"], leads=fmt.number(m["leads"], L), deals=fmt.number(m["deals"], L),
+        won=fmt.number(m["won_deals"], L))
+    st.session_state.pop("vocab_preview", None)
+
+
+def vocab_step() -> None:
+    L = lang()
+    st.caption(t("vocab.note"))
+    if st.session_state.get("vocab_done"):
+        st.success(st.session_state.pop("vocab_done"), icon=":material/check_circle:")
+    try:
+        listed = db.query("vocab_unrecognised", dimension=None)
+    except Exception as err:  # an older warehouse without the list: say so in one line
+        _error(vocab.VocabError("no_list", str(err)))
+        return
+    counts = listed.groupby("dimension").size()
+    dim = st.selectbox(t("vocab.dimension"), list(vocab.FIELDS), key="vocab_dim",
+                       format_func=lambda d: f"{t('vocab.dim.' + d, L)} ({counts.get(d, 0)})")
+    shown = listed[listed.dimension == dim]
+    if shown.empty:
+        st.caption(t("vocab.none"))
+    else:
+        N, P = tables.number(L), tables.percent(L, 1)
+        base = vocab.base_currency()
+        raw = shown[SHOWN].astype({"deals": "float64", "won_revenue": "float64"})  # None (not deals) -> NaN
+        tables.show(raw.assign(source=[t(f"source.{s}") for s in shown.source]),
+                    {"rows": N, "deals": N, "won_revenue": tables.money(L, base), "share": P}, raw=raw,
+                    key="vocab_list", file_name=f"unrecognised_{dim}",
+                    column_config={c: t(f"vocab.col.{c}") for c in SHOWN})
+    modes = ["value", "pattern"] if dim == "channel" else ["value"]
+    mode = st.radio(t("vocab.mode"), modes, horizontal=True, key="vocab_mode",
+                    format_func=lambda m: t(f"vocab.mode.{m}", L))
+    if mode == "value":
+        options = list(dict.fromkeys(zip(shown.field, shown.raw_value)))
+        if not options:
+            return
+        field, value = st.selectbox(t("vocab.value"), options, key=f"vocab_value_{dim}",
+                                    format_func=lambda o: f"{o[0]}: {o[1]}")
+    else:
+        field = st.selectbox(t("vocab.field"), vocab.FIELDS[dim], key="vocab_field")
+        value = st.text_input(t("vocab.pattern"), key="vocab_pattern", placeholder="^zz_.*$",
+                              help=t("vocab.pattern.help"))
+    targets = _targets(dim, L)
+    target = st.selectbox(t("vocab.target"), list(targets), key=f"vocab_target_{dim}", format_func=targets.get)
+    who = _signed_in() or st.text_input(t("vocab.who"), value=os.environ.get("USER", ""), key="vocab_who")
+    if not value:
+        return
+    a = vocab.Assignment(dim, field, value.strip(), mode == "pattern", target)
+    if st.button(t("vocab.show"), key="vocab_show"):
+        try:
+            st.session_state["vocab_preview"] = (a, vocab.preview(a))
+        except Exception as err:
+            st.session_state.pop("vocab_preview", None)
+            _error(err)
+    shown_preview = st.session_state.get("vocab_preview")
+    if not shown_preview or shown_preview[0] != a:
+        return  # a preview of other inputs is not this change's preview
+    _show_preview(shown_preview[1], L)
+    if st.button(t("vocab.save"), type="primary", key="vocab_save", disabled=not (who or "").strip()):
+        try:
+            _save(a, who, L)
+        except Exception as err:
+            _error(err)
+            return
+        st.rerun()
