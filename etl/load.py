@@ -92,7 +92,7 @@ def _load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
     try:
         layout = sniff(stored, work)
     except LoadError as err:  # the user knows the file by its name, not by its raw/ copy
-        raise LoadError(str(err).replace(stored.name, name), err.code, **err.fields) from None
+        raise LoadError(str(err).replace(stored.name, name), err.code, **{**err.fields, "file": name}) from None
     layout.source = Path(name)
     # a saved profile (data/mappings/) for this exact header, unless the user mapped or forced a format
     profile = None if (format_name or mapping.columns) else profiles.match(layout)
