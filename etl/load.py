@@ -164,7 +164,8 @@ def _load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
         raise
     out = _report(name, layout, st, load_id, f"mapping:{profile[0]}" if profile else fmt.name if fmt else "generic")
     out.update(arithmetic)
-    out["period"] = [start, end] if period else None
+    dated_by_period = periods.PERIOD_FIELD.get(st.entity) not in (None, *st.columns)
+    out["period"] = [start, end] if period and dated_by_period else None  # what dated the rows, if anything
     return out
 
 
