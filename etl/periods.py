@@ -38,7 +38,7 @@ _DASH = r"\s*[-–—]\s*"
 # Leftmost match wins; at one position the earlier alternative (a range before a single date) wins.
 _DATES = re.compile(
     rf"(?<!\d)(?P<r1>\d{{1,2}}){_DASH}(?P<r2>\d{{1,2}})\s+(?P<rm>{_MON})\.?,?\s+(?P<ry>{_Y})(?!\d)"   # 1–10 марта 2026
-    rf"|\b(?P<em>{_MON})\.?\s+(?P<e1>\d{{1,2}}){_DASH}(?P<e2>\d{{1,2}}),?\s+(?P<ey>{_Y})(?!\d)"       # March 1 - 31, 2025
+    rf"|\b(?P<em>{_MON})\.?\s+(?P<e1>\d{{1,2}}){_DASH}(?P<e2>\d{{1,2}}),?\s+(?P<ey>{_Y})(?!\d)"  # March 1 - 31, 2025
     rf"|(?<!\d)(?P<iy>{_Y})(?P<isep>[-_.])(?P<im>\d{{1,2}})(?P=isep)(?P<id>\d{{1,2}})(?!\d)"          # 2026-03-01
     rf"|(?<!\d)(?P<dd>\d{{1,2}})\.(?P<dm>\d{{1,2}})\.(?P<dy>{_Y})(?!\d)"                              # 01.03.2026
     rf"|(?<![\d.])(?P<cy>{_Y})(?P<cm>[01]\d)(?P<cd>[0-3]\d)(?![\d.])"                                 # 20260301

@@ -149,7 +149,8 @@ def test_meta_reporting_range_is_spread_and_a_day_breakdown_is_not(fresh_db, tmp
     result = load_files([write(tmp_path, "meta_total.csv", total), write(tmp_path, "meta_daily.csv", daily)],
                         progress=False)
     assert result["ok"], result
-    spring = query(fresh_db, "select cost, impressions, clicks from ad_spend where campaign = 'spring sale' order by date")
+    spring = query(fresh_db, "select cost, impressions, clicks from ad_spend where campaign = 'spring sale' "
+                             "order by date")
     assert [r[0] for r in spring] == spread("1000.05", 7)               # 142.86 x 6, then 142.89
     assert [r[1] for r in spring] == [1000] * 7 and [r[2] for r in spring] == [10] * 7
     assert query(fresh_db, "select count(*), sum(cost), count(clicks) from ad_spend "
