@@ -1,7 +1,7 @@
 """Parity's router: page config, the shared sidebar (language and filters), then the chosen page."""
 import streamlit as st
 
-from ui import db, filters
+from ui import db, filters, page
 from ui.i18n import DEFAULT, LANG_NAMES, LANGS, t
 
 st.set_page_config(page_title="Parity", page_icon="📊", layout="wide")
@@ -35,5 +35,5 @@ with st.sidebar:
 if st.session_state.get("lang") in LANGS:
     st.query_params["lang"] = st.session_state["lang"]
 
-st.navigation([st.Page(path, title=t(key), icon=icon, default=i == 0)
-               for i, (path, key, icon) in enumerate(PAGES)]).run()
+page.run_guarded(st.navigation([st.Page(path, title=t(key), icon=icon, default=i == 0)
+                               for i, (path, key, icon) in enumerate(PAGES)]))

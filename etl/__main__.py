@@ -9,7 +9,7 @@ import sys
 import duckdb
 from pathlib import Path
 
-from etl.errors import LoadError
+from etl.errors import LoadError, log_path, log_unexpected
 
 
 def _print(result: dict, as_json: bool) -> None:
@@ -22,10 +22,12 @@ def _print(result: dict, as_json: bool) -> None:
         elif f["status"] == "already loaded":
             print(f"{f['file']}: already loaded (load {f['load_id']}, {f['loaded_at']}); nothing changed")
         else:
-            print(f"{f['file']}: {f['entity']} ({f['format']}, {f['encoding']}), read {f['rows_read']}, "
-                  f"loaded {f['rows_loaded']}, rejected {f['rows_rejected']}, duplicates {f['rows_duplicate']}, "
-                  f"summary lines skipped {f['rows_skipped']}, cells left empty {f.get('cells_warned', 0)} "
-                  f"(in {f.get('rows_warned', 0)} rows)")
+            merged = f" ({f['rows_merged']} merged into another row of their key)" if f.get("rows_merged") else ""
+            period = f", period {f['period'][0]}..{f['period'][1]}" if f.get("period") else ""
+            print(f"{f['file']}: {f['entity']} ({f['format']}, {f['encoding']}{period}), read {f['rows_read']}, "
+                  f"loaded {f['rows_loaded']}{merged}, rejected {f['rows_rejected']}, "
+                  f"duplicates {f['rows_duplicate']}, summary lines skipped {f['rows_skipped']}, "
+                  f"cells left empty {f.get('cells_warned', 0)} (in {f.get('rows_warned', 0)} rows)")
             for r in f["reject_reasons"][:3]:
                 print(f"  row {r['row']}: {r['reason']}")
             for w in f.get("cell_warnings", [])[:3]:
@@ -60,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     ld.add_argument("--mapping", type=Path, help="TOML mapping of fields to the file's columns")
     ld.add_argument("--format", dest="format_name", metavar="NAME",
                     help="force the export format (yandex_direct, google_ads, bitrix24, 1c, ...)")
+    ld.add_argument("--period", metavar="FIRST..LAST",
+                    help="dates of reports whose rows have no date and whose title and file name name no "
+                         "period, e.g. 2026-03-01..2026-03-10")
     ld.add_argument("--save-mapping", metavar="NAME",
                     help="save --mapping as data/mappings/NAME.toml: files with this header then load without flags")
     ld.add_argument("--json", action="store_true")
@@ -87,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.save_mapping:
                 _save_mapping(args)
             result = load_files(args.files, args.entity, args.mapping, progress=not as_json,
-                                format_name=args.format_name)
+                                format_name=args.format_name, period=args.period)
             _print(result, as_json)
             failed = [f for f in result["files"] if f["status"] == "failed"]
             return 1 if failed else 0
@@ -114,13 +119,17 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({"ok": False, "error": str(err)}, ensure_ascii=False))
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except (OSError, duckdb.Error) as err:
-        msg = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        if as_json:
-            print(json.dumps({"ok": False, "error": msg}, ensure_ascii=False))
-        print(f"error: {msg} (nothing was changed; run with PARITY_DEBUG=1 for details)", file=sys.stderr)
+    except Exception as err:  # OSError, DuckDB, or a bug: one line with the logged traceback's reference
         if os.environ.get("PARITY_DEBUG"):
             raise
+        msg = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        if not isinstance(err, (OSError, duckdb.Error)):
+            msg = f"unexpected {type(err).__name__}: {msg}"
+        ref = log_unexpected(err, f"python -m etl {args.cmd}")
+        if as_json:
+            print(json.dumps({"ok": False, "error": msg, "ref": ref, "log": str(log_path())}, ensure_ascii=False))
+        print(f"error: {msg} (nothing was changed; the details are in {log_path()} under ref {ref})",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted: the warehouse was left as it was", file=sys.stderr)

@@ -68,12 +68,45 @@ def _config_tables() -> dict[str, pd.DataFrame]:
     }
 
 
-def run_checks(con) -> dict[str, int]:
-    """Every queries/checks/*.sql must return zero rows; returns name -> violating row count."""
+def run_checks(con, names: list[str] | None = None) -> dict[str, int]:
+    """Every queries/checks/*.sql (or those `names`) must return zero rows; returns name -> violating row count."""
     out = {}
     for path in sorted((QUERIES_DIR / "checks").glob("*.sql")):
+        if names is not None and path.stem not in names:
+            continue
         sql = path.read_text(encoding="utf-8")
         out[path.stem] = con.execute("select count(*) from (" + sql.rstrip().rstrip(";") + ")").fetchall()[0][0]
+    return out
+
+
+def _tables_read(sql: str) -> set[str]:
+    """The tables a check reads: names after from/join, less its own CTEs (our SQL style, lowercase)."""
+    body = "\n".join(ln.split("--")[0] for ln in sql.splitlines())
+    ctes = set(re.findall(r"(\w+)\s+as\s*\(", body, flags=re.I))
+    return {t.lower() for t in re.findall(r"\b(?:from|join)\s+([a-z_]\w*)", body, flags=re.I)} - ctes
+
+
+def check_docs() -> dict[str, str]:
+    """Check name -> what it asserts (its first comment line)."""
+    out = {}
+    for path in sorted((QUERIES_DIR / "checks").glob("*.sql")):
+        first = path.read_text(encoding="utf-8").lstrip().splitlines()[0]
+        out[path.stem] = first.lstrip("-").strip() if first.startswith("--") else path.stem
+    return out
+
+
+def file_checks(entity: str) -> list[str]:
+    """The checks one file's merge can break: those over the contract's tables (schema.sql) and
+    config only, reading the file's own table, `loads` or `rejects`. They run inside the file's
+    transaction, so a violation refuses that file alone; checks over derived tables run at commit."""
+    schema = set(re.findall(r"create table if not exists (\w+)",
+                            (QUERIES_DIR / "warehouse" / "schema.sql").read_text(encoding="utf-8")))
+    out = []
+    for path in sorted((QUERIES_DIR / "checks").glob("*.sql")):
+        tables = _tables_read(path.read_text(encoding="utf-8"))
+        facts = {t for t in tables if not t.startswith("cfg_")}
+        if facts <= schema and facts & {entity, "loads", "rejects"}:
+            out.append(path.stem)
     return out
 
 

@@ -1,5 +1,56 @@
-"""The one exception type the ETL raises for bad input: its message is the one line users see."""
+"""The one exception type the ETL raises for bad input (its message is the one line users see), and the
+log that keeps the traceback of anything unexpected, under a short reference the user is shown."""
+from __future__ import annotations
+
+import logging
+import secrets
+import traceback
 
 
 class LoadError(Exception):
-    """A file or warehouse problem stated in one line: what, where, what to do."""
+    """A file or warehouse problem stated in one line: what, where, what to do.
+
+    `str(err)` is the English line the CLI prints. `code` and `fields` let another surface word the
+    same error in its reader's language (ui/locales: `err.<code>` formatted with `fields`)."""
+
+    def __init__(self, message: str, code: str | None = None, **fields):
+        super().__init__(message)
+        self.code = code
+        self.fields = fields
+
+
+def log_path():
+    """parity.log beside the warehouse ($PARITY_DB's folder)."""
+    from etl.paths import db_path
+    return db_path().parent / "parity.log"
+
+
+def log_unexpected(err: BaseException, where: str) -> str:
+    """Appends `err` with its traceback to parity.log; returns the short reference shown to the user."""
+    ref = secrets.token_hex(4)
+    path = log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:  # no writable folder: the reference still goes to stderr's log
+        handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log = logging.getLogger("parity")
+    log.propagate = False  # the traceback goes to the file, never to a user's screen
+    log.addHandler(handler)
+    try:
+        text = "".join(traceback.format_exception(type(err), err, err.__traceback__))
+        log.error("ref %s: unexpected error in %s\n%s", ref, where, text.rstrip())
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+    return ref
+
+
+def unexpected(err: BaseException, where: str) -> LoadError:
+    """An unexpected exception as a one-line LoadError whose reference points at its logged traceback."""
+    ref = log_unexpected(err, where)
+    detail = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
+    return LoadError(f"{where}: unexpected error ({type(err).__name__}: {detail}); nothing from it was kept; "
+                     f"the details are in {log_path()} under ref {ref}", "unexpected", where=where, ref=ref,
+                     log=str(log_path()))

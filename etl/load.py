@@ -13,16 +13,15 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from etl import config, formats, profiles
-from etl.build import CHANNEL_INPUTS, Builder
-from etl.errors import LoadError
+from etl import config, formats, periods, profiles
+from etl.build import CHANNEL_INPUTS, Builder, check_docs, file_checks, run_checks
+from etl.errors import LoadError, log_path, log_unexpected, unexpected
 from etl.paths import db_path, raw_dir
 from etl.sniff import Layout, sniff
 from etl.sqlfiles import run, run_file
 from etl.stage import Mapping, Source, Staged, count_rows, option_flag, sample_skipped, stage_file
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries" / "warehouse"
-PERIOD = re.compile(r"(\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2})")
 
 
 def sha256_of(path: Path) -> str:
@@ -63,20 +62,6 @@ def read_manifest() -> list[dict]:
     return out
 
 
-def _period(layout: Layout) -> tuple[str | None, str | None]:
-    """The first two dates named in the report's title lines (e.g. 'Период: 01.12.2024 - 30.11.2026')."""
-    found = PERIOD.findall(" ".join(layout.preamble))
-    iso = []
-    for text in found[:2]:
-        try:
-            iso.append(dt.datetime.strptime(text, "%d.%m.%Y").date().isoformat() if "." in text else text)
-        except ValueError:
-            pass
-    if not iso:
-        return None, None
-    return iso[0], iso[1] if len(iso) > 1 else iso[0]
-
-
 def _channel_inputs(con, entity: str) -> None:
     cols = CHANNEL_INPUTS.get(entity)
     if not cols:
@@ -89,13 +74,25 @@ def _channel_inputs(con, entity: str) -> None:
 
 
 def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
-             mapping: Mapping, work: Path, format_name: str | None = None) -> dict:
-    """Stages and merges one file inside the builder; a failure rolls back just this file."""
+             mapping: Mapping, work: Path, format_name: str | None = None,
+             period: periods.Period | None = None) -> dict:
+    """Stages, merges and checks one file inside the builder; a failure rolls back just this file.
+    `period` is the user's (--period, the upload form's dates) for a report that names none."""
+    try:
+        return _load_one(b, stored, name, sha, entity, mapping, work, format_name, period)
+    except (LoadError, duckdb.Error, OSError):
+        raise
+    except Exception as err:  # a bug, not the file: logged with its traceback, one line for the user
+        raise unexpected(err, name) from err
+
+
+def _load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None, mapping: Mapping,
+              work: Path, format_name: str | None, user_period: periods.Period | None) -> dict:
     con = b.con
     try:
         layout = sniff(stored, work)
     except LoadError as err:  # the user knows the file by its name, not by its raw/ copy
-        raise LoadError(str(err).replace(stored.name, name)) from None
+        raise LoadError(str(err).replace(stored.name, name), err.code, **{**err.fields, "file": name}) from None
     layout.source = Path(name)
     # a saved profile (data/mappings/) for this exact header, unless the user mapped or forced a format
     profile = None if (format_name or mapping.columns) else profiles.match(layout)
@@ -122,10 +119,11 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
         formats.finish(fmt, src, st, mapping)
         count_rows(con, st, layout)
         sample_skipped(src, st)
+    period = _file_period(layout, name, st, user_period)
+    start, end = (d.isoformat() for d in period) if period else (None, None)
     run(con, "begin")
     try:
         load_id = b.next_load_id()
-        start, end = _period(layout)
         params = {"load_id": load_id, "source_system": mapping.setting("source_system", "crm"),
                   "currency": mapping.options.get("currency") or _header_currency(layout, st) or "RUB",
                   "platform": mapping.options.get("platform", "unknown"),
@@ -145,7 +143,9 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
             if fld in fields:
                 run_file(con, QUERIES / f"lookups_{fld}.sql")
         _channel_inputs(con, st.entity)
+        run(con, "drop table if exists merge_rows")
         run_file(con, QUERIES / f"merge_{st.entity}.sql", params)
+        arithmetic = _check_arithmetic(con, name, st, load_id)
         if st.rows_rejected:
             _insert_rejects(src, load_id)
         if st.cells_warned:
@@ -164,11 +164,74 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
              "dup": st.rows_duplicate, "skip": st.rows_skipped, "enc": layout.encoding,
              "delim": layout.delimiter, "sys": params["source_system"], "notes": "; ".join(st.notes),
              "warned": st.rows_warned, "cells": st.cells_warned})
+        _check_file(con, name, st.entity)
         run(con, "commit")
     except BaseException:
         run(con, "rollback")
         raise
-    return _report(name, layout, st, load_id, f"mapping:{profile[0]}" if profile else fmt.name if fmt else "generic")
+    out = _report(name, layout, st, load_id, f"mapping:{profile[0]}" if profile else fmt.name if fmt else "generic")
+    out.update(arithmetic)
+    dated_by_period = periods.PERIOD_FIELD.get(st.entity) not in (None, *st.columns)
+    out["period"] = [start, end] if period and dated_by_period else None  # what dated the rows, if anything
+    return out
+
+
+def _file_period(layout: Layout, name: str, st: Staged, user: periods.Period | None) -> periods.Period | None:
+    """The report's period (title lines, else file name, else the user's); a report whose rows have no
+    date and whose period cannot be found fails whole here, in one line, before anything is written."""
+    period, origin = periods.resolve(layout.preamble, name, user)
+    field = periods.PERIOD_FIELD.get(st.entity)
+    if not field or field in st.columns:
+        return period  # rows carry their own dates; the period only fills a row's empty one
+    if period is None:
+        raise periods.no_period(name, st.entity)
+    days = (period[1] - period[0]).days + 1
+    note = f"no date column: the period {period[0]}..{period[1]} ({days} days) is from the {origin}"
+    if user and origin != "user" and tuple(user) != tuple(period):
+        note += f", not --period {user[0]}..{user[1]}"
+    if st.entity == "ad_spend" and days > 1:
+        note += "; each row's cost, impressions and clicks are spread evenly over its days"
+    st.notes.append(note)
+    return period
+
+
+def _check_arithmetic(con, name: str, st: Staged, load_id: int) -> dict:
+    """Every merge states its row arithmetic (temp table merge_rows); a fan-out breaks it and fails the file.
+
+    rows read = loaded + rejected + duplicates; rows inserted = loaded + extra days of rows spread over
+    a period - rows merged into another row of their key (a later line of the same deal, lines summed)."""
+    if not re.fullmatch(r"[a-z_]+", st.entity) or not con.execute(
+            "select count(*) from duckdb_tables() where table_name = 'merge_rows' and temporary").fetchall()[0][0]:
+        raise LoadError(f"{name}: internal error: merge_{st.entity}.sql states no row arithmetic (merge_rows); "
+                        f"nothing from the file was kept; report this", "row_arithmetic", file=name,
+                        entity=st.entity, inserted="?", expected="?")
+    merged, spread = con.execute("select rows_merged, rows_spread from merge_rows").fetchall()[0]
+    inserted = con.execute(f"select count(*) from {st.entity} where load_id = $id", {"id": load_id}).fetchall()[0][0]
+    expected = st.rows_loaded + spread - merged
+    if inserted != expected or st.rows_read != st.rows_loaded + st.rows_rejected + st.rows_duplicate:
+        raise LoadError(
+            f"{name}: internal error: the {st.entity} merge wrote {inserted} rows where the file's arithmetic "
+            f"says {expected} ({st.rows_loaded} rows loaded + {spread} days spread - {merged} merged into "
+            f"their key): a lookup matched a row more than once; nothing from the file was kept, the other "
+            f"files load; report this with the file", "row_arithmetic", file=name, entity=st.entity,
+            inserted=inserted, expected=expected)
+    if merged:
+        st.notes.append(f"{merged} rows merged into another row of their key (a later line of the same record, "
+                        f"or lines summed)")
+    return {"rows_merged": merged, "rows_spread": spread, "rows_inserted": inserted}
+
+
+def _check_file(con, name: str, entity: str) -> None:
+    """The data checks this file's merge could break, inside its transaction: a violation refuses it alone."""
+    failed = {k: v for k, v in run_checks(con, file_checks(entity)).items() if v}
+    if failed:
+        docs = check_docs()
+        first = next(iter(failed))
+        listed = ", ".join(f"{k} ({v} rows)" for k, v in failed.items())
+        raise LoadError(f"{name}: data check {listed} fails with this file ({docs[first].rstrip('.')}); nothing "
+                        f"from the file was kept, the other files load; correct the file or the data/ config "
+                        f"it relies on and load it again", "check_failed", file=name, check=listed,
+                        rows=sum(failed.values()))
 
 
 def _insert_rejects(src: Source, load_id: int) -> None:
@@ -210,15 +273,28 @@ def _report(name: str, layout: Layout, st: Staged, load_id: int, fmt: str) -> di
     return out
 
 
+def _failed(name: str, err: Exception) -> dict:
+    """A file's failure as the batch reports it: the English line, and its code and fields for the UI."""
+    if not isinstance(err, LoadError):  # DuckDB or the file system: logged, one line with a reference
+        ref = log_unexpected(err, name)
+        detail = (str(err).strip().splitlines() or [type(err).__name__])[0][:300]
+        err = LoadError(f"{name}: could not be loaded ({detail}); nothing from it was kept; the details are in "
+                        f"{log_path()} under ref {ref}", "load_failed", file=name, detail=detail, ref=ref,
+                        log=str(log_path()))
+    return {"file": name, "status": "failed", "error": str(err), "code": err.code, "fields": err.fields}
+
+
 def load_files(paths: list[Path], entity: str | None = None, mapping_path: Path | None = None,
                progress: bool = True, format_name: str | None = None, mapping: Mapping | None = None,
-               on_file=None) -> dict:
+               on_file=None, period=None) -> dict:
     """Loads files in one build: already-loaded files are no-ops; each bad file fails alone.
     `mapping` (a Mapping) or `mapping_path` (its TOML) maps columns; `on_file(result)` is called as
-    each file is done (the upload page's progress)."""
+    each file is done (the upload page's progress). `period` ("2026-03-01..2026-03-10", or two dates)
+    dates the reports whose rows have no date and whose title and file name name no period."""
     mapping = mapping or Mapping.read(mapping_path)
     if format_name:
         formats.by_name(format_name)  # an unknown name fails before anything is read
+    period = _user_period(period)
     results, todo, stats = [], [], {}
     for path in paths:
         path = Path(path)
@@ -239,12 +315,10 @@ def load_files(paths: list[Path], entity: str | None = None, mapping_path: Path 
                     continue
                 stored = store_raw(path, sha)
                 try:
-                    results.append(load_one(b, stored, path.name, sha, entity, mapping, Path(work), format_name))
+                    results.append(load_one(b, stored, path.name, sha, entity, mapping, Path(work), format_name,
+                                            period))
                 except (LoadError, duckdb.Error, OSError) as err:
-                    msg = str(err) if isinstance(err, LoadError) else (
-                        f"{path.name}: could not be loaded ({str(err).splitlines()[0][:300]}); "
-                        f"nothing from it was kept")
-                    results.append({"file": path.name, "status": "failed", "error": msg})
+                    results.append(_failed(path.name, err))
                     if on_file:
                         on_file(results[-1])
                     continue
@@ -252,7 +326,9 @@ def load_files(paths: list[Path], entity: str | None = None, mapping_path: Path 
                     on_file(results[-1])
                 new_entries.append({"sha256": sha, "file_name": path.name, "stored": stored.name,
                                     "entity": entity, "format": format_name, "mapping": mapping.as_dict(),
-                                    "loaded_at": dt.datetime.now().isoformat(timespec="seconds")})
+                                    "loaded_at": dt.datetime.now().isoformat(timespec="seconds"),
+                                    # the user's period, so `rebuild` dates this file as this load did
+                                    **({"period": [d.isoformat() for d in period]} if period else {})})
             if new_entries or b.fresh:
                 manifest = manifest_path()
                 size = manifest.stat().st_size if manifest.exists() else 0
@@ -282,8 +358,25 @@ def _replay(b: Builder, work: Path, progress: bool) -> int:
                             f"remove its line from {manifest_path()}")
         mapping = Mapping.from_dict(entry.get("mapping") or {}, f"{manifest_path()} ({entry['file_name']})")
         load_one(b, stored, entry["file_name"], entry["sha256"], entry.get("entity"), mapping, work,
-                 entry.get("format"))
+                 entry.get("format"), _user_period(entry.get("period")))
     return len(entries)
+
+
+def _user_period(value) -> periods.Period | None:
+    """The user's period as two dates: from "2026-03-01..2026-03-10", or a (start, end) pair."""
+    if value is None or value == "" or value == ():
+        return None
+    if isinstance(value, str):
+        return periods.parse_user(value)
+    try:
+        start, end = (v.date() if isinstance(v, dt.datetime) else v if isinstance(v, dt.date)
+                      else dt.date.fromisoformat(str(v)) for v in value)
+    except ValueError:
+        return periods.parse_user("..".join(map(str, value)), "period")
+    if start > end:
+        raise LoadError(f"period {start}..{end}: the first day is after the last; swap them", "bad_period",
+                        value=f"{start}..{end}")
+    return start, end
 
 
 def rebuild(progress: bool = True) -> dict:

@@ -72,7 +72,8 @@ def transcode(src: Path, encoding: str, dst: Path) -> None:
             fout.write(decoder.decode(b"", final=True))
     except UnicodeDecodeError as err:
         raise LoadError(f"{src.name}: byte {err.start} is not valid {encoding}; save the file as UTF-8 "
-                        f"or windows-1251 and load it again") from None
+                        f"or windows-1251 and load it again", "bad_encoding",
+                        file=src.name, byte=err.start, encoding=encoding) from None
 
 
 def _records(text: str, delim: str, limit: int = 200) -> list[tuple[int, list[str]]]:
@@ -123,7 +124,7 @@ def _synonyms() -> set[str]:
 def pick_header(records: list[tuple[int, list[str]]]) -> int:
     """Index of the header record: most known column names; else the first full-width record."""
     if not records:
-        raise LoadError("the file is empty: no header line found")
+        raise LoadError("the file is empty: no header line found", "empty")
     known = _synonyms()
     widths = [_width(c) for _, c in records]
     mode = max(set(w for w in widths if w > 0) or {0}, key=widths.count)
@@ -154,7 +155,7 @@ def sniff_text(src: Path, work: Path) -> Layout:
     with open(src, "rb") as fh:
         head = fh.read(HEAD_BYTES)
     if not head.strip(b"\x00\r\n\t \xef\xbb\xbf\xff\xfe"):
-        raise LoadError(f"{src.name}: the file is empty; export it again with data rows")
+        raise LoadError(f"{src.name}: the file is empty; export it again with data rows", "empty", file=src.name)
     encoding = detect_encoding(head)
     path = src
     if encoding not in ("utf-8", "utf-8-sig"):
@@ -201,7 +202,8 @@ def sniff_xlsx(src: Path, work: Path) -> Layout:
             if any(any(c not in (None, "") for c in r) for r in rows):
                 break
     except Exception as err:  # calamine raises its own error types per format
-        raise LoadError(f"{src.name}: cannot read the workbook ({err}); save it as .xlsx or CSV") from None
+        raise LoadError(f"{src.name}: cannot read the workbook ({err}); save it as .xlsx or CSV", "bad_workbook",
+                        file=src.name) from None
     path = work / (src.stem + ".xlsx.csv")
     with open(path, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([[_cell_text(c) for c in r] for r in rows])
@@ -221,10 +223,12 @@ def sniff_html(src: Path, work: Path) -> Layout:
         text = raw.decode(encoding.replace("-bom", "").replace("-sig", ""), errors="replace")
         doc = lxml.html.document_fromstring(text)
     except (LookupError, ValueError) as err:
-        raise LoadError(f"{src.name}: cannot read this HTML table ({err}); export it as CSV instead") from None
+        raise LoadError(f"{src.name}: cannot read this HTML table ({err}); export it as CSV instead", "bad_html",
+                        file=src.name) from None
     tables = doc.xpath("//table")
     if not tables:
-        raise LoadError(f"{src.name}: an HTML page with no table; export it as CSV instead")
+        raise LoadError(f"{src.name}: an HTML page with no table; export it as CSV instead", "bad_html",
+                        file=src.name)
     table = max(tables, key=lambda t: len(t.xpath(".//tr")))
     rows = [[" ".join(cell.text_content().split()) for cell in tr.xpath("./th|./td")] for tr in table.xpath(".//tr")]
     path = work / (src.stem + ".html.csv")

@@ -21,6 +21,8 @@ tab_load, tab_history, tab_quality, tab_vocab, tab_recon, tab_terms = st.tabs(
 with tab_load:
     st.caption(t("data.load.note"))
     files = st.file_uploader(t("data.load.pick"), accept_multiple_files=True, key="uploads")
+    period = st.date_input(t("upload.period"), value=[], format="DD.MM.YYYY", help=t("upload.period.help"),
+                           key="upload_period")
     if files and st.button(t("data.load.go"), type="primary"):
         bar = st.progress(0.0, text=t("data.load.progress", done=0, total=len(files)))
         done = []
@@ -29,13 +31,17 @@ with tab_load:
             done.append(result)
             bar.progress(len(done) / len(files), text=t("data.load.progress", done=len(done), total=len(files)))
 
-        result = upload.load_uploads([(f.name, f.getvalue()) for f in files], on_file=step)
+        result = upload.load_uploads([(f.name, f.getvalue()) for f in files], on_file=step,
+                                     period=upload.period_of(period))
         st.session_state["last_load"] = result["files"]
+        st.session_state["last_load_error"] = result.get("error")
         st.session_state["to_map"] = [(f.name, f.getvalue()) for f, r in zip(files, result["files"])
                                       if upload.needs_mapping(r)]
+    if st.session_state.get("last_load_error"):
+        st.error(upload.error_line(st.session_state["last_load_error"]), icon=":material/error:")
     for r in st.session_state.get("last_load", []):
         if r["status"] == "failed":
-            st.error(r["error"], icon=":material/error:")
+            st.error(upload.error_line(r), icon=":material/error:")
         elif r["status"] == "already loaded":
             st.info(t("data.load.again", file=r["file"], load_id=r["load_id"]))
         else:

@@ -109,3 +109,10 @@ def _navigation_not_pages_folder(monkeypatch):
             PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
+
+
+@pytest.fixture(autouse=True)
+def _page_errors_raise(monkeypatch):
+    """Pages and uploads turn an unexpected error into one line with a log reference; in tests it
+    propagates (PARITY_DEBUG), so AppTest sees it. Tests of that one line unset it."""
+    monkeypatch.setenv("PARITY_DEBUG", "1")

@@ -80,8 +80,10 @@ def mapping_step(name: str, data: bytes) -> None:
         except LoadError as err:
             st.error(str(err), icon=":material/error:")
             return
-        result = upload.load_uploads([(name, data)], mapping=mapping)
+        result = upload.load_uploads([(name, data)], mapping=mapping,
+                                     period=upload.period_of(st.session_state.get("upload_period")))
         st.session_state["last_load"] = result["files"]
+        st.session_state["last_load_error"] = result.get("error")
         st.session_state["to_map"] = [x for x in st.session_state.get("to_map", []) if x[0] != name]
         st.session_state["map_saved"] = str(path)
         st.rerun()

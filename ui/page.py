@@ -1,10 +1,25 @@
 """What every page has: the empty-warehouse guide, and data freshness at the bottom."""
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
+from etl.errors import log_path, log_unexpected
 from ui import db, fmt
 from ui.i18n import lang, t
+
+
+def run_guarded(page) -> None:
+    """Runs the chosen page; an unexpected error is logged with its traceback beside the warehouse and
+    shown as one line with its reference, never as a traceback. PARITY_DEBUG=1 lets it through."""
+    try:
+        page.run()
+    except Exception as err:  # st.stop/st.rerun are BaseException: they pass
+        if os.environ.get("PARITY_DEBUG"):
+            raise
+        ref = log_unexpected(err, f"page {getattr(page, 'url_path', '') or 'overview'}")
+        st.error(t("err.page", ref=ref, log=log_path()), icon=":material/error:")
 
 
 def require_data() -> None:

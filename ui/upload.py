@@ -1,12 +1,16 @@
 """The Data page's way into the ETL: uploaded files go through etl.load exactly as the CLI's do."""
 from __future__ import annotations
 
+import datetime as dt
+import os
 import tempfile
 from pathlib import Path
 
 from etl import config, profiles
+from etl.errors import LoadError, log_path, log_unexpected
 from etl.load import load_files
 from etl.stage import Mapping
+from ui.i18n import TEXT, t
 
 
 def _safe_name(name: str) -> str:
@@ -14,15 +18,45 @@ def _safe_name(name: str) -> str:
     return Path(name.replace("\\", "/")).name or "upload"
 
 
-def load_uploads(files: list[tuple[str, bytes]], on_file=None, mapping: Mapping | None = None) -> dict:
-    """Writes each (name, bytes) to a private folder and loads them in one build."""
-    with tempfile.TemporaryDirectory() as folder:
-        paths = []
-        for name, data in files:
-            path = Path(folder) / _safe_name(name)
-            path.write_bytes(data)
-            paths.append(path)
-        return load_files(paths, progress=False, on_file=on_file, mapping=mapping)
+def load_uploads(files: list[tuple[str, bytes]], on_file=None, mapping: Mapping | None = None,
+                 period: tuple[dt.date, dt.date] | None = None) -> dict:
+    """Writes each (name, bytes) to a private folder and loads them in one build; each file lands or
+    fails alone. A failure of the whole build (the warehouse is then unchanged) comes back as
+    `error`, never raised: an unexpected one is logged with its traceback under a reference."""
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            paths = []
+            for name, data in files:
+                path = Path(folder) / _safe_name(name)
+                path.write_bytes(data)
+                paths.append(path)
+            return load_files(paths, progress=False, on_file=on_file, mapping=mapping, period=period)
+    except LoadError as err:
+        return {"ok": False, "files": [], "error": {"error": str(err), "code": err.code, "fields": err.fields}}
+    except Exception as err:  # a bug or the system: one line for the user, the traceback in the log
+        if os.environ.get("PARITY_DEBUG"):
+            raise
+        ref = log_unexpected(err, "upload")
+        return {"ok": False, "files": [], "error": {"error": f"unexpected error (ref {ref})", "code": "unexpected",
+                                                    "fields": {"where": "upload", "ref": ref, "log": str(log_path())}}}
+
+
+def period_of(value) -> tuple[dt.date, dt.date] | None:
+    """The upload form's date range when both ends are picked, else none."""
+    return (value[0], value[1]) if isinstance(value, (tuple, list)) and len(value) == 2 else None
+
+
+def error_line(result: dict, lang_: str | None = None) -> str:
+    """A failure in the reader's language: `err.<code>` from ui/locales with the error's fields; an
+    error without a code (or a text key missing) keeps the ETL's English line inside a localised frame."""
+    code, fields = result.get("code"), result.get("fields") or {}
+    key = f"err.{code}"
+    if code and all(key in TEXT[lang] for lang in TEXT):
+        try:
+            return t(key, lang_, **fields)
+        except (KeyError, IndexError):  # the message changed its fields: the English line is still right
+            pass
+    return t("err.other", lang_, message=result.get("error", ""))
 
 
 def needs_mapping(result: dict) -> bool:

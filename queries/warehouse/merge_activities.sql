@@ -15,10 +15,16 @@ with src as (
     left join cfg_activity_statuses ast on ast.key = norm_key(s.status)
 )
 
-select * exclude (rn), $load_id as load_id
+select * exclude (rn), $load_id as load_id, count(*) over (partition by activity_id) as src_rows
 from src
 qualify row_number() over (partition by activity_id order by rn desc) = 1;
 
 delete from activities where activity_id in (select activity_id from batch_out);
 
-insert into activities by name select * from batch_out;
+insert into activities by name select * exclude (src_rows) from batch_out;
+
+-- Row arithmetic, asserted by etl/load.py: rows inserted = good rows - lines superseded by a later
+-- line of their activity. src_rows counts lines after the lookups: a lookup that matched a line
+-- twice breaks the equation.
+create or replace temp table merge_rows as
+select (select coalesce(sum(src_rows), 0) - count(*) from batch_out) as rows_merged, 0 as rows_spread;

@@ -32,3 +32,11 @@ where a.campaign = c.campaign and (a.platform = 'unknown' or a.channel = 'unknow
   and not exists (select 1 from ad_spend x
                   where x.date = a.date and x.campaign = a.campaign and x.platform = c.platform
                     and x.region is not distinct from a.region and a.platform = 'unknown');
+
+-- Row arithmetic, asserted by etl/load.py: rows inserted = good rows - lines superseded by a later
+-- line of their campaign x platform (counted before the lookups, so a lookup that matched a line
+-- twice breaks the equation).
+create or replace temp table merge_rows as
+select (select count(*) from good)
+     - (select count(*) from (select distinct campaign_key(campaign), coalesce(p_text(platform), $platform)
+                              from good)) as rows_merged, 0 as rows_spread;

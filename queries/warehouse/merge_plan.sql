@@ -14,7 +14,8 @@ with src as (
     left join cfg_owners po on po.key = norm_key(s.owner)
 )
 
-select month, region, product, metric, target, owner, $load_id as load_id
+select month, region, product, metric, target, owner, $load_id as load_id,
+       count(*) over (partition by month, region, product, metric) as src_rows
 from src
 qualify row_number() over (partition by month, region, product, metric order by rn desc) = 1;
 
@@ -22,4 +23,10 @@ delete from plan p using batch_out b
 where p.month = b.month and p.region is not distinct from b.region
   and p.product is not distinct from b.product and p.metric = b.metric;
 
-insert into plan by name select * from batch_out;
+insert into plan by name select * exclude (src_rows) from batch_out;
+
+-- Row arithmetic, asserted by etl/load.py: rows inserted = good rows - lines superseded by a later
+-- line of their key. src_rows counts lines after the lookups: a lookup that matched a line twice
+-- breaks the equation.
+create or replace temp table merge_rows as
+select (select coalesce(sum(src_rows), 0) - count(*) from batch_out) as rows_merged, 0 as rows_spread;
