@@ -217,7 +217,10 @@ def map_columns(header: list[str], ent: Entity, mapping: Mapping, file_name: str
                 out[fld] = idx
                 used.add(idx)
                 break
-    missing = [f for f in ent.required if f not in out and f not in constants]
+    # a file recognised by its headers needs them all; a file the user mapped by hand needs only what
+    # its rows cannot exist without (a closed-deals list may have no amount: revenue unknown, not 0)
+    needed = ent.row_required if mapping.columns else ent.required
+    missing = [f for f in needed if f not in out and f not in constants]
     if missing:
         raise LoadError(
             f"{file_name}: cannot tell which columns hold {', '.join(missing)} for {ent.name}. "
