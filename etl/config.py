@@ -24,6 +24,26 @@ def norm_header(text: str) -> str:
     return re.sub(r"\s+", " ", text).replace("ё", "е")
 
 
+# The vocabulary normal form, character for character the SQL macro norm_key (macros.sql): each of
+# KEY_SPACES (tab, CR, no-break, narrow no-break, thin, ideographic...) reads as a space, each of
+# KEY_DROP (BOM, zero-width space, double quotes of any kind) goes, runs of spaces become one, then
+# trim, blank markers read as nothing, lower case, ё read as е.
+KEY_SPACES = "".join(map(chr, (9, 10, 11, 12, 13, 133, 160, 5760, *range(8192, 8203), 8232, 8233, 8239, 8287, 12288)))
+KEY_DROP = "".join(map(chr, (65279, 8203))) + '"«»“”„'
+KEY_TABLE = str.maketrans(KEY_SPACES, " " * len(KEY_SPACES), KEY_DROP)
+BLANKS = frozenset(("", "--", "-", "—", "–", "n/a", "N/A", "#N/A", "null", "NULL"))  # macros.sql p_blank
+
+
+def norm_key(text: str | None) -> str | None:
+    """Text as looked up in a vocabulary (stages, statuses, currencies, channel rules); mirrors SQL norm_key."""
+    if text is None:
+        return None
+    text = re.sub(" +", " ", text.translate(KEY_TABLE)).strip(" ")
+    if text in BLANKS:
+        return None
+    return text.replace("İ", "i").lower().replace("ё", "е")  # DuckDB lower('İ') is 'i', Python's 'i̇'
+
+
 # "Потрачено, ₽", "Amount spent (USD)", "Сумма, руб.": the currency rides in the header (VK, Meta ads)
 CURRENCY_SUFFIX = re.compile(r"\s*(?:,|\()\s*(₽|руб\.?|р\.|rub|rur|usd|eur|kzt|byn|cny|\$|€)\s*\)?$")
 
@@ -36,20 +56,69 @@ def header_key(text: str) -> str:
 def header_currency(text: str) -> str | None:
     """The ISO code a header's currency suffix names, e.g. 'Amount spent (USD)' -> 'USD'."""
     found = CURRENCY_SUFFIX.search(norm_header(text))
-    return dict(currency_rows()).get(found.group(1)) if found else None
+    return dict(currency_rows()).get(norm_key(found.group(1))) if found else None
 
 
-def region_key(text: str) -> str:
-    """Region text as matched against aliases; mirrors the SQL macro region_key in build.py."""
-    text = norm_header(text)
-    text = re.sub(r"^(г\.|г |город )\s*", "", text)
-    return text.strip()
+REGION_PREFIX = re.compile(r"^(г\.|гор\.|г |город )\s*")
+REGION_SUFFIX = re.compile(r" (г\.?|город)$")
+
+
+def region_key(text: str | None) -> str | None:
+    """Region text as matched against aliases: norm_key without a 'г.'/'город' before or after the
+    name ('г. Москва', 'Москва г.'); mirrors the SQL macro region_key (macros.sql)."""
+    key = norm_key(text)
+    if key is None:
+        return None
+    return REGION_SUFFIX.sub("", REGION_PREFIX.sub("", key)).strip(" ")
 
 
 def read_csv_rows(path: Path) -> list[dict[str, str]]:
     """A config CSV without its '#' comment lines."""
-    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
-    return list(csv.DictReader(io.StringIO("\n".join(lines))))
+    return [row for _, row in read_csv_numbered(path)]
+
+
+def read_csv_numbered(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """(line number in the file, row) for each row of a config CSV, '#' comment lines skipped."""
+    lines = [(i, ln) for i, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if not ln.startswith("#")]
+    reader = csv.DictReader(ln for _, ln in lines)
+    return [(lines[reader.line_num - 1][0], row) for row in reader]
+
+
+class OneRowPerKey:
+    """Collects (key, value) pairs of one config file so that each key has one row: the same pair
+    written twice (in any spelling the key reads alike) counts once, one key with two values is a
+    config error naming both lines."""
+
+    def __init__(self, path: Path):
+        self.path, self.pairs, self.seen = path, {}, {}
+
+    def add(self, key: str | None, value: str, line: int, text: str) -> None:
+        if key is None:
+            return
+        if key in self.pairs and self.pairs[key] != value:
+            first_line, first_text = self.seen[key]
+            raise LoadError(f"{self.path}: line {first_line} maps '{first_text}' to '{self.pairs[key]}' and "
+                            f"line {line} maps '{text}' to '{value}', which read as the same text "
+                            f"'{key}'; keep one of the two lines")
+        if key not in self.pairs:
+            self.pairs[key], self.seen[key] = value, (line, text)
+
+    def rows(self) -> list[tuple[str, str]]:
+        return sorted(self.pairs.items())
+
+
+def unique_rows(path: Path, column: str) -> list[dict[str, str]]:
+    """Rows of a config CSV whose `column` must name each thing once (a channel, a region)."""
+    out, seen = [], {}
+    for line, row in read_csv_numbered(path):
+        name = (row.get(column) or "").strip()
+        if name in seen:
+            raise LoadError(f"{path}: {column} '{name}' is on line {seen[name]} and line {line}; "
+                            f"keep one of the two lines")
+        seen[name] = line
+        out.append(row)
+    return out
 
 
 @dataclass(frozen=True)
@@ -86,29 +155,37 @@ def config_hash() -> str:
 
 
 def region_alias_rows() -> list[tuple[str, str]]:
-    """(alias key, canonical region) pairs, the canonical name itself included."""
-    pairs: dict[str, str] = {}
-    for row in read_csv_rows(config_dir() / "regions.csv"):
+    """(alias key, canonical region) pairs, the canonical name itself included; one per key."""
+    path = config_dir() / "regions.csv"
+    pairs = OneRowPerKey(path)
+    for line, row in read_csv_numbered(path):
         canon = row["region"].strip()
         for alias in [canon, *row["aliases"].split("|")]:
             if alias.strip():
-                pairs[region_key(alias)] = canon
-    return sorted(pairs.items())
+                pairs.add(region_key(alias), canon, line, alias.strip())
+    return pairs.rows()
 
 
 def regions() -> list[dict[str, str]]:
     return [{"region": r["region"].strip(), "district": r["district"].strip()}
-            for r in read_csv_rows(config_dir() / "regions.csv")]
+            for r in unique_rows(config_dir() / "regions.csv", "region")]
 
 
 def channels() -> list[dict[str, str]]:
-    return read_csv_rows(config_dir() / "channels.csv")
+    return unique_rows(config_dir() / "channels.csv", "channel")
 
 
 def channel_rules() -> list[dict[str, str]]:
-    rules = read_csv_rows(config_dir() / "channel_rules.csv")
+    """data/channel_rules.csv; each priority once, so the first match is one rule, not a tie."""
+    path = config_dir() / "channel_rules.csv"
+    rules = unique_rows(path, "priority")
     for rule in rules:
-        re.compile(rule["pattern"])  # a broken rule fails here, with its text, not deep in SQL
+        try:
+            int(rule["priority"])
+            re.compile(rule["pattern"])  # a broken rule fails here, with its text, not deep in SQL
+        except (ValueError, re.error) as err:
+            raise LoadError(f"{path}: rule {rule['priority']!r} '{rule['pattern']}': {err}; "
+                            f"fix the priority (a whole number) or the pattern") from None
     return rules
 
 
@@ -145,26 +222,35 @@ def campaign_rules() -> list[dict[str, str]]:
 
 
 def vocabulary(name: str) -> list[tuple[str, str]]:
-    """(normalised text, value) pairs from stages.csv / lead_statuses.csv."""
-    rows = read_csv_rows(config_dir() / name)
-    key, value = list(rows[0].keys())[:2]
-    return [(norm_header(r[key]), r[value].strip()) for r in rows]
+    """(normalised text, value) pairs from stages.csv / lead_statuses.csv, one per text."""
+    path = config_dir() / name
+    rows = read_csv_numbered(path)
+    key, value = list(rows[0][1].keys())[:2]
+    pairs = OneRowPerKey(path)
+    for line, r in rows:
+        pairs.add(norm_key(r[key]), r[value].strip(), line, r[key].strip())
+    return pairs.rows()
 
 
 def currency_rows() -> list[tuple[str, str]]:
-    """(normalised alias, ISO code) pairs; the code itself is its own alias."""
-    pairs: dict[str, str] = {}
-    for row in read_csv_rows(config_dir() / "currencies.csv"):
+    """(normalised alias, ISO code) pairs; the code itself is its own alias; one per alias."""
+    path = config_dir() / "currencies.csv"
+    pairs = OneRowPerKey(path)
+    for line, row in read_csv_numbered(path):
         code = row["currency"].strip().upper()
         for alias in [code, *row["aliases"].split("|")]:
-            pairs[norm_header(alias)] = code
-    return sorted(pairs.items())
+            pairs.add(norm_key(alias), code, line, alias.strip())
+    return pairs.rows()
 
 
 def vocab(kind: str) -> list[tuple[str, str]]:
-    """(normalised text, value) pairs of one kind from vocab.csv."""
-    return [(norm_header(r["text"]), r["value"].strip())
-            for r in read_csv_rows(config_dir() / "vocab.csv") if r["kind"] == kind]
+    """(normalised text, value) pairs of one kind from vocab.csv, one per text."""
+    path = config_dir() / "vocab.csv"
+    pairs = OneRowPerKey(path)
+    for line, r in read_csv_numbered(path):
+        if r["kind"] == kind:
+            pairs.add(norm_key(r["text"]), r["value"].strip(), line, r["text"].strip())
+    return pairs.rows()
 
 
 # What the issue specifies where agreements.toml is silent (W-shaped 30/30/30/10, paths of 8 steps).

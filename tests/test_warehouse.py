@@ -132,8 +132,9 @@ def test_deal_canonical_values(warehouse, deal_id, region, region_raw, channel, 
 
 
 @pytest.mark.parametrize("sql, expected", [
+    # L5: CRM source 'Сайт' with no tags is the website channel (data/channel_rules.csv), not a catch-all 'other'
     ("select lead_id, channel from leads order by lead_id",
-     [("L1", "yandex_direct"), ("L2", "yandex_direct"), ("L3", "yandex_direct"), ("L4", "vk_ads"), ("L5", "other"),
+     [("L1", "yandex_direct"), ("L2", "yandex_direct"), ("L3", "yandex_direct"), ("L4", "vk_ads"), ("L5", "website"),
       ("L6", "google_ads"), ("L7", "yandex_direct")]),
     ("select lead_id, status from leads order by lead_id",
      [("L1", "converted"), ("L2", "converted"), ("L3", "junk"), ("L4", "converted"), ("L5", "in_progress"),

@@ -58,13 +58,24 @@ create or replace temp macro p_ts(t, dmy) as coalesce(p_ts_fast(p_text(t)), p_ts
 create or replace temp macro p_month(t, dmy) as
     date_trunc('month', coalesce(p_ts(t, dmy), try_strptime(p_text(t), ['%Y-%m', '%m.%Y', '%m/%Y'])));
 
--- Text as compared with config vocabularies; mirrors etl.config.norm_header. Applied to distinct
--- values (lookup tables in the merges), never per row.
-create or replace temp macro norm_key(s) as
-    replace(lower(regexp_replace(p_text(replace(s, '"', '')), '\s+', ' ', 'g')), 'ё', 'е');
+-- Text as compared with config vocabularies; mirrors etl.config.norm_key character for character
+-- (tests/test_vocab_props.py holds them to it). Each space-like character (tab, CR, no-break,
+-- narrow no-break, thin, ideographic...) reads as a space, BOM, zero-width space and double quotes
+-- of any kind go, runs of spaces become one; then trim, blank markers read as nothing, lower case,
+-- ё read as е. Applied to distinct values (lookup tables in the merges), never per row.
+create or replace temp macro key_chars() as
+    chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || chr(133) || chr(160) || chr(5760) || chr(8192) || chr(8193) || chr(8194) || chr(8195) || chr(8196) || chr(8197) || chr(8198) || chr(8199) || chr(8200) || chr(8201) || chr(8202) || chr(8232) || chr(8233) || chr(8239) || chr(8287) || chr(12288);
 
--- Region text as matched against data/regions.csv aliases; mirrors etl.config.region_key.
-create or replace temp macro region_key(s) as trim(regexp_replace(norm_key(s), '^(г\.|г |город )\s*', ''));
+create or replace temp macro key_squash(s) as
+    trim(regexp_replace(translate(s, key_chars() || chr(65279) || chr(8203) || '"«»“”„',
+                                  repeat(' ', length(key_chars()))), ' +', ' ', 'g'), ' ');
+
+create or replace temp macro norm_key(s) as replace(lower(replace(p_blank(key_squash(s)), 'İ', 'i')), 'ё', 'е');
+
+-- Region text as matched against data/regions.csv aliases: norm_key without a 'г.'/'город' before
+-- or after the name ('г. Москва', 'Москва г.'); mirrors etl.config.region_key.
+create or replace temp macro region_key(s) as
+    trim(regexp_replace(regexp_replace(norm_key(s), '^(г\.|гор\.|г |город )\s*', ''), ' (г\.?|город)$', ''), ' ');
 
 -- The one campaign key of the contract: trimmed, lower-cased (input is already blank-cleaned).
 create or replace temp macro campaign_key(s) as nullif(lower(trim(s)), '');

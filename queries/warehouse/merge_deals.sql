@@ -15,10 +15,14 @@ select deal_id, sum(amount) as amount from good
 where $sum_lines and deal_id in (select deal_id from good group by deal_id having count(*) > 1)
 group by deal_id;
 
+-- one row per raw text by construction (group by raw): a deal joins it twice (status, stage) and
+-- must stay one row whatever cfg_stages holds
 create or replace temp table lk_status as
-select d.raw, c.status
-from (select distinct status as raw from good union select distinct stage from good) d
-join cfg_stages c on c.key = norm_key(d.raw);
+select d.raw, min(c.status) as status
+from (select status as raw from good where status is not null
+      union select stage from good where stage is not null) d
+join cfg_stages c on c.key = norm_key(d.raw)
+group by d.raw;
 
 delete from deals where source_system = $source_system and deal_id in (select deal_id from good);
 

@@ -6,10 +6,12 @@ select rn from (
     where lead_id in (select lead_id from good group by lead_id having count(*) > 1)
 ) where k > 1;
 
+-- one row per raw text by construction (group by raw), whatever cfg_lead_statuses holds
 create or replace temp table lk_status as
-select d.raw, c.status
+select d.raw, min(c.status) as status
 from (select distinct status as raw from good where status is not null) d
-join cfg_lead_statuses c on c.key = norm_key(d.raw);
+join cfg_lead_statuses c on c.key = norm_key(d.raw)
+group by d.raw;
 
 delete from leads where source_system = $source_system and lead_id in (select lead_id from good);
 
