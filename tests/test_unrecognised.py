@@ -57,12 +57,17 @@ def test_every_unmatched_value_is_listed_with_what_rides_on_it(odd_warehouse):
         len(tver), len(tver), int(tver.won.sum()), tver.amount[tver.won].sum())
     assert got[("region", "deals", "region", "Урюпинск")][:3] == (1, 1, 0)
     assert got[("region", "leads", "region", "Тверь")][:2] == (1, 1)       # one lead, it has a deal
+    partner = loaded[loaded.utm_source == "zz_partner_net"]
+    assert got[("channel", "deals", "utm_source", "zz_partner_net")] == (
+        len(partner), len(partner), int(partner.won.sum()), partner.amount[partner.won].sum())
+    assert got[("channel", "leads", "utm_source", "zz_partner_net")][:2] == (1, 1)
     assert got[("stage", "deals", "stage", "Ждём оплату")][:3] == (1, 1, 0)
     assert got[("lead_status", "leads", "status", "Перезвонить")][:2] == (2, 1)
     assert got[("currency", "rejects", "currency", "тугрики")][0] == 1
     # known spellings are not listed: "г. Москва" is an alias, "Переговоры" a known open stage, "руб." a currency
     listed = {k[3] for k in got}
     assert not listed & {"г. Москва", "Москва", "мск", "Переговоры", "руб.", "yandex", "vk", "new", "qualified"}
+    assert set(sql(odd_warehouse, "select channel from deals where utm_source = 'zz_partner_net'")) == {("unknown",)}
 
 
 def test_shares_add_up_per_table(odd_warehouse):
