@@ -127,6 +127,7 @@ class Entity:
     required: tuple[str, ...]       # columns a file must have to be this entity
     row_required: tuple[str, ...]   # cells a row must have to be loaded
     fields: dict[str, tuple[str, ...]]  # canonical field -> normalised synonyms
+    detect_only: tuple[str, ...] = ()   # required to recognise a file by its headers, not once it is named
 
 
 @lru_cache(maxsize=8)
@@ -134,7 +135,8 @@ def _entities(folder: Path, stamp: float) -> dict[str, Entity]:
     raw = tomllib.loads((folder / "columns.toml").read_text(encoding="utf-8"))
     return {
         name: Entity(name, tuple(spec["required"]), tuple(spec.get("row_required", spec["required"])),
-                     {f: tuple(norm_header(s) for s in syns) for f, syns in spec["fields"].items()})
+                     {f: tuple(norm_header(s) for s in syns) for f, syns in spec["fields"].items()},
+                     tuple(spec.get("detect_only", ())))
         for name, spec in raw.items()
     }
 

@@ -217,9 +217,10 @@ def map_columns(header: list[str], ent: Entity, mapping: Mapping, file_name: str
                 out[fld] = idx
                 used.add(idx)
                 break
-    # a file recognised by its headers needs them all; a file the user mapped by hand needs only what
-    # its rows cannot exist without (a closed-deals list may have no amount: revenue unknown, not 0)
-    needed = ent.row_required if mapping.columns else ent.required
+    # a file recognised by its headers needs them all; a file whose entity is named (a mapping, a
+    # format) may lack the columns that only serve recognition (a closed-deals list without amounts:
+    # its won revenue is unknown, not zero)
+    needed = [f for f in ent.required if not (mapping.entity and f in ent.detect_only)]
     missing = [f for f in needed if f not in out and f not in constants]
     if missing:
         raise LoadError(

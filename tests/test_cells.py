@@ -7,7 +7,6 @@ import json
 from decimal import Decimal as D
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from etl import profiles
@@ -16,6 +15,7 @@ from etl.errors import LoadError
 from etl.load import load_files, rebuild
 from etl.sniff import sniff
 from etl.stage import Mapping
+from tests.apptest import sql as query
 
 BOM = "\ufeff"
 # amoCRM's newer export: ';', UTF-8 with BOM, Russian headers; a won deal's budget typed as text.
@@ -31,14 +31,6 @@ def write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_bytes(text.encode("utf-8"))
     return path
-
-
-def query(db: Path, sql: str, params: dict | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
 
 
 def load_one(path: Path, **kw) -> dict:

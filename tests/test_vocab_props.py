@@ -28,6 +28,7 @@ from etl.errors import LoadError
 from etl.load import load_files
 from etl.paths import QUERIES_DIR
 from etl.sqlfiles import run, run_file
+from tests.apptest import sql as query
 
 CHANNEL_MAP = QUERIES_DIR / "warehouse" / "channel_map.sql"
 ETL = settings(max_examples=20, deadline=None, database=None,
@@ -198,14 +199,6 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]], shape: str) 
         text = text.replace(';""\r\n', ";\r\n")
     path.write_bytes((b"\xef\xbb\xbf" if shape in ("bitrix24", "amocrm") else b"") + text.encode("utf-8"))
     return path
-
-
-def query(db: Path, sql: str, params: dict | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
 
 
 # One deal: (stage spellings, status), (region spellings, region), (currency spellings, code),
