@@ -131,9 +131,13 @@ def closed_deals_only(src, st, mapping) -> None:
     """CRM 'Close Date' columns hold the *expected* close date of open deals: keep it for won/lost only."""
     if "closed_at" not in st.columns:
         return
+    # the vocabulary is matched over the distinct stage/status texts, not per row
+    run(src.con, "create or replace temp table closed_texts as select t from (select distinct stage as t from "
+                 "typed union select distinct status from typed) where t is not null and norm_key(t) in "
+                 "(select key from cfg_stages where status <> 'open')")
     run(src.con, "update typed set closed_at = null where kind = 'data' and closed_at is not null "
-                 "and coalesce(norm_key(stage), '') not in (select key from cfg_stages where status <> 'open') "
-                 "and coalesce(norm_key(status), '') not in (select key from cfg_stages where status <> 'open')")
+                 "and (stage is null or stage not in (select t from closed_texts)) "
+                 "and (status is null or status not in (select t from closed_texts))")
 
 
 def raw_timestamp_fill(src, st, field_name: str, col: int, dmy: bool) -> None:

@@ -9,11 +9,39 @@
 --   know, on deals whose status it left open; lead_status: leads' status text data/lead_statuses.csv
 --   does not know; currency: rows rejected for a currency data/currencies.csv does not know.
 create or replace table dq_unrecognised as
-with deal_money as (
+-- deals' amounts in the base currency are needed only for the rows listed here, and the total only
+-- per currency and day: the fx lookup never runs per deal of the whole table
+with unknown_stage as (
+    select stage from (select distinct stage from deals where status = 'open' and stage is not null)
+    where norm_key(stage) not in (select key from cfg_stages)
+),
+
+deal_money as (
     select d.*, d.amount * case when d.currency = a.base_currency then 1 else fx.rate end as amount_base
-    from deals d
+    from (select * from deals
+          where channel = 'unknown'
+             or (region is not null and region not in (select region from cfg_regions))
+             or (status = 'open' and stage in (select stage from unknown_stage))) d
     cross join cfg_agreement a
     asof left join cfg_fx fx on fx.currency = d.currency and coalesce(d.closed_at, d.created_at)::date >= fx.valid_from
+),
+
+unknown_lead_status as (
+    select status_raw from (select distinct status_raw from leads where status_raw is not null)
+    where norm_key(status_raw) not in (select key from cfg_lead_statuses)
+),
+
+won_by_day as (
+    select currency, coalesce(closed_at, created_at)::date as day, sum(amount) as amount
+    from deals where status = 'won' and amount is not null
+    group by all
+),
+
+won_total as (
+    select sum(w.amount * case when w.currency = a.base_currency then 1 else fx.rate end) as won_revenue
+    from won_by_day w
+    cross join cfg_agreement a
+    asof left join cfg_fx fx on fx.currency = w.currency and w.day >= fx.valid_from
 ),
 
 channel_input as (
@@ -52,14 +80,14 @@ region_input as (
 stage_input as (
     select 'deals' as source, stage as raw_value, 1 as is_deal, status, amount_base
     from deal_money
-    where status = 'open' and stage is not null and norm_key(stage) not in (select key from cfg_stages)
+    where status = 'open' and stage in (select stage from unknown_stage)
 ),
 
 status_input as (
     select 'leads' as source, status_raw as raw_value, (deal_id is not null)::int as is_deal,
            null as status, null as amount_base
     from leads
-    where status_raw is not null and norm_key(status_raw) not in (select key from cfg_lead_statuses)
+    where status_raw in (select status_raw from unknown_lead_status)
 ),
 
 currency_input as (
@@ -89,8 +117,7 @@ grouped as (
 
 -- shares: of the source table's rows (rejects: of all rows read), and of all won revenue
 totals as (
-    select 'deals' as source, count(*) as rows,
-           sum(amount_base) filter (where status = 'won') as won_revenue from deal_money
+    select 'deals' as source, count(*) as rows, (select won_revenue from won_total) as won_revenue from deals
     union all select 'leads', count(*), null from leads
     union all select 'touchpoints', count(*), null from touchpoints
     union all select 'ad_spend', count(*), null from ad_spend
