@@ -206,7 +206,9 @@ def _check_arithmetic(con, name: str, st: Staged, load_id: int) -> dict:
                         f"nothing from the file was kept; report this", "row_arithmetic", file=name,
                         entity=st.entity, inserted="?", expected="?")
     merged, spread = con.execute("select rows_merged, rows_spread from merge_rows").fetchall()[0]
-    inserted = con.execute(f"select count(*) from {st.entity} where load_id = $id", {"id": load_id}).fetchall()[0][0]
+    # the entity's table by name through the relational API: no SQL text is built from it
+    inserted = con.table(st.entity).filter(
+        duckdb.ColumnExpression("load_id") == duckdb.ConstantExpression(load_id)).count("*").fetchall()[0][0]
     expected = st.rows_loaded + spread - merged
     if inserted != expected or st.rows_read != st.rows_loaded + st.rows_rejected + st.rows_duplicate:
         raise LoadError(
