@@ -2,19 +2,16 @@
 pattern) to a channel, region or status, see what it moves, save it into data/ and rebuild."""
 from __future__ import annotations
 
-import logging
 import os
-import uuid
 
 import pandas as pd
 import streamlit as st
 
 from etl import config, vocab
-from etl.errors import LoadError
+from etl.errors import LoadError, log_unexpected
 from ui import db, fmt, tables
 from ui.i18n import TEXT, lang, t
 
-log = logging.getLogger("parity.vocab")
 SHOWN = ["source", "field", "raw_value", "rows", "deals", "won_revenue", "share"]
 
 
@@ -49,8 +46,9 @@ def _error(err: Exception) -> None:
     elif isinstance(err, LoadError):
         st.error(t("vocab.err.other", error=str(err)), icon=":material/error:")
     else:
-        ref = uuid.uuid4().hex[:8]
-        log.exception("vocabulary step failed (ref %s)", ref)
+        if os.environ.get("PARITY_DEBUG"):
+            raise err
+        ref = log_unexpected(err, "the vocabulary step")
         st.error(t("vocab.err.unexpected", ref=ref), icon=":material/error:")
 
 

@@ -1,7 +1,5 @@
 -- One row per currency x region: won deals whose amount the export did not give (or gave as text,
--- kept in cell_warnings). Their revenue is unknown, not zero. Params: none.
-select currency, region, count(*) as deals
-from deals
-where status = 'won' and amount is null
-group by all
+-- kept in cell_warnings); their revenue is unknown, not zero. Computed at build. Params: none.
+select currency, region, deals
+from dq_won_no_amount
 order by deals desc, currency, region nulls last
