@@ -17,7 +17,7 @@ page.require_data()
 f = current()
 st.caption(page.filters_caption(f))
 d = load("overview", f, db.query)
-if dq := unrecognised_line(d["unrecognised"], L):
+if dq := unrecognised_line(d["unrecognised"], d["cells"], L):
     st.warning(dq, icon=":material/help:")
 h = headline(d)
 base = h["base_currency"]

@@ -123,7 +123,7 @@ def headline_slides(ctx: Context):
     fig.add_bar(x=x, y=m.revenue_plan.astype(float), name=ctx.t("deck.chart.plan"), marker_color=charts.PLAN)
     fig.update_layout(barmode="group", yaxis={"title": ctx.base, "tickformat": ",.0f"})
     note = ctx.t("deck.h.note", currency=ctx.base)
-    if dq := unrecognised_line(d["unrecognised"], ctx.lang):
+    if dq := unrecognised_line(d["unrecognised"], d["cells"], ctx.lang):
         note = dq + " " + note
     return [ctx.slide("headline", ctx.t("deck.title.headline", period=ctx.period), findings=found,
                       chart=ctx.fig(fig), table=table, note=note)], []
@@ -373,7 +373,7 @@ def data_quality_slides(ctx: Context):
     table = pd.DataFrame(rows, columns=[ctx.t("deck.col.metric"), ctx.t("deck.col.value"), ctx.t("deck.col.share")])
     found = [said(ctx, "deck.q.unattributed_line", revenue=(un, ctx.money(un)), share=(share, ctx.pct(share))),
              said(ctx, "deck.q.rejected_line", rejected=(rejected, ctx.num(rejected)), read=(read, ctx.num(read)))]
-    if dq := unrecognised_line(d["unrecognised_share"], ctx.lang):
+    if dq := unrecognised_line(d["unrecognised_share"], d["cells"], ctx.lang):
         found.append(Finding(dq))
     return [ctx.slide("data_quality", ctx.t("deck.title.data_quality"), findings=found, table=table,
                       note=ctx.t("deck.q.note"))], []

@@ -85,11 +85,17 @@ def test_line_names_each_dimension_over_the_threshold(lang):
     share = pd.DataFrame({"dimension": ["channel", "region", "stage"], "source": ["leads", "deals", "deals"],
                           "values": [3, 1, 1], "rows": [120, 9, 1], "share": [0.12, 0.01, 0.001],
                           "revenue_share": [None, 0.04, 0.0]})
-    line = unrecognised_line(share, lang)
+    cells = pd.DataFrame({"cells_warned": [0], "won_deals": [100], "won_no_amount": [1], "channel_from_lead": [0]})
+    line = unrecognised_line(share, cells, lang)
     assert t("dq.dimension.channel", lang) in line and t("dq.dimension.region", lang) in line
     assert t("dq.dimension.stage", lang) not in line              # 0.1 % of deals: below the line
+    assert t("dq.part.no_amount", lang, share="1", n="1")[:12] not in line   # 1 of 100 won deals: below it
     quiet = share.assign(share=UNRECOGNISED_ALERT / 2, revenue_share=UNRECOGNISED_ALERT / 2)
-    assert unrecognised_line(quiet, lang) is None
+    assert unrecognised_line(quiet, cells, lang) is None
+    # won deals whose amount the export did not give: revenue unknown, said as such past the share
+    no_amount = unrecognised_line(quiet, cells.assign(won_no_amount=30), lang)
+    assert no_amount == t("dq.line", lang, parts=t("dq.part.no_amount", lang, share="30" + (
+        "\u00a0%" if lang == "ru" else "%"), n="30"))
 
 
 def test_overview_and_deck_carry_the_line(odd_warehouse):
@@ -98,9 +104,9 @@ def test_overview_and_deck_carry_the_line(odd_warehouse):
     from report.make import make
     at = run_app("overview", "en", period="custom", **{"from": "2025-01-01", "to": "2025-01-31"})
     warnings = [w.value for w in at.warning]
-    assert any(w.startswith(t("dq.line", "en", parts="")[:20]) for w in warnings), warnings
+    assert any(w.startswith("Data quality: region: unrecognised values") for w in warnings), warnings
     deck, _ = make(dt.date(2025, 1, 1), dt.date(2025, 1, 31), lang="en", sections=("headline", "data_quality"),
                    kinds=())
     notes = " ".join(s.note for s in deck.slides)
     findings = " ".join(f.text for s in deck.slides for f in s.findings)
-    assert t("dq.dimension.region", "en") in notes and "Data quality: unrecognised values" in findings
+    assert t("dq.dimension.region", "en") in notes and "Data quality: region: unrecognised values" in findings

@@ -174,6 +174,7 @@ select 'deals', campaign, null, 'no ad export', rows, null, null, won_deals from
 -- took their lead's channel (derived_05_deals_from_leads.sql).
 create or replace table dq_cells as
 select (select count(*) from cell_warnings) as cells_warned,
+       count(*) filter (where status = 'won') as won_deals,
        count(*) filter (where status = 'won' and amount is null) as won_no_amount,
        count(*) filter (where channel_from_lead) as channel_from_lead
 from deals;

@@ -37,9 +37,11 @@ def recon_totals(recon: pd.DataFrame) -> pd.DataFrame:
     return g.reset_index()
 
 
-def unrecognised_line(share: pd.DataFrame, lang: str, threshold: float = UNRECOGNISED_ALERT) -> str | None:
+def unrecognised_line(share: pd.DataFrame, cells: pd.DataFrame, lang: str,
+                      threshold: float = UNRECOGNISED_ALERT) -> str | None:
     """One sentence naming each dimension whose unmatched values exceed `threshold` of a table's rows or
-    of won revenue ("channel: 12 % of leads"), or None when none does. `share` is dq_unrecognised_share."""
+    of won revenue ("channel: 12 % of leads"), and won deals without an amount past the same share;
+    None when nothing does. `share` is dq_unrecognised_share, `cells` dq_cells (whole warehouse)."""
     parts = []
     for r in share.itertuples():
         dim = t(f"dq.dimension.{r.dimension}", lang)
@@ -48,6 +50,11 @@ def unrecognised_line(share: pd.DataFrame, lang: str, threshold: float = UNRECOG
         if r.share is not None and r.share == r.share and r.share > threshold:
             parts.append(t("dq.part.rows", lang, dimension=dim, share=_pct(r.share, lang),
                            source=t(f"dq.of.{r.source}", lang)))
+    if not cells.empty and cells.won_deals.iloc[0]:
+        no_amount = int(cells.won_no_amount.iloc[0])
+        if no_amount / int(cells.won_deals.iloc[0]) > threshold:
+            parts.append(t("dq.part.no_amount", lang, share=_pct(no_amount / int(cells.won_deals.iloc[0]), lang),
+                           n=fmt.number(no_amount, lang)))
     return t("dq.line", lang, parts="; ".join(parts)) if parts else None
 
 

@@ -20,7 +20,7 @@ def load(f: Filters, run) -> dict[str, pd.DataFrame]:
         "activities": ("activities_in_period", p),
         "agreement": ("agreement", {}),
         "fresh": ("freshness", {}),
-        "unrecognised": ("dq_unrecognised_share", {}),
+        "unrecognised": ("dq_unrecognised_share", {}), "cells": ("dq_cells", {}),
     })
     out["regions"] = with_ratios(out["regions"])
     out["latest"] = latest_frame(out["fresh"])
