@@ -105,7 +105,7 @@ def test_every_channel_counts_as_the_files_say(funnel):
 
 
 def test_unknown_origins_are_listed_with_their_counts(funnel):
-    db, leads, _ = funnel
+    db, leads, deals = funnel
     listed = dict(sql(db, "select raw_value, rows from dq_unrecognised where dimension = 'channel' and source = 'leads'"))
     named = leads[leads.origin != ""].origin.value_counts()
     # every origin that reached no named channel is listed with its leads; nothing standard is
@@ -113,6 +113,11 @@ def test_unknown_origins_are_listed_with_their_counts(funnel):
                  sql(db, "select any_value(channel) from leads where source = $o", {"o": o})[0][0] == "unknown"}
     assert listed == unmatched
     assert not set(listed) & STANDARD
+    # what rides on each: the leads that have a deal (the deals file names their mql_id)
+    with_deal = dict(sql(db, "select raw_value, deals from dq_unrecognised where dimension = 'channel' "
+                             "and source = 'leads'"))
+    assert with_deal == {o: int(leads[(leads.origin == o) & leads.mql_id.isin(deals.mql_id)].shape[0])
+                         for o in unmatched}
 
 
 def test_won_deals_without_amount_are_revenue_unknown(funnel):

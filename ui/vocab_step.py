@@ -116,8 +116,11 @@ def vocab_step() -> None:
         N, P = tables.number(L), tables.percent(L, 1)
         base = vocab.base_currency()
         raw = shown[SHOWN].astype({"deals": "float64", "won_revenue": "float64"})  # None (not deals) -> NaN
-        tables.show(raw.assign(source=[t(f"source.{s}") for s in shown.source]),
-                    {"rows": N, "deals": N, "won_revenue": tables.money(L, base), "share": P}, raw=raw,
+        # revenue means nothing for a lead or a touch: a dash as text (a grid shows a numeric NaN as "None")
+        money = tables.money(L, base)
+        tables.show(raw.assign(source=[t(f"source.{s}") for s in shown.source],
+                               won_revenue=[money(v) if v == v else fmt.DASH for v in raw.won_revenue]),
+                    {"rows": N, "deals": N, "share": P}, raw=raw,
                     key="vocab_list", file_name=f"unrecognised_{dim}",
                     column_config={c: t(f"vocab.col.{c}") for c in SHOWN})
     modes = ["value", "pattern"] if dim == "channel" else ["value"]

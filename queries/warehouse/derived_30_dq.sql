@@ -31,6 +31,21 @@ unknown_lead_status as (
     where norm_key(status_raw) not in (select key from cfg_lead_statuses)
 ),
 
+leads_listed as (
+    select * from leads
+    where (channel = 'unknown' and coalesce(utm_source, source, utm_medium) is not null)
+       or (region is not null and region not in (select region from cfg_regions))
+       or status_raw in (select status_raw from unknown_lead_status)
+),
+
+-- leads with a value to list, and whether each has a deal: its own deal_id, or a deal naming it
+-- (deals.lead_id, as a CRM's closed-deals list links them); the semi-join reads only these leads
+odd_leads as (
+    select l.*, (l.deal_id is not null or l.lead_id in (
+                     select lead_id from deals where lead_id in (select lead_id from leads_listed)))::int as is_deal
+    from leads_listed l
+),
+
 won_by_day as (
     select currency, coalesce(closed_at, created_at)::date as day, sum(amount) as amount
     from deals where status = 'won' and amount is not null
@@ -55,8 +70,8 @@ channel_input as (
     select 'leads',
            case when utm_source is not null then 'utm_source' when source is not null then 'source'
                 else 'utm_medium' end,
-           coalesce(utm_source, source, utm_medium), (deal_id is not null)::int, null, null
-    from leads where channel = 'unknown' and coalesce(utm_source, source, utm_medium) is not null
+           coalesce(utm_source, source, utm_medium), is_deal, null, null
+    from odd_leads where channel = 'unknown' and coalesce(utm_source, source, utm_medium) is not null
     union all
     select 'touchpoints', case when utm_source is not null then 'utm_source' else 'utm_medium' end,
            coalesce(utm_source, utm_medium), null, null, null
@@ -67,8 +82,8 @@ region_input as (
     select 'deals' as source, region as raw_value, 1 as is_deal, status, amount_base
     from deal_money where region is not null and region not in (select region from cfg_regions)
     union all
-    select 'leads', region, (deal_id is not null)::int, null, null
-    from leads where region is not null and region not in (select region from cfg_regions)
+    select 'leads', region, is_deal, null, null
+    from odd_leads where region is not null and region not in (select region from cfg_regions)
     union all
     select 'ad_spend', region, null, null, null
     from ad_spend where region is not null and region not in (select region from cfg_regions)
@@ -84,9 +99,9 @@ stage_input as (
 ),
 
 status_input as (
-    select 'leads' as source, status_raw as raw_value, (deal_id is not null)::int as is_deal,
+    select 'leads' as source, status_raw as raw_value, is_deal,
            null as status, null as amount_base
-    from leads
+    from odd_leads
     where status_raw in (select status_raw from unknown_lead_status)
 ),
 
