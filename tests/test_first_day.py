@@ -123,3 +123,16 @@ def test_unknown_origins_are_listed_with_their_counts(funnel):
 def test_won_deals_without_amount_are_revenue_unknown(funnel):
     db, _, deals = funnel
     assert sql(db, "select count(*) from deals where status = 'won' and amount is null") == [(len(deals),)]
+
+
+def test_the_same_names_as_utm_source_land_on_the_same_channels(fresh_db, tmp_path):
+    """A CRM that keeps the channel group in its utm_source field: the standard names still map."""
+    leads_csv, _ = funnel_files(tmp_path)
+    (tmp_path / "utm.toml").write_text(LEADS_MAPPING.replace('source = "origin"', 'utm_source = "origin"'),
+                                       encoding="utf-8")
+    assert load_files([leads_csv], mapping_path=tmp_path / "utm.toml", progress=False)["ok"]
+    got = dict(sql(fresh_db, "select utm_source, any_value(channel) from leads where utm_source is not null "
+                             "group by 1"))
+    assert {o: got[o] for o in STANDARD} == {
+        "organic_search": "seo", "paid_search": "paid_search", "social": "social", "direct_traffic": "website",
+        "email": "email", "referral": "referral", "display": "display"}
