@@ -41,6 +41,11 @@ def status() -> dict:
         out["config_current"] = meta.get("config_hash") == config.config_hash()
         out["unknown_regions"] = con.execute(
             "select count(*) from deals where region not in (select region from cfg_regions)").fetchall()[0][0]
+        # values no vocabulary rule matched, per dimension and table (python -m etl vocab lists them)
+        has_dq = con.execute("select count(*) from duckdb_tables() where table_name = 'dq_unrecognised'").fetchall()[0][0]
+        out["unrecognised"] = [dict(zip(("dimension", "source", "values", "rows", "share"), r)) for r in con.execute(
+            "select dimension, source, count(*), sum(rows), sum(share) from dq_unrecognised group by all "
+            "order by 4 desc").fetchall()] if has_dq else None
         return out
     finally:
         con.close()
