@@ -81,6 +81,8 @@ def test_assign_a_source_on_the_data_page_moves_the_funnel(tmp_path, monkeypatch
 
             go_to(page, "page.funnel", "funnel.title")
             after = funnel_leads(page)
+            # the filters survive the save and its rebuild (they once fell back to this month)
+            assert "period=custom" in page.url and "from=2025-01-01" in page.url, page.url
             assert after[seo] == before.get(seo, 0) + moved
             assert after.get(unknown, 0) == before[unknown] - moved
             assert_no_error(page)
