@@ -1,6 +1,7 @@
 """Parity's router: page config, the shared sidebar (language and filters), then the chosen page."""
 import streamlit as st
 
+from model.pages import PAGES
 from ui import db, filters, page
 from ui.i18n import DEFAULT, LANG_NAMES, LANGS, t
 
@@ -11,17 +12,6 @@ if "lang" not in st.session_state:
     wanted = str(st.query_params.get("lang", DEFAULT)).lower()
     st.session_state["lang"] = wanted if wanted in LANGS else DEFAULT
 
-PAGES = [
-    ("pages/overview.py", "page.overview", ":material/dashboard:"),
-    ("pages/regions.py", "page.regions", ":material/map:"),
-    ("pages/plan_fact.py", "page.plan_fact", ":material/target:"),
-    ("pages/funnel.py", "page.funnel", ":material/filter_alt:"),
-    ("pages/joint_plan.py", "page.joint_plan", ":material/event_note:"),
-    ("pages/contribution.py", "page.contribution", ":material/donut_small:"),
-    ("pages/impact.py", "page.impact", ":material/science:"),
-    ("pages/meeting.py", "page.meeting", ":material/co_present:"),
-    ("pages/data.py", "page.data", ":material/database:"),
-]
 
 with st.sidebar:
     st.segmented_control(t("language"), LANGS, format_func=LANG_NAMES.get, key="lang", required=True)
@@ -35,5 +25,5 @@ with st.sidebar:
 if st.session_state.get("lang") in LANGS:
     st.query_params["lang"] = st.session_state["lang"]
 
-page.run_guarded(st.navigation([st.Page(path, title=t(key), icon=icon, default=i == 0)
-                               for i, (path, key, icon) in enumerate(PAGES)]))
+page.run_guarded(st.navigation([st.Page(p.path, title=t(f"page.{p.key}"), icon=p.icon, default=i == 0)
+                               for i, p in enumerate(PAGES)]))

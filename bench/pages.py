@@ -3,7 +3,7 @@
 For each page, the queries its view issues (ui/views/<page>.py, the same functions the pages call)
 run on a read-only connection: "cold" on a fresh connection each time (DuckDB's buffer pool empty),
 "warm" repeated on one connection; the median of --repeat runs is reported. A page's time is the
-wall time of its view loading all its queries, concurrently as the app does (ui.views.fetch); the
+wall time of its view loading all its queries, concurrently as the app does (model.views.fetch); the
 same warm load with one query at a time is reported beside it ("serial"). In the same run, a bare
 `select sum(amount) from deals` is timed the same ways, and the target is every page's warm time
 under 5x that scan. Rows loaded into pandas are counted per page (target: at most 10,000). With
@@ -57,7 +57,7 @@ def main(args) -> int:
 
 
 def _timed(con, name: str, params: dict, log: list) -> "object":
-    from ui.db import run_on
+    from model.runner import run_on
     t0 = time.perf_counter()
     frame = run_on(con, name, params)
     log.append((name, time.perf_counter() - t0, len(frame)))   # list.append is atomic: fetch's threads
@@ -66,8 +66,8 @@ def _timed(con, name: str, params: dict, log: list) -> "object":
 
 def _page_once(con, page: str, f, workers: int | None = None) -> tuple[float, int, list]:
     """(wall seconds of the view loading its queries, rows loaded, [(query, seconds, rows)]);
-    `workers` overrides ui.views.WORKERS (1: one query at a time)."""
-    from ui import views
+    `workers` overrides model.views.WORKERS (1: one query at a time)."""
+    from model import views
     log: list = []
     saved = views.WORKERS
     views.WORKERS = workers or saved
@@ -87,24 +87,25 @@ def _bare_once(con) -> float:
 
 
 def measure(db: Path, repeat: int, period: str) -> dict:
-    from ui import db as uidb
-    from ui.filters import from_query, today
-    from ui.views import PAGES, load  # noqa: F401  (PAGES lists what the app shows)
+    from model import runner
+    from model.filters import from_query, today
+    from model.pages import VIEWS
+    from model.views import load
 
     f = from_query({"period": period}, today())
-    warm_con = uidb._connect(db)
+    warm_con = runner.connect(db)
     deals = warm_con.execute("select count(*) from deals").fetchall()[0][0]
     bare_cold, bare_warm = [], []
     for _ in range(repeat):
-        con = uidb._connect(db)
+        con = runner.connect(db)
         bare_cold.append(_bare_once(con))
         con.close()
         bare_warm.append(_bare_once(warm_con))
     pages = {}
-    for page in [p for p in PAGES if (ROOT / "ui" / "views" / f"{p}.py").exists()]:
+    for page in VIEWS:
         cold, warm = [], []
         for _ in range(repeat):
-            con = uidb._connect(db)
+            con = runner.connect(db)
             cold.append(_page_once(con, page, f)[0])
             con.close()
         _page_once(warm_con, page, f)                       # first warm-up fills the buffer pool

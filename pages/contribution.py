@@ -7,8 +7,8 @@ from analysis import attribution
 from ui import charts, db, fmt, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
-from ui.views import load
-from ui.views.contribution import main_currency, side_by_side
+from model.views import load
+from model.views.contribution import main_currency, side_by_side
 
 L = lang()
 st.title(t("contrib.title"))

@@ -8,8 +8,8 @@ from ui.filters import current
 from ui.mapping_step import mapping_step
 from ui.vocab_step import vocab_step
 from ui.i18n import lang, t
-from ui.views import load
-from ui.views.data import recon_totals
+from model.views import load
+from model.views.data import recon_totals
 from ui.data_cells import cell_warnings, cells_quality
 
 L = lang()

@@ -6,8 +6,8 @@ import streamlit as st
 from ui import charts, db, fmt, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
-from ui.views import load
-from ui.views.funnel import BREAKDOWNS, STEPS, breakdown, quality, scorecard, sla, sla_target_share, top_and_rest
+from model.views import load
+from model.views.funnel import BREAKDOWNS, STEPS, breakdown, quality, scorecard, sla, sla_target_share, top_and_rest
 
 L = lang()
 st.title(t("funnel.title"))

@@ -7,8 +7,9 @@ from analysis.impact import ImpactError
 from ui import charts, db, fmt, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
-from ui.views import load
-from ui.views.impact import METRICS, bounded, estimate, estimate_args, verdict, warning_fields
+from model.views import load
+from model.views.impact import METRICS, estimate, estimate_args
+from ui.impact_text import bounded, verdict, warning_fields
 
 
 

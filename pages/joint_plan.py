@@ -8,8 +8,8 @@ from plotly.subplots import make_subplots
 
 from ui import charts, db, filters, fmt, page, tables
 from ui.i18n import lang, t
-from ui.views import load
-from ui.views.joint_plan import STATUSES, bar_spans, weekly_sales_regions
+from model.views import load
+from model.views.joint_plan import STATUSES, bar_spans, weekly_sales_regions
 
 L = lang()
 st.title(t("jp.title"))

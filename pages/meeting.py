@@ -7,7 +7,7 @@ import streamlit as st
 from report import deck as decks
 from report.make import MIME, files
 from ui import db, filters, page
-from ui.filters import Filters, parse_quarter
+from model.filters import Filters, parse_quarter
 from ui.i18n import LANG_NAMES, LANGS, lang, t
 
 L = lang()

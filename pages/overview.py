@@ -7,9 +7,10 @@ from analysis.forecast import run_rate
 from ui import charts, db, fmt, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
-from ui.views import load
-from ui.views.data import unrecognised_line
-from ui.views.overview import headline
+from model import metrics
+from model.views import load
+from ui.dq import unrecognised_line
+from model.views.overview import headline
 
 L = lang()
 st.title(t("overview.title"))
@@ -28,26 +29,32 @@ def tile(col, label, value, delta=None, help_=None, delta_color="normal"):
     col.metric(label, value, delta=delta, help=help_, border=True, delta_color=delta_color)
 
 
+BASIS = {b: metrics.text(f"basis.{b}", L) for b in metrics.BASES}
+
+
+def of_plan(share, basis: str) -> str | None:
+    return None if share is None else t("kpi.of_plan", share=fmt.percent(share, L, 0), basis=BASIS[basis])
+
+
 c = st.columns(4)
 tile(c[0], t("kpi.revenue", currency=base), fmt.compact(h["revenue"], L, base),
-     t("kpi.of_plan", share=fmt.percent(h["plan_share"], L, 0)) if h["revenue_plan"] else None,
-     t("kpi.revenue.help", plan=fmt.money(h["revenue_plan"], base, L), exact=fmt.money(h["revenue"], base, L, 2)),
+     of_plan(h["revenue_vs_plan_period"], "period"),
+     t("kpi.revenue.help", plan=fmt.money(h["revenue_plan_period"], base, L),
+       plan_to_date=fmt.money(h["revenue_plan_to_date"], base, L), date=fmt.date(d["metrics"].data_to.iloc[0], L),
+       share_to_date=fmt.percent(h["revenue_vs_plan_to_date"], L, 0), exact=fmt.money(h["revenue"], base, L, 2)),
      delta_color="off")
-tile(c[1], t("kpi.forecast"), fmt.compact(rr.forecast, L, base),
-     t("kpi.of_plan", share=fmt.percent(rr.forecast / h["revenue_plan"], L, 0))
-     if h["revenue_plan"] and rr.forecast is not None else None,
+tile(c[1], t("kpi.forecast"), fmt.compact(h["revenue_forecast"], L, base),
+     of_plan(h["revenue_forecast_vs_plan"], "period"),
      t("kpi.forecast.help", elapsed=rr.elapsed_days, days=rr.period_days), delta_color="off")
-tile(c[2], t("kpi.sourced"), fmt.compact(h["sourced"], L, base), fmt.percent(h["sourced_share"], L, 0),
+tile(c[2], t("kpi.sourced"), fmt.compact(h["revenue_sourced"], L, base), fmt.percent(h["sourced_share"], L, 0),
      t("kpi.sourced.help"), delta_color="off")
-tile(c[3], t("kpi.influenced"), fmt.compact(h["influenced"], L, base), fmt.percent(h["influenced_share"], L, 0),
-     t("kpi.influenced.help"), delta_color="off")
+tile(c[3], t("kpi.influenced"), fmt.compact(h["revenue_influenced"], L, base),
+     fmt.percent(h["influenced_share"], L, 0), t("kpi.influenced.help"), delta_color="off")
 c = st.columns(5)
 tile(c[0], t("kpi.spend", currency=base), fmt.compact(h["spend"], L, base),
-     t("kpi.of_plan", share=fmt.percent(h["spend"] / h["spend_plan"], L, 0)) if h["spend_plan"] else None,
-     delta_color="off")
+     of_plan(h["spend_vs_plan_period"], "period"), delta_color="off")
 tile(c[1], t("kpi.romi"), fmt.percent(h["romi"], L, 0), help_=t("kpi.romi.help"))
-tile(c[2], t("kpi.leads"), fmt.number(h["leads"], L),
-     t("kpi.of_plan", share=fmt.percent(h["leads"] / h["leads_plan"], L, 0)) if h["leads_plan"] else None,
+tile(c[2], t("kpi.leads"), fmt.number(h["leads"], L), of_plan(h["leads_vs_plan_period"], "period"),
      delta_color="off")
 tile(c[3], t("kpi.cpl"), fmt.money(h["cpl"], base, L), help_=t("kpi.cpl.help"))
 tile(c[4], t("kpi.cac"), fmt.money(h["cac"], base, L), help_=t("kpi.cac.help"))
@@ -82,8 +89,9 @@ with right:
     if dev.empty:
         st.caption(t("overview.no_plan"))
     for r in dev.itertuples():
-        key = "overview.above" if r.gap >= 0 else "overview.below"
-        st.markdown(t(key, region=r.region, share=fmt.percent(r.plan_share, L, 0),
-                      gap=fmt.compact(abs(r.gap), L, base)))
+        key = "overview.above" if r.revenue_gap_to_date >= 0 else "overview.below"
+        st.markdown(t(key, region=r.region, share_to_date=fmt.percent(r.revenue_vs_plan_to_date, L, 0),
+                      basis_to_date=BASIS["to_date"], gap=fmt.compact(abs(r.revenue_gap_to_date), L, base),
+                      share=fmt.percent(r.revenue_vs_plan_period, L, 0), basis_period=BASIS["period"]))
 
 page.freshness(d["fresh"])

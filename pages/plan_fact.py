@@ -6,8 +6,8 @@ import streamlit as st
 from ui import charts, db, fmt, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
-from ui.views import load
-from ui.views.plan_fact import METRICS, heat, owners, splits
+from model.views import load
+from model.views.plan_fact import METRICS, heat, owners, splits
 
 L = lang()
 st.title(t("plan.title"))

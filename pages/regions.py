@@ -5,8 +5,8 @@ import streamlit as st
 from ui import charts, db, fmt, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
-from ui.views import load
-from ui.views.regions import default_region
+from model.views import load
+from model.views.regions import default_region
 
 L = lang()
 st.title(t("regions.title"))
@@ -22,7 +22,8 @@ if regions.empty:
     st.stop()
 
 M, N, P = tables.money(L, base), tables.number(L), tables.percent(L)
-COLUMNS = {"region": None, "revenue": M, "revenue_plan": M, "plan_share": P, "deals_won": N, "avg_deal": M,
+COLUMNS = {"region": None, "revenue": M, "revenue_plan_period": M, "revenue_vs_plan_period": P,
+           "revenue_vs_plan_to_date": P, "deals_won": N, "avg_deal": M,
            "win_rate": P, "open_pipeline": M, "spend": M, "leads": N, "cpl": M, "sourced_share": P}
 table = regions[list(COLUMNS)]
 tables.show(table, COLUMNS, key="regions", file_name="regions", height=min(38 + 35 * len(table), 600),
@@ -34,7 +35,7 @@ st.caption(t("regions.table_note", currency=base))
 known = regions[~regions.unknown_region]
 fig = go.Figure()
 fig.add_bar(x=known.region, y=known.revenue.astype(float), name=t("chart.fact"), marker_color=charts.FACT)
-fig.add_scatter(x=known.region, y=known.revenue_plan.astype(float), name=t("chart.plan"), mode="markers",
+fig.add_scatter(x=known.region, y=known.revenue_plan_period.astype(float), name=t("chart.plan"), mode="markers",
                 marker={"symbol": "line-ew", "size": 28, "line": {"width": 3, "color": charts.PLAN}})
 fig.add_bar(x=known.region, y=known.spend.astype(float), name=t("chart.spend"), marker_color=charts.SPEND)
 fig.update_layout(barmode="group", yaxis_tickformat=",.0f", hovermode="x")

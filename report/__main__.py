@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     if kind not in FORMATS:
         ap.error(f"--out must end in .pptx or .pdf, not {a.out.name}")
     try:
-        from ui.filters import parse_quarter
+        from model.filters import parse_quarter
         start, end = parse_quarter(a.period)
     except ValueError:
         ap.error(f"--period must be a quarter like 2026-Q1, not {a.period!r}")

@@ -14,13 +14,14 @@ from analysis import attribution
 from analysis.forecast import run_rate
 from report.deck import Finding, Slide, next_period, period_label
 from ui import charts, fmt
-from ui.filters import Filters
+from model import metrics
+from model.filters import Filters
 from ui.i18n import t
-from ui.views import load
-from ui.views.data import unrecognised_line
-from ui.views.funnel import scorecard
-from ui.views.overview import headline
-from ui.views.plan_fact import splits
+from model.views import load
+from ui.dq import unrecognised_line
+from model.views.funnel import scorecard
+from model.views.overview import headline
+from model.views.plan_fact import splits
 
 MAX_ROWS = 12      # table rows that stay readable on a slide
 MAX_REGIONS = 8    # regions on the regions slide: the largest deviations
@@ -88,34 +89,46 @@ def headline_slides(ctx: Context):
     d = ctx.view("overview")
     h = headline(d)
     rr = run_rate(h["revenue"], ctx.f.date_from, ctx.f.date_to, d["latest"].latest.iloc[0])
-    plan = h["revenue_plan"] or None
-    rev, pl, share = (h["revenue"], ctx.money(h["revenue"])), (plan, ctx.money(plan)), (h["plan_share"], ctx.pct(h["plan_share"]))
-    rows = [(ctx.t("deck.h.revenue"), rev[1], pl[1], share[1])]
-    found = [said(ctx, "deck.h.revenue_line" if plan else "deck.h.revenue_no_plan", period=(None, ctx.period),
-                  revenue=rev, plan=pl, share=share)]
-    if not rr.finished and rr.forecast is not None:
-        fc, fc_share = (rr.forecast, ctx.money(rr.forecast)), (rr.forecast / plan if plan else None, None)
-        fc_share = (fc_share[0], ctx.pct(fc_share[0]))
-        rows.append((ctx.t("deck.h.forecast"), fc[1], pl[1], fc_share[1]))
+    basis = {b: metrics.text(f"basis.{b}", ctx.lang) for b in metrics.BASES}
+    plan = h["revenue_plan_period"] or None
+    rev, pl = (h["revenue"], ctx.money(h["revenue"])), (plan, ctx.money(plan))
+    share = (h["revenue_vs_plan_period"], ctx.pct(h["revenue_vs_plan_period"]))
+    rows = [(f'{ctx.t("deck.h.revenue")}, {basis["period"]}', rev[1], pl[1], share[1])]
+    facts = {"period": (None, ctx.period), "revenue": rev, "plan": pl, "share": share,
+             "basis_period": (None, basis["period"])}
+    key = "deck.h.revenue_no_plan" if not plan else "deck.h.revenue_line"
+    if plan and not rr.finished and h["revenue_plan_to_date"]:
+        to_date = (h["revenue_plan_to_date"], ctx.money(h["revenue_plan_to_date"]))
+        share_to_date = (h["revenue_vs_plan_to_date"], ctx.pct(h["revenue_vs_plan_to_date"]))
+        rows.append((f'{ctx.t("deck.h.revenue")}, {basis["to_date"]}', rev[1], to_date[1], share_to_date[1]))
+        facts.update(plan_to_date=to_date, share_to_date=share_to_date, basis_to_date=(None, basis["to_date"]))
+        key = "deck.h.revenue_line_to_date"
+    found = [said(ctx, key, **facts)]
+    if not rr.finished and h["revenue_forecast"] is not None:
+        fc = (h["revenue_forecast"], ctx.money(h["revenue_forecast"]))
+        fc_share = (h["revenue_forecast_vs_plan"], ctx.pct(h["revenue_forecast_vs_plan"]))
+        rows.append((f'{ctx.t("deck.h.forecast")} ({basis["forecast"]})', fc[1], pl[1], fc_share[1]))
         found.append(said(ctx, "deck.h.forecast_line" if plan else "deck.h.forecast_no_plan", forecast=fc,
                           forecast_share=fc_share, elapsed=(rr.elapsed_days, ctx.num(rr.elapsed_days)),
                           days=(rr.period_days, ctx.num(rr.period_days))))
         rows.append((ctx.t("deck.h.elapsed"), ctx.num(rr.elapsed_days), ctx.num(rr.period_days), fmt.DASH))
-    src, src_share = (h["sourced"], ctx.money(h["sourced"])), (h["sourced_share"], ctx.pct(h["sourced_share"]))
-    inf, inf_share = (h["influenced"], ctx.money(h["influenced"])), (h["influenced_share"], ctx.pct(h["influenced_share"]))
+    src, src_share = (h["revenue_sourced"], ctx.money(h["revenue_sourced"])), (h["sourced_share"], ctx.pct(h["sourced_share"]))
+    inf = (h["revenue_influenced"], ctx.money(h["revenue_influenced"]))
+    inf_share = (h["influenced_share"], ctx.pct(h["influenced_share"]))
     rows += [(ctx.t("deck.h.sourced"), src[1], fmt.DASH, src_share[1]),
              (ctx.t("deck.h.influenced"), inf[1], fmt.DASH, inf_share[1])]
     found.append(said(ctx, "deck.h.marketing_line", sourced=src, sourced_share=src_share, influenced=inf,
                       influenced_share=inf_share))
-    spend, spend_plan = (h["spend"], ctx.money(h["spend"])), (h["spend_plan"] or None, ctx.money(h["spend_plan"] or None))
-    rows.append((ctx.t("deck.h.spend"), spend[1], spend_plan[1],
-                 ctx.pct(h["spend"] / h["spend_plan"]) if h["spend_plan"] else fmt.DASH))
+    spend = (h["spend"], ctx.money(h["spend"]))
+    spend_plan = (h["spend_plan_period"] or None, ctx.money(h["spend_plan_period"] or None))
+    rows.append((f'{ctx.t("deck.h.spend")}, {basis["period"]}', spend[1], spend_plan[1],
+                 ctx.pct(h["spend_vs_plan_period"]) if h["spend_plan_period"] else fmt.DASH))
     if h["romi"] is not None:
         romi = (h["romi"], ctx.pct(h["romi"]))
         rows.append((ctx.t("deck.h.romi"), romi[1], fmt.DASH, fmt.DASH))
         found.append(said(ctx, "deck.h.romi_line", romi=romi, spend=spend))
     table = pd.DataFrame(rows, columns=[ctx.t("deck.col.metric"), ctx.t("deck.col.fact"), ctx.t("deck.col.plan"),
-                                        ctx.t("deck.col.share")])
+                                        ctx.t("deck.col.of_plan")])
     m = d["monthly"]
     fig = go.Figure()
     x = [fmt.month(v, ctx.lang) for v in m.month]
@@ -144,13 +157,14 @@ def regions_slides(ctx: Context):
     table = pd.DataFrame({
         ctx.t("deck.col.region"): shown.region, ctx.t("deck.col.fact"): [ctx.money(v) for v in shown.revenue],
         ctx.t("deck.col.plan"): [ctx.money(v) for v in shown.revenue_plan],
-        ctx.t("deck.col.share"): [ctx.pct(v) for v in shown.share],
+        ctx.t("deck.col.of_plan"): [ctx.pct(v) for v in shown.share],
         ctx.t("deck.col.gap"): [ctx.signed(v) for v in shown.gap],
         **{ctx.t(f"deck.col.{k}"): [ctx.signed(v) if v == v and v is not None else fmt.DASH for v in shown[k]]
            for k in ("leads", "conversion", "deal_value")}})
     top = shown.head(3)
     found = [Finding(ctx.t("deck.r.deviations", items="; ".join(
-        ctx.t("deck.r.item", region=r.region, gap=ctx.signed(r.gap), share=ctx.pct(r.share)) for r in top.itertuples())),
+        ctx.t("deck.r.item", region=r.region, gap=ctx.signed(r.gap), share=ctx.pct(r.share),
+              basis=metrics.text("basis.to_date", ctx.lang)) for r in top.itertuples())),
         {f"{r.region}.{k}": (float(v), s) for r in top.itertuples()
          for k, v, s in (("gap", r.gap, ctx.signed(r.gap)), ("share", r.share, ctx.pct(r.share)))})]
     below = shown[(shown.gap < 0) & shown.main.notna()]
@@ -194,7 +208,7 @@ def contribution_slides(ctx: Context):
 
 
 def _contribution_slide(ctx: Context, d: dict, title: str, note: str) -> Slide:
-    from ui.views.contribution import main_currency
+    from model.views.contribution import main_currency
 
     cur = main_currency(d["by_channel"], ctx.base)
     labels = dict(zip(d["channels"].channel, d["channels"]["label_" + ctx.lang]))

@@ -22,7 +22,7 @@ def estimator():
         return None, f"analysis.impact is not importable ({e})"
     if not hasattr(impact, "estimate_impact"):
         return None, "analysis.impact lacks estimate_impact"
-    from ui.views import impact as view
+    from model.views import impact as view
     return (view,), None
 
 

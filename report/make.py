@@ -5,7 +5,7 @@ import datetime as dt
 
 from report import deck as deck_mod
 from report import pdf, pptx, render
-from ui.filters import Filters
+from model.filters import Filters
 
 FORMATS = {"pptx": pptx.write, "pdf": pdf.write}
 MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
@@ -24,15 +24,15 @@ def make(start: dt.date, end: dt.date, regions=(), products=(), lang: str = "ru"
          kinds=("pptx", "pdf")):
     """(deck, {kind: bytes}) for the period on the warehouse at $PARITY_DB (read-only)."""
     from etl.paths import db_path
-    from ui.db import _connect, run_on
+    from model.runner import connect, runner
 
     path = db_path()
     if not path.is_file():
         raise FileNotFoundError(f"no warehouse at {path}: run `python -m etl demo` or `python -m etl load FILE...`")
-    con = _connect(path)
+    con = connect(path)
     try:
         f = Filters("custom", start, end, tuple(regions), tuple(products))
-        d = deck_mod.build(f, lambda name, params: run_on(con, name, params), lang, sections)
+        d = deck_mod.build(f, runner(con), lang, sections)
     finally:
         con.close()
     return d, files(d, kinds)

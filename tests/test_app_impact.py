@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 from tests.apptest import Q1_2025, metric, run_app, sql, texts
-from ui import db as uidb
+from model import runner
 from ui import fmt
-from ui.filters import from_query, today
+from model.filters import from_query, today
 from ui.i18n import t
-from ui.views import load
-from ui.views.impact import estimate, estimate_args
+from model.views import load
+from model.views.impact import estimate, estimate_args
 
 
 @pytest.fixture
@@ -21,9 +21,9 @@ def on_demo(small_demo, monkeypatch):
 
 
 def expected(db, campaign=None, metric_="revenue"):
-    con = uidb._connect(db)
+    con = runner.connect(db)
     try:
-        d = load("impact", from_query({"period": "last12"}, today()), lambda n, p: uidb.run_on(con, n, p),
+        d = load("impact", from_query({"period": "last12"}, today()), lambda n, p: runner.run_on(con, n, p),
                  campaign=campaign, metric=metric_)
     finally:
         con.close()

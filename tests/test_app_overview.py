@@ -10,6 +10,7 @@ import pytest
 
 from tests.apptest import Q1_2025, ROOT, amount_shown, chart, metric, run_app, sql_one, texts, values
 from ui import fmt
+from model import metrics
 from ui.i18n import TEXT, t
 
 # Won revenue in RUB with USD at the data/fx_rates.csv rate (90), closed in the period.
@@ -40,7 +41,8 @@ def test_headline_matches_the_warehouse(warehouse, lang):
     assert shown.value == fmt.compact(expected, lang, "RUB")
     assert amount_shown(shown.proto.help.split(":")[-1], lang) == expected   # "Точно: 1 380 000,50 ₽"
     plan = sql_one(warehouse, PLAN, {"m": "revenue", "a": Q1_2025["from"], "b": Q1_2025["to"], "region": None})
-    assert shown.delta == t("kpi.of_plan", lang, share=fmt.percent(expected / plan, lang, 0))
+    assert shown.delta == t("kpi.of_plan", lang, share=fmt.percent(expected / plan, lang, 0),
+                            basis=metrics.text("basis.period", lang))
     leads = sql_one(warehouse, "select count(*) from leads where created_at::date between $a and $b",
                     {"a": Q1_2025["from"], "b": Q1_2025["to"]})
     assert metric(at, t("kpi.leads", lang)).value == fmt.number(leads, lang)

@@ -23,8 +23,8 @@ def test_region_table_equals_sql(warehouse, lang):
     for region, n in leads.items():
         assert table.at[region, "leads"] == n
     plan = sql_one(warehouse, "select sum(target) from plan where region = 'Москва' and metric = 'revenue'")
-    assert float(table.at["Москва", "revenue_plan"]) == pytest.approx(float(plan))
-    assert table.at["Москва", "plan_share"] == pytest.approx(float(table.at["Москва", "revenue"]) / float(plan))
+    assert float(table.at["Москва", "revenue_plan_period"]) == pytest.approx(float(plan))
+    assert table.at["Москва", "revenue_vs_plan_period"] == pytest.approx(float(table.at["Москва", "revenue"]) / float(plan))
     # an export's unrecognised region is a row of its own, kept at the bottom
     assert table.index[-1] == "Тверь"
     bars = chart(at, t("regions.chart", lang, currency="RUB"))["data"][0]

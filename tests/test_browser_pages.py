@@ -8,17 +8,15 @@ from pathlib import Path
 
 import pytest
 
+import model.pages
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, assert_no_error, serve, server  # noqa: F401
 from ui.i18n import t
 
 pytestmark = pytest.mark.browser
 VIEW = "/?period=custom&from=2025-01-01&to=2025-03-31&lang={lang}"
-# (app.py file, text key of its title in the sidebar, whether it draws a chart)
-PAGES = [("overview", "page.overview", True), ("regions", "page.regions", True),
-         ("plan_fact", "page.plan_fact", True), ("funnel", "page.funnel", True),
-         ("joint_plan", "page.joint_plan", True), ("contribution", "page.contribution", True),
-         ("impact", "page.impact", False),
-         ("meeting", "page.meeting", False), ("data", "page.data", False)]
+NO_CHART = {"impact", "meeting", "data"}   # pages that draw no chart on the fixture warehouse
+# (page key, text key of its title in the sidebar, whether it draws a chart), from the one page registry
+PAGES = [(p.key, f"page.{p.key}", p.key not in NO_CHART) for p in model.pages.PAGES]
 
 
 @pytest.fixture

@@ -87,7 +87,7 @@ def test_pptx_slides_titles_and_filters(made):
                                            ("en", ["regions", "joint_plan", "contribution"])])
 def test_chosen_sections_in_order(warehouse, lang, sections):
     from report import pptx
-    from ui.db import _connect, run_on
+    from model.runner import connect as _connect, run_on
 
     con = _connect(warehouse)
     f = decks.Filters("custom", *Q1)
@@ -246,7 +246,7 @@ def test_impact_slide_only_with_the_estimator(warehouse, monkeypatch):
 
     import pandas as pd
 
-    from ui.db import _connect, run_on
+    from model.runner import connect as _connect, run_on
 
     con = _connect(warehouse)
     f = decks.Filters("custom", *Q1)
@@ -281,7 +281,7 @@ def test_impact_slide_only_with_the_estimator(warehouse, monkeypatch):
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_joint_plan_for_the_next_quarter_equals_sql(warehouse, lang):
     """Deck for 2024-Q4: its joint-plan slide covers 2025-Q1, where the fixture plans activities."""
-    from ui.db import _connect, run_on
+    from model.runner import connect as _connect, run_on
 
     con = _connect(warehouse)
     deck = decks.build(decks.Filters("custom", dt.date(2024, 10, 1), dt.date(2024, 12, 31)),
@@ -312,7 +312,7 @@ def test_next_period_after_a_quarter_and_after_any_other_window():
 
 def test_meeting_page_on_a_period_that_is_not_a_quarter(warehouse):
     # the joint-plan slide plans the window after the period: a 12-month window, not a quarter
-    from ui.filters import from_query, today
+    from model.filters import from_query, today
 
     at = run_app("meeting", "en", period="last12")
     f = from_query({"period": "last12"}, today())

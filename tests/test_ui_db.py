@@ -5,7 +5,7 @@ import os
 
 import duckdb
 
-from ui.db import _connect
+from model.runner import connect as _connect
 
 
 def _make(path, value):

@@ -10,7 +10,7 @@ import pytest
 from etl.load import load_files
 from tests.apptest import run_app, sql
 from ui.i18n import t
-from ui.views.data import UNRECOGNISED_ALERT, unrecognised_line
+from ui.dq import UNRECOGNISED_ALERT, unrecognised_line
 
 # An amoCRM-style deals export (";", Russian headers, roubles with spaces) and a leads export, with
 # values no config knows in every looked-up dimension next to known ones.

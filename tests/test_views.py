@@ -1,14 +1,16 @@
-"""ui.views helpers the pages share: concurrent fetching of a page's queries and the regional ratios."""
+"""model.views helpers the pages share: concurrent fetching of a page's queries and the regional ratios."""
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from ui import views
-from ui.views.regions import with_ratios
+from model import views
+from model import metrics
+from model.filters import Filters
 
 
 def test_fetch_returns_every_job_in_order_using_several_threads():
@@ -50,21 +52,25 @@ def test_fetch_with_one_worker_runs_in_the_callers_thread(monkeypatch):
     assert threads == {threading.current_thread()}
 
 
-def test_with_ratios_fills_sums_and_leaves_ratios_without_a_denominator_empty():
+def test_derive_fills_sums_and_leaves_ratios_without_a_denominator_empty():
     rows = pd.DataFrame({
         "region": ["A", "B", "(none)"], "revenue": [100.0, 0.0, np.nan], "deals_won": [4.0, 0.0, 1.0],
         "deals_lost": [1.0, 0.0, 0.0], "deals_created": [5.0, 0.0, 1.0], "revenue_sourced": [25.0, 0.0, 0.0],
         "revenue_influenced": [50.0, 0.0, 0.0], "deals_won_sourced": [1.0, 0.0, 0.0], "spend": [30.0, 10.0, 0.0],
         "leads": [10.0, 0.0, 2.0], "qualified": [5.0, 0.0, 1.0], "open_deals": [2.0, 0.0, 0.0],
-        "open_pipeline": [70.0, 0.0, 0.0], "revenue_plan": [200.0, 0.0, np.nan], "deals_plan": [5.0, np.nan, np.nan],
-        "leads_plan": [8.0, np.nan, np.nan], "spend_plan": [20.0, np.nan, np.nan],
-        "unknown_region": [False, False, True]})
-    out = with_ratios(rows)
+        "open_pipeline": [70.0, 0.0, 0.0], "revenue_plan_period": [200.0, 0.0, np.nan],
+        "revenue_plan_to_date": [100.0, 0.0, np.nan], "deals_plan_period": [5.0, np.nan, np.nan],
+        "leads_plan_period": [8.0, np.nan, np.nan], "spend_plan_period": [20.0, np.nan, np.nan],
+        "unknown_region": [False, False, True], "data_to": [pd.Timestamp("2025-01-31")] * 3})
+    out = metrics.derive(rows, Filters("custom", dt.date(2025, 1, 1), dt.date(2025, 3, 31)))
     assert out.revenue.tolist() == [100.0, 0.0, 0.0]                 # a missing sum is 0
-    assert out.plan_share.iloc[0] == 0.5 and out.plan_share.iloc[1:].isna().all()
+    assert out.revenue_vs_plan_period.iloc[0] == 0.5 and out.revenue_vs_plan_period.iloc[1:].isna().all()
+    assert out.revenue_vs_plan_to_date.iloc[0] == 1.0 and out.revenue_vs_plan_to_date.iloc[1:].isna().all()
+    assert out.revenue_forecast.iloc[0] == pytest.approx(100.0 / 31 * 90)    # 31 of the window's 90 days
+    assert out.romi.iloc[0] == pytest.approx((25.0 - 30.0) / 30.0)
     assert out.avg_deal.tolist()[:1] == [25.0] and np.isnan(out.avg_deal.iloc[1]) and out.avg_deal.iloc[2] == 0
     assert out.win_rate.iloc[0] == 0.8 and np.isnan(out.win_rate.iloc[1]) and out.win_rate.iloc[2] == 1.0
     assert out.cpl.iloc[0] == 3.0 and np.isnan(out.cpl.iloc[1]) and out.cpl.iloc[2] == 0.0
     assert out.sourced_share.iloc[0] == 0.25 and out.sourced_share.iloc[1:].isna().all()
     assert out.region.tolist() == ["A", "B", "(none)"] and out.unknown_region.tolist() == [False, False, True]
-    assert out.revenue_plan.isna().tolist() == [False, False, True]   # plans are not sums: no plan stays empty
+    assert out.revenue_plan_period.isna().tolist() == [False, False, True]   # no plan stays empty, not 0

@@ -1,23 +1,17 @@
-"""The app's only door to the warehouse: read-only, one named SQL file per query, results cached."""
+"""The app's cached door to the warehouse: model.runner's named queries, one shared read-only connection
+per warehouse file version, results cached per SQL, params and file stamp."""
 from __future__ import annotations
 
-import os
-import re
-import uuid
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from etl.paths import QUERIES_DIR, db_path
-
-APP_QUERIES = QUERIES_DIR / "app"
-_NAME = re.compile(r"[a-z0-9_]+")
-# Pages read small aggregates: a bounded buffer pool keeps the app process well under 1.5 GiB
-# whatever the warehouse's size (DuckDB would otherwise take up to 80% of the machine's memory).
-APP_CONFIG = {"memory_limit": "768MB"}
-_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+from etl.paths import db_path
+from model import views
+from model.runner import connect, sql_of, used
 
 
 def warehouse_path() -> Path:
@@ -54,33 +48,11 @@ def query(name: str, params: dict | None = None, **kw) -> pd.DataFrame:
     return _run(sql, used(sql, {**(params or {}), **kw}), str(path), _file_stamp(path))
 
 
-def sql_of(name: str) -> str:
-    if not _NAME.fullmatch(name):
-        raise ValueError(f"not a query name: {name!r}")
-    return (APP_QUERIES / f"{name}.sql").read_text(encoding="utf-8")
-
-
-def used(sql: str, params: dict) -> dict:
-    """The params the SQL names: views pass one filter set to queries that need parts of it."""
-    names = set(_PARAM.findall(re.sub(r"--[^\n]*", "", sql)))  # a comment's "$x" is not a use
-    return {k: v for k, v in params.items() if k in names}
-
-
-def run_on(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame:
-    """One named query on `con` through its own cursor (uncached: benchmarks time this)."""
-    sql = sql_of(name)
-    cur = con.cursor()
-    try:
-        return cur.execute(sql, used(sql, params) or None).df()
-    finally:
-        cur.close()
-
-
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _shared(path: str, stamp: tuple[int, int, int]) -> duckdb.DuckDBPyConnection:
     # One read-only connection per warehouse file version: a swapped-in file has a new stamp, so a
     # new connection; the old one is dropped from the cache and closed when its last cursor is done.
-    return _connect(Path(path))
+    return connect(Path(path))
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
@@ -94,19 +66,10 @@ def _run(sql: str, params: dict, path: str, stamp: tuple[int, int, int]) -> pd.D
         cur.close()
 
 
-def _connect(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the file that is at `path` right now.
+def _attach_context(thread) -> None:
+    ctx = get_script_run_ctx(suppress_warning=True)      # None outside a Streamlit script
+    if ctx is not None:
+        add_script_run_ctx(thread, ctx)
 
-    DuckDB shares one database instance per path while any connection to it is open, so after an
-    os.replace() swap a new connection to the same path could still read the old file. A private
-    hard link gives each connection its own instance; the name goes as soon as the file is open.
-    """
-    link = path.with_name(f".{path.name}.read-{uuid.uuid4().hex}")
-    try:
-        os.link(path, link)
-    except OSError:  # a file system without hard links: fall back to the shared instance
-        return duckdb.connect(str(path), read_only=True, config=APP_CONFIG)
-    try:
-        return duckdb.connect(str(link), read_only=True, config=APP_CONFIG)
-    finally:
-        link.unlink(missing_ok=True)
+
+views.prepare_thread = _attach_context

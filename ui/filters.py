@@ -1,97 +1,15 @@
-"""The shared filters (period, regions, products), kept in the URL so a view can be sent as a link.
+"""The sidebar's filters, kept in the URL so a view can be sent as a link.
 
-`sidebar()` draws them in app.py; pages call `current()` for a `Filters` value and `Filters.params()`
-for the $date_from/$date_to/$regions/$products parameters every queries/app file takes. The pure
-parts (period arithmetic, URL parsing) are functions of their inputs, tested without Streamlit.
+`sidebar()` draws them in app.py; pages call `current()` for a `model.filters.Filters` value. The
+period arithmetic and URL parsing are model.filters (pure, tested without Streamlit).
 """
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
 import streamlit as st
 
-PERIODS = ("month", "quarter", "year", "last12", "custom")
-DEFAULT_PERIOD = "quarter"
-SEP = ","   # list values in the URL: ?regions=Москва,Казань
+from model.filters import DEFAULT_PERIOD, PERIODS, Filters, from_query, period_bounds, to_query, today
 
-
-@dataclass(frozen=True)
-class Filters:
-    period: str
-    date_from: dt.date
-    date_to: dt.date          # inclusive
-    regions: tuple[str, ...] = ()   # empty: all
-    products: tuple[str, ...] = ()
-
-    def params(self) -> dict:
-        return {"date_from": self.date_from, "date_to": self.date_to,
-                "regions": list(self.regions), "products": list(self.products)}
-
-
-def period_bounds(period: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    """The calendar period containing `today` (or the 12 months up to it), as inclusive dates."""
-    if period == "month":
-        start = today.replace(day=1)
-        return start, _month_end(start)
-    if period == "quarter":
-        start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-        return start, _month_end(_add_months(start, 2))
-    if period == "year":
-        return dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
-    if period == "last12":
-        start = _add_months(today.replace(day=1), -11)
-        return start, _month_end(today.replace(day=1))
-    raise ValueError(f"unknown period {period!r}")
-
-
-def parse_quarter(text: str) -> tuple[dt.date, dt.date]:
-    """'2026-Q1' -> (2026-01-01, 2026-03-31); for links and `python -m report --period`."""
-    year, q = text.upper().split("-Q")
-    start = dt.date(int(year), 3 * (int(q) - 1) + 1, 1)
-    return start, _month_end(_add_months(start, 2))
-
-
-def _add_months(d: dt.date, n: int) -> dt.date:
-    m = d.year * 12 + d.month - 1 + n
-    return dt.date(m // 12, m % 12 + 1, 1)
-
-
-def _month_end(d: dt.date) -> dt.date:
-    return _add_months(d.replace(day=1), 1) - dt.timedelta(days=1)
-
-
-def from_query(query: dict, today: dt.date) -> Filters:
-    """Filters from URL parameters; anything unreadable falls back to the default, never an error."""
-    period = str(query.get("period", DEFAULT_PERIOD))
-    period = period if period in PERIODS else DEFAULT_PERIOD
-    regions = tuple(v for v in str(query.get("regions", "")).split(SEP) if v)
-    products = tuple(v for v in str(query.get("products", "")).split(SEP) if v)
-    if period == "custom":
-        try:
-            start, end = dt.date.fromisoformat(query["from"]), dt.date.fromisoformat(query["to"])
-            if start <= end:
-                return Filters(period, start, end, regions, products)
-        except (KeyError, ValueError):
-            pass
-        period = DEFAULT_PERIOD
-    start, end = period_bounds(period, today)
-    return Filters(period, start, end, regions, products)
-
-
-def to_query(f: Filters) -> dict[str, str]:
-    out = {"period": f.period}
-    if f.period == "custom":
-        out.update({"from": f.date_from.isoformat(), "to": f.date_to.isoformat()})
-    if f.regions:
-        out["regions"] = SEP.join(f.regions)
-    if f.products:
-        out["products"] = SEP.join(f.products)
-    return out
-
-
-def today() -> dt.date:
-    return dt.date.today()
+__all__ = ["Filters", "current", "sidebar"]
 
 
 def sidebar(t, regions: list[str], products: list[str]) -> Filters:

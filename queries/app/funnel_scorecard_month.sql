@@ -1,7 +1,7 @@
 -- One row per month of the period: both departments' commitments and the month's facts. Marketing:
 -- leads vs the plan's 'leads' metric, qualified share vs min_qualified_share; sales: first contact within
 -- the SLA, lead-to-deal conversion vs min_lead_to_deal. Params: $date_from, $date_to, $regions, $products
--- (products choose plan lines only: leads carry no product). Plan lines chosen as in plan_totals.
+-- (products choose plan lines only: leads carry no product). Plan lines chosen as in metrics_region's total.
 with leads as (
     select month, sum(leads)::bigint as leads, sum(qualified)::bigint as qualified,
            sum(converted)::bigint as converted, sum(contacted)::bigint as contacted,
@@ -12,7 +12,10 @@ with leads as (
 ),
 
 plan_rows as (
-    select * from plan
+    -- a month the window cuts: its plan prorated to its days inside the window (basis "period")
+    select * replace (target::double * greatest(0, date_diff('day', greatest(month, $date_from::date),
+                          least(last_day(month), $date_to::date)) + 1) / day(last_day(month)) as target)
+    from plan
     where metric = 'leads' and month between date_trunc('month', $date_from::date) and $date_to
       and (len($products) = 0 or product is null or list_contains($products, product))
 ),

@@ -1,5 +1,7 @@
 -- One row per month of the period: won revenue (base currency), revenue plan, ad spend (base), leads,
--- leads plan. Params: $date_from, $date_to, $regions, $products. Plan lines chosen as in plan_totals.
+-- leads plan. Facts count the days inside [$date_from, $date_to]; a month's plan is prorated to its days
+-- inside the window (basis "period", as metrics_region), so a cut month is compared like with like.
+-- Plan lines chosen as metrics_region's total. Params: $date_from, $date_to, $regions, $products.
 with fact as (
     -- revenue and spend under the product filter, leads (rows without a product) always
     select month, sum(revenue_base) as revenue, sum(deals_won) as deals_won,
@@ -11,7 +13,9 @@ with fact as (
 ),
 
 plan_rows as (
-    select * from plan
+    select * replace (target::double * greatest(0, date_diff('day', greatest(month, $date_from::date),
+                          least(last_day(month), $date_to::date)) + 1) / day(last_day(month)) as target)
+    from plan
     where month between date_trunc('month', $date_from::date) and $date_to
       and (len($products) = 0 or product is null or list_contains($products, product))
 ),
@@ -35,7 +39,7 @@ months as (
 ),
 
 final as (
-    -- doubles: chart series (exact sums are in kpi_* and region_summary)
+    -- doubles: chart series (exact sums are in kpi_* and metrics_region)
     select m.month, coalesce(f.revenue, 0)::double as revenue, coalesce(f.deals_won, 0) as deals_won,
            p.revenue_plan::double as revenue_plan, coalesce(f.spend, 0)::double as spend,
            p.spend_plan::double as spend_plan, coalesce(f.leads, 0) as leads, p.leads_plan::double as leads_plan

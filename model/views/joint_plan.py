@@ -5,8 +5,8 @@ import datetime as dt
 
 import pandas as pd
 
-from ui.filters import Filters
-from ui.views import fetch
+from model.filters import Filters
+from model.views import fetch
 
 STATUSES = ("planned", "in_progress", "done", "cancelled")
 # how solid an activity's bar is: done fully, planned/under way half, cancelled barely

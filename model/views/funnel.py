@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ui.filters import Filters
-from ui.views import fetch
+from model.filters import Filters
+from model.views import fetch
 
 BREAKDOWNS = ("channel", "region", "manager")
 STEPS = ("leads", "qualified", "converted", "won_leads")

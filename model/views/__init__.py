@@ -13,12 +13,13 @@ import threading
 from typing import Callable
 
 import pandas as pd
-from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+from model.filters import Filters
+from model.pages import VIEWS
+from model.runner import Runner
 
-from ui.filters import Filters
-
-Runner = Callable[[str, dict], pd.DataFrame]
-PAGES = ("overview", "regions", "plan_fact", "funnel", "joint_plan", "contribution", "impact", "data")
+# Called in the caller's thread with each helper thread before it starts: ui/db.py registers one that
+# attaches Streamlit's script context, so st.cache_data behaves in helpers as in the script thread.
+prepare_thread: Callable[[threading.Thread], None] | None = None
 # A page's queries read small marts, so each costs mostly DuckDB planning it, which runs on one core:
 # on 2 cores two at a time take ~0.6 of the serial time (python -m bench pages); more only queue.
 WORKERS = max(2, os.cpu_count() or 2)
@@ -29,9 +30,10 @@ def fetch(run: Runner, jobs: dict[str, tuple[str, dict]]) -> dict[str, pd.DataFr
     (the caller's among them). Jobs start in the order given: views list their slowest query first,
     so the others fill the other thread meanwhile.
 
-    The helper threads carry the caller's Streamlit script context, attached before they start, so
-    st.cache_data behaves in them as in the script thread. All jobs finish before this returns; the
-    first failed job's error (in the jobs' order) is raised here.
+    Each helper thread goes through `prepare_thread` before it starts (the app attaches its script
+    context there).
+    All jobs finish before this returns; the first failed job's error (in the jobs' order) is raised
+    here.
     """
     todo: queue.SimpleQueue = queue.SimpleQueue()
     for key in jobs:
@@ -52,10 +54,9 @@ def fetch(run: Runner, jobs: dict[str, tuple[str, dict]]) -> dict[str, pd.DataFr
 
     helpers = [threading.Thread(target=work, name=f"parity-query-{i}", daemon=True)
                for i in range(min(WORKERS, len(jobs)) - 1)]
-    ctx = get_script_run_ctx(suppress_warning=True)      # None outside a Streamlit script
     for thread in helpers:
-        if ctx is not None:
-            add_script_run_ctx(thread, ctx)
+        if prepare_thread is not None:
+            prepare_thread(thread)
         thread.start()
     work()
     for thread in helpers:
@@ -66,7 +67,7 @@ def fetch(run: Runner, jobs: dict[str, tuple[str, dict]]) -> dict[str, pd.DataFr
 
 
 def load(page: str, f: Filters, run: Runner, **extra) -> dict[str, pd.DataFrame]:
-    return importlib.import_module(f"ui.views.{page}").load(f, run, **extra)
+    return importlib.import_module(f"model.views.{page}").load(f, run, **extra)
 
 
 def latest_frame(fresh: pd.DataFrame) -> pd.DataFrame:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.decompose import decompose
-from ui.filters import Filters
-from ui.views import fetch
+from model.filters import Filters
+from model.views import fetch
 
 METRICS = ("revenue", "deals", "leads", "spend")
 

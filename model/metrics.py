@@ -1,0 +1,186 @@
+"""The metric registry: every business number Parity shows, defined once.
+
+Each `Metric` has a key, a unit, the grain it is computed at, the filters it honours, the SQL that
+computes it (a queries/app file and its column, or a formula over other metrics) and, for plan figures,
+its basis:
+
+- "period":  against the plan of the chosen window, each month's plan prorated to its days inside it
+             ("к плану периода");
+- "to_date": against the plan of the window up to the data's latest day ("к плану на дату");
+- "forecast": the run-rate forecast of the whole window (fact / elapsed days x days) against the plan
+             of the period ("прогноз").
+
+Names and definitions in both languages live in model/metrics.toml, read here; the Data page lists
+them from `definitions()`. Surfaces read numbers through `region_table()` (one row per region plus the
+total row) and `totals()`; tests compare every surface with these and with SQL written independently.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.forecast import run_rate
+from model.filters import Filters
+from model.runner import Runner
+
+BASES = ("period", "to_date", "forecast")
+UNITS = ("money", "count", "share", "money_per")
+PERIOD_FILTERS = ("period", "regions", "products")
+NOW_FILTERS = ("regions", "products")
+TEXTS = Path(__file__).with_name("metrics.toml")
+REGION_QUERY = "metrics_region"            # region rows and the total row
+REGION_MONTH_QUERY = "plan_fact_region_month"   # region x month x plan metric, same bases
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    unit: str                      # money (base currency), count, share, money_per (money per unit)
+    grain: str                     # "region" (and the total), "region_month"
+    filters: tuple[str, ...]       # which of the sidebar's filters it honours
+    query: str | None = None       # queries/app/<query>.sql computes it as column `key`, or ...
+    ratio: tuple[str, str] | None = None         # ... numerator / denominator (registered metrics), or
+    combine: tuple[str, str, str] | None = None  # ... (a, "+" or "-", b)
+    basis: str | None = None       # plan figures: one of BASES
+    higher_is_better: bool = True
+
+    @property
+    def source(self) -> str:
+        if self.query:
+            return f"queries/app/{self.query}.sql: {self.key}"
+        if self.ratio:
+            return f"{self.ratio[0]} / {self.ratio[1]}"
+        if self.combine:
+            return " ".join(self.combine)
+        return "model/metrics.py: forecast()"
+
+
+def _m(key, unit, query: str | None = REGION_QUERY, ratio=None, combine=None, basis=None,
+       filters=PERIOD_FILTERS, grain="region", higher=True) -> Metric:
+    return Metric(key, unit, grain, filters, None if ratio or combine else query, ratio, combine, basis, higher)
+
+
+_PLAN = ("revenue", "deals", "leads", "spend")
+# what each plan metric is compared with
+PLAN_FACT = {"revenue": "revenue", "deals": "deals_created", "leads": "leads", "spend": "spend"}
+
+REGISTRY: dict[str, Metric] = {m.key: m for m in (
+    _m("revenue", "money"), _m("deals_won", "count"), _m("deals_lost", "count"), _m("deals_created", "count"),
+    _m("revenue_sourced", "money"), _m("revenue_influenced", "money"), _m("deals_won_sourced", "count"),
+    _m("spend", "money", higher=False), _m("leads", "count"), _m("qualified", "count"),
+    _m("open_deals", "count", filters=NOW_FILTERS), _m("open_pipeline", "money", filters=NOW_FILTERS),
+    *(_m(f"{p}_plan_{b}", "money" if p in ("revenue", "spend") else "count", basis=b)
+      for p in _PLAN for b in ("period", "to_date")),
+    *(_m(f"{p}_vs_plan_{b}", "share", ratio=(PLAN_FACT[p], f"{p}_plan_{b}"), basis=b,
+         higher=p != "spend") for p in _PLAN for b in ("period", "to_date")),
+    *(_m(f"{p}_gap_{b}", "money" if p in ("revenue", "spend") else "count",
+         combine=(PLAN_FACT[p], "-", f"{p}_plan_{b}"), basis=b, higher=p != "spend")
+      for p in _PLAN for b in ("period", "to_date")),
+    _m("revenue_forecast", "money", query=None, basis="forecast"),
+    _m("revenue_forecast_vs_plan", "share", ratio=("revenue_forecast", "revenue_plan_period"), basis="forecast"),
+    _m("deals_closed", "count", combine=("deals_won", "+", "deals_lost")),
+    _m("marketing_return", "money", combine=("revenue_sourced", "-", "spend")),
+    _m("avg_deal", "money_per", ratio=("revenue", "deals_won")),
+    _m("win_rate", "share", ratio=("deals_won", "deals_closed")),
+    _m("cpl", "money_per", ratio=("spend", "leads"), higher=False),
+    _m("cac", "money_per", ratio=("spend", "deals_won_sourced"), higher=False),
+    _m("romi", "share", ratio=("marketing_return", "spend")),
+    _m("sourced_share", "share", ratio=("revenue_sourced", "revenue")),
+    _m("influenced_share", "share", ratio=("revenue_influenced", "revenue")),
+    _m("qualified_share", "share", ratio=("qualified", "leads")),
+)}
+BASE_COLUMNS = tuple(k for k, m in REGISTRY.items() if m.query == REGION_QUERY)
+
+
+def _texts() -> dict[str, dict[str, dict[str, str]]]:
+    return tomllib.loads(TEXTS.read_text(encoding="utf-8"))
+
+
+def text(key: str, lang: str, part: str = "name") -> str:
+    """A metric's name or definition ("definition"), or a basis label ("basis.period") in `lang`.
+    Plan metrics (<what>_plan_<basis>, <what>_vs_plan_<basis>, <what>_gap_<basis>) are their family's
+    text with the plan metric and basis filled in."""
+    texts = _texts()[lang]
+    if key.startswith("basis."):
+        return texts["basis"][key.split(".", 1)[1]]
+    if key in texts:
+        return texts[key][part]
+    for family in ("vs_plan", "plan", "gap"):
+        what, sep, basis = key.partition(f"_{family}_")
+        if sep and basis in texts["basis"] and what in texts["what"]:
+            word = texts["what"][what]
+            return texts["family"][family][part].format(
+                what=word, What=word[:1].upper() + word[1:], basis=texts["basis"][basis],
+                basis_definition=texts["basis_definition"][basis])
+    raise KeyError(f"no {lang} text for metric {key!r} in {TEXTS.name}")
+
+
+def definitions(lang: str) -> pd.DataFrame:
+    """The registry as a table for the Data page: name, definition, basis, unit, grain, filters, source."""
+    rows = []
+    for key, m in REGISTRY.items():
+        rows.append({"key": key, "name": text(key, lang), "definition": text(key, lang, "definition"),
+                     "basis": text(f"basis.{m.basis}", lang) if m.basis else "",
+                     "unit": _texts()[lang]["unit"][m.unit], "grain": _texts()[lang]["grain"][m.grain],
+                     "filters": ", ".join(_texts()[lang]["filter"][x] for x in m.filters), "source": m.source})
+    return pd.DataFrame(rows)
+
+
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a / b, NaN where b is 0 or missing (no plan, no deals: no ratio, not 0 %)."""
+    a, b = a.astype("float64"), b.astype("float64")
+    return np.divide(a, b, out=np.full(len(a), np.nan), where=(b != 0) & ~np.isnan(b))
+
+
+def forecast(fact: np.ndarray, start: dt.date, end: dt.date, data_to) -> np.ndarray:
+    """analysis.forecast.run_rate for each fact: fact / elapsed days x days of the window, elapsed
+    counted up to the data's latest day; the fact itself once the window is over; NaN before it starts
+    (run_rate is linear in the fact, so its factor for 1 scales every row)."""
+    factor = run_rate(1.0, start, end, None if data_to is None or data_to != data_to else pd.Timestamp(data_to))
+    fact = fact.astype("float64")
+    return fact * factor.forecast if factor.forecast is not None else np.full(len(fact), np.nan)
+
+
+def derive(rows: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """The registry's formula metrics over base rows (one row per region and the total alike): counts
+    filled with 0 where a region had none, plans left missing where there is no plan line."""
+    col = {c: rows[c].to_numpy() for c in rows.columns}
+    for key in BASE_COLUMNS:
+        if key not in col:
+            col[key] = np.full(len(rows), np.nan)
+        if "_plan_" not in key:
+            col[key] = np.nan_to_num(col[key].astype("float64"), nan=0.0)
+        else:
+            col[key] = col[key].astype("float64")
+    data_to = rows["data_to"].iloc[0] if "data_to" in rows and len(rows) else None
+    col["revenue_forecast"] = forecast(col["revenue"], f.date_from, f.date_to, data_to)
+    for key, m in REGISTRY.items():       # sums and differences first: ratios may divide them
+        if m.combine:
+            a, op, b = m.combine
+            col[key] = col[a] + col[b] if op == "+" else col[a] - col[b]
+    for key, m in REGISTRY.items():
+        if m.ratio:
+            col[key] = _ratio(col[m.ratio[0]], col[m.ratio[1]])
+    return pd.DataFrame(col, index=rows.index)
+
+
+def region_table(run: Runner, f: Filters) -> pd.DataFrame:
+    """One row per region with any data or plan in the window (unknown ones flagged), then the total
+    row (`is_total`), with every registered metric at the region grain."""
+    return derive(run(REGION_QUERY, f.params()), f)
+
+
+def totals(table: pd.DataFrame) -> dict[str, float | None]:
+    """The total row of `region_table` as {metric: value} (None where there is no value)."""
+    row = table[table.is_total].iloc[0]
+    return {k: (None if pd.isna(row[k]) else float(row[k])) for k in REGISTRY}
+
+
+def regions(table: pd.DataFrame) -> pd.DataFrame:
+    """The region rows of `region_table` (the total row left out)."""
+    return table[~table.is_total].reset_index(drop=True)

@@ -1,0 +1,70 @@
+"""The one door to the warehouse: read-only connections, one named SQL file per query, values only as
+$parameters. ui/db.py caches on top of it for the app; reports, benchmarks and CLIs use it directly."""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import pandas as pd
+
+from etl.paths import QUERIES_DIR
+
+APP_QUERIES = QUERIES_DIR / "app"
+_NAME = re.compile(r"[a-z0-9_]+")
+_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+# Surfaces read small aggregates: a bounded buffer pool keeps a reading process well under 1.5 GiB
+# whatever the warehouse's size (DuckDB would otherwise take up to 80% of the machine's memory).
+APP_CONFIG = {"memory_limit": "768MB"}
+
+# run(name, params) -> rows of queries/app/<name>.sql; views, metrics and the deck take one.
+Runner = Callable[[str, dict], pd.DataFrame]
+
+
+def sql_of(name: str) -> str:
+    """The text of queries/app/<name>.sql; a name that is not a plain identifier is refused."""
+    if not _NAME.fullmatch(name):
+        raise ValueError(f"not a query name: {name!r}")
+    return (APP_QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def used(sql: str, params: dict) -> dict:
+    """The params the SQL names: views pass one filter set to queries that need parts of it."""
+    names = set(_PARAM.findall(re.sub(r"--[^\n]*", "", sql)))  # a comment's "$x" is not a use
+    return {k: v for k, v in params.items() if k in names}
+
+
+def run_on(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame:
+    """One named query on `con` through its own cursor (uncached: benchmarks time this)."""
+    sql = sql_of(name)
+    cur = con.cursor()
+    try:
+        return cur.execute(sql, used(sql, params) or None).df()
+    finally:
+        cur.close()
+
+
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the file that is at `path` right now.
+
+    DuckDB shares one database instance per path while any connection to it is open, so after an
+    os.replace() swap a new connection to the same path could still read the old file. A private
+    hard link gives each connection its own instance; the name goes as soon as the file is open.
+    """
+    link = path.with_name(f".{path.name}.read-{uuid.uuid4().hex}")
+    try:
+        os.link(path, link)
+    except OSError:  # a file system without hard links: fall back to the shared instance
+        return duckdb.connect(str(path), read_only=True, config=APP_CONFIG)
+    try:
+        return duckdb.connect(str(link), read_only=True, config=APP_CONFIG)
+    finally:
+        link.unlink(missing_ok=True)
+
+
+def runner(con: duckdb.DuckDBPyConnection) -> Runner:
+    """An uncached Runner over one open connection (the deck, CLIs, tests)."""
+    return lambda name, params: run_on(con, name, params)

@@ -1,0 +1,29 @@
+"""The Data page's tables: load history, rejects, cell warnings, data quality, CRM vs accounting, definitions."""
+from __future__ import annotations
+
+import pandas as pd
+
+from model.filters import Filters
+from model.views import fetch
+
+def load(f: Filters, run, load_id: int | None = None, warn_load_id: int | None = None) -> dict[str, pd.DataFrame]:
+    p = f.params()
+    return fetch(run, {
+        "differences": ("recon_differences_list", p), "recon": ("recon_by_region_month", p),
+        "reasons": ("reject_reasons", {}), "history": ("load_history", {}),
+        "rejects": ("rejects_of_load", {"load_id": load_id}),    # None: the newest load with rejects
+        "warnings": ("cell_warnings_of_load", {"load_id": warn_load_id}),  # None: the newest with warnings
+        "cells": ("dq_cells", {}), "won_no_amount": ("dq_won_no_amount", {}),
+        "dq": ("dq_summary", {}), "unrecognised": ("dq_unrecognised", {}),
+        "unrecognised_share": ("dq_unrecognised_share", {}),
+        "campaigns": ("dq_unmapped_campaigns", {}), "agreement": ("agreement", {}),
+        "channel_labels": ("channel_labels", {}), "fresh": ("freshness", {}),
+    })
+
+def recon_totals(recon: pd.DataFrame) -> pd.DataFrame:
+    """Per currency: CRM won, accounting net of returns, and the difference over the period."""
+    if recon.empty:
+        return recon
+    g = recon.groupby("currency")[["crm_won_amount", "sales_amount", "returns_amount", "difference",
+                                   "crm_only", "accounting_only", "returns"]].sum()
+    return g.reset_index()
