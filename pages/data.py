@@ -3,6 +3,7 @@ CRM vs accounting, and the definitions both departments signed off."""
 import streamlit as st
 
 from etl import config
+from model import metrics
 from ui import db, fmt, page, tables, upload
 from ui.filters import current
 from ui.mapping_step import mapping_step
@@ -14,9 +15,9 @@ from ui.data_cells import cell_warnings, cells_quality
 
 L = lang()
 st.title(t("data.title"))
-tab_load, tab_history, tab_quality, tab_vocab, tab_recon, tab_terms = st.tabs(
+tab_load, tab_history, tab_quality, tab_vocab, tab_recon, tab_terms, tab_metrics = st.tabs(
     [t("data.tab.load"), t("data.tab.history"), t("data.tab.quality"), t("data.tab.vocab"), t("data.tab.recon"),
-     t("data.tab.terms")])
+     t("data.tab.terms"), t("data.tab.metrics")])
 
 with tab_load:
     st.caption(t("data.load.note"))
@@ -161,5 +162,11 @@ with tab_terms:
                                                  "owner": t("data.col.owner")})
     st.caption(t("data.terms.where", version=agreed.get("version", ""),
                  signed=", ".join(t(f"owner.{s}") for s in agreed.get("signed_by", []))))
+
+with tab_metrics:
+    st.caption(t("data.metrics.intro"))
+    defs = metrics.definitions(L)
+    tables.show(defs.drop(columns=["key"]), key="metric_definitions", file_name="metric_definitions",
+                column_config={c: t(f"data.metrics.col.{c}") for c in defs.columns if c != "key"})
 
 page.freshness(d["fresh"])

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.apptest import Q1_2025, metric, run_app, sql, sql_one, texts
+from model import metrics
 from ui import upload
 from ui.i18n import t
 
@@ -36,6 +37,10 @@ def test_history_rejects_quality_recon_terms(warehouse, lang):
     assert (t("data.terms.sla_text", lang, hours="2", start=9, end=19,
               days=", ".join(t(f"weekday.{d}", lang) for d in range(1, 6)), qualified="35\u00a0%" if lang == "ru"
               else "35%", conversion="20\u00a0%" if lang == "ru" else "20%")) in page
+    # the Metrics tab lists the registry, generated from it in the reader's language
+    defs = next(df.value for df in at.dataframe if "definition" in df.value.columns)
+    assert list(defs.name) == list(metrics.definitions(lang).name)
+    assert metrics.text("revenue_vs_plan_to_date", lang) in set(defs.name)
 
 
 def test_rejected_rows_of_another_load(warehouse):
