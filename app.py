@@ -25,5 +25,6 @@ with st.sidebar:
 if st.session_state.get("lang") in LANGS:
     st.query_params["lang"] = st.session_state["lang"]
 
+page.config_banner()
 page.run_guarded(st.navigation([st.Page(p.path, title=t(f"page.{p.key}"), icon=p.icon, default=i == 0)
                                for i, p in enumerate(PAGES)]))

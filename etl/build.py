@@ -13,7 +13,7 @@ import pandas as pd
 
 from etl import config
 from etl.errors import LoadError
-from etl.paths import QUERIES_DIR
+from etl.paths import QUERIES_DIR, config_dir
 from etl.sqlfiles import run, run_file
 
 # Which batch fields feed channel rules, per entity: (channel, utm_source, utm_medium, source).
@@ -231,7 +231,9 @@ class Builder:
         stats = {"deals_channel_from_lead": self.con.execute(
             "select count(*) from deals where channel_from_lead").fetchall()[0][0]}
         now = dt.datetime.now().isoformat(timespec="seconds")
-        for key, value in (("config_hash", config.config_hash()), ("built_at", now)):
+        # the agreements the numbers were built with: pages read them from here, not from data/
+        agreed = (config_dir() / "agreements.toml").read_text(encoding="utf-8")
+        for key, value in (("config_hash", config.config_hash()), ("built_at", now), ("agreements", agreed)):
             run(self.con, "insert or replace into meta values ($k, $v)", {"k": key, "v": value})
         run(self.con, "checkpoint")
         self.con.close()

@@ -147,3 +147,25 @@ def test_mapping_step_offers_constants_for_fields_the_file_lacks(copy_of_warehou
     assert '[constants]\nstatus = "won"\ncurrency = "USD"' in saved
     assert sql(copy_of_warehouse, "select distinct status, currency from deals where deal_id like 'A-%'") == [
         ("won", "USD")]
+
+
+def test_agreements_come_from_the_built_warehouse_and_a_config_change_is_announced(copy_of_warehouse, config_copy):
+    """The Data page shows the SLA the numbers were built with; after data/agreements.toml changes every
+    page says a rebuild is due and still shows the built values; a rebuild takes the new ones."""
+    from etl.load import rebuild
+
+    rebuild()     # the copy was built with the repo's config; build it with the test's copy
+    at = run_app("data", "en", **Q1_2025)
+    assert not at.warning or all(t("config.stale", "en") != w.value for w in at.warning)
+    assert "within 2 working hours" in texts(at)
+    toml = config_copy / "agreements.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("first_contact_hours = 2", "first_contact_hours = 4"),
+                    encoding="utf-8")
+    for page in ("data", "overview", "regions"):
+        at = run_app(page, "en", **Q1_2025)
+        assert t("config.stale", "en") in [w.value for w in at.warning], page
+    assert "within 2 working hours" in texts(run_app("data", "en", **Q1_2025))   # the built value
+    rebuild()
+    at = run_app("data", "en", **Q1_2025)
+    assert t("config.stale", "en") not in [w.value for w in at.warning]
+    assert "within 4 working hours" in texts(at)

@@ -6,6 +6,7 @@ import os
 import streamlit as st
 
 from etl.errors import log_path, log_unexpected
+from model import agreements
 from ui import db, fmt
 from ui.i18n import lang, t
 
@@ -20,6 +21,13 @@ def run_guarded(page) -> None:
             raise
         ref = log_unexpected(err, f"page {getattr(page, 'url_path', '') or 'overview'}")
         st.error(t("err.page", ref=ref, log=log_path()), icon=":material/error:")
+
+
+def config_banner() -> None:
+    """Says so at the top of every page when data/ config changed after the warehouse was built: the
+    numbers and the agreements shown still follow the old config until `python -m etl rebuild`."""
+    if db.has_data() and agreements.config_stale(db.query):
+        st.warning(t("config.stale"), icon=":material/sync_problem:")
 
 
 def require_data() -> None:

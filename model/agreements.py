@@ -1,0 +1,30 @@
+"""What both departments signed off, as the warehouse was built with it.
+
+Pages read the agreements (SLA, attribution model, lead stages, base currency) from the built warehouse,
+the numbers' source, not from data/: after data/agreements.toml changes, the numbers still follow the
+old file until a rebuild, and `config_stale` says so.
+"""
+from __future__ import annotations
+
+import tomllib
+
+from etl import config
+from model.runner import Runner
+
+
+def _meta(run: Runner) -> dict[str, str]:
+    rows = run("build_meta", {})
+    return dict(zip(rows.key, rows.value))
+
+
+def agreements(run: Runner) -> dict:
+    """data/agreements.toml as the warehouse was built with it ({} for a warehouse built before it was
+    recorded)."""
+    text = _meta(run).get("agreements")
+    return tomllib.loads(text) if text else {}
+
+
+def config_stale(run: Runner) -> bool:
+    """True when data/ config differs from what the warehouse was built with (a rebuild is due)."""
+    built = _meta(run).get("config_hash")
+    return built is not None and built != config.config_hash()
