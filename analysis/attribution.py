@@ -1,6 +1,6 @@
 """Attribution models: which channel and campaign get credit for a deal, on small DataFrames.
 
-This is the reference implementation. queries/warehouse/derived_attribution.sql computes the same
+This is the reference implementation. queries/warehouse/steps/attribution_*.sql compute the same
 rule-based models at build time (tests prove the two agree); pages read that aggregate and use the
 functions at the end of this module to turn small query results into tables.
 

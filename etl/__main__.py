@@ -1,4 +1,4 @@
-"""Command line: python -m etl {load,rebuild,status,demo,vocab}."""
+"""Command line: python -m etl {load,rebuild,status,demo,vocab,steps}."""
 from __future__ import annotations
 
 import argparse
@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     dm.add_argument("--deals", type=int, default=50_000)
     dm.add_argument("--end", help="last day of the demo history, YYYY-MM-DD (default: yesterday)")
     dm.add_argument("--replace", action="store_true", help="replace a warehouse that holds other files")
+    sub.add_parser("steps", help="the build steps in order: what each reads, updates and builds")
     vc = sub.add_parser("vocab", help="values no rule recognised, largest first; --assign one and rebuild")
     vc.add_argument("--dimension", choices=["channel", "region", "stage", "lead_status", "currency"])
     vc.add_argument("--assign", metavar="FIELD=VALUE", help="e.g. utm_source=organic_search")
@@ -105,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
             from etl.status import status
             result = status()
             print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+            return 0
+        if args.cmd == "steps":
+            from etl.steps import describe
+            print(describe())
             return 0
         if args.cmd == "vocab":
             from etl.vocab_cli import run_cli

@@ -6,6 +6,7 @@ import fcntl
 import os
 import re
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -15,6 +16,7 @@ from etl import config
 from etl.errors import LoadError
 from etl.paths import QUERIES_DIR, config_dir
 from etl.sqlfiles import run, run_file
+from etl.steps import SOURCES, STEPS, Step, check, schedule
 
 # Which batch fields feed channel rules, per entity: (channel, utm_source, utm_medium, source).
 CHANNEL_INPUTS = {
@@ -62,7 +64,7 @@ def _config_tables() -> dict[str, pd.DataFrame]:
         "cfg_plan_metrics": pairs(config.vocab("plan_metric"), ["key", "metric"]),
         "cfg_owners": pairs(config.vocab("owner"), ["key", "owner"]),
         "cfg_activity_statuses": pairs(config.vocab("activity_status"), ["key", "status"]),
-        # model parameters derived_attribution.sql reads: one place, agreements.toml
+        # model parameters the attribution steps read: one place, agreements.toml
         "cfg_attribution": pairs([(k, str(v)) for k, v in config.attribution_settings().items()],
                                  ["key", "value"]),
     }
@@ -118,7 +120,7 @@ def _memory(var: str, default: str) -> str:
 
 
 def derived_memory() -> str:
-    """DuckDB memory limit for the derived step: $PARITY_DERIVED_MEMORY, else 4GB."""
+    """DuckDB memory limit for the build steps: $PARITY_DERIVED_MEMORY, else 4GB."""
     return _memory("PARITY_DERIVED_MEMORY", "4GB")
 
 
@@ -133,6 +135,18 @@ def load_config(con) -> None:
         con.register("cfg_frame", frame)
         run(con, "create or replace table " + name + " as select * from cfg_frame")
         con.unregister("cfg_frame")
+
+
+def run_steps(con, steps: Sequence[Step] = STEPS) -> None:
+    """The build steps (etl/steps.py) in their declared order, each temp table dropped after its last reader."""
+    problems = check(steps, SOURCES)
+    if problems:
+        raise LoadError("etl/steps.py: the build steps do not add up (" + "; ".join(problems)
+                        + "); correct the list, nothing was built")
+    for step, drops in schedule(steps):
+        run_file(con, step.path)
+        for name in drops:
+            run(con, "drop table temp.main." + name)  # names from etl/steps.py, not users
 
 
 def prepare(con) -> None:
@@ -216,18 +230,17 @@ class Builder:
         return self.con.execute("select coalesce(max(load_id), 0) + 1 from loads").fetchall()[0][0]
 
     def commit(self) -> dict[str, int]:
-        """Derived views, checks, CHECKPOINT, then os.replace: readers see old or new, never half.
+        """Build steps, checks, CHECKPOINT, then os.replace: readers see old or new, never half.
         Returns build-wide figures for the load summary."""
         # The derived tables join whole fact tables (80M touchpoints at 10M deals) with operators that
         # cannot all spill to disk (ordered list aggregates); they get a larger, still bounded, pool.
         run(self.con, "set memory_limit = '" + derived_memory() + "'")
-        for path in sorted((QUERIES_DIR / "warehouse").glob("derived_*.sql")):
-            run_file(self.con, path)
+        run_steps(self.con)
         failed = {k: v for k, v in run_checks(self.con).items() if v}
         if failed:
             raise LoadError("data checks failed (" + ", ".join(f"{k}: {v} rows" for k, v in failed.items())
                             + "); the warehouse was left unchanged")
-        # build-wide figures the load summary states (derived_05_deals_from_leads.sql)
+        # build-wide figures the load summary states (the deals_from_leads step)
         stats = {"deals_channel_from_lead": self.con.execute(
             "select count(*) from deals where channel_from_lead").fetchall()[0][0]}
         now = dt.datetime.now().isoformat(timespec="seconds")

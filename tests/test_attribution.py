@@ -286,9 +286,9 @@ def test_warehouse_credit_equals_the_reference(which, warehouse, small_demo):
 
 def warehouse_of(touches, deals, leads) -> duckdb.DuckDBPyConnection:
     """An in-memory warehouse holding just these rows, with the derived attribution tables built."""
-    from etl.build import _config_tables
-    from etl.paths import QUERIES_DIR
+    from etl.build import _config_tables, run_steps
     from etl.sqlfiles import run, run_file
+    from etl.steps import STEPS
     con = duckdb.connect()
     run_file(con, "warehouse/schema.sql")
     tables = {"touchpoints": touches, "deals": deals.assign(source_system="crm"),
@@ -300,8 +300,7 @@ def warehouse_of(touches, deals, leads) -> duckdb.DuckDBPyConnection:
         else:
             run(con, f"insert into {name} by name select * from frame")
         con.unregister("frame")
-    for path in sorted((QUERIES_DIR / "warehouse").glob("derived_attribution*.sql")):  # as Builder.commit
-        run_file(con, path)
+    run_steps(con, [s for s in STEPS if s.name.startswith("attribution_")])  # as Builder.commit runs them
     return con
 
 

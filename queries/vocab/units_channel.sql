@@ -20,7 +20,7 @@ with lead_units as (
 deal_units as (
     select d.source_system, d.deal_id, d.lead_id, d.status, d.amount_base, d.channel as old,
            case when d.channel = b.channel then a.channel else d.channel end as own_new,
-           -- as derived_05_deals_from_leads.sql has it: no source of its own, so its lead's channel
+           -- as steps/deals_from_leads.sql has it: no source of its own, so its lead's channel
            d.inherits and d.lead_id is not null and d.source is null and d.utm_source is null
                and d.utm_medium is null and d.utm_campaign_raw is null
                and (d.channel_from_lead or d.channel = 'unknown') as from_lead

@@ -1,8 +1,7 @@
 -- Attribution journeys: each deal's touches in its window, or its fallback touch (analysis/attribution.py
 -- defines journeys, fallbacks and every model; tests/test_attribution.py proves SQL and pandas agree).
--- Builds temp tables for the next files, which run in name order: derived_attribution_credit.sql
--- and derived_attribution_paths.sql (the last, which drops them). Parameters come from
--- cfg_attribution (data/agreements.toml).
+-- Temp tables for the attribution_credit and attribution_paths steps (etl/steps.py). Parameters
+-- come from cfg_attribution (data/agreements.toml).
 create or replace temp table attr_params as
 select
     max(case when key = 'first_weight' then value::double end) as first_w,
@@ -66,7 +65,7 @@ select
     row_number() over ordered as k,
     count(*) over deal as n,
     max(touch_at) over deal as t_last,
-    -- a new step of the channel path (derived_attribution_paths.sql)
+    -- a new step of the channel path (attribution_paths.sql)
     channel is distinct from lag(channel) over ordered as new_step
 from journeys
 window deal as (partition by source_system, deal_id),

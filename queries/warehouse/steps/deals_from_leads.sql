@@ -1,7 +1,7 @@
 -- Deals with no source of their own take their lead's channel, campaign and region (deals.lead_id ->
 -- leads.lead_id). Recomputed at every build, after all merges, so leads loaded before or after the
--- deals, and a lead reloaded later, are followed. Runs before derived_10 (campaign IDs) and the marts.
--- Marks such deals channel_from_lead; reads deals, leads; updates deals.
+-- deals, and a lead reloaded later, are followed. Leads' campaign keys are whole by now
+-- (campaign_keys.sql). Marks such deals channel_from_lead.
 
 -- Undo the last build's inheritance: those deals had no channel, campaign or region of their own
 -- (region_raw is null exactly when the export gave no region).

@@ -2,8 +2,7 @@
 -- One row per path x converted x currency x month (the month the deal closed). A path is the
 -- journey's distinct consecutive channels, capped at max_path_steps: the first step and the last
 -- max_path_steps - 1, so the originating channel is kept. Open deals have no outcome yet and
--- unattributed deals no channel: neither makes a path. Reads attr_touches from derived_attribution.sql
--- and drops its temp tables: this is the last of the attribution files.
+-- unattributed deals no channel: neither makes a path. Reads attribution_journeys' temp tables.
 create or replace table attribution_paths as
 with
 steps as (
@@ -32,7 +31,3 @@ from paths
 join attr_deals d using (source_system, deal_id)
 where d.status in ('won', 'lost')
 group by all;
-
-drop table attr_touches;
-drop table attr_deals;
-drop table attr_params;

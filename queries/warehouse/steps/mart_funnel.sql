@@ -2,7 +2,6 @@
 -- mart_leads_day has no manager and mart_manager_month is by month and dates won deals by their close,
 -- so neither gives the three breakdowns of one lead cohort for any date range. Size follows
 -- days x regions x channels x managers (managers mostly work one region), not the number of leads.
--- Reads lead_facts, the temp table derived_40_marts.sql leaves in the build connection.
 create or replace table mart_funnel_day as
 select day, region, coalesce(channel, 'unknown') as channel, manager,
        count(*) as leads,

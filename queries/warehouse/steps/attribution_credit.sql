@@ -1,7 +1,7 @@
 -- Rule-based attribution (first, last, linear, time_decay, position_based, w_shaped) into the small
 -- attribution_credit aggregate pages read: one row per model x month x region x channel x campaign x
 -- product x currency x status ('won' at the month won, 'open' at the month created). Its size is
--- bounded by those dimensions, not by the number of deals. Reads derived_attribution.sql's temp tables.
+-- bounded by those dimensions, not by the number of deals. Reads attribution_journeys' temp tables.
 create or replace temp table attr_weighted as
 with
 milestones as (
@@ -96,5 +96,3 @@ select model, month, region, channel, currency, sum(revenue) as revenue, sum(pip
 from attribution_credit
 group by all
 order by month;
-
-drop table attr_weighted;

@@ -1,0 +1,33 @@
+-- One row per deal: what the marts need to know of it (touches, sourced/influenced, base-currency
+-- amount); temp tables for the mart steps after it.
+
+-- Per deal: its first marketing-relevant facts from the touchpoints (by lead or by deal ID).
+create or replace temp table deal_touch as
+with touches as (
+    select d.deal_id, t.touch_at, t.channel
+    from deals d join touchpoints t on t.lead_id = d.lead_id
+    where t.touch_at <= coalesce(d.closed_at, timestamp '9999-12-31')
+    union all
+    select d.deal_id, t.touch_at, t.channel
+    from deals d join touchpoints t on t.deal_id = d.deal_id
+    where t.lead_id is distinct from d.lead_id and t.touch_at <= coalesce(d.closed_at, timestamp '9999-12-31')
+)
+select t.deal_id, arg_min(t.channel, t.touch_at) as first_channel,
+       bool_or(c.owner = 'marketing') as marketing_touch
+from touches t left join cfg_channels c on c.channel = t.channel
+group by t.deal_id;
+
+create or replace temp table deal_facts as
+select d.deal_id, d.lead_id, d.created_at, d.closed_at, d.status, d.amount, d.currency,
+       coalesce(d.region, '(none)') as region, d.channel, coalesce(d.product, '(none)') as product,
+       coalesce(d.manager, '(none)') as manager, d.stage,
+       -- sourced: the first touch is a marketing channel (no touches: the deal's own channel is)
+       coalesce(fc.owner, dc.owner) = 'marketing' as sourced,
+       coalesce(dt.marketing_touch, false) or dc.owner = 'marketing' as influenced,
+       d.amount * case when d.currency = a.base_currency then 1 else fx.rate end as amount_base
+from deals d
+cross join cfg_agreement a
+left join deal_touch dt using (deal_id)
+left join cfg_channels fc on fc.channel = dt.first_channel
+left join cfg_channels dc on dc.channel = d.channel
+asof left join cfg_fx fx on fx.currency = d.currency and coalesce(d.closed_at, d.created_at)::date >= fx.valid_from;
