@@ -17,9 +17,11 @@ total row) and `totals()`; tests compare every surface with these and with SQL w
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -97,7 +99,8 @@ REGISTRY: dict[str, Metric] = {m.key: m for m in (
 BASE_COLUMNS = tuple(k for k, m in REGISTRY.items() if m.query == REGION_QUERY)
 
 
-def _texts() -> dict[str, dict[str, dict[str, str]]]:
+@functools.cache
+def _texts() -> dict[str, Any]:
     return tomllib.loads(TEXTS.read_text(encoding="utf-8"))
 
 

@@ -18,7 +18,7 @@ _NAME = re.compile(r"[a-z0-9_]+")
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 # Surfaces read small aggregates: a bounded buffer pool keeps a reading process well under 1.5 GiB
 # whatever the warehouse's size (DuckDB would otherwise take up to 80% of the machine's memory).
-APP_CONFIG = {"memory_limit": "768MB"}
+APP_CONFIG: dict[str, str | bool | int | float | list[str]] = {"memory_limit": "768MB"}
 
 # run(name, params) -> rows of queries/app/<name>.sql; views, metrics and the deck take one.
 Runner = Callable[[str, dict], pd.DataFrame]
