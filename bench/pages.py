@@ -92,11 +92,11 @@ def measure(db: Path, repeat: int, period: str) -> dict:
     from ui.views import PAGES, load  # noqa: F401  (PAGES lists what the app shows)
 
     f = from_query({"period": period}, today())
-    warm_con = uidb._connect(db)
+    warm_con = uidb.connect(db)
     deals = warm_con.execute("select count(*) from deals").fetchall()[0][0]
     bare_cold, bare_warm = [], []
     for _ in range(repeat):
-        con = uidb._connect(db)
+        con = uidb.connect(db)
         bare_cold.append(_bare_once(con))
         con.close()
         bare_warm.append(_bare_once(warm_con))
@@ -104,7 +104,7 @@ def measure(db: Path, repeat: int, period: str) -> dict:
     for page in [p for p in PAGES if (ROOT / "ui" / "views" / f"{p}.py").exists()]:
         cold, warm = [], []
         for _ in range(repeat):
-            con = uidb._connect(db)
+            con = uidb.connect(db)
             cold.append(_page_once(con, page, f)[0])
             con.close()
         _page_once(warm_con, page, f)                       # first warm-up fills the buffer pool

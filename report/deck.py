@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ui import fmt
-from ui.filters import Filters, _add_months, _month_end
+from ui.filters import Filters, add_months, month_end
 from ui.i18n import t
 
 SECTIONS = ("headline", "regions", "contribution", "sla", "joint_plan", "data_quality")
@@ -56,7 +56,7 @@ class Deck:
 
 
 def is_quarter(start: dt.date, end: dt.date) -> bool:
-    return start.day == 1 and start.month % 3 == 1 and end == _month_end(_add_months(start, 2))
+    return start.day == 1 and start.month % 3 == 1 and end == month_end(add_months(start, 2))
 
 
 def period_label(f: Filters, lang: str) -> str:
@@ -69,8 +69,8 @@ def period_label(f: Filters, lang: str) -> str:
 def next_period(f: Filters) -> Filters:
     """The quarter after a quarter; otherwise a window of the same length right after the period."""
     if is_quarter(f.date_from, f.date_to):
-        start = _add_months(f.date_from, 3)
-        end = _month_end(_add_months(start, 2))
+        start = add_months(f.date_from, 3)
+        end = month_end(add_months(start, 2))
     else:
         start = f.date_to + dt.timedelta(days=1)
         end = start + (f.date_to - f.date_from)

@@ -24,12 +24,12 @@ def make(start: dt.date, end: dt.date, regions=(), products=(), lang: str = "ru"
          kinds=("pptx", "pdf")):
     """(deck, {kind: bytes}) for the period on the warehouse at $PARITY_DB (read-only)."""
     from etl.paths import db_path
-    from ui.db import _connect, run_on
+    from ui.db import connect, run_on
 
     path = db_path()
     if not path.is_file():
         raise FileNotFoundError(f"no warehouse at {path}: run `python -m etl demo` or `python -m etl load FILE...`")
-    con = _connect(path)
+    con = connect(path)
     try:
         f = Filters("custom", start, end, tuple(regions), tuple(products))
         d = deck_mod.build(f, lambda name, params: run_on(con, name, params), lang, sections)

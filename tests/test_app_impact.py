@@ -21,7 +21,7 @@ def on_demo(small_demo, monkeypatch):
 
 
 def expected(db, campaign=None, metric_="revenue"):
-    con = uidb._connect(db)
+    con = uidb.connect(db)
     try:
         d = load("impact", from_query({"period": "last12"}, today()), lambda n, p: uidb.run_on(con, n, p),
                  campaign=campaign, metric=metric_)

@@ -175,13 +175,13 @@ def test_demo_flights_found_and_covered(fresh_db):
     """On the demo: the build's flights table equals find_flights on the spend, every planted flight is
     found with its regions and dates, and the impact page's own estimate covers its planted effect."""
     from etl.demo_load import run_demo
-    from ui.db import _connect, run_on
+    from ui.db import connect, run_on
     from ui.filters import from_query, today
     from ui.views import impact as view
 
     run_demo(seed=42, deals=20000)
     truth = json.loads((fresh_db.parent / "demo" / "truth.json").read_text(encoding="utf-8"))
-    con = _connect(fresh_db)
+    con = connect(fresh_db)
     try:
         built = con.execute("select campaign, regions, start_date, end_date from flights").df().set_index("campaign")
         spend = con.execute("select campaign, region, date, sum(cost)::double as cost from ad_spend "

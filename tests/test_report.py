@@ -87,9 +87,9 @@ def test_pptx_slides_titles_and_filters(made):
                                            ("en", ["regions", "joint_plan", "contribution"])])
 def test_chosen_sections_in_order(warehouse, lang, sections):
     from report import pptx
-    from ui.db import _connect, run_on
+    from ui.db import connect, run_on
 
-    con = _connect(warehouse)
+    con = connect(warehouse)
     f = decks.Filters("custom", *Q1)
     deck = decks.build(f, lambda n, p: run_on(con, n, p), lang, sections)
     con.close()
@@ -246,9 +246,9 @@ def test_impact_slide_only_with_the_estimator(warehouse, monkeypatch):
 
     import pandas as pd
 
-    from ui.db import _connect, run_on
+    from ui.db import connect, run_on
 
-    con = _connect(warehouse)
+    con = connect(warehouse)
     f = decks.Filters("custom", *Q1)
 
     flights = pd.DataFrame({"campaign": ["msk_flight"], "regions": [["Москва"]],
@@ -281,9 +281,9 @@ def test_impact_slide_only_with_the_estimator(warehouse, monkeypatch):
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_joint_plan_for_the_next_quarter_equals_sql(warehouse, lang):
     """Deck for 2024-Q4: its joint-plan slide covers 2025-Q1, where the fixture plans activities."""
-    from ui.db import _connect, run_on
+    from ui.db import connect, run_on
 
-    con = _connect(warehouse)
+    con = connect(warehouse)
     deck = decks.build(decks.Filters("custom", dt.date(2024, 10, 1), dt.date(2024, 12, 31)),
                        lambda n, p: run_on(con, n, p), lang, ["joint_plan"])
     con.close()

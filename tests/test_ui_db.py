@@ -5,7 +5,7 @@ import os
 
 import duckdb
 
-from ui.db import _connect
+from ui.db import connect
 
 
 def _make(path, value):
@@ -18,11 +18,11 @@ def test_connection_after_swap_sees_new_file_while_old_one_is_open(tmp_path):
     current, nxt = tmp_path / "warehouse.duckdb", tmp_path / "next.duckdb"
     _make(current, 1)
     _make(nxt, 2)
-    old = _connect(current)
+    old = connect(current)
     try:
         assert old.execute("select v from t").fetchall() == [(1,)]
         os.replace(nxt, current)
-        new = _connect(current)
+        new = connect(current)
         try:
             assert new.execute("select v from t").fetchall() == [(2,)]
             assert old.execute("select v from t").fetchall() == [(1,)]  # a reader mid-query keeps its file

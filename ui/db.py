@@ -80,7 +80,7 @@ def run_on(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFr
 def _shared(path: str, stamp: tuple[int, int, int]) -> duckdb.DuckDBPyConnection:
     # One read-only connection per warehouse file version: a swapped-in file has a new stamp, so a
     # new connection; the old one is dropped from the cache and closed when its last cursor is done.
-    return _connect(Path(path))
+    return connect(Path(path))
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
@@ -94,7 +94,7 @@ def _run(sql: str, params: dict, path: str, stamp: tuple[int, int, int]) -> pd.D
         cur.close()
 
 
-def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the file that is at `path` right now.
 
     DuckDB shares one database instance per path while any connection to it is open, so after an

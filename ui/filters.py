@@ -33,15 +33,15 @@ def period_bounds(period: str, today: dt.date) -> tuple[dt.date, dt.date]:
     """The calendar period containing `today` (or the 12 months up to it), as inclusive dates."""
     if period == "month":
         start = today.replace(day=1)
-        return start, _month_end(start)
+        return start, month_end(start)
     if period == "quarter":
         start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-        return start, _month_end(_add_months(start, 2))
+        return start, month_end(add_months(start, 2))
     if period == "year":
         return dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
     if period == "last12":
-        start = _add_months(today.replace(day=1), -11)
-        return start, _month_end(today.replace(day=1))
+        start = add_months(today.replace(day=1), -11)
+        return start, month_end(today.replace(day=1))
     raise ValueError(f"unknown period {period!r}")
 
 
@@ -49,16 +49,18 @@ def parse_quarter(text: str) -> tuple[dt.date, dt.date]:
     """'2026-Q1' -> (2026-01-01, 2026-03-31); for links and `python -m report --period`."""
     year, q = text.upper().split("-Q")
     start = dt.date(int(year), 3 * (int(q) - 1) + 1, 1)
-    return start, _month_end(_add_months(start, 2))
+    return start, month_end(add_months(start, 2))
 
 
-def _add_months(d: dt.date, n: int) -> dt.date:
+def add_months(d: dt.date, n: int) -> dt.date:
+    """The first day of the month `n` months after `d`'s month (n may be negative)."""
     m = d.year * 12 + d.month - 1 + n
     return dt.date(m // 12, m % 12 + 1, 1)
 
 
-def _month_end(d: dt.date) -> dt.date:
-    return _add_months(d.replace(day=1), 1) - dt.timedelta(days=1)
+def month_end(d: dt.date) -> dt.date:
+    """The last day of `d`'s month."""
+    return add_months(d.replace(day=1), 1) - dt.timedelta(days=1)
 
 
 def from_query(query: dict, today: dt.date) -> Filters:
