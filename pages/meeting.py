@@ -5,6 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from report import deck as decks
+from report.periods import period_label
 from report.make import MIME, files
 from ui import db, filters, page
 from ui.filters import Filters, parse_quarter
@@ -32,7 +33,7 @@ options = db.query("filter_options")
 known = options[options.kind == "region"].value.tolist()
 c = st.columns([1, 2, 1])
 period = c[0].selectbox(t("meeting.period"), ["sidebar", *quarters(filters.today())], key="meeting_period",
-                        format_func=lambda p: t("meeting.period.sidebar", L, label=decks.period_label(side, L))
+                        format_func=lambda p: t("meeting.period.sidebar", L, label=period_label(side, L))
                         if p == "sidebar" else p)
 regions = c[1].multiselect(t("meeting.regions"), known, default=[r for r in side.regions if r in known],
                            key="meeting_regions", placeholder=t("filter.all"))
@@ -50,7 +51,7 @@ deck = decks.build(f, db.query, deck_lang, sections)
 for note in deck.omitted:
     st.caption(t("meeting.omitted", what=note))
 
-name = f"parity_{decks.period_label(f, 'en').replace(' – ', '_')}_{deck_lang}"
+name = f"parity_{period_label(f, 'en').replace(' – ', '_')}_{deck_lang}"
 c = st.columns([1, 1, 4])
 c[0].download_button(t("meeting.pptx"), data=lambda: files(deck, ("pptx",))["pptx"], file_name=f"{name}.pptx",
                      mime=MIME["pptx"], key="meeting_pptx", on_click="ignore", icon=":material/slideshow:",

@@ -5,6 +5,7 @@ import datetime as dt
 
 from report import deck as deck_mod
 from report import pdf, pptx, render
+from report.slides import Deck
 from ui.filters import Filters
 
 FORMATS = {"pptx": pptx.write, "pdf": pdf.write}
@@ -12,7 +13,7 @@ MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.pr
         "pdf": "application/pdf"}
 
 
-def files(deck: deck_mod.Deck, kinds=("pptx", "pdf")) -> dict[str, bytes]:
+def files(deck: Deck, kinds=("pptx", "pdf")) -> dict[str, bytes]:
     """The deck written in each format, its charts rendered once for all of them."""
     if deck.images is None:     # the page's two download buttons share one rendering
         deck.images = render.slide_images(deck)

@@ -14,7 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame, KeepInFrame, Paragraph, Table, TableStyle
 from xml.sax.saxutils import escape
 
-from report.deck import Deck, Slide
+from report.slides import Deck, Slide
 from ui.i18n import t
 
 FONTS = Path("/usr/share/fonts/truetype/dejavu")

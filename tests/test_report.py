@@ -3,6 +3,7 @@ every slide, every finding's numbers equal to direct SQL and shown in the slide'
 the PDF renders (not blank) with extractable Cyrillic; the CLI writes both; the Meeting page (AppTest)."""
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import io
 import shutil
@@ -17,7 +18,9 @@ from pptx import Presentation
 
 from report import deck as decks
 from report.make import make
+from report.periods import next_period, period_label
 from tests.apptest import Q1_2025, ROOT, run_app, sql, sql_one
+from ui.filters import Filters
 from ui.i18n import t
 
 Q1 = (dt.date(2025, 1, 1), dt.date(2025, 3, 31))
@@ -90,7 +93,7 @@ def test_chosen_sections_in_order(warehouse, lang, sections):
     from ui.db import connect, run_on
 
     con = connect(warehouse)
-    f = decks.Filters("custom", *Q1)
+    f = Filters("custom", *Q1)
     deck = decks.build(f, lambda n, p: run_on(con, n, p), lang, sections)
     con.close()
     assert [s.title for s in deck.slides] == titles(lang, sections)
@@ -249,7 +252,7 @@ def test_impact_slide_only_with_the_estimator(warehouse, monkeypatch):
     from ui.db import connect, run_on
 
     con = connect(warehouse)
-    f = decks.Filters("custom", *Q1)
+    f = Filters("custom", *Q1)
 
     flights = pd.DataFrame({"campaign": ["msk_flight"], "regions": [["Москва"]],
                             "start_date": [pd.Timestamp("2025-02-01")], "end_date": [pd.Timestamp("2025-02-14")],
@@ -284,7 +287,7 @@ def test_joint_plan_for_the_next_quarter_equals_sql(warehouse, lang):
     from ui.db import connect, run_on
 
     con = connect(warehouse)
-    deck = decks.build(decks.Filters("custom", dt.date(2024, 10, 1), dt.date(2024, 12, 31)),
+    deck = decks.build(Filters("custom", dt.date(2024, 10, 1), dt.date(2024, 12, 31)),
                        lambda n, p: run_on(con, n, p), lang, ["joint_plan"])
     con.close()
     (s,) = deck.slides
@@ -302,11 +305,11 @@ def test_joint_plan_for_the_next_quarter_equals_sql(warehouse, lang):
 
 
 def test_next_period_after_a_quarter_and_after_any_other_window():
-    q = decks.next_period(decks.Filters("custom", dt.date(2025, 10, 1), dt.date(2025, 12, 31), ("Москва",)))
+    q = next_period(Filters("custom", dt.date(2025, 10, 1), dt.date(2025, 12, 31), ("Москва",)))
     assert (q.date_from, q.date_to, q.regions) == (dt.date(2026, 1, 1), dt.date(2026, 3, 31), ("Москва",))
-    w = decks.next_period(decks.Filters("last12", dt.date(2025, 12, 1), dt.date(2026, 11, 30)))
+    w = next_period(Filters("last12", dt.date(2025, 12, 1), dt.date(2026, 11, 30)))
     assert (w.date_from, w.date_to) == (dt.date(2026, 12, 1), dt.date(2027, 11, 30))     # 365 days again
-    d = decks.next_period(decks.Filters("custom", dt.date(2025, 3, 10), dt.date(2025, 3, 16)))
+    d = next_period(Filters("custom", dt.date(2025, 3, 10), dt.date(2025, 3, 16)))
     assert (d.date_from, d.date_to) == (dt.date(2025, 3, 17), dt.date(2025, 3, 23))
 
 
@@ -317,5 +320,43 @@ def test_meeting_page_on_a_period_that_is_not_a_quarter(warehouse):
     at = run_app("meeting", "en", period="last12")
     f = from_query({"period": "last12"}, today())
     shown = "\n".join(m.value for m in at.markdown)
-    assert t("deck.title.headline", "en", period=decks.period_label(f, "en")) in shown
-    assert t("deck.title.joint_plan", "en", period=decks.period_label(decks.next_period(f), "en")) in shown
+    assert t("deck.title.headline", "en", period=period_label(f, "en")) in shown
+    assert t("deck.title.joint_plan", "en", period=period_label(next_period(f), "en")) in shown
+
+
+def imports(path: Path) -> list[tuple[str, str]]:
+    """(module, name) for every import in a file, also those inside functions; name '' for `import m`."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out += [(a.name, "") for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            out += [(node.module, a.name) for a in node.names]
+    return out
+
+
+def test_report_imports_nothing_private_from_ui_and_has_no_cycles():
+    """report/ reads ui/ only through public names, and its modules import each other in one direction
+    (a lazy import inside a function counts: it is still a cycle to read and to move)."""
+    package = ROOT / "report"
+    modules = {p.stem: p for p in package.glob("*.py") if p.stem != "__init__"}
+    private = [(name, m, n) for name, p in modules.items() for m, n in imports(p)
+               if m.split(".")[0] == "ui" and any(part.startswith("_") for part in [*m.split("."), n] if part)]
+    assert not private, private
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, p in modules.items():
+        for m, n in imports(p):
+            target = m.split(".")[1] if m.startswith("report.") else n if m == "report" else ""
+            if target in modules:
+                graph[name].add(target)
+    done: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        assert name not in path, " -> ".join([*path, name])
+        if name not in done:
+            for nxt in sorted(graph[name]):
+                visit(nxt, (*path, name))
+            done.add(name)
+
+    for name in sorted(graph):
+        visit(name, ())
