@@ -27,6 +27,7 @@ Q1 = (dt.date(2025, 1, 1), dt.date(2025, 3, 31))
 FX = "case currency when 'RUB' then 1 else 90 end"     # tests/data/wh/fx: USD at 90
 WON_Q1 = "status = 'won' and closed_at::date between '2025-01-01' and '2025-03-31'"
 needs_chromium = pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="no /usr/bin/chromium")
+needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) not installed")
 
 
 @pytest.fixture(scope="module")
@@ -191,6 +192,9 @@ def test_pdf_pages_render_and_cyrillic_extracts(made, tmp_path):
     for s in deck.slides:
         assert s.title in squashed
     assert "Выручка 2025-Q1" in squashed and "все регионы" in squashed
+    for page, s in enumerate(deck.slides, start=2):
+        if s.table is not None:
+            assert_table_words_whole(pdf, page, s.table)
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
     assert fonts and all("DejaVuSans" in line and line.split()[-5] == "yes" for line in fonts), fonts   # embedded
 
@@ -360,3 +364,116 @@ def test_report_imports_nothing_private_from_ui_and_has_no_cycles():
 
     for name in sorted(graph):
         visit(name, ())
+
+
+NB = "\u00a0"     # fmt's no-break space inside "87,3 млн ₽"
+
+
+def table_lines(pdf: Path, page: int) -> list[str]:
+    """The lines pdftotext reads in the band of a page where the PDF writer puts a slide's table, each
+    without its spaces (pdftotext keeps or drops the no-break one in "9 %" by the gap it sees)."""
+    from report.pdf import BOTTOM, PAGE, TABLE_W, TABLE_X, TOP
+
+    box = [str(round(v)) for v in (TABLE_X, TOP, TABLE_W, PAGE[1] - TOP - BOTTOM)]
+    out = subprocess.run(["pdftotext", "-layout", "-r", "72", "-f", str(page), "-l", str(page),
+                          *sum(zip(("-x", "-y", "-W", "-H"), box), ()), str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return ["".join(line.split()) for line in out.splitlines() if line.strip()]
+
+
+def assert_table_words_whole(pdf: Path, page: int, table) -> None:
+    """Every word of the table (what may wrap only at a space: "87,3 млн ₽" is one) is on one line of
+    the table's band, so none is broken across lines ("Красноя" + "рск"); a header word may show
+    abbreviated ("Отклон." for "Отклонение")."""
+    lines = table_lines(pdf, page)
+    assert lines, page
+
+    def on_a_line(word: str) -> bool:
+        return any(word in line for line in lines)
+
+    cells = {w.replace(NB, "") for row in table.itertuples(index=False) for v in row for w in str(v).split(" ") if w}
+    heads = {w for c in table.columns for w in str(c).split(" ") if w}
+    broken = sorted(w for w in cells if not on_a_line(w))
+    broken += sorted(h for h in heads if not on_a_line(h) and not any(
+        on_a_line(h[:n] + ".") for n in range(3, len(h))))
+    assert not broken, (page, broken, lines)
+
+
+def frame(columns: list[str], *rows: list[str]):
+    import pandas as pd
+
+    return pd.DataFrame([list(r) for r in rows], columns=columns)
+
+
+MONEY = [f"87,3{NB}млн{NB}₽", f"-27,5{NB}млн{NB}₽", f"+471{NB}тыс.{NB}₽", f"-98,2{NB}тыс.{NB}₽"]
+# tables as the demo deck printed them when words broke: "Дол|я", "Красноя|рск", "202|6q3", "Выполнен|о"
+TABLES = {
+    "regions": frame(["Регион", "Факт", "План", "Доля", "Отклонение", "Из-за числа лидов", "Из-за конверсии",
+                      "Из-за выручки на сделку"],
+                     *[[r, MONEY[0], f"115{NB}млн{NB}₽", f"118{NB}%", MONEY[1], MONEY[3], MONEY[2], MONEY[1]]
+                       for r in ("Москва", "Нижний Новгород", "Ростов-на-Дону", "Санкт-Петербург", "Краснодар",
+                                 "Новосибирск", "Воронеж", "Пермь")]),
+    "impact": frame(["Флайт", "Где", "Когда", "Эффект", "Интервал 95 %", "Вывод"],
+                    ["krs_flight_corporate_2026q3", "Красноярск", "20.07.2026 – 09.08.2026", MONEY[2],
+                     f"{MONEY[1]} … {MONEY[0]}", "эффект не отличим от нуля"]),
+    "sla": frame(["Сторона", "Обязательство", "Цель", "июл 2026", "авг 2026", "сен 2026", "За период", "Выполнено"],
+                 ["Маркетинг", "Лиды, % плана", f"100{NB}%", f"96{NB}%", f"108{NB}%", f"98{NB}%", f"101{NB}%", "✓"],
+                 ["Продажи", "Первый контакт за 2 раб. ч", f"90{NB}%", f"61{NB}%", f"60{NB}%", f"60{NB}%",
+                  f"60{NB}%", "✗"]),
+    # more columns than a slide's half holds at full headers: they are abbreviated, words stay whole
+    "abbreviated": frame(["Регион", *(["Отклонение", "Обязательство", "Выполнено", "Конверсия"] * 3)],
+                         ["Санкт-Петербург", *([f"9{NB}%"] * 12)]),
+    # words too long for any layout: the table is drawn smaller as a whole, still no word cut
+    "shrunk": frame(["Кампания", "Ещё кампания", "Третья"],
+                    *[[f"msk_performance_max_{k}_retargeting_lookalike_audience_2026q3" for k in range(3)]] * 3),
+}
+
+
+@needs_poppler
+def test_pdf_tables_size_columns_by_content_and_never_split_a_word(tmp_path):
+    from report import pdf
+    from report.slides import Deck, Slide
+
+    slides = [Slide(k, k, "filters", table=table) for k, table in TABLES.items()]
+    path = tmp_path / "tables.pdf"
+    path.write_bytes(pdf.write(Deck("title", "subtitle", "filters", "ru", slides), {}))
+    for page, s in enumerate(slides, start=2):
+        assert_table_words_whole(path, page, s.table)
+    # the cramped table is the one that needs abbreviations; the others keep their headers
+    shown = {k: pdf.table_layout([*map(str, t.columns)], [[*map(str, r)] for r in t.itertuples(index=False)],
+                                 pdf.TABLE_W)[1] for k, t in TABLES.items()}
+    assert [k for k in TABLES if shown[k] != list(TABLES[k].columns)] == ["abbreviated", "shrunk"][:1]
+    assert "Отклон." in " ".join(shown["abbreviated"]) or "Откл." in " ".join(shown["abbreviated"])
+
+
+@pytest.mark.parametrize("word,room,expected", [
+    ("Отклонение", "Отклон.", "Отклон."), ("Отклонение", "Отклонен", "Отклон."), ("Отклонение", "Откл.", "Откл."),
+    ("Выполнено", "Выполн.", "Выполн."), ("Выполнено", "", "Вып."), ("Обязательство", "Обязате", "Обязат."),
+    ("Commitment", "Comm.", "Comm."), ("Доля", "", "Доля"), ("Из-за", "", "Из-за"), ("2026q3", "", "2026q3"),
+    ("Выполнено", "Выполнено", "Выполнено")])
+def test_abbreviations_end_on_a_consonant_before_a_vowel(word, room, expected):
+    """Cut as short as the room needs, after a consonant and before a vowel; the shortest such cut when
+    none fits; short words, words with a hyphen or digits, and words that fit stay whole."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from report import pdf
+
+    pdf.register_fonts()
+    assert pdf.abbreviate(word, pdfmetrics.stringWidth(room, pdf.BOLD, 8) + 2 * pdf.PAD + pdf.SLACK, 8) == expected
+
+
+def test_column_widths_fill_the_width_and_hold_every_word():
+    from reportlab.pdfbase import pdfmetrics
+
+    from report import pdf
+
+    pdf.register_fonts()
+    t = TABLES["regions"]
+    head, rows = [*map(str, t.columns)], [[*map(str, r)] for r in t.itertuples(index=False)]
+    for width in (pdf.TABLE_W, 9.0 * 72):     # some texts wrap at spaces / every text on one line
+        widths = pdf.column_widths(head, rows, width, 8.5)
+        assert widths is not None and sum(widths) == pytest.approx(width)
+        for j, w in enumerate(widths):
+            words = [(pdf.BOLD, x) for x in head[j].split()] + [(pdf.REGULAR, x) for r in rows for x in pdf._words(r[j])]
+            assert all(pdfmetrics.stringWidth(x, font, 8.5) + 2 * pdf.PAD <= w for font, x in words), head[j]
+    assert pdf.column_widths(head, rows, 6.0 * 72, 8.5) is None       # the words alone are wider
