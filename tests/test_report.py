@@ -477,3 +477,46 @@ def test_column_widths_fill_the_width_and_hold_every_word():
             words = [(pdf.BOLD, x) for x in head[j].split()] + [(pdf.REGULAR, x) for r in rows for x in pdf._words(r[j])]
             assert all(pdfmetrics.stringWidth(x, font, 8.5) + 2 * pdf.PAD <= w for font, x in words), head[j]
     assert pdf.column_widths(head, rows, 6.0 * 72, 8.5) is None       # the words alone are wider
+
+
+TODAY = dt.date(2026, 12, 3)
+
+
+@pytest.mark.parametrize("text,first,last", [
+    ("2026-03", "2026-03-01", "2026-03-31"), ("2024-2", "2024-02-01", "2024-02-29"),
+    ("2026-Q1", "2026-01-01", "2026-03-31"), ("2025-q4", "2025-10-01", "2025-12-31"),
+    ("2026", "2026-01-01", "2026-12-31"), ("2026-02-15", "2026-02-15", "2026-02-15"),
+    ("2026-02-15..2026-05-10", "2026-02-15", "2026-05-10"), (" 2026-01 .. 2026-Q2 ", "2026-01-01", "2026-06-30"),
+    # the sidebar's periods, counted from today as the sidebar counts them
+    ("month", "2026-12-01", "2026-12-31"), ("quarter", "2026-10-01", "2026-12-31"),
+    ("year", "2026-01-01", "2026-12-31"), ("last12", "2026-01-01", "2026-12-31")])
+def test_period_texts_the_cli_and_the_meeting_link_read(text, first, last):
+    from report.periods import parse_period
+
+    assert parse_period(text, TODAY) == (dt.date.fromisoformat(first), dt.date.fromisoformat(last))
+
+
+@pytest.mark.parametrize("text,says", [
+    ("2026-13", "is not a period the deck reads"), ("2026-Q5", "is not a period"), ("2026-02-30", "is not a period"),
+    ("Q1 2026", "is not a period"), ("custom", "is not a period"), ("2026-02-15..", "is not a period"),
+    ("0000", "is not a period"), ("2026-05-10..2026-02-15", "ends before it starts")])
+def test_an_unreadable_period_is_one_line_saying_what_to_write(text, says):
+    from report.periods import parse_period
+
+    with pytest.raises(ValueError) as e:
+        parse_period(text, TODAY, "--period")
+    assert str(e.value).startswith(f"--period {text!r} {says}") and "\n" not in str(e.value)
+    assert "2026-02-15..2026-05-10" in str(e.value)
+
+
+def test_cli_takes_a_month_a_range_and_refuses_anything_else_in_one_line(warehouse, tmp_path):
+    for period, shown in (("2025-02", "01.02.2025 – 28.02.2025"), ("2025-01-15..2025-03-10", "15.01.2025 – 10.03.2025")):
+        out = tmp_path / "deck.pptx"
+        run = subprocess.run([sys.executable, "-m", "report", "--period", period, "--sections", "data_quality",
+                              "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        assert all(shown in boxes for boxes, _ in slide_texts(out.read_bytes()))
+    bad = subprocess.run([sys.executable, "-m", "report", "--period", "2025-13", "--out", str(tmp_path / "x.pptx")],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert bad.returncode == 2 and not (tmp_path / "x.pptx").exists()
+    assert bad.stderr.splitlines()[-1].startswith("python -m report: error: --period '2025-13' is not a period")
