@@ -520,3 +520,46 @@ def test_cli_takes_a_month_a_range_and_refuses_anything_else_in_one_line(warehou
                          cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode == 2 and not (tmp_path / "x.pptx").exists()
     assert bad.stderr.splitlines()[-1].startswith("python -m report: error: --period '2025-13' is not a period")
+
+
+def preview(at) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+
+
+def test_meeting_period_and_regions_come_from_the_link(warehouse):
+    at = run_app("meeting", "en", **Q1_2025, regions="Казань", meeting_period="2025-02", meeting_regions="Москва")
+    assert at.selectbox(key="meeting_period").value == "2025-02"
+    assert at.multiselect(key="meeting_regions").value == ["Москва"]
+    february = Filters("custom", dt.date(2025, 2, 1), dt.date(2025, 2, 28), ("Москва",))
+    shown = preview(at)
+    assert t("deck.title.headline", "en", period=period_label(february, "en")) in shown
+    assert decks.filters_line(february, "en") in shown and "Казань" not in shown
+    assert (at.query_params["meeting_period"], at.query_params["meeting_regions"]) == ("2025-02", "Москва")
+
+
+def test_meeting_choices_go_into_the_link_and_the_link_reproduces_the_deck(warehouse):
+    at = run_app("meeting", "en", **Q1_2025, regions="Казань")
+    assert "meeting_period" not in at.query_params and "meeting_regions" not in at.query_params   # the sidebar's
+    quarter = f"{dt.date.today().year}-Q{(dt.date.today().month - 1) // 3 + 1}"    # the first listed quarter
+    at.selectbox(key="meeting_period").set_value(quarter).run()
+    assert not at.exception and at.query_params["meeting_period"] == quarter
+    at.selectbox(key="meeting_period").set_value("sidebar").run()
+    assert not at.exception and "meeting_period" not in at.query_params
+    at.multiselect(key="meeting_regions").set_value(["Москва", "Казань"]).run()
+    assert not at.exception and at.query_params["meeting_regions"] == "Москва,Казань"
+    at.multiselect(key="meeting_regions").set_value([]).run()      # all regions, though the sidebar has one
+    assert not at.exception and at.query_params["meeting_regions"] == ""
+    link = {k: at.query_params[k] for k in ("period", "from", "to", "regions", "meeting_regions")}
+    again = run_app("meeting", "en", **link)
+    assert again.multiselect(key="meeting_regions").value == [] and preview(again) == preview(at)
+    assert t("all_regions", "en") in preview(again)
+    at.multiselect(key="meeting_regions").set_value(["Казань"]).run()    # the sidebar's again: out of the link
+    assert not at.exception and "meeting_regions" not in at.query_params
+
+
+def test_meeting_link_with_values_the_deck_cannot_read_falls_back_to_the_sidebar(warehouse):
+    at = run_app("meeting", "en", **Q1_2025, meeting_period="2025-13", meeting_regions="Атлантида")
+    assert at.selectbox(key="meeting_period").value == "sidebar"
+    assert at.multiselect(key="meeting_regions").value == []
+    assert "meeting_period" not in at.query_params and "meeting_regions" not in at.query_params
+    assert t("deck.title.headline", "en", period="2025-Q1") in preview(at)
