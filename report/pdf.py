@@ -5,6 +5,7 @@ import io
 import math
 import re
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
@@ -14,7 +15,6 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame, KeepInFrame, Paragraph, Table, TableStyle
-from xml.sax.saxutils import escape
 
 from report.slides import Deck, Slide
 from ui.i18n import t
@@ -172,7 +172,7 @@ def write(deck: Deck, images: dict[int, bytes]) -> bytes:
     out = io.BytesIO()
     c = Canvas(out, pagesize=PAGE, pageCompression=1, initialFontName=REGULAR, initialFontSize=10)
     c.setTitle(f"{deck.title} · {deck.subtitle}")
-    w, h = PAGE
+    h = PAGE[1]
     _line(c, deck.title, 0.8 * inch, h - 3.0 * inch, 32, BOLD)
     _line(c, deck.subtitle, 0.8 * inch, h - 3.6 * inch, 20)
     _line(c, deck.filters, 0.8 * inch, h - 4.1 * inch, 13, color=GREY)

@@ -204,11 +204,12 @@ def test_cli_writes_pptx_and_pdf_by_extension(warehouse, tmp_path):
     out = tmp_path / "deck.pdf"
     run = subprocess.run([sys.executable, "-m", "report", "--period", "2025-Q1", "--regions", "Москва",
                           "--lang", "en", "--sections", "headline,sla", "--out", str(out)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+                         cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 0, run.stderr
     assert out.read_bytes().startswith(b"%PDF")
     bad = subprocess.run([sys.executable, "-m", "report", "--period", "2025-Q1", "--sections", "nope",
-                          "--out", str(tmp_path / "deck.pptx")], cwd=ROOT, capture_output=True, text=True)
+                          "--out", str(tmp_path / "deck.pptx")], cwd=ROOT, capture_output=True, text=True,
+                         check=False)
     assert bad.returncode == 2 and "unknown sections nope" in bad.stderr
 
 
@@ -216,7 +217,7 @@ def test_pptx_without_charts_from_the_cli(warehouse, tmp_path):
     out = tmp_path / "deck.pptx"
     run = subprocess.run([sys.executable, "-m", "report", "--period", "2025-Q1", "--regions", "Москва,Казань",
                           "--lang", "ru", "--sections", "data_quality", "--out", str(out)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+                         cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 0, run.stderr
     texts = slide_texts(out.read_bytes())
     assert len(texts) == 2 and all("Москва, Казань" in boxes for boxes, _ in texts)
@@ -513,11 +514,11 @@ def test_cli_takes_a_month_a_range_and_refuses_anything_else_in_one_line(warehou
     for period, shown in (("2025-02", "01.02.2025 – 28.02.2025"), ("2025-01-15..2025-03-10", "15.01.2025 – 10.03.2025")):
         out = tmp_path / "deck.pptx"
         run = subprocess.run([sys.executable, "-m", "report", "--period", period, "--sections", "data_quality",
-                              "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+                              "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
         assert run.returncode == 0, run.stderr
         assert all(shown in boxes for boxes, _ in slide_texts(out.read_bytes()))
     bad = subprocess.run([sys.executable, "-m", "report", "--period", "2025-13", "--out", str(tmp_path / "x.pptx")],
-                         cwd=ROOT, capture_output=True, text=True)
+                         cwd=ROOT, capture_output=True, text=True, check=False)
     assert bad.returncode == 2 and not (tmp_path / "x.pptx").exists()
     assert bad.stderr.splitlines()[-1].startswith("python -m report: error: --period '2025-13' is not a period")
 
