@@ -36,6 +36,7 @@ def quarters(today: dt.date, n: int = 8) -> list[str]:
 
 
 def readable(period: str) -> bool:
+    """True when the deck reads `period` (the CLI's forms: 2026-03, 2026-Q1, 2026, FIRST..LAST, quarter...)."""
     try:
         parse_period(period, today)
     except ValueError:
