@@ -43,19 +43,14 @@ def period_bounds(period: str, today: dt.date) -> tuple[dt.date, dt.date]:
     raise ValueError(f"unknown period {period!r}")
 
 
-def parse_quarter(text: str) -> tuple[dt.date, dt.date]:
-    """'2026-Q1' -> (2026-01-01, 2026-03-31); for links and `python -m report --period`."""
-    year, q = text.upper().split("-Q")
-    start = dt.date(int(year), 3 * (int(q) - 1) + 1, 1)
-    return start, month_end(add_months(start, 2))
-
-
 def add_months(d: dt.date, n: int) -> dt.date:
+    """The first day of the month `n` months after `d`'s month (n may be negative)."""
     m = d.year * 12 + d.month - 1 + n
     return dt.date(m // 12, m % 12 + 1, 1)
 
 
 def month_end(d: dt.date) -> dt.date:
+    """The last day of `d`'s month."""
     return add_months(d.replace(day=1), 1) - dt.timedelta(days=1)
 
 

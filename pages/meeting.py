@@ -1,20 +1,28 @@
 """Meeting, for marketing at the joint meeting: the deck built from the pages' own numbers, the findings
-previewed here, downloaded as PPTX or PDF with the filters printed on every slide."""
+previewed here, downloaded as PPTX or PDF with the filters printed on every slide. The deck's own period
+and regions live in the URL beside the sidebar's filters (?meeting_period=2026-Q3&meeting_regions=Москва,Казань,
+left out while they are the sidebar's), so a link reproduces the deck."""
 import datetime as dt
 
 import streamlit as st
 
 from report import deck as decks
 from report.make import MIME, files
+from report.periods import parse_period, period_label
+from model.views import load
 from ui import db, filters, page
-from model.filters import Filters, parse_quarter
+from model.filters import SEP, Filters
 from ui.i18n import LANG_NAMES, LANGS, lang, t
+
+PERIOD, REGIONS = "meeting_period", "meeting_regions"     # the widgets' keys and their URL parameters
+SIDEBAR = "sidebar"     # the period option that follows the sidebar's
 
 L = lang()
 st.title(t("meeting.title"))
 page.require_data()
 st.caption(t("meeting.intro"))
 side = filters.current()
+today = filters.today()
 
 
 def plain(text: str) -> str:
@@ -28,29 +36,69 @@ def quarters(today: dt.date, n: int = 8) -> list[str]:
     return [f"{k // 4}-Q{k % 4 + 1}" for k in range(q, q - n, -1)]
 
 
-options = db.query("filter_options")
+def readable(period: str) -> bool:
+    """True when the deck reads `period` (the CLI's forms: 2026-03, 2026-Q1, 2026, FIRST..LAST, quarter...)."""
+    try:
+        parse_period(period, today)
+    except ValueError:
+        return False
+    return True
+
+
+def from_url(known: list[str]) -> None:
+    """On the page's first run in a session the deck's period and regions come from the URL (a shared
+    link), else they are the sidebar's; a value the deck cannot read falls back, never an error."""
+    state, query = st.session_state, st.query_params
+    if PERIOD not in state:
+        wanted = str(query.get(PERIOD, SIDEBAR)).strip()
+        state[PERIOD] = wanted if wanted == SIDEBAR or readable(wanted) else SIDEBAR
+    if REGIONS not in state:
+        chosen = str(query[REGIONS]).split(SEP) if REGIONS in query else side.regions
+        state[REGIONS] = [r for r in chosen if r in known]
+
+
+def to_url(period: str, regions: list[str]) -> None:
+    """The deck's period and regions into the URL, where they are not the sidebar's."""
+    wanted = {PERIOD: None if period == SIDEBAR else period,
+              REGIONS: None if list(regions) == list(side.regions) else SEP.join(regions)}
+    for key, value in wanted.items():
+        if value is None and key in st.query_params:
+            del st.query_params[key]
+        elif value is not None and st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
+def label(p: str) -> str:
+    if p == SIDEBAR:
+        return t("meeting.period.sidebar", L, label=period_label(side, L))
+    return period_label(Filters("custom", *parse_period(p, today)), L)
+
+
+options = load("meeting", side, db.query)["options"]
 known = options[options.kind == "region"].value.tolist()
+from_url(known)
+periods = [SIDEBAR, *quarters(today)]
+if st.session_state[PERIOD] not in periods:     # a link's month, year or range
+    periods.insert(1, st.session_state[PERIOD])
 c = st.columns([1, 2, 1])
-period = c[0].selectbox(t("meeting.period"), ["sidebar", *quarters(filters.today())], key="meeting_period",
-                        format_func=lambda p: t("meeting.period.sidebar", L, label=decks.period_label(side, L))
-                        if p == "sidebar" else p)
-regions = c[1].multiselect(t("meeting.regions"), known, default=[r for r in side.regions if r in known],
-                           key="meeting_regions", placeholder=t("filter.all"))
+period = c[0].selectbox(t("meeting.period"), periods, key=PERIOD, format_func=label)
+regions = c[1].multiselect(t("meeting.regions"), known, key=REGIONS, placeholder=t("filter.all"))
 deck_lang = c[2].segmented_control(t("meeting.lang"), LANGS, format_func=LANG_NAMES.get, default=L,
                                    key="meeting_lang", required=True)
+to_url(period, regions)
 sections = st.pills(t("meeting.sections"), decks.SECTIONS, selection_mode="multi", default=list(decks.SECTIONS),
                     format_func=lambda s: t(f"deck.section.{s}", L), key="meeting_sections")
 if not sections:
     st.info(t("meeting.no_sections"))
     st.stop()
 
-start, end = (side.date_from, side.date_to) if period == "sidebar" else parse_quarter(period)
+start, end = (side.date_from, side.date_to) if period == SIDEBAR else parse_period(period, today)
 f = Filters("custom", start, end, tuple(regions), side.products)
 deck = decks.build(f, db.query, deck_lang, sections)
 for note in deck.omitted:
     st.caption(t("meeting.omitted", what=note))
 
-name = f"parity_{decks.period_label(f, 'en').replace(' – ', '_')}_{deck_lang}"
+name = f"parity_{period_label(f, 'en').replace(' – ', '_')}_{deck_lang}"
 c = st.columns([1, 1, 4])
 c[0].download_button(t("meeting.pptx"), data=lambda: files(deck, ("pptx",))["pptx"], file_name=f"{name}.pptx",
                      mime=MIME["pptx"], key="meeting_pptx", on_click="ignore", icon=":material/slideshow:",

@@ -1,4 +1,5 @@
-"""python -m report --period 2026-Q1 [--regions Москва,Казань] [--lang ru] [--sections a,b] --out deck.pptx|.pdf"""
+"""python -m report --period 2026-Q1|2026-03|2026|2026-02-15..2026-05-10|quarter [--regions Москва,Казань] [--lang ru]
+[--sections a,b] --out deck.pptx|.pdf"""
 from __future__ import annotations
 
 import argparse
@@ -7,12 +8,14 @@ from pathlib import Path
 
 from report.deck import SECTIONS
 from report.make import FORMATS, make
+from report.periods import FORMS, parse_period
+from model.filters import today
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m report", description="The joint-meeting deck from the warehouse "
                                  "($PARITY_DB), as PPTX or PDF by the --out extension.")
-    ap.add_argument("--period", required=True, help="a quarter, e.g. 2026-Q1")
+    ap.add_argument("--period", required=True, help=f"{FORMS} (counted from today, as the sidebar does)")
     ap.add_argument("--regions", default="", help="comma-separated canonical regions (default: all)")
     ap.add_argument("--products", default="", help="comma-separated products (default: all)")
     ap.add_argument("--lang", default="ru", choices=("ru", "en"))
@@ -23,10 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     if kind not in FORMATS:
         ap.error(f"--out must end in .pptx or .pdf, not {a.out.name}")
     try:
-        from model.filters import parse_quarter
-        start, end = parse_quarter(a.period)
-    except ValueError:
-        ap.error(f"--period must be a quarter like 2026-Q1, not {a.period!r}")
+        start, end = parse_period(a.period, today(), "--period")
+    except ValueError as e:
+        ap.error(str(e))
     sections = [s for s in a.sections.split(",") if s]
     if unknown := [s for s in sections if s not in SECTIONS]:
         ap.error(f"unknown sections {', '.join(unknown)}: choose from {', '.join(SECTIONS)}")

@@ -12,7 +12,9 @@ import plotly.graph_objects as go
 
 from analysis import attribution
 from analysis.forecast import run_rate
-from report.deck import Finding, Slide, next_period, period_label
+from report import impact
+from report.periods import next_period, period_label
+from report.slides import Finding, Slide
 from ui import charts, fmt
 from model import metrics
 from model.filters import Filters
@@ -191,8 +193,6 @@ def regions_slides(ctx: Context):
 
 
 def contribution_slides(ctx: Context):
-    from report import impact
-
     agreed = attribution.agreed_model()
     d = ctx.view("contribution", model=agreed["name"])
     title = ctx.t("deck.title.contribution")

@@ -7,7 +7,7 @@ import importlib
 import pandas as pd
 import plotly.graph_objects as go
 
-from report.deck import Finding, Slide
+from report.slides import Finding, Slide
 from ui import charts, fmt
 
 MAX_FLIGHTS = 6

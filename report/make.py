@@ -5,6 +5,7 @@ import datetime as dt
 
 from report import deck as deck_mod
 from report import pdf, pptx, render
+from report.slides import Deck
 from model.filters import Filters
 
 FORMATS = {"pptx": pptx.write, "pdf": pdf.write}
@@ -12,7 +13,7 @@ MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.pr
         "pdf": "application/pdf"}
 
 
-def files(deck: deck_mod.Deck, kinds=("pptx", "pdf")) -> dict[str, bytes]:
+def files(deck: Deck, kinds=("pptx", "pdf")) -> dict[str, bytes]:
     """The deck written in each format, its charts rendered once for all of them."""
     if deck.images is None:     # the page's two download buttons share one rendering
         deck.images = render.slide_images(deck)
@@ -24,7 +25,7 @@ def make(start: dt.date, end: dt.date, regions=(), products=(), lang: str = "ru"
          kinds=("pptx", "pdf")):
     """(deck, {kind: bytes}) for the period on the warehouse at $PARITY_DB (read-only)."""
     from etl.paths import db_path
-    from model.runner import connect, runner
+    from model.runner import connect, run_on
 
     path = db_path()
     if not path.is_file():
@@ -32,7 +33,7 @@ def make(start: dt.date, end: dt.date, regions=(), products=(), lang: str = "ru"
     con = connect(path)
     try:
         f = Filters("custom", start, end, tuple(regions), tuple(products))
-        d = deck_mod.build(f, runner(con), lang, sections)
+        d = deck_mod.build(f, lambda name, params: run_on(con, name, params), lang, sections)
     finally:
         con.close()
     return d, files(d, kinds)

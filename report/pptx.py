@@ -8,7 +8,7 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
-from report.deck import Deck, Slide
+from report.slides import Deck, Slide
 from ui.i18n import t
 
 GREY, DARK = RGBColor(0x66, 0x66, 0x66), RGBColor(0x22, 0x22, 0x22)
