@@ -368,7 +368,8 @@ def load_files(paths: list[Path], entity: str | None = None, mapping_path: Path 
     for path in paths:
         path = Path(path)
         if not path.is_file():
-            results.append({"file": path.name, "status": "failed", "error": f"{path}: no such file; check the path"})
+            results.append(_failed(path.name, LoadError(f"{path}: no such file; check the path", "no_file",
+                                                        file=str(path))))
             continue
         todo.append((path, sha256_of(path)))
     if todo:
@@ -424,7 +425,8 @@ def _replay(b: Builder, work: Path, progress: bool) -> int:
         stored = raw_dir() / entry["stored"]
         if not stored.exists():
             raise LoadError(f"{stored}: raw file listed in the manifest is missing; restore it or "
-                            f"remove its line from {manifest_path()}")
+                            f"remove its line from {manifest_path()}", "raw_missing", path=str(stored),
+                            file=entry["file_name"], manifest=str(manifest_path()))
         mapping = Mapping.from_dict(entry.get("mapping") or {}, f"{manifest_path()} ({entry['file_name']})")
         load_one(b, stored, entry["file_name"], entry["sha256"], entry.get("entity"), mapping, work,
                  entry.get("format"), _user_period(entry.get("period")))
