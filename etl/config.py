@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import io
 import re
 import tomllib
 from dataclasses import dataclass
