@@ -43,7 +43,7 @@ def _save_mapping(args) -> None:
     from etl import profiles
     from etl.stage import Mapping
     if not args.mapping:
-        raise LoadError("--save-mapping needs --mapping FILE.toml: the columns to save")
+        raise LoadError("--save-mapping needs --mapping FILE.toml: the columns to save", "save_without_mapping")
     with tempfile.TemporaryDirectory() as work:
         header = profiles.layout_of(args.files[0], Path(work)).header
     mapping = Mapping.read(args.mapping)
@@ -121,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0 if result["ok"] else 1
     except LoadError as err:
         if as_json:
-            print(json.dumps({"ok": False, "error": str(err)}, ensure_ascii=False))
+            print(json.dumps({"ok": False, "error": str(err), "code": err.code, "fields": err.fields},
+                             ensure_ascii=False, default=str))
         print(f"error: {err}", file=sys.stderr)
         return 2
     except Exception as err:  # OSError, DuckDB, or a bug: one line with the logged traceback's reference

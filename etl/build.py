@@ -115,7 +115,8 @@ def file_checks(entity: str) -> list[str]:
 def _memory(var: str, default: str) -> str:
     value = os.environ.get(var, default).strip()
     if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)", value, flags=re.I):
-        raise LoadError(f"{var}={value!r}: write a size such as 4GB or 1500MB")
+        raise LoadError(f"{var}={value!r}: write a size such as 4GB or 1500MB", "bad_memory_setting",
+                        var=var, value=value)
     return value
 
 
@@ -141,8 +142,9 @@ def run_steps(con, steps: Sequence[Step] = STEPS) -> None:
     """The build steps (etl/steps.py) in their declared order, each temp table dropped after its last reader."""
     problems = check(steps, SOURCES)
     if problems:
-        raise LoadError("etl/steps.py: the build steps do not add up (" + "; ".join(problems)
-                        + "); correct the list, nothing was built")
+        listed = "; ".join(problems)
+        raise LoadError(f"etl/steps.py: the build steps do not add up ({listed}); correct the list, nothing was built",
+                        "build_steps_invalid", problems=listed)
     for step, drops in schedule(steps):
         run_file(con, step.path)
         for name in drops:
@@ -177,7 +179,8 @@ class Builder:
             self.con = duckdb.connect(str(self.tmp))
         except duckdb.Error as err:
             raise LoadError(f"{self.target}: the warehouse file cannot be opened ({err}); "
-                            f"run `python -m etl rebuild`") from None
+                            f"run `python -m etl rebuild`", "warehouse_unreadable", path=str(self.target),
+                            detail=str(err).strip().splitlines()[0] if str(err).strip() else "") from None
         # a bounded buffer pool keeps a 1M-row load under 1 GiB RSS; DuckDB spills past it
         run(self.con, "set memory_limit = '" + load_memory() + "'")
         # No automatic checkpoints: the build file is scratch until commit() CHECKPOINTs it, and the
@@ -238,8 +241,9 @@ class Builder:
         run_steps(self.con)
         failed = {k: v for k, v in run_checks(self.con).items() if v}
         if failed:
-            raise LoadError("data checks failed (" + ", ".join(f"{k}: {v} rows" for k, v in failed.items())
-                            + "); the warehouse was left unchanged")
+            listed = ", ".join(f"{k}: {v} rows" for k, v in failed.items())
+            raise LoadError(f"data checks failed ({listed}); the warehouse was left unchanged", "build_checks_failed",
+                            checks=listed)
         # build-wide figures the load summary states (the deals_from_leads step)
         stats = {"deals_channel_from_lead": self.con.execute(
             "select count(*) from deals where channel_from_lead").fetchall()[0][0]}

@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import io
 import re
 import tomllib
 from dataclasses import dataclass
@@ -100,7 +99,9 @@ class OneRowPerKey:
             first_line, first_text = self.seen[key]
             raise LoadError(f"{self.path}: line {first_line} maps '{first_text}' to '{self.pairs[key]}' and "
                             f"line {line} maps '{text}' to '{value}', which read as the same text "
-                            f"'{key}'; keep one of the two lines")
+                            f"'{key}'; keep one of the two lines", "config_same_text", path=str(self.path),
+                            first_line=first_line, first_text=first_text, first_value=self.pairs[key],
+                            line=line, text=text, value=value)
         if key not in self.pairs:
             self.pairs[key], self.seen[key] = value, (line, text)
 
@@ -115,7 +116,8 @@ def unique_rows(path: Path, column: str) -> list[dict[str, str]]:
         name = (row.get(column) or "").strip()
         if name in seen:
             raise LoadError(f"{path}: {column} '{name}' is on line {seen[name]} and line {line}; "
-                            f"keep one of the two lines")
+                            f"keep one of the two lines", "config_duplicate", path=str(path), column=column,
+                            name=name, first_line=seen[name], line=line)
         seen[name] = line
         out.append(row)
     return out
@@ -187,7 +189,9 @@ def channel_rules() -> list[dict[str, str]]:
             re.compile(rule["pattern"])  # a broken rule fails here, with its text, not deep in SQL
         except (ValueError, re.error) as err:
             raise LoadError(f"{path}: rule {rule['priority']!r} '{rule['pattern']}': {err}; "
-                            f"fix the priority (a whole number) or the pattern") from None
+                            f"fix the priority (a whole number) or the pattern", "bad_channel_rule",
+                            path=str(path), priority=rule["priority"], pattern=rule["pattern"],
+                            detail=str(err)) from None
     return rules
 
 
@@ -196,7 +200,8 @@ def agreements() -> dict:
     try:
         return tomllib.loads((config_dir() / "agreements.toml").read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
-        raise LoadError(f"{config_dir() / 'agreements.toml'}: {err}; fix the file") from None
+        raise LoadError(f"{config_dir() / 'agreements.toml'}: {err}; fix the file", "bad_agreements",
+                        path=str(config_dir() / "agreements.toml"), detail=str(err)) from None
 
 
 def fx_rates() -> list[dict]:
@@ -209,7 +214,8 @@ def fx_rates() -> list[dict]:
                         "rate": float(row["rate"])})
         except (KeyError, ValueError) as err:
             raise LoadError(f"{config_dir() / 'fx_rates.csv'}: bad row {row} ({err}); "
-                            f"write currency,YYYY-MM-DD,rate") from None
+                            f"write currency,YYYY-MM-DD,rate", "bad_fx_rate", path=str(config_dir() / "fx_rates.csv"),
+                            row=",".join(str(v) for v in row.values()), detail=str(err)) from None
     return out
 
 

@@ -19,7 +19,8 @@ def run_demo(seed: int = 42, deals: int = 50_000, end: str | None = None, replac
     own = [e["file_name"] for e in read_manifest() if e["file_name"] not in ORDER]
     if own and not replace:
         raise LoadError(f"{db_path()} holds {len(own)} files of your own (e.g. {own[0]}); the demo would "
-                        f"replace them: set PARITY_DB to another path, or pass --replace")
+                        f"replace them: set PARITY_DB to another path, or pass --replace", "demo_would_replace",
+                        path=str(db_path()), files=len(own), example=own[0])
     out = demo_dir()
     if out.exists():
         shutil.rmtree(out)

@@ -10,10 +10,12 @@ import traceback
 class LoadError(Exception):
     """A file or warehouse problem stated in one line: what, where, what to do.
 
-    `str(err)` is the English line the CLI prints. `code` and `fields` let another surface word the
-    same error in its reader's language (ui/locales: `err.<code>` formatted with `fields`)."""
+    `str(err)` is the English line the CLI prints. `code` names the error for code that decides what
+    to do about it (never the message's words), and with `fields` lets another surface word it in its
+    reader's language (ui/locales/errors.toml: `err.<code>` formatted with `fields`). Every code has
+    both languages' words (tests/test_error_codes.py)."""
 
-    def __init__(self, message: str, code: str | None = None, **fields):
+    def __init__(self, message: str, code: str, **fields: object):
         super().__init__(message)
         self.code = code
         self.fields = fields

@@ -7,7 +7,7 @@ import json
 import re
 import shutil
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
@@ -88,92 +88,152 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
 
 def _load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None, mapping: Mapping,
               work: Path, format_name: str | None, user_period: periods.Period | None) -> dict:
+    """detect -> match a profile or format -> stage -> (one transaction:) validate -> lookups -> merge
+    -> rejects and warnings -> bookkeeping -> the file's data checks. Staging writes temp tables only;
+    it runs before `begin` because read_csv's serial retry (quoted line breaks) cannot run inside a
+    transaction its first attempt aborted."""
     con = b.con
-    try:
-        layout = sniff(stored, work)
-    except LoadError as err:  # the user knows the file by its name, not by its raw/ copy
-        raise LoadError(str(err).replace(stored.name, name), err.code, **{**err.fields, "file": name}) from None
-    layout.source = Path(name)
-    # a saved profile (data/mappings/) for this exact header, unless the user mapped or forced a format
-    profile = None if (format_name or mapping.columns) else profiles.match(layout)
-    if profile:  # the user's constants still hold over a saved profile
-        mapping = Mapping(profile[1].entity, profile[1].columns, profile[1].options,
-                          {**profile[1].constants, **mapping.constants})
-    # the export format (forced by --format, else recognised) maps the file under the user's mapping
-    fmt = None if profile else formats.by_name(format_name) if format_name else formats.detect(layout)
-    if fmt and not format_name and entity and entity != fmt.entity:
-        fmt = None  # --entity asked for something this format does not hold: the generic path
-    user_mapping = mapping
-    if fmt:
-        mapping = formats.apply(fmt, layout, mapping)
-    # staging writes temp tables only; it runs before `begin` because read_csv's serial retry
-    # (quoted line breaks) cannot run inside a transaction its first attempt aborted
-    try:
-        st, src = stage_file(con, layout, entity, mapping)
-    except LoadError:
-        if fmt is None or format_name:
-            raise
-        fmt, mapping = None, user_mapping  # recognised, but its columns are not all there: generic
-        st, src = stage_file(con, layout, entity, mapping)
-    if fmt:
-        formats.finish(fmt, src, st, mapping)
-        count_rows(con, st, layout)
-        sample_skipped(src, st)
-    period = _file_period(layout, name, st, user_period)
-    start, end = (d.isoformat() for d in period) if period else (None, None)
+    plan = _match(_detect(stored, name, work), entity, mapping, format_name)
+    st, src = _stage(con, plan, entity, format_name)
+    period = _file_period(plan.layout, name, st, user_period)
     run(con, "begin")
     try:
         load_id = b.next_load_id()
-        params = {"load_id": load_id, "source_system": mapping.setting("source_system", "crm"),
-                  "currency": mapping.options.get("currency") or _header_currency(layout, st) or "RUB",
-                  "platform": mapping.options.get("platform", "unknown"),
-                  "period_start": start, "period_end": end,
-                  "sum_lines": option_flag(mapping.options.get("sum_lines"))}
-        fields = config.entities()[st.entity].fields
-        validations = [QUERIES / f"validate_{st.entity}.sql"] + (
-            [QUERIES / "validate_currency.sql"] if "currency" in fields else [])
-        for validate in [v for v in validations if v.exists()]:
-            run_file(con, validate, params)
-        if any(v.exists() for v in validations):
-            count_rows(con, st, layout)
-        run(con, "create or replace temp view good as select * from staged "
-                 "where kind = 'data' and dup_rank = 1 and reason is null")
-        # vocabulary lookups over distinct values, shared by every merge that joins them
-        for fld in ("region", "currency"):
-            if fld in fields:
-                run_file(con, QUERIES / f"lookups_{fld}.sql")
-        _channel_inputs(con, st.entity)
-        run(con, "drop table if exists merge_rows")
-        run_file(con, QUERIES / f"merge_{st.entity}.sql", params)
-        arithmetic = _check_arithmetic(con, name, st, load_id)
-        if st.rows_rejected:
-            _insert_rejects(src, load_id)
-        if st.cells_warned:
-            _insert_warnings(src, load_id)
-        if "currency" not in {*st.columns, *st.constants} and st.entity in ("deals", "ad_spend", "sales"):
-            st.notes.append(f"no currency column: amounts taken as {params['currency']}")
-        run(con, 
-            # by column name: a warehouse built before a column was added has it last, wherever schema.sql puts it
-            "insert into loads (load_id, file_name, sha256, format, entity, loaded_at, rows_read, rows_loaded, "
-            "rows_rejected, rows_duplicate, rows_skipped, encoding, delimiter, source_system, notes, rows_warned, "
-            "cells_warned) values ($id, $name, $sha, $fmt, $ent, now()::timestamp, $read, $loaded, "
-            "$rej, $dup, $skip, $enc, $delim, $sys, $notes, $warned, $cells)",
-            {"id": load_id, "name": name, "sha": sha,
-             "fmt": f"mapping:{profile[0]}" if profile else fmt.name if fmt else "generic", "ent": st.entity,
-             "read": st.rows_read, "loaded": st.rows_loaded, "rej": st.rows_rejected,
-             "dup": st.rows_duplicate, "skip": st.rows_skipped, "enc": layout.encoding,
-             "delim": layout.delimiter, "sys": params["source_system"], "notes": "; ".join(st.notes),
-             "warned": st.rows_warned, "cells": st.cells_warned})
+        params = _params(load_id, plan, st, period)
+        _validate(con, st, plan.layout, params)
+        _lookups(con, st)
+        arithmetic = _merge(con, name, st, load_id, params)
+        _keep_rejects(src, st, load_id)
+        _record_load(con, name, sha, plan, st, params)
         _check_file(con, name, st.entity)
         run(con, "commit")
     except BaseException:
         run(con, "rollback")
         raise
-    out = _report(name, layout, st, load_id, f"mapping:{profile[0]}" if profile else fmt.name if fmt else "generic")
-    out.update(arithmetic)
-    dated_by_period = periods.PERIOD_FIELD.get(st.entity) not in (None, *st.columns)
-    out["period"] = [start, end] if period and dated_by_period else None  # what dated the rows, if anything
-    return out
+    return _report(name, plan, st, load_id, arithmetic, period)
+
+
+@dataclass
+class _Plan:
+    """How one file is read: its layout, the mapping in force, and the saved profile or export format
+    that recognised it (neither: the generic synonym path). `user` is the mapping the user gave."""
+    layout: Layout
+    mapping: Mapping
+    user: Mapping
+    profile: tuple[str, Mapping] | None = None
+    fmt: formats.Format | None = None
+
+    @property
+    def label(self) -> str:
+        """What the loads table and the report call the way the file was read."""
+        return f"mapping:{self.profile[0]}" if self.profile else self.fmt.name if self.fmt else "generic"
+
+
+def _detect(stored: Path, name: str, work: Path) -> Layout:
+    """The file's container, encoding, delimiter and header, named as the user knows the file."""
+    try:
+        layout = sniff(stored, work)
+    except LoadError as err:  # the user knows the file by its name, not by its raw/ copy
+        raise LoadError(str(err).replace(stored.name, name), err.code, **{**err.fields, "file": name}) from None
+    layout.source = Path(name)
+    return layout
+
+
+def _match(layout: Layout, entity: str | None, mapping: Mapping, format_name: str | None) -> _Plan:
+    """A saved profile (data/mappings/) for this exact header, unless the user mapped or forced a format;
+    else the export format (forced by --format, else recognised) maps the file under the user's mapping."""
+    profile = None if (format_name or mapping.columns) else profiles.match(layout)
+    if profile:  # the user's constants still hold over a saved profile
+        saved = profile[1]
+        used = Mapping(saved.entity, saved.columns, saved.options, {**saved.constants, **mapping.constants})
+        return _Plan(layout, used, mapping, profile=profile)
+    fmt = formats.by_name(format_name) if format_name else formats.detect(layout)
+    if fmt and not format_name and entity and entity != fmt.entity:
+        fmt = None  # --entity asked for something this format does not hold: the generic path
+    return _Plan(layout, formats.apply(fmt, layout, mapping) if fmt else mapping, mapping, fmt=fmt)
+
+
+def _stage(con, plan: _Plan, entity: str | None, format_name: str | None) -> tuple[Staged, Source]:
+    """Stages the file (temp tables only); a recognised format whose columns are not all there falls
+    back to the generic path, which `plan` then records."""
+    try:
+        st, src = stage_file(con, plan.layout, entity, plan.mapping)
+    except LoadError:
+        if plan.fmt is None or format_name:
+            raise
+        plan.fmt, plan.mapping = None, plan.user
+        st, src = stage_file(con, plan.layout, entity, plan.mapping)
+    if plan.fmt:
+        formats.finish(plan.fmt, src, st, plan.mapping)
+        count_rows(con, st, plan.layout)
+        sample_skipped(src, st)
+    return st, src
+
+
+def _params(load_id: int, plan: _Plan, st: Staged, period: periods.Period | None) -> dict:
+    """The values the validate and merge SQL take for this file."""
+    start, end = (d.isoformat() for d in period) if period else (None, None)
+    options = plan.mapping.options
+    return {"load_id": load_id, "source_system": plan.mapping.setting("source_system", "crm"),
+            "currency": options.get("currency") or _header_currency(plan.layout, st) or "RUB",
+            "platform": options.get("platform", "unknown"), "period_start": start, "period_end": end,
+            "sum_lines": option_flag(options.get("sum_lines"))}
+
+
+def _validate(con, st: Staged, layout: Layout, params: dict) -> None:
+    """The entity's row rules (validate_<entity>.sql, and currency codes where it has money), then the
+    view `good`: the rows the merge takes."""
+    fields = config.entities()[st.entity].fields
+    validations = [QUERIES / f"validate_{st.entity}.sql"] + (
+        [QUERIES / "validate_currency.sql"] if "currency" in fields else [])
+    for validate in [v for v in validations if v.exists()]:
+        run_file(con, validate, params)
+    if any(v.exists() for v in validations):
+        count_rows(con, st, layout)
+    run(con, "create or replace temp view good as select * from staged "
+             "where kind = 'data' and dup_rank = 1 and reason is null")
+
+
+def _lookups(con, st: Staged) -> None:
+    """Vocabulary lookups over distinct values, shared by every merge that joins them."""
+    fields = config.entities()[st.entity].fields
+    for fld in ("region", "currency"):
+        if fld in fields:
+            run_file(con, QUERIES / f"lookups_{fld}.sql")
+    _channel_inputs(con, st.entity)
+
+
+def _merge(con, name: str, st: Staged, load_id: int, params: dict) -> dict:
+    """merge_<entity>.sql writes the good rows into the warehouse; its row arithmetic must hold."""
+    run(con, "drop table if exists merge_rows")
+    run_file(con, QUERIES / f"merge_{st.entity}.sql", params)
+    return _check_arithmetic(con, name, st, load_id)
+
+
+def _keep_rejects(src: Source, st: Staged, load_id: int) -> None:
+    """Rejected rows and the cells read as empty, kept under the file's load_id."""
+    if st.rows_rejected:
+        _insert_rejects(src, load_id)
+    if st.cells_warned:
+        _insert_warnings(src, load_id)
+
+
+def _record_load(con, name: str, sha: str, plan: _Plan, st: Staged, params: dict) -> None:
+    """The file's row in `loads`: how it was read and what became of its rows."""
+    if "currency" not in {*st.columns, *st.constants} and st.entity in ("deals", "ad_spend", "sales"):
+        st.notes.append(f"no currency column: amounts taken as {params['currency']}")
+    layout = plan.layout
+    run(con,
+        # by column name: a warehouse built before a column was added has it last, wherever schema.sql puts it
+        "insert into loads (load_id, file_name, sha256, format, entity, loaded_at, rows_read, rows_loaded, "
+        "rows_rejected, rows_duplicate, rows_skipped, encoding, delimiter, source_system, notes, rows_warned, "
+        "cells_warned) values ($id, $name, $sha, $fmt, $ent, now()::timestamp, $read, $loaded, "
+        "$rej, $dup, $skip, $enc, $delim, $sys, $notes, $warned, $cells)",
+        {"id": params["load_id"], "name": name, "sha": sha, "fmt": plan.label, "ent": st.entity,
+         "read": st.rows_read, "loaded": st.rows_loaded, "rej": st.rows_rejected,
+         "dup": st.rows_duplicate, "skip": st.rows_skipped, "enc": layout.encoding,
+         "delim": layout.delimiter, "sys": params["source_system"], "notes": "; ".join(st.notes),
+         "warned": st.rows_warned, "cells": st.cells_warned})
 
 
 def _file_period(layout: Layout, name: str, st: Staged, user: periods.Period | None) -> periods.Period | None:
@@ -261,9 +321,12 @@ def _header_currency(layout: Layout, st: Staged) -> str | None:
     return next((c for c in map(config.header_currency, money) if c), None)
 
 
-def _report(name: str, layout: Layout, st: Staged, load_id: int, fmt: str) -> dict:
+def _report(name: str, plan: _Plan, st: Staged, load_id: int, arithmetic: dict,
+            period: periods.Period | None) -> dict:
+    """What the batch reports for a loaded file."""
+    layout = plan.layout
     out = {"file": name, "status": "loaded", "load_id": load_id, "entity": st.entity,
-           "format": fmt, "container": layout.kind, "encoding": layout.encoding, "delimiter": layout.delimiter}
+           "format": plan.label, "container": layout.kind, "encoding": layout.encoding, "delimiter": layout.delimiter}
     out.update({k: v for k, v in asdict(st).items() if k.startswith("rows_")})
     out["cells_warned"] = st.cells_warned
     out["reject_reasons"] = st.reject_samples
@@ -272,6 +335,10 @@ def _report(name: str, layout: Layout, st: Staged, load_id: int, fmt: str) -> di
     out["skipped_lines"] = st.skipped_samples
     out["columns"] = {f: layout.header[i] for f, i in st.columns.items() if i < len(layout.header)}
     out["notes"] = st.notes
+    out.update(arithmetic)
+    dated_by_period = periods.PERIOD_FIELD.get(st.entity) not in (None, *st.columns)
+    # what dated the rows, if anything
+    out["period"] = [d.isoformat() for d in period] if period and dated_by_period else None
     return out
 
 
@@ -301,7 +368,8 @@ def load_files(paths: list[Path], entity: str | None = None, mapping_path: Path 
     for path in paths:
         path = Path(path)
         if not path.is_file():
-            results.append({"file": path.name, "status": "failed", "error": f"{path}: no such file; check the path"})
+            results.append(_failed(path.name, LoadError(f"{path}: no such file; check the path", "no_file",
+                                                        file=str(path))))
             continue
         todo.append((path, sha256_of(path)))
     if todo:
@@ -357,7 +425,8 @@ def _replay(b: Builder, work: Path, progress: bool) -> int:
         stored = raw_dir() / entry["stored"]
         if not stored.exists():
             raise LoadError(f"{stored}: raw file listed in the manifest is missing; restore it or "
-                            f"remove its line from {manifest_path()}")
+                            f"remove its line from {manifest_path()}", "raw_missing", path=str(stored),
+                            file=entry["file_name"], manifest=str(manifest_path()))
         mapping = Mapping.from_dict(entry.get("mapping") or {}, f"{manifest_path()} ({entry['file_name']})")
         load_one(b, stored, entry["file_name"], entry["sha256"], entry.get("entity"), mapping, work,
                  entry.get("format"), _user_period(entry.get("period")))

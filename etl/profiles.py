@@ -37,7 +37,8 @@ def profiles() -> list[tuple[str, dict]]:
         try:
             out.append((path.stem, tomllib.loads(path.read_text(encoding="utf-8"))))
         except (OSError, tomllib.TOMLDecodeError) as err:
-            raise LoadError(f"{path}: the saved mapping cannot be read ({err}); fix or delete it") from None
+            raise LoadError(f"{path}: the saved mapping cannot be read ({err}); fix or delete it",
+                            "bad_saved_mapping", path=str(path), detail=str(err)) from None
     return out
 
 
@@ -58,15 +59,19 @@ def save(name: str, header: list[str], mapping: Mapping, overwrite: bool = False
     """Writes data/mappings/<name>.toml; a name already taken needs overwrite=True."""
     slug = SLUG.sub("_", name.strip().lower()).strip("_")
     if not slug:
-        raise LoadError(f"'{name}': a mapping name needs letters or digits (a-z, 0-9, _ or -)")
+        raise LoadError(f"'{name}': a mapping name needs letters or digits (a-z, 0-9, _ or -)", "bad_mapping_name",
+                        name=name)
     if not mapping.entity or not mapping.columns:
-        raise LoadError(f"mapping '{slug}': choose the entity and at least one column before saving")
+        raise LoadError(f"mapping '{slug}': choose the entity and at least one column before saving",
+                        "mapping_incomplete", name=slug)
     missing = [h for h in mapping.columns.values() if h not in header]
     if missing:
-        raise LoadError(f"mapping '{slug}': {', '.join(missing)} is not a column of the file")
+        raise LoadError(f"mapping '{slug}': {', '.join(missing)} is not a column of the file",
+                        "mapping_column_missing", name=slug, columns=", ".join(missing))
     path = mappings_dir() / f"{slug}.toml"
     if path.exists() and not overwrite:
-        raise LoadError(f"{path}: a mapping with this name exists; choose another name or overwrite it")
+        raise LoadError(f"{path}: a mapping with this name exists; choose another name or overwrite it",
+                        "mapping_name_taken", path=str(path), name=slug)
     lines = [f"# Saved column mapping: files with exactly these headers load with it.",
              f"entity = {_toml_str(mapping.entity)}",
              "headers = [" + ", ".join(_toml_str(h) for h in signature(header)) + "]", "", "[columns]"]

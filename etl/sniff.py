@@ -121,10 +121,10 @@ def _synonyms() -> set[str]:
     return {s for ent in entities().values() for syns in ent.fields.values() for s in syns}
 
 
-def pick_header(records: list[tuple[int, list[str]]]) -> int:
+def pick_header(records: list[tuple[int, list[str]]], name: str = "the file") -> int:
     """Index of the header record: most known column names; else the first full-width record."""
     if not records:
-        raise LoadError("the file is empty: no header line found", "empty")
+        raise LoadError(f"{name}: the file is empty: no header line found", "empty", file=name)
     known = _synonyms()
     widths = [_width(c) for _, c in records]
     mode = max(set(w for w in widths if w > 0) or {0}, key=widths.count)
@@ -168,7 +168,7 @@ def sniff_text(src: Path, work: Path) -> Layout:
         text = text[: text.rfind("\n") + 1] or text
     delim = pick_delimiter(text)
     records = _records(text, delim)
-    h = pick_header(records)
+    h = pick_header(records, src.name)
     line, cells = records[h]
     header = dedupe(cells[: max(_width(cells), 1)])
     preamble = [delim.join(c).strip(delim + " ") for _, c in records[:h] if any(x.strip() for x in c)]
@@ -242,7 +242,7 @@ def sniff_html(src: Path, work: Path) -> Layout:
 def sniff(src: Path, work: Path) -> Layout:
     """Dispatches on the file's content and extension."""
     if not src.exists():
-        raise LoadError(f"{src}: no such file; check the path")
+        raise LoadError(f"{src}: no such file; check the path", "no_file", file=str(src))
     with open(src, "rb") as fh:
         magic = fh.read(8)
     ext = src.suffix.lower()

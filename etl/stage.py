@@ -51,7 +51,8 @@ class Mapping:
         try:
             raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as err:
-            raise LoadError(f"{path}: cannot read the mapping ({err}); see README 'Mapping a file'") from None
+            raise LoadError(f"{path}: cannot read the mapping ({err}); see README 'Mapping a file'",
+                            "bad_mapping_file", path=str(path), detail=str(err)) from None
         return cls.from_dict(raw, str(path))
 
     @classmethod
@@ -61,22 +62,27 @@ class Mapping:
             if key not in MAPPING_KEYS + extra:
                 what = f"section [{key}]" if isinstance(value, dict) else f"key '{key}'"
                 raise LoadError(f"{where}: unknown {what} in the mapping; accepted: entity, "
-                                f"[columns], [options], [constants] (see README 'Mapping a file')")
+                                f"[columns], [options], [constants] (see README 'Mapping a file')",
+                                "mapping_unknown_key", where=where, key=key)
         parts = {}
         for sec in ("columns", "options", "constants"):
             part = raw.get(sec) or {}
             if not isinstance(part, dict):
-                raise LoadError(f"{where}: '{sec}' must be a section ([{sec}] with name = value lines)")
+                raise LoadError(f"{where}: '{sec}' must be a section ([{sec}] with name = value lines)",
+                                "mapping_not_a_section", where=where, section=sec)
             nested = next((k for k, v in part.items() if isinstance(v, (dict, list))), None)
             if nested:
-                raise LoadError(f"{where}: [{sec}] {nested} must be a single value, not a table or a list")
+                raise LoadError(f"{where}: [{sec}] {nested} must be a single value, not a table or a list",
+                                "mapping_nested_value", where=where, section=sec, key=nested)
             parts[sec] = dict(part)
         bad = next((k for k in parts["options"] if k not in OPTIONS), None)
         if bad:
-            raise LoadError(f"{where}: unknown option '{bad}' in [options]; accepted: {', '.join(OPTIONS)}")
+            raise LoadError(f"{where}: unknown option '{bad}' in [options]; accepted: {', '.join(OPTIONS)}",
+                            "mapping_unknown_option", where=where, option=bad, accepted=", ".join(OPTIONS))
         entity = raw.get("entity")
         if entity is not None and not isinstance(entity, str):
-            raise LoadError(f"{where}: entity must be a name in quotes, e.g. entity = \"deals\"")
+            raise LoadError(f"{where}: entity must be a name in quotes, e.g. entity = \"deals\"",
+                            "mapping_bad_entity", where=where)
         return cls(entity, {k: str(v) for k, v in parts["columns"].items()}, parts["options"],
                    {k: str(v) for k, v in parts["constants"].items()})
 
@@ -152,7 +158,8 @@ class Source:
                 self.parallel = False
                 return run(self.con, sql.format(source=self.sql()), {**(params or {}), **self.params()})
             raise LoadError(f"{self.layout.source.name}: cannot parse as delimited text "
-                            f"({_first_line(err)})") from None
+                            f"({_first_line(err)})", "bad_delimited", file=self.layout.source.name,
+                            detail=_first_line(err)) from None
 
     def raw(self) -> None:
         """Materialises raw_in (once); its rowid order is the file's record order, as typed's is."""
@@ -175,7 +182,8 @@ def detect_entity(header: list[str], wanted: str | None, given: tuple[str, ...] 
     ents = entities()
     if wanted:
         if wanted not in ents:
-            raise LoadError(f"unknown entity '{wanted}'; choose one of: {', '.join(ents)}")
+            raise LoadError(f"unknown entity '{wanted}'; choose one of: {', '.join(ents)}", "unknown_entity",
+                            entity=wanted, entities=", ".join(ents))
         return ents[wanted]
     names = {header_key(h) for h in header}
     scored = []
@@ -199,13 +207,16 @@ def map_columns(header: list[str], ent: Entity, mapping: Mapping, file_name: str
     for fld, col in mapping.columns.items():
         if fld not in ent.fields:
             raise LoadError(f"{file_name}: mapping names unknown field '{fld}' for {ent.name}; "
-                            f"fields are: {', '.join(ent.fields)}")
+                            f"fields are: {', '.join(ent.fields)}", "mapping_unknown_field", file=file_name,
+                            field=fld, entity=ent.name, fields=", ".join(ent.fields))
         if fld in constants:
             raise LoadError(f"{file_name}: {fld} has both a column ('{col}') and a constant "
-                            f"('{constants[fld]}') in the mapping; keep one of them")
+                            f"('{constants[fld]}') in the mapping; keep one of them", "mapping_column_and_constant",
+                            file=file_name, field=fld, column=col, constant=constants[fld])
         if header_key(col) not in normed:
             raise LoadError(f"{file_name}: mapping column '{col}' is not in the file; columns found: "
-                            f"{', '.join(header)}")
+                            f"{', '.join(header)}", "mapping_column_not_in_file", file=file_name, column=col,
+                            columns=", ".join(header))
         out[fld] = normed.index(header_key(col))
     used = set(out.values())
     for fld, syns in ent.fields.items():
@@ -226,7 +237,9 @@ def map_columns(header: list[str], ent: Entity, mapping: Mapping, file_name: str
         raise LoadError(
             f"{file_name}: cannot tell which columns hold {', '.join(missing)} for {ent.name}. "
             f"Columns found: {', '.join(header)}. Fields needed: {', '.join(ent.required)}. Write a "
-            f"mapping TOML ([columns] {missing[0]} = \"<column name>\") and pass --mapping FILE.toml")
+            f"mapping TOML ([columns] {missing[0]} = \"<column name>\") and pass --mapping FILE.toml",
+            "columns_not_found", file=file_name, entity=ent.name, missing=", ".join(missing),
+            columns=", ".join(header), needed=", ".join(ent.required))
     return out
 
 
@@ -260,12 +273,15 @@ def check_constants(mapping: Mapping, ent: Entity, file_name: str) -> dict[str, 
         text = str(value).strip()
         if key not in ent.fields and key not in CONSTANT_KEYS:
             raise LoadError(f"{file_name}: [constants] names unknown field '{key}' for {ent.name}; "
-                            f"fields are: {', '.join([*ent.fields, *CONSTANT_KEYS])}")
+                            f"fields are: {', '.join([*ent.fields, *CONSTANT_KEYS])}", "constant_unknown_field",
+                            file=file_name, field=key, entity=ent.name, fields=", ".join([*ent.fields, *CONSTANT_KEYS]))
         if key in NUMBER_FIELDS | DATE_FIELDS:
             raise LoadError(f"{file_name}: [constants] {key}: a constant is text (a status, a currency, a "
-                            f"region, a channel...); numbers and dates come from a column")
+                            f"region, a channel...); numbers and dates come from a column", "constant_not_text",
+                            file=file_name, field=key)
         if not text:
-            raise LoadError(f"{file_name}: [constants] {key} is empty; give a value or remove the line")
+            raise LoadError(f"{file_name}: [constants] {key} is empty; give a value or remove the line",
+                            "constant_empty", file=file_name, field=key)
         allowed = constant_values(ent.name, key)
         if allowed:
             what, values = allowed
@@ -273,7 +289,8 @@ def check_constants(mapping: Mapping, ent: Entity, file_name: str) -> dict[str, 
             if key_text not in values and config.norm_header(text) not in values:
                 choices = sorted(set(values.values()))
                 shown = ", ".join(choices[:12]) + (", ..." if len(choices) > 12 else "")
-                raise LoadError(f"{file_name}: [constants] {key} = '{text}' is not a {what}; use one of: {shown}")
+                raise LoadError(f"{file_name}: [constants] {key} = '{text}' is not a {what}; use one of: {shown}",
+                                "constant_not_allowed", file=file_name, field=key, value=text, choices=shown)
             text = values.get(key_text) or values[config.norm_header(text)]
         out[key] = text
     return out
@@ -413,7 +430,8 @@ def build_typed(src: Source, ent: Entity, cols: dict[str, int], mapping: Mapping
     con, layout, ncols = src.con, src.layout, src.ncols
     for fld in ent.fields:
         if not SAFE_NAME.match(fld):
-            raise LoadError(f"columns.toml: field name '{fld}' must be lower_snake_case")
+            raise LoadError(f"columns.toml: field name '{fld}' must be lower_snake_case", "bad_field_name",
+                            field=fld)
     typed_fields = [f for f in cols if f in NUMBER_FIELDS | DATE_FIELDS]
     decimal = mapping.options.get("decimal")
     default_loc = {",": "ru", ".": "en"}.get(decimal, layout.locale)

@@ -37,9 +37,8 @@ _REGEX_META = re.compile(r"([\\.^$|?*+()\[\]{}])")
 class VocabError(LoadError):
     """A vocabulary step error: the one English line, plus a code and fields the UI words in its language."""
 
-    def __init__(self, code: str, message: str, **fields):
-        super().__init__(message)
-        self.code, self.fields = code, fields
+    def __init__(self, code: str, message: str, **fields: object):
+        super().__init__(message, code, **fields)
 
 
 @dataclass(frozen=True)
@@ -58,19 +57,27 @@ class Assignment:
         field = field.strip().lower()
         if not sep:
             if not dimension or len(FIELDS.get(dimension, ())) != 1:
+                fields = ", ".join(f for fs in FIELDS.values() for f in fs)
                 raise LoadError(f"--assign {text!r}: write FIELD=VALUE, e.g. utm_source=organic_search "
-                                f"(fields: {', '.join(f for fs in FIELDS.values() for f in fs)})")
+                                f"(fields: {fields})", "assign_syntax", text=text, fields=fields)
             field, value = FIELDS[dimension][0], text
         if dimension is None:
             dimension = next((d for d, fs in FIELDS.items() if field in fs), None)
         if dimension not in FIELDS:
-            raise LoadError(f"unknown dimension {dimension!r}; use one of {', '.join(FIELDS)}")
+            raise _unknown_dimension(dimension)
         if field not in FIELDS[dimension]:
-            raise LoadError(f"{dimension} values come from {', '.join(FIELDS[dimension])}, not {field!r}")
+            raise LoadError(f"{dimension} values come from {', '.join(FIELDS[dimension])}, not {field!r}",
+                            "dimension_field", dimension=dimension, field=field, fields=", ".join(FIELDS[dimension]))
         value = value.strip()
         if not value:
-            raise LoadError(f"--assign {text!r}: the value is empty; write {field}=VALUE")
+            raise LoadError(f"--assign {text!r}: the value is empty; write {field}=VALUE", "assign_empty",
+                            text=text, field=field)
         return cls(dimension, field, value, pattern, target.strip())
+
+
+def _unknown_dimension(dimension: str | None) -> LoadError:
+    return LoadError(f"unknown dimension {dimension!r}; use one of {', '.join(FIELDS)}", "unknown_dimension",
+                     dimension=str(dimension), dimensions=", ".join(FIELDS))
 
 
 def base_currency() -> str:
@@ -93,7 +100,8 @@ def _cursor(con=None):
         return
     path = Path(con) if con is not None else db_path()
     if not path.is_file():
-        raise LoadError(f"{path}: no warehouse yet; load files first (python -m etl load FILE...)")
+        raise LoadError(f"{path}: no warehouse yet; load files first (python -m etl load FILE...)", "no_warehouse",
+                        path=str(path))
     own = duckdb.connect(str(path), read_only=True)
     try:
         yield own
@@ -104,7 +112,7 @@ def _cursor(con=None):
 def unrecognised(con=None, dimension: str | None = None) -> pd.DataFrame:
     """dq_unrecognised (one row per dimension, source, field and raw value no rule matched), largest first."""
     if dimension is not None and dimension not in FIELDS:
-        raise LoadError(f"unknown dimension {dimension!r}; use one of {', '.join(FIELDS)}")
+        raise _unknown_dimension(dimension)
     with _cursor(con) as cur:
         try:
             # the same query file the Data page reads through ui.db
@@ -459,7 +467,7 @@ def _alias_text(text: str, key_column: str, key: str, alias: str) -> str:
         new = body + sep + alias if simple else _csv_line(cells)
         lines[i] = new + ln[len(body):]
         return "".join(lines)
-    raise LoadError(f"{key!r} has no row in the file; add it first")
+    raise LoadError(f"{key!r} has no row in the file; add it first", "no_config_row", key=key)
 
 
 def _edited(p: Plan, text: str) -> str:

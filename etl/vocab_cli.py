@@ -59,10 +59,11 @@ def moved_line(p: dict, base: str) -> str:
 def run_cli(args) -> int:
     if not args.assign:
         if args.to:
-            raise LoadError("--to needs --assign FIELD=VALUE: the value to assign")
+            raise LoadError("--to needs --assign FIELD=VALUE: the value to assign", "to_without_assign")
         return _list(args.dimension, args.json)
     if not args.to:
-        raise LoadError(f"--assign {args.assign!r} needs --to: the channel, region or status to assign it to")
+        raise LoadError(f"--assign {args.assign!r} needs --to: the channel, region or status to assign it to",
+                        "assign_without_to", text=args.assign)
     a = vocab.Assignment.parse(args.assign, args.to, args.dimension, args.pattern)
     base = vocab.base_currency()
     if args.dry_run:

@@ -322,7 +322,8 @@ def test_a_failed_rebuild_undoes_the_change(wh, monkeypatch):
     texts = {p.name: p.read_text(encoding="utf-8") for p in cfg.glob("*.csv")}
 
     def fail(progress=True):
-        raise LoadError("data checks failed (deals_unique_key: 1 rows); the warehouse was left unchanged")
+        raise LoadError("data checks failed (deals_unique_key: 1 rows); the warehouse was left unchanged",
+                        "build_checks_failed", checks="deals_unique_key: 1 rows")
     monkeypatch.setattr(etl.load, "rebuild", fail)
     with pytest.raises(vocab.VocabError) as err:
         vocab.apply(vocab.Assignment.parse("utm_source=unknown_thing", "seo"), "tester")

@@ -68,7 +68,7 @@ def mapping_step(name: str, data: bytes) -> None:
     try:
         pv = upload.preview(name, data, mapping)
     except LoadError as err:
-        st.error(str(err), icon=":material/error:")
+        st.error(upload.error_line(upload.error_of(err)), icon=":material/error:")
         return
     st.markdown(t("map.preview", read=fmt.number(pv["rows_read"], L), loaded=fmt.number(pv["rows_loaded"], L),
                   rejected=fmt.number(pv["rows_rejected"], L), warned=fmt.number(pv["cells_warned"], L)))
@@ -78,7 +78,7 @@ def mapping_step(name: str, data: bytes) -> None:
         try:
             path = profiles.save(profile, header, mapping)
         except LoadError as err:
-            st.error(str(err), icon=":material/error:")
+            st.error(upload.error_line(upload.error_of(err)), icon=":material/error:")
             return
         result = upload.load_uploads([(name, data)], mapping=mapping,
                                      period=upload.period_of(st.session_state.get("upload_period")))

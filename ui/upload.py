@@ -12,6 +12,10 @@ from etl.load import load_files
 from etl.stage import Mapping
 from ui.i18n import TEXT, t
 
+# Failures the mapping step can help with: the file's columns were not found or not all there.
+MAPPING_HELPS = frozenset({"columns_not_found", "mapping_unknown_field", "mapping_column_not_in_file",
+                           "mapping_column_and_constant"})
+
 
 def _safe_name(name: str) -> str:
     """The upload's own file name, without any folder part a browser might send."""
@@ -32,7 +36,7 @@ def load_uploads(files: list[tuple[str, bytes]], on_file=None, mapping: Mapping 
                 paths.append(path)
             return load_files(paths, progress=False, on_file=on_file, mapping=mapping, period=period)
     except LoadError as err:
-        return {"ok": False, "files": [], "error": {"error": str(err), "code": err.code, "fields": err.fields}}
+        return {"ok": False, "files": [], "error": error_of(err)}
     except Exception as err:  # a bug or the system: one line for the user, the traceback in the log
         if os.environ.get("PARITY_DEBUG"):
             raise
@@ -46,9 +50,15 @@ def period_of(value) -> tuple[dt.date, dt.date] | None:
     return (value[0], value[1]) if isinstance(value, (tuple, list)) and len(value) == 2 else None
 
 
-def error_line(result: dict, lang_: str | None = None) -> str:
-    """A failure in the reader's language: `err.<code>` from ui/locales with the error's fields; an
-    error without a code (or a text key missing) keeps the ETL's English line inside a localised frame."""
+def error_of(err: LoadError) -> dict:
+    """A LoadError as the page keeps it (session state holds plain data): its line, code and fields."""
+    return {"error": str(err), "code": err.code, "fields": err.fields}
+
+
+def error_line(result: dict, lang_: str | None = None, frame: str = "err.other") -> str:
+    """A failure in the reader's language: `err.<code>` from ui/locales/errors.toml with the error's
+    fields; an error without a code (one from an older version) keeps the ETL's English line inside
+    the localised `frame`."""
     code, fields = result.get("code"), result.get("fields") or {}
     key = f"err.{code}"
     if code and all(key in TEXT[lang] for lang in TEXT):
@@ -56,12 +66,12 @@ def error_line(result: dict, lang_: str | None = None) -> str:
             return t(key, lang_, **fields)
         except (KeyError, IndexError):  # the message changed its fields: the English line is still right
             pass
-    return t("err.other", lang_, message=result.get("error", ""))
+    return t(frame, lang_, message=result.get("error", ""))
 
 
 def needs_mapping(result: dict) -> bool:
     """A file that failed because no format or synonym found its columns: the mapping step helps."""
-    return result.get("status") == "failed" and "mapping" in result.get("error", "")
+    return result.get("status") == "failed" and result.get("code") in MAPPING_HELPS
 
 
 def header_of(name: str, data: bytes) -> list[str]:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from etl import config, vocab
 from etl.errors import LoadError, log_unexpected
-from ui import db, fmt, tables
+from ui import db, fmt, tables, upload
 from ui.i18n import TEXT, lang, t
 
 SHOWN = ["source", "field", "raw_value", "rows", "deals", "won_revenue", "share"]
@@ -43,8 +43,8 @@ def _error(err: Exception) -> None:
     L = lang()
     if isinstance(err, vocab.VocabError) and f"vocab.err.{err.code}" in TEXT[L]:
         st.error(t(f"vocab.err.{err.code}", **err.fields), icon=":material/error:")
-    elif isinstance(err, LoadError):
-        st.error(t("vocab.err.other", error=str(err)), icon=":material/error:")
+    elif isinstance(err, LoadError):  # a config or warehouse error: its own words, from its code
+        st.error(upload.error_line(upload.error_of(err), frame="vocab.err.other"), icon=":material/error:")
     else:
         if os.environ.get("PARITY_DEBUG"):
             raise err

@@ -86,7 +86,8 @@ def by_name(name: str) -> Format:
     for fmt in all_formats():
         if fmt.name == name:
             return fmt
-    raise LoadError(f"unknown format '{name}'; choose one of: {', '.join(names())}")
+    raise LoadError(f"unknown format '{name}'; choose one of: {', '.join(names())}", "unknown_format",
+                    name=name, formats=", ".join(names()))
 
 
 def detect(layout: Layout) -> Format | None:
