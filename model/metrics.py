@@ -31,7 +31,7 @@ from model.filters import Filters
 from model.runner import Runner
 
 BASES = ("period", "to_date", "forecast")
-UNITS = ("money", "count", "share", "money_per")
+UNITS = ("money", "money_own", "count", "share", "money_per", "hours")
 PERIOD_FILTERS = ("period", "regions", "products")
 NOW_FILTERS = ("regions", "products")
 TEXTS = Path(__file__).with_name("metrics.toml")
@@ -95,6 +95,34 @@ REGISTRY: dict[str, Metric] = {m.key: m for m in (
     _m("sourced_share", "share", ratio=("revenue_sourced", "revenue")),
     _m("influenced_share", "share", ratio=("revenue_influenced", "revenue")),
     _m("qualified_share", "share", ratio=("qualified", "leads")),
+    _m("revenue_in_currency", "money_own", query="kpi_deals", grain="currency"),
+    # the funnel: the period's leads (by creation day) and how far they went, at any later date
+    *(_m(k, "count", query="funnel_breakdown", grain="lead_cohort", filters=("period", "regions"))
+      for k in ("converted", "won_leads", "cohort_won_deals", "contacted", "within_sla")),
+    _m("cohort_revenue", "money", query="funnel_breakdown", grain="lead_cohort", filters=("period", "regions")),
+    _m("response_hours_sum", "hours", query="funnel_breakdown", grain="lead_cohort", filters=("period", "regions"),
+       higher=False),
+    _m("within_sla_share", "share", ratio=("within_sla", "contacted"), grain="lead_cohort",
+       filters=("period", "regions")),
+    _m("response_hours_mean", "hours", ratio=("response_hours_sum", "contacted"), grain="lead_cohort",
+       filters=("period", "regions"), higher=False),
+    _m("cohort_revenue_per_lead", "money_per", ratio=("cohort_revenue", "leads"), grain="lead_cohort",
+       filters=("period", "regions")),
+    # attribution under the agreed (or chosen) model
+    *(_m(k, unit, query="attribution_by_channel", grain="channel", filters=("period", "regions"))
+      for k, unit in (("attributed_revenue", "money"), ("attributed_pipeline", "money"),
+                      ("attributed_deals", "count"), ("attributed_open_deals", "count"))),
+    *(_m(k, unit, query="attribution_paths", grain="path", filters=("period",))
+      for k, unit in (("path_converted", "count"), ("path_deals", "count"), ("path_value", "money"))),
+    # CRM against accounting, in the deal's own currency
+    *(_m(k, unit, query="recon_by_region_month", grain="region_month_currency", filters=("period", "regions"))
+      for k, unit in (("accounting_sales", "money_own"), ("accounting_returns", "money_own"),
+                      ("recon_difference", "money_own"), ("recon_crm_only", "count"),
+                      ("recon_accounting_only", "count"), ("recon_returns", "count"))),
+    # regional flights and the impact page's daily panel
+    _m("flight_spend", "money", query="flights_list", grain="flight", filters=("period", "regions")),
+    _m("flight_spend_share", "share", query="flights_list", grain="flight", filters=("period", "regions")),
+    _m("panel_value", "count", query="flight_panel", grain="region_day", filters=("period",)),
 )}
 BASE_COLUMNS = tuple(k for k, m in REGISTRY.items() if m.query == REGION_QUERY)
 
@@ -162,11 +190,12 @@ def derive(rows: pd.DataFrame, f: Filters) -> pd.DataFrame:
             col[key] = col[key].astype("float64")
     data_to = rows["data_to"].iloc[0] if "data_to" in rows and len(rows) else None
     col["revenue_forecast"] = forecast(col["revenue"], f.date_from, f.date_to, data_to)
-    for key, m in REGISTRY.items():       # sums and differences first: ratios may divide them
+    at_region = {k: m for k, m in REGISTRY.items() if m.grain == "region"}
+    for key, m in at_region.items():       # sums and differences first: ratios may divide them
         if m.combine:
             a, op, b = m.combine
             col[key] = col[a] + col[b] if op == "+" else col[a] - col[b]
-    for key, m in REGISTRY.items():
+    for key, m in at_region.items():
         if m.ratio:
             col[key] = _ratio(col[m.ratio[0]], col[m.ratio[1]])
     return pd.DataFrame(col, index=rows.index)
@@ -181,7 +210,7 @@ def region_table(run: Runner, f: Filters) -> pd.DataFrame:
 def totals(table: pd.DataFrame) -> dict[str, float | None]:
     """The total row of `region_table` as {metric: value} (None where there is no value)."""
     row = table[table.is_total].iloc[0]
-    return {k: (None if pd.isna(row[k]) else float(row[k])) for k in REGISTRY}
+    return {k: (None if pd.isna(row[k]) else float(row[k])) for k, m in REGISTRY.items() if m.grain == "region"}
 
 
 def regions(table: pd.DataFrame) -> pd.DataFrame:

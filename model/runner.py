@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from etl.paths import QUERIES_DIR
+from model import catalog
 
 APP_QUERIES = QUERIES_DIR / "app"
 _NAME = re.compile(r"[a-z0-9_]+")
@@ -25,9 +26,13 @@ Runner = Callable[[str, dict], pd.DataFrame]
 
 
 def sql_of(name: str) -> str:
-    """The text of queries/app/<name>.sql; a name that is not a plain identifier is refused."""
+    """The text of queries/app/<name>.sql; a name that is not a plain identifier, or a query that
+    model/catalog.py does not declare (a metric source or a listing), is refused."""
     if not _NAME.fullmatch(name):
         raise ValueError(f"not a query name: {name!r}")
+    if not catalog.declared(name):
+        raise ValueError(f"queries/app/{name}.sql is not in model/catalog.py: declare which registered metric "
+                         "each of its number columns is, or what it lists")
     return (APP_QUERIES / f"{name}.sql").read_text(encoding="utf-8")
 
 

@@ -1,0 +1,96 @@
+"""Which registered metric each number column of each queries/app file is, and what the other queries list.
+
+The runner reads a query only if it is here (model.runner.sql_of): a query that computes numbers names,
+for each of its number columns, the metric in model/metrics.py it is (or the agreement value it repeats);
+a query that lists rows people read (options, loads, rejects, activities as planned, data-quality
+findings) says what it lists. So every number a page, the deck, an export or a CLI shows is a registered
+metric with a definition and a basis, and tests/test_catalog.py checks each query's columns against this.
+
+In `SOURCES`, "{metric}" in a metric key stands for the row's plan metric (plan_fact_region_month's long
+format: revenue, deals, leads, spend), and AGREED marks a value copied from the agreements, not computed.
+"""
+from __future__ import annotations
+
+AGREED = "agreement"
+
+SOURCES: dict[str, dict[str, str]] = {
+    "metrics_region": {c: c for c in (
+        "revenue", "deals_won", "deals_lost", "deals_created", "revenue_sourced", "revenue_influenced",
+        "deals_won_sourced", "spend", "leads", "qualified", "open_deals", "open_pipeline",
+        "revenue_plan_period", "revenue_plan_to_date", "deals_plan_period", "deals_plan_to_date",
+        "leads_plan_period", "leads_plan_to_date", "spend_plan_period", "spend_plan_to_date")},
+    "plan_fact_region_month": {"fact": "{fact}", "target": "{metric}_plan_period",
+                               "target_to_date": "{metric}_plan_to_date", "plan_share": "{metric}_vs_plan_to_date"},
+    "monthly_fact_plan": {"revenue": "revenue", "deals_won": "deals_won", "spend": "spend", "leads": "leads",
+                          "revenue_plan": "revenue_plan_period", "spend_plan": "spend_plan_period",
+                          "leads_plan": "leads_plan_period"},
+    "kpi_deals": {"revenue": "revenue_in_currency", "revenue_base": "revenue", "deals_won": "deals_won",
+                  "deals_lost": "deals_lost", "deals_created": "deals_created"},
+    "won_revenue_by_week": {"revenue": "revenue", "deals_won": "deals_won"},
+    "region_monthly": {"revenue": "revenue", "spend": "spend", "deals_won": "deals_won"},
+    "region_managers": {"leads": "leads", "within_sla_share": "within_sla_share",
+                        "response_hours_mean": "response_hours_mean", "deals_won": "deals_won",
+                        "deals_lost": "deals_lost", "win_rate": "win_rate", "revenue": "revenue"},
+    "region_products": {"revenue": "revenue", "deals_won": "deals_won", "avg_deal": "avg_deal",
+                        "win_rate": "win_rate"},
+    "region_sources": {"leads": "leads", "qualified_share": "qualified_share", "won_deals": "cohort_won_deals",
+                       "revenue_per_lead": "cohort_revenue_per_lead", "spend": "spend", "cpl": "cpl"},
+    "funnel_breakdown": {"leads": "leads", "qualified": "qualified", "converted": "converted",
+                         "won_leads": "won_leads", "won_deals": "cohort_won_deals",
+                         "won_revenue_base": "cohort_revenue", "contacted": "contacted", "within_sla": "within_sla",
+                         "response_hours_sum": "response_hours_sum"},
+    "funnel_scorecard_month": {"leads": "leads", "leads_plan": "leads_plan_period", "qualified": "qualified",
+                               "converted": "converted", "contacted": "contacted", "within_sla": "within_sla",
+                               "min_qualified_share": AGREED, "min_lead_to_deal": AGREED,
+                               "first_contact_hours": AGREED, "within_sla_target": AGREED},
+    "attribution_by_channel": {"revenue": "attributed_revenue", "pipeline": "attributed_pipeline",
+                               "won_deals": "attributed_deals", "open_deals": "attributed_open_deals",
+                               "sourced_revenue": "revenue_sourced", "influenced_revenue": "revenue_influenced",
+                               "spend": "spend", "leads": "leads",
+                               **{m: "attributed_revenue" for m in ("first_touch", "last_touch", "linear",
+                                                                    "time_decay", "position_based", "w_shaped")}},
+    "attribution_by_campaign": {"revenue": "attributed_revenue", "pipeline": "attributed_pipeline",
+                                "won_deals": "attributed_deals", "open_deals": "attributed_open_deals",
+                                "spend": "spend", "leads": "leads"},
+    "attribution_paths": {"converted": "path_converted", "deals": "path_deals", "value": "path_value"},
+    "recon_by_region_month": {"crm_won_amount": "revenue_in_currency", "crm_won_deals": "deals_won",
+                              "sales_amount": "accounting_sales", "returns_amount": "accounting_returns",
+                              "difference": "recon_difference", "crm_only": "recon_crm_only",
+                              "accounting_only": "recon_accounting_only", "returns": "recon_returns"},
+    "flights_list": {"spend": "flight_spend", "share": "flight_spend_share"},
+    "flight_panel": {"value": "panel_value"},
+}
+
+# Queries that list rows (no business metric in them), and what they list.
+LISTINGS: dict[str, str] = {
+    "agreement": "the signed-off base currency and SLA targets",
+    "build_meta": "the build's config hash, time and agreements text",
+    "warehouse_built_at": "when the warehouse file was built",
+    "warehouse_status": "whether the warehouse holds deals",
+    "freshness": "each source's latest date and row count",
+    "filter_options": "regions and products to filter by",
+    "channel_labels": "channels, their owners and labels",
+    "activity_owners": "who owns activities",
+    "activities_in_period": "activities as planned, with their budgets as entered",
+    "joint_plan_activities": "activities as planned, with their budgets as entered",
+    "joint_plan_by_owner": "activities per owner as planned, with their budgets as entered",
+    "joint_plan_next_30_days": "activities of the next 30 days as planned",
+    "plan_lines": "plan lines as entered (targets of the period's whole months, by owner and level)",
+    "load_history": "loaded files and their row counts",
+    "rejects_of_load": "rejected rows of a load, with the reason",
+    "reject_reasons": "reject reasons and their row counts",
+    "cell_warnings_of_load": "unreadable cells of a load, with the reason",
+    "recon_differences_list": "deals and accounting documents that do not match, line by line",
+    "dq_summary": "data-quality counts (rows without a source or region)",
+    "dq_cells": "data-quality counts (cells left empty, won deals without an amount)",
+    "dq_won_no_amount": "won deals without an amount, by currency and region",
+    "dq_unrecognised": "values no rule matched, with the rows and revenue behind them",
+    "dq_unrecognised_share": "the share of rows and revenue with values no rule matched",
+    "dq_unmapped_campaigns": "campaign keys without a campaign row",
+    "vocab_unrecognised": "values the vocabulary step offers to map",
+}
+
+
+def declared(name: str) -> bool:
+    """True when queries/app/<name>.sql is a metric source or a listing here."""
+    return name in SOURCES or name in LISTINGS

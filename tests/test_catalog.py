@@ -1,0 +1,109 @@
+"""Every queries/app file is declared in model/catalog.py, every number column of a metric source is a
+registered metric, the runner refuses anything else, and where two queries answer the same question for
+the same filters they give the same number."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from model import catalog, metrics
+from model.filters import Filters
+from model.runner import APP_QUERIES, connect, run_on, runner, sql_of
+from tests.test_metrics import filter_sets
+
+PARAMS = {"date_from": dt.date(2026, 7, 15), "date_to": dt.date(2026, 10, 20), "regions": [], "products": [],
+          "region": "Москва", "load_id": None, "warn_load_id": None, "model": "linear", "campaign": None,
+          "metric": "revenue", "on": dt.date(2026, 9, 1), "today": dt.date(2026, 9, 1),
+          "owners": ["marketing", "sales"]}
+
+
+@pytest.fixture(scope="module")
+def demo(small_demo):
+    con = connect(Path(small_demo))
+    yield con
+    con.close()
+
+
+def test_every_app_query_is_declared_once_and_exists():
+    files = {p.stem for p in APP_QUERIES.glob("*.sql")}
+    assert files == set(catalog.SOURCES) | set(catalog.LISTINGS), (
+        files ^ (set(catalog.SOURCES) | set(catalog.LISTINGS)))
+    assert not set(catalog.SOURCES) & set(catalog.LISTINGS)
+
+
+def test_the_runner_refuses_an_undeclared_query(tmp_path, monkeypatch):
+    monkeypatch.setattr("model.runner.APP_QUERIES", tmp_path)
+    (tmp_path / "side_door.sql").write_text("select 1 as revenue", encoding="utf-8")
+    with pytest.raises(ValueError, match="not in model/catalog.py"):
+        sql_of("side_door")
+
+
+def _metric_keys(template: str) -> list[str]:
+    if template == catalog.AGREED:
+        return []
+    if "{" in template:
+        return [template.format(metric=m, fact=metrics.PLAN_FACT[m]) for m in metrics.PLAN_FACT]
+    return [template]
+
+
+def test_every_number_column_of_a_source_is_a_registered_metric(demo):
+    for name, columns in catalog.SOURCES.items():
+        for template in columns.values():
+            for key in _metric_keys(template):
+                assert key in metrics.REGISTRY, (name, key)
+        out = run_on(demo, name, PARAMS)
+        numeric = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c]) and not
+                   pd.api.types.is_bool_dtype(out[c])]
+        undeclared = [c for c in numeric if c not in columns]
+        assert not undeclared, f"{name}: number columns {undeclared} are not declared in model/catalog.py"
+        missing = [c for c in columns if c not in out.columns]
+        assert not missing, f"{name}: declared columns {missing} are not in its output"
+
+
+def _sum(frame: pd.DataFrame, column: str) -> float:
+    return float(pd.to_numeric(frame[column], errors="coerce").fillna(0).sum())
+
+
+def test_queries_that_answer_the_same_question_agree(demo):
+    """For seeded filter sets: the per-currency, per-month and per-week revenue add up to the registry's
+    total; a region's months, managers and products add up to its row; the funnel's leads by channel and
+    a region's leads by source add up to the leads the registry counts."""
+    run = runner(demo)
+    options = run("filter_options", {})
+    regions = options[options.kind == "region"].value.tolist()
+    products = options[options.kind == "product"].value.tolist()
+    for f in filter_sets(regions, products, n=25, seed=41):
+        p = f.params()
+        table = metrics.region_table(run, f)
+        total = metrics.totals(table)
+        rows = metrics.regions(table).set_index("region")
+        where = str(f)
+        assert _sum(run("kpi_deals", p), "revenue_base") == pytest.approx(total["revenue"], abs=0.01), where
+        monthly = run("monthly_fact_plan", p)
+        for key in ("revenue", "spend", "leads", "deals_won"):
+            assert _sum(monthly, key) == pytest.approx(total[key], abs=0.01), (where, key)
+        assert _sum(monthly, "revenue_plan") == pytest.approx(total["revenue_plan_period"] or 0, abs=0.01), where
+        assert _sum(run("won_revenue_by_week", p), "revenue") == pytest.approx(total["revenue"], abs=0.01), where
+        if not f.products:      # leads carry no product: the funnel ignores a product filter
+            funnel = run("funnel_breakdown", p)
+            by_channel = funnel[funnel.breakdown == "channel"]
+            assert _sum(by_channel, "leads") == total["leads"], where
+        for region in [r for r in rows.index if r != "(none)"][:2]:
+            q = {**p, "region": region, "regions": [region]}
+            row = rows.loc[region]
+            months = run("region_monthly", q)
+            for key in ("revenue", "spend", "deals_won"):
+                assert _sum(months, key) == pytest.approx(float(row[key]), abs=0.01), (where, region, key)
+            managers = run("region_managers", q)
+            if not f.products:
+                for key in ("revenue", "deals_won", "deals_lost", "leads"):
+                    assert _sum(managers, key) == pytest.approx(float(row[key]), abs=0.01), (where, region, key)
+            assert _sum(run("region_products", q), "revenue") == pytest.approx(float(row["revenue"]), abs=0.01), \
+                (where, region)
+            sources = run("region_sources", q)
+            assert _sum(sources, "leads") == float(row["leads"]), (where, region)
+            if not f.products:
+                assert _sum(sources, "spend") == pytest.approx(float(row["spend"]), abs=0.01), (where, region)
