@@ -38,7 +38,6 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
-
 from scipy.optimize import nnls
 from scipy.stats import t as student_t
 

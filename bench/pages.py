@@ -56,7 +56,7 @@ def main(args) -> int:
     return 0
 
 
-def _timed(con, name: str, params: dict, log: list) -> "object":
+def _timed(con, name: str, params: dict, log: list) -> object:
     from model.runner import run_on
     t0 = time.perf_counter()
     frame = run_on(con, name, params)
@@ -90,7 +90,6 @@ def measure(db: Path, repeat: int, period: str) -> dict:
     from model import runner
     from model.filters import from_query, today
     from model.pages import VIEWS
-    from model.views import load
 
     f = from_query({"period": period}, today())
     warm_con = runner.connect(db)

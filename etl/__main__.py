@@ -5,9 +5,9 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 import duckdb
-from pathlib import Path
 
 from etl.errors import LoadError, log_path, log_unexpected
 

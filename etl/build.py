@@ -168,7 +168,7 @@ class Builder:
         self.con: duckdb.DuckDBPyConnection | None = None
         self._lock = None
 
-    def __enter__(self) -> "Builder":
+    def __enter__(self) -> Builder:
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self._lock = open(self.target.with_name(self.target.name + ".lock"), "w")
         fcntl.flock(self._lock, fcntl.LOCK_EX)  # one writer at a time; readers never wait

@@ -302,9 +302,9 @@ def _insert_rejects(src: Source, load_id: int) -> None:
     base = src.base()
     cells = ", ".join(con.table("raw_in").columns)
     run(con, "insert into rejects select $id, t.rn + $off, t.reason, "
-             "rtrim(array_to_string(list_transform([{cells}], lambda x: coalesce(x, '')), $delim), $delim) "
+             f"rtrim(array_to_string(list_transform([{cells}], lambda x: coalesce(x, '')), $delim), $delim) "
              "from typed t join raw_in r on r.rowid = t.rn + $base - 1 "
-             "where t.kind = 'data' and t.dup_rank = 1 and t.reason is not null".format(cells=cells),
+             "where t.kind = 'data' and t.dup_rank = 1 and t.reason is not null",
         {"id": load_id, "off": layout.skip + 1, "base": base, "delim": layout.delimiter})
 
 

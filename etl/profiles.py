@@ -72,7 +72,7 @@ def save(name: str, header: list[str], mapping: Mapping, overwrite: bool = False
     if path.exists() and not overwrite:
         raise LoadError(f"{path}: a mapping with this name exists; choose another name or overwrite it",
                         "mapping_name_taken", path=str(path), name=slug)
-    lines = [f"# Saved column mapping: files with exactly these headers load with it.",
+    lines = ["# Saved column mapping: files with exactly these headers load with it.",
              f"entity = {_toml_str(mapping.entity)}",
              "headers = [" + ", ".join(_toml_str(h) for h in signature(header)) + "]", "", "[columns]"]
     lines += [f"{f} = {_toml_str(h)}" for f, h in mapping.columns.items()]

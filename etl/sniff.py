@@ -56,7 +56,7 @@ def detect_encoding(head: bytes) -> str:
         if err.start > len(head) - 4:  # the head cut a multi-byte character in half
             return "utf-8"
     best = from_bytes(head, cp_isolation=["cp1251", "koi8_r", "cp866", "latin_1", "cp1252"]).best()
-    if best is None or best.encoding in ("latin_1", "cp1252") and re.search(rb"[\xc0-\xff]{3}", head):
+    if best is None or (best.encoding in ("latin_1", "cp1252") and re.search(rb"[\xc0-\xff]{3}", head)):
         return "cp1251"  # runs of high bytes in a Russian office file are almost always cp1251
     return best.encoding
 

@@ -11,8 +11,8 @@ import duckdb
 from etl import config
 from etl.config import Entity, entities, header_key
 from etl.errors import LoadError
-from etl.sqlfiles import run
 from etl.sniff import Layout
+from etl.sqlfiles import run
 
 DATE_FIELDS = {"created_at", "closed_at", "first_contact_at", "touch_at", "date", "sale_date",
                "start_date", "end_date", "period_start", "period_end", "month"}
@@ -45,7 +45,7 @@ class Mapping:
     constants: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, path: Path | None) -> "Mapping":
+    def read(cls, path: Path | None) -> Mapping:
         if path is None:
             return cls()
         try:
@@ -56,7 +56,7 @@ class Mapping:
         return cls.from_dict(raw, str(path))
 
     @classmethod
-    def from_dict(cls, raw: dict, where: str, extra: tuple[str, ...] = ()) -> "Mapping":
+    def from_dict(cls, raw: dict, where: str, extra: tuple[str, ...] = ()) -> Mapping:
         """A mapping from its TOML/JSON form; an unknown section, key or option is an error naming it."""
         for key, value in raw.items():
             if key not in MAPPING_KEYS + extra:
@@ -317,14 +317,14 @@ def _kind_sql(ncols: int) -> str:
     first = "coalesce(" + ", ".join(cells[:4]) + ")"
     rest = "coalesce(" + ", ".join(cells[1:]) + ")" if ncols > 1 else "null"
     # the prefix test keeps the regex off ordinary rows (a regex per row costs ~0.3 s per million)
-    return ("case when {first} is null and {rest} is null then 'blank' "
-            "when lower(left(ltrim({first}), 1)) in ('и', 'в', 't', 'g', 's', 'п') "
-            "     and regexp_matches({first}, $summary) then 'summary' "
-            "when {rest} is null and $width >= 3 and not regexp_matches(c0, '^\\s*[\\d-]') then 'note' "
-            "else 'data' end").format(first=first, rest=rest)
+    return (f"case when {first} is null and {rest} is null then 'blank' "
+            f"when lower(left(ltrim({first}), 1)) in ('и', 'в', 't', 'g', 's', 'п') "
+            f"     and regexp_matches({first}, $summary) then 'summary' "
+            f"when {rest} is null and $width >= 3 and not regexp_matches(c0, '^\\s*[\\d-]') then 'note' "
+            "else 'data' end")
 
 
-def detect_locale(src: "Source", cols: list[int], default: str) -> dict[int, str]:
+def detect_locale(src: Source, cols: list[int], default: str) -> dict[int, str]:
     """Per number column 'ru' or 'en': the column's own evidence, else the file's, else the default."""
     if not cols:
         return {}
@@ -340,14 +340,14 @@ def detect_locale(src: "Source", cols: list[int], default: str) -> dict[int, str
     return {i: "en" if en and not ru else "ru" if ru and not en else file_loc for i, (en, ru) in votes.items()}
 
 
-def detect_dmy(src: "Source", cols: list[int], option: str | None) -> bool:
+def detect_dmy(src: Source, cols: list[int], option: str | None) -> bool:
     """Whether slash dates are day-first: the mapping says, else a part above 12 tells; US m/d default."""
     if option in ("dmy", "mdy"):
         return option == "dmy"
     for i in cols:
         row = src.create(
-            "select max(try_cast(split_part(c{i}, '/', 1) as int)), max(try_cast(split_part(c{i}, '/', 2) as int)) "
-            "from (select c{i} from {{source}} limit {n}) where c{i} like '%/%/%'".format(i=i, n=SAMPLE))[0]
+            f"select max(try_cast(split_part(c{i}, '/', 1) as int)), max(try_cast(split_part(c{i}, '/', 2) as int)) "
+            f"from (select c{i} from {{source}} limit {SAMPLE}) where c{i} like '%/%/%'")[0]
         if row[0] and row[0] > 12 and (row[1] or 0) <= 12:
             return True
     return False
@@ -436,7 +436,7 @@ def build_typed(src: Source, ent: Entity, cols: dict[str, int], mapping: Mapping
     decimal = mapping.options.get("decimal")
     default_loc = {",": "ru", ".": "en"}.get(decimal, layout.locale)
     num_cols = [cols[f] for f in typed_fields if f in NUMBER_FIELDS]
-    locs = {i: default_loc for i in num_cols} if decimal else detect_locale(src, num_cols, default_loc)
+    locs = dict.fromkeys(num_cols, default_loc) if decimal else detect_locale(src, num_cols, default_loc)
     dmy = detect_dmy(src, [cols[f] for f in typed_fields if f in DATE_FIELDS], mapping.options.get("date_order"))
     loc = {f: locs.get(cols[f], default_loc) for f in typed_fields}
     in_text = option_flag(mapping.options.get("date_in_text"))
@@ -531,8 +531,8 @@ def _mark_duplicates(src: Source, cells: str) -> None:
     base = src.base()
     run(con, "create or replace temp table dup_rows as "
              "select rn from (select rowid - $base + 1 as rn, row_number() over "
-             "  (partition by {cells} order by rowid) as k from raw_in "
-             "  where rowid - $base + 1 in (select rn from dup_cand)) where k > 1".format(cells=cells),
+             f"  (partition by {cells} order by rowid) as k from raw_in "
+             "  where rowid - $base + 1 in (select rn from dup_cand)) where k > 1",
         {"base": base})
     run(con, "update typed set dup_rank = 2 where rn in (select rn from dup_rows)")
 
@@ -556,9 +556,9 @@ def sample_skipped(src: Source, st: Staged) -> None:
     if st.rows_skipped:
         first_cells = ", ".join(f"c{i}" for i in range(min(src.ncols, 3)))
         st.skipped_samples = [r[0] for r in src.con.execute(
-            "select rtrim(array_to_string(list_transform([{c}], lambda x: coalesce(x, '')), ' ')) from raw_in "
+            f"select rtrim(array_to_string(list_transform([{first_cells}], lambda x: coalesce(x, '')), ' ')) from raw_in "
             "where rowid - $base + 1 in (select rn from typed where kind in ('summary', 'note') "
-            "order by rn limit 5)".format(c=first_cells), {"base": src.base()}).fetchall()]
+            "order by rn limit 5)", {"base": src.base()}).fetchall()]
 
 
 def count_rows(con, st: Staged, layout: Layout) -> None:

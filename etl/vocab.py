@@ -51,7 +51,7 @@ class Assignment:
     target: str
 
     @classmethod
-    def parse(cls, text: str, target: str, dimension: str | None = None, pattern: bool = False) -> "Assignment":
+    def parse(cls, text: str, target: str, dimension: str | None = None, pattern: bool = False) -> Assignment:
         """'utm_source=organic_search' (FIELD=VALUE, or a bare value of a one-field dimension)."""
         field, sep, value = text.partition("=")
         field = field.strip().lower()

@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from model.filters import today
 from report.deck import SECTIONS
 from report.make import FORMATS, make
 from report.periods import FORMS, parse_period
-from model.filters import today
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,11 +2,11 @@
 views (model.views.load) through a query runner, with the filters line printed on every slide."""
 from __future__ import annotations
 
+from model.filters import Filters
 from report import findings
 from report.periods import is_quarter, period_label
 from report.slides import Deck
 from ui import fmt
-from model.filters import Filters
 from ui.i18n import t
 
 SECTIONS = ("headline", "regions", "contribution", "sla", "joint_plan", "data_quality")

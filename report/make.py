@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from model.filters import Filters
 from report import deck as deck_mod
 from report import pdf, pptx, render
 from report.slides import Deck
-from model.filters import Filters
 
 FORMATS = {"pptx": pptx.write, "pdf": pdf.write}
 MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",

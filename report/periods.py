@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ui import fmt
 from model.filters import PERIODS, Filters, add_months, month_end, period_bounds
+from ui import fmt
 
 RELATIVE = tuple(p for p in PERIODS if p != "custom")    # the sidebar's periods, around today
 _YEAR, _MONTH = re.compile(r"(\d{4})"), re.compile(r"(\d{4})-(\d{1,2})")

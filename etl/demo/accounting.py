@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow.compute as pc
 
-from etl.demo.company import AMOUNT_SIGMA, CUSTOMERS, NBSP, PRODUCTS, PRODUCT_NAMES, REGION_NAMES, REGION_WEIGHT
+from etl.demo.company import AMOUNT_SIGMA, CUSTOMERS, NBSP, PRODUCT_NAMES, PRODUCTS, REGION_NAMES, REGION_WEIGHT
 from etl.demo.draws import draw_products, sample
 from etl.demo.tally import Tally
 from etl.demo.world import World

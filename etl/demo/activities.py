@@ -9,7 +9,6 @@ from etl.demo.company import LAUNCHED, MANAGERS, MARKETERS, N_REGIONS, PRODUCTS,
 from etl.demo.draws import sample
 from etl.demo.world import World
 
-
 EVENTS = ("Выставка «Иннопром»", "Выставка «Связь»", "Конференция «Продажи 360»", "Форум «Цифровая индустрия»",
           "Выставка «ЭкспоСтрой»", "Бизнес-завтрак для клиентов", "Вебинар для партнёров",
           "Конференция «B2B Маркетинг»")

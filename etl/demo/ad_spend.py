@@ -6,7 +6,14 @@ from pathlib import Path
 import numpy as np
 
 from etl.demo.company import (
-    CHANNEL_KEYS, FLIGHT_ROAS, N_REGIONS, PLATFORMS, REGION_NAMES, REGION_WEIGHT, SPEND_RATIO, campaign_id
+    CHANNEL_KEYS,
+    FLIGHT_ROAS,
+    N_REGIONS,
+    PLATFORMS,
+    REGION_NAMES,
+    REGION_WEIGHT,
+    SPEND_RATIO,
+    campaign_id,
 )
 from etl.demo.world import World
 from etl.demo.writer import coded, csv_header, csv_lines, dates, fixed, ints, write_table

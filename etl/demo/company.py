@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
 # (canonical name, campaign prefix, share of lead demand, how people type it in the CRM).
 # Aliases stay within what data/regions.csv resolves (case, spaces and a "г." prefix are free).
 REGIONS = (

@@ -4,10 +4,36 @@ from __future__ import annotations
 import numpy as np
 
 from etl.demo.company import (
-    AMOUNT_SIGMA, CAMPAIGN_VARIANTS, CHANNELS, CHANNEL_KEYS, CONVERTED, CUSTOMERS, DEAL_LAG_H, FLOOR, FX_USD_RUB,
-    HOUR_WEIGHT, IN_WORK, JUNK, LOST, LOST_LAG, LOST_REASONS, NEW, NO_SOURCE_RATE, N_CHANNELS, OPEN_STAGES,
-    PRODUCTS, P_CONTACT, QUALIFIED, SOURCE_OPTIONS, TAU_H, USD_RATE, UTM_MEDIUM_CODE, UTM_SOURCE_OPTIONS, WON,
-    WON_LAG, campaign_id
+    AMOUNT_SIGMA,
+    CAMPAIGN_VARIANTS,
+    CHANNEL_KEYS,
+    CHANNELS,
+    CONVERTED,
+    CUSTOMERS,
+    DEAL_LAG_H,
+    FLOOR,
+    FX_USD_RUB,
+    HOUR_WEIGHT,
+    IN_WORK,
+    JUNK,
+    LOST,
+    LOST_LAG,
+    LOST_REASONS,
+    N_CHANNELS,
+    NEW,
+    NO_SOURCE_RATE,
+    OPEN_STAGES,
+    P_CONTACT,
+    PRODUCTS,
+    QUALIFIED,
+    SOURCE_OPTIONS,
+    TAU_H,
+    USD_RATE,
+    UTM_MEDIUM_CODE,
+    UTM_SOURCE_OPTIONS,
+    WON,
+    WON_LAG,
+    campaign_id,
 )
 from etl.demo.draws import choose, draw_products, region_spellings, sample
 from etl.demo.world import World

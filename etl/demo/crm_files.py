@@ -9,17 +9,33 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.demo.company import (
-    CHANNEL_KEYS, CUSTOMERS, DUPLICATE_RATE, LEAD_STATUS, LOST_REASONS, NBSP, PRODUCT_NAMES, REGION_TEXTS,
-    SOURCE_TEXTS, STAGES, UTM_MEDIUMS, UTM_SOURCES, WON
+    CHANNEL_KEYS,
+    CUSTOMERS,
+    DUPLICATE_RATE,
+    LEAD_STATUS,
+    LOST_REASONS,
+    NBSP,
+    PRODUCT_NAMES,
+    REGION_TEXTS,
+    SOURCE_TEXTS,
+    STAGES,
+    UTM_MEDIUMS,
+    UTM_SOURCES,
+    WON,
 )
 from etl.demo.crm import (
-    campaign_texts, draw_contact, draw_deals, draw_lead_status, draw_lead_texts, draw_leads, draw_touches
+    campaign_texts,
+    draw_contact,
+    draw_deals,
+    draw_lead_status,
+    draw_lead_texts,
+    draw_leads,
+    draw_touches,
 )
 from etl.demo.draws import sample
 from etl.demo.tally import Tally
 from etl.demo.world import World
 from etl.demo.writer import clock_texts, coded, csv_header, csv_lines, datetimes, fixed, ints
-
 
 IMPOSSIBLE_DAYS = ("30.02", "31.02", "31.04", "31.06", "31.09", "31.11")
 FUNNELS = ("Основная", "Партнёрская")

@@ -4,7 +4,14 @@ from __future__ import annotations
 import numpy as np
 
 from etl.demo.company import (
-    ALIAS_COUNT, ALIAS_RATE, ALIAS_START, LAUNCHED, PRODUCTS, UNKNOWN_RATE, UNKNOWN_REGIONS, UNKNOWN_START
+    ALIAS_COUNT,
+    ALIAS_RATE,
+    ALIAS_START,
+    LAUNCHED,
+    PRODUCTS,
+    UNKNOWN_RATE,
+    UNKNOWN_REGIONS,
+    UNKNOWN_START,
 )
 
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 import numpy as np
 
 from etl.demo.company import (
-    CHANNELS, CHANNEL_KEYS, DELAY_BUCKETS, FLOOR, MANAGERS, N_REGIONS, P_CONTACT, REGION_NAMES, TAU_H
+    CHANNEL_KEYS,
+    CHANNELS,
+    DELAY_BUCKETS,
+    FLOOR,
+    MANAGERS,
+    N_REGIONS,
+    P_CONTACT,
+    REGION_NAMES,
+    TAU_H,
 )
 from etl.demo.world import World, speed_factor
 

@@ -4,9 +4,29 @@ from __future__ import annotations
 import numpy as np
 
 from etl.demo.company import (
-    AMOUNT_SIGMA, CHANNELS, CHANNEL_KEYS, DEAL_LAG_H, DELAY_BUCKETS, FX_USD_RUB, LAUNCHED, LEAD_STATUS, LOST_LAG,
-    MANAGERS, MONTH_FACTOR, NOISE_PHI, NOISE_SD, PRODUCTS, REGIONS, REGION_CODES, REGION_NAMES, REGION_WEIGHT,
-    TREND, UNKNOWN_REGIONS, USD_RATE, WEEKDAY_FACTOR, WON_LAG
+    AMOUNT_SIGMA,
+    CHANNEL_KEYS,
+    CHANNELS,
+    DEAL_LAG_H,
+    DELAY_BUCKETS,
+    FX_USD_RUB,
+    LAUNCHED,
+    LEAD_STATUS,
+    LOST_LAG,
+    MANAGERS,
+    MONTH_FACTOR,
+    NOISE_PHI,
+    NOISE_SD,
+    PRODUCTS,
+    REGION_CODES,
+    REGION_NAMES,
+    REGION_WEIGHT,
+    REGIONS,
+    TREND,
+    UNKNOWN_REGIONS,
+    USD_RATE,
+    WEEKDAY_FACTOR,
+    WON_LAG,
 )
 from etl.demo.expectations import speed_truth
 from etl.demo.tally import Tally

@@ -14,8 +14,8 @@ Precedence when loading: an explicit --mapping beats the format (its columns and
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from etl.config import header_key
 from etl.errors import LoadError
@@ -144,7 +144,7 @@ def closed_deals_only(src, st, mapping) -> None:
 def raw_timestamp_fill(src, st, field_name: str, col: int, dmy: bool) -> None:
     """Fills an empty date field of each data row from another column (index `col`) of the file."""
     src.raw()
-    run(src.con, "update typed set {f} = p_ts(r.c{c}, {d}) from raw_in r "
-                 "where r.rowid - $base + 1 = typed.rn and typed.kind = 'data' and typed.{f} is null "
-                 "and r.c{c} is not null".format(f=field_name, c=int(col), d=str(bool(dmy)).lower()),
+    run(src.con, f"update typed set {field_name} = p_ts(r.c{int(col)}, {str(bool(dmy)).lower()}) from raw_in r "
+                 f"where r.rowid - $base + 1 = typed.rn and typed.kind = 'data' and typed.{field_name} is null "
+                 f"and r.c{int(col)} is not null",
         {"base": src.base()})

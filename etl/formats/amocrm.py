@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from etl.formats import Format, has_any
 
-
 CREATED = ("Дата создания", "Дата создания сделки", "Создана")
 
 

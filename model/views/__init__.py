@@ -10,9 +10,10 @@ import importlib
 import os
 import queue
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
+
 from model.filters import Filters
 from model.pages import VIEWS
 from model.runner import Runner

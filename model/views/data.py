@@ -6,6 +6,7 @@ import pandas as pd
 from model.filters import Filters
 from model.views import fetch
 
+
 def load(f: Filters, run, load_id: int | None = None, warn_load_id: int | None = None) -> dict[str, pd.DataFrame]:
     p = f.params()
     return fetch(run, {
