@@ -215,22 +215,31 @@ select s.*, l.loaded_at,
 from sources s
 left join (select entity as source, max(loaded_at) as loaded_at from loads group by entity) l using (source);
 
--- Campaign grain by month, for attribution's ROMI and CPL per campaign: spend and new leads.
-create or replace table mart_campaign_month as
+-- Campaign grain by day, for attribution's ROMI and CPL per campaign (attribution_by_campaign.sql):
+-- spend in the base currency (as mart_spend_day converts it, product from the campaign) and new leads
+-- (no product, as in mart_leads_day; leads without a campaign too, so a channel's rows add up to its
+-- leads). Small: campaigns x days, plus leads by region and channel.
+create or replace table mart_campaign_day as
 with spend as (
-    select date_trunc('month', date)::date as month, coalesce(region, '(none)') as region, channel, campaign,
-           currency, sum(cost) as cost
-    from ad_spend group by all
+    select s.date as day, coalesce(s.region, '(none)') as region, s.channel, s.campaign,
+           coalesce(c.product, '(none)') as product,
+           sum(s.cost * case when s.currency = a.base_currency then 1 else fx.rate end) as cost_base
+    from ad_spend s
+    cross join cfg_agreement a
+    left join (select campaign, platform, any_value(product) as product from campaigns group by all) c
+      on c.campaign = s.campaign and c.platform = s.platform
+    asof left join cfg_fx fx on fx.currency = s.currency and s.date >= fx.valid_from
+    group by all
 ),
 leads as (
-    select date_trunc('month', created_at)::date as month, coalesce(region, '(none)') as region, channel,
-           utm_campaign as campaign, count(*) as leads
-    from leads where utm_campaign is not null group by all
+    select created_at::date as day, coalesce(region, '(none)') as region, channel, utm_campaign as campaign,
+           count(*) as leads
+    from leads group by all
 )
-select month, region, channel, campaign, currency, cost, null::bigint as leads from spend
+select day, region, channel, campaign, product, cost_base, null::bigint as leads from spend
 union all
-select month, region, channel, campaign, null, null, leads from leads
-order by month;
+select day, region, channel, campaign, null, null, leads from leads
+order by day;
 
 -- Deals by the day they were created, with what they won: the metric regional incrementality
 -- compares (a flight's deals are created during it; they may close weeks later). Known regions only.
