@@ -14,6 +14,7 @@ from analysis import attribution
 from analysis.forecast import run_rate
 from report.deck import Finding, Slide, next_period, period_label
 from ui import charts, fmt
+from ui.attribution import describe
 from ui.filters import Filters
 from ui.i18n import t
 from ui.views import load
@@ -182,7 +183,7 @@ def contribution_slides(ctx: Context):
     agreed = attribution.agreed_model()
     d = ctx.view("contribution", model=agreed["name"])
     title = ctx.t("deck.title.contribution")
-    note = ctx.t("deck.c.model", description=agreed["description"][ctx.lang])
+    note = ctx.t("deck.c.model", description=describe(agreed, ctx.lang))
     slides = []
     ch = d["by_channel"]
     if ch.empty:
@@ -194,13 +195,13 @@ def contribution_slides(ctx: Context):
 
 
 def _contribution_slide(ctx: Context, d: dict, title: str, note: str) -> Slide:
-    from ui.views.contribution import main_currency
-
-    cur = main_currency(d["by_channel"], ctx.base)
+    # the base currency, every currency converted, over the period's exact days: the total is the
+    # period's revenue the headline slide states
+    cur = ctx.base
     labels = dict(zip(d["channels"].channel, d["channels"]["label_" + ctx.lang]))
     labels[attribution.UNATTRIBUTED] = ctx.t("contrib.unattributed")
     owner = dict(zip(d["channels"].channel, d["channels"].owner))
-    ch = attribution.with_returns(d["by_channel"][d["by_channel"].currency == cur])
+    ch = attribution.with_returns(d["by_channel"])
     ch = ch.sort_values("revenue", ascending=False, kind="stable").reset_index(drop=True)
     total = float(ch.revenue.sum())
     mk = ch[[owner.get(c) == "marketing" for c in ch.channel]]

@@ -153,17 +153,19 @@ def test_regions_sla_contribution_and_quality_equal_sql(made, warehouse):
     assert s["qualified_target"] == pytest.approx(a[0]) and s["lead_to_deal_target"] == pytest.approx(a[1])
     c = facts(deck, "contribution")
     model = sql_one(warehouse, "select value from cfg_attribution where key = 'model'")
-    credit = f"from attribution_credit where model = '{model}' and currency = 'RUB' and month between '2025-01-01' and '2025-03-01'"
-    total = float(sql_one(warehouse, f"select sum(revenue) {credit}"))
-    marketing = float(sql_one(warehouse, f"select sum(revenue) {credit} and channel in "
+    credit = f"from attribution_channel_day where model = '{model}' and day between '2025-01-01' and '2025-03-31'"
+    total = float(sql_one(warehouse, f"select sum(revenue_base) {credit}"))
+    marketing = float(sql_one(warehouse, f"select sum(revenue_base) {credit} and channel in "
                                          "(select channel from cfg_channels where owner = 'marketing')"))
-    assert total == pytest.approx(float(sql_one(warehouse, f"select sum(amount) from deals where {WON_Q1} and currency = 'RUB'")))
+    # the slide's total is the headline's revenue: every currency converted, the quarter's own deals
+    assert total == pytest.approx(float(sql_one(warehouse, f"select sum(amount * {FX}) from deals where {WON_Q1}")))
     assert c["total"] == pytest.approx(total) and c["marketing"] == pytest.approx(marketing)
+    assert c["total"] == pytest.approx(facts(deck, "headline")["revenue"])
     assert c["share"] == pytest.approx(marketing / total)
     d = facts(deck, "data_quality")
     assert d["rejected"] == sql_one(warehouse, "select count(*) from rejects")
     assert d["read"] == sql_one(warehouse, "select sum(rows_read) from loads")
-    unattributed = float(sql_one(warehouse, f"select coalesce(sum(revenue), 0) {credit} and channel = 'unattributed'"))
+    unattributed = float(sql_one(warehouse, f"select coalesce(sum(revenue_base), 0) {credit} and channel = 'unattributed'"))
     assert d["revenue"] == pytest.approx(unattributed) and d["share"] == pytest.approx(unattributed / total)
     # nothing is planned in the fixture for 2025-Q2: the slide says so rather than showing an empty table
     assert sql_one(warehouse, "select count(*) from activities where start_date between '2025-04-01' and '2025-06-30'") == 0
@@ -319,3 +321,4 @@ def test_meeting_page_on_a_period_that_is_not_a_quarter(warehouse):
     shown = "\n".join(m.value for m in at.markdown)
     assert t("deck.title.headline", "en", period=decks.period_label(f, "en")) in shown
     assert t("deck.title.joint_plan", "en", period=decks.period_label(decks.next_period(f), "en")) in shown
+
