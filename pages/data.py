@@ -92,8 +92,10 @@ with tab_quality:
     c = st.columns(4)
     c[0].metric(t("data.dq.no_source"), fmt.percent(q.no_source_share, L), help=t("data.dq.no_source.help"),
                 border=True)
-    c[1].metric(t("data.dq.revenue_no_source"), fmt.percent(q.revenue_no_source_share, L),
-                help=t("data.dq.revenue_no_source.help"), border=True)
+    u = d["unattributed"].iloc[0]
+    c[1].metric(t("data.dq.unattributed"), fmt.percent(u.share, L), fmt.compact(u.unattributed, L, u.currency),
+                delta_color="off", border=True,
+                help=t("data.dq.unattributed.help", currency=u.currency, filters=page.filters_caption(f)))
     c[2].metric(t("data.dq.unknown_region"), fmt.percent(q.revenue_unknown_region_share, L), border=True)
     c[3].metric(t("data.dq.rejected"), fmt.number(q.rejected_rows, L), border=True)
     cells_quality(d["cells"].iloc[0], d["won_no_amount"])

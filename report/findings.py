@@ -354,13 +354,9 @@ def joint_plan_slides(ctx: Context):
 
 
 def data_quality_slides(ctx: Context):
-    agreed = attribution.agreed_model()
-    c = ctx.view("contribution", model=agreed["name"])["by_channel"]
     d = ctx.view("data")
-    c = c[c.currency == ctx.base]
-    total = float(c.revenue.sum())
-    un = float(c.loc[c.channel == attribution.UNATTRIBUTED, "revenue"].sum())
-    share = un / total if total else None
+    u = d["unattributed"].iloc[0]      # as the Data page and the Contribution page state it
+    un, share = float(u.unattributed), None if pd.isna(u.share) else float(u.share)
     h = d["history"]
     rejected, read = int(h.rows_rejected.sum()), int(h.rows_read.sum())
     rows = [[ctx.t("deck.q.unattributed", currency=ctx.base), ctx.money(un), ctx.pct(share)],

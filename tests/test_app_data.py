@@ -142,3 +142,27 @@ def test_mapping_step_offers_constants_for_fields_the_file_lacks(copy_of_warehou
     assert '[constants]\nstatus = "won"\ncurrency = "USD"' in saved
     assert sql(copy_of_warehouse, "select distinct status, currency from deals where deal_id like 'A-%'") == [
         ("won", "USD")]
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_revenue_without_attribution_is_the_periods(copy_of_warehouse, tmp_path, lang):
+    """The quality tab states revenue without attribution for the sidebar's period and regions (not the
+    whole warehouse), the same figure the deck and the Contribution page state (tests/test_report.py)."""
+    from tests.apptest import UNATTRIBUTED_EXPECTED, UNATTRIBUTED_PERIOD, load_no_source_deals
+    from ui import fmt
+
+    load_no_source_deals(tmp_path)
+    p = UNATTRIBUTED_PERIOD
+    revenue = float(sql_one(copy_of_warehouse, "select sum(amount * case currency when 'RUB' then 1 else 90 end) "
+                                               "from deals where status = 'won' and closed_at::date between $a and $b "
+                                               "and region in ('Москва', 'Казань')", {"a": p["from"], "b": p["to"]}))
+    at = run_app("data", lang, **p)
+    tile = metric(at, t("data.dq.unattributed", lang))
+    assert tile.value == fmt.percent(UNATTRIBUTED_EXPECTED / revenue, lang)
+    assert tile.delta == fmt.compact(UNATTRIBUTED_EXPECTED, lang, "RUB")
+    whole_q1 = run_app("data", lang, **Q1_2025)     # another period and all regions: another figure
+    q1_revenue = float(sql_one(copy_of_warehouse, "select sum(amount * case currency when 'RUB' then 1 else 90 end) "
+                                                  "from deals where status = 'won' and closed_at::date "
+                                                  "between '2025-01-01' and '2025-03-31'"))
+    q1_bare = 500_000 + 7_000 * 90 + 90_000      # all three no-source deals close in Q1, in any region
+    assert metric(whole_q1, t("data.dq.unattributed", lang)).value == fmt.percent(q1_bare / q1_revenue, lang)

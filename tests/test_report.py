@@ -322,3 +322,44 @@ def test_meeting_page_on_a_period_that_is_not_a_quarter(warehouse):
     assert t("deck.title.headline", "en", period=decks.period_label(f, "en")) in shown
     assert t("deck.title.joint_plan", "en", period=decks.period_label(decks.next_period(f), "en")) in shown
 
+
+def test_revenue_without_attribution_is_one_figure_on_the_deck_the_data_page_and_contribution(
+        copy_of_warehouse, tmp_path):
+    """Defined once (attribution_unattributed.sql): the period's won revenue no channel is credited with,
+    for the period's own days and the regions chosen; the deck's finding, the Data page's view and the
+    Contribution page's view state the same value, equal to SQL over the deals."""
+    from tests.apptest import UNATTRIBUTED_EXPECTED, UNATTRIBUTED_PERIOD, load_no_source_deals
+    from ui import views
+    from ui.db import run_on
+
+    load_no_source_deals(tmp_path)
+    p = UNATTRIBUTED_PERIOD
+    f = decks.Filters("custom", dt.date.fromisoformat(p["from"]), dt.date.fromisoformat(p["to"]),
+                      tuple(p["regions"].split(",")), ())
+    import duckdb
+    con = duckdb.connect(str(copy_of_warehouse), read_only=True)
+    try:
+        def run(name, params):
+            return run_on(con, name, params)
+        dq = facts(decks.build(f, run, "en", ["data_quality"]), "data_quality")
+        data = views.load("data", f, run)["unattributed"].iloc[0]
+        contribution = views.load("contribution", f, run)
+        expected = float(con.execute(f"""
+            select sum(amount * {FX}) from deals d where status = 'won'
+              and closed_at::date between '{p["from"]}' and '{p["to"]}' and region in ('Москва', 'Казань')
+              and channel = 'unknown' and utm_campaign is null
+              and not exists (select 1 from touchpoints t where t.deal_id = d.deal_id
+                              or (t.lead_id = d.lead_id and t.deal_id is null))""").fetchall()[0][0])
+        revenue = float(con.execute(f"select sum(amount * {FX}) from deals where status = 'won' and closed_at::date "
+                                    f"between '{p['from']}' and '{p['to']}' and region in ('Москва', 'Казань')"
+                                    ).fetchall()[0][0])
+    finally:
+        con.close()
+    assert expected == pytest.approx(UNATTRIBUTED_EXPECTED)
+    assert dq["revenue"] == pytest.approx(expected) and data.unattributed == pytest.approx(expected)
+    assert dq["share"] == pytest.approx(expected / revenue) and data.share == pytest.approx(expected / revenue)
+    bare = contribution["by_channel"].set_index("channel").loc["unattributed"]
+    assert bare.revenue == pytest.approx(expected)
+    assert contribution["unattributed"].unattributed.iloc[0] == pytest.approx(expected)
+    assert (contribution["models"].set_index("channel").loc["unattributed", ["markov", "shapley"]].tolist()
+            == pytest.approx([expected, expected]))

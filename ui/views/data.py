@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.attribution import settings
 from ui import fmt
 from ui.filters import Filters
 from ui.i18n import t
 from ui.views import fetch
+from ui.views.contribution import rule_model
 
 # The overview and the deck say so when values no rule matched carry more than this share of a
 # table's rows or of won revenue (below it the figures stand; the Data page lists every value anyway).
@@ -15,8 +17,11 @@ UNRECOGNISED_ALERT = 0.02
 
 def load(f: Filters, run, load_id: int | None = None, warn_load_id: int | None = None) -> dict[str, pd.DataFrame]:
     p = f.params()
+    agreed = settings()["model"]
     return fetch(run, {
         "differences": ("recon_differences_list", p), "recon": ("recon_by_region_month", p),
+        # the period's revenue without attribution, as the Contribution page and the deck state it
+        "unattributed": ("attribution_unattributed", {**p, "model": rule_model(agreed, agreed)}),
         "reasons": ("reject_reasons", {}), "history": ("load_history", {}),
         "rejects": ("rejects_of_load", {"load_id": load_id}),    # None: the newest load with rejects
         "warnings": ("cell_warnings_of_load", {"load_id": warn_load_id}),  # None: the newest with warnings
