@@ -2,8 +2,10 @@
 CRM vs accounting, and the definitions both departments signed off."""
 import streamlit as st
 
+from analysis.attribution import agreed_model
 from etl import config
 from ui import db, fmt, page, tables, upload
+from ui.attribution import describe
 from ui.filters import current
 from ui.mapping_step import mapping_step
 from ui.vocab_step import vocab_step
@@ -151,11 +153,8 @@ with tab_terms:
     st.markdown(t("data.terms.sla_text", hours=fmt.number(a.first_contact_hours, L, 0), start=a.day_start,
                   end=a.day_end, days=days, qualified=fmt.percent(a.min_qualified_share, L, 0),
                   conversion=fmt.percent(a.min_lead_to_deal, L, 0)))
-    att = agreed.get("attribution", {})
     st.subheader(t("data.terms.attribution"))
-    st.markdown(t("data.terms.attribution_text", model=att.get("model", ""), first=att.get("first_weight", ""),
-                  middle=att.get("middle_weight", ""), last=att.get("last_weight", ""),
-                  lookback=att.get("lookback_days", "")))
+    st.markdown(t("data.terms.attribution_text", description=describe(agreed_model(), L)))
     st.subheader(t("data.terms.channels"))
     ch = d["channel_labels"]
     tables.show(ch.assign(owner=[t(f"owner.{o}") for o in ch.owner])[["channel", "label_" + L, "owner"]],

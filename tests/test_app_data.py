@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from analysis.attribution import agreed_model
 from tests.apptest import Q1_2025, metric, run_app, sql, sql_one, texts
 from ui import upload
+from ui.attribution import describe
 from ui.i18n import t
 
 MAPPING = Path(__file__).resolve().parent / "data" / "mapping"
@@ -33,6 +35,8 @@ def test_history_rejects_quality_recon_terms(warehouse, lang):
                              "where status = 'won' and closed_at::date between '2025-01-01' and '2025-03-31'")
     assert float(recon.crm_won_amount.sum()) == pytest.approx(float(crm))
     page = texts(at)
+    assert describe(agreed_model(), lang) in page      # the model in words, not its code position_based
+    assert "position_based" not in page
     assert (t("data.terms.sla_text", lang, hours="2", start=9, end=19,
               days=", ".join(t(f"weekday.{d}", lang) for d in range(1, 6)), qualified="35\u00a0%" if lang == "ru"
               else "35%", conversion="20\u00a0%" if lang == "ru" else "20%")) in page
