@@ -64,9 +64,10 @@ def _query(db, name: str, params: dict):
 
 
 @pytest.mark.parametrize("which", ["fixture", "demo"])
-def test_a_regions_sources_add_up_to_its_row_for_every_region(which, warehouse, small_demo):
+def test_a_regions_sources_managers_and_products_add_up_to_its_row(which, warehouse, small_demo):
     """Periods that cut months, with and without a product filter: each region's sources (won deals and
-    revenue by the deal's channel, deals without a source under 'unknown') sum to its row."""
+    revenue by the deal's channel, deals without a source under 'unknown'), managers and products sum to
+    its row."""
     import datetime as dt
 
     import numpy as np
@@ -87,6 +88,11 @@ def test_a_regions_sources_add_up_to_its_row_for_every_region(which, warehouse, 
             assert src.won_deals.sum() == r.deals_won, (a, b, picked, r.region)
             assert float(src.revenue.fillna(0).sum()) == pytest.approx(float(r.revenue or 0), abs=0.05)
             assert src.leads.sum() == r.leads
+            # the managers and products beside it count the same deals
+            for name in ("region_managers", "region_products"):
+                part = _query(db, name, {**p, "region": r.region})
+                assert part.deals_won.sum() == r.deals_won, (name, a, b, picked, r.region)
+                assert float(part.revenue.fillna(0).sum()) == pytest.approx(float(r.revenue or 0), abs=0.05)
             checked += r.deals_won > 0
     assert checked >= 5
 

@@ -134,6 +134,18 @@ select month, region, manager,
        coalesce(revenue_base, 0)::decimal(18,2) as revenue_base
 from lead_side full join deal_side using (month, region, manager);
 
+-- Managers' closed deals by the day they closed, with the deal's product: with mart_funnel_day's lead
+-- side (by day too) the Regions drill-down's managers add up to the region's row for any range and
+-- product filter, where mart_manager_month can only give whole months.
+create or replace table mart_manager_deals_day as
+select closed_at::date as day, region, manager, product,
+       count(*) filter (where status = 'won') as deals_won, count(*) filter (where status = 'lost') as deals_lost,
+       coalesce(sum(amount_base) filter (where status = 'won'), 0)::decimal(18,2) as revenue_base
+from deal_facts
+where closed_at is not null and status in ('won', 'lost')
+group by all
+order by day;
+
 -- Spend by day x region x channel x product (the campaign's product), in its currency and in base.
 create or replace table mart_spend_day as
 select s.date as day, coalesce(s.region, '(none)') as region, s.channel, coalesce(c.product, '(none)') as product,
