@@ -353,7 +353,7 @@ def split_like_rules(rows: pd.DataFrame, fitted: pd.DataFrame, measure: str,
     weight = weight.where(touched & ~bare, 0.0)
     amount = rows[total].astype(float).fillna(0.0)
     out = pd.Series(np.nan, index=rows.index)
-    for _, idx in rows.groupby(rows["currency"].fillna(""), sort=False).groups.items():
+    for idx in rows.groupby(rows["currency"].fillna(""), sort=False).groups.values():
         shared, w = amount[idx][~bare[idx]].sum(), weight[idx]
         if w.sum() > 0:
             out[idx] = w / w.sum() * shared

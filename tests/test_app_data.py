@@ -7,8 +7,18 @@ from pathlib import Path
 import pytest
 
 from analysis.attribution import agreed_model
-from tests.apptest import Q1_2025, metric, run_app, sql, sql_one, texts
-from ui import upload
+from tests.apptest import (
+    Q1_2025,
+    UNATTRIBUTED_EXPECTED,
+    UNATTRIBUTED_PERIOD,
+    load_no_source_deals,
+    metric,
+    run_app,
+    sql,
+    sql_one,
+    texts,
+)
+from ui import fmt, upload
 from ui.attribution import describe
 from ui.i18n import t
 
@@ -152,9 +162,6 @@ def test_mapping_step_offers_constants_for_fields_the_file_lacks(copy_of_warehou
 def test_revenue_without_attribution_is_the_periods(copy_of_warehouse, tmp_path, lang):
     """The quality tab states revenue without attribution for the sidebar's period and regions (not the
     whole warehouse), the same figure the deck and the Contribution page state (tests/test_report.py)."""
-    from tests.apptest import UNATTRIBUTED_EXPECTED, UNATTRIBUTED_PERIOD, load_no_source_deals
-    from ui import fmt
-
     load_no_source_deals(tmp_path)
     p = UNATTRIBUTED_PERIOD
     revenue = float(sql_one(copy_of_warehouse, "select sum(amount * case currency when 'RUB' then 1 else 90 end) "

@@ -514,8 +514,8 @@ def test_returns_romi_and_cpl():
 
 
 @pytest.mark.parametrize("lang, expected", [
-    ("ru", "Модель «Позиционная»: первое касание 40%, последнее 40%, середина 20%; касания за 90 дн."),
-    ("en", "Position-based model: first touch 40%, last 40%, middle 20%; touches from 90 days"),
+    ("ru", "«Позиционная» — первое касание 40%, последнее 40%, середина 20%; касания за 90 дн."),
+    ("en", "Position-based — first touch 40%, last 40%, middle 20%; touches from 90 days"),
 ])
 def test_agreed_model_reads_agreements_and_ui_words_it(lang, expected):
     from ui.attribution import describe, model_name

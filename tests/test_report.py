@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pytest
 from PIL import Image
@@ -17,7 +18,18 @@ from pptx import Presentation
 
 from report import deck as decks
 from report.make import make
-from tests.apptest import Q1_2025, ROOT, run_app, sql, sql_one
+from tests.apptest import (
+    Q1_2025,
+    ROOT,
+    UNATTRIBUTED_EXPECTED,
+    UNATTRIBUTED_PERIOD,
+    load_no_source_deals,
+    run_app,
+    sql,
+    sql_one,
+)
+from ui import views
+from ui.db import run_on
 from ui.i18n import t
 
 Q1 = (dt.date(2025, 1, 1), dt.date(2025, 3, 31))
@@ -328,15 +340,10 @@ def test_revenue_without_attribution_is_one_figure_on_the_deck_the_data_page_and
     """Defined once (attribution_unattributed.sql): the period's won revenue no channel is credited with,
     for the period's own days and the regions chosen; the deck's finding, the Data page's view and the
     Contribution page's view state the same value, equal to SQL over the deals."""
-    from tests.apptest import UNATTRIBUTED_EXPECTED, UNATTRIBUTED_PERIOD, load_no_source_deals
-    from ui import views
-    from ui.db import run_on
-
     load_no_source_deals(tmp_path)
     p = UNATTRIBUTED_PERIOD
     f = decks.Filters("custom", dt.date.fromisoformat(p["from"]), dt.date.fromisoformat(p["to"]),
                       tuple(p["regions"].split(",")), ())
-    import duckdb
     con = duckdb.connect(str(copy_of_warehouse), read_only=True)
     try:
         def run(name, params):

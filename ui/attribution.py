@@ -23,5 +23,5 @@ def describe(agreed: dict, lang: str) -> str:
               "w_first": pct.get("w_first_weight"), "w_other": pct.get("w_other_weight"),
               "half_life": p.get("time_decay_half_life_days")}
     details = t(f"attr.details.{name}", lang, **fields) if name in ("position_based", "time_decay", "w_shaped") else ""
-    return t("attr.describe", lang, name=model_name(name, lang), details=f": {details}" if details else "",
+    return t("attr.describe", lang, name=model_name(name, lang), details=f" — {details}" if details else "",
              lookback=p.get("lookback_days"))

@@ -43,6 +43,8 @@ def side_by_side(d: dict) -> pd.DataFrame:
     wide = d["models"].drop(columns="currency").set_index("channel")
     models = [m for m in attribution.MODELS if m in wide]
     wide = wide[models].astype(float)
+    # a channel no model credits (leads or spend alone) has no bar to draw: the tables still show it
+    wide = wide[wide.fillna(0.0).abs().sum(axis=1) > 0]
     out = wide.assign(low=wide.min(axis=1), high=wide.max(axis=1))
     out["range"] = out.high - out.low
     return out.sort_values("high", ascending=False)
