@@ -28,7 +28,8 @@ Definitions both implementations follow (the page's "how we count" text can quot
   influenced: any touch is. sourced_revenue / influenced_revenue are the row's revenue credit from
   such deals, so they add up across channels to the marketing-sourced / -influenced revenue.
 - Markov and Shapley run on channel paths (distinct consecutive channels, at most max_path_steps:
-  the first step and the last max_path_steps - 1, so the originating channel is kept).
+  the first step and the last max_path_steps - 1, so the originating channel is kept). On the page
+  their channel weights split the same revenue the rule models split (models_side_by_side).
 """
 from __future__ import annotations
 
