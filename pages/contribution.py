@@ -9,7 +9,7 @@ from ui.attribution import describe, model_names
 from ui.filters import current
 from ui.i18n import lang, t
 from ui.views import load
-from ui.views.contribution import side_by_side, widest
+from ui.views.contribution import side_by_side, widest, with_models
 
 L = lang()
 st.title(t("contrib.title"))
@@ -24,7 +24,7 @@ names = model_names(L)
 model = st.selectbox(t("contrib.model"), models, index=models.index(agreed["name"]) if agreed["name"] in models else 0,
                      key="contrib_model",
                      format_func=lambda m: names[m] + (t("contrib.agreed_mark", L) if m == agreed["name"] else ""))
-d = load("contribution", f, db.query, model=model)
+d = with_models(load("contribution", f, db.query, model=model))
 base = d["agreement"].base_currency.iloc[0]
 labels = dict(zip(d["channels"].channel, d["channels"]["label_" + L]))
 labels[attribution.UNATTRIBUTED] = t("contrib.unattributed")

@@ -18,6 +18,7 @@ from ui.attribution import describe
 from ui.filters import Filters
 from ui.i18n import t
 from ui.views import load
+from ui.views.contribution import with_models
 from ui.views.data import unrecognised_line
 from ui.views.funnel import scorecard
 from ui.views.overview import headline
@@ -181,7 +182,7 @@ def contribution_slides(ctx: Context):
     from report import impact
 
     agreed = attribution.agreed_model()
-    d = ctx.view("contribution", model=agreed["name"])
+    d = with_models(ctx.view("contribution", model=agreed["name"]))
     title = ctx.t("deck.title.contribution")
     note = ctx.t("deck.c.model", description=describe(agreed, ctx.lang))
     slides = []

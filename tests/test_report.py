@@ -31,6 +31,7 @@ from tests.apptest import (
 from ui import views
 from ui.db import run_on
 from ui.i18n import t
+from ui.views.contribution import with_models
 
 Q1 = (dt.date(2025, 1, 1), dt.date(2025, 3, 31))
 FX = "case currency when 'RUB' then 1 else 90 end"     # tests/data/wh/fx: USD at 90
@@ -350,7 +351,7 @@ def test_revenue_without_attribution_is_one_figure_on_the_deck_the_data_page_and
             return run_on(con, name, params)
         dq = facts(decks.build(f, run, "en", ["data_quality"]), "data_quality")
         data = views.load("data", f, run)["unattributed"].iloc[0]
-        contribution = views.load("contribution", f, run)
+        contribution = with_models(views.load("contribution", f, run))
         expected = float(con.execute(f"""
             select sum(amount * {FX}) from deals d where status = 'won'
               and closed_at::date between '{p["from"]}' and '{p["to"]}' and region in ('Москва', 'Казань')
