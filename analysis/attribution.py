@@ -28,7 +28,8 @@ Definitions both implementations follow (the page's "how we count" text can quot
   influenced: any touch is. sourced_revenue / influenced_revenue are the row's revenue credit from
   such deals, so they add up across channels to the marketing-sourced / -influenced revenue.
 - Markov and Shapley run on channel paths (distinct consecutive channels, at most max_path_steps:
-  the first step and the last max_path_steps - 1, so the originating channel is kept).
+  the first step and the last max_path_steps - 1, so the originating channel is kept). On the page
+  their channel weights split the same revenue the rule models split (models_side_by_side).
 """
 from __future__ import annotations
 
@@ -43,16 +44,7 @@ UNATTRIBUTED = "unattributed"
 NO_CHANNEL = ("", "unknown")
 ORDER = ["deal_id", "touch_at", "channel", "campaign"]
 
-MODEL_NAMES = {
-    "first_touch": ("Первое касание", "First touch"),
-    "last_touch": ("Последнее касание", "Last touch"),
-    "linear": ("Линейная", "Linear"),
-    "time_decay": ("С затуханием во времени", "Time decay"),
-    "position_based": ("Позиционная", "Position-based"),
-    "w_shaped": ("W-образная", "W-shaped"),
-    "markov": ("Марковские цепи", "Markov chain"),
-    "shapley": ("Вектор Шепли", "Shapley value"),
-}
+MODELS = RULE_MODELS + DATA_DRIVEN_MODELS
 
 
 def settings() -> dict:
@@ -62,28 +54,9 @@ def settings() -> dict:
 
 
 def agreed_model(params: dict | None = None) -> dict:
-    """The agreed model: name, its parameters and a one-line description in ru and en."""
+    """The agreed model: its name and parameters (ui/attribution.py words them for a reader)."""
     p = params or settings()
-    name = p["model"]
-    pct = {k: f"{float(v) * 100:g}%" for k, v in p.items() if k.endswith("_weight")}
-    ru, en = MODEL_NAMES[name]
-    details = {
-        "position_based": (f"первое касание {pct['first_weight']}, последнее {pct['last_weight']}, "
-                           f"середина {pct['middle_weight']}",
-                           f"first touch {pct['first_weight']}, last {pct['last_weight']}, "
-                           f"middle {pct['middle_weight']}"),
-        "time_decay": (f"вес касания вдвое меньше каждые {p['time_decay_half_life_days']} дн. до сделки",
-                       f"a touch's weight halves every {p['time_decay_half_life_days']} days before the deal"),
-        "w_shaped": (f"первое касание, создание лида и создание сделки по {pct['w_first_weight']}, "
-                     f"остальные {pct['w_other_weight']}",
-                     f"first touch, lead creation and deal creation {pct['w_first_weight']} each, "
-                     f"the rest {pct['w_other_weight']}"),
-    }.get(name, ("", ""))
-    window = (f"; касания за {p['lookback_days']} дн. до создания сделки",
-              f"; touches from {p['lookback_days']} days before the deal was created")
-    return {"name": name, "params": {k: v for k, v in p.items() if k != "model"},
-            "description": {"ru": f"{ru} модель" + (f": {details[0]}" if details[0] else "") + window[0],
-                            "en": f"{en} model" + (f": {details[1]}" if details[1] else "") + window[1]}}
+    return {"name": p["model"], "params": {k: v for k, v in p.items() if k != "model"}}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -344,22 +317,68 @@ def with_returns(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def models_side_by_side(rules: pd.DataFrame, paths: pd.DataFrame) -> pd.DataFrame:
-    """attribution_models_by_channel rows plus markov and shapley revenue from attribution_paths rows.
+    """Channel x currency rows: every model's revenue credit, each model's credits adding up to the same
+    revenue, so the rows compare how models split one total.
 
-    Shapley needs every coalition of channels; past 16 channels in one currency its column is NaN.
+    rules: attribution_by_channel rows (channel, currency, one column per rule model); paths:
+    attribution_paths rows. Markov and Shapley learn each channel's weight from the paths (closed
+    deals' journeys, a wider set than the selection: see attribution_paths.sql); that weight then splits
+    what the rule models split, less the unattributed deals' revenue (no channel to credit: their row
+    keeps the same value in every model), among the channels the rule models credit in the selection,
+    so a channel no selected deal touched gets nothing. A data-driven column is NaN where the paths give
+    none of those channels any weight, and Shapley's is NaN past 16 channels in one currency (it
+    enumerates every coalition).
     """
-    markov = markov_credit(paths)[["channel", "currency", "revenue"]].rename(columns={"revenue": "markov"})
+    fitted = {"markov": markov_credit(paths)}
     try:
-        shapley = shapley_credit(paths)[["channel", "currency", "revenue"]].rename(columns={"revenue": "shapley"})
+        fitted["shapley"] = shapley_credit(paths)
     except ValueError:
-        shapley = pd.DataFrame(columns=["channel", "currency", "shapley"])
-    out = rules.merge(markov, on=["channel", "currency"], how="outer")
-    out = out.merge(shapley, on=["channel", "currency"], how="outer")
-    models = [m for m in RULE_MODELS + DATA_DRIVEN_MODELS if m in out]
-    # a channel with no credit under a model got 0 from it; Shapley stays NaN only when not computed
-    fill = [m for m in models if m != "shapley" or len(shapley)]
-    out[fill] = out[fill].astype(float).fillna(0.0)
+        fitted["shapley"] = None
+    out = rules[["channel", "currency", *RULE_MODELS]].copy()
+    out[list(RULE_MODELS)] = out[list(RULE_MODELS)].astype(float).fillna(0.0)
+    for model, credit in fitted.items():
+        out[model] = np.nan if credit is None else split_like_rules(out, credit, "revenue")
     return out.sort_values(["currency", "channel"], ignore_index=True)
+
+
+def split_like_rules(rows: pd.DataFrame, fitted: pd.DataFrame, measure: str,
+                     total: str = RULE_MODELS[0]) -> pd.Series:
+    """rows' `total` column (a rule model's credit per channel x currency: every rule model credits the
+    same sum) split again in each currency by the data-driven `fitted` frame's `measure` per channel,
+    as models_side_by_side describes. Returns a Series aligned with rows."""
+    weight = rows[["channel", "currency"]].merge(
+        fitted[["channel", "currency", measure]], on=["channel", "currency"], how="left")[measure]
+    weight = pd.Series(weight.astype(float).fillna(0.0).to_numpy(), index=rows.index)
+    bare = rows["channel"].eq(UNATTRIBUTED)
+    touched = rows[list(RULE_MODELS)].astype(float).fillna(0.0).max(axis=1) > 0
+    weight = weight.where(touched & ~bare, 0.0)
+    amount = rows[total].astype(float).fillna(0.0)
+    out = pd.Series(np.nan, index=rows.index)
+    for idx in rows.groupby(rows["currency"].fillna(""), sort=False).groups.values():
+        shared, w = amount[idx][~bare[idx]].sum(), weight[idx]
+        if w.sum() > 0:
+            out[idx] = w / w.sum() * shared
+        elif shared == 0:
+            out[idx] = 0.0
+    return out.where(~bare, amount)
+
+
+def under_model(by_channel: pd.DataFrame, paths: pd.DataFrame, model: str) -> pd.DataFrame:
+    """attribution_by_channel rows under `model`. A rule model's are the query's own (it ran with that
+    model); under Markov or Shapley, revenue and won deals are that model's split (as in
+    models_side_by_side, won deals split by its deal credit), and the pipeline is NaN: open deals have no
+    outcome to learn from. A new frame; the input is untouched."""
+    out = by_channel.copy()
+    if model not in DATA_DRIVEN_MODELS:
+        return out
+    try:
+        credit = markov_credit(paths) if model == "markov" else shapley_credit(paths)
+    except ValueError:      # Shapley past 16 channels: no credit to show
+        credit = pd.DataFrame(columns=["channel", "currency", "deals", "revenue"])
+    out["revenue"] = split_like_rules(out, credit, "revenue")
+    out["won_deals"] = split_like_rules(out, credit, "deals", total="won_deals")
+    out[["pipeline", "open_deals"]] = np.nan
+    return out
 
 
 def sourced_summary(by_channel: pd.DataFrame) -> pd.DataFrame:

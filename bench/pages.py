@@ -1,6 +1,6 @@
 """Pages benchmark: every page's queries at N deals against a bare scan of deals, in one run.
 
-For each page, the queries its view issues (ui/views/<page>.py, the same functions the pages call)
+For each page, the queries its view issues (model/views/<page>.py, the same functions the pages call)
 run on a read-only connection: "cold" on a fresh connection each time (DuckDB's buffer pool empty),
 "warm" repeated on one connection; the median of --repeat runs is reported. A page's time is the
 wall time of its view loading all its queries, concurrently as the app does (model.views.fetch); the

@@ -28,3 +28,8 @@ def config_stale(run: Runner) -> bool:
     """True when data/ config differs from what the warehouse was built with (a rebuild is due)."""
     built = _meta(run).get("config_hash")
     return built is not None and built != config.config_hash()
+
+
+def attribution(run: Runner) -> dict:
+    """The attribution model's parameters the warehouse was built with ([attribution] over the defaults)."""
+    return {**config.ATTRIBUTION_DEFAULTS, **agreements(run).get("attribution", {})}

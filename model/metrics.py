@@ -106,8 +106,10 @@ REGISTRY: dict[str, Metric] = {m.key: m for m in (
        filters=("period", "regions")),
     _m("response_hours_mean", "hours", ratio=("response_hours_sum", "contacted"), grain="lead_cohort",
        filters=("period", "regions"), higher=False),
-    _m("cohort_revenue_per_lead", "money_per", ratio=("cohort_revenue", "leads"), grain="lead_cohort",
-       filters=("period", "regions")),
+    _m("revenue_per_lead", "money_per", ratio=("revenue", "leads"), grain="channel",
+       filters=("period", "regions", "products")),
+    _m("unattributed_revenue", "money", query="attribution_unattributed", grain="period"),
+    _m("unattributed_share", "share", ratio=("unattributed_revenue", "revenue"), grain="period"),
     # attribution under the agreed (or chosen) model
     *(_m(k, unit, query="attribution_by_channel", grain="channel", filters=("period", "regions"))
       for k, unit in (("attributed_revenue", "money"), ("attributed_pipeline", "money"),

@@ -2,8 +2,10 @@
 CRM vs accounting, and the definitions both departments signed off."""
 import streamlit as st
 
+from analysis.attribution import agreed_model
 from model import agreements, metrics
 from ui import db, fmt, page, tables, upload
+from ui.attribution import describe
 from ui.filters import current
 from ui.mapping_step import mapping_step
 from ui.vocab_step import vocab_step
@@ -92,8 +94,10 @@ with tab_quality:
     c = st.columns(4)
     c[0].metric(t("data.dq.no_source"), fmt.percent(q.no_source_share, L), help=t("data.dq.no_source.help"),
                 border=True)
-    c[1].metric(t("data.dq.revenue_no_source"), fmt.percent(q.revenue_no_source_share, L),
-                help=t("data.dq.revenue_no_source.help"), border=True)
+    u = d["unattributed"].iloc[0]
+    c[1].metric(t("data.dq.unattributed"), fmt.percent(u.share, L), fmt.compact(u.unattributed, L, u.currency),
+                delta_color="off", border=True,
+                help=t("data.dq.unattributed.help", currency=u.currency, filters=page.filters_caption(f)))
     c[2].metric(t("data.dq.unknown_region"), fmt.percent(q.revenue_unknown_region_share, L), border=True)
     c[3].metric(t("data.dq.rejected"), fmt.number(q.rejected_rows, L), border=True)
     cells_quality(d["cells"].iloc[0], d["won_no_amount"])
@@ -149,11 +153,8 @@ with tab_terms:
     st.markdown(t("data.terms.sla_text", hours=fmt.number(a.first_contact_hours, L, 0), start=a.day_start,
                   end=a.day_end, days=days, qualified=fmt.percent(a.min_qualified_share, L, 0),
                   conversion=fmt.percent(a.min_lead_to_deal, L, 0)))
-    att = agreed.get("attribution", {})
     st.subheader(t("data.terms.attribution"))
-    st.markdown(t("data.terms.attribution_text", model=att.get("model", ""), first=att.get("first_weight", ""),
-                  middle=att.get("middle_weight", ""), last=att.get("last_weight", ""),
-                  lookback=att.get("lookback_days", "")))
+    st.markdown(t("data.terms.attribution_text", description=describe(agreed_model(agreements.attribution(db.query)), L)))
     st.subheader(t("data.terms.channels"))
     ch = d["channel_labels"]
     tables.show(ch.assign(owner=[t(f"owner.{o}") for o in ch.owner])[["channel", "label_" + L, "owner"]],

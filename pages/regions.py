@@ -74,8 +74,10 @@ with mid:
 with right:
     st.subheader(t("regions.sources"))
     src = dd["sources"].assign(channel=dd["sources"]["label_" + L].fillna(dd["sources"].channel))
-    cols = {"channel": None, "leads": N, "qualified_share": P, "won_deals": N, "revenue_per_lead": M, "cpl": M}
+    cols = {"channel": None, "leads": N, "qualified_share": P, "won_deals": N, "revenue": M, "revenue_per_lead": M,
+            "cpl": M}
     tables.show(src[list(cols)], cols, key="sources", file_name=f"sources_{region}",
                  column_config={c: t(f"regions.col.{c}", currency=base) for c in cols})
+    st.caption(t("regions.sources_note"))
 
 page.freshness(d["fresh"])

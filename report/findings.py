@@ -16,14 +16,16 @@ from report import impact
 from report.periods import next_period, period_label
 from report.slides import Finding, Slide
 from ui import charts, fmt
-from model import metrics
+from model import agreements, metrics
 from model.filters import Filters
-from ui.i18n import t
 from model.views import load
-from ui.dq import unrecognised_line
+from model.views.contribution import with_models
 from model.views.funnel import scorecard
 from model.views.overview import headline
 from model.views.plan_fact import splits
+from ui.attribution import describe
+from ui.dq import unrecognised_line
+from ui.i18n import t
 
 MAX_ROWS = 12      # table rows that stay readable on a slide
 MAX_REGIONS = 8    # regions on the regions slide: the largest deviations
@@ -193,10 +195,10 @@ def regions_slides(ctx: Context):
 
 
 def contribution_slides(ctx: Context):
-    agreed = attribution.agreed_model()
-    d = ctx.view("contribution", model=agreed["name"])
+    agreed = attribution.agreed_model(agreements.attribution(ctx.run))
+    d = with_models(ctx.view("contribution", model=agreed["name"]))
     title = ctx.t("deck.title.contribution")
-    note = ctx.t("deck.c.model", description=agreed["description"][ctx.lang])
+    note = ctx.t("deck.c.model", description=describe(agreed, ctx.lang))
     slides = []
     ch = d["by_channel"]
     if ch.empty:
@@ -208,13 +210,13 @@ def contribution_slides(ctx: Context):
 
 
 def _contribution_slide(ctx: Context, d: dict, title: str, note: str) -> Slide:
-    from model.views.contribution import main_currency
-
-    cur = main_currency(d["by_channel"], ctx.base)
+    # the base currency, every currency converted, over the period's exact days: the total is the
+    # period's revenue the headline slide states
+    cur = ctx.base
     labels = dict(zip(d["channels"].channel, d["channels"]["label_" + ctx.lang]))
     labels[attribution.UNATTRIBUTED] = ctx.t("contrib.unattributed")
     owner = dict(zip(d["channels"].channel, d["channels"].owner))
-    ch = attribution.with_returns(d["by_channel"][d["by_channel"].currency == cur])
+    ch = attribution.with_returns(d["by_channel"])
     ch = ch.sort_values("revenue", ascending=False, kind="stable").reset_index(drop=True)
     total = float(ch.revenue.sum())
     mk = ch[[owner.get(c) == "marketing" for c in ch.channel]]
@@ -367,13 +369,9 @@ def joint_plan_slides(ctx: Context):
 
 
 def data_quality_slides(ctx: Context):
-    agreed = attribution.agreed_model()
-    c = ctx.view("contribution", model=agreed["name"])["by_channel"]
     d = ctx.view("data")
-    c = c[c.currency == ctx.base]
-    total = float(c.revenue.sum())
-    un = float(c.loc[c.channel == attribution.UNATTRIBUTED, "revenue"].sum())
-    share = un / total if total else None
+    u = d["unattributed"].iloc[0]      # as the Data page and the Contribution page state it
+    un, share = float(u.unattributed), None if pd.isna(u.share) else float(u.share)
     h = d["history"]
     rejected, read = int(h.rows_rejected.sum()), int(h.rows_read.sum())
     rows = [[ctx.t("deck.q.unattributed", currency=ctx.base), ctx.money(un), ctx.pct(share)],

@@ -83,3 +83,29 @@ def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
     parts += [w.value for w in at.warning] + [s.value for s in at.success]
     return "\n".join(parts)
+
+
+# Won deals with no source, no utm tags, no lead and no touches, as an amoCRM export writes them
+# (tests/data/wh/deals_amo.csv's layout): revenue no channel can be credited with. 201 and 202 close
+# inside UNATTRIBUTED_PERIOD in Москва and Казань (202 in USD, at 90), 203 after it.
+NO_SOURCE_DEALS = (
+    "ID;Название сделки;Бюджет;Валюта;Ответственный;Дата создания;Дата закрытия;Этап сделки;Город;"
+    "Источник;utm_source;utm_medium;utm_campaign;ID лида\n"
+    '201;Склад без источника;"500 000,00";RUB;Анна Смирнова;02.02.2025 10:00:00;12.02.2025 12:00:00;'
+    "Успешно реализовано;Москва;;;;;\n"
+    '202;Кафе без источника;"7 000";USD;Ирина Ли;03.01.2025 10:00:00;28.01.2025 12:00:00;'
+    "Успешно реализовано;Казань;;;;;\n"
+    '203;Офис без источника;"90 000";RUB;Олег Петров;03.02.2025 10:00:00;20.03.2025 12:00:00;'
+    "Успешно реализовано;Москва;;;;;\n")
+UNATTRIBUTED_PERIOD = {"period": "custom", "from": "2025-01-21", "to": "2025-02-20", "regions": "Москва,Казань"}
+UNATTRIBUTED_EXPECTED = 500_000 + 7_000 * 90
+
+
+def load_no_source_deals(folder: Path) -> None:
+    """Loads NO_SOURCE_DEALS through the real ETL into the warehouse at $PARITY_DB."""
+    from etl.load import load_files
+
+    path = folder / "deals_amo_no_source.csv"
+    path.write_text(NO_SOURCE_DEALS, encoding="utf-8-sig")
+    result = load_files([path], progress=False)
+    assert result["ok"], result

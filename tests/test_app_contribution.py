@@ -1,31 +1,59 @@
-"""The contribution page (AppTest) against the warehouse: every model's credits add up to the won
-revenue, the agreed model is named, and switching the model changes the tables."""
+"""The contribution page (AppTest) against the warehouse: every model's credits add up to the period's
+won revenue (the Overview's), the agreed model is named, the picker offers every model the chart
+compares, and the sentence about disagreement names the chart's longest bar."""
 from __future__ import annotations
 
 import pytest
 
 from analysis import attribution
-from tests.apptest import Q1_2025, chart, metric, run_app, sql_one, texts, values
+from tests.apptest import Q1_2025, chart, metric, run_app, sql, sql_one, texts, values
 from ui import fmt
+from ui.attribution import describe, model_names
 from ui.i18n import t
 
-WON_RUB = """select sum(amount) from deals where status = 'won' and currency = 'RUB'
-             and closed_at::date between '2025-01-01' and '2025-03-31'"""
+# won revenue in the base currency (RUB; the fixture's USD at 90), by close date
+WON = """select sum(amount * case currency when 'RUB' then 1 else 90 end) from deals where status = 'won'
+         and closed_at::date between $a and $b"""
+CUT = {"period": "custom", "from": "2025-01-21", "to": "2025-02-10"}   # cuts January and February
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_models_side_by_side_and_the_agreed_model(warehouse, lang):
     at = run_app("contribution", lang, **Q1_2025)
-    assert attribution.agreed_model()["description"][lang] in texts(at)
+    assert describe(attribution.agreed_model(), lang) in texts(at)
     spec = chart(at, t("contrib.chart", lang, currency="RUB"))
     dots = [tr for tr in spec["data"] if tr.get("mode") == "markers"]
-    assert {tr["name"] for tr in dots} == {attribution.MODEL_NAMES[m][0 if lang == "ru" else 1]
-                                           for m in attribution.RULE_MODELS + attribution.DATA_DRIVEN_MODELS}
-    won = float(sql_one(warehouse, WON_RUB))
+    names = model_names(lang)
+    assert {tr["name"] for tr in dots} == set(names.values())
+    won = float(sql_one(warehouse, WON, {"a": "2025-01-01", "b": "2025-03-31"}))
     for tr in dots:     # every model credits exactly the won revenue, only split differently
         assert sum(values(tr)) == pytest.approx(won), tr["name"]
-    shown = metric(at, t("contrib.attributed", lang, currency="RUB"))
+    shown = metric(at, t("contrib.revenue", lang, currency="RUB"))
     assert shown.value == fmt.compact(won, lang, "RUB")
+    # the picker offers every model the chart compares
+    picker = at.selectbox(key="contrib_model")
+    assert list(picker.options) == [names[m] + (t("contrib.agreed_mark", lang) if m == "position_based" else "")
+                                    for m in attribution.MODELS]
+
+
+def test_a_period_that_cuts_months_credits_its_own_days(warehouse):
+    at = run_app("contribution", "en", **CUT)
+    won = float(sql_one(warehouse, WON, {"a": CUT["from"], "b": CUT["to"]}))
+    whole_months = float(sql_one(warehouse, WON, {"a": "2025-01-01", "b": "2025-02-28"}))
+    assert won != whole_months
+    assert at.dataframe[0].value.revenue.astype(float).sum() == pytest.approx(won)
+    assert at.dataframe[1].value.revenue.astype(float).sum() == pytest.approx(won)
+    assert metric(at, t("contrib.revenue", "en", currency="RUB")).value == fmt.compact(won, "en", "RUB")
+
+
+def test_the_sentence_names_the_charts_longest_bar(warehouse):
+    at = run_app("contribution", "en", **Q1_2025)
+    spec = chart(at, t("contrib.chart", "en", currency="RUB"))
+    bars = next(tr for tr in spec["data"] if tr.get("type") == "bar")
+    lengths = dict(zip(values(bars, "x"), values(bars)))
+    longest = max(lengths, key=lengths.get)
+    assert lengths[longest] > 0
+    assert any(line.startswith("The models disagree most on “" + longest + "”") for line in texts(at).splitlines())
 
 
 def test_switching_the_model_changes_channel_credit(warehouse):
@@ -33,7 +61,37 @@ def test_switching_the_model_changes_channel_credit(warehouse):
     first.selectbox(key="contrib_model").set_value("first_touch").run()
     last = run_app("contribution", "en", **Q1_2025)
     last.selectbox(key="contrib_model").set_value("last_touch").run()
-    a = first.dataframe[0].value.set_index(["channel", "currency"]).revenue.astype(float)
-    b = last.dataframe[0].value.set_index(["channel", "currency"]).revenue.astype(float)
+    a = first.dataframe[0].value.set_index("channel").revenue.astype(float)
+    b = last.dataframe[0].value.set_index("channel").revenue.astype(float)
     assert a.sum() == pytest.approx(b.sum())
     assert not a.reindex(b.index).fillna(0).equals(b)
+
+
+@pytest.mark.parametrize("model", attribution.DATA_DRIVEN_MODELS)
+def test_a_data_driven_model_can_be_picked(warehouse, model):
+    at = run_app("contribution", "en", **Q1_2025)
+    at.selectbox(key="contrib_model").set_value(model).run()
+    assert not at.exception
+    names = model_names("en")
+    spec = chart(at, t("contrib.chart", "en", currency="RUB"))
+    dots = {tr["name"]: tr for tr in spec["data"] if tr.get("mode") == "markers"}
+    table = at.dataframe[0].value.set_index("channel")
+    # the table's revenue is the model's dots, channel by channel
+    chart_credit = dict(zip(values(dots[names[model]], "x"), values(dots[names[model]])))
+    for channel, revenue in table.revenue.items():
+        assert float(revenue) == pytest.approx(chart_credit.get(channel, 0.0), abs=0.01), channel
+    assert table.pipeline.isna().all()
+    assert t("contrib.campaign_rule_model", "en", picked=names[model], model=names["position_based"]) in texts(at)
+
+
+def test_campaign_none_rows_count_leads_without_a_campaign(warehouse):
+    at = run_app("contribution", "en", **Q1_2025)
+    campaigns = at.dataframe[1].value
+    none = campaigns[campaigns.campaign == t("contrib.no_campaign", "en")]
+    leads = dict(sql(warehouse, "select channel, count(*) from leads where utm_campaign is null "
+                                "and created_at::date between '2025-01-01' and '2025-03-31' group by all"))
+    assert leads
+    labels = dict(sql(warehouse, "select channel, label_en from cfg_channels"))
+    shown = dict(zip(none.channel, none.leads))
+    for channel, n in leads.items():
+        assert shown[labels[channel]] == n, channel

@@ -6,9 +6,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.apptest import Q1_2025, metric, run_app, sql, sql_one, texts
+from analysis.attribution import agreed_model
 from model import metrics
-from ui import upload
+from tests.apptest import (
+    Q1_2025,
+    UNATTRIBUTED_EXPECTED,
+    UNATTRIBUTED_PERIOD,
+    load_no_source_deals,
+    metric,
+    run_app,
+    sql,
+    sql_one,
+    texts,
+)
+from ui import fmt, upload
+from ui.attribution import describe
 from ui.i18n import t
 
 MAPPING = Path(__file__).resolve().parent / "data" / "mapping"
@@ -34,6 +46,8 @@ def test_history_rejects_quality_recon_terms(warehouse, lang):
                              "where status = 'won' and closed_at::date between '2025-01-01' and '2025-03-31'")
     assert float(recon.crm_won_amount.sum()) == pytest.approx(float(crm))
     page = texts(at)
+    assert describe(agreed_model(), lang) in page      # the model in words, not its code position_based
+    assert "position_based" not in page
     assert (t("data.terms.sla_text", lang, hours="2", start=9, end=19,
               days=", ".join(t(f"weekday.{d}", lang) for d in range(1, 6)), qualified="35\u00a0%" if lang == "ru"
               else "35%", conversion="20\u00a0%" if lang == "ru" else "20%")) in page
@@ -169,3 +183,24 @@ def test_agreements_come_from_the_built_warehouse_and_a_config_change_is_announc
     at = run_app("data", "en", **Q1_2025)
     assert t("config.stale", "en") not in [w.value for w in at.warning]
     assert "within 4 working hours" in texts(at)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_revenue_without_attribution_is_the_periods(copy_of_warehouse, tmp_path, lang):
+    """The quality tab states revenue without attribution for the sidebar's period and regions (not the
+    whole warehouse), the same figure the deck and the Contribution page state (tests/test_report.py)."""
+    load_no_source_deals(tmp_path)
+    p = UNATTRIBUTED_PERIOD
+    revenue = float(sql_one(copy_of_warehouse, "select sum(amount * case currency when 'RUB' then 1 else 90 end) "
+                                               "from deals where status = 'won' and closed_at::date between $a and $b "
+                                               "and region in ('Москва', 'Казань')", {"a": p["from"], "b": p["to"]}))
+    at = run_app("data", lang, **p)
+    tile = metric(at, t("data.dq.unattributed", lang))
+    assert tile.value == fmt.percent(UNATTRIBUTED_EXPECTED / revenue, lang)
+    assert tile.delta == fmt.compact(UNATTRIBUTED_EXPECTED, lang, "RUB")
+    whole_q1 = run_app("data", lang, **Q1_2025)     # another period and all regions: another figure
+    q1_revenue = float(sql_one(copy_of_warehouse, "select sum(amount * case currency when 'RUB' then 1 else 90 end) "
+                                                  "from deals where status = 'won' and closed_at::date "
+                                                  "between '2025-01-01' and '2025-03-31'"))
+    q1_bare = 500_000 + 7_000 * 90 + 90_000      # all three no-source deals close in Q1, in any region
+    assert metric(whole_q1, t("data.dq.unattributed", lang)).value == fmt.percent(q1_bare / q1_revenue, lang)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apptest import Q1_2025, chart, run_app, sql, sql_one, values
+from tests.apptest import Q1_2025, chart, run_app, sql, sql_one, texts, values
 from ui.i18n import t
 
 WON = """select region, sum(amount * case currency when 'RUB' then 1 else 90 end), count(*) from deals
@@ -50,3 +50,59 @@ def test_region_filter_and_drill_down(warehouse):
                              "where region = 'Москва' and status = 'won' and closed_at::date "
                              "between '2025-01-01' and '2025-03-31'")
     assert sum(fact) == pytest.approx(float(won))
+
+
+def _query(db, name: str, params: dict):
+    import duckdb
+
+    from model.runner import run_on
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return run_on(con, name, params)
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("which", ["fixture", "demo"])
+def test_a_regions_sources_managers_and_products_add_up_to_its_row(which, warehouse, small_demo):
+    """Periods that cut months, with and without a product filter: each region's sources (won deals and
+    revenue by the deal's channel, deals without a source under 'unknown'), managers and products sum to
+    its row."""
+    import datetime as dt
+
+    import numpy as np
+    db = warehouse if which == "fixture" else small_demo
+    rng = np.random.default_rng(14)
+    first, last = sql(db, "select min(closed_at)::date, max(closed_at)::date from deals")[0]
+    products = [p for (p,) in sql(db, "select distinct coalesce(product, '(none)') from deals order by 1")]
+    periods = [(first, last), (dt.date(2025, 1, 21), dt.date(2025, 2, 20))]
+    for _ in range(4):
+        start = first + dt.timedelta(days=int(rng.integers(0, (last - first).days)))
+        periods.append((start, start + dt.timedelta(days=int(rng.integers(0, 120)))))
+    checked = 0
+    for (a, b), picked in zip(periods, [[], [], [], products[:1], [], products[-1:]]):
+        p = {"date_from": a, "date_to": b, "regions": [], "products": picked}
+        rows = _query(db, "metrics_region", p)
+        rows = rows[~rows.is_total]
+        for r in rows.itertuples():
+            src = _query(db, "region_sources", {**p, "region": r.region})
+            assert src.won_deals.sum() == r.deals_won, (a, b, picked, r.region)
+            assert float(src.revenue.fillna(0).sum()) == pytest.approx(float(r.revenue or 0), abs=0.05)
+            assert src.leads.sum() == r.leads
+            # the managers and products beside it count the same deals
+            for name in ("region_managers", "region_products"):
+                part = _query(db, name, {**p, "region": r.region})
+                assert part.deals_won.sum() == r.deals_won, (name, a, b, picked, r.region)
+                assert float(part.revenue.fillna(0).sum()) == pytest.approx(float(r.revenue or 0), abs=0.05)
+            checked += r.deals_won > 0
+    assert checked >= 5
+
+
+def test_the_drill_down_sources_table_shows_the_regions_won_deals(warehouse):
+    at = run_app("regions", "en", **Q1_2025)
+    at.selectbox(key="region_pick").set_value("Москва").run()
+    table = at.dataframe[0].value.set_index("region")
+    sources = next(df.value for df in at.dataframe if "revenue_per_lead" in df.value.columns)
+    assert sources.won_deals.sum() == table.at["Москва", "deals_won"]
+    assert float(sources.revenue.sum()) == pytest.approx(float(table.at["Москва", "revenue"]))
+    assert t("regions.sources_note", "en") in texts(at)

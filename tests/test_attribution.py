@@ -340,55 +340,166 @@ def test_warehouse_paths_equal_the_reference(which, warehouse, small_demo):
 
 
 # ---------------------------------------------------------------------------------------------
-# What the Contribution page will read: queries/app/attribution_*.sql and the table functions
+# What the Contribution page reads: queries/app/attribution_*.sql and the table functions
 
-ALL_TIME = {"date_from": dt.date(2000, 1, 1), "date_to": dt.date(2100, 12, 31)}
+ALL_TIME = {"date_from": dt.date(2000, 1, 1), "date_to": dt.date(2100, 12, 31), "regions": [], "products": []}
 
 
 def app_query(db, name: str, **params) -> pd.DataFrame:
     from etl.paths import QUERIES_DIR
+    from model.runner import used
+    sql = (QUERIES_DIR / "app" / f"{name}.sql").read_text(encoding="utf-8")
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return con.execute((QUERIES_DIR / "app" / f"{name}.sql").read_text(encoding="utf-8"), params).df()
+        return con.execute(sql, used(sql, params) or None).df()
     finally:
         con.close()
 
 
-@pytest.mark.parametrize("name", ["attribution_by_channel", "attribution_by_campaign"])
+# Won revenue in the base currency straight from the deals, converted as data/fx_rates.csv says: no
+# mart, no attribution table, so it checks both.
+WON_BASE = """
+    select coalesce(sum(d.amount * case when d.currency = a.base_currency then 1 else fx.rate end), 0)::double,
+           count(*)
+    from deals d
+    cross join cfg_agreement a
+    asof left join cfg_fx fx on fx.currency = d.currency and d.closed_at::date >= fx.valid_from
+    where d.status = 'won' and d.closed_at::date between $date_from and $date_to
+      and (len($regions) = 0 or list_contains($regions, coalesce(d.region, '(none)')))
+      and (len($products) = 0 or list_contains($products, coalesce(d.product, '(none)')))"""
+
+
+def won_base(db, f: dict) -> tuple[float, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(WON_BASE, f).fetchall()[0]
+    finally:
+        con.close()
+
+
+def filter_sets(db, n: int, seed: int) -> list[dict]:
+    """n seeded filter sets over the warehouse's dates: periods that start and end inside months (some
+    a day long, some across a year end), region subsets and product subsets (empty: all)."""
+    rng = np.random.default_rng(seed)
+    first, last = read(db, "select min(closed_at)::date, max(closed_at)::date from deals").iloc[0]
+    regions = read(db, "select distinct coalesce(region, '(none)') as r from deals order by 1")["r"].tolist()
+    products = read(db, "select distinct coalesce(product, '(none)') as p from deals order by 1")["p"].tolist()
+    days = (last - first).days
+    out = []
+    for _ in range(n):
+        start = first + dt.timedelta(days=int(rng.integers(0, days)))
+        length = int(rng.choice([0, int(rng.integers(1, 40)), int(rng.integers(40, 400))]))
+        pick_regions = [] if rng.random() < 0.3 else sorted(rng.choice(regions, int(rng.integers(1, 4)),
+                                                                        replace=False).tolist())
+        pick_products = [] if rng.random() < 0.6 else sorted(rng.choice(products, int(rng.integers(1, 3)),
+                                                                          replace=False).tolist())
+        out.append({"date_from": start, "date_to": start + dt.timedelta(days=length),
+                    "regions": pick_regions, "products": pick_products})
+    return out
+
+
 @pytest.mark.parametrize("model", attr.RULE_MODELS)
-def test_page_queries_credit_all_won_revenue_per_currency(small_demo, name, model):
-    got = app_query(small_demo, name, model=model, regions=[], **ALL_TIME)
-    won = read(small_demo, "select currency, sum(amount)::double as revenue from deals where status = 'won' "
-                           "group by all")
-    assert got.groupby("currency")["revenue"].sum().to_dict() == pytest.approx(
-        dict(zip(won["currency"], won["revenue"])))
-    spend = read(small_demo, "select currency, sum(cost)::double as spend from ad_spend group by all")
-    spent = got.groupby("currency")["spend"].sum()
-    assert spent[spent > 0].to_dict() == pytest.approx(
-        dict(zip(spend["currency"], spend["spend"])))
+def test_page_queries_credit_all_won_revenue_in_base(small_demo, model):
+    by_channel = app_query(small_demo, "attribution_by_channel", model=model, **ALL_TIME)
+    by_campaign = app_query(small_demo, "attribution_by_campaign", model=model, **ALL_TIME)
+    revenue, won = won_base(small_demo, ALL_TIME)
+    for got in (by_channel, by_campaign):
+        assert got["revenue"].sum() == pytest.approx(revenue)
+        assert got["won_deals"].sum() == pytest.approx(won)
+        assert set(got["currency"]) == {"RUB"}       # the base currency, every currency converted
+    spend = read(small_demo, """select sum(s.cost * case when s.currency = a.base_currency then 1 else fx.rate end)
+                                from ad_spend s cross join cfg_agreement a
+                                asof left join cfg_fx fx on fx.currency = s.currency and s.date >= fx.valid_from""")
+    assert by_channel["spend"].sum() == pytest.approx(float(spend.iloc[0, 0]))
+    assert by_campaign["spend"].sum() == pytest.approx(float(spend.iloc[0, 0]))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_attributed_revenue_equals_the_periods_revenue_for_random_filters(small_demo, seed):
+    """Periods that cut months, region and product subsets: every rule model's credit, the campaign
+    table, kpi_deals (the Overview's card), metrics_region (the Regions table) and the deals themselves
+    give one revenue."""
+    for f in filter_sets(small_demo, 10, seed):
+        revenue, won = won_base(small_demo, f)
+        channel = app_query(small_demo, "attribution_by_channel", model="position_based", **f)
+        campaign = app_query(small_demo, "attribution_by_campaign", model="position_based", **f)
+        kpi = app_query(small_demo, "kpi_deals", **f)
+        regions = app_query(small_demo, "metrics_region", **f)
+        regions = regions[~regions.is_total]
+        unattributed = app_query(small_demo, "attribution_unattributed", model="linear", **f)
+        for m in attr.RULE_MODELS:
+            assert channel[m].sum() == pytest.approx(revenue, abs=0.05), (f, m)
+        assert channel["revenue"].sum() == pytest.approx(revenue, abs=0.05), f
+        assert channel["won_deals"].sum() == pytest.approx(won), f
+        assert campaign["revenue"].sum() == pytest.approx(revenue, abs=0.05), f
+        assert float(kpi["revenue_base"].sum()) == pytest.approx(revenue, abs=0.05), f
+        assert float(regions["revenue"].sum()) == pytest.approx(revenue, abs=0.05), f
+        assert float(regions["deals_won"].sum()) == won, f
+        assert unattributed["revenue"].iloc[0] == pytest.approx(revenue, abs=0.05), f
+        # a channel's campaigns add up to its row: credit, spend and leads
+        per_channel = campaign.groupby("channel")[["revenue", "won_deals", "spend", "leads"]].sum()
+        rows = channel.set_index("channel")[["revenue", "won_deals", "spend", "leads"]]
+        joined = rows.join(per_channel, suffixes=("", "_campaigns"), how="outer").fillna(0)
+        for c in ("revenue", "won_deals", "spend", "leads"):
+            assert joined[c].to_numpy() == pytest.approx(joined[c + "_campaigns"].to_numpy(), abs=0.05), (f, c)
+
+
+def test_campaign_none_rows_count_the_channels_leads_without_a_campaign(small_demo):
+    f = {"date_from": dt.date(2026, 2, 15), "date_to": dt.date(2026, 5, 10), "regions": ["Москва", "Казань"],
+         "products": []}
+    got = app_query(small_demo, "attribution_by_campaign", model="linear", **f)
+    none = got[got["campaign"].isna()].set_index("channel")["leads"]
+    expected = read(small_demo, """select channel, count(*) as n from leads where utm_campaign is null
+                                   and created_at::date between '2026-02-15' and '2026-05-10'
+                                   and region in ('Москва', 'Казань') group by all""").set_index("channel")["n"]
+    assert expected.sum() > 0
+    assert none.reindex(expected.index).tolist() == expected.tolist()
 
 
 def test_page_query_region_filter(small_demo):
-    everywhere = app_query(small_demo, "attribution_by_channel", model="linear", regions=None, **ALL_TIME)
-    moscow = app_query(small_demo, "attribution_by_channel", model="linear", regions=["Москва"], **ALL_TIME)
-    won = read(small_demo, "select sum(amount)::double from deals where status = 'won' and region = 'Москва' "
-                           "and currency = 'RUB'").iloc[0, 0]
-    assert moscow.loc[moscow["currency"] == "RUB", "revenue"].sum() == pytest.approx(won)
+    everywhere = app_query(small_demo, "attribution_by_channel", model="linear", **ALL_TIME)
+    moscow = app_query(small_demo, "attribution_by_channel", model="linear", **{**ALL_TIME, "regions": ["Москва"]})
+    revenue, _ = won_base(small_demo, {**ALL_TIME, "regions": ["Москва"]})
+    assert moscow["revenue"].sum() == pytest.approx(revenue)
     assert moscow["revenue"].sum() < everywhere["revenue"].sum()
 
 
 def test_models_side_by_side_every_model_credits_the_same_total(small_demo):
-    rules = app_query(small_demo, "attribution_by_channel", model="linear", regions=[], **ALL_TIME)
-    rules = rules[["channel", "currency", *attr.RULE_MODELS]]
-    paths = app_query(small_demo, "attribution_paths", **ALL_TIME)
+    f = {"date_from": dt.date(2025, 11, 12), "date_to": dt.date(2026, 2, 20), "regions": ["Москва", "Казань"],
+         "products": []}
+    rules = app_query(small_demo, "attribution_by_channel", model="linear", **f)
+    paths = app_query(small_demo, "attribution_paths", **f)
     side = attr.models_side_by_side(rules, paths)
-    totals = side.groupby("currency")[list(attr.RULE_MODELS + attr.DATA_DRIVEN_MODELS)].sum()
-    for model in attr.RULE_MODELS:
-        assert totals[model].to_numpy() == pytest.approx(totals["position_based"].to_numpy()), model
-    # the data-driven models split what the paths converted (unattributed deals have no path)
-    converted = paths[paths["converted"]].groupby("currency")["value"].sum()
+    revenue, _ = won_base(small_demo, f)
+    totals = side[list(attr.MODELS)].sum()
+    assert totals.to_numpy() == pytest.approx([revenue] * len(attr.MODELS))   # Markov and Shapley too
+    # a channel no selected deal touched gets nothing from the data-driven models either
+    untouched = side[list(attr.RULE_MODELS)].max(axis=1) == 0
+    assert (side.loc[untouched, list(attr.DATA_DRIVEN_MODELS)] == 0).all().all()
+
+
+def test_data_driven_models_split_the_rule_models_total_by_their_weights():
+    rules = pd.DataFrame({"channel": ["seo", "vk_ads", "email", attr.UNATTRIBUTED], "currency": "RUB",
+                          **{m: [60.0, 40.0, 0.0, 5.0] for m in attr.RULE_MODELS}})
+    rules["linear"] = [50.0, 50.0, 0.0, 5.0]      # every rule model credits the same total (105)
+    fitted = pd.DataFrame({"channel": ["seo", "vk_ads", "email"], "currency": "RUB", "revenue": [1.0, 3.0, 10.0]})
+    got = attr.split_like_rules(rules, fitted, "revenue")
+    # email touched no selected deal: its weight counts for nothing; unattributed keeps its 5 in every model
+    assert got.tolist() == pytest.approx([25.0, 75.0, 0.0, 5.0])
+    nothing = attr.split_like_rules(rules, fitted.assign(revenue=0.0), "revenue")
+    assert nothing.iloc[:3].isna().all() and nothing.iloc[3] == 5.0
+
+
+def test_under_a_data_driven_model_the_channel_table_splits_revenue_and_deals(small_demo):
+    rules = app_query(small_demo, "attribution_by_channel", model="linear", **ALL_TIME)
+    paths = app_query(small_demo, "attribution_paths", **ALL_TIME)
     for model in attr.DATA_DRIVEN_MODELS:
-        assert totals[model].to_numpy() == pytest.approx(converted.reindex(totals.index).to_numpy()), model
+        got = attr.under_model(rules, paths, model)
+        assert got["revenue"].sum() == pytest.approx(rules["revenue"].sum())
+        assert got["won_deals"].sum() == pytest.approx(rules["won_deals"].sum())
+        assert got["pipeline"].isna().all()       # open deals have no outcome to learn from
+        assert not got["revenue"].equals(rules["revenue"])
+    assert attr.under_model(rules, paths, "linear").equals(rules)
 
 
 def test_returns_romi_and_cpl():
@@ -402,9 +513,21 @@ def test_returns_romi_and_cpl():
     assert "romi" not in frame  # the (cached) input is not mutated
 
 
-def test_agreed_model_reads_agreements():
+@pytest.mark.parametrize("lang, expected", [
+    ("ru", "«Позиционная» — первое касание 40%, последнее 40%, середина 20%; касания за 90 дн."),
+    ("en", "Position-based — first touch 40%, last 40%, middle 20%; touches from 90 days"),
+])
+def test_agreed_model_reads_agreements_and_ui_words_it(lang, expected):
+    from ui.attribution import describe, model_name
     agreed = attr.agreed_model()
     assert agreed["name"] == "position_based"
     assert agreed["params"]["first_weight"] == 0.4
-    assert agreed["description"]["ru"].startswith("Позиционная модель: первое касание 40%, последнее 40%, середина 20%")
-    assert agreed["description"]["en"].startswith("Position-based model: first touch 40%")
+    assert describe(agreed, lang).startswith(expected)
+    assert len({model_name(m, lang) for m in attr.MODELS}) == len(attr.MODELS)   # a name each, none shared
+
+
+def test_analysis_holds_no_ui_text():
+    import inspect
+    source = inspect.getsource(attr)
+    assert not any("\u0400" <= ch <= "\u04ff" for ch in source), "Cyrillic text in analysis/attribution.py"
+    assert not hasattr(attr, "MODEL_NAMES")

@@ -11,16 +11,29 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pytest
 from PIL import Image
 from pptx import Presentation
 
+from model import views
+from model.filters import Filters
+from model.runner import run_on
+from model.views.contribution import with_models
 from report import deck as decks
 from report.make import make
 from report.periods import next_period, period_label
-from tests.apptest import Q1_2025, ROOT, run_app, sql, sql_one
-from model.filters import Filters
+from tests.apptest import (
+    Q1_2025,
+    ROOT,
+    UNATTRIBUTED_EXPECTED,
+    UNATTRIBUTED_PERIOD,
+    load_no_source_deals,
+    run_app,
+    sql,
+    sql_one,
+)
 from ui.i18n import t
 
 Q1 = (dt.date(2025, 1, 1), dt.date(2025, 3, 31))
@@ -90,8 +103,8 @@ def test_pptx_slides_titles_and_filters(made):
 @pytest.mark.parametrize("lang,sections", [("en", ["sla", "headline"]), ("ru", ["data_quality"]),
                                            ("en", ["regions", "joint_plan", "contribution"])])
 def test_chosen_sections_in_order(warehouse, lang, sections):
-    from report import pptx
     from model.runner import connect, run_on
+    from report import pptx
 
     con = connect(warehouse)
     f = Filters("custom", *Q1)
@@ -157,17 +170,19 @@ def test_regions_sla_contribution_and_quality_equal_sql(made, warehouse):
     assert s["qualified_target"] == pytest.approx(a[0]) and s["lead_to_deal_target"] == pytest.approx(a[1])
     c = facts(deck, "contribution")
     model = sql_one(warehouse, "select value from cfg_attribution where key = 'model'")
-    credit = f"from attribution_credit where model = '{model}' and currency = 'RUB' and month between '2025-01-01' and '2025-03-01'"
-    total = float(sql_one(warehouse, f"select sum(revenue) {credit}"))
-    marketing = float(sql_one(warehouse, f"select sum(revenue) {credit} and channel in "
+    credit = f"from attribution_channel_day where model = '{model}' and day between '2025-01-01' and '2025-03-31'"
+    total = float(sql_one(warehouse, f"select sum(revenue_base) {credit}"))
+    marketing = float(sql_one(warehouse, f"select sum(revenue_base) {credit} and channel in "
                                          "(select channel from cfg_channels where owner = 'marketing')"))
-    assert total == pytest.approx(float(sql_one(warehouse, f"select sum(amount) from deals where {WON_Q1} and currency = 'RUB'")))
+    # the slide's total is the headline's revenue: every currency converted, the quarter's own deals
+    assert total == pytest.approx(float(sql_one(warehouse, f"select sum(amount * {FX}) from deals where {WON_Q1}")))
     assert c["total"] == pytest.approx(total) and c["marketing"] == pytest.approx(marketing)
+    assert c["total"] == pytest.approx(facts(deck, "headline")["revenue"])
     assert c["share"] == pytest.approx(marketing / total)
     d = facts(deck, "data_quality")
     assert d["rejected"] == sql_one(warehouse, "select count(*) from rejects")
     assert d["read"] == sql_one(warehouse, "select sum(rows_read) from loads")
-    unattributed = float(sql_one(warehouse, f"select coalesce(sum(revenue), 0) {credit} and channel = 'unattributed'"))
+    unattributed = float(sql_one(warehouse, f"select coalesce(sum(revenue_base), 0) {credit} and channel = 'unattributed'"))
     assert d["revenue"] == pytest.approx(unattributed) and d["share"] == pytest.approx(unattributed / total)
     # nothing is planned in the fixture for 2025-Q2: the slide says so rather than showing an empty table
     assert sql_one(warehouse, "select count(*) from activities where start_date between '2025-04-01' and '2025-06-30'") == 0
@@ -564,3 +579,40 @@ def test_meeting_link_with_values_the_deck_cannot_read_falls_back_to_the_sidebar
     assert at.multiselect(key="meeting_regions").value == []
     assert "meeting_period" not in at.query_params and "meeting_regions" not in at.query_params
     assert t("deck.title.headline", "en", period="2025-Q1") in preview(at)
+
+
+def test_revenue_without_attribution_is_one_figure_on_the_deck_the_data_page_and_contribution(
+        copy_of_warehouse, tmp_path):
+    """Defined once (attribution_unattributed.sql): the period's won revenue no channel is credited with,
+    for the period's own days and the regions chosen; the deck's finding, the Data page's view and the
+    Contribution page's view state the same value, equal to SQL over the deals."""
+    load_no_source_deals(tmp_path)
+    p = UNATTRIBUTED_PERIOD
+    f = decks.Filters("custom", dt.date.fromisoformat(p["from"]), dt.date.fromisoformat(p["to"]),
+                      tuple(p["regions"].split(",")), ())
+    con = duckdb.connect(str(copy_of_warehouse), read_only=True)
+    try:
+        def run(name, params):
+            return run_on(con, name, params)
+        dq = facts(decks.build(f, run, "en", ["data_quality"]), "data_quality")
+        data = views.load("data", f, run)["unattributed"].iloc[0]
+        contribution = with_models(views.load("contribution", f, run))
+        expected = float(con.execute(f"""
+            select sum(amount * {FX}) from deals d where status = 'won'
+              and closed_at::date between '{p["from"]}' and '{p["to"]}' and region in ('Москва', 'Казань')
+              and channel = 'unknown' and utm_campaign is null
+              and not exists (select 1 from touchpoints t where t.deal_id = d.deal_id
+                              or (t.lead_id = d.lead_id and t.deal_id is null))""").fetchall()[0][0])
+        revenue = float(con.execute(f"select sum(amount * {FX}) from deals where status = 'won' and closed_at::date "
+                                    f"between '{p['from']}' and '{p['to']}' and region in ('Москва', 'Казань')"
+                                    ).fetchall()[0][0])
+    finally:
+        con.close()
+    assert expected == pytest.approx(UNATTRIBUTED_EXPECTED)
+    assert dq["revenue"] == pytest.approx(expected) and data.unattributed == pytest.approx(expected)
+    assert dq["share"] == pytest.approx(expected / revenue) and data.share == pytest.approx(expected / revenue)
+    bare = contribution["by_channel"].set_index("channel").loc["unattributed"]
+    assert bare.revenue == pytest.approx(expected)
+    assert contribution["unattributed"].unattributed.iloc[0] == pytest.approx(expected)
+    assert (contribution["models"].set_index("channel").loc["unattributed", ["markov", "shapley"]].tolist()
+            == pytest.approx([expected, expected]))

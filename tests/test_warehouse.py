@@ -86,6 +86,9 @@ VIOLATIONS = {  # check -> a statement that breaks exactly what the check guards
     "ad_spend_unique_key": "insert into ad_spend select * from ad_spend limit 1",
     "attribution_credits_add_up": "update attribution_credit set revenue = revenue + 1 where model = 'linear' "
                                   "and status = 'won'",
+    "attribution_days_add_up": "update attribution_channel_day set revenue_base = revenue_base + 1 "
+                               "where model = 'linear' and won_deals > 0 and channel = "
+                               "(select min(channel) from attribution_channel_day where won_deals > 0)",
     "channels_canonical": "update deals set channel = 'tv' where deal_id = '101'",
     "currency_iso": "update deals set currency = 'руб' where deal_id = '101'",
     "deals_accepted_status": "update deals set status = 'closed' where deal_id = '101'",

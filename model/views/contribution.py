@@ -1,43 +1,67 @@
 """The contribution page's tables: every attribution model per channel, the chosen model's credit,
-ROMI and CPL per channel and campaign, sourced vs influenced revenue."""
+ROMI and CPL per channel and campaign, sourced vs influenced revenue; all in the base currency, over
+the period's exact days, so every model splits the period's won revenue (the Overview's)."""
 from __future__ import annotations
 
 import pandas as pd
 
 from analysis import attribution
+from model import agreements
 from model.filters import Filters
 from model.views import fetch
 
 
+def rule_model(model: str, agreed: str) -> str:
+    """The rule model the queries run with: `model` itself, or for Markov and Shapley (which credit
+    channels only, from paths) the agreed model, else linear. Campaign credit and the sourced and
+    influenced totals (the same under every model) come from it."""
+    if model in attribution.RULE_MODELS:
+        return model
+    return agreed if agreed in attribution.RULE_MODELS else "linear"
+
+
 def load(f: Filters, run, model: str | None = None) -> dict[str, pd.DataFrame]:
+    """The page's query results (what `python -m bench pages` times); with_models() turns them into
+    what the page and the deck show."""
     p = f.params()
-    model = model or attribution.settings()["model"]
-    q = {**p, "model": model}
-    out = fetch(run, {"by_channel": ("attribution_by_channel", q),  # the chosen model's and every rule model's
+    agreed = agreements.attribution(run)["model"]     # as the warehouse was built with it
+    model = model or agreed
+    q = {**p, "model": rule_model(model, agreed)}
+    out = fetch(run, {"by_channel": ("attribution_by_channel", q),  # the rule model's and every rule model's
                       "by_campaign": ("attribution_by_campaign", q), "paths": ("attribution_paths", p),
+                      "unattributed": ("attribution_unattributed", q),
                       "agreement": ("agreement", {}), "channels": ("channel_labels", {}),
                       "fresh": ("freshness", {})})
-    out["models"] = rule_models(out["by_channel"])
+    out["model"] = pd.DataFrame({"model": [model], "campaign_model": [q["model"]]})
     return out
 
 
-def rule_models(by_channel: pd.DataFrame) -> pd.DataFrame:
-    """Channel x currency rows with each rule model's revenue, from attribution_by_channel's columns."""
-    return by_channel[["channel", "currency", *attribution.RULE_MODELS]]
+def with_models(d: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """load()'s frames plus `models` (every model's credit per channel, models_side_by_side), `summary`
+    (the period's revenue, sourced and influenced: totals every model shares) and `by_channel` under the
+    chosen model (Markov and Shapley split from the paths). Fits the data-driven models: ~0.2 s."""
+    model = d["model"].model.iloc[0]
+    out = dict(d)
+    out["models"] = attribution.models_side_by_side(d["by_channel"], d["paths"])
+    out["summary"] = attribution.sourced_summary(d["by_channel"])
+    out["by_channel"] = attribution.under_model(d["by_channel"], d["paths"], model)
+    return out
 
 
-def side_by_side(d: dict, currency: str) -> pd.DataFrame:
-    """Revenue credit per channel under every model, in one currency, with the spread between them."""
-    wide = attribution.models_side_by_side(d["models"], d["paths"])
-    wide = wide[wide.currency == currency].drop(columns="currency").set_index("channel")
-    models = [m for m in attribution.RULE_MODELS + attribution.DATA_DRIVEN_MODELS if m in wide]
+def side_by_side(d: dict) -> pd.DataFrame:
+    """Revenue credit per channel under every model, with each channel's range between them: `low`,
+    `high` and `range` (high - low, what the chart's bar draws), largest credit first."""
+    wide = d["models"].drop(columns="currency").set_index("channel")
+    models = [m for m in attribution.MODELS if m in wide]
     wide = wide[models].astype(float)
+    # a channel no model credits (leads or spend alone) has no bar to draw: the tables still show it
+    wide = wide[wide.fillna(0.0).abs().sum(axis=1) > 0]
     out = wide.assign(low=wide.min(axis=1), high=wide.max(axis=1))
-    out["spread"] = (out.high - out.low) / out[models].mean(axis=1).where(lambda s: s > 0)
+    out["range"] = out.high - out.low
     return out.sort_values("high", ascending=False)
 
 
-def main_currency(by_channel: pd.DataFrame, base: str) -> str:
-    if by_channel.empty or base in set(by_channel.currency):
-        return base
-    return by_channel.groupby("currency").revenue.sum().idxmax()
+def widest(sbs: pd.DataFrame) -> str | None:
+    """The channel the models disagree on most: the longest bar of the chart, over the same rows."""
+    ranges = sbs["range"].dropna()
+    return None if ranges.empty or not ranges.max() > 0 else str(ranges.idxmax())

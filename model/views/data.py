@@ -3,13 +3,18 @@ from __future__ import annotations
 
 import pandas as pd
 
+from model import agreements
 from model.filters import Filters
 from model.views import fetch
+from model.views.contribution import rule_model
 
 
 def load(f: Filters, run, load_id: int | None = None, warn_load_id: int | None = None) -> dict[str, pd.DataFrame]:
     p = f.params()
+    agreed = agreements.attribution(run)["model"]
     return fetch(run, {
+        # the period's revenue without attribution, as the Contribution page and the deck state it
+        "unattributed": ("attribution_unattributed", {**p, "model": rule_model(agreed, agreed)}),
         "differences": ("recon_differences_list", p), "recon": ("recon_by_region_month", p),
         "reasons": ("reject_reasons", {}), "history": ("load_history", {}),
         "rejects": ("rejects_of_load", {"load_id": load_id}),    # None: the newest load with rejects

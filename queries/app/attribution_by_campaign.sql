@@ -1,73 +1,46 @@
--- One row per channel x campaign x currency under $model: attributed revenue, pipeline, deals, spend, leads. Params: $model, $date_from, $date_to, $regions.
--- Whole months, $regions as in attribution_by_channel.sql. Touches without a campaign show as a
--- null campaign under their channel. Leads are counted by their utm_campaign and repeat on each
--- currency row of the campaign.
+-- One row per channel x campaign under $model, in the base currency: attributed revenue, pipeline,
+-- deals, spend, leads. Params: $model, $date_from, $date_to, $regions, $products.
+-- Exact days and filters as in attribution_by_channel.sql, so a channel's campaigns add up to its row
+-- there. Touches, spend and leads without a campaign are one row with a null campaign under their
+-- channel (leads without a utm_campaign count there).
 with
 
-credit as (
-    select channel, campaign, currency, status, deals, revenue, pipeline
-    from attribution_credit
+-- credit, spend and leads in one union and one aggregate: group by treats the null campaign as one
+-- key, where a join would drop it
+parts as (
+    select channel, campaign, revenue_base, pipeline_base, won_deals, open_deals, 0 as spend, 0 as leads
+    from attribution_campaign_rows($date_from, $date_to)
     where model = $model
-        and month between date_trunc('month', $date_from::date) and $date_to::date
         and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
+        and (len(coalesce($products::varchar[], [])) = 0 or list_contains($products::varchar[], product))
+    union all
+    select channel, campaign, 0, 0, 0, 0, coalesce(cost_base, 0), coalesce(leads, 0)
+    from mart_campaign_day
+    where day between $date_from::date and $date_to::date
+        and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
+        -- spend rows carry their campaign's product; lead rows none, so a product filter keeps them
+        and (len(coalesce($products::varchar[], [])) = 0 or product is null
+             or list_contains($products::varchar[], product))
 ),
 
-spend as (
-    select channel, campaign, currency, cost
-    from mart_campaign_month
-    where cost is not null
-        and month between date_trunc('month', $date_from::date) and $date_to::date
-        and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
-),
-
-new_leads as (
-    select campaign, leads
-    from mart_campaign_month
-    where leads is not null
-        and month between date_trunc('month', $date_from::date) and $date_to::date
-        and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
-),
-
-credit_by_campaign as (
+by_campaign as (
     select
         channel,
         campaign,
-        currency,
-        sum(revenue) as revenue,
-        sum(pipeline) as pipeline,
-        coalesce(sum(deals) filter (where status = 'won'), 0) as won_deals,
-        coalesce(sum(deals) filter (where status = 'open'), 0) as open_deals
-    from credit
-    group by all
-),
-
-spend_by_campaign as (
-    select channel, campaign, currency, sum(cost) as spend
-    from spend
-    group by all
-),
-
-leads_by_campaign as (
-    select campaign, sum(leads) as leads
-    from new_leads
-    group by all
+        sum(revenue_base) as revenue,
+        sum(pipeline_base) as pipeline,
+        sum(won_deals) as won_deals,
+        sum(open_deals) as open_deals,
+        sum(spend) as spend,
+        sum(leads)::bigint as leads
+    from parts
+    group by channel, campaign
 ),
 
 final as (
-    select
-        channel,
-        campaign,
-        currency,
-        coalesce(credit_by_campaign.revenue, 0) as revenue,
-        coalesce(credit_by_campaign.pipeline, 0) as pipeline,
-        coalesce(credit_by_campaign.won_deals, 0) as won_deals,
-        coalesce(credit_by_campaign.open_deals, 0) as open_deals,
-        coalesce(spend_by_campaign.spend, 0) as spend,
-        coalesce(leads_by_campaign.leads, 0) as leads
-    from credit_by_campaign
-    full outer join spend_by_campaign using (channel, campaign, currency)
-    left join leads_by_campaign using (campaign)
-    order by currency, revenue desc, channel, campaign
+    select channel, campaign, (select base_currency from cfg_agreement) as currency, * exclude (channel, campaign)
+    from by_campaign
+    order by revenue desc, channel, campaign nulls last
 )
 
 select * from final

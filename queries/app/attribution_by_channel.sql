@@ -1,85 +1,60 @@
--- One row per channel x currency under $model: attributed revenue, pipeline, deals, sourced/influenced revenue, spend, leads;
--- and the revenue every rule model credits it, side by side (first_touch ... w_shaped; Markov and Shapley are
--- added in pandas from attribution_paths.sql by analysis.attribution.models_side_by_side). One scan of the
--- credit serves both. Params: $model, $date_from, $date_to, $regions.
--- The period is whole months ($date_from's month to $date_to's): attribution_channel_month is monthly.
--- $regions is a list of region names; an empty list or null means all regions. Leads have no
--- currency: a channel's lead count repeats on each of its currency rows (never sum it across them).
+-- One row per channel under $model, in the base currency: attributed revenue, pipeline, deals,
+-- sourced/influenced revenue, spend, leads; and the revenue every rule model credits it, side by side
+-- (first_touch ... w_shaped; Markov and Shapley are added in pandas from attribution_paths.sql by
+-- analysis.attribution.models_side_by_side). One scan of the credit serves both.
+-- Params: $model, $date_from, $date_to, $regions, $products.
+-- The period is exact days: revenue is the won deals closed from $date_from to $date_to (the
+-- Overview's revenue, so every model's credits add up to it), pipeline the open deals created in it.
+-- $regions / $products are lists of names; an empty list or null means all. Leads carry no product
+-- (a product filter keeps them), spend takes its campaign's product, as in region_summary.sql.
 with
 
-credit as (
-    select model, channel, currency, won_deals, open_deals, revenue, pipeline, sourced_revenue, influenced_revenue
-    from attribution_channel_month
-    where month between date_trunc('month', $date_from::date) and $date_to::date
-        and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
-),
-
-spend as (
-    select channel, currency, cost
+-- credit, spend and leads in one union and one aggregate: a channel may appear in any of them (one
+-- that spent and won nothing still shows, its ROMI -100%)
+parts as (
+    select model, channel, revenue_base, pipeline_base, won_deals, open_deals, sourced_base, influenced_base,
+           0 as spend, 0 as leads
+    from attribution_channel_rows($date_from, $date_to)
+    where (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
+        and (len(coalesce($products::varchar[], [])) = 0 or list_contains($products::varchar[], product))
+    union all
+    select null, channel, 0, 0, 0, 0, 0, 0, cost_base, 0
     from mart_spend_day
-    where day >= date_trunc('month', $date_from::date)
-        and day < date_trunc('month', $date_to::date) + interval 1 month
+    where day between $date_from::date and $date_to::date
         and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
-),
-
-new_leads as (
-    select channel, leads
+        and (len(coalesce($products::varchar[], [])) = 0 or list_contains($products::varchar[], product))
+    union all
+    select null, channel, 0, 0, 0, 0, 0, 0, 0, leads
     from mart_leads_day
-    where day >= date_trunc('month', $date_from::date)
-        and day < date_trunc('month', $date_to::date) + interval 1 month
+    where day between $date_from::date and $date_to::date
         and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
 ),
 
-credit_by_channel as (
+by_channel as (
     select
         channel,
-        currency,
-        sum(revenue) filter (where model = $model) as revenue,
-        sum(pipeline) filter (where model = $model) as pipeline,
+        coalesce(sum(revenue_base) filter (where model = $model), 0) as revenue,
+        coalesce(sum(pipeline_base) filter (where model = $model), 0) as pipeline,
         coalesce(sum(won_deals) filter (where model = $model), 0) as won_deals,
         coalesce(sum(open_deals) filter (where model = $model), 0) as open_deals,
-        sum(sourced_revenue) filter (where model = $model) as sourced_revenue,
-        sum(influenced_revenue) filter (where model = $model) as influenced_revenue,
-        sum(revenue) filter (where model = 'first_touch') as first_touch,
-        sum(revenue) filter (where model = 'last_touch') as last_touch,
-        sum(revenue) filter (where model = 'linear') as linear,
-        sum(revenue) filter (where model = 'time_decay') as time_decay,
-        sum(revenue) filter (where model = 'position_based') as position_based,
-        sum(revenue) filter (where model = 'w_shaped') as w_shaped
-    from credit
-    group by all
-),
-
-spend_by_channel as (
-    select channel, currency, sum(cost) as spend
-    from spend
-    group by all
-),
-
-leads_by_channel as (
-    select channel, sum(leads) as leads
-    from new_leads
-    group by all
+        coalesce(sum(sourced_base) filter (where model = $model), 0) as sourced_revenue,
+        coalesce(sum(influenced_base) filter (where model = $model), 0) as influenced_revenue,
+        coalesce(sum(spend), 0) as spend,
+        coalesce(sum(leads), 0)::bigint as leads,
+        sum(revenue_base) filter (where model = 'first_touch') as first_touch,
+        sum(revenue_base) filter (where model = 'last_touch') as last_touch,
+        sum(revenue_base) filter (where model = 'linear') as linear,
+        sum(revenue_base) filter (where model = 'time_decay') as time_decay,
+        sum(revenue_base) filter (where model = 'position_based') as position_based,
+        sum(revenue_base) filter (where model = 'w_shaped') as w_shaped
+    from parts
+    group by channel
 ),
 
 final as (
-    select
-        channel,
-        currency,
-        coalesce(credit_by_channel.revenue, 0) as revenue,
-        coalesce(credit_by_channel.pipeline, 0) as pipeline,
-        coalesce(credit_by_channel.won_deals, 0) as won_deals,
-        coalesce(credit_by_channel.open_deals, 0) as open_deals,
-        coalesce(credit_by_channel.sourced_revenue, 0) as sourced_revenue,
-        coalesce(credit_by_channel.influenced_revenue, 0) as influenced_revenue,
-        coalesce(spend_by_channel.spend, 0) as spend,
-        coalesce(leads_by_channel.leads, 0) as leads,
-        first_touch, last_touch, linear, time_decay, position_based, w_shaped
-    from credit_by_channel
-    -- a channel that spent and won nothing still shows: its ROMI is -100%
-    full outer join spend_by_channel using (channel, currency)
-    left join leads_by_channel using (channel)
-    order by currency, revenue desc, channel
+    select channel, (select base_currency from cfg_agreement) as currency, * exclude (channel)
+    from by_channel
+    order by revenue desc, channel
 )
 
 select * from final

@@ -1,16 +1,17 @@
--- One row per manager of one region over the period's days: leads (by creation day) and first contact
--- within the SLA, deals won and lost (by close day), win rate, revenue (base currency). Whole months are
--- read by month, the days of a month the period cuts by day (as region_rows).
--- Params: $date_from, $date_to, $region.
-with rows as (
-    select manager, leads, contacted, within_sla, response_hours_sum, deals_won, deals_lost, revenue_base
-    from mart_manager_month
-    where month >= $date_from::date and last_day(month) <= $date_to::date and region = $region
+-- One row per manager of one region over the period's days: leads and first contact within the SLA,
+-- deals won and lost, win rate, revenue (base currency). Params: $date_from, $date_to, $region, $products.
+-- Deals by their close and the product filter as region_summary.sql counts them, so the managers' won
+-- deals and revenue add up to the region's row; leads (no product) by their creation.
+with parts as (
+    select manager, leads, contacted, within_sla, response_hours_sum, 0 as deals_won, 0 as deals_lost,
+           0 as revenue_base
+    from mart_funnel_day
+    where day between $date_from and $date_to and region = $region
     union all
-    select manager, leads, contacted, within_sla, response_hours_sum, deals_won, deals_lost, revenue_base
-    from mart_manager_day
-    where day between $date_from::date and $date_to::date and region = $region
-      and not (date_trunc('month', day) >= $date_from::date and last_day(day) <= $date_to::date)
+    select manager, 0, 0, 0, 0, deals_won, deals_lost, revenue_base
+    from mart_manager_deals_day
+    where day between $date_from and $date_to and region = $region
+      and (len($products) = 0 or list_contains($products, product))
 ),
 
 final as (
@@ -19,7 +20,7 @@ final as (
            sum(deals_won) as deals_won, sum(deals_lost) as deals_lost,
            sum(deals_won) / nullif(sum(deals_won) + sum(deals_lost), 0) as win_rate,
            sum(revenue_base) as revenue
-    from rows group by manager
+    from parts group by manager
 )
 
 select * from final order by revenue desc, manager

@@ -1,29 +1,40 @@
--- One row per lead channel of one region in the period: leads, qualified share, won deals from them,
--- revenue per lead (base currency), ad spend and CPL; the channel's owner and labels from data/channels.csv.
--- Params: $date_from, $date_to, $region.
-with leads as (
-    select channel, sum(leads) as leads, sum(qualified) as qualified, sum(won_deals) as won_deals,
-           sum(won_revenue_base) as revenue
+-- One row per source (channel) of one region in the period: leads created and their qualified share;
+-- deals won and their revenue (base currency), dated by the close and attributed to the deal's own
+-- channel (or its lead's, derived_05), so the rows add up to the region's row of region_summary.sql,
+-- deals without any source under 'unknown'; revenue per lead, ad spend and CPL; the channel's owner
+-- and labels from data/channels.csv. Params: $date_from, $date_to, $region, $products.
+-- Leads carry no product (a product filter keeps them); spend takes its campaign's product.
+with parts as (
+    select channel, leads, qualified, 0 as won_deals, 0 as revenue, 0 as spend
     from mart_leads_day
     where day between $date_from and $date_to and region = $region
-    group by channel
-),
-
-spend as (
-    select channel, sum(cost_base) as spend
+    union all
+    select channel, 0, 0, deals_won, revenue_base, 0
+    from mart_deals_day
+    where day between $date_from and $date_to and region = $region
+      and (len($products) = 0 or list_contains($products, product))
+    union all
+    select channel, 0, 0, 0, 0, cost_base
     from mart_spend_day
     where day between $date_from and $date_to and region = $region
+      and (len($products) = 0 or list_contains($products, product))
+),
+
+by_channel as (
+    select channel, sum(leads) as leads, sum(qualified) as qualified, sum(won_deals) as won_deals,
+           sum(revenue) as revenue, sum(spend) as spend
+    from parts
     group by channel
+    having sum(leads) + sum(won_deals) + sum(spend) > 0
 ),
 
 final as (
-    select coalesce(l.channel, s.channel) as channel, coalesce(c.owner, 'unknown') as owner,
-           c.label_ru, c.label_en,
-           coalesce(l.leads, 0) as leads, l.qualified / nullif(l.leads, 0) as qualified_share,
-           coalesce(l.won_deals, 0) as won_deals, l.revenue / nullif(l.leads, 0) as revenue_per_lead,
-           coalesce(s.spend, 0) as spend, s.spend / nullif(l.leads, 0) as cpl
-    from leads l full join spend s using (channel)
-    left join cfg_channels c on c.channel = coalesce(l.channel, s.channel)
+    select b.channel, coalesce(c.owner, 'unknown') as owner, c.label_ru, c.label_en,
+           b.leads, b.qualified / nullif(b.leads, 0) as qualified_share,
+           b.won_deals, b.revenue, b.revenue / nullif(b.leads, 0) as revenue_per_lead,
+           b.spend, b.spend / nullif(b.leads, 0) as cpl
+    from by_channel b
+    left join cfg_channels c on c.channel = b.channel
 )
 
-select * from final order by leads desc, channel
+select * from final order by won_deals desc, leads desc, channel

@@ -27,10 +27,18 @@ select
     d.created_at - to_microseconds((p.lookback_days * 86400000000)::bigint) as window_from,
     -- a won deal's money belongs to the month it was won; others to the month they were created
     date_trunc('month', case when d.status = 'won' then coalesce(d.closed_at, d.created_at)
-                             else d.created_at end)::date as month
+                             else d.created_at end)::date as month,
+    -- the day the pages date it by, as mart_deals_day does: a won deal by its close (none: in no
+    -- period, as on the Overview), an open one by its creation
+    case when d.status = 'won' then d.closed_at::date when d.status = 'open' then d.created_at::date end as day,
+    -- in the agreed base currency at data/fx_rates.csv, as deal_facts (derived_40_marts.sql) converts
+    -- it; null where a currency has no rate
+    d.amount * case when d.currency = a.base_currency then 1 else fx.rate end as amount_base
 from deals d
 left join lead_created l on l.lead_id = d.lead_id
-cross join attr_params p;
+cross join attr_params p
+cross join cfg_agreement a
+asof left join cfg_fx fx on fx.currency = d.currency and coalesce(d.closed_at, d.created_at)::date >= fx.valid_from;
 
 create or replace temp table attr_touches as
 with

@@ -1,8 +1,9 @@
 -- Channel paths of closed deals for the data-driven models (Markov, Shapley in analysis/attribution.py).
--- One row per path x converted x currency x month (the month the deal closed). A path is the
--- journey's distinct consecutive channels, capped at max_path_steps: the first step and the last
--- max_path_steps - 1, so the originating channel is kept. Open deals have no outcome yet and
--- unattributed deals no channel: neither makes a path. Reads attribution_journeys' temp tables.
+-- One row per path x converted x currency x month (the month the deal closed), its won value in
+-- the currency and in base. A path is the journey's distinct consecutive channels, capped at
+-- max_path_steps: the first step and the last max_path_steps - 1, so the originating channel is kept.
+-- Open deals have no outcome yet and unattributed deals no channel: neither makes a path. Reads
+-- attr_touches from derived_attribution.sql and drops its temp tables: the last attribution file.
 create or replace table attribution_paths as
 with
 steps as (
@@ -26,7 +27,9 @@ select
     d.currency,
     date_trunc('month', coalesce(d.closed_at, d.created_at))::date as month,
     count(*) as deals,
-    coalesce(sum(d.amount::double) filter (where d.status = 'won'), 0) as value
+    coalesce(sum(d.amount::double) filter (where d.status = 'won'), 0) as value,
+    -- the same in the base currency: the Contribution page fits the data-driven models on all of it
+    coalesce(sum(d.amount_base::double) filter (where d.status = 'won'), 0) as value_base
 from paths
 join attr_deals d using (source_system, deal_id)
 where d.status in ('won', 'lost')

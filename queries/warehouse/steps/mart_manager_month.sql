@@ -23,24 +23,14 @@ select month, region, manager,
        coalesce(revenue_base, 0)::decimal(18,2) as revenue_base
 from lead_side full join deal_side using (month, region, manager);
 
--- The same by day (no median: it does not add up), so a period that cuts months counts exactly its days
--- (queries/app/region_managers.sql reads whole months from the monthly table and the cut days from here).
-create or replace table mart_manager_day as
-with lead_side as (
-    select day, region, manager, count(*) as leads, count(*) filter (where contacted) as contacted,
-           count(*) filter (where contacted and response_hours <= first_contact_hours) as within_sla,
-           coalesce(sum(response_hours) filter (where contacted), 0) as response_hours_sum
-    from lead_facts group by all
-),
-deal_side as (
-    select closed_at::date as day, region, manager,
-           count(*) filter (where status = 'won') as deals_won, count(*) filter (where status = 'lost') as deals_lost,
-           coalesce(sum(amount_base) filter (where status = 'won'), 0) as revenue_base
-    from deal_facts where closed_at is not null group by all
-)
-select day, region, manager,
-       coalesce(leads, 0) as leads, coalesce(contacted, 0) as contacted, coalesce(within_sla, 0) as within_sla,
-       coalesce(response_hours_sum, 0) as response_hours_sum,
-       coalesce(deals_won, 0) as deals_won, coalesce(deals_lost, 0) as deals_lost,
-       coalesce(revenue_base, 0)::decimal(18,2) as revenue_base
-from lead_side full join deal_side using (day, region, manager);
+-- Managers' closed deals by the day they closed, with the deal's product: with mart_funnel_day's lead
+-- side (by day too) the Regions drill-down's managers add up to the region's row for any range and
+-- product filter, where mart_manager_month can only give whole months.
+create or replace table mart_manager_deals_day as
+select closed_at::date as day, region, manager, product,
+       count(*) filter (where status = 'won') as deals_won, count(*) filter (where status = 'lost') as deals_lost,
+       coalesce(sum(amount_base) filter (where status = 'won'), 0)::decimal(18,2) as revenue_base
+from deal_facts
+where closed_at is not null and status in ('won', 'lost')
+group by all
+order by day;
