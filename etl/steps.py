@@ -76,7 +76,7 @@ STEPS: tuple[Step, ...] = (
     Step("mart_pipeline", reads=("deal_facts",), builds=("mart_pipeline",)),
     Step("lead_facts", reads=("leads", "deal_facts", "cfg_agreement"), temp=("lead_facts",)),
     Step("mart_leads_day", reads=("lead_facts",), builds=("mart_leads_day",)),
-    Step("mart_manager_month", reads=("lead_facts", "deal_facts"), builds=("mart_manager_month", "mart_manager_deals_day")),
+    Step("mart_manager_deals_day", reads=("deal_facts",), builds=("mart_manager_deals_day",)),
     Step("mart_spend_day", reads=("ad_spend", "campaigns", "cfg_agreement", "cfg_fx"), builds=("mart_spend_day",)),
     Step("mart_region", reads=("mart_deals_day", "mart_spend_day", "mart_leads_day"),
          builds=("mart_region_day", "mart_region_month", "region_rows")),

@@ -1,5 +1,5 @@
 -- The funnel and first-contact SLA at one grain: leads by creation day x region x channel x manager.
--- mart_leads_day has no manager and mart_manager_month is by month and dates won deals by their close,
+-- mart_leads_day has no manager and mart_manager_deals_day dates deals by their close,
 -- so neither gives the three breakdowns of one lead cohort for any date range. Size follows
 -- days x regions x channels x managers (managers mostly work one region), not the number of leads.
 create or replace table mart_funnel_day as
