@@ -4,11 +4,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analysis import attribution
-from ui import charts, db, fmt, page, tables
+from ui import charts, db, fmt, nav, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
 from ui.views import load
 from ui.views.contribution import main_currency, side_by_side
+
+nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
 L = lang()
 st.title(t("contrib.title"))

@@ -3,7 +3,7 @@ CRM vs accounting, and the definitions both departments signed off."""
 import streamlit as st
 
 from etl import config
-from ui import db, fmt, page, tables, upload
+from ui import db, fmt, nav, page, tables, upload
 from ui.filters import current
 from ui.mapping_step import mapping_step
 from ui.vocab_step import vocab_step
@@ -11,6 +11,8 @@ from ui.i18n import lang, t
 from ui.views import load
 from ui.views.data import recon_totals
 from ui.data_cells import cell_warnings, cells_quality
+
+nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
 L = lang()
 st.title(t("data.title"))

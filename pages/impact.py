@@ -4,12 +4,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analysis.impact import ImpactError
-from ui import charts, db, fmt, page, tables
+from ui import charts, db, fmt, nav, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
 from ui.views import load
 from ui.views.impact import METRICS, bounded, estimate, estimate_args, verdict, warning_fields
 
+nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

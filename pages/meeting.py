@@ -6,9 +6,11 @@ import streamlit as st
 
 from report import deck as decks
 from report.make import MIME, files
-from ui import db, filters, page
+from ui import db, filters, nav, page
 from ui.filters import Filters, parse_quarter
 from ui.i18n import LANG_NAMES, LANGS, lang, t
+
+nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
 L = lang()
 st.title(t("meeting.title"))
