@@ -50,6 +50,16 @@ def server(warehouse):
 @contextlib.contextmanager
 def serve(db: Path):
     """`streamlit run app.py` on the warehouse at `db`; yields its URL, stops it afterwards."""
+    proc, url = start(db)
+    try:
+        wait_healthy(url, proc)
+        yield url
+    finally:
+        stop(proc)
+
+
+def start(db: Path) -> tuple[subprocess.Popen, str]:
+    """Starts `streamlit run app.py` on the warehouse at `db` without waiting for it: the process and its URL."""
     port = free_port()
     env = {**os.environ, "PARITY_DB": str(db)}
     proc = subprocess.Popen(
@@ -57,17 +67,16 @@ def serve(db: Path):
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
     try:
-        url = f"http://127.0.0.1:{port}"
-        wait_healthy(url, proc)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def assert_no_error(page) -> None:
