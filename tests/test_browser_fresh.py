@@ -7,18 +7,19 @@ the link's filters and language applied, that page drawn), then clicks the next 
 first thing (it lands there, filters kept). Every page is opened first once and clicked first once;
 the overview's link is "/", so "open the app, then click" is one of the nine. The lost click comes
 from the session's first run, not from which page is clicked, so one click per fresh server is the
-test of it. The servers start together (a server nobody has opened is still fresh) and each serves
-one case.
+test of it. The nine servers start together (a server nobody has opened is still fresh) and the nine
+cases run three at a time in one chromium; each page's test reports its own case.
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
 
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, assert_no_error, start, stop, wait_healthy
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, start, stop, wait_healthy
 from ui import fmt
 from ui.i18n import LANG_NAMES, t
 
@@ -34,6 +35,10 @@ PAGES = [("", "page.overview", "overview.title", True), ("regions", "page.region
          ("data", "page.data", "data.title", False)]
 # A range that cuts months inside the fixture company's data (January-March 2025), one region.
 FROM, TO, REGION = dt.date(2025, 2, 10), dt.date(2025, 3, 20), "Москва"
+# Cases at a time: enough to keep two cores busy while a case waits on its server or the browser
+AT_ONCE = 3
+# Cold servers draw at once on a shared machine, and chromium loads some widgets' code lazily
+WAIT = 60_000
 
 
 def link(path: str, lang: str) -> str:
@@ -41,91 +46,100 @@ def link(path: str, lang: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def fresh_servers(built_warehouse):
-    """One unopened server per case, started in parallel; each case stops its own when done."""
-    procs = []
-    try:
-        for _ in PAGES:
-            procs.append(start(built_warehouse))
-        assert len({url for _, url in procs}) == len(procs), "two servers were given one port"
-        for proc, url in procs:
-            wait_healthy(url, proc, timeout=60)
-        yield procs
-    finally:
-        for proc, _ in procs:
-            if proc.poll() is None:
-                stop(proc)
-
-
-@pytest.fixture(scope="module")
-def browser():
+def outcomes(built_warehouse) -> list[Exception | None]:
+    """Each case's failure (None when it passed), run on nine unopened servers at once."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-def assert_parity_sidebar(page, lang: str) -> None:
-    """Parity's sidebar: its own page titles (Streamlit's legacy mode lists the file names, "app" and
-    "plan fact" among them), the language switch on the link's language, the link's period and regions."""
-    from playwright.sync_api import expect
-
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    expect(sidebar.locator('[data-testid="stSidebarNavLink"] [data-testid="stMarkdownContainer"]')).to_have_text([t(key, lang) for _, key, _, _ in PAGES])
-    expect(sidebar.get_by_role("radio", name=LANG_NAMES[lang], exact=True)).to_be_checked()
-    dates = sidebar.locator('[data-testid="stDateInput"] input')
-    expect(dates).to_have_count(2)
-    assert [d.input_value() for d in dates.all()] == [FROM.isoformat(), TO.isoformat()]
-    regions = sidebar.locator('[data-testid="stMultiSelect"]').first
-    expect(regions.locator("label")).to_have_text(t("filter.regions", lang))
-    expect(regions.locator("[data-tag]")).to_have_text([REGION])
-
-
-def assert_on(page, i: int, lang: str) -> None:
-    """Page i of PAGES is drawn at its own URL, with the link's filters in the URL and on the page."""
-    from playwright.sync_api import expect
-
-    path, _, heading, captioned = PAGES[i]
-    expect(page.locator("h1").first).to_have_text(t(heading, lang), timeout=45_000)
-    assert urlsplit(page.url).path == f"/{path}", page.url
-    assert page.title() == "Parity", page.title()
-    if captioned:
-        caption = t("filters.caption", lang, date_from=fmt.date(FROM, lang), date_to=fmt.date(TO, lang),
-                    regions=REGION, products=t("all_products", lang))
-        expect(page.get_by_text(caption, exact=True)).to_be_visible()
-    for part in (f"from={FROM}", f"to={TO}", f"regions={quote(REGION)}", f"lang={lang}"):
-        assert part in page.url, (part, page.url)
+    servers = [start(built_warehouse) for _ in PAGES]
+    try:
+        assert len({url for _, url in servers}) == len(servers), "two servers were given one port"
+        for proc, url in servers:
+            wait_healthy(url, proc, timeout=60)
+        return asyncio.run(run_all([url for _, url in servers]))
+    finally:
+        for proc, _ in servers:
+            proc.terminate()
+        for proc, _ in servers:
+            stop(proc)
 
 
 @pytest.mark.parametrize("i", range(len(PAGES)), ids=[key.split(".")[1] for _, key, _, _ in PAGES])
-def test_link_opened_first_then_first_click(fresh_servers, browser, i):
-    from playwright.sync_api import expect
+def test_link_opened_first_then_first_click(outcomes, i):
+    if outcomes[i] is not None:
+        raise outcomes[i]
 
-    proc, url = fresh_servers[i]
-    lang = ("ru", "en")[i % 2]
-    context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                  locale="ru-RU" if lang == "ru" else "en-US")
+
+async def run_all(urls: list[str]) -> list[Exception | None]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            turns = asyncio.Semaphore(AT_ONCE)
+            return await asyncio.gather(*(outcome(browser, turns, url, i) for i, url in enumerate(urls)))
+        finally:
+            await browser.close()
+
+
+async def outcome(browser, turns: asyncio.Semaphore, url: str, i: int) -> Exception | None:
     try:
-        page = context.new_page()
-        page.goto(url + link(PAGES[i][0], lang))
-        assert_on(page, i, lang)
-        assert_parity_sidebar(page, lang)
-        assert_no_error(page)
-        SHOTS.mkdir(exist_ok=True)
-        page.screenshot(path=SHOTS / f"fresh_link_{PAGES[i][1].split('.')[1]}_{lang}.png")
+        async with turns:
+            await link_then_click(browser, url, i)
+    except Exception as err:  # an assertion or Playwright's timeout: the page's test raises it
+        return err
+    return None
 
+
+async def link_then_click(browser, url: str, i: int) -> None:
+    """Page i's link first thing, then the sidebar's next page first thing."""
+    lang = ("ru", "en")[i % 2]
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000},
+                                        locale="ru-RU" if lang == "ru" else "en-US")
+    try:
+        page = await context.new_page()
+        await page.goto(url + link(PAGES[i][0], lang))
+        await assert_on(page, i, lang)
+        SHOTS.mkdir(exist_ok=True)
+        await page.screenshot(path=SHOTS / f"fresh_link_{PAGES[i][1].split('.')[1]}_{lang}.png")
         j = (i + 1) % len(PAGES)
-        nav = page.locator('[data-testid="stSidebarNav"]')
-        nav.get_by_role("link", name=t(PAGES[j][1], lang), exact=True).click()
-        expect(nav.locator("a[aria-current='page'] [data-testid=stMarkdownContainer]")).to_have_text(t(PAGES[j][1], lang), timeout=20_000)
-        assert_on(page, j, lang)
-        assert_parity_sidebar(page, lang)
-        assert_no_error(page)
+        await page.locator('[data-testid="stSidebarNav"]').get_by_role(
+            "link", name=t(PAGES[j][1], lang), exact=True).click(timeout=WAIT)
+        await assert_on(page, j, lang)
     finally:
-        context.close()
-        stop(proc)
+        await context.close()
+
+
+async def assert_on(page, i: int, lang: str) -> None:
+    """Page i of PAGES, drawn to the end without an error at its own URL, in Parity's sidebar, with the
+    link's filters and language in the URL, in the sidebar and, where it prints them, on the page."""
+    from playwright.async_api import expect
+
+    path, key, heading, captioned = PAGES[i]
+    await expect(page.locator("h1").first).to_have_text(t(heading, lang), timeout=WAIT)
+    await page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=WAIT)
+    assert urlsplit(page.url).path == f"/{path}", page.url
+    for part in (f"from={FROM}", f"to={TO}", f"regions={quote(REGION)}", f"lang={lang}"):
+        assert part in page.url, (part, page.url)
+    assert await page.title() == "Parity"
+    if captioned:
+        caption = t("filters.caption", lang, date_from=fmt.date(FROM, lang), date_to=fmt.date(TO, lang),
+                    regions=REGION, products=t("all_products", lang))
+        await expect(page.get_by_text(caption, exact=True)).to_be_visible(timeout=WAIT)
+
+    # Parity's sidebar (Streamlit's legacy mode lists the file names, "app" and "plan fact" among them)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    titles = sidebar.locator('[data-testid="stSidebarNavLink"] [data-testid="stMarkdownContainer"]')
+    await expect(titles).to_have_text([t(k, lang) for _, k, _, _ in PAGES], timeout=WAIT)
+    current = sidebar.locator('[data-testid="stSidebarNavLink"][aria-current="page"] [data-testid="stMarkdownContainer"]')
+    await expect(current).to_have_text(t(key, lang), timeout=WAIT)
+    await expect(sidebar.get_by_role("radio", name=LANG_NAMES[lang], exact=True)).to_be_checked(timeout=WAIT)
+    dates = sidebar.locator('[data-testid="stDateInput"] input')
+    await expect(dates).to_have_count(2, timeout=WAIT)
+    assert [await d.input_value() for d in await dates.all()] == [FROM.isoformat(), TO.isoformat()]
+    regions = sidebar.locator('[data-testid="stMultiSelect"]').first
+    await expect(regions.locator("label")).to_have_text(t("filter.regions", lang), timeout=WAIT)
+    await expect(regions.locator("[data-tag]")).to_have_text([REGION], timeout=WAIT)
+
+    assert await page.locator('[data-testid="stException"]').count() == 0
+    errors = await page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
+    assert not errors, errors
