@@ -95,12 +95,8 @@ def test_overview_in_chromium(server):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
-            # Warm-up: a server's first session runs app.py through Streamlit's legacy pages/-folder
-            # path, whose widget ids differ from later runs, so that session loses its first click.
-            view = server + "/?period=custom&from=2025-01-01&to=2025-03-31"
-            page.goto(view)
-            page.locator(".js-plotly-plot").first.wait_for(timeout=20_000)
-            page.goto(view)
+            # the server's first session, first thing (ui/nav.py: no warm-up needed)
+            page.goto(server + "/?period=custom&from=2025-01-01&to=2025-03-31")
             page.locator(".js-plotly-plot .bars path").first.wait_for(timeout=20_000)
             expect(page.get_by_role("heading", name="Обзор")).to_be_visible()
             expect(page.get_by_text("Выручка, RUB")).to_be_visible()
