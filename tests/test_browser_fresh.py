@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, start, stop, wait_healthy
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, start, stop, wait_healthy
 from ui import fmt
 from ui.i18n import LANG_NAMES, t
 
@@ -61,6 +61,10 @@ def outcomes(built_warehouse) -> list[Exception | None]:
             proc.terminate()
         for proc, _ in servers:
             stop(proc)
+
+
+def test_every_page_file_has_a_case():
+    assert {path or "overview" for path, *_ in PAGES} == {f.stem for f in (ROOT / "pages").glob("*.py")}
 
 
 @pytest.mark.parametrize("i", range(len(PAGES)), ids=[key.split(".")[1] for _, key, _, _ in PAGES])
@@ -140,6 +144,7 @@ async def assert_on(page, i: int, lang: str) -> None:
     await expect(regions.locator("label")).to_have_text(t("filter.regions", lang), timeout=WAIT)
     await expect(regions.locator("[data-tag]")).to_have_text([REGION], timeout=WAIT)
 
+    assert await page.get_by_role("dialog").count() == 0      # e.g. Streamlit's "Page not found"
     assert await page.locator('[data-testid="stException"]').count() == 0
     errors = await page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
     assert not errors, errors
