@@ -2,9 +2,10 @@
 import streamlit as st
 
 from model.pages import PAGES
-from ui import db, filters, page
+from ui import db, filters, nav, page
 from ui.i18n import DEFAULT, LANG_NAMES, LANGS, t
 
+nav.router_run()  # first: a fresh server starts in the legacy pages/ mode (ui/nav.py)
 st.set_page_config(page_title="Parity", page_icon="📊", layout="wide")
 
 # The language lives in session state and mirrors ?lang= so a shared link keeps it.

@@ -5,12 +5,14 @@ import streamlit as st
 
 from analysis import attribution
 from model import agreements
-from ui import charts, db, fmt, page, tables
+from ui import charts, db, fmt, nav, page, tables
 from ui.attribution import describe, model_names
 from ui.filters import current
 from ui.i18n import lang, t
 from model.views import load
 from model.views.contribution import side_by_side, widest, with_models
+
+nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
 L = lang()
 st.title(t("contrib.title"))

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis.attribution import agreed_model
 from model import agreements, metrics
-from ui import db, fmt, page, tables, upload
+from ui import db, fmt, nav, page, tables, upload
 from ui.attribution import describe
 from ui.filters import current
 from ui.mapping_step import mapping_step
@@ -13,6 +13,8 @@ from ui.i18n import lang, t
 from model.views import load
 from model.views.data import recon_totals
 from ui.data_cells import cell_warnings, cells_quality
+
+nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
 L = lang()
 st.title(t("data.title"))

@@ -3,11 +3,13 @@ conversion, and the monthly scorecard of what each signed up to."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, db, fmt, page, tables
+from ui import charts, db, fmt, nav, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
 from model.views import load
 from model.views.funnel import BREAKDOWNS, STEPS, breakdown, quality, scorecard, sla, sla_target_share, top_and_rest
+
+nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
 L = lang()
 st.title(t("funnel.title"))

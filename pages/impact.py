@@ -4,13 +4,14 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analysis.impact import ImpactError
-from ui import charts, db, fmt, page, tables
+from ui import charts, db, fmt, nav, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
 from model.views import load
 from model.views.impact import METRICS, estimate, estimate_args
 from ui.impact_text import bounded, verdict, warning_fields
 
+nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

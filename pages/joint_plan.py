@@ -6,10 +6,12 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from ui import charts, db, filters, fmt, page, tables
+from ui import charts, db, filters, fmt, nav, page, tables
 from ui.i18n import lang, t
 from model.views import load
 from model.views.joint_plan import STATUSES, bar_spans, weekly_sales_regions
+
+nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
 L = lang()
 st.title(t("jp.title"))

@@ -10,9 +10,11 @@ from report import deck as decks
 from report.make import MIME, files
 from report.periods import parse_period, period_label
 from model.views import load
-from ui import db, filters, page
+from ui import db, filters, nav, page
 from model.filters import SEP, Filters
 from ui.i18n import LANG_NAMES, LANGS, lang, t
+
+nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
 PERIOD, REGIONS = "meeting_period", "meeting_regions"     # the widgets' keys and their URL parameters
 SIDEBAR = "sidebar"     # the period option that follows the sidebar's

@@ -4,13 +4,15 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analysis.forecast import run_rate
-from ui import charts, db, fmt, page, tables
+from ui import charts, db, fmt, nav, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
 from model import metrics
 from model.views import load
 from ui.dq import unrecognised_line
 from model.views.overview import headline
+
+nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
 L = lang()
 st.title(t("overview.title"))

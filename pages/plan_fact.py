@@ -3,11 +3,13 @@ revenue gap comes from (lead volume, conversion, revenue per deal)."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, db, fmt, page, tables
+from ui import charts, db, fmt, nav, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
 from model.views import load
 from model.views.plan_fact import METRICS, heat, owners, splits
+
+nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
 L = lang()
 st.title(t("plan.title"))

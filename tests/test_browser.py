@@ -50,6 +50,16 @@ def server(warehouse):
 @contextlib.contextmanager
 def serve(db: Path):
     """`streamlit run app.py` on the warehouse at `db`; yields its URL, stops it afterwards."""
+    proc, url = start(db)
+    try:
+        wait_healthy(url, proc)
+        yield url
+    finally:
+        stop(proc)
+
+
+def start(db: Path) -> tuple[subprocess.Popen, str]:
+    """Starts `streamlit run app.py` on the warehouse at `db` without waiting for it: the process and its URL."""
     port = free_port()
     env = {**os.environ, "PARITY_DB": str(db)}
     proc = subprocess.Popen(
@@ -57,17 +67,16 @@ def serve(db: Path):
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
     try:
-        url = f"http://127.0.0.1:{port}"
-        wait_healthy(url, proc)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def assert_no_error(page) -> None:
@@ -86,12 +95,8 @@ def test_overview_in_chromium(server):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
-            # Warm-up: a server's first session runs app.py through Streamlit's legacy pages/-folder
-            # path, whose widget ids differ from later runs, so that session loses its first click.
-            view = server + "/?period=custom&from=2025-01-01&to=2025-03-31"
-            page.goto(view)
-            page.locator(".js-plotly-plot").first.wait_for(timeout=20_000)
-            page.goto(view)
+            # the server's first session, first thing (ui/nav.py: no warm-up needed)
+            page.goto(server + "/?period=custom&from=2025-01-01&to=2025-03-31")
             page.locator(".js-plotly-plot .bars path").first.wait_for(timeout=20_000)
             expect(page.get_by_role("heading", name="Обзор")).to_be_visible()
             expect(page.get_by_text("Выручка, RUB")).to_be_visible()

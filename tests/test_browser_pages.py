@@ -34,9 +34,6 @@ def browser():
 
 def open_app(browser, url: str, lang: str):
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ru-RU" if lang == "ru" else "en-US")
-    # the server's first session runs Streamlit's legacy pages/ path: warm up, then open for real
-    page.goto(url + VIEW.format(lang=lang))
-    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     page.goto(url + VIEW.format(lang=lang))
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     return page
@@ -69,9 +66,8 @@ def test_impact_page_on_the_demo(small_demo, browser):
     with serve(small_demo) as url:
         for lang in ("ru", "en"):
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            for _ in range(2):      # the server's first session runs the legacy pages/ path: warm up
-                page.goto(f"{url}/?period=last12&lang={lang}")
-                page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+            page.goto(f"{url}/?period=last12&lang={lang}")
+            page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
             page.locator('[data-testid="stSidebarNav"]').get_by_role(
                 "link", name=t("page.impact", lang), exact=True).click()
             expect(page.locator("h1").first).to_have_text(t("impact.title", lang), timeout=20_000)
