@@ -514,7 +514,7 @@ def _scale(placebo: np.ndarray, lev: np.ndarray, noise: float, noise_df: float, 
     lev[0] is the flight's leverage, lev[1:] the placebo windows'. NaN without placebo windows."""
     if len(placebo) == 0:
         return np.nan, 2.0
-    if not noise == noise:
+    if np.isnan(noise):
         return float(np.sqrt(np.mean(placebo ** 2))), float(placebo_df)
     part = smooth * noise * (1.0 / length + lev)
     excess = max(float(np.mean(placebo ** 2 - part[1:])), 0.0)

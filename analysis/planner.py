@@ -65,7 +65,7 @@ def plan_experiment(panel: pd.DataFrame, candidates: list, duration_days: int, *
     too_few = not (mde <= REALISTIC_MDE) or len(controls) < 3
     what = metric_name or "the metric"
     text = (f"With {len(regions)} regions a {duration_days}-day test on {', '.join(best)} detects a lift of "
-            f"{mde:.0%} in {what} with 80% power." if mde == mde else
+            f"{mde:.0%} in {what} with 80% power." if not np.isnan(mde) else
             f"With {len(regions)} regions no lift up to 100% in {what} is detected with 80% power.")
     if too_few:
         text += (" That is more than a realistic campaign delivers: there are too few regions (or too noisy a "
