@@ -131,6 +131,7 @@ def app_peak_rss(db: Path, period: str) -> int:
     """Starts the app on `db`, opens every page in chromium, returns the server's VmHWM in bytes."""
     import socket
 
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     with socket.socket() as s:
@@ -149,7 +150,7 @@ def app_peak_rss(db: Path, period: str) -> int:
                 try:
                     page.goto(f"{url}/?period={period}", timeout=5000)
                     break
-                except Exception:
+                except PlaywrightError:     # connection refused or a timeout while the server starts
                     time.sleep(1)
             page.locator(".js-plotly-plot").first.wait_for(timeout=120_000)
             links = page.locator('[data-testid="stSidebarNav"] a')

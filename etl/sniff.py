@@ -192,7 +192,7 @@ def _cell_text(value) -> str:
 
 def sniff_xlsx(src: Path, work: Path) -> Layout:
     """First non-empty sheet of an .xlsx/.xls/.ods workbook, written out as UTF-8 CSV."""
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineError, CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_path(str(src))
@@ -201,7 +201,7 @@ def sniff_xlsx(src: Path, work: Path) -> Layout:
             rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             if any(any(c not in (None, "") for c in r) for r in rows):
                 break
-    except Exception as err:  # calamine raises its own error types per format
+    except (CalamineError, OSError) as err:  # each format's errors derive from CalamineError; OSError: unreadable
         raise LoadError(f"{src.name}: cannot read the workbook ({err}); save it as .xlsx or CSV", "bad_workbook",
                         file=src.name) from None
     path = work / (src.stem + ".xlsx.csv")
