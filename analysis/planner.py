@@ -57,10 +57,10 @@ def plan_experiment(panel: pd.DataFrame, candidates: list, duration_days: int, *
     for c in alone["region"][1:max_treated]:
         if len(regions) - len(best) - 1 < 3:
             break
-        m = mde_for(panel, best + [c], duration_days, n_sims=n_sims)
+        m = mde_for(panel, [*best, c], duration_days, n_sims=n_sims)
         if not m < mde:
             break
-        best, mde = best + [c], m
+        best, mde = [*best, c], m
     controls = [r for r in regions if r not in best]
     too_few = not (mde <= REALISTIC_MDE) or len(controls) < 3
     what = metric_name or "the metric"

@@ -127,7 +127,7 @@ def pick_header(records: list[tuple[int, list[str]]], name: str = "the file") ->
         raise LoadError(f"{name}: the file is empty: no header line found", "empty", file=name)
     known = _synonyms()
     widths = [_width(c) for _, c in records]
-    mode = max(set(w for w in widths if w > 0) or {0}, key=widths.count)
+    mode = max({w for w in widths if w > 0} or {0}, key=widths.count)
     scores = []
     for i, (_, cells) in enumerate(records[:40]):
         names = [header_key(c) for c in cells if c.strip()]
