@@ -35,7 +35,8 @@ def mde_for(panel: pd.DataFrame, treated: list, duration_days: int, *, n_sims: i
     dates = to_wide(panel)[0].index
     days = pd.Timedelta(days=duration_days - 1)
     first = dates[0] + pd.Timedelta(days=max(4 * duration_days, 182))
-    starts = pd.DatetimeIndex(np.linspace(first.value, (dates[-1] - days).value, n_sims).astype("datetime64[ns]")).normalize()
+    spaced = np.linspace(first.value, (dates[-1] - days).value, n_sims).astype("datetime64[ns]")
+    starts = pd.DatetimeIndex(spaced).normalize()
     hits = np.zeros(len(GRID))
     for s in starts:
         cut = panel[pd.to_datetime(panel["date"]) <= s + days]

@@ -556,8 +556,8 @@ def sample_skipped(src: Source, st: Staged) -> None:
     if st.rows_skipped:
         first_cells = ", ".join(f"c{i}" for i in range(min(src.ncols, 3)))
         st.skipped_samples = [r[0] for r in src.con.execute(
-            f"select rtrim(array_to_string(list_transform([{first_cells}], lambda x: coalesce(x, '')), ' ')) from raw_in "
-            "where rowid - $base + 1 in (select rn from typed where kind in ('summary', 'note') "
+            f"select rtrim(array_to_string(list_transform([{first_cells}], lambda x: coalesce(x, '')), ' ')) "
+            "from raw_in where rowid - $base + 1 in (select rn from typed where kind in ('summary', 'note') "
             "order by rn limit 5)", {"base": src.base()}).fetchall()]
 
 

@@ -77,7 +77,8 @@ def _slide(ctx, view) -> Slide:
                                      for a, b in zip(res.low, res.high, strict=True)],
         ctx.t("deck.col.verdict"): [ctx.t(f"deck.i.verdict.{v}") for v in res.verdict]})
     found = [Finding(ctx.t("deck.i.line", flight=r.campaign, regions=r.regions, effect=ctx.signed(r.incremental),
-                           low=ctx.signed(r.low), high=ctx.signed(r.high), verdict=ctx.t(f"deck.i.verdict.{r.verdict}")),
+                           low=ctx.signed(r.low), high=ctx.signed(r.high),
+                           verdict=ctx.t(f"deck.i.verdict.{r.verdict}")),
                      {f"{r.campaign}.effect": (float(r.incremental), ctx.signed(r.incremental))})
              for r in res.itertuples()]
     fig = go.Figure(go.Scatter(x=res.incremental, y=res.campaign, mode="markers", marker_color=charts.FACT,
