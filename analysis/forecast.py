@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import pandas as pd
+
 
 @dataclass(frozen=True)
 class RunRate:
@@ -19,7 +21,7 @@ def run_rate(fact: float, start: dt.date, end: dt.date, as_of: dt.date | None) -
     day); a finished period's forecast is its fact."""
     days = (end - start).days + 1
     if isinstance(as_of, dt.datetime):      # a pandas Timestamp from a query, or NaT when no data
-        as_of = None if as_of != as_of else as_of.date()
+        as_of = None if pd.isna(as_of) else as_of.date()
     if as_of is None or as_of < start:
         return RunRate(fact, None, 0, days, False)
     elapsed = min((as_of - start).days + 1, days)

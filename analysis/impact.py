@@ -206,8 +206,11 @@ def fit_windows(y: np.ndarray, x: np.ndarray, ref: np.ndarray, starts: np.ndarra
         h = resid[k_idx[:, :, None, None], others[None, :, :, None], others[None, :, None, :]]
         g = resid[k_idx[:, :, None], others[None], np.arange(j)[None, :, None]]
         kk, jj = h.shape[:2]
-        w = (simplex_qp(h.reshape(kk * jj, j - 1, j - 1), g.reshape(kk * jj, j - 1), iters=QP_ITERS).reshape(kk, jj, j - 1)
-             if method == "sc" else _did_weights(prec, others, kk))
+        if method == "sc":
+            w = simplex_qp(h.reshape(kk * jj, j - 1, j - 1), g.reshape(kk * jj, j - 1),
+                           iters=QP_ITERS).reshape(kk, jj, j - 1)
+        else:
+            w = _did_weights(prec, others, kk)
         cw = cross[:, :, :j]                                                         # (K, nr, J)
         gap_cross = cw - np.einsum("krjo,kjo->krj", cw[:, :, others], w)            # (K, nr, J)
         coef = np.einsum("krs,ksj->kjr", rr, gap_cross)                             # (K, J, nr)
@@ -240,7 +243,6 @@ def _regressors(t: int, trend: bool, season: np.ndarray | None) -> np.ndarray:
 
 def _rolling_fit_rows(z: np.ndarray, ref: np.ndarray, smooth: int) -> tuple[np.ndarray, np.ndarray]:
     """`smooth`-day trailing means of z and whether each lies wholly in the reference period."""
-    t = len(z)
     zs, ok = np.cumsum(z, 0), np.cumsum(ref)
     zs[smooth:] -= zs[:-smooth].copy()
     ok[smooth:] -= ok[:-smooth].copy()
@@ -514,7 +516,7 @@ def _scale(placebo: np.ndarray, lev: np.ndarray, noise: float, noise_df: float, 
     lev[0] is the flight's leverage, lev[1:] the placebo windows'. NaN without placebo windows."""
     if len(placebo) == 0:
         return np.nan, 2.0
-    if not noise == noise:
+    if np.isnan(noise):
         return float(np.sqrt(np.mean(placebo ** 2))), float(placebo_df)
     part = smooth * noise * (1.0 / length + lev)
     excess = max(float(np.mean(placebo ** 2 - part[1:])), 0.0)

@@ -35,7 +35,8 @@ def mde_for(panel: pd.DataFrame, treated: list, duration_days: int, *, n_sims: i
     dates = to_wide(panel)[0].index
     days = pd.Timedelta(days=duration_days - 1)
     first = dates[0] + pd.Timedelta(days=max(4 * duration_days, 182))
-    starts = pd.DatetimeIndex(np.linspace(first.value, (dates[-1] - days).value, n_sims).astype("datetime64[ns]")).normalize()
+    spaced = np.linspace(first.value, (dates[-1] - days).value, n_sims).astype("datetime64[ns]")
+    starts = pd.DatetimeIndex(spaced).normalize()
     hits = np.zeros(len(GRID))
     for s in starts:
         cut = panel[pd.to_datetime(panel["date"]) <= s + days]
@@ -57,15 +58,15 @@ def plan_experiment(panel: pd.DataFrame, candidates: list, duration_days: int, *
     for c in alone["region"][1:max_treated]:
         if len(regions) - len(best) - 1 < 3:
             break
-        m = mde_for(panel, best + [c], duration_days, n_sims=n_sims)
+        m = mde_for(panel, [*best, c], duration_days, n_sims=n_sims)
         if not m < mde:
             break
-        best, mde = best + [c], m
+        best, mde = [*best, c], m
     controls = [r for r in regions if r not in best]
     too_few = not (mde <= REALISTIC_MDE) or len(controls) < 3
     what = metric_name or "the metric"
     text = (f"With {len(regions)} regions a {duration_days}-day test on {', '.join(best)} detects a lift of "
-            f"{mde:.0%} in {what} with 80% power." if mde == mde else
+            f"{mde:.0%} in {what} with 80% power." if not np.isnan(mde) else
             f"With {len(regions)} regions no lift up to 100% in {what} is detected with 80% power.")
     if too_few:
         text += (" That is more than a realistic campaign delivers: there are too few regions (or too noisy a "

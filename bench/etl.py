@@ -101,8 +101,9 @@ def run(rows: int, repeat: int, as_json: bool) -> int:
     with tempfile.TemporaryDirectory(dir=ROOT / "data") as tmp:
         work = Path(tmp)
         # generated in a child: a big parent would leak its RSS into the children's ru_maxrss
-        subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
-                        "from bench.etl import write_files; write_files(Path(sys.argv[1]), int(sys.argv[2]))",
+        subprocess.run([sys.executable, "-c", ("import sys; from pathlib import Path; "
+                                               "from bench.etl import write_files; "
+                                               "write_files(Path(sys.argv[1]), int(sys.argv[2]))"),
                         str(work), str(rows)], cwd=ROOT, check=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
         utf8, cp = work / "deals_utf8.csv", work / "deals_cp1251.csv"
         runs: dict[str, list[dict]] = {"bare_duckdb_utf8": [], "parity_utf8": [], "parity_cp1251": []}

@@ -24,7 +24,8 @@ def main(args) -> int:
         r = estimate_impact(f["panel"], f["treated"], f["start"], f["end"])
         times.append(time.perf_counter() - t)
     med = statistics.median(times)
-    report = {"seconds": round(med, 3), "target_seconds": TARGET_SECONDS, "ratio_to_target": round(med / TARGET_SECONDS, 3),
+    report = {"seconds": round(med, 3), "target_seconds": TARGET_SECONDS,
+              "ratio_to_target": round(med / TARGET_SECONDS, 3),
               "regions": 20, "days": 730, "placebos": r.n_placebos, "method": r.method}
     if args.json:
         print(json.dumps(report))

@@ -131,6 +131,7 @@ def app_peak_rss(db: Path, period: str) -> int:
     """Starts the app on `db`, opens every page in chromium, returns the server's VmHWM in bytes."""
     import socket
 
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     with socket.socket() as s:
@@ -149,7 +150,7 @@ def app_peak_rss(db: Path, period: str) -> int:
                 try:
                     page.goto(f"{url}/?period={period}", timeout=5000)
                     break
-                except Exception:
+                except PlaywrightError:     # connection refused or a timeout while the server starts
                     time.sleep(1)
             page.locator(".js-plotly-plot").first.wait_for(timeout=120_000)
             links = page.locator('[data-testid="stSidebarNav"] a')
@@ -167,11 +168,12 @@ def app_peak_rss(db: Path, period: str) -> int:
 
 
 def text(r: dict) -> str:
-    lines = [f"warehouse {r['warehouse']}: {r['deals']:,} deals; period {r['period'][0]} .. {r['period'][1]}; "
-             f"median of {r['repeat']}",
-             f"bare scan ({BARE}): cold {r['bare_scan_cold_s'] * 1000:.1f} ms, warm {r['bare_scan_warm_s'] * 1000:.1f} ms",
-             f"{'page':<12}{'queries':>8}{'rows':>8}{'cold ms':>10}{'warm ms':>10}{'warm/bare':>11}"
-             f"{'serial ms':>11}{'serial/bare':>13}  slowest"]
+    lines = [(f"warehouse {r['warehouse']}: {r['deals']:,} deals; period {r['period'][0]} .. {r['period'][1]}; "
+              f"median of {r['repeat']}"),
+             (f"bare scan ({BARE}): cold {r['bare_scan_cold_s'] * 1000:.1f} ms, "
+              f"warm {r['bare_scan_warm_s'] * 1000:.1f} ms"),
+             (f"{'page':<12}{'queries':>8}{'rows':>8}{'cold ms':>10}{'warm ms':>10}{'warm/bare':>11}"
+              f"{'serial ms':>11}{'serial/bare':>13}  slowest")]
     for name, p in r["pages"].items():
         lines.append(f"{name:<12}{p['queries']:>8}{p['rows']:>8}{p['cold_s'] * 1000:>10.1f}{p['warm_s'] * 1000:>10.1f}"
                      f"{p['warm_ratio']:>11.2f}{p['serial_warm_s'] * 1000:>11.1f}{p['serial_ratio']:>13.2f}"

@@ -13,8 +13,8 @@ from pathlib import Path
 from etl.errors import LoadError
 from etl.paths import config_dir
 
-CONFIG_FILES = ("columns.toml", "regions.csv", "channels.csv", "channel_rules.csv",
-                "campaign_rules.csv", "stages.csv", "agreements.toml", "fx_rates.csv", "lead_statuses.csv", "currencies.csv", "vocab.csv")
+CONFIG_FILES = ("columns.toml", "regions.csv", "channels.csv", "channel_rules.csv", "campaign_rules.csv",
+                "stages.csv", "agreements.toml", "fx_rates.csv", "lead_statuses.csv", "currencies.csv", "vocab.csv")
 
 
 def norm_header(text: str) -> str:

@@ -67,7 +67,7 @@ def _channel_inputs(con, entity: str) -> None:
     if not cols:
         return
     names = ("ch_channel", "ch_utm_source", "ch_utm_medium", "ch_source")
-    exprs = [(f"{c}" if c else "null::varchar") + " as " + n for c, n in zip(cols, names)]
+    exprs = [(f"{c}" if c else "null::varchar") + " as " + n for c, n in zip(cols, names, strict=True)]
     # a view: channel_map.sql reads it once for its distinct tuples, so the batch is not copied
     run(con, "create or replace temp view chan_in as select " + ", ".join(exprs) + " from good")
     run_file(con, QUERIES / "channel_map.sql")

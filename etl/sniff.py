@@ -127,7 +127,7 @@ def pick_header(records: list[tuple[int, list[str]]], name: str = "the file") ->
         raise LoadError(f"{name}: the file is empty: no header line found", "empty", file=name)
     known = _synonyms()
     widths = [_width(c) for _, c in records]
-    mode = max(set(w for w in widths if w > 0) or {0}, key=widths.count)
+    mode = max({w for w in widths if w > 0} or {0}, key=widths.count)
     scores = []
     for i, (_, cells) in enumerate(records[:40]):
         names = [header_key(c) for c in cells if c.strip()]
@@ -192,7 +192,7 @@ def _cell_text(value) -> str:
 
 def sniff_xlsx(src: Path, work: Path) -> Layout:
     """First non-empty sheet of an .xlsx/.xls/.ods workbook, written out as UTF-8 CSV."""
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineError, CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_path(str(src))
@@ -201,7 +201,7 @@ def sniff_xlsx(src: Path, work: Path) -> Layout:
             rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             if any(any(c not in (None, "") for c in r) for r in rows):
                 break
-    except Exception as err:  # calamine raises its own error types per format
+    except (CalamineError, OSError) as err:  # each format's errors derive from CalamineError; OSError: unreadable
         raise LoadError(f"{src.name}: cannot read the workbook ({err}); save it as .xlsx or CSV", "bad_workbook",
                         file=src.name) from None
     path = work / (src.stem + ".xlsx.csv")

@@ -447,7 +447,7 @@ def build_typed(src: Source, ent: Entity, cols: dict[str, int], mapping: Mapping
         if f in typed_fields:
             fields += [f"{_fast_sql(f, f'c{cols[f]}', loc[f])} as {f}", f"c{cols[f]} is not null as {f}_has"]
         elif f in cols:
-            fields.append(f"{text_sql('c%d' % cols[f])} as {f}")
+            fields.append(f"{text_sql(f'c{cols[f]}')} as {f}")
         elif f in constants:  # [constants]: a literal column, so the merges read it like any other
             fields.append(f"$k_{f}::varchar as {f}")
         else:
@@ -556,8 +556,8 @@ def sample_skipped(src: Source, st: Staged) -> None:
     if st.rows_skipped:
         first_cells = ", ".join(f"c{i}" for i in range(min(src.ncols, 3)))
         st.skipped_samples = [r[0] for r in src.con.execute(
-            f"select rtrim(array_to_string(list_transform([{first_cells}], lambda x: coalesce(x, '')), ' ')) from raw_in "
-            "where rowid - $base + 1 in (select rn from typed where kind in ('summary', 'note') "
+            f"select rtrim(array_to_string(list_transform([{first_cells}], lambda x: coalesce(x, '')), ' ')) "
+            "from raw_in where rowid - $base + 1 in (select rn from typed where kind in ('summary', 'note') "
             "order by rn limit 5)", {"base": src.base()}).fetchall()]
 
 

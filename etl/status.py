@@ -28,7 +28,7 @@ def status() -> dict:
         # a warehouse built before cell warnings has no cell_warnings table or columns: `etl rebuild` adds them
         fresh = con.execute("select count(*) from duckdb_tables() where table_name = 'cell_warnings'").fetchall()[0][0]
         out["loads"] = [dict(zip(("load_id", "file", "entity", "loaded_at", "rows_loaded", "rows_rejected",
-                                  "cells_warned"), r))
+                                  "cells_warned"), r, strict=True))
                         for r in con.execute("select load_id, file_name, entity, loaded_at::varchar, rows_loaded, "
                                              "rows_rejected, " + ("cells_warned" if fresh else "null") +
                                              " from loads order by load_id").fetchall()]
@@ -42,10 +42,12 @@ def status() -> dict:
         out["unknown_regions"] = con.execute(
             "select count(*) from deals where region not in (select region from cfg_regions)").fetchall()[0][0]
         # values no vocabulary rule matched, per dimension and table (python -m etl vocab lists them)
-        has_dq = con.execute("select count(*) from duckdb_tables() where table_name = 'dq_unrecognised'").fetchall()[0][0]
-        out["unrecognised"] = [dict(zip(("dimension", "source", "values", "rows", "share"), r)) for r in con.execute(
-            "select dimension, source, count(*), sum(rows), sum(share) from dq_unrecognised group by all "
-            "order by 4 desc").fetchall()] if has_dq else None
+        has_dq = con.execute(
+            "select count(*) from duckdb_tables() where table_name = 'dq_unrecognised'").fetchall()[0][0]
+        out["unrecognised"] = [
+            dict(zip(("dimension", "source", "values", "rows", "share"), r, strict=True)) for r in con.execute(
+                "select dimension, source, count(*), sum(rows), sum(share) from dq_unrecognised group by all "
+                "order by 4 desc").fetchall()] if has_dq else None
         return out
     finally:
         con.close()

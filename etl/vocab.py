@@ -263,7 +263,7 @@ def _plan_channel(cur, a: Assignment) -> Plan:
                          value=a.value, known=a.target, file=FILES["channel"])
     rule = {"priority": str(_priority(rules, a.field, values)), "field": a.field, "pattern": pattern,
             "channel": a.target, "note": "vocabulary step"}
-    after = rules + [rule]
+    after = [*rules, rule]
     lost = {v: c for v, c in _evaluate(cur, after, a.field, values).items() if c != a.target}
     if lost:  # the rule must win where it was meant to; say which value it did not
         v, c = next(iter(lost.items()))

@@ -14,7 +14,7 @@ from model.runner import Runner
 
 def _meta(run: Runner) -> dict[str, str]:
     rows = run("build_meta", {})
-    return dict(zip(rows.key, rows.value))
+    return dict(zip(rows.key, rows.value, strict=True))
 
 
 def agreements(run: Runner) -> dict:

@@ -174,7 +174,7 @@ def forecast(fact: np.ndarray, start: dt.date, end: dt.date, data_to) -> np.ndar
     """analysis.forecast.run_rate for each fact: fact / elapsed days x days of the window, elapsed
     counted up to the data's latest day; the fact itself once the window is over; NaN before it starts
     (run_rate is linear in the fact, so its factor for 1 scales every row)."""
-    factor = run_rate(1.0, start, end, None if data_to is None or data_to != data_to else pd.Timestamp(data_to))
+    factor = run_rate(1.0, start, end, None if pd.isna(data_to) else pd.Timestamp(data_to))
     fact = fact.astype("float64")
     return fact * factor.forecast if factor.forecast is not None else np.full(len(fact), np.nan)
 

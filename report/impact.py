@@ -70,12 +70,15 @@ def _slide(ctx, view) -> Slide:
     res = pd.DataFrame(rows)
     table = pd.DataFrame({
         ctx.t("deck.col.flight"): res.campaign, ctx.t("deck.col.where"): res.regions,
-        ctx.t("deck.col.when"): [f"{fmt.date(a, ctx.lang)} – {fmt.date(b, ctx.lang)}" for a, b in zip(res.start, res.end)],
+        ctx.t("deck.col.when"): [f"{fmt.date(a, ctx.lang)} – {fmt.date(b, ctx.lang)}"
+                                 for a, b in zip(res.start, res.end, strict=True)],
         ctx.t("deck.col.effect"): [ctx.signed(v) for v in res.incremental],
-        ctx.t("deck.col.interval"): [f"{ctx.signed(a)} … {ctx.signed(b)}" for a, b in zip(res.low, res.high)],
+        ctx.t("deck.col.interval"): [f"{ctx.signed(a)} … {ctx.signed(b)}"
+                                     for a, b in zip(res.low, res.high, strict=True)],
         ctx.t("deck.col.verdict"): [ctx.t(f"deck.i.verdict.{v}") for v in res.verdict]})
     found = [Finding(ctx.t("deck.i.line", flight=r.campaign, regions=r.regions, effect=ctx.signed(r.incremental),
-                           low=ctx.signed(r.low), high=ctx.signed(r.high), verdict=ctx.t(f"deck.i.verdict.{r.verdict}")),
+                           low=ctx.signed(r.low), high=ctx.signed(r.high),
+                           verdict=ctx.t(f"deck.i.verdict.{r.verdict}")),
                      {f"{r.campaign}.effect": (float(r.incremental), ctx.signed(r.incremental))})
              for r in res.itertuples()]
     fig = go.Figure(go.Scatter(x=res.incremental, y=res.campaign, mode="markers", marker_color=charts.FACT,

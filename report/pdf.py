@@ -110,7 +110,7 @@ def table_layout(head: list[str], rows: list[list[str]], width: float) -> tuple[
     size = SIZES[-1]
     body = [max((pdfmetrics.stringWidth(w, REGULAR, size) for r in rows for w in _words(r[j])), default=0.0)
             + 2 * PAD + SLACK for j in range(len(head))]
-    short = [" ".join(abbreviate(w, room, size) for w in _words(h)) for h, room in zip(head, body)]
+    short = [" ".join(abbreviate(w, room, size) for w in _words(h)) for h, room in zip(head, body, strict=True)]
     widths = column_widths(short, rows, width, size)
     if widths is not None:
         return size, short, widths

@@ -36,4 +36,4 @@ def pngs(figures: list[go.Figure], width: int = WIDTH, height: int = HEIGHT) -> 
 def slide_images(deck) -> dict[int, bytes]:
     """slide index -> its chart as PNG, for both writers (render once, write PPTX and PDF)."""
     index = [i for i, s in enumerate(deck.slides) if s.chart is not None]
-    return dict(zip(index, pngs([deck.slides[i].chart for i in index])))
+    return dict(zip(index, pngs([deck.slides[i].chart for i in index]), strict=True))

@@ -66,7 +66,7 @@ def write_1c(path: Path, w: World, lines: dict) -> dict:
     footer = "Итого;;;;;" + fixed(np.array([total_qty]), 3, NBSP)[0].as_py() + ";" \
         + fixed(np.array([total_kop]), 2, NBSP)[0].as_py() + "\r\n"
     with open(path, "wb") as fh:
-        fh.write("\r\n".join(head + [""]).encode("cp1251"))
+        fh.write("\r\n".join([*head, ""]).encode("cp1251"))
         for s in range(0, n, 500_000):       # re-encode in slices to bound memory
             fh.write(csv_lines([c[s:s + 500_000] for c in cols], ";", "\r\n").decode("utf-8").encode("cp1251"))
         fh.write(footer.encode("cp1251"))

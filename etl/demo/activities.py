@@ -37,7 +37,7 @@ def _ru_day(w: World, i: int) -> str:
 def draw_activities(w: World, rng: np.random.Generator, flight_spend: list[float]) -> list[list]:
     """The joint calendar: flights (as run), launch, events, promos, e-mail sends and call blitzes."""
     rows, H = [], w.horizon.size
-    for f, spend in zip(w.flights, flight_spend):
+    for f, spend in zip(w.flights, flight_spend, strict=True):
         for r in f["regions"]:
             share = REGION_WEIGHT[r] / REGION_WEIGHT[f["regions"]].sum()
             rows.append(_activity(w, "marketing", "campaign", f"Флайт {f['campaign']}", REGION_NAMES[r], f["product"],

@@ -130,7 +130,7 @@ def campaign_texts(w: World) -> list[str]:
     out = []
     for i, name in enumerate(w.camp["name"]):
         out += [name, name.upper(), f" {name}", f"{name} ", name.capitalize(), campaign_id(i)]
-    return out + [""]
+    return [*out, ""]
 
 
 def draw_deals(w: World, rng: np.random.Generator, L: dict, first_id: int) -> dict:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -123,7 +124,7 @@ def write_crm(out: Path, w: World, rng: np.random.Generator) -> Tally:
     """crm_leads, crm_deals and touchpoints month by month, so memory stays flat at any size."""
     bounds = _month_bounds(w)
     expected = np.array([(w.lam0[:, a:b] * (1 + w.lift[:, a:b]) * (w.conv @ w.mix)[:, None]).sum()
-                         for a, b in zip(bounds[:-1], bounds[1:])])
+                         for a, b in pairwise(bounds)])
     bad_per_month = rng.multinomial(int(rng.integers(5, 21)), expected / expected.sum())
     chunk_rngs = rng.spawn(len(bounds) - 1)       # one stream per month: order-independent draws
     camp_texts, tally = campaign_texts(w), Tally(w)
@@ -133,7 +134,7 @@ def write_crm(out: Path, w: World, rng: np.random.Generator) -> Tally:
         fl.write(csv_header(LEADS_HEADER, ";", "\n"))
         fd.write(b"\xef\xbb\xbf" + csv_header(DEALS_HEADER, ";", "\r\n"))
         ft.write(csv_header(TOUCH_HEADER, ",", "\n"))
-        for i, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])):
+        for i, (a, b) in enumerate(pairwise(bounds)):
             crng = chunk_rngs[i]
             L = draw_leads(w, crng, a, b)
             draw_contact(w, crng, L)

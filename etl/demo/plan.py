@@ -35,9 +35,8 @@ def draw_plan(w: World, rng: np.random.Generator, spend_expected: np.ndarray) ->
                 value = round(target[metric][r, m] * ambition[who][r], -3 if metric in ("revenue", "spend") else 0)
                 rows.append([label, name, "", metric, int(value), who])
     truth = {"basis": "expected value from the model without shocks, regional noise or flights, x ambition",
-             "ambition": {"sales": dict(zip(REGION_NAMES, np.round(ambition["sales"], 3).tolist())),
-                          "marketing": dict(zip(REGION_NAMES, np.round(ambition["marketing"], 3).tolist())),
-                          "company": ambition["company"]},
+             "ambition": {who: dict(zip(REGION_NAMES, np.round(ambition[who], 3).tolist(), strict=True))
+                          for who in ("sales", "marketing")} | {"company": ambition["company"]},
              "revenue_basis": "won amount of deals created in the month (eventual, RUB)"}
     return rows, truth
 

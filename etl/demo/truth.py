@@ -38,7 +38,7 @@ def _r(x, digits: int = 2):
 
 
 def _shares(values: np.ndarray, keys: list[str]) -> dict:
-    return {k: _r(v / values.sum(), 4) for k, v in zip(keys, values)}
+    return {k: _r(v / values.sum(), 4) for k, v in zip(keys, values, strict=True)}
 
 
 def _truth_flights(w: World, exp: dict, S: dict, tally: Tally) -> list[dict]:
@@ -71,8 +71,8 @@ def _truth_speed(w: World, tally: Tally) -> dict:
     out = speed_truth(w)
     names = [b[0] for b in DELAY_BUCKETS] + ["never"]
     out["realised_conversion_by_bucket"] = {
-        k: _r(d / max(n, 1), 4) for k, n, d in zip(names, tally.bucket_leads, tally.bucket_deals)}
-    out["realised_leads_by_bucket"] = {k: int(n) for k, n in zip(names, tally.bucket_leads)}
+        k: _r(d / max(n, 1), 4) for k, n, d in zip(names, tally.bucket_leads, tally.bucket_deals, strict=True)}
+    out["realised_leads_by_bucket"] = {k: int(n) for k, n in zip(names, tally.bucket_leads, strict=True)}
     return out
 
 
@@ -104,10 +104,11 @@ def _truth_totals(w: World, tally: Tally, S: dict, V: dict, sales: dict, n_rows:
     return {
         "crm_deals.csv": {"rows": n["deals"] + n["deal_duplicate_rows"], "unique_deal_ids": n["deals"],
                           "valid_deals": valid, "valid_by_status": dict(zip(("open", "won", "lost"),
-                                                                           tally.deal_status.tolist())),
+                                                                           tally.deal_status.tolist(), strict=True)),
                           "valid_won_amount_by_currency": {k: v / 100 for k, v in tally.money.items()},
                           "note": "valid = unique deals without an impossible date"},
-        "crm_leads.csv": {"rows": n["leads"], "by_status": dict(zip(LEAD_STATUS, tally.lead_status.tolist()))},
+        "crm_leads.csv": {"rows": n["leads"],
+                          "by_status": dict(zip(LEAD_STATUS, tally.lead_status.tolist(), strict=True))},
         "touchpoints.csv": {"rows": n["touches"]},
         "ad_spend.csv": {"rows": int(S["day"].size), "cost_rub": int(S["kop"].sum()) / 100,
                          "clicks": int(S["clicks"].sum()), "impressions": int(S["impressions"].sum())},

@@ -163,9 +163,8 @@ def _campaigns(flights: list, n: int, launch: int) -> dict:
     for i, f in enumerate(flights):
         region = f["regions"][0] if len(f["regions"]) == 1 else -1
         rows.append((f["campaign"], f["platform"], region, f["product"], f["a"], f["b"] - 1, 0.0, i, False))
-    cols = list(zip(*rows))
-    camp = {key: np.array(col) for key, col in
-            zip(("name", "platform", "region", "product", "start", "end", "weight", "flight", "ongoing"), cols)}
+    keys = ("name", "platform", "region", "product", "start", "end", "weight", "flight", "ongoing")
+    camp = {key: np.array(col) for key, col in zip(keys, zip(*rows, strict=True), strict=True)}
     camp["channel"] = np.array([CHANNEL_KEYS.index(PLATFORMS[p][0]) for p in camp["platform"]])
     return camp
 

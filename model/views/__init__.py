@@ -15,7 +15,6 @@ from collections.abc import Callable
 import pandas as pd
 
 from model.filters import Filters
-from model.pages import VIEWS
 from model.runner import Runner
 
 # Called in the caller's thread with each helper thread before it starts: ui/db.py registers one that
@@ -50,7 +49,7 @@ def fetch(run: Runner, jobs: dict[str, tuple[str, dict]]) -> dict[str, pd.DataFr
                 return
             try:
                 done[key] = run(*jobs[key])
-            except BaseException as e:  # re-raised in the caller's thread below
+            except BaseException as e:  # noqa: BLE001 - a boundary: any error is re-raised in the caller's thread
                 failed[key] = e
 
     helpers = [threading.Thread(target=work, name=f"parity-query-{i}", daemon=True)

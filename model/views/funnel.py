@@ -88,8 +88,8 @@ def scorecard(d: dict) -> pd.DataFrame:
                         "qualified_share": _div(m.qualified, m.leads), "sla_share": _div(m.within_sla, m.leads),
                         "lead_to_deal": _div(m.converted, m.leads), "min_qualified_share": m.min_qualified_share,
                         "sla_target": m.within_sla_target, "min_lead_to_deal": m.min_lead_to_deal})
-    out["leads_met"] = [_met(a, b) for a, b in zip(out.leads, out.leads_plan)]
-    out["qualified_met"] = [_met(a, b) for a, b in zip(out.qualified_share, out.min_qualified_share)]
-    out["sla_met"] = [_met(a, b) for a, b in zip(out.sla_share, out.sla_target)]
-    out["lead_to_deal_met"] = [_met(a, b) for a, b in zip(out.lead_to_deal, out.min_lead_to_deal)]
+    out["leads_met"] = [_met(a, b) for a, b in zip(out.leads, out.leads_plan, strict=True)]
+    out["qualified_met"] = [_met(a, b) for a, b in zip(out.qualified_share, out.min_qualified_share, strict=True)]
+    out["sla_met"] = [_met(a, b) for a, b in zip(out.sla_share, out.sla_target, strict=True)]
+    out["lead_to_deal_met"] = [_met(a, b) for a, b in zip(out.lead_to_deal, out.min_lead_to_deal, strict=True)]
     return out

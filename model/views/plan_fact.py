@@ -41,12 +41,14 @@ def splits(cells: pd.DataFrame) -> pd.DataFrame:
     """One row per region with revenue, deals and leads plans: the gap to the plan so far (months
     prorated to the days the data covers) and its three parts."""
     wide = cells.pivot_table(index="region", columns="metric", values=["fact", "target_to_date"], aggfunc="sum")
+
+    def get(region, kind: str, metric: str) -> float | None:
+        return float(wide.at[region, (kind, metric)]) if (kind, metric) in wide.columns else None
+
     rows = []
     for region in wide.index:
-        def get(kind, metric):
-            return float(wide.at[region, (kind, metric)]) if (kind, metric) in wide.columns else None
-        fact = {k: get("fact", k) for k in ("leads", "deals", "revenue")}
-        plan = {k: get("target_to_date", k) for k in ("leads", "deals", "revenue")}
+        fact = {k: get(region, "fact", k) for k in ("leads", "deals", "revenue")}
+        plan = {k: get(region, "target_to_date", k) for k in ("leads", "deals", "revenue")}
         s = decompose(fact, plan)
         if plan["revenue"] is None:
             continue
