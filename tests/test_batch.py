@@ -7,7 +7,6 @@ import re
 from decimal import Decimal as D
 from pathlib import Path
 
-import duckdb
 import pytest
 
 import etl.build
@@ -18,14 +17,14 @@ from etl.load import load_files
 from tests.test_periods import GOOGLE, METRICA, query, write
 
 # HubSpot deals as exported: every field quoted, Record ID, Create Date, Close Date of open deals expected.
-HUBSPOT = ('"Record ID","Deal Name","Deal Stage","Close Date","Create Date","Deal owner","Amount","Pipeline",'
-           '"Original Traffic Source"\n'
-           '"18000000001","Acme renewal","closedwon","2026-03-05 15:00","2026-02-01 09:30","John Smith","5000",'
-           '"Sales Pipeline","Paid Search"\n'
-           '"18000000002","Globex new","Closed Lost","2026-03-06 11:00","2026-02-03 10:00","Jane Roe","1200.50",'
-           '"Sales Pipeline","Organic Search"\n'
-           '"18000000003","Initech pilot","contractsent","2026-04-30 00:00","2026-02-10 12:00","Jane Roe","",'
-           '"Sales Pipeline","Direct Traffic"\n').encode()
+HUBSPOT = (b'"Record ID","Deal Name","Deal Stage","Close Date","Create Date","Deal owner","Amount","Pipeline",'
+           b'"Original Traffic Source"\n'
+           b'"18000000001","Acme renewal","closedwon","2026-03-05 15:00","2026-02-01 09:30","John Smith","5000",'
+           b'"Sales Pipeline","Paid Search"\n'
+           b'"18000000002","Globex new","Closed Lost","2026-03-06 11:00","2026-02-03 10:00","Jane Roe","1200.50",'
+           b'"Sales Pipeline","Organic Search"\n'
+           b'"18000000003","Initech pilot","contractsent","2026-04-30 00:00","2026-02-10 12:00","Jane Roe","",'
+           b'"Sales Pipeline","Direct Traffic"\n')
 # amoCRM deals (newer export): `;`, UTF-8 with BOM, Russian headers, utm columns; a city per deal.
 AMO = ("\ufeffID;Название сделки;Бюджет;Ответственный;Дата создания;Дата закрытия;Этап сделки;Город;"
        "utm_source;utm_medium;utm_campaign\n"

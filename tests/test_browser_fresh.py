@@ -20,7 +20,6 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 import model.pages
-
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, start, stop, wait_healthy
 from ui import fmt
 from ui.i18n import LANG_NAMES, t

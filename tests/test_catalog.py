@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from model import catalog, metrics
-from model.filters import Filters
 from model.runner import APP_QUERIES, connect, run_on, runner, sql_of
 from tests.test_metrics import filter_sets
 

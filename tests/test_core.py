@@ -88,7 +88,7 @@ def test_report_and_bench_use_nothing_private_from_ui():
                 continue
             if name.startswith(("model", "analysis", "etl")):
                 bad.append(f"{name} imports {mod}")          # the core and below import no UI at all
-            elif attr and attr.startswith("_") or any(p.startswith("_") for p in mod.split(".")[1:]):
+            elif (attr and attr.startswith("_")) or any(p.startswith("_") for p in mod.split(".")[1:]):
                 bad.append(f"{name} imports {mod}.{attr}")
     assert not bad, bad
 

@@ -5,7 +5,6 @@ those files are, not through the demo generator; the answers are computed with p
 from __future__ import annotations
 
 import hashlib
-import io
 import random
 
 import pandas as pd

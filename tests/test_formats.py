@@ -82,8 +82,8 @@ def test_yandex_direct_mapping_option_wins(fresh_db, tmp_path):
 def test_yandex_direct_units_are_not_divided(fresh_db, tmp_path):
     """Cells that cannot be micros (not whole multiples of 10,000) stay as written."""
     path = tmp_path / "direct_rub.tsv"
-    path.write_bytes(('"Report (2025-03-01 - 2025-03-01)"\nDate\tCampaignName\tCost\n'
-                      "2025-03-01\tA\t5000.5\n2025-03-01\tB\t1200\nTotal rows: 2\n").encode())
+    path.write_bytes(b'"Report (2025-03-01 - 2025-03-01)"\nDate\tCampaignName\tCost\n'
+                      b"2025-03-01\tA\t5000.5\n2025-03-01\tB\t1200\nTotal rows: 2\n")
     rep = load_files([path], progress=False)["files"][0]
     assert rep["format"] == "yandex_direct" and rep["rows_loaded"] == 2
     assert query(fresh_db, "select sum(cost) from ad_spend") == [(D("6200.50"),)]  # 5000.50 + 1200

@@ -175,7 +175,7 @@ BAD_FILES = {
     "empty": ("empty.csv", b""),
     "garbage": ("garbage.csv", random.Random(7).randbytes(4000)),
     "fake_workbook": ("report.xlsx", b"PK\x03\x04" + random.Random(8).randbytes(2000)),
-    "no_entity": ("export.csv", "foo;bar;baz\n1;2;3\n".encode()),
+    "no_entity": ("export.csv", b"foo;bar;baz\n1;2;3\n"),
 }
 HINTS = ("export", "save", "mapping", "check")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import warnings
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -175,8 +174,9 @@ def test_demo_flights_found_and_covered(fresh_db):
     """On the demo: the build's flights table equals find_flights on the spend, every planted flight is
     found with its regions and dates, and the impact page's own estimate covers its planted effect."""
     from etl.demo_load import run_demo
-    from model.runner import connect as _connect, run_on
     from model.filters import from_query, today
+    from model.runner import connect as _connect
+    from model.runner import run_on
     from model.views import impact as view
 
     run_demo(seed=42, deals=20000)

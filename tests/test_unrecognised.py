@@ -9,8 +9,8 @@ import pytest
 
 from etl.load import load_files
 from tests.apptest import run_app, sql
-from ui.i18n import t
 from ui.dq import UNRECOGNISED_ALERT, unrecognised_line
+from ui.i18n import t
 
 # An amoCRM-style deals export (";", Russian headers, roubles with spaces) and a leads export, with
 # values no config knows in every looked-up dimension next to known ones.

@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import views
-from model import metrics
+from model import metrics, views
 from model.filters import Filters
 
 
