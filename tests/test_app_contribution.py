@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analysis import attribution
-from tests.apptest import Q1_2025, chart, metric, run_app, sql_one, texts, values
+from tests.apptest import Q1_2025, chart, metric, run_app, sql_one, texts, tick_value, values
 from ui import fmt
 from ui.i18n import t
 
@@ -21,6 +21,8 @@ def test_models_side_by_side_and_the_agreed_model(warehouse, lang):
     dots = [tr for tr in spec["data"] if tr.get("mode") == "markers"]
     assert {tr["name"] for tr in dots} == {attribution.MODEL_NAMES[m][0 if lang == "ru" else 1]
                                            for m in attribution.RULE_MODELS + attribution.DATA_DRIVEN_MODELS}
+    axis = spec["layout"]["yaxis"]                 # '50 тыс.' / '50K' at round steps, not '50000'
+    assert [tick_value(x, lang) for x in axis["ticktext"]] == pytest.approx(axis["tickvals"])
     won = float(sql_one(warehouse, WON_RUB))
     for tr in dots:     # every model credits exactly the won revenue, only split differently
         assert sum(values(tr)) == pytest.approx(won), tr["name"]

@@ -3,7 +3,6 @@ language over the months that hold data) and the marking of partial months and w
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 import pandas as pd
@@ -12,20 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.apptest import tick_value
 from ui import charts
 
 S = "\u00a0"
 D = dt.date
-UNITS = {"тыс.": 10**3, "млн": 10**6, "млрд": 10**9, "трлн": 10**12, "K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
-
-
-def parse(text: str, lang: str) -> float:
-    """'1,5 млн' / '1.5M' / '-4 млн' / '2 000' back to a number: what a reader takes the label to mean."""
-    m = re.fullmatch(r"(-?[\d\u00a0,.]+?)\u00a0?(тыс\.|млн|млрд|трлн|K|M|B|T)?", text)
-    assert m, text
-    digits = m.group(1).replace(S, "")
-    digits = digits.replace(",", ".") if lang == "ru" else digits.replace(",", "")
-    return float(Decimal(digits) * UNITS.get(m.group(2) or "", 1))
 
 
 @pytest.mark.parametrize("raw, step", [(1, "1"), (1.2, "2"), (2.1, "2.5"), (3, "5"), (7, "10"), (0.03, "0.05"),
@@ -89,7 +79,7 @@ def test_value_ticks_cover_zero_and_every_value_at_a_round_step(values, lang, in
         assert len(ticks) - 1 == (max(intervals, 2 if both_sides else 1) if intervals else len(ticks) - 1)
         assert intervals or 2 <= len(ticks) <= 12
     for value, text in zip(ticks, axis["ticktext"]):            # the label says the tick's value
-        assert parse(text, lang) == pytest.approx(value, rel=1e-9, abs=1e-9)
+        assert tick_value(text, lang) == pytest.approx(value, rel=1e-9, abs=1e-9)
 
 
 def test_month_axis_in_russian_and_english():
