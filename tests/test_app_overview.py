@@ -62,7 +62,8 @@ def test_region_filter_changes_the_numbers(warehouse):
 
 
 # The fixture's latest data day (deals, leads, spend) is 3 March 2025: March is a month under way.
-MONTHS = {"ru": ["янв 2025", "фев 2025", "мар 2025<br>по 03.03"], "en": ["Jan 2025", "Feb 2025", "Mar 2025<br>to Mar 3"]}
+MONTHS = {"ru": ["янв 2025", "фев 2025", "мар 2025<br>по 03.03"],
+          "en": ["Jan 2025", "Feb 2025", "Mar 2025<br>to Mar 3"]}
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
