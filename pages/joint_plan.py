@@ -74,7 +74,8 @@ names = [a.title if pd.isna(a.region) else f"{a.title} · {a.region}" for a in a
 fig.update_yaxes(tickvals=list(acts.activity_id), ticktext=names, autorange="reversed", row=1, col=1)
 fig.update_yaxes(charts.value_axis(w.revenue, L, title=base), row=2, col=1)
 fig.update_xaxes(charts.date_axis(f.date_from, f.date_to, L))
-charts.style(fig, L, t("jp.chart", region=region or t("all_regions")), height=360 + 26 * len(acts))
+where = region or ", ".join(f.regions) or t("all_regions")     # the picker's "all" is the sidebar's regions
+charts.style(fig, L, t("jp.chart", region=where), height=360 + 26 * len(acts))
 fig.update_layout(hovermode="closest", barmode="overlay")
 st.plotly_chart(fig)
 st.caption(t("jp.chart.note"))
