@@ -42,7 +42,7 @@ fig = go.Figure([go.Funnel(name=r.label, y=steps, x=[getattr(r, s) for s in STEP
                            text=[fmt.number(getattr(r, s), L) for s in STEPS],
                            hovertemplate="%{fullData.name}<br>%{y}: %{text}<extra></extra>")
                  for r in top_and_rest(rows.iloc[:-1], 7, t("funnel.other")).itertuples()])
-fig.update_layout(funnelmode="stack", hovermode="closest", uniformtext={"minsize": 9, "mode": "hide"})
+fig.update_layout(funnelmode="stack", hovermode="closest", uniformtext={"minsize": 11, "mode": "hide"})
 st.plotly_chart(charts.style(fig, L, t("funnel.chart", by=t(f"funnel.by.{by}").lower()), height=360))
 tables.show(rows.assign(
     label=rows.label.fillna(t("funnel.total")),

@@ -153,6 +153,9 @@ def test_a_partial_month_label_says_its_days():
     partial = charts.partial_months(months, D(2026, 11, 1), D(2026, 12, 31), D(2026, 12, 2))
     assert charts.month_axis(months, "ru", partial)["ticktext"] == ["ноя 2026", "дек 2026<br>по 02.12"]
     assert charts.month_axis(months, "en", partial)["ticktext"] == ["Nov 2026", "Dec 2026<br>to Dec 2"]
+    year = [D(2026, m, 1) for m in range(1, 13)]         # too many to write the days under a bar
+    assert charts.month_axis(year, "ru", charts.partial_months(year, D(2026, 1, 1), D(2026, 12, 31),
+                                                               D(2026, 12, 2)))["ticktext"][-1] == "дек"
 
 
 def test_data_months_trims_months_without_data_and_keeps_a_gap():

@@ -183,7 +183,7 @@ def with_partial(label: str, start, partial: dict | None, lang: str) -> str:
 def month_axis(months, lang: str, partial: dict | None = None, **extra) -> dict:
     """A date axis over whole months, first to last (no stretch past them): a tick in each month's
     middle (where bars drawn with xperiod='M1', xperiodalignment='middle' stand) labelled in the
-    reader's language, a partial month's label saying which days it holds."""
+    reader's language, level; up to six months a partial month's label says which days it holds."""
     given = sorted({_month(m) for m in months})
     if not given:
         return {"type": "date", **extra}
@@ -191,9 +191,11 @@ def month_axis(months, lang: str, partial: dict | None = None, **extra) -> dict:
     step = _thin(len(every))
     shown = every[::step]
     labels = month_labels(shown, lang)
-    labels = [with_partial(label, m, partial, lang) for label, m in zip(labels, shown)]
+    if len(shown) <= 6:     # room under a bar for its days; with more months the hatch and the legend say it
+        labels = [with_partial(label, m, partial, lang) for label, m in zip(labels, shown)]
     mids = [pd.Timestamp(m) + (pd.Timestamp(_next_month(m)) - pd.Timestamp(m)) / 2 for m in shown]
     return {"type": "date", "tickmode": "array", "tickvals": [x.isoformat() for x in mids], "ticktext": labels,
+            "tickangle": 0,
             "range": [given[0].isoformat(), _next_month(given[-1]).isoformat()],
             "hoverformat": "%m.%Y" if lang == "ru" else "%b %Y", **extra}
 
@@ -214,7 +216,7 @@ def date_axis(start, end, lang: str, **extra) -> dict:
         ticks = months[::_thin(len(months))]
         labels = month_labels(ticks, lang) if len(ticks) > 6 else [fmt.month(m, lang) for m in ticks]
     return {"type": "date", "tickmode": "array", "tickvals": [d.isoformat() for d in ticks], "ticktext": labels,
-            "range": [start.isoformat(), (end + dt.timedelta(days=1)).isoformat()],
+            "tickangle": 0, "range": [start.isoformat(), (end + dt.timedelta(days=1)).isoformat()],
             "hoverformat": "%d.%m.%Y" if lang == "ru" else "%Y-%m-%d", **extra}
 
 
