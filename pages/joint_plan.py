@@ -71,7 +71,8 @@ charts.period_bars(fig, [str(x) for x in w.week], w.revenue, partial, L, t("jp.w
                               for x, v, n in zip(w.week, w.revenue, w.deals_won)], hoverinfo="text", row=2, col=1)
 # a name says where: several regions hold activities of the same name ("Обзвон участников выставки")
 names = [a.title if pd.isna(a.region) else f"{a.title} · {a.region}" for a in acts.itertuples()]
-fig.update_yaxes(tickvals=list(acts.activity_id), ticktext=names, autorange="reversed", row=1, col=1)
+# ids as categories: numeric ids ('66', '69') would otherwise space the rows by their values
+fig.update_yaxes(type="category", tickvals=list(acts.activity_id), ticktext=names, autorange="reversed", row=1, col=1)
 fig.update_yaxes(charts.value_axis(w.revenue, L, title=base), row=2, col=1)
 fig.update_xaxes(charts.date_axis(f.date_from, f.date_to, L))
 where = region or ", ".join(f.regions) or t("all_regions")     # the picker's "all" is the sidebar's regions

@@ -111,6 +111,7 @@ def test_timeline_reads_in_the_readers_language(warehouse, lang):
     assert layout["xaxis"]["range"] == ["2025-01-01", "2025-04-01"]
     assert [tick_value(x, lang) for x in layout["yaxis2"]["ticktext"]] == pytest.approx(layout["yaxis2"]["tickvals"])
     # names repeat across regions: each row says where
+    assert layout["yaxis"]["type"] == "category"          # one row per activity, evenly spaced
     names = layout["yaxis"]["ticktext"]
     assert "Обзвон базы СПб · Санкт-Петербург" in names and "Выставка" in names     # company-wide: no region
     # the first week starts before the period (Monday 30 Dec) and the data end on Monday 3 March: both hatched
