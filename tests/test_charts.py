@@ -202,6 +202,11 @@ def test_a_week_bar_takes_its_per_point_hover_along():
     assert fig.data[1].name == "Revenue, partial week: data to Dec 2"
 
 
+def test_percent_axis():
+    assert charts.percent_axis("ru")["ticktext"] == ["0\u00a0%", "25\u00a0%", "50\u00a0%", "75\u00a0%", "100\u00a0%"]
+    assert charts.percent_axis("en", 1.1)["ticktext"][-1] == "125%"          # rounded up to a step
+
+
 def test_legend_sits_between_title_and_plot():
     fig = charts.style(go.Figure(), "ru", "Заголовок", height=400)
     legend = fig.layout.legend

@@ -112,8 +112,8 @@ def intervals(axis: dict) -> int:
 
 
 def percent_axis(lang: str, top: float = 1.0, step: float = 0.25, **extra) -> dict:
-    """Shares 0..top as '0 %', '25 %' ... (ru) / '0%', '25%' ... (en)."""
-    ticks = [i * step for i in range(int(round(top / step)) + 1)]
+    """Shares from 0 to `top` (rounded up to a step) as '0 %', '25 %' ... (ru) / '0%', '25%' ... (en)."""
+    ticks = [i * step for i in range(math.ceil(round(top / step, 9)) + 1)]
     return {"tickmode": "array", "tickvals": ticks, "ticktext": [fmt.percent(v, lang, 0) for v in ticks], **extra}
 
 
