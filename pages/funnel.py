@@ -7,8 +7,17 @@ from ui import charts, db, fmt, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
 from ui.views import load
-from ui.views.funnel import (BREAKDOWNS, STEPS, breakdown, quality, scorecard, sla, sla_target_share, sla_top,
-                             top_and_rest)
+from ui.views.funnel import (
+    BREAKDOWNS,
+    STEPS,
+    breakdown,
+    quality,
+    scorecard,
+    sla,
+    sla_target_share,
+    sla_top,
+    top_and_rest,
+)
 
 L = lang()
 SLA_TOP = 15   # manager x region pairs drawn by name (most leads); the rest as one bar, all of them in the table

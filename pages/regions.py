@@ -2,7 +2,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, db, fmt, page, tables
+from ui import charts, db, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
 from ui.views import latest_frame, load

@@ -72,7 +72,7 @@ def test_region_filter_and_the_weekly_sales_region(warehouse):
     ids, weekly = timeline(at, "en", "Москва")          # the weekly sales follow the sidebar's first region
     assert sorted(ids) == activity_ids(warehouse, "(region = 'Москва' or region is null)")
     assert sum(weekly) == pytest.approx(float(sql_one(warehouse, WON, {**PERIOD, "r": "Москва"})))
-    box = [s for s in at.selectbox if s.label == t("jp.sales_region", "en")][0]
+    box = next(s for s in at.selectbox if s.label == t("jp.sales_region", "en"))
     box.set_value(None).run()                             # the chart's "all regions" are the sidebar's
     assert sorted(timeline(at, "en", "Москва")[0]) == activity_ids(warehouse, "(region = 'Москва' or region is null)")
 

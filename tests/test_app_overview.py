@@ -8,8 +8,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from tests.apptest import (Q1_2025, ROOT, amount_shown, chart, metric, run_app, sql_one, texts, tick_value,
-                           values)
+from tests.apptest import Q1_2025, ROOT, amount_shown, chart, metric, run_app, sql_one, texts, tick_value, values
 from ui import fmt
 from ui.i18n import TEXT, t
 
@@ -74,8 +73,8 @@ def test_monthly_chart_fact_plan_spend_and_activities(warehouse, lang):
     assert sum(sum(values(tr)) for tr in fact) == pytest.approx(float(revenue(warehouse)))
     assert sum(len(values(tr, "x")) for tr in fact) == 3                          # Jan, Feb, Mar
     plan = sql_one(warehouse, PLAN, {"m": "revenue", "a": Q1_2025["from"], "b": Q1_2025["to"], "region": None})
-    plan_trace = [tr for tr in spec["data"] if tr.get("name") == t("chart.plan", lang)]
-    assert sum(v for v in values(plan_trace[0]) if v is not None and v == v) == pytest.approx(float(plan))
+    plan_trace = next(tr for tr in spec["data"] if tr.get("name") == t("chart.plan", lang))
+    assert sum(v for v in values(plan_trace) if v is not None) == pytest.approx(float(plan))   # no plan: None
     markers = [tr for tr in spec["data"] if tr.get("yaxis") == "y9"]
     shown = sum(len(values(tr, "x")) for tr in markers)
     assert shown == sql_one(warehouse, "select count(*) from activities where status <> 'cancelled' "
@@ -102,9 +101,9 @@ def test_the_month_under_way_is_marked_partial(warehouse, lang):
                                                                  name=t("chart.fact", lang), span=span)]
     assert len(partial) == 1 and partial[0]["marker"]["pattern"]["shape"] == "/"
     assert [x[:7] for x in values(partial[0], "x")] == ["2025-03"]
-    whole = [tr for tr in spec["data"] if tr.get("name") == t("chart.fact", lang)][0]
+    whole = next(tr for tr in spec["data"] if tr.get("name") == t("chart.fact", lang))
     assert [x[:7] for x in values(whole, "x")] == ["2025-01", "2025-02"]
-    spend = [tr for tr in spec["data"] if tr.get("name") == t("chart.spend", lang)][0]
+    spend = next(tr for tr in spec["data"] if tr.get("name") == t("chart.spend", lang))
     assert len(values(spend, "x")) == 2                 # the spend line stops before the month under way
 
 

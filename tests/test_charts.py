@@ -3,6 +3,7 @@ language over the months that hold data) and the marking of partial months and w
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 import pandas as pd
@@ -71,7 +72,7 @@ def test_value_ticks_cover_zero_and_every_value_at_a_round_step(values, lang, in
     assert lo <= min(0, *values) and hi >= max(0, *values)
     assert 0.0 in ticks
     if len(ticks) > 1:
-        steps = {round(b - a, 6) for a, b in zip(ticks, ticks[1:])}
+        steps = {round(b - a, 6) for a, b in itertools.pairwise(ticks)}
         assert len(steps) == 1                                  # evenly spaced
         mantissa = Decimal(repr(steps.pop())).normalize()
         assert mantissa.scaleb(-mantissa.adjusted()) in {1, 2, Decimal("2.5"), 5}

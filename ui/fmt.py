@@ -1,9 +1,8 @@
 """Numbers, money, percentages and dates as the chosen UI language writes them (pure functions)."""
 from __future__ import annotations
 
-import math
-
 import datetime as dt
+import math
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
