@@ -7,11 +7,22 @@ from ui import charts, db, fmt, nav, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
 from model.views import load
-from model.views.funnel import BREAKDOWNS, STEPS, breakdown, quality, scorecard, sla, sla_target_share, top_and_rest
+from model.views.funnel import (
+    BREAKDOWNS,
+    STEPS,
+    breakdown,
+    quality,
+    scorecard,
+    sla,
+    sla_target_share,
+    sla_top,
+    top_and_rest,
+)
 
 nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
 L = lang()
+SLA_TOP = 15   # manager x region pairs drawn by name (most leads); the rest as one bar, all of them in the table
 st.title(t("funnel.title"))
 page.require_data()
 f = current()
@@ -37,14 +48,18 @@ by = st.segmented_control(t("funnel.by"), BREAKDOWNS, format_func=lambda b: t(f"
                           default="channel", key="funnel_by", required=True)
 rows = breakdown(d, by, L)
 steps = [t(f"funnel.step.{s}") for s in STEPS]
-fig = go.Figure([go.Funnel(name=r.label, y=steps, x=[getattr(r, s) for s in STEPS], textinfo="value")
+# the counts written by fmt, as in the table below ('19 149' / '19,149'), not plotly's '19,149k'
+fig = go.Figure([go.Funnel(name=r.label, y=steps, x=[getattr(r, s) for s in STEPS], textinfo="text",
+                           text=[fmt.number(getattr(r, s), L) for s in STEPS],
+                           hovertemplate="%{fullData.name}<br>%{y}: %{text}<extra></extra>")
                  for r in top_and_rest(rows.iloc[:-1], 7, t("funnel.other")).itertuples()])
-fig.update_layout(funnelmode="stack", hovermode="closest")
+fig.update_layout(funnelmode="stack", hovermode="closest", uniformtext={"minsize": 11, "mode": "hide"})
 st.plotly_chart(charts.style(fig, L, t("funnel.chart", by=t(f"funnel.by.{by}").lower()), height=360))
 tables.show(rows.assign(
     label=rows.label.fillna(t("funnel.total")),
     **{c: [pct(v) for v in rows[c]] for c in ("to_qualified", "to_deal", "to_won", "lead_to_won")},
-), raw=rows.assign(label=rows.label.fillna(t("funnel.total"))), key="funnel", file_name=f"funnel_by_{by}",
+), {s_: tables.number(L) for s_ in STEPS}, raw=rows.assign(label=rows.label.fillna(t("funnel.total"))), key="funnel",
+    file_name=f"funnel_by_{by}",
     column_config={
     "label": t(f"funnel.by.{by}"), **{s: name for s, name in zip(STEPS, steps)},
     "to_qualified": t("funnel.col.to_qualified"), "to_deal": t("funnel.col.to_deal"),
@@ -58,7 +73,7 @@ tables.show(q.assign(
     owner=owner_names,
     qualified_share=[pct(v) for v in q.qualified_share], win_rate=[pct(v) for v in q.win_rate],
     revenue=[fmt.money(v, base, L) for v in q.revenue],
-    revenue_per_lead=[fmt.money(v, base, L) for v in q.revenue_per_lead]),
+    revenue_per_lead=[fmt.money(v, base, L) for v in q.revenue_per_lead]), {"leads": tables.number(L)},
     raw=q.assign(owner=owner_names), key="lead_quality", file_name="lead_quality", column_config={
         "label": t("funnel.by.channel"), "owner": t("funnel.col.owner"), "leads": t("funnel.step.leads"),
         "qualified_share": t("funnel.col.qualified_share"), "win_rate": t("funnel.col.win_rate"),
@@ -73,20 +88,25 @@ days = ", ".join(t(f"weekday.{w}") for w in a.working_days)
 st.subheader(t("funnel.sla"))
 st.markdown(t("funnel.sla.target", hours=hours, start=int(a.day_start), end=int(a.day_end), days=days, share=pct(target)))
 s = sla(d, target)
-who = [f"{r.manager} · {r.region}" for r in s.itertuples()]
-fig = go.Figure(go.Bar(x=[None if v is None else float(v) for v in s.share], y=who, orientation="h",
-                       marker_color=charts.FACT, name=t("funnel.col.sla_share"),
-                       text=[pct(v) for v in s.share], textposition="auto"))
+top = sla_top(s, SLA_TOP)
+who = [f"{r.manager} · {r.region}" if r.pairs == 1 else t("funnel.sla.rest", n=r.pairs) for r in top.itertuples()]
+fig = go.Figure(go.Bar(x=[None if v is None else float(v) for v in top.share], y=who, orientation="h",
+                       marker_color=[charts.FACT if n == 1 else charts.PLAN for n in top.pairs],
+                       name=t("funnel.col.sla_share"), text=[pct(v) for v in top.share], textposition="auto",
+                       customdata=[fmt.number(v, L) for v in top.leads],
+                       hovertemplate="%{y}: %{text}<br>" + t("funnel.step.leads") + ": %{customdata}<extra></extra>"))
 fig.add_vline(x=target, line_dash="dash", line_color=charts.PLAN,
               annotation_text=t("funnel.sla.line", share=pct(target)))
-fig.update_layout(xaxis={"tickformat": ".0%", "range": [0, 1.05]}, yaxis={"autorange": "reversed"},
+fig.update_layout(xaxis=charts.percent_axis(L, range=[0, 1.05]), yaxis={"autorange": "reversed"},
                   hovermode="closest")
-st.plotly_chart(charts.style(fig, L, t("funnel.sla.chart"), height=max(260, 40 + 28 * len(s))))
+title = t("funnel.sla.chart_top", n=len(top) - 1) if top.pairs.iloc[-1] > 1 else t("funnel.sla.chart")
+st.plotly_chart(charts.style(fig, L, title, height=80 + 28 * len(top)))
 sla_cols = ["manager", "region", "leads", "contacted", "within_sla", "share", "mean_hours"]
 tables.show(s.assign(
     share=[marked(m, pct(v)) for m, v in zip(s.met, s.share)],
     mean_hours=[fmt.number(v, L, 1) for v in s.mean_hours])[sla_cols],
-    raw=s[sla_cols + ["met"]], key="sla", file_name="sla_first_contact", column_config={
+    {c: tables.number(L) for c in ("leads", "contacted", "within_sla")}, raw=s[sla_cols + ["met"]], key="sla",
+    file_name="sla_first_contact", column_config={
         "manager": t("funnel.by.manager"), "region": t("col.region"), "leads": t("funnel.step.leads"),
         "contacted": t("funnel.col.contacted"), "within_sla": t("funnel.col.within_sla"),
         "share": t("funnel.col.sla_share"), "mean_hours": t("funnel.col.mean_hours")})

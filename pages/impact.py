@@ -92,8 +92,9 @@ with tab_result:
         fig.add_scatter(x=s.date, y=s.actual, name=t("impact.actual"), line={"color": charts.FACT})
         fig.add_vrect(x0=row.start_date, x1=row.end_date, fillcolor=charts.OWNER_COLORS["marketing"], opacity=0.1,
                       line_width=0, annotation_text=t("impact.window"), annotation_position="top left")
-        fig.update_layout(yaxis_tickformat=",.0f")
-        charts.mark_activities(fig, d["activities"], L, t)
+        fig.update_layout(xaxis=charts.date_axis(s.date.min(), s.date.max(), L),
+                          yaxis=charts.value_axis([*s.low, *s.high, *s.actual, *s.counterfactual], L))
+        charts.mark_activities(fig, d["activities"], L, t, since=s.date.min())
         st.plotly_chart(charts.style(fig, L, t("impact.chart", campaign=row.campaign,
                                                regions=", ".join(row.regions)), height=420))
         st.caption(t(f"impact.method.{r.method}") + " " + t("impact.method_note", n=r.n_placebos))

@@ -1,14 +1,13 @@
 """Joint plan: marketing's and sales' activities on one timeline, planned vs done per owner, what comes in
 the next 30 days, and the chosen region's weekly won revenue on the same dates."""
-import datetime as dt
-
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
 from ui import charts, db, filters, fmt, nav, page, tables
 from ui.i18n import lang, t
-from model.views import load
+from model.views import latest_frame, load
 from model.views.joint_plan import STATUSES, bar_spans, weekly_sales_regions
 
 nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
@@ -65,15 +64,21 @@ for owner, g in acts.groupby("owner", sort=True):
                          name=t(f"owner.{owner}"), marker={"color": charts.OWNER_COLORS.get(owner, "#888888"),
                                                            "opacity": list(g.opacity)},
                          hovertext=hover, hoverinfo="text"), row=1, col=1)
-fig.add_trace(go.Bar(x=[str(x) for x in w.week], y=w.revenue, name=t("jp.weekly", currency=base),
-                     marker_color=charts.BESIDE_OWNERS, offset=0, width=6 * 86_400_000,   # Monday to Saturday
-                     hovertext=[t("jp.weekly.hover", week=fmt.date(x, L), revenue=fmt.money(v, base, L), deals=n)
-                                for x, v, n in zip(w.week, w.revenue, w.deals_won)], hoverinfo="text"),
-              row=2, col=1)
-fig.update_yaxes(tickvals=list(acts.activity_id), ticktext=list(acts.title), autorange="reversed", row=1, col=1)
-fig.update_yaxes(title=base, tickformat=",.0f", row=2, col=1)
-fig.update_xaxes(type="date", range=[str(f.date_from), str(f.date_to + dt.timedelta(days=1))])
-charts.style(fig, L, t("jp.chart", region=region or t("all_regions")), height=360 + 26 * len(acts))
+# a week the period's dates or the latest data cut is hatched: its bar is not a drop in sales
+partial = charts.partial_weeks(w.week, f.date_from, f.date_to, latest_frame(d["fresh"]).latest.iloc[0])
+offsets, widths = charts.week_bars(w.week, partial)
+charts.period_bars(fig, [str(x) for x in w.week], w.revenue, partial, L, t("jp.weekly", currency=base),
+                   charts.BESIDE_OWNERS, unit="week", offset=offsets, width=widths,
+                   hovertext=[t("jp.weekly.hover", week=fmt.date(x, L), revenue=fmt.money(v, base, L), deals=n)
+                              for x, v, n in zip(w.week, w.revenue, w.deals_won)], hoverinfo="text", row=2, col=1)
+# a name says where: several regions hold activities of the same name ("Обзвон участников выставки")
+names = [a.title if pd.isna(a.region) else f"{a.title} · {a.region}" for a in acts.itertuples()]
+# ids as categories: numeric ids ('66', '69') would otherwise space the rows by their values
+fig.update_yaxes(type="category", tickvals=list(acts.activity_id), ticktext=names, autorange="reversed", row=1, col=1)
+fig.update_yaxes(charts.value_axis(w.revenue, L, title=base), row=2, col=1)
+fig.update_xaxes(charts.date_axis(f.date_from, f.date_to, L))
+where = region or ", ".join(f.regions) or t("all_regions")     # the picker's "all" is the sidebar's regions
+charts.style(fig, L, t("jp.chart", region=where), height=360 + 26 * len(acts))
 fig.update_layout(hovermode="closest", barmode="overlay")
 st.plotly_chart(fig)
 st.caption(t("jp.chart.note"))

@@ -71,20 +71,20 @@ if h["other_currencies"]:
 
 left, right = st.columns([3, 2], gap="large")
 with left:
-    m = d["monthly"]
+    latest = d["latest"].latest.iloc[0]
+    m = charts.data_months(d["monthly"], ["revenue", "spend", "leads"], latest)
     x = charts.monthly_x(m.month)
+    partial = charts.partial_months(x, f.date_from, f.date_to, latest)
     fig = go.Figure()
-    fig.add_bar(x=x, y=m.revenue, name=t("chart.fact"), marker_color=charts.FACT, xperiod="M1",
-                xperiodalignment="middle")
-    fig.add_scatter(x=x, y=m.revenue_plan, name=t("chart.plan"), mode="lines+markers",
-                    line={"color": charts.PLAN, "dash": "dash"}, xperiod="M1", xperiodalignment="middle")
-    fig.add_scatter(x=x, y=m.spend, name=t("chart.spend"), mode="lines+markers", yaxis="y2",
-                    line={"color": charts.SPEND}, xperiod="M1", xperiodalignment="middle")
-    fig.update_layout(yaxis={"title": base, "tickformat": ",.0f"},
-                      yaxis2={"overlaying": "y", "side": "right", "title": t("chart.spend"), "showgrid": False,
-                              "tickformat": ",.0f"})
-    charts.mark_activities(fig, d["activities"], L, t)
-    st.plotly_chart(charts.style(fig, L, t("overview.chart", currency=base), height=420))
+    charts.month_bars(fig, x, m.revenue, partial, L, t("chart.fact"), charts.FACT)
+    charts.month_line(fig, x, m.revenue_plan, None, L, t("chart.plan"), charts.PLAN, dash="dash")
+    charts.month_line(fig, x, m.spend, partial, L, t("chart.spend"), charts.SPEND, yaxis="y2")
+    y = charts.value_axis([*m.revenue, *m.revenue_plan], L, title=base)
+    fig.update_layout(xaxis=charts.month_axis(x, L, partial), yaxis=y,
+                      yaxis2=charts.value_axis(m.spend, L, charts.intervals(y), overlaying="y", side="right",
+                                               title=t("chart.spend"), showgrid=False))
+    charts.mark_activities(fig, d["activities"], L, t, since=x[0] if x else None)
+    st.plotly_chart(charts.style(fig, L, t("overview.chart", currency=base), height=460))
 with right:
     st.subheader(t("overview.deviations"))
     dev = h["deviations"]

@@ -6,7 +6,7 @@ import streamlit as st
 from ui import charts, db, fmt, nav, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
-from model.views import load
+from model.views import latest_frame, load
 from model.views.plan_fact import METRICS, heat, owners, splits
 
 nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
@@ -31,12 +31,15 @@ metric = st.segmented_control(t("plan.metric"), available, default=available[0],
                                                       owner=t(f"owner.{owner_of[m]}", L)))
 metric = metric or available[0]
 grid = heat(cells, metric)
-months = [fmt.month(m, L) for m in grid.columns]
+partial = charts.partial_months(grid.columns, f.date_from, f.date_to, latest_frame(d["fresh"]).latest.iloc[0])
+months = [charts.with_partial(fmt.month(m, L), m, partial, L) for m in grid.columns]
 z = grid.to_numpy(dtype=float) * 100
+PCT = (50, 75, 100, 125, 150)
 fig = go.Figure(go.Heatmap(
     z=z, x=months, y=list(grid.index), zmid=100, zmin=50, zmax=150, colorscale="RdBu",
     text=[[fmt.percent(v / 100, L, 0) if v == v else "" for v in row] for row in z], texttemplate="%{text}",
-    hovertemplate="%{y}, %{x}: %{text}<extra></extra>", colorbar={"title": "%", "ticksuffix": "%"}))
+    hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
+    colorbar={"title": "%", "tickvals": PCT, "ticktext": [fmt.percent(v / 100, L, 0) for v in PCT]}))
 fig.update_layout(yaxis={"autorange": "reversed"}, xaxis={"type": "category"})
 st.plotly_chart(charts.style(fig, L, t("plan.heat", metric=t(f"metric.{metric}"),
                                        owner=t(f"owner.{owner_of[metric]}")), height=120 + 28 * len(grid)))

@@ -2,10 +2,10 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, db, fmt, nav, page, tables
+from ui import charts, db, nav, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
-from model.views import load
+from model.views import latest_frame, load
 from model.views.regions import default_region
 
 nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
@@ -40,7 +40,8 @@ fig.add_bar(x=known.region, y=known.revenue.astype(float), name=t("chart.fact"),
 fig.add_scatter(x=known.region, y=known.revenue_plan_period.astype(float), name=t("chart.plan"), mode="markers",
                 marker={"symbol": "line-ew", "size": 28, "line": {"width": 3, "color": charts.PLAN}})
 fig.add_bar(x=known.region, y=known.spend.astype(float), name=t("chart.spend"), marker_color=charts.SPEND)
-fig.update_layout(barmode="group", yaxis_tickformat=",.0f", hovermode="x")
+fig.update_layout(barmode="group", hovermode="x", xaxis={"automargin": True},
+                  yaxis=charts.value_axis([*known.revenue, *known.revenue_plan_period, *known.spend], L))
 st.plotly_chart(charts.style(fig, L, t("regions.chart", currency=base)))
 
 st.header(t("regions.drill"))
@@ -51,15 +52,18 @@ st.selectbox(t("regions.pick"), names, key="region_pick",
 region = st.session_state["region_pick"]
 st.query_params["region"] = region
 dd = load("regions", f, db.query, region=region)
-m = dd["monthly"]
+latest = latest_frame(d["fresh"]).latest.iloc[0]
+m = charts.data_months(dd["monthly"], ["revenue", "spend"], latest)
+x = charts.monthly_x(m.month)
+partial = charts.partial_months(x, f.date_from, f.date_to, latest)
 fig = go.Figure()
-fig.add_bar(x=charts.monthly_x(m.month), y=m.revenue, name=t("chart.fact"), marker_color=charts.FACT,
-            xperiod="M1", xperiodalignment="middle")
-fig.add_scatter(x=charts.monthly_x(m.month), y=m.spend, name=t("chart.spend"), yaxis="y2", mode="lines+markers",
-                line={"color": charts.SPEND}, xperiod="M1", xperiodalignment="middle")
-fig.update_layout(yaxis={"tickformat": ",.0f", "title": base},
-                  yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "tickformat": ",.0f"})
-charts.mark_activities(fig, dd["activities"], L, t)
+charts.month_bars(fig, x, m.revenue, partial, L, t("chart.fact"), charts.FACT)
+charts.month_line(fig, x, m.spend, partial, L, t("chart.spend"), charts.SPEND, yaxis="y2")
+y = charts.value_axis(m.revenue, L, title=base)
+fig.update_layout(xaxis=charts.month_axis(x, L, partial), yaxis=y,
+                  yaxis2=charts.value_axis(m.spend, L, charts.intervals(y), overlaying="y", side="right",
+                                           showgrid=False))
+charts.mark_activities(fig, dd["activities"], L, t, since=x[0] if x else None)
 st.plotly_chart(charts.style(fig, L, t("regions.drill_chart", region=region, currency=base), height=400))
 
 left, mid, right = st.columns(3, gap="medium")

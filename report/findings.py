@@ -135,10 +135,13 @@ def headline_slides(ctx: Context):
                                         ctx.t("deck.col.of_plan")])
     m = d["monthly"]
     fig = go.Figure()
-    x = [fmt.month(v, ctx.lang) for v in m.month]
+    # a month the period or the latest data cut says which days its bar holds ('дек 2026 / по 02.12')
+    partial = charts.partial_months(m.month, ctx.f.date_from, ctx.f.date_to, d["latest"].latest.iloc[0])
+    x = [charts.with_partial(fmt.month(v, ctx.lang), v, partial, ctx.lang) for v in m.month]
     fig.add_bar(x=x, y=m.revenue.astype(float), name=ctx.t("deck.chart.fact"), marker_color=charts.FACT)
     fig.add_bar(x=x, y=m.revenue_plan.astype(float), name=ctx.t("deck.chart.plan"), marker_color=charts.PLAN)
-    fig.update_layout(barmode="group", yaxis={"title": ctx.base, "tickformat": ",.0f"})
+    fig.update_layout(barmode="group", yaxis=charts.value_axis([*m.revenue, *m.revenue_plan], ctx.lang,
+                                                               title=ctx.base))
     note = ctx.t("deck.h.note", currency=ctx.base)
     if dq := unrecognised_line(d["unrecognised"], d["cells"], ctx.lang):
         note = dq + " " + note
@@ -185,7 +188,8 @@ def regions_slides(ctx: Context):
                 marker_color=charts.FACT)
     fig.add_bar(x=list(shown.region), y=shown.revenue_plan.astype(float), name=ctx.t("deck.chart.plan"),
                 marker_color=charts.PLAN)
-    fig.update_layout(barmode="group", yaxis={"title": ctx.base, "tickformat": ",.0f"})
+    fig.update_layout(barmode="group", yaxis=charts.value_axis([*shown.revenue, *shown.revenue_plan], ctx.lang,
+                                                               title=ctx.base))
     return [ctx.slide("regions", title, findings=found, chart=ctx.fig(fig), table=table,
                       note=ctx.t("deck.r.note", currency=ctx.base))], []
 
@@ -248,7 +252,7 @@ def _contribution_slide(ctx: Context, d: dict, title: str, note: str) -> Slide:
     fig = go.Figure(go.Bar(x=shown.revenue.astype(float)[::-1], y=[labels.get(c, c) for c in shown.channel][::-1],
                            orientation="h", marker_color=[charts.OWNER_COLORS.get(owner.get(c), "#9D9D9D")
                                                           for c in shown.channel][::-1]))
-    fig.update_layout(xaxis={"title": cur, "tickformat": ",.0f"}, showlegend=False)
+    fig.update_layout(xaxis=charts.value_axis(shown.revenue, ctx.lang, title=cur), showlegend=False)
     return ctx.slide("contribution", title, findings=found, chart=ctx.fig(fig), table=table, note=note)
 
 
@@ -302,7 +306,8 @@ def sla_slides(ctx: Context):
                 text=[ctx.pct(facts[k]) for k in facts], textposition="auto")
     fig.add_scatter(x=names, y=[targets[k] for k in facts], mode="markers", name=ctx.t("deck.chart.target"),
                     marker={"symbol": "line-ew", "size": 40, "line": {"width": 4, "color": "#333333"}})
-    fig.update_layout(yaxis={"tickformat": ".0%"})
+    shown = [v for v in (*facts.values(), *targets.values()) if v is not None and not pd.isna(v)]
+    fig.update_layout(yaxis=charts.percent_axis(ctx.lang, max([1.0, *shown])))
     return [ctx.slide("sla", title, findings=found, chart=ctx.fig(fig), table=table,
                       note=ctx.t("deck.s.note"))], []
 

@@ -85,6 +85,6 @@ def _slide(ctx, view) -> Slide:
                                error_x={"type": "data", "symmetric": False, "array": res.high - res.incremental,
                                         "arrayminus": res.incremental - res.low}))
     fig.add_vline(x=0, line_color=charts.PLAN, line_dash="dash")
-    fig.update_layout(xaxis={"title": ctx.base, "tickformat": ",.0f"}, showlegend=False)
+    fig.update_layout(xaxis=charts.value_axis([*res.low, *res.high], ctx.lang, title=ctx.base), showlegend=False)
     return Slide("impact", title, ctx.filters, findings=found, chart=ctx.fig(fig), table=table,
                  note=" ".join([ctx.t("deck.i.note"), *skipped]))

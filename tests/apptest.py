@@ -48,6 +48,20 @@ def amount_shown(text: str, lang: str) -> Decimal:
     return Decimal(digits.strip("."))
 
 
+UNITS = {"тыс.": 10**3, "млн": 10**6, "млрд": 10**9, "трлн": 10**12, "K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
+
+
+def tick_value(text: str, lang: str) -> float:
+    """An axis label back to its number as a reader takes it: '1,5 млн' / '1.5M' / '-4 млн' / '2 000';
+    fails on anything else (a raw '200000000', an English label in the Russian UI)."""
+    m = re.fullmatch(r"(-?[\d\u00a0,.]+?)\u00a0?(тыс\.|млн|млрд|трлн)?" if lang == "ru"
+                     else r"(-?[\d,.]+?)(K|M|B|T)?", text)
+    assert m, (text, lang)
+    digits = m.group(1).replace("\u00a0", "")
+    digits = digits.replace(",", ".") if lang == "ru" else digits.replace(",", "")
+    return float(Decimal(digits) * UNITS.get(m.group(2) or "", 1))
+
+
 def metric(at: AppTest, label: str):
     found = [m for m in at.metric if m.label == label]
     assert len(found) == 1, (label, [m.label for m in at.metric])

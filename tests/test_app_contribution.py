@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from analysis import attribution
-from tests.apptest import Q1_2025, chart, metric, run_app, sql, sql_one, texts, values
+from tests.apptest import Q1_2025, chart, metric, run_app, sql, sql_one, texts, tick_value, values
 from ui import fmt
 from ui.attribution import describe, model_names
 from ui.i18n import t
@@ -25,6 +25,8 @@ def test_models_side_by_side_and_the_agreed_model(warehouse, lang):
     dots = [tr for tr in spec["data"] if tr.get("mode") == "markers"]
     names = model_names(lang)
     assert {tr["name"] for tr in dots} == set(names.values())
+    axis = spec["layout"]["yaxis"]                 # '50 тыс.' / '50K' at round steps, not '50000'
+    assert [tick_value(x, lang) for x in axis["ticktext"]] == pytest.approx(axis["tickvals"])
     won = float(sql_one(warehouse, WON, {"a": "2025-01-01", "b": "2025-03-31"}))
     for tr in dots:     # every model credits exactly the won revenue, only split differently
         assert sum(values(tr)) == pytest.approx(won), tr["name"]

@@ -44,6 +44,8 @@ def test_funnel_by_channel_counts_the_leads(warehouse, lang):
     assert total.lead_to_won == fmt.percent(won / total.leads, lang, 0)
     spec = chart(at, t("funnel.chart", lang, by=t("funnel.by.channel", lang).lower()))
     assert sum(values(tr, "x")[0] for tr in spec["data"]) == total.leads   # the stacked top step
+    for tr in spec["data"]:          # the labels as the table writes them ('1 234' / '1,234'), not '1.234k'
+        assert tr["text"] == [fmt.number(v, lang) for v in values(tr, "x")] and tr["textinfo"] == "text"
 
 
 def test_breakdown_selector_switches_to_managers(warehouse):
@@ -95,6 +97,11 @@ def test_first_contact_share_equals_the_working_hours_reference(warehouse, lang)
         assert row.share.startswith("✓" if within / len(mine) >= 0.9 else "✗")
         assert row.mean_hours == (fmt.number(sum(taken) / len(taken), lang, 1) if taken else fmt.DASH)
     assert len(shown) == len({(m, r) for m, r, _, _ in leads})
+    # the chart: a bar per pair (the fixture has fewer than the chart's top), each share as in the table
+    bars = chart(at, t("funnel.sla.chart", lang))["data"][0]
+    shares = {f"{m} · {r}": row.share for (m, r), row in shown.iterrows()}
+    assert sorted(bars["y"]) == sorted(shares)
+    assert all(shares[y].endswith(text) for y, text in zip(bars["y"], bars["text"]))
     # the target is printed with the rule for "met"
     page = texts(at)
     assert t("funnel.sla.target", lang, hours="2", start=9, end=19,

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from tests.apptest import Q1_2025, chart, run_app, sql, sql_one, texts, values
+from tests.apptest import Q1_2025, chart, run_app, sql, sql_one, texts, tick_value, values
 from ui import filters
 from ui.i18n import t
 
@@ -19,10 +19,11 @@ def timeline(at, lang, region=None) -> tuple[list, list]:
     """(activity ids on the timeline, the weekly revenue trace's values)."""
     spec = chart(at, t("jp.chart", lang, region=region or t("all_regions", lang)))
     weekly = t("jp.weekly", lang, currency="RUB")
-    bars = [tr for tr in spec["data"] if tr["name"] != weekly]
-    week = [tr for tr in spec["data"] if tr["name"] == weekly]
-    assert all(tr["orientation"] == "h" for tr in bars) and len(week) == 1
-    return [y for tr in bars for y in values(tr, "y")], values(week[0])
+    bars = [tr for tr in spec["data"] if tr.get("legendgroup") != weekly]
+    week = sorted((x, y) for tr in spec["data"] if tr.get("legendgroup") == weekly
+                  for x, y in zip(values(tr, "x"), values(tr)))       # whole and partial weeks, by date
+    assert all(tr["orientation"] == "h" for tr in bars) and week
+    return [y for tr in bars for y in values(tr, "y")], [y for _, y in week]
 
 
 def activity_ids(db, where: str = "true", **params) -> list:
@@ -71,6 +72,9 @@ def test_region_filter_and_the_weekly_sales_region(warehouse):
     ids, weekly = timeline(at, "en", "Москва")          # the weekly sales follow the sidebar's first region
     assert sorted(ids) == activity_ids(warehouse, "(region = 'Москва' or region is null)")
     assert sum(weekly) == pytest.approx(float(sql_one(warehouse, WON, {**PERIOD, "r": "Москва"})))
+    box = next(s for s in at.selectbox if s.label == t("jp.sales_region", "en"))
+    box.set_value(None).run()                             # the chart's "all regions" are the sidebar's
+    assert sorted(timeline(at, "en", "Москва")[0]) == activity_ids(warehouse, "(region = 'Москва' or region is null)")
 
     at = run_app("joint_plan", "en", **Q1_2025)
     box = [s for s in at.selectbox if s.label == t("jp.sales_region", "en")][0]
@@ -78,7 +82,10 @@ def test_region_filter_and_the_weekly_sales_region(warehouse):
     box.set_value("Санкт-Петербург").run()
     assert not at.exception
     ids, weekly = timeline(at, "en", "Санкт-Петербург")
-    assert sorted(ids) == activity_ids(warehouse)         # the activities keep the sidebar's regions
+    # the chart is the region's: its activities and company-wide ones, never another region's
+    assert sorted(ids) == activity_ids(warehouse, "(region = 'Санкт-Петербург' or region is null)")
+    assert sorted(ids) != activity_ids(warehouse)
+    assert len(at.dataframe[0].value) == 2                # the counts per owner keep the sidebar's (all) regions
     spb = float(sql_one(warehouse, WON, {**PERIOD, "r": "Санкт-Петербург"}))
     assert sum(weekly) == pytest.approx(spb) and spb < float(sql_one(warehouse, WON, {**PERIOD, "r": None}))
 
@@ -94,3 +101,20 @@ def test_next_30_days_from_today(warehouse, monkeypatch, lang):
     monkeypatch.setattr(filters, "today", lambda: dt.date(2025, 3, 5))
     at = run_app("joint_plan", lang, **Q1_2025)
     assert t("jp.next.none", lang) in texts(at)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_timeline_reads_in_the_readers_language(warehouse, lang):
+    spec = chart(run_app("joint_plan", lang, **Q1_2025), t("jp.chart", lang, region=t("all_regions", lang)))
+    layout = spec["layout"]
+    assert layout["xaxis"]["ticktext"][:2] == {"ru": ["6 янв", "20 янв"], "en": ["Jan 6", "Jan 20"]}[lang]
+    assert layout["xaxis"]["range"] == ["2025-01-01", "2025-04-01"]
+    assert [tick_value(x, lang) for x in layout["yaxis2"]["ticktext"]] == pytest.approx(layout["yaxis2"]["tickvals"])
+    # names repeat across regions: each row says where
+    assert layout["yaxis"]["type"] == "category"          # one row per activity, evenly spaced
+    names = layout["yaxis"]["ticktext"]
+    assert "Обзвон базы СПб · Санкт-Петербург" in names and "Выставка" in names     # company-wide: no region
+    # the first week starts before the period (Monday 30 Dec) and the data end on Monday 3 March: both hatched
+    weekly = t("jp.weekly", lang, currency="RUB")
+    partial = [tr for tr in spec["data"] if tr.get("legendgroup") == weekly and tr["name"] != weekly]
+    assert [x[:10] for x in values(partial[0], "x")] == ["2024-12-30", "2025-03-03"]

@@ -8,7 +8,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from tests.apptest import Q1_2025, ROOT, amount_shown, chart, metric, run_app, sql_one, texts, values
+from tests.apptest import Q1_2025, ROOT, amount_shown, chart, metric, run_app, sql_one, texts, tick_value, values
 from ui import fmt
 from model import metrics
 from ui.i18n import TEXT, t
@@ -62,20 +62,58 @@ def test_region_filter_changes_the_numbers(warehouse):
     assert moscow.query_params["regions"] == "Москва"   # the view is a link
 
 
+# The fixture's latest data day (deals, leads, spend) is 3 March 2025: March is a month under way.
+MONTHS = {"ru": ["янв 2025", "фев 2025", "мар 2025<br>по 03.03"],
+          "en": ["Jan 2025", "Feb 2025", "Mar 2025<br>to Mar 3"]}
+
+
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_monthly_chart_fact_plan_spend_and_activities(warehouse, lang):
     at = run_app("overview", lang, **Q1_2025)
     spec = chart(at, t("overview.chart", lang, currency="RUB"))
-    traces = {tr["name"]: tr for tr in spec["data"]}
-    fact = traces[t("chart.fact", lang)]
-    assert sum(values(fact)) == pytest.approx(float(revenue(warehouse)))
-    assert len(values(fact, "x")) == 3                                     # Jan, Feb, Mar
+    fact = [tr for tr in spec["data"] if tr.get("legendgroup") == t("chart.fact", lang)]
+    assert sum(sum(values(tr)) for tr in fact) == pytest.approx(float(revenue(warehouse)))
+    assert sum(len(values(tr, "x")) for tr in fact) == 3                          # Jan, Feb, Mar
     plan = sql_one(warehouse, PLAN, {"m": "revenue", "a": Q1_2025["from"], "b": Q1_2025["to"], "region": None})
-    assert sum(v for v in values(traces[t("chart.plan", lang)]) if v == v) == pytest.approx(float(plan))
+    plan_trace = next(tr for tr in spec["data"] if tr.get("name") == t("chart.plan", lang))
+    assert sum(v for v in values(plan_trace) if v is not None) == pytest.approx(float(plan))   # no plan: None
     markers = [tr for tr in spec["data"] if tr.get("yaxis") == "y9"]
     shown = sum(len(values(tr, "x")) for tr in markers)
     assert shown == sql_one(warehouse, "select count(*) from activities where status <> 'cancelled' "
                                        "and start_date <= date '2025-03-31' and end_date >= date '2025-01-01'")
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_monthly_chart_axes_speak_the_readers_language(warehouse, lang):
+    spec = chart(run_app("overview", lang, **Q1_2025), t("overview.chart", lang, currency="RUB"))
+    layout = spec["layout"]
+    assert layout["xaxis"]["ticktext"] == MONTHS[lang]
+    assert layout["xaxis"]["range"] == ["2025-01-01", "2025-04-01"]     # the data's months, nothing after
+    for axis in ("yaxis", "yaxis2"):
+        ticks, texts_ = layout[axis]["tickvals"], layout[axis]["ticktext"]
+        assert ticks[0] == 0 and texts_[0] == "0" and len(ticks) == len(layout["yaxis"]["tickvals"])
+        assert [tick_value(x, lang) for x in texts_] == pytest.approx(ticks)   # '50 млн' / '50M', not '50000000'
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_month_under_way_is_marked_partial(warehouse, lang):
+    spec = chart(run_app("overview", lang, **Q1_2025), t("overview.chart", lang, currency="RUB"))
+    span = t("chart.partial.to", lang, date="03.03" if lang == "ru" else "Mar 3")
+    partial = [tr for tr in spec["data"] if tr.get("name") == t("chart.partial.month", lang,
+                                                                 name=t("chart.fact", lang), span=span)]
+    assert len(partial) == 1 and partial[0]["marker"]["pattern"]["shape"] == "/"
+    assert [x[:7] for x in values(partial[0], "x")] == ["2025-03"]
+    whole = next(tr for tr in spec["data"] if tr.get("name") == t("chart.fact", lang))
+    assert [x[:7] for x in values(whole, "x")] == ["2025-01", "2025-02"]
+    spend = next(tr for tr in spec["data"] if tr.get("name") == t("chart.spend", lang))
+    assert len(values(spend, "x")) == 2                 # the spend line stops before the month under way
+
+
+def test_months_after_the_data_are_not_drawn(warehouse):
+    spec = chart(run_app("overview", "ru", period="custom", **{"from": "2025-01-01", "to": "2025-06-30"}),
+                 t("overview.chart", "ru", currency="RUB"))
+    assert spec["layout"]["xaxis"]["range"] == ["2025-01-01", "2025-04-01"]
+    assert spec["layout"]["xaxis"]["ticktext"][-1] == "мар 2025<br>по 03.03"
 
 
 def test_freshness_on_the_page(warehouse):

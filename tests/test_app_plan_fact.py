@@ -44,3 +44,12 @@ def test_plan_lines_keep_their_owner_and_level(warehouse):
     assert ("Leads", "Marketing", "by region") in got
     assert "Where the revenue gap comes from" in [s.value for s in at.subheader]
     assert "Москва" in texts(at)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_heatmap_months_and_scale_in_the_readers_language(warehouse, lang):
+    at = run_app("plan_fact", lang, period="custom", **{"from": "2025-01-10", "to": "2025-03-31"})
+    heat = chart(at, t("metric.revenue", lang))["data"][0]
+    # the fixture plans revenue for January only; the period starts on the 10th: the column says so
+    assert heat["x"] == {"ru": ["янв 2025<br>с 10.01"], "en": ["Jan 2025<br>from Jan 10"]}[lang]
+    assert heat["colorbar"]["ticktext"][2] == ("100\u00a0%" if lang == "ru" else "100%")

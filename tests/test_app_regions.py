@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apptest import Q1_2025, chart, run_app, sql, sql_one, texts, values
+from tests.apptest import Q1_2025, chart, run_app, sql, sql_one, texts, tick_value, values
 from ui.i18n import t
 
 WON = """select region, sum(amount * case currency when 'RUB' then 1 else 90 end), count(*) from deals
@@ -45,7 +45,7 @@ def test_region_filter_and_drill_down(warehouse):
                                    "and closed_at::date between '2025-01-01' and '2025-03-31' group by all"))
     assert dict(zip(managers.manager, managers.deals_won)) == {**{m: 0 for m in managers.manager}, **expected}
     monthly = chart(at, "Москва")
-    fact = values(monthly["data"][0])
+    fact = [v for tr in monthly["data"] if tr.get("legendgroup") == "Fact" for v in values(tr)]
     won = sql_one(warehouse, "select sum(amount * case currency when 'RUB' then 1 else 90 end) from deals "
                              "where region = 'Москва' and status = 'won' and closed_at::date "
                              "between '2025-01-01' and '2025-03-31'")
@@ -106,3 +106,18 @@ def test_the_drill_down_sources_table_shows_the_regions_won_deals(warehouse):
     assert sources.won_deals.sum() == table.at["Москва", "deals_won"]
     assert float(sources.revenue.sum()) == pytest.approx(float(table.at["Москва", "revenue"]))
     assert t("regions.sources_note", "en") in texts(at)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_charts_read_in_the_readers_language(warehouse, lang):
+    at = run_app("regions", lang, **Q1_2025, region="Санкт-Петербург")
+    bars = chart(at, t("regions.chart", lang, currency="RUB"))["layout"]
+    # the legend sits under the title, above the plot: the slanted region names below stay uncovered
+    assert bars["legend"]["yref"] == "container" and bars["legend"]["yanchor"] == "top" and bars["legend"]["y"] > 0.8
+    assert [tick_value(x, lang) for x in bars["yaxis"]["ticktext"]] == pytest.approx(bars["yaxis"]["tickvals"])
+    drill = chart(at, t("regions.drill_chart", lang, region="Санкт-Петербург", currency="RUB"))["layout"]
+    months = {"ru": ["янв 2025", "фев 2025", "мар 2025<br>по 03.03"],
+              "en": ["Jan 2025", "Feb 2025", "Mar 2025<br>to Mar 3"]}[lang]
+    assert drill["xaxis"]["ticktext"] == months and drill["xaxis"]["range"] == ["2025-01-01", "2025-04-01"]
+    for axis in ("yaxis", "yaxis2"):
+        assert [tick_value(x, lang) for x in drill[axis]["ticktext"]] == pytest.approx(drill[axis]["tickvals"])

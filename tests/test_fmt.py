@@ -91,6 +91,34 @@ def test_percent(share, lang, decimals, expected):
     (fmt.timestamp, None, "en", "—"),
     (fmt.month, dt.date(2025, 1, 1), "ru", "янв 2025"),
     (fmt.month, pd.Timestamp("2025-12-01"), "en", "Dec 2025"),
+    (fmt.month_name, dt.date(2026, 10, 1), "ru", "окт"),
+    (fmt.month_name, pd.Timestamp("2026-05-01"), "en", "May"),
+    (fmt.day_month, dt.date(2026, 12, 2), "ru", "02.12"),
+    (fmt.day_month, dt.date(2026, 12, 2), "en", "Dec 2"),
+    (fmt.day_month, None, "ru", "—"),
 ])
 def test_dates(func, value, lang, expected):
     assert func(value, lang) == expected
+
+
+@pytest.mark.parametrize("largest, size", [(0, 1), (9_999, 1), (10_000, 10**3), (-250_000, 10**3),
+                                          (1_000_000, 10**6), (2.5e9, 10**9), (None, 1)])
+def test_scale_of_an_axis(largest, size):
+    """The unit by the largest value; below ten thousand plain numbers ('2 500' leads, not '2,5 тыс.')."""
+    assert fmt.scale_of(largest)[0] == size
+
+
+@pytest.mark.parametrize("value, largest, lang, decimals, expected", [
+    (200_000_000, 200_000_000, "ru", 0, f"200{S}млн"),
+    (200_000_000, 200_000_000, "en", 0, "200M"),
+    (2_500_000, 5_000_000, "ru", 1, f"2,5{S}млн"),
+    (-4_000_000, 6_000_000, "ru", 0, f"-4{S}млн"),
+    (50_000, 100_000, "ru", 0, f"50{S}тыс."),
+    (50_000, 100_000, "en", 0, "50K"),
+    (0, 200_000_000, "ru", 0, "0"),
+    (2_000, 4_000, "ru", 0, f"2{S}000"),
+    (2_000, 4_000, "en", 0, "2,000"),
+    (None, 10, "ru", 0, "—"),
+])
+def test_in_scale(value, largest, lang, decimals, expected):
+    assert fmt.in_scale(value, fmt.scale_of(largest), lang, decimals) == expected

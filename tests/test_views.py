@@ -10,6 +10,7 @@ import pytest
 
 from model import metrics, views
 from model.filters import Filters
+from model.views.funnel import sla_top
 
 
 def test_fetch_returns_every_job_in_order_using_several_threads():
@@ -73,3 +74,28 @@ def test_derive_fills_sums_and_leaves_ratios_without_a_denominator_empty():
     assert out.sourced_share.iloc[0] == 0.25 and out.sourced_share.iloc[1:].isna().all()
     assert out.region.tolist() == ["A", "B", "(none)"] and out.unknown_region.tolist() == [False, False, True]
     assert out.revenue_plan_period.isna().tolist() == [False, False, True]   # no plan stays empty, not 0
+
+
+def sla_rows(n: int) -> pd.DataFrame:
+    """n manager x region pairs as funnel.sla() returns them: pair i has 100 - i leads, i of them in time."""
+    return pd.DataFrame({"manager": [f"m{i:02d}" for i in range(n)], "region": ["R"] * n,
+                         "leads": [100 - i for i in range(n)], "contacted": [50] * n, "within_sla": list(range(n)),
+                         "share": [i / (100 - i) for i in range(n)]})
+
+
+def test_sla_chart_rows_are_the_top_pairs_by_leads_and_the_rest_summed():
+    rows = sla_rows(84).sample(frac=1, random_state=1)            # any order in
+    top = sla_top(rows, 15)
+    assert len(top) == 16 and list(top.leads[:15]) == list(range(100, 85, -1))   # most leads first
+    rest = top.iloc[-1]
+    assert rest.manager is None and rest.pairs == 69
+    assert rest.leads == sum(100 - i for i in range(15, 84)) and rest.within_sla == sum(range(15, 84))
+    assert rest.contacted == 69 * 50
+    assert rest.share == pytest.approx(rest.within_sla / rest.leads)     # from the sums, not a mean of shares
+    assert set(top.pairs[:15]) == {1}
+
+
+@pytest.mark.parametrize("n", [0, 3, 15, 16])
+def test_sla_chart_rows_without_a_rest_when_one_would_hold_one_pair(n):
+    top = sla_top(sla_rows(n), 15)
+    assert len(top) == n and set(top.pairs) <= {1} and top.manager.notna().all()

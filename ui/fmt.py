@@ -1,9 +1,8 @@
 """Numbers, money, percentages and dates as the chosen UI language writes them (pure functions)."""
 from __future__ import annotations
 
-import math
-
 import datetime as dt
+import math
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -113,3 +112,37 @@ def month(d, lang: str) -> str:
         return DASH
     names = MONTHS_RU if lang == "ru" else MONTHS_EN
     return f"{names[d.month - 1]} {d.year}"
+
+
+def month_name(d, lang: str) -> str:
+    """The month's short name alone: 'окт' (ru) / 'Oct' (en)."""
+    return (MONTHS_RU if lang == "ru" else MONTHS_EN)[d.month - 1]
+
+
+def day_month(d, lang: str) -> str:
+    """A day of the year without it: '02.12' (ru) / 'Dec 2' (en)."""
+    if _missing(d):
+        return DASH
+    return d.strftime("%d.%m") if lang == "ru" else f"{MONTHS_EN[d.month - 1]} {d.day}"
+
+
+def scale_of(x) -> tuple[int, str, str]:
+    """The unit an axis of values up to |x| is written in: (size, ru suffix, en suffix); below ten
+    thousand the plain number (size 1), so 2 500 leads stay '2 500', not '2,5 тыс.'."""
+    value = abs(_dec(x)) if not _missing(x) else Decimal(0)
+    for size, ru, en in SCALES:
+        if value >= max(size, 10**4):
+            return size, ru, en
+    return 1, "", ""
+
+
+def in_scale(x, scale: tuple[int, str, str], lang: str, decimals: int = 0) -> str:
+    """x written in a given unit: 200_000_000 in millions -> '200 млн' (ru) / '200M' (en); 0 is '0'."""
+    if _missing(x):
+        return DASH
+    size, ru, en = scale
+    value = _dec(x) / size
+    digits = number(value, lang, decimals)
+    if value == 0 or size == 1:
+        return digits if value != 0 else "0"
+    return f"{digits}{NBSP}{ru}" if lang == "ru" else f"{digits}{en}"

@@ -73,6 +73,22 @@ def sla(d: dict, target_share: float) -> pd.DataFrame:
                        met=[None if s is None else s >= target_share for s in share])
 
 
+def sla_top(s: pd.DataFrame, top: int) -> pd.DataFrame:
+    """The chart's rows of sla(): the `top` manager x region pairs by leads (most first), the others
+    summed into one last row (manager and region None, `pairs` saying how many) with its share of
+    leads in time recomputed from the sums; `pairs` is 1 on the named rows."""
+    rows = s.sort_values(["leads", "manager", "region"], ascending=[False, True, True], kind="stable")
+    head = rows.head(top).assign(pairs=1)
+    if len(rows) <= top + 1:
+        return rows.assign(pairs=1).reset_index(drop=True)
+    rest = rows.iloc[top:]
+    sums = {c: rest[c].sum() for c in ("leads", "contacted", "within_sla")}
+    share = sums["within_sla"] / sums["leads"] if sums["leads"] else None
+    tail = pd.DataFrame([{"manager": None, "region": None, **sums, "share": share, "pairs": len(rest)}])
+    return pd.concat([head[["manager", "region", "leads", "contacted", "within_sla", "share", "pairs"]], tail],
+                     ignore_index=True)
+
+
 def sla_target_share(d: dict) -> float:
     return float(d["scorecard"].within_sla_target.iloc[0])
 

@@ -16,13 +16,15 @@ OPACITY = {"done": 1.0, "in_progress": 0.75, "planned": 0.5, "cancelled": 0.2}
 def load(f: Filters, run, on: dt.date | None = None, owners: tuple[str, ...] = (),
          region: str | None = None) -> dict[str, pd.DataFrame]:
     """`on` is today unless given (the next 30 days start there); `owners` filter the activities
-    (empty: all); `region` narrows the weekly sales to one region (None: the sidebar's regions)."""
+    (empty: all); `region` narrows the chart (its activities and weekly sales) to one region (None:
+    the sidebar's regions); the counts per owner and the next 30 days follow the sidebar."""
     p = {**f.params(), "owners": list(owners), "today": on or dt.date.today()}
     return fetch(run, {
         "weekly": ("won_revenue_by_week", {**p, "regions": [region] if region else p["regions"]}),
         "by_owner": ("joint_plan_by_owner", p),
         "next": ("joint_plan_next_30_days", p),
-        "activities": ("joint_plan_activities", p),
+        # the chart's: the chosen region's activities (and company-wide ones) under its weekly sales
+        "activities": ("joint_plan_activities", {**p, "regions": [region] if region else p["regions"]}),
         "agreement": ("agreement", {}),
         "fresh": ("freshness", {}),
     })
