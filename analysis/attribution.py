@@ -33,6 +33,7 @@ Definitions both implementations follow (the page's "how we count" text can quot
 """
 from __future__ import annotations
 
+from itertools import pairwise
 from math import factorial
 
 import numpy as np
@@ -109,7 +110,7 @@ def _fallback_touches(deals: pd.DataFrame) -> pd.DataFrame:
 def rule_weights(j: pd.DataFrame, deals: pd.DataFrame, leads: pd.DataFrame | None, p: dict) -> pd.DataFrame:
     """journeys_of(...) plus one weight column per rule model."""
     j = j.copy()
-    first, last, k, n = j["k"] == 1, j["k"] == j["n"], j["k"], j["n"]
+    first, last, n = j["k"] == 1, j["k"] == j["n"], j["n"]
     j["first_touch"] = first.astype(float)
     j["last_touch"] = last.astype(float)
     j["linear"] = 1.0 / n
@@ -234,9 +235,9 @@ def _markov_one(paths: pd.DataFrame) -> pd.DataFrame:
     idx = {c: i + 1 for i, c in enumerate(channels)}  # 0 is start
     size = len(channels) + 1
     counts = np.zeros((size, size + 2))  # columns: transient states, then conversion, null
-    for path, converted, n in zip(paths["path"], paths["converted"], paths["deals"]):
-        states = [0] + [idx[c] for c in _steps(path)] + [size if converted else size + 1]
-        for a, b in zip(states[:-1], states[1:]):
+    for path, converted, n in zip(paths["path"], paths["converted"], paths["deals"], strict=True):
+        states = [0, *(idx[c] for c in _steps(path)), size if converted else size + 1]
+        for a, b in pairwise(states):
             counts[a, b] += n
     rows = counts.sum(axis=1, keepdims=True)
     probs = np.divide(counts, rows, out=np.zeros_like(counts), where=rows > 0)
@@ -274,7 +275,7 @@ def shapley_credit(paths: pd.DataFrame, max_channels: int = 16) -> pd.DataFrame:
         if len(channels) > max_channels:
             raise ValueError(f"Shapley over {len(channels)} channels: at most {max_channels}")
         bit = {c: 1 << i for i, c in enumerate(channels)}
-        masks = sets.map(lambda s: sum(bit[c] for c in s)).to_numpy()
+        masks = np.array([sum(bit[c] for c in s) for s in sets], dtype=np.int64)
         deals = _shapley(masks, group["deals"].to_numpy(float), len(channels))
         value = _shapley(masks, group["value"].to_numpy(float), len(channels))
         out.append(pd.DataFrame({"channel": channels, "currency": cur or None, "deals": deals, "revenue": value}))

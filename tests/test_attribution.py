@@ -141,10 +141,10 @@ def random_case(seed: int, n_deals: int = 60):
     deals = pd.DataFrame({
         "deal_id": [str(i) for i in range(n_deals)], "created_at": created,
         "closed_at": [c + pd.Timedelta(days=int(d)) if s != "open" else pd.NaT
-                      for c, d, s in zip(created, rng.integers(1, 40, n_deals), status)],
+                      for c, d, s in zip(created, rng.integers(1, 40, n_deals), status, strict=True)],
         "status": status, "amount": rng.integers(1, 100, n_deals) * 1000.0,
         "currency": rng.choice(["RUB", "USD"], n_deals), "region": "Москва", "product": "Базовый",
-        "channel": rng.choice(channels + ["unknown"], n_deals), "utm_campaign": None,
+        "channel": rng.choice([*channels, "unknown"], n_deals), "utm_campaign": None,
         "lead_id": [f"L{i}" for i in range(n_deals)]})
     bare = deals_frame(  # no touches at all: unattributed (won, open) and a fallback to own fields
         {"deal_id": "x1", "created_at": TS("2025-03-05"), "closed_at": TS("2025-03-09"), "channel": "unknown"},
@@ -275,7 +275,7 @@ def comparable(frame: pd.DataFrame) -> pd.DataFrame:
 def test_warehouse_credit_equals_the_reference(which, warehouse, small_demo):
     db = warehouse if which == "fixture" else small_demo
     credit = attr.touch_credit(*reference(db))
-    expected = attr.credit_by(credit[credit["status"] != "lost"], by=GRAIN[1:-2] + ["status"])
+    expected = attr.credit_by(credit[credit["status"] != "lost"], by=[*GRAIN[1:-2], "status"])
     expected = expected.drop(columns="won_deals")
     got = read(db, "select * from attribution_credit")
     a, b = comparable(got), comparable(expected)
@@ -312,7 +312,7 @@ def test_warehouse_sql_equals_the_reference_on_edge_cases(seed):
     con = warehouse_of(touches, deals, leads)
     got = con.execute("select * from attribution_credit").df()
     credit = attr.touch_credit(touches, deals, leads)
-    expected = attr.credit_by(credit[credit["status"] != "lost"], by=GRAIN[1:-2] + ["status"])
+    expected = attr.credit_by(credit[credit["status"] != "lost"], by=[*GRAIN[1:-2], "status"])
     a, b = comparable(got), comparable(expected.drop(columns="won_deals"))
     assert a[GRAIN].equals(b[GRAIN])
     for m in MEASURES:
@@ -321,7 +321,8 @@ def test_warehouse_sql_equals_the_reference_on_edge_cases(seed):
     paths = con.execute("select path, converted, currency, sum(deals) as deals from attribution_paths "
                         "group by all order by all").fetchall()
     ref = attr.paths_of(touches, deals).sort_values(["path", "converted", "currency"])
-    assert paths == [(p, c, cur, n) for p, c, cur, n in ref[["path", "converted", "currency", "deals"]].itertuples(index=False)]
+    assert paths == [(p, c, cur, n)
+                     for p, c, cur, n in ref[["path", "converted", "currency", "deals"]].itertuples(index=False)]
 
 
 @pytest.mark.parametrize("which", ["fixture", "demo"])

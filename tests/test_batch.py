@@ -173,7 +173,7 @@ def test_cli_prints_one_line_with_the_reference(fresh_db, tmp_path, monkeypatch,
 
     monkeypatch.setattr(etl.build.Builder, "commit", broken_commit)
     assert main(["load", str(write(tmp_path, "hubspot.csv", HUBSPOT))]) == 2
-    out, err = capsys.readouterr()
+    _out, err = capsys.readouterr()
     [line] = [ln for ln in err.splitlines() if ln.strip()]
     found = re.fullmatch(r"error: unexpected RuntimeError: no space left on device \(nothing was changed; the "
                          r"details are in (.+) under ref ([0-9a-f]{8})\)", line)

@@ -184,7 +184,7 @@ def moved(name: str, after: str) -> list[Step]:
     """STEPS with one step moved to just after another."""
     rest = [s for s in STEPS if s.name != name]
     i = [s.name for s in rest].index(after)
-    return rest[:i + 1] + [BY_NAME[name]] + rest[i + 1:]
+    return [*rest[:i + 1], BY_NAME[name], *rest[i + 1:]]
 
 
 def test_a_step_moved_before_what_it_reads_is_caught():
@@ -200,8 +200,8 @@ def test_a_temp_table_read_before_its_step_is_caught():
 def test_an_update_after_a_reader_is_caught():
     # deal_facts would read deals before their lead's channel is filled in
     problems = check(moved("deals_from_leads", after="deal_facts"))
-    assert "deals_from_leads updates deals after reconciliation, dq_unrecognised, dq_unmapped_campaigns, " \
-           "dq_cells, deal_facts read it" in problems
+    assert ("deals_from_leads updates deals after reconciliation, dq_unrecognised, dq_unmapped_campaigns, "
+            "dq_cells, deal_facts read it") in problems
 
 
 def test_building_twice_reading_nothing_known_and_building_a_source_are_caught():

@@ -112,9 +112,11 @@ def test_optional_cells_load_empty(fresh_db, tmp_path):
 
 # HubSpot: every field quoted; Pipedrive: 'Deal - ' headers, ISO times. A won deal's amount as words,
 # an impossible win time: the deal stays, the cell is listed.
-HUBSPOT = ('"Record ID","Deal Name","Deal Stage","Close Date","Create Date","Deal owner","Amount","Pipeline"\n'
-           '"18000000001","Acme renewal","closedwon","2025-03-10 15:00","2025-02-01 09:30","John Smith","5000","Sales"\n'
-           '"18000000002","Globex new","Closed Won","2025-03-12 11:00","2025-02-03 10:00","Jane Roe","TBD","Sales"\n')
+HUBSPOT = (
+    '"Record ID","Deal Name","Deal Stage","Close Date","Create Date","Deal owner","Amount","Pipeline"\n'
+    '"18000000001","Acme renewal","closedwon","2025-03-10 15:00","2025-02-01 09:30","John Smith","5000","Sales"\n'
+    '"18000000002","Globex new","Closed Won","2025-03-12 11:00","2025-02-03 10:00","Jane Roe","TBD","Sales"\n'
+)
 PIPEDRIVE = ("Deal - ID,Deal - Title,Deal - Value,Deal - Currency of value,Deal - Status,Deal - Deal created,"
              "Deal - Won time,Deal - Lost time\n"
              "1,Acme deal,5000,USD,won,2025-02-01 09:30:00,2025-03-10 15:00:00,\n"

@@ -57,7 +57,8 @@ bad = sorted(m for m in sys.modules if m.split(".")[0] in ("streamlit", "ui", "r
 assert not bad, bad
 print("ok", len({mods!r}))
 """
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          check=False)  # on failure the assert below shows the child's stderr
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("ok")
 
@@ -73,7 +74,8 @@ class Block:
 sys.meta_path.insert(0, Block())
 import ui.db
 """
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          check=False)  # this child is meant to fail
     assert done.returncode != 0 and "blocked: streamlit" in done.stderr
 
 
@@ -101,7 +103,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                found.append(stack[stack.index(nxt):] + [nxt])
+                found.append([*stack[stack.index(nxt):], nxt])
             elif nxt not in state:
                 visit(nxt)
         stack.pop()

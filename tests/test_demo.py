@@ -12,17 +12,17 @@ from etl.demo import generate
 
 END = dt.date(2026, 6, 30)
 HEADERS = {  # file -> (encoding, first header line)
-    "crm_deals.csv": ("utf-8", "\ufeffID;Название сделки;Бюджет;Валюта;Ответственный;Дата создания;Дата закрытия;"
-                      "Этап сделки;Воронка;Город;Продукт;Источник;Причина отказа;ID лида;utm_source;utm_medium;"
-                      "utm_campaign"),
-    "crm_leads.csv": ("utf-8", "ID лида;Дата создания;Город;Источник;utm_source;utm_medium;utm_campaign;Статус;"
-                      "Дата первого контакта;Ответственный;ID сделки"),
+    "crm_deals.csv": ("utf-8", ("\ufeffID;Название сделки;Бюджет;Валюта;Ответственный;Дата создания;Дата закрытия;"
+                                "Этап сделки;Воронка;Город;Продукт;Источник;Причина отказа;ID лида;utm_source;"
+                                "utm_medium;utm_campaign")),
+    "crm_leads.csv": ("utf-8", ("ID лида;Дата создания;Город;Источник;utm_source;utm_medium;utm_campaign;Статус;"
+                                "Дата первого контакта;Ответственный;ID сделки")),
     "touchpoints.csv": ("utf-8", "touch_at,lead_id,deal_id,channel,campaign"),
     "ad_spend.csv": ("utf-8", "Дата;Площадка;Кампания;Регион;Показы;Клики;Расход;Валюта"),
     "campaigns.csv": ("utf-8", "campaign,campaign_id,platform,channel,region,product,start_date,end_date"),
     "plan.csv": ("utf-8", "Месяц;Регион;Продукт;Показатель;План;Ответственный"),
-    "activities.csv": ("utf-8", "ID;Ответственный отдел;Тип;Название;Регион;Продукт;Дата начала;Дата окончания;"
-                       "Бюджет;Ответственный;Статус"),
+    "activities.csv": ("utf-8", ("ID;Ответственный отдел;Тип;Название;Регион;Продукт;Дата начала;Дата окончания;"
+                                 "Бюджет;Ответственный;Статус")),
     "1c_sales.csv": ("cp1251", "Продажи"),
     "metrica_traffic.csv": ("utf-8", "\ufeffДата визита,UTM Source,UTM Campaign,Визиты,Посетители"),
 }

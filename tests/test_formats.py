@@ -58,14 +58,19 @@ def test_yandex_direct_micros(fresh_db):
     rows = query(fresh_db, "select date, campaign, campaign_id, impressions, clicks, cost, currency, platform, channel "
                            "from ad_spend order by date, campaign")
     assert rows == [
-        (dt.date(2025, 3, 1), "msk_search_brand", "70001", 1200, 48, D("1234.56"), "RUB", "Yandex Direct", "yandex_direct"),
-        (dt.date(2025, 3, 1), "spb_rsya_retarget", "70002", 5400, 0, D("0.00"), "RUB", "Yandex Direct", "yandex_direct"),
-        (dt.date(2025, 3, 2), "msk_search_brand", "70001", 1100, 40, D("987.65"), "RUB", "Yandex Direct", "yandex_direct"),
-        (dt.date(2025, 3, 2), "новосибирск поиск", "70003", 800, 12, D("150.00"), "RUB", "Yandex Direct", "yandex_direct"),
+        (dt.date(2025, 3, 1), "msk_search_brand", "70001", 1200, 48, D("1234.56"),
+         "RUB", "Yandex Direct", "yandex_direct"),
+        (dt.date(2025, 3, 1), "spb_rsya_retarget", "70002", 5400, 0, D("0.00"),
+         "RUB", "Yandex Direct", "yandex_direct"),
+        (dt.date(2025, 3, 2), "msk_search_brand", "70001", 1100, 40, D("987.65"),
+         "RUB", "Yandex Direct", "yandex_direct"),
+        (dt.date(2025, 3, 2), "новосибирск поиск", "70003", 800, 12, D("150.00"),
+         "RUB", "Yandex Direct", "yandex_direct"),
     ]
     # by hand: 1 234 560 000 + 0 + 987 650 000 + 150 000 000 micros = 2 372 210 000 micros = 2 372.21 RUB;
     # the 2025-02-30 row (50 000 000) is rejected; "Total rows: 5" is a footer, not a row
-    assert query(fresh_db, "select sum(cost), sum(impressions), sum(clicks) from ad_spend") == [(D("2372.21"), 8500, 100)]
+    assert query(fresh_db, "select sum(cost), sum(impressions), sum(clicks) from ad_spend") == [
+        (D("2372.21"), 8500, 100)]
     assert query(fresh_db, "select format, source_system from loads") == [("yandex_direct", "yandex_direct")]
 
 
@@ -102,7 +107,8 @@ def test_google_ads_excel_csv(fresh_db):
                                                                  ["Total:", "Display"]]
     assert query(fresh_db, "select date, campaign, campaign_id, impressions, clicks, cost, currency, platform, channel "
                            "from ad_spend order by date, campaign") == [
-        (dt.date(2025, 3, 1), "brand search", "123456789", 64518, 3429, D("3429.21"), "USD", "Google Ads", "google_ads"),
+        (dt.date(2025, 3, 1), "brand search", "123456789", 64518, 3429, D("3429.21"),
+         "USD", "Google Ads", "google_ads"),
         (dt.date(2025, 3, 1), "display rt", "987654321", 12000, 85, D("101.50"), "USD", "Google Ads", "google_ads"),
         (dt.date(2025, 3, 2), "brand search", "123456789", 1204, 60, D("1000.00"), "USD", "Google Ads", "google_ads"),
     ]
@@ -189,8 +195,8 @@ def test_1c_grouped_report(fresh_db):
     rep = load("1c_sales_grouped.csv")
     assert counts(rep) == ("1c", "sales", 6, 5, 1, 4)
     assert rep["encoding"] == "cp1251"
-    assert reasons(rep) == [(16, "invalid date 'Реализация товаров и услуг 00000127 от 31.02.2025 12:00:00' in column "
-                                 "\"Документ продажи\" (no such day or unknown form)")]
+    assert reasons(rep) == [(16, ("invalid date 'Реализация товаров и услуг 00000127 от 31.02.2025 12:00:00' "
+                                  "in column \"Документ продажи\" (no such day or unknown form)"))]
     # the three region group rows and Итого are skipped, never loaded
     assert rep["skipped_lines"] == ["Москва", "Санкт-Петербург", "Казань", "Итого"]
     assert query(fresh_db, "select sale_date, region, customer, product, quantity, amount, currency "
@@ -230,7 +236,8 @@ def test_salesforce_report_with_footer(fresh_db):
     ]
     # by hand: USD 12 500.00 + 3 000.00 = 15 500.00 (won 12 500.00); EUR 7 250.50; Umbrella (2/30) rejected
     assert query(fresh_db, "select currency, sum(amount), sum(amount) filter (where status = 'won') from deals "
-                           "group by 1 order by 1") == [("EUR", D("7250.50"), None), ("USD", D("15500.00"), D("12500.00"))]
+                           "group by 1 order by 1") == [("EUR", D("7250.50"), None),
+                                                        ("USD", D("15500.00"), D("12500.00"))]
 
 
 def test_hubspot_deals(fresh_db):
@@ -252,8 +259,8 @@ def test_hubspot_deals(fresh_db):
 def test_pipedrive_deals(fresh_db):
     rep = load("pipedrive_deals.csv")
     assert counts(rep) == ("pipedrive", "deals", 4, 3, 1, 0)
-    assert reasons(rep) == [(5, "invalid date '2025-02-30 12:00:00' in column \"Deal - Deal created\" "
-                                "(no such day or unknown form)")]
+    assert reasons(rep) == [(5, ("invalid date '2025-02-30 12:00:00' in column \"Deal - Deal created\" "
+                                 "(no such day or unknown form)"))]
     # statuses in any case; closed_at = won time or lost time, whichever is set
     assert query(fresh_db, "select deal_id, title, status, amount, currency, closed_at from deals order by 1") == [
         ("1", "Acme deal", "won", D("5000.00"), "USD", dt.datetime(2025, 3, 10, 15)),
@@ -271,8 +278,8 @@ def test_pipedrive_deals(fresh_db):
 def test_amocrm_new_export(fresh_db):
     rep = load("amocrm_new.csv")
     assert counts(rep) == ("amocrm", "deals", 5, 3, 1, 0) and rep["rows_duplicate"] == 1
-    assert reasons(rep) == [(6, "invalid date '31.04.2025 09:00:00' in column \"Дата создания\" "
-                                "(no such day or unknown form)")]
+    assert reasons(rep) == [(6, ("invalid date '31.04.2025 09:00:00' in column \"Дата создания\" "
+                                 "(no such day or unknown form)"))]
     assert query(fresh_db, "select deal_id, source_system, status, amount, region, utm_campaign, utm_campaign_raw "
                            "from deals order by 1") == [
         ("5001", "amocrm", "won", D("150000.00"), "Москва", "msk_search_brand", "MSK_Search_Brand"),
@@ -332,7 +339,8 @@ def test_meta_ads_any_currency_in_header(fresh_db, tmp_path):
                      b"2025-03-01,2025-03-01,Spring,10.25\n2025-03-02,2025-03-02,Spring,4.75\n")
     rep = load_files([path], progress=False)["files"][0]
     assert (rep["format"], rep["rows_loaded"]) == ("meta_ads", 2)
-    assert query(fresh_db, "select currency, sum(cost) from ad_spend group by 1") == [("GBP", D("15.00"))]  # 10.25 + 4.75
+    # 10.25 + 4.75
+    assert query(fresh_db, "select currency, sum(cost) from ad_spend group by 1") == [("GBP", D("15.00"))]
 
 
 def test_yandex_metrica_traffic(fresh_db):

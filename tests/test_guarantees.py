@@ -68,7 +68,7 @@ def write(folder: Path, name: str, text: str | bytes) -> Path:
 def cli(*args: str, db: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PARITY_DB": str(db)}
     return subprocess.run([sys.executable, "-m", "etl", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)  # callers read returncode
 
 
 @pytest.fixture
@@ -128,7 +128,7 @@ def test_failing_checks_leave_the_old_warehouse(loaded, tmp_path, monkeypatch):
     manifest = (loaded.parent / "raw" / "manifest.jsonl").read_bytes()
     monkeypatch.setattr(etl.build, "run_checks", lambda con: {"deals_unique_key": 3})
     extra = write(tmp_path, "deals_more.csv", DEALS.replace("\n1;", "\n9;"))
-    with pytest.raises(LoadError, match="deals_unique_key: 3 rows.*unchanged"):
+    with pytest.raises(LoadError, match=r"deals_unique_key: 3 rows.*unchanged"):
         load_files([extra], progress=False)
     assert digest(loaded) == before and leftovers(loaded) == []
     # the manifest does not claim a file the warehouse never took (else `rebuild` replays it)
@@ -187,7 +187,7 @@ def test_bad_files_one_clear_line_each(loaded, tmp_path):
     assert proc.returncode != 0
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert len(lines) == len(paths), proc.stderr
-    for (case, (name, _)), line in zip(BAD_FILES.items(), lines):
+    for (case, (name, _)), line in zip(BAD_FILES.items(), lines, strict=True):
         assert name in line and any(h in line.lower() for h in HINTS), (case, line)
         assert not re.search(r"[0-9a-f]{64}", line), line  # named as the user knows it, not as raw/<sha256>
     assert snapshot(loaded) == before
@@ -276,7 +276,7 @@ def test_reader_never_sees_a_half_built_warehouse(fresh_db, tmp_path):
         time.sleep(0.1)
     finally:
         stop.touch()
-        out, err = reader.communicate(timeout=60)
+        out, _err = reader.communicate(timeout=60)
     report = json.loads(out)
     assert report["n_errors"] == 0, report["errors"]
     assert set(report["seen"]) <= states, report["seen"]

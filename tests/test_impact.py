@@ -35,7 +35,10 @@ def test_simplex_solver_matches_slsqp(seed):
     y = x[:, :3] @ rng.dirichlet(np.ones(3)) + rng.normal(size=200)
     h, g = x.T @ x / 200, x.T @ y / 200
     w = simplex_qp(h[None], g[None])[0]
-    f = lambda v: v @ h @ v - 2 * g @ v
+
+    def f(v):
+        return v @ h @ v - 2 * g @ v
+
     ref = minimize(f, np.full(9, 1 / 9), jac=lambda v: 2 * (h @ v - g), method="SLSQP", bounds=[(0, 1)] * 9,
                    constraints={"type": "eq", "fun": lambda v: v.sum() - 1}, options={"ftol": 1e-14, "maxiter": 1000})
     assert w.min() >= 0 and w.sum() == pytest.approx(1)
@@ -68,7 +71,8 @@ def test_recovers_a_planted_lift(flight):
 
 def test_same_input_same_output(flight):
     a = estimate_impact(flight["panel"], flight["treated"], flight["start"], flight["end"], seed=0)
-    b = estimate_impact(flight["panel"].sample(frac=1, random_state=1), flight["treated"], flight["start"], flight["end"], seed=0)
+    shuffled = flight["panel"].sample(frac=1, random_state=1)
+    b = estimate_impact(shuffled, flight["treated"], flight["start"], flight["end"], seed=0)
     assert (a.lift, a.lift_low, a.lift_high, a.p_value) == (b.lift, b.lift_low, b.lift_high, b.p_value)
     pd.testing.assert_series_equal(a.weights, b.weights)
 

@@ -62,10 +62,11 @@ class Independent:
         self.base = con.execute("select base_currency from cfg_agreement").fetchall()[0][0]
         # one rate per currency (the demo's rates file has one row each; checked here)
         assert rates.currency.is_unique
-        self.rate = dict(zip(rates.currency, rates.rate.astype(float)))
+        self.rate = dict(zip(rates.currency, rates.rate.astype(float), strict=True))
         self.latest = con.execute(
             "select greatest((select max(greatest(created_at::date, coalesce(closed_at::date, created_at::date))) "
-            "from deals), (select max(created_at::date) from leads), (select max(date) from ad_spend))").fetchall()[0][0]
+            "from deals), (select max(created_at::date) from leads), (select max(date) from ad_spend))"
+        ).fetchall()[0][0]
 
     def _fx(self, rows) -> float:
         return sum(float(amount) * (1.0 if cur == self.base else self.rate[cur]) for cur, amount in rows if amount)
@@ -131,8 +132,8 @@ class Independent:
 
 
 def _close(a, b, rel=1e-9, abs_=1e-6) -> bool:
-    if a is None or b is None or a != a or b != b:
-        return (a is None or a != a) and (b is None or b != b)
+    if pd.isna(a) or pd.isna(b):  # None, NaN, NaT and pd.NA: both sides must be missing
+        return bool(pd.isna(a) and pd.isna(b))
     return a == pytest.approx(b, rel=rel, abs=abs_)
 
 
@@ -205,7 +206,7 @@ def test_deck_states_the_registry_numbers_with_their_basis(demo):
     numbers; the regions slide's shares are the plan-to-date basis, as the Overview's and Plan vs fact's."""
     from report import deck as decks
 
-    con, run = demo
+    _con, run = demo
     options = run("filter_options", {})
     sets = filter_sets(options[options.kind == "region"].value.tolist(),
                        options[options.kind == "product"].value.tolist())[:12]
@@ -236,7 +237,7 @@ def test_one_region_one_number_per_basis_on_every_surface(demo):
     fact and the deck give the region the same share on the same basis, and the basis is named."""
     from report import deck as decks
 
-    con, run = demo
+    _con, run = demo
     f = Filters("custom", dt.date(2026, 10, 1), dt.date(2026, 12, 31))    # the demo's data ends 31.10
     table = metrics.region_table(run, f)
     rows = metrics.regions(table).set_index("region")
@@ -247,7 +248,8 @@ def test_one_region_one_number_per_basis_on_every_surface(demo):
     assert _close(dev.at[region, "revenue_vs_plan_to_date"], rows.at[region, "revenue_vs_plan_to_date"])
     assert _close(dev.at[region, "revenue_vs_plan_period"], rows.at[region, "revenue_vs_plan_period"])
     parts = splits(load("plan_fact", f, run)["cells"]).set_index("region")
-    assert _close(parts.at[region, "revenue"] / parts.at[region, "revenue_plan"], rows.at[region, "revenue_vs_plan_to_date"])
+    assert _close(parts.at[region, "revenue"] / parts.at[region, "revenue_plan"],
+                  rows.at[region, "revenue_vs_plan_to_date"])
     d = decks.build(f, run, "ru", ["regions"])
     text = " ".join(x.text for s in d.slides for x in s.findings)
     if region in text:

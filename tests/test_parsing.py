@@ -92,7 +92,7 @@ def variants_db(tmp_path_factory) -> tuple[Path, dict[str, dict]]:
     folder = tmp_path_factory.mktemp("variants")
     files = []
     for k, (encoding, delim) in enumerate(VARIANTS):
-        rows = [RU_DEALS[0]] + [[f"{k}-{r[0]}"] + r[1:] for r in RU_DEALS[1:]]
+        rows = [RU_DEALS[0]] + [[f"{k}-{r[0]}", *r[1:]] for r in RU_DEALS[1:]]
         line_end = "\r\n" if encoding == "utf-16-le-bom" else "\n"
         files.append(write(folder, f"deals_{k}.csv", ENCODINGS[encoding](table(rows, delim, line_end))))
     return load_into(folder, files)
@@ -189,50 +189,58 @@ META_ADS = (  # the currency is only in a header: 'Amount spent (USD)'
 LAYOUTS = {
     "bitrix_trailing_delimiter": (
         "bitrix.csv", b"\xef\xbb\xbf" + BITRIX.encode(),
-        dict(entity="deals", encoding="utf-8-sig", delimiter=";", rows_read=3, rows_loaded=3, rows_skipped=0),
+        {"entity": "deals", "encoding": "utf-8-sig", "delimiter": ";",
+         "rows_read": 3, "rows_loaded": 3, "rows_skipped": 0},
         # a quoted line break stays inside its cell; whitespace is compared collapsed
-        "select deal_id, regexp_replace(title, '\\s+', ' ', 'g'), status, amount, currency, region "
-        "from deals order by deal_id",
+        ("select deal_id, regexp_replace(title, '\\s+', ' ', 'g'), status, amount, currency, region "
+         "from deals order by deal_id"),
         [("11", "Окна; двери", "won", D("1000.00"), "RUB", "Москва"),
          ("12", 'Строка вторая "в кавычках"', "lost", D("2000.50"), "USD", "Санкт-Петербург"),
          ("13", "Три", "open", None, "EUR", None)]),
     "1c_report_cp1251": (
         "sales_1c.csv", ONE_C.encode("cp1251"),
-        dict(entity="sales", encoding="cp1251", delimiter=";", rows_read=3, rows_loaded=3, rows_skipped=1),
+        {"entity": "sales", "encoding": "cp1251", "delimiter": ";",
+         "rows_read": 3, "rows_loaded": 3, "rows_skipped": 1},
         "select sum(amount), sum(quantity), count(*), string_agg(distinct region, ',' order by region) from sales",
         [(D("150000") + D("2436000") - D("100000"), D("1") + D("2.5") - D("1"), 3, "Москва,Санкт-Петербург")]),
     "salesforce_footer": (
         "opportunities.csv", SALESFORCE.encode(),
-        dict(entity="deals", encoding="utf-8", delimiter=",", rows_read=3, rows_loaded=3, rows_skipped=4),
+        {"entity": "deals", "encoding": "utf-8", "delimiter": ",",
+         "rows_read": 3, "rows_loaded": 3, "rows_skipped": 4},
         "select deal_id, title, status, amount, currency, created_at::date from deals order by deal_id",
         [("006A1", "Acme, Inc.", "won", D("1234.50"), "USD", dt.date(2025, 1, 2)),
          ("006A2", 'Initech "East"', "open", D("500.00"), "USD", dt.date(2025, 3, 4)),
          ("006B1", "Globex", "lost", D("12000.00"), "USD", dt.date(2024, 12, 31))]),
     "yandex_direct_tsv": (
         "direct.tsv", YANDEX_DIRECT.encode(),
-        dict(entity="ad_spend", encoding="utf-8", delimiter="\t", rows_read=2, rows_loaded=2, rows_skipped=1),
+        {"entity": "ad_spend", "encoding": "utf-8", "delimiter": "\t",
+         "rows_read": 2, "rows_loaded": 2, "rows_skipped": 1},
         "select date, campaign, campaign_id, impressions, clicks, cost from ad_spend order by date",
         [(dt.date(2025, 1, 3), "msk brand", "701", 1000, None, D("5000.50")),
          (dt.date(2025, 1, 4), "msk brand", "701", None, 3, D("1200.00"))]),
     "google_ads_utf16": (
         "google_ads.csv", UTF16 + GOOGLE_ADS.encode("utf-16-le"),
-        dict(entity="ad_spend", encoding="utf-16-le-bom", delimiter="\t", rows_read=2, rows_loaded=2, rows_skipped=2),
+        {"entity": "ad_spend", "encoding": "utf-16-le-bom", "delimiter": "\t",
+         "rows_read": 2, "rows_loaded": 2, "rows_skipped": 2},
         "select campaign, impressions, clicks, cost, currency from ad_spend order by campaign",
         [("brand search", 64518, 3429, D("1234.50"), "USD"), ("display rt", None, 12, D("10.25"), "USD")]),
     "metrica_totals_row": (
         "metrica.csv", b"\xef\xbb\xbf" + ("Период: 01.01.2025 - 31.01.2025\n" + METRICA).encode(),
-        dict(entity="traffic", encoding="utf-8-sig", delimiter=",", rows_read=2, rows_loaded=2, rows_skipped=1),
+        {"entity": "traffic", "encoding": "utf-8-sig", "delimiter": ",",
+         "rows_read": 2, "rows_loaded": 2, "rows_skipped": 1},
         "select period_start, period_end, utm_source, visits, visitors from traffic order by utm_source",
         [(dt.date(2025, 1, 1), dt.date(2025, 1, 31), "vk", 150, 140),
          (dt.date(2025, 1, 1), dt.date(2025, 1, 31), "yandex", 200, 150)]),
     "vk_ads_itogo": (
         "vk.csv", VK_ADS.encode(),
-        dict(entity="ad_spend", encoding="utf-8", delimiter=";", rows_read=2, rows_loaded=2, rows_skipped=1),
+        {"entity": "ad_spend", "encoding": "utf-8", "delimiter": ";",
+         "rows_read": 2, "rows_loaded": 2, "rows_skipped": 1},
         "select sum(cost), sum(impressions), sum(clicks), count(*) from ad_spend",
         [(D("2999.50") + D("2000"), 2000, 50, 2)]),
     "meta_ads_currency_in_header": (
         "meta.csv", b"\xef\xbb\xbf" + META_ADS.encode(),
-        dict(entity="ad_spend", encoding="utf-8-sig", delimiter=",", rows_read=2, rows_loaded=2, rows_skipped=0),
+        {"entity": "ad_spend", "encoding": "utf-8-sig", "delimiter": ",",
+         "rows_read": 2, "rows_loaded": 2, "rows_skipped": 0},
         "select campaign, sum(cost), currency, sum(clicks) from ad_spend group by all",
         [("spring sale", D("1200.00"), "USD", 1050)]),
 }
@@ -369,7 +377,8 @@ def dates_db(tmp_path_factory) -> Path:
     (kind, i, text, value) for kind, (cases, _) in DATE_FILES.items() for i, (text, value) in enumerate(cases)
 ])
 def test_date_forms(dates_db, kind, index, text, expected):
-    assert query(dates_db, "select created_at from deals where deal_id = $id", {"id": f"{kind}{index}"}) == [(expected,)]
+    got = query(dates_db, "select created_at from deals where deal_id = $id", {"id": f"{kind}{index}"})
+    assert got == [(expected,)]
 
 
 def test_impossible_date_rejects_that_row(fresh_db, tmp_path):

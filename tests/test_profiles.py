@@ -34,7 +34,8 @@ def test_preview_shows_rows_as_they_will_be_loaded(config_copy):
     assert list(rows["line"]) == [2, 3, 4, 5]                       # file line numbers, header is line 1
     assert rows.loc[0, "amount"] == pytest.approx(12500.5)          # "12 500,50": Russian number form
     assert str(rows.loc[0, "closed_at"].date()) == "2025-03-10"     # dd.mm.yyyy
-    assert pd.isna(rows.loc[2, "reason"]) and rows.loc[2, "warning"] == "Итог заказа, руб.: not a number; amount left empty"
+    assert pd.isna(rows.loc[2, "reason"])
+    assert rows.loc[2, "warning"] == "Итог заказа, руб.: not a number; amount left empty"
     assert pd.isna(rows.loc[2, "amount"])
     assert "31.02.2025" in rows.loc[3, "reason"]
 
@@ -55,7 +56,8 @@ def test_saved_mapping_is_recognised_next_time(fresh_db, config_copy, capsys):
         got = con.execute("select deal_id, amount, region, source_system from deals order by 1").fetchall()
     finally:
         con.close()
-    assert got == [("A-1", Decimal("12500.50"), "Москва", "shop"), ("A-2", Decimal("7000.00"), "Санкт-Петербург", "shop"),
+    assert got == [("A-1", Decimal("12500.50"), "Москва", "shop"),
+                   ("A-2", Decimal("7000.00"), "Санкт-Петербург", "shop"),
                    ("A-3", None, "Казань", "shop"),       # 'abc' as its amount: the order stays, amount empty
                    ("A-5", Decimal("20000.00"), "Москва", "shop"), ("A-6", Decimal("1000.00"), "Москва", "shop")]
 

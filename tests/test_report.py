@@ -90,9 +90,9 @@ def test_pptx_slides_titles_and_filters(made):
     impact = next(s for s in deck.slides if s.key == "impact")
     assert not impact.findings and "не оценён" in impact.note and "Санкт-Петербург" in impact.note
     assert deck.filters == "2025-Q1 · 01.01.2025 – 31.03.2025 · все регионы · все продукты"
-    for (boxes, _), s in zip(texts, [None, *deck.slides]):
+    for boxes, _ in texts:
         assert deck.filters in boxes
-    for (boxes, cells), s in zip(texts[1:], deck.slides):
+    for (boxes, cells), s in zip(texts[1:], deck.slides, strict=True):
         assert s.title in boxes
         for f in s.findings:
             assert f.text in boxes
@@ -129,9 +129,11 @@ def test_headline_numbers_equal_sql(made, warehouse):
     h = facts(made[0], "headline")
     revenue = float(sql_one(warehouse, f"select sum(amount * {FX}) from deals where {WON_Q1}"))
     plan = float(sql_one(warehouse, "select sum(target) from plan where metric = 'revenue' and region is null"))
-    spend = float(sql_one(warehouse, "select sum(cost) from ad_spend where date between '2025-01-01' and '2025-03-31'"))
-    sourced, influenced = map(float, sql(warehouse, "select sum(sourced_base), sum(influenced_base) from "
-                                                    "mart_deals_day where day between '2025-01-01' and '2025-03-31'")[0])
+    spend = float(sql_one(warehouse, "select sum(cost) from ad_spend "
+                                     "where date between '2025-01-01' and '2025-03-31'"))
+    sourced, influenced = map(float, sql(warehouse, "select sum(sourced_base), sum(influenced_base) "
+                                                    "from mart_deals_day "
+                                                    "where day between '2025-01-01' and '2025-03-31'")[0])
     latest = sql_one(warehouse, "select greatest((select max(day) from mart_deals_day), (select max(day) from "
                                 "mart_leads_day), (select max(day) from mart_spend_day))")
     elapsed = (latest - Q1[0]).days + 1
@@ -159,7 +161,8 @@ def test_regions_sla_contribution_and_quality_equal_sql(made, warehouse):
             assert r[f"{region}.gap"] == pytest.approx(float(fact) - float(plan))
             assert r[f"{region}.share"] == pytest.approx(float(fact) / float(plan))
     s = facts(deck, "sla")
-    leads = sql_one(warehouse, "select count(*) from leads where created_at::date between '2025-01-01' and '2025-03-31'")
+    leads = sql_one(warehouse, "select count(*) from leads "
+                               "where created_at::date between '2025-01-01' and '2025-03-31'")
     q, sla, conv = sql(warehouse, "select sum(qualified), sum(within_sla), sum(converted) from mart_leads_day "
                                   "where day between '2025-01-01' and '2025-03-31'")[0]
     target = sql_one(warehouse, "select sum(target) from plan where metric = 'leads'")
@@ -182,10 +185,12 @@ def test_regions_sla_contribution_and_quality_equal_sql(made, warehouse):
     d = facts(deck, "data_quality")
     assert d["rejected"] == sql_one(warehouse, "select count(*) from rejects")
     assert d["read"] == sql_one(warehouse, "select sum(rows_read) from loads")
-    unattributed = float(sql_one(warehouse, f"select coalesce(sum(revenue_base), 0) {credit} and channel = 'unattributed'"))
+    unattributed = float(sql_one(warehouse,
+                                 f"select coalesce(sum(revenue_base), 0) {credit} and channel = 'unattributed'"))
     assert d["revenue"] == pytest.approx(unattributed) and d["share"] == pytest.approx(unattributed / total)
     # nothing is planned in the fixture for 2025-Q2: the slide says so rather than showing an empty table
-    assert sql_one(warehouse, "select count(*) from activities where start_date between '2025-04-01' and '2025-06-30'") == 0
+    assert sql_one(warehouse, "select count(*) from activities "
+                              "where start_date between '2025-04-01' and '2025-06-30'") == 0
     plan_slide = next(s for s in deck.slides if s.key == "joint_plan")
     assert plan_slide.findings[0].text == t("deck.j.none", "ru", period="2025-Q2")
 
@@ -313,7 +318,8 @@ def test_joint_plan_for_the_next_quarter_equals_sql(warehouse, lang):
     (s,) = deck.slides
     assert s.title == t("deck.title.joint_plan", lang, period="2025-Q1")
     rows = sql(warehouse, "select owner, count(*), sum(budget) from activities where status <> 'cancelled' "
-                          "and start_date <= '2025-03-31' and coalesce(end_date, start_date) >= '2025-01-01' group by owner")
+                          "and start_date <= '2025-03-31' and coalesce(end_date, start_date) >= '2025-01-01' "
+                          "group by owner")
     got = s.findings[0].facts
     assert got["total"][0] == sum(n for _, n, _ in rows) > 0
     for owner, n, budget in rows:
@@ -392,7 +398,7 @@ def table_lines(pdf: Path, page: int) -> list[str]:
 
     box = [str(round(v)) for v in (TABLE_X, TOP, TABLE_W, PAGE[1] - TOP - BOTTOM)]
     out = subprocess.run(["pdftotext", "-layout", "-r", "72", "-f", str(page), "-l", str(page),
-                          *sum(zip(("-x", "-y", "-W", "-H"), box), ()), str(pdf), "-"],
+                          *sum(zip(("-x", "-y", "-W", "-H"), box, strict=True), ()), str(pdf), "-"],
                          capture_output=True, text=True, check=True).stdout
     return ["".join(line.split()) for line in out.splitlines() if line.strip()]
 
@@ -490,7 +496,8 @@ def test_column_widths_fill_the_width_and_hold_every_word():
         widths = pdf.column_widths(head, rows, width, 8.5)
         assert widths is not None and sum(widths) == pytest.approx(width)
         for j, w in enumerate(widths):
-            words = [(pdf.BOLD, x) for x in head[j].split()] + [(pdf.REGULAR, x) for r in rows for x in pdf._words(r[j])]
+            words = ([(pdf.BOLD, x) for x in head[j].split()]
+                     + [(pdf.REGULAR, x) for r in rows for x in pdf._words(r[j])])
             assert all(pdfmetrics.stringWidth(x, font, 8.5) + 2 * pdf.PAD <= w for font, x in words), head[j]
     assert pdf.column_widths(head, rows, 6.0 * 72, 8.5) is None       # the words alone are wider
 
@@ -526,7 +533,8 @@ def test_an_unreadable_period_is_one_line_saying_what_to_write(text, says):
 
 
 def test_cli_takes_a_month_a_range_and_refuses_anything_else_in_one_line(warehouse, tmp_path):
-    for period, shown in (("2025-02", "01.02.2025 – 28.02.2025"), ("2025-01-15..2025-03-10", "15.01.2025 – 10.03.2025")):
+    for period, shown in (("2025-02", "01.02.2025 – 28.02.2025"),
+                          ("2025-01-15..2025-03-10", "15.01.2025 – 10.03.2025")):
         out = tmp_path / "deck.pptx"
         run = subprocess.run([sys.executable, "-m", "report", "--period", period, "--sections", "data_quality",
                               "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)

@@ -324,7 +324,7 @@ def test_standard_utm_tags_land_on_their_channel(mem):
 
 def test_crm_other_is_other_and_unknown_text_is_unknown(mem):
     """No catch-all: a text no rule names stays 'unknown' (to be listed), a CRM's 'Другое' is 'other'."""
-    texts = CRM_OTHER + ["Unassigned", "(not set)", "Не определено", "Листовка у метро", "bing"]
+    texts = [*CRM_OTHER, "Unassigned", "(not set)", "Не определено", "Листовка у метро", "bing"]
     got = map_channels(mem, [(None, None, None, t) for t in texts] + [(None, "bing-ish", None, None)])
     assert [got[(None, None, None, t)] for t in texts] == ["other"] * 3 + ["unknown"] * 5
     assert got[(None, "bing-ish", None, None)] == "unknown"
@@ -335,7 +335,7 @@ def test_crm_other_is_other_and_unknown_text_is_unknown(mem):
                 min_size=1, max_size=30))
 def test_source_variants_map_as_their_clean_form(mem, pairs):
     got = map_channels(mem, [(None, None, None, v) for v, _ in pairs])
-    assert {v: got[(None, None, None, v)] for v, _ in pairs} == {v: want for v, want in pairs}
+    assert {v: got[(None, None, None, v)] for v, _ in pairs} == dict(pairs)
 
 
 @settings(max_examples=100, deadline=None, database=None)

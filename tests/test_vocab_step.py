@@ -391,7 +391,8 @@ def test_data_page_step_in_english(wh):
     closed = pd.read_csv(FILES / "closed_deals.csv", dtype=str)
     leads = mql()
     n_deals = int(closed.mql_id.isin(leads[leads.origin.map(norm) == "zz_mix_a"].mql_id).sum())
-    assert any(c.value.startswith(f"Moving: 2 leads, {n_deals} deal") for c in at.caption), [c.value for c in at.caption]
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith(f"Moving: 2 leads, {n_deals} deal") for c in captions), captions
     at.button(key="vocab_save").click().run()
     label = next(c["label_en"] for c in config.channels() if c["channel"] == "referral")
     assert not at.exception and at.success[0].value.startswith(f"Saved: “zz_mix_a” → {label} · referral")

@@ -51,7 +51,7 @@ def test_golden(warehouse, name):
         con.close()
     with open(GOLDEN / f"{name}.csv", encoding="utf-8", newline="") as fh:
         expected = list(csv.reader(fh))
-    assert [header] + rows == expected
+    assert [header, *rows] == expected
 
 
 def test_golden_files_pair_up():
