@@ -12,10 +12,6 @@ import plotly.graph_objects as go
 
 from analysis import attribution
 from analysis.forecast import run_rate
-from report import impact
-from report.periods import next_period, period_label
-from report.slides import Finding, Slide
-from ui import charts, fmt
 from model import agreements, metrics
 from model.filters import Filters
 from model.views import load
@@ -23,6 +19,10 @@ from model.views.contribution import with_models
 from model.views.funnel import scorecard
 from model.views.overview import headline
 from model.views.plan_fact import splits
+from report import impact
+from report.periods import next_period, period_label
+from report.slides import Finding, Slide
+from ui import charts, fmt
 from ui.attribution import describe
 from ui.dq import unrecognised_line
 from ui.i18n import t
@@ -58,7 +58,7 @@ class Context:
 
     def signed(self, x, currency: str | None = None) -> str:
         text = self.money(x, currency)
-        return "+" + text if x is not None and x == x and x > 0 else text
+        return "+" + text if x is not None and not pd.isna(x) and x > 0 else text
 
     def pct(self, x) -> str:
         return fmt.percent(x, self.lang, 0)
@@ -116,7 +116,8 @@ def headline_slides(ctx: Context):
                           forecast_share=fc_share, elapsed=(rr.elapsed_days, ctx.num(rr.elapsed_days)),
                           days=(rr.period_days, ctx.num(rr.period_days))))
         rows.append((ctx.t("deck.h.elapsed"), ctx.num(rr.elapsed_days), ctx.num(rr.period_days), fmt.DASH))
-    src, src_share = (h["revenue_sourced"], ctx.money(h["revenue_sourced"])), (h["sourced_share"], ctx.pct(h["sourced_share"]))
+    src = (h["revenue_sourced"], ctx.money(h["revenue_sourced"]))
+    src_share = (h["sourced_share"], ctx.pct(h["sourced_share"]))
     inf = (h["revenue_influenced"], ctx.money(h["revenue_influenced"]))
     inf_share = (h["influenced_share"], ctx.pct(h["influenced_share"]))
     rows += [(ctx.t("deck.h.sourced"), src[1], fmt.DASH, src_share[1]),
@@ -166,7 +167,7 @@ def regions_slides(ctx: Context):
         ctx.t("deck.col.plan"): [ctx.money(v) for v in shown.revenue_plan],
         ctx.t("deck.col.of_plan"): [ctx.pct(v) for v in shown.share],
         ctx.t("deck.col.gap"): [ctx.signed(v) for v in shown.gap],
-        **{ctx.t(f"deck.col.{k}"): [ctx.signed(v) if v == v and v is not None else fmt.DASH for v in shown[k]]
+        **{ctx.t(f"deck.col.{k}"): [ctx.signed(v) if v is not None and not pd.isna(v) else fmt.DASH for v in shown[k]]
            for k in ("leads", "conversion", "deal_value")}})
     top = shown.head(3)
     found = [Finding(ctx.t("deck.r.deviations", items="; ".join(
@@ -217,9 +218,9 @@ def _contribution_slide(ctx: Context, d: dict, title: str, note: str) -> Slide:
     # the base currency, every currency converted, over the period's exact days: the total is the
     # period's revenue the headline slide states
     cur = ctx.base
-    labels = dict(zip(d["channels"].channel, d["channels"]["label_" + ctx.lang]))
+    labels = dict(zip(d["channels"].channel, d["channels"]["label_" + ctx.lang], strict=True))
     labels[attribution.UNATTRIBUTED] = ctx.t("contrib.unattributed")
-    owner = dict(zip(d["channels"].channel, d["channels"].owner))
+    owner = dict(zip(d["channels"].channel, d["channels"].owner, strict=True))
     ch = attribution.with_returns(d["by_channel"])
     ch = ch.sort_values("revenue", ascending=False, kind="stable").reset_index(drop=True)
     total = float(ch.revenue.sum())
@@ -273,7 +274,7 @@ def sla_slides(ctx: Context):
              "sla": m.within_sla.sum() / leads, "lead_to_deal": m.converted.sum() / leads}
     targets = {"leads": 1.0 if plan else None, "qualified": a.min_qualified_share, "sla": a.within_sla_target,
                "lead_to_deal": a.min_lead_to_deal}
-    monthly = {"leads": [v / p if p == p and p else None for v, p in zip(sc.leads, sc.leads_plan)],
+    monthly = {"leads": [v / p if not pd.isna(p) and p else None for v, p in zip(sc.leads, sc.leads_plan, strict=True)],
                "qualified": sc.qualified_share, "sla": sc.sla_share, "lead_to_deal": sc.lead_to_deal}
     hours = fmt.number(a.first_contact_hours, ctx.lang, 0 if float(a.first_contact_hours).is_integer() else 1)
     sides = {"leads": "marketing", "qualified": "marketing", "sla": "sales", "lead_to_deal": "sales"}
@@ -327,15 +328,20 @@ def joint_plan_slides(ctx: Context):
         return [ctx.slide("joint_plan", title, findings=[said(ctx, "deck.j.none", period=(None, label))])], []
     who = {o: ctx.t(f"owner.{o}") for o in acts.owner.unique()}
     shown = acts.head(MAX_ROWS - len(who) - 1)
-    rows = [[f"{fmt.date(r.start_date, ctx.lang)} – {fmt.date(r.end_date if r.end_date == r.end_date and r.end_date else r.start_date, ctx.lang)}",
-             who[r.owner] + (f" · {r.responsible}" if isinstance(r.responsible, str) else ""), r.title,
-             r.region if isinstance(r.region, str) else ctx.t("all_regions"), ctx.money(r.budget) if r.budget == r.budget else fmt.DASH]
+    def dates(r) -> str:
+        end = r.end_date if not pd.isna(r.end_date) and r.end_date else r.start_date
+        return f"{fmt.date(r.start_date, ctx.lang)} – {fmt.date(end, ctx.lang)}"
+
+    rows = [[dates(r), who[r.owner] + (f" · {r.responsible}" if isinstance(r.responsible, str) else ""), r.title,
+             r.region if isinstance(r.region, str) else ctx.t("all_regions"),
+             ctx.money(r.budget) if not pd.isna(r.budget) else fmt.DASH]
             for r in shown.itertuples()]
     # an owner whose activities carry no budget (sales' call blitzes) has none, not a budget of 0
     per = acts.groupby("owner").agg(n=("activity_id", "count"),
                                     budget=("budget", lambda b: b.sum(min_count=1)))
     for o, r in per.iterrows():
-        rows.append([ctx.t("deck.j.subtotal"), who[o], ctx.t("deck.j.count", n=ctx.num(r.n)), fmt.DASH, ctx.money(r.budget)])
+        rows.append([ctx.t("deck.j.subtotal"), who[o], ctx.t("deck.j.count", n=ctx.num(r.n)), fmt.DASH,
+                     ctx.money(r.budget)])
     total_budget = float(acts.budget.sum())
     rows.append([ctx.t("deck.j.total"), fmt.DASH, ctx.t("deck.j.count", n=ctx.num(len(acts))), fmt.DASH,
                  ctx.money(total_budget)])
@@ -359,7 +365,8 @@ def joint_plan_slides(ctx: Context):
     for o, g in acts.groupby("owner", sort=True):
         start = pd.to_datetime(g.start_date)
         end = pd.to_datetime(g.end_date.where(g.end_date.notna(), g.start_date)) + pd.Timedelta(days=1)
-        fig.add_bar(base=[str(s.date()) for s in start], x=[(e - s).days * 86_400_000 for s, e in zip(start, end)],
+        fig.add_bar(base=[str(s.date()) for s in start],
+                    x=[(e - s).days * 86_400_000 for s, e in zip(start, end, strict=True)],
                     y=list(g.title), orientation="h", name=who[o], marker_color=charts.OWNER_COLORS.get(o, "#888888"))
     fig.update_xaxes(type="date", range=[str(nxt.date_from), str(nxt.date_to + dt.timedelta(days=1))],
                      tickformat="%d.%m" if ctx.lang == "ru" else "%b %d")
@@ -381,7 +388,8 @@ def data_quality_slides(ctx: Context):
     rejected, read = int(h.rows_rejected.sum()), int(h.rows_read.sum())
     rows = [[ctx.t("deck.q.unattributed", currency=ctx.base), ctx.money(un), ctx.pct(share)],
             [ctx.t("deck.q.rejected"), ctx.num(rejected), ctx.t("deck.q.of_read", n=ctx.num(read))]]
-    for r in d["reasons"].groupby("reason", as_index=False).rows.sum().sort_values("rows", ascending=False).head(5).itertuples():
+    reasons = d["reasons"].groupby("reason", as_index=False).rows.sum().sort_values("rows", ascending=False)
+    for r in reasons.head(5).itertuples():
         rows.append([ctx.t("deck.q.reason", reason=r.reason), ctx.num(r.rows), fmt.DASH])
     for r in d["unrecognised_share"].head(5).itertuples():
         rows.append([ctx.t("deck.q.unrecognised", dimension=ctx.t(f"dq.dimension.{r.dimension}"),

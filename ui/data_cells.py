@@ -17,7 +17,7 @@ def cell_warnings(history: pd.DataFrame, warnings: pd.DataFrame) -> None:
         st.caption(t("data.warnings.none"))
         return
     st.caption(t("data.warnings.note"))
-    names = dict(zip(loads.load_id, loads.file_name))
+    names = dict(zip(loads.load_id, loads.file_name, strict=True))
     st.selectbox(t("data.warnings.pick"), loads.load_id.tolist(), key="warn_load",
                  format_func=lambda i: f"{i}: {names[i]}")
     tables.show(warnings, key="cell_warnings", file_name="cell_warnings", column_config={

@@ -19,7 +19,7 @@ def verdict(r, metric: str, t, money) -> str:
 
 def bounded(share: float, lang: str, limit: float = 10.0) -> str:
     """A lift bound as a percent; past ±1000% (a counterfactual near zero) it reads "> 1000 %"."""
-    if share == share and abs(share) > limit or share in (float("inf"), float("-inf")):
+    if not pd.isna(share) and abs(share) > limit:      # inf included: a counterfactual at zero
         sign = ">" if share > 0 else "<"
         return f"{sign} {fmt.percent(limit if share > 0 else -limit, lang, 0)}"
     return fmt.percent(share, lang)

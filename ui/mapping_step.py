@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.errors import LoadError
 from etl import profiles
+from etl.errors import LoadError
 from etl.stage import Mapping, constant_values
 from ui import fmt, upload
 from ui.i18n import lang, t
@@ -37,7 +37,7 @@ def _constants(entity: str, fields: list[str], L: str) -> None:
         return
     st.caption(t("map.constants", L))
     cols = st.columns(len(lacking))
-    for col, fld in zip(cols, lacking):
+    for col, fld in zip(cols, lacking, strict=True):
         values = sorted(set(constant_values(entity, fld)[1].values()))
         col.selectbox(t(f"map.const.{fld}", L), [NONE, *values], key=f"map_const_{entity}_{fld}")
 
@@ -56,9 +56,9 @@ def mapping_step(name: str, data: bytes) -> None:
         cols[i % 3].selectbox(label, [NONE, *header], key=f"map_col_{entity}_{fld}")
     o = st.columns(3)
     o[0].selectbox(t("map.decimal"), DECIMALS, key="map_opt_decimal",
-                   format_func=lambda v: t("map.auto", L) if not v else v)
+                   format_func=lambda v: v if v else t("map.auto", L))
     o[1].selectbox(t("map.date_order"), DATE_ORDERS, key="map_opt_date_order",
-                   format_func=lambda v: t("map.auto", L) if not v else v)
+                   format_func=lambda v: v if v else t("map.auto", L))
     _constants(entity, need + other, L)
     mapping = _mapping(name, header)
     missing = [f for f in need if f not in mapping.columns]

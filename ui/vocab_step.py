@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -57,7 +58,7 @@ def _label(dimension: str, value, L: str) -> str:
         return next((f"{c['label_' + L]} · {value}" for c in config.channels() if c["channel"] == value), value)
     if dimension in vocab.STATUSES and value in vocab.STATUSES[dimension]:
         return t(f"vocab.status.{value}", L)
-    return fmt.DASH if value is None or value != value else str(value)
+    return fmt.DASH if value is None or pd.isna(value) else str(value)
 
 
 def _arrow(before, after, fn) -> str:
@@ -72,11 +73,12 @@ def _show_preview(p: dict, L: str) -> None:
         money = lambda x: fmt.money(x, base, L)   # noqa: E731
         st.dataframe(pd.DataFrame({
             t("vocab.col.value"): [_label(a["dimension"], v, L) for v in rows.value],
-            t("vocab.col.leads"): [_arrow(b, x, num) for b, x in zip(rows.leads_before, rows.leads_after)],
-            t("vocab.col.deals"): [_arrow(b, x, num) for b, x in zip(rows.deals_before, rows.deals_after)],
-            t("vocab.col.won_deals"): [_arrow(b, x, num) for b, x in zip(rows.won_deals_before, rows.won_deals_after)],
+            t("vocab.col.leads"): [_arrow(b, x, num) for b, x in zip(rows.leads_before, rows.leads_after, strict=True)],
+            t("vocab.col.deals"): [_arrow(b, x, num) for b, x in zip(rows.deals_before, rows.deals_after, strict=True)],
+            t("vocab.col.won_deals"): [_arrow(b, x, num)
+                                       for b, x in zip(rows.won_deals_before, rows.won_deals_after, strict=True)],
             t("vocab.col.won_revenue", currency=base): [
-                _arrow(b, x, money) for b, x in zip(rows.won_revenue_before, rows.won_revenue_after)],
+                _arrow(b, x, money) for b, x in zip(rows.won_revenue_before, rows.won_revenue_after, strict=True)],
         }), hide_index=True, key="vocab_preview_table")
     st.caption(t("vocab.preview.line", leads=fmt.number(m["leads"], L), deals=fmt.number(m["deals"], L),
                  won=fmt.number(m["won_deals"], L), revenue=fmt.money(m["won_revenue"], base, L),
@@ -103,7 +105,7 @@ def vocab_step() -> None:
         st.success(st.session_state.pop("vocab_done"), icon=":material/check_circle:")
     try:
         listed = db.query("vocab_unrecognised", dimension=None)
-    except Exception as err:  # an older warehouse without the list: say so in one line
+    except duckdb.Error as err:  # an older warehouse without the list: say so in one line
         _error(vocab.VocabError("no_list", str(err)))
         return
     counts = listed.groupby("dimension").size()
@@ -119,7 +121,7 @@ def vocab_step() -> None:
         # revenue means nothing for a lead or a touch: a dash as text (a grid shows a numeric NaN as "None")
         money = tables.money(L, base)
         tables.show(raw.assign(source=[t(f"source.{s}") for s in shown.source],
-                               won_revenue=[money(v) if v == v else fmt.DASH for v in raw.won_revenue]),
+                               won_revenue=[money(v) if not pd.isna(v) else fmt.DASH for v in raw.won_revenue]),
                     {"rows": N, "deals": N, "share": P}, raw=raw,
                     key="vocab_list", file_name=f"unrecognised_{dim}",
                     column_config={c: t(f"vocab.col.{c}") for c in SHOWN})
@@ -127,7 +129,7 @@ def vocab_step() -> None:
     mode = st.radio(t("vocab.mode"), modes, horizontal=True, key="vocab_mode",
                     format_func=lambda m: t(f"vocab.mode.{m}", L))
     if mode == "value":
-        options = list(dict.fromkeys(zip(shown.field, shown.raw_value)))
+        options = list(dict.fromkeys(zip(shown.field, shown.raw_value, strict=True)))
         if not options:
             return
         field, value = st.selectbox(t("vocab.value"), options, key=f"vocab_value_{dim}",
@@ -145,7 +147,7 @@ def vocab_step() -> None:
     if st.button(t("vocab.show"), key="vocab_show"):
         try:
             st.session_state["vocab_preview"] = (a, vocab.preview(a))
-        except Exception as err:
+        except Exception as err:  # noqa: BLE001  the step's boundary: _error words it, logs the unexpected
             st.session_state.pop("vocab_preview", None)
             _error(err)
     shown_preview = st.session_state.get("vocab_preview")
@@ -155,7 +157,7 @@ def vocab_step() -> None:
     if st.button(t("vocab.save"), type="primary", key="vocab_save", disabled=not (who or "").strip()):
         try:
             _save(a, who, L)
-        except Exception as err:
+        except Exception as err:  # noqa: BLE001  the step's boundary: _error words it, logs the unexpected
             _error(err)
             return
         st.rerun()
