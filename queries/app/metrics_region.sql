@@ -14,7 +14,7 @@ with bounds as (
            least(coalesce((select max(activity_latest) from mart_freshness), $date_to::date), $date_to::date) as l
 ),
 
-facts as (
+facts as materialized (
     -- leads rows have no product: a product filter keeps them
     select region, sum(revenue_base) as revenue, sum(deals_won) as deals_won, sum(deals_lost) as deals_lost,
            sum(deals_created) as deals_created, sum(sourced_base) as revenue_sourced,
@@ -26,7 +26,7 @@ facts as (
     group by region
 ),
 
-pipeline as (
+pipeline as materialized (
     select region, sum(open_deals) as open_deals, sum(open_amount_base) as open_pipeline
     from mart_pipeline
     where (len($regions) = 0 or list_contains($regions, region))
@@ -34,7 +34,7 @@ pipeline as (
     group by region
 ),
 
-plan_days as (
+plan_days as materialized (
     select p.month, p.region, p.metric, p.target::double as target,
            greatest(0, date_diff('day', greatest(p.month, a), least(last_day(p.month), b)) + 1)
                / day(last_day(p.month))::double as part_period,
@@ -55,7 +55,7 @@ plan_chosen as (
                    select 1 from plan_days c where c.region is null and c.metric = d.metric and c.month = d.month) end
 ),
 
-plan_pivot as (
+plan_pivot as materialized (
     select region, is_total,
            sum(target * part_period) filter (where metric = 'revenue') as revenue_plan_period,
            sum(target * part_to_date) filter (where metric = 'revenue') as revenue_plan_to_date,
@@ -89,18 +89,23 @@ by_region as (
     left join plan_pivot pp on pp.region = r.region and not pp.is_total
 ),
 
+fact_total as (
+    select sum(revenue) as revenue, sum(deals_won) as deals_won, sum(deals_lost) as deals_lost,
+           sum(deals_created) as deals_created, sum(revenue_sourced) as revenue_sourced,
+           sum(revenue_influenced) as revenue_influenced, sum(deals_won_sourced) as deals_won_sourced,
+           sum(spend) as spend, sum(leads) as leads, sum(qualified) as qualified
+    from facts
+),
+
+pipeline_total as (
+    select sum(open_deals) as open_deals, sum(open_pipeline) as open_pipeline from pipeline
+),
+
 total as (
-    select null::varchar as region, true as is_total,
-           (select sum(revenue) from facts) as revenue, (select sum(deals_won) from facts) as deals_won,
-           (select sum(deals_lost) from facts) as deals_lost, (select sum(deals_created) from facts) as deals_created,
-           (select sum(revenue_sourced) from facts) as revenue_sourced,
-           (select sum(revenue_influenced) from facts) as revenue_influenced,
-           (select sum(deals_won_sourced) from facts) as deals_won_sourced,
-           (select sum(spend) from facts) as spend, (select sum(leads) from facts) as leads,
-           (select sum(qualified) from facts) as qualified,
-           (select sum(open_deals) from pipeline) as open_deals, (select sum(open_pipeline) from pipeline) as open_pipeline,
-           pp.* exclude (region, is_total)
-    from (select 1) one
+    -- one aggregate of each part, not one subquery per column (each would plan the region rows again)
+    select null::varchar as region, true as is_total, f.*, p.*, pp.* exclude (region, is_total)
+    from fact_total f
+    cross join pipeline_total p
     left join plan_pivot pp on pp.is_total
 ),
 
