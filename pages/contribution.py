@@ -5,7 +5,7 @@ import streamlit as st
 
 from analysis import attribution
 from model import agreements
-from ui import charts, db, fmt, nav, page, tables
+from ui import cards, charts, db, fmt, nav, page, tables
 from ui.attribution import describe, model_names
 from ui.filters import current
 from ui.i18n import lang, t
@@ -55,14 +55,14 @@ st.caption(t("contrib.data_driven_note"))
 st.subheader(t("contrib.sourced"))
 s = d["summary"].iloc[0]
 u = d["unattributed"].iloc[0]
-c = st.columns(4)
-c[0].metric(t("contrib.revenue", currency=base), fmt.compact(s.revenue, L, base), border=True,
-            help=t("contrib.revenue.help", currency=base))
-for col, key, value, share in ((c[1], "sourced", s.sourced_revenue, s.sourced_share),
-                               (c[2], "influenced", s.influenced_revenue, s.influenced_share),
-                               (c[3], "unattributed", u.unattributed, u.share)):
-    col.metric(t(f"contrib.{key}_rev"), fmt.compact(value, L, base), fmt.percent(share, L, 0), delta_color="off",
-               border=True, help=t(f"contrib.{key}.help"))
+row = cards.row()
+cards.card(row, t("contrib.revenue", currency=base), fmt.compact(s.revenue, L, base),
+           help_=t("contrib.revenue.help", currency=base))
+for key, value, share in (("sourced", s.sourced_revenue, s.sourced_share),
+                          ("influenced", s.influenced_revenue, s.influenced_share),
+                          ("unattributed", u.unattributed, u.share)):
+    cards.card(row, t(f"contrib.{key}_rev"), fmt.compact(value, L, base), fmt.percent(share, L, 0),
+               t(f"contrib.{key}.help"))
 
 fmts = {"revenue": tables.number(L), "pipeline": tables.number(L), "won_deals": tables.number(L),
         "spend": tables.number(L), "romi": tables.percent(L), "leads": tables.number(L), "cpl": tables.number(L)}

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis.attribution import agreed_model
 from model import agreements, metrics
-from ui import db, fmt, nav, page, tables, upload
+from ui import cards, db, fmt, nav, page, tables, upload
 from ui.attribution import describe
 from ui.filters import current
 from ui.mapping_step import mapping_step
@@ -93,15 +93,13 @@ with tab_history:
 
 with tab_quality:
     q = d["dq"].iloc[0]
-    c = st.columns(4)
-    c[0].metric(t("data.dq.no_source"), fmt.percent(q.no_source_share, L), help=t("data.dq.no_source.help"),
-                border=True)
+    row = cards.row()
+    cards.card(row, t("data.dq.no_source"), fmt.percent(q.no_source_share, L), help_=t("data.dq.no_source.help"))
     u = d["unattributed"].iloc[0]
-    c[1].metric(t("data.dq.unattributed"), fmt.percent(u.share, L), fmt.compact(u.unattributed, L, u.currency),
-                delta_color="off", border=True,
-                help=t("data.dq.unattributed.help", currency=u.currency, filters=page.filters_caption(f)))
-    c[2].metric(t("data.dq.unknown_region"), fmt.percent(q.revenue_unknown_region_share, L), border=True)
-    c[3].metric(t("data.dq.rejected"), fmt.number(q.rejected_rows, L), border=True)
+    cards.card(row, t("data.dq.unattributed"), fmt.percent(u.share, L), fmt.compact(u.unattributed, L, u.currency),
+               t("data.dq.unattributed.help", currency=u.currency, filters=page.filters_caption(f)))
+    cards.card(row, t("data.dq.unknown_region"), fmt.percent(q.revenue_unknown_region_share, L))
+    cards.card(row, t("data.dq.rejected"), fmt.number(q.rejected_rows, L))
     cells_quality(d["cells"].iloc[0], d["won_no_amount"])
     st.subheader(t("data.dq.unrecognised"))
     st.caption(t("data.dq.unrecognised.note"))
@@ -128,15 +126,13 @@ with tab_recon:
     st.caption(t("data.recon.note"))
     totals = recon_totals(d["recon"])
     for r in totals.itertuples():
-        cols = st.columns(4)
-        cols[0].metric(t("data.recon.crm", currency=r.currency), fmt.money(r.crm_won_amount, r.currency, L),
-                       border=True)
-        cols[1].metric(t("data.recon.acc", currency=r.currency),
-                       fmt.money(r.sales_amount + r.returns_amount, r.currency, L), border=True)
-        cols[2].metric(t("data.recon.diff", currency=r.currency), fmt.money(r.difference, r.currency, L),
-                       border=True)
-        cols[3].metric(t("data.recon.counts"), t("data.recon.counts_value", crm=r.crm_only,
-                                                 acc=r.accounting_only, ret=r.returns), border=True)
+        row = cards.row()
+        cards.card(row, t("data.recon.crm", currency=r.currency), fmt.money(r.crm_won_amount, r.currency, L))
+        cards.card(row, t("data.recon.acc", currency=r.currency),
+                   fmt.money(r.sales_amount + r.returns_amount, r.currency, L))
+        cards.card(row, t("data.recon.diff", currency=r.currency), fmt.money(r.difference, r.currency, L))
+        cards.card(row, t("data.recon.counts"), t("data.recon.counts_value", crm=r.crm_only,
+                                                  acc=r.accounting_only, ret=r.returns))
     tables.show(d["recon"], key="recon", file_name="recon_by_region_month",
                 column_config={c_: t(f"data.col.{c_}") for c_ in d["recon"].columns})
     st.subheader(t("data.recon.lines"))

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from ui import charts, db, filters, fmt, nav, page, tables
+from ui import cards, charts, db, filters, fmt, nav, page, tables
 from ui.i18n import lang, t
 from model.views import load
 from model.views.joint_plan import STATUSES, bar_spans, weekly_sales_regions
@@ -39,12 +39,11 @@ base = d["agreement"].base_currency.iloc[0]
 # planned vs done, per owner
 st.subheader(t("jp.by_owner"))
 bo = d["by_owner"]
-cols = st.columns(max(len(bo), 1))
-for col, r in zip(cols, bo.itertuples()):
-    col.metric(t(f"owner.{r.owner}"), t("jp.done_of", done=r.done, total=r.activities - r.cancelled),
+row = cards.row()
+for r in bo.itertuples():
+    cards.card(row, t(f"owner.{r.owner}"), t("jp.done_of", done=r.done, total=r.activities - r.cancelled),
                t("jp.budget_done", done=fmt.compact(r.budget_done, L, base),
-                 planned=fmt.compact(r.budget_planned + r.budget_in_progress, L, base)),
-               delta_color="off", delta_arrow="off", border=True, help=t("jp.by_owner.help"))
+                 planned=fmt.compact(r.budget_planned + r.budget_in_progress, L, base)), t("jp.by_owner.help"))
 owner_names = [t(f"owner.{o}") for o in bo.owner]
 tables.show(bo.assign(owner=owner_names,
                       **{c_: [fmt.money(v, base, L) for v in bo[c_]] for c_ in bo.columns if c_.startswith("budget_")}),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import fmt, tables
+from ui import cards, fmt, tables
 from ui.i18n import lang, t
 
 
@@ -29,12 +29,11 @@ def cells_quality(cells: pd.Series, won_no_amount: pd.DataFrame) -> None:
     """Quality tab: cells read as empty, deals that took their lead's channel, won deals with no amount
     (revenue unknown, not zero) per currency and region."""
     L = lang()
-    c = st.columns(3)
-    c[0].metric(t("data.dq.won_no_amount"), fmt.number(cells.won_no_amount, L),
-                help=t("data.dq.won_no_amount.help"), border=True)
-    c[1].metric(t("data.dq.from_lead"), fmt.number(cells.channel_from_lead, L),
-                help=t("data.dq.from_lead.help"), border=True)
-    c[2].metric(t("data.dq.cells_warned"), fmt.number(cells.cells_warned, L), border=True)
+    row = cards.row()
+    cards.card(row, t("data.dq.won_no_amount"), fmt.number(cells.won_no_amount, L),
+               help_=t("data.dq.won_no_amount.help"))
+    cards.card(row, t("data.dq.from_lead"), fmt.number(cells.channel_from_lead, L), help_=t("data.dq.from_lead.help"))
+    cards.card(row, t("data.dq.cells_warned"), fmt.number(cells.cells_warned, L))
     if not won_no_amount.empty:
         st.subheader(t("data.dq.won_no_amount.table"))
         st.caption(t("data.dq.won_no_amount.note"))
