@@ -70,7 +70,9 @@ st.subheader(t("contrib.by_channel", model=names[model]))
 ch = attribution.with_returns(d["by_channel"])
 ch = ch.assign(channel=[labels.get(c, c) for c in ch.channel])
 cols = ["channel", "revenue", "pipeline", "won_deals", "spend", "romi", "leads", "cpl"]
-tables.show(ch[cols], fmts, key="by_channel", file_name=f"attribution_{model}_by_channel",
+# amounts shown as plain numbers (the currency is in the note), money with kopecks in the Excel file
+money_kinds = {"revenue": "money", "pipeline": "money", "spend": "money", "cpl": "money"}
+tables.show(ch[cols], fmts, kinds=money_kinds, key="by_channel", file_name=f"attribution_{model}_by_channel",
             column_config={c: t(f"contrib.col.{c}") for c in cols})
 st.caption(t("contrib.table_note", currency=base)
            + (" " + t("contrib.table_note_data_driven", model=names[model])
@@ -85,7 +87,7 @@ cp = cp.assign(channel=[labels.get(c, c) for c in cp.channel],
                campaign=cp.campaign.fillna(t("contrib.no_campaign")))
 cols = ["campaign", "channel", "revenue", "won_deals", "spend", "romi", "leads", "cpl"]
 top = cp.sort_values("revenue", ascending=False).head(200)
-tables.show(top[cols], fmts, key="by_campaign", file_name=f"attribution_{campaign_model}_by_campaign",
-            column_config={c: t(f"contrib.col.{c}") for c in cols})
+tables.show(top[cols], fmts, kinds=money_kinds, key="by_campaign",
+            file_name=f"attribution_{campaign_model}_by_campaign", column_config={c: t(f"contrib.col.{c}") for c in cols})
 st.caption(t("contrib.campaign_note"))
 page.freshness(d["fresh"])

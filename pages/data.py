@@ -68,11 +68,12 @@ d = load("data", f, db.query, load_id=st.session_state.get("reject_load"),
          warn_load_id=st.session_state.get("warn_load"))
 base = d["agreement"].base_currency.iloc[0]
 N = tables.number(L)
+WHOLE = t("export.scope.warehouse")   # what the Excel files of the tables no filter narrows cover
 
 with tab_history:
     h = d["history"]
     tables.show(h.drop(columns=["notes"]), {c: N for c in h.columns if c.startswith(("rows_", "cells_"))},
-                key="loads", file_name="loads", column_config={c: t(f"data.col.{c}") for c in h.columns})
+                key="loads", file_name="loads", scope=WHOLE, column_config={c: t(f"data.col.{c}") for c in h.columns})
     st.subheader(t("data.rejects"))
     loads = h[h.rows_rejected > 0]
     if loads.empty:
@@ -82,11 +83,11 @@ with tab_history:
         names = dict(zip(loads.load_id, loads.file_name))
         st.selectbox(t("data.rejects.pick"), ids, key="reject_load", format_func=lambda i: f"{i}: {names[i]}")
         rejects = d["rejects"]
-        tables.show(rejects, key="rejects", file_name="rejects", column_config={
+        tables.show(rejects, scope=WHOLE, key="rejects", file_name="rejects", column_config={
             "row_number": t("data.col.row_number"), "reason": t("data.col.reason"), "raw": t("data.col.raw")})
         st.download_button(t("data.rejects.download"), rejects.to_csv(index=False).encode("utf-8-sig"),
                            file_name=f"rejects_{st.session_state.get('reject_load', ids[0])}.csv", mime="text/csv")
-        tables.show(d["reasons"], key="reasons", file_name="reject_reasons", column_config={
+        tables.show(d["reasons"], scope=WHOLE, key="reasons", file_name="reject_reasons", column_config={
             "load_id": t("data.col.load_id"), "file_name": t("data.col.file_name"),
             "reason": t("data.col.reason"), "rows": t("data.col.rows")})
     cell_warnings(h, d["warnings"])
@@ -109,14 +110,14 @@ with tab_quality:
     else:
         tables.show(un.assign(dimension=[t(f"dq.dimension.{v}") for v in un.dimension],
                               source=[t(f"source.{v}") for v in un.source]),
-                    {"rows": N, "deals": N, "won_deals": N}, raw=un, key="dq_unrecognised",
+                    {"rows": N, "deals": N, "won_deals": N}, raw=un, scope=WHOLE, key="dq_unrecognised",
                     file_name="dq_unrecognised", column_config={c_: t(f"data.col.{c_}") for c_ in un.columns})
     st.subheader(t("data.dq.campaigns"))
     st.caption(t("data.dq.campaigns.note"))
     if d["campaigns"].empty:
         st.caption(t("data.dq.none"))
     else:
-        tables.show(d["campaigns"], key="dq_campaigns", file_name="dq_campaigns",
+        tables.show(d["campaigns"], scope=WHOLE, key="dq_campaigns", file_name="dq_campaigns",
                     column_config={c_: t(f"data.col.{c_}") for c_ in d["campaigns"].columns})
 
 with tab_vocab:
@@ -156,8 +157,8 @@ with tab_terms:
     st.subheader(t("data.terms.channels"))
     ch = d["channel_labels"]
     tables.show(ch.assign(owner=[t(f"owner.{o}") for o in ch.owner])[["channel", "label_" + L, "owner"]],
-                key="channels", file_name="channels", column_config={"channel": t("data.col.channel"), "label_" + L: t("data.col.label"),
-                                                 "owner": t("data.col.owner")})
+                key="channels", file_name="channels", scope=WHOLE, column_config={
+                    "channel": t("data.col.channel"), "label_" + L: t("data.col.label"), "owner": t("data.col.owner")})
     st.caption(t("data.terms.where", version=agreed.get("version", ""),
                  signed=", ".join(t(f"owner.{s}") for s in agreed.get("signed_by", []))))
 

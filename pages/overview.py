@@ -65,7 +65,7 @@ if h["other_currencies"]:
     with st.expander(t("kpi.by_currency")):
         tables.show(h["by_currency"].assign(
             revenue=[fmt.money(v, c_, L, 2) for v, c_ in zip(h["by_currency"].revenue, h["by_currency"].currency)]),
-            raw=h["by_currency"], key="by_currency", file_name="revenue_by_currency",
+            raw=h["by_currency"], kinds={"revenue": "money"}, key="by_currency", file_name="revenue_by_currency",
             column_config={"currency": t("col.currency"), "revenue": t("col.revenue"), "deals_won": t("col.deals_won")})
 
 left, right = st.columns([3, 2], gap="large")

@@ -20,7 +20,8 @@ def cell_warnings(history: pd.DataFrame, warnings: pd.DataFrame) -> None:
     names = dict(zip(loads.load_id, loads.file_name))
     st.selectbox(t("data.warnings.pick"), loads.load_id.tolist(), key="warn_load",
                  format_func=lambda i: f"{i}: {names[i]}")
-    tables.show(warnings, key="cell_warnings", file_name="cell_warnings", column_config={
+    tables.show(warnings, scope=t("export.scope.warehouse"), key="cell_warnings", file_name="cell_warnings",
+                column_config={
         "row_number": t("data.col.row_number"), "column": t("data.col.column"), "raw": t("data.col.raw"),
         "reason": t("data.col.reason")})
 
@@ -37,6 +38,7 @@ def cells_quality(cells: pd.Series, won_no_amount: pd.DataFrame) -> None:
     if not won_no_amount.empty:
         st.subheader(t("data.dq.won_no_amount.table"))
         st.caption(t("data.dq.won_no_amount.note"))
-        tables.show(won_no_amount, {"deals": tables.number(L)}, key="dq_won_no_amount",
+        tables.show(won_no_amount, {"deals": tables.number(L)}, scope=t("export.scope.warehouse"),
+                    key="dq_won_no_amount",
                     file_name="won_deals_without_amount",
                     column_config={c_: t(f"data.col.{c_}") for c_ in won_no_amount.columns})
