@@ -25,7 +25,7 @@ st.info(t("contrib.agreed", description=describe(agreed, L)), icon=":material/ha
 models = list(attribution.MODELS)     # every model the chart compares
 names = model_names(L)
 model = st.selectbox(t("contrib.model"), models, index=models.index(agreed["name"]) if agreed["name"] in models else 0,
-                     key="contrib_model",
+                     key="contrib_model", placeholder=t("widget.choose"),
                      format_func=lambda m: names[m] + (t("contrib.agreed_mark", L) if m == agreed["name"] else ""))
 d = with_models(load("contribution", f, db.query, model=model))
 base = d["agreement"].base_currency.iloc[0]

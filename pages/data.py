@@ -24,9 +24,11 @@ tab_load, tab_history, tab_quality, tab_vocab, tab_recon, tab_terms, tab_metrics
 
 with tab_load:
     st.caption(t("data.load.note"))
-    files = st.file_uploader(t("data.load.pick"), accept_multiple_files=True, key="uploads")
-    period = st.date_input(t("upload.period"), value=[], format="DD.MM.YYYY", help=t("upload.period.help"),
-                           key="upload_period")
+    # Streamlit writes the drop zone's texts ("Upload", "200MB per file") in English whatever the
+    # language: the help says in the reader's language what the button does and the size limit
+    files = st.file_uploader(t("data.load.pick"), accept_multiple_files=True, key="uploads",
+                             help=t("data.load.pick.help", size=st.get_option("server.maxUploadSize")))
+    period = upload.period_fields(t)
     if files and st.button(t("data.load.go"), type="primary"):
         bar = st.progress(0.0, text=t("data.load.progress", done=0, total=len(files)))
         done = []
@@ -81,7 +83,8 @@ with tab_history:
     else:
         ids = loads.load_id.tolist()
         names = dict(zip(loads.load_id, loads.file_name))
-        st.selectbox(t("data.rejects.pick"), ids, key="reject_load", format_func=lambda i: f"{i}: {names[i]}")
+        st.selectbox(t("data.rejects.pick"), ids, placeholder=t("widget.choose"), key="reject_load",
+                     format_func=lambda i: f"{i}: {names[i]}")
         rejects = d["rejects"]
         tables.show(rejects, scope=WHOLE, key="rejects", file_name="rejects", column_config={
             "row_number": t("data.col.row_number"), "reason": t("data.col.reason"), "raw": t("data.col.raw")})

@@ -45,9 +45,10 @@ tab_result, tab_plan = st.tabs([t("impact.tab.result"), t("impact.tab.plan")])
 
 with tab_result:
     c1, c2 = st.columns([3, 2])
-    campaign = c1.selectbox(t("impact.flight"), names, key="impact_flight", format_func=lambda c: t(
-        "impact.flight_label", L, campaign=c, regions=", ".join(info[c].regions),
-        start=fmt.date(info[c].start_date, L), end=fmt.date(info[c].end_date, L)))
+    campaign = c1.selectbox(t("impact.flight"), names, placeholder=t("widget.choose"), key="impact_flight",
+                            format_func=lambda c: t(
+                                "impact.flight_label", L, campaign=c, regions=", ".join(info[c].regions),
+                                start=fmt.date(info[c].start_date, L), end=fmt.date(info[c].end_date, L)))
     metric = c2.segmented_control(t("impact.metric"), METRICS, default="revenue", key="impact_metric",
                                   format_func=lambda m: t(f"impact.metric.{m}", L)) or "revenue"
     d = load("impact", f, db.query, campaign=campaign, metric=metric)
@@ -114,7 +115,8 @@ with tab_result:
 with tab_plan:
     st.caption(t("impact.plan.note"))
     regions = sorted(d["panel"].region.unique())
-    cand = st.multiselect(t("impact.plan.candidates"), regions, default=regions[:3], key="plan_candidates")
+    cand = st.multiselect(t("impact.plan.candidates"), regions, default=regions[:3], key="plan_candidates",
+                          placeholder=t("widget.choose"), select_all=False)
     days = st.slider(t("impact.plan.days"), 14, 84, 28, 7, key="plan_days")
     if cand and st.button(t("impact.plan.go"), key="plan_go"):
         panel = d["panel"]

@@ -30,8 +30,8 @@ owners_all = db.query("activity_owners").owner.tolist()
 regions, default = weekly_sales_regions(f.regions, options[options.kind == "region"].value.tolist())
 c = st.columns([2, 1])
 owners = c[0].multiselect(t("jp.owners"), owners_all, format_func=lambda o: t(f"owner.{o}", L),
-                          placeholder=t("filter.all"), key="jp_owners")
-region = c[1].selectbox(t("jp.sales_region"), regions, index=default,
+                          placeholder=t("filter.all"), select_all=False, key="jp_owners")
+region = c[1].selectbox(t("jp.sales_region"), regions, index=default, placeholder=t("widget.choose"),
                         format_func=lambda r: r or t("all_regions", L).capitalize())
 d = load("joint_plan", f, db.query, on=on, owners=tuple(owners), region=region)
 base = d["agreement"].base_currency.iloc[0]

@@ -83,8 +83,8 @@ periods = [SIDEBAR, *quarters(today)]
 if st.session_state[PERIOD] not in periods:     # a link's month, year or range
     periods.insert(1, st.session_state[PERIOD])
 c = st.columns([1, 2, 1])
-period = c[0].selectbox(t("meeting.period"), periods, key=PERIOD, format_func=label)
-regions = c[1].multiselect(t("meeting.regions"), known, key=REGIONS, placeholder=t("filter.all"))
+period = c[0].selectbox(t("meeting.period"), periods, key=PERIOD, format_func=label, placeholder=t("widget.choose"))
+regions = c[1].multiselect(t("meeting.regions"), known, key=REGIONS, placeholder=t("filter.all"), select_all=False)
 deck_lang = c[2].segmented_control(t("meeting.lang"), LANGS, format_func=LANG_NAMES.get, default=L,
                                    key="meeting_lang", required=True)
 to_url(period, regions)

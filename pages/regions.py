@@ -46,7 +46,7 @@ st.plotly_chart(charts.style(fig, L, t("regions.chart", currency=base)))
 st.header(t("regions.drill"))
 names = regions.region.tolist()
 wanted = st.query_params.get("region")
-st.selectbox(t("regions.pick"), names, key="region_pick",
+st.selectbox(t("regions.pick"), names, key="region_pick", placeholder=t("widget.choose"),
              index=names.index(wanted) if wanted in names else names.index(default_region(regions)))
 region = st.session_state["region_pick"]
 st.query_params["region"] = region

@@ -18,7 +18,7 @@ def cell_warnings(history: pd.DataFrame, warnings: pd.DataFrame) -> None:
         return
     st.caption(t("data.warnings.note"))
     names = dict(zip(loads.load_id, loads.file_name))
-    st.selectbox(t("data.warnings.pick"), loads.load_id.tolist(), key="warn_load",
+    st.selectbox(t("data.warnings.pick"), loads.load_id.tolist(), placeholder=t("widget.choose"), key="warn_load",
                  format_func=lambda i: f"{i}: {names[i]}")
     tables.show(warnings, scope=t("export.scope.warehouse"), key="cell_warnings", file_name="cell_warnings",
                 column_config={
