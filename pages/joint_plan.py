@@ -1,5 +1,6 @@
 """Joint plan: marketing's and sales' activities on one timeline, planned vs done per owner, what comes in
 the next 30 days, and the chosen region's weekly won revenue on the same dates."""
+import dataclasses
 import datetime as dt
 
 import plotly.graph_objects as go
@@ -7,7 +8,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from ui import cards, charts, db, filters, fmt, nav, page, tables
-from ui.i18n import lang, t
+from ui.i18n import TEXT, lang, t
 from model.views import load
 from model.views.joint_plan import STATUSES, bar_spans, weekly_sales_regions
 
@@ -23,6 +24,21 @@ st.caption(page.filters_caption(f))
 
 def status(s) -> str:
     return t(f"jp.status.{s}") if s in STATUSES else str(s)
+
+
+def kind(k) -> str:
+    """An activity's kind in words ('call_blitz' -> «Обзвон»); a kind no locale names keeps its own text."""
+    return t(f"jp.kind.{k}") if f"jp.kind.{k}" in TEXT[L] else (fmt.DASH if k is None else str(k))
+
+
+def where(region) -> str:
+    """An activity's region; one without (NULL, read as NaN) is company-wide."""
+    return region if isinstance(region, str) and region else t("all_regions")
+
+
+def row_label(a) -> str:
+    """A timeline row: the title with its region, so the same exhibition in two cities reads as two rows."""
+    return f"{a.title} · {where(a.region)}"
 
 
 options = db.query("filter_options")
@@ -58,8 +74,8 @@ acts = bar_spans(d["activities"])
 w = d["weekly"]
 fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.08)
 for owner, g in acts.groupby("owner", sort=True):
-    hover = [f"<b>{a.title}</b> ({a.kind})<br>{t('owner.' + a.owner)} · {a.responsible or fmt.DASH}<br>"
-             f"{a.region or t('all_regions')}<br>{fmt.date(a.start_date, L)} – {fmt.date(a.end_date, L)}<br>"
+    hover = [f"<b>{a.title}</b> ({kind(a.kind)})<br>{t('owner.' + a.owner)} · {a.responsible or fmt.DASH}<br>"
+             f"{where(a.region)}<br>{fmt.date(a.start_date, L)} – {fmt.date(a.end_date, L)}<br>"
              f"{status(a.status)} · {fmt.money(a.budget, base, L)}" for a in g.itertuples()]
     fig.add_trace(go.Bar(x=list(g.length_ms), base=list(g.base), y=list(g.activity_id), orientation="h",
                          name=t(f"owner.{owner}"), marker={"color": charts.OWNER_COLORS.get(owner, "#888888"),
@@ -70,7 +86,8 @@ fig.add_trace(go.Bar(x=[str(x) for x in w.week], y=w.revenue, name=t("jp.weekly"
                      hovertext=[t("jp.weekly.hover", week=fmt.date(x, L), revenue=fmt.money(v, base, L), deals=n)
                                 for x, v, n in zip(w.week, w.revenue, w.deals_won)], hoverinfo="text"),
               row=2, col=1)
-fig.update_yaxes(tickvals=list(acts.activity_id), ticktext=list(acts.title), autorange="reversed", row=1, col=1)
+fig.update_yaxes(tickvals=list(acts.activity_id), ticktext=[row_label(a) for a in acts.itertuples()],
+                 autorange="reversed", row=1, col=1)
 fig.update_yaxes(title=base, tickformat=",.0f", row=2, col=1)
 fig.update_xaxes(type="date", range=[str(f.date_from), str(f.date_to + dt.timedelta(days=1))])
 charts.style(fig, L, t("jp.chart", region=region or t("all_regions")), height=360 + 26 * len(acts))
@@ -84,12 +101,16 @@ nxt = d["next"]
 if nxt.empty:
     st.caption(t("jp.next.none"))
 else:
-    tables.show(nxt.assign(
+    # owners, kinds and statuses in words on screen and in the Excel file alike; dates and budgets stay raw there
+    words = nxt.assign(owner=[t(f"owner.{o}") for o in nxt.owner], kind=[kind(k) for k in nxt.kind],
+                       region=nxt.region.fillna(t("all_regions")), status=[status(s) for s in nxt.status])
+    ahead = dataclasses.replace(f, date_from=on, date_to=on + dt.timedelta(days=30))
+    tables.show(words.assign(
         when=[f"{fmt.date(a, L)} – {fmt.date(b, L)}" for a, b in zip(nxt.start_date, nxt.end_date)],
-        owner=[t(f"owner.{o}") for o in nxt.owner], region=nxt.region.fillna(t("all_regions")),
-        status=[status(s) for s in nxt.status], budget=[fmt.money(v, base, L) for v in nxt.budget])[
+        budget=[fmt.money(v, base, L) for v in nxt.budget])[
         ["when", "owner", "kind", "title", "region", "responsible", "budget", "status"]],
-        raw=nxt, key="jp_next", file_name="joint_plan_next_30_days", column_config={
+        raw=words, kinds={"budget": "money"}, scope=page.filters_caption(ahead), key="jp_next",
+        file_name="joint_plan_next_30_days", column_config={
             "when": t("jp.col.when"), "owner": t("jp.col.owner"), "kind": t("jp.col.kind"),
             "title": t("jp.col.title"), "region": t("col.region"), "responsible": t("jp.col.responsible"),
             "budget": t("jp.col.budget_any", currency=base), "status": t("jp.col.status")})

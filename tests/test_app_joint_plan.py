@@ -94,3 +94,16 @@ def test_next_30_days_from_today(warehouse, monkeypatch, lang):
     monkeypatch.setattr(filters, "today", lambda: dt.date(2025, 3, 5))
     at = run_app("joint_plan", lang, **Q1_2025)
     assert t("jp.next.none", lang) in texts(at)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_kinds_in_words_and_rows_with_their_region(warehouse, monkeypatch, lang):
+    """«Тип» reads «Мероприятие», not 'event'; each timeline row names its region (or all regions)."""
+    monkeypatch.setattr(filters, "today", lambda: dt.date(2025, 2, 10))
+    at = run_app("joint_plan", lang, **Q1_2025)
+    nxt = at.dataframe[-1].value
+    assert list(nxt.kind) == [t("jp.kind.event", lang)] and "event" not in list(nxt.kind)
+    assert list(nxt.owner) == [t("owner.marketing", lang)]
+    spec = chart(at, t("jp.chart", lang, region=t("all_regions", lang)))
+    ticks = spec["layout"]["yaxis"]["ticktext"]
+    assert "Обзвон базы СПб · Санкт-Петербург" in ticks and f"Выставка · {t('all_regions', lang)}" in ticks
