@@ -9,7 +9,7 @@ from ui.attribution import describe
 from ui.filters import current
 from ui.mapping_step import mapping_step
 from ui.vocab_step import vocab_step
-from ui.i18n import lang, t
+from ui.i18n import TEXT, lang, t
 from model.views import load
 from model.views.data import recon_totals
 from ui.data_cells import cell_warnings, cells_quality
@@ -51,7 +51,7 @@ with tab_load:
         elif r["status"] == "already loaded":
             st.info(t("data.load.again", file=r["file"], load_id=r["load_id"]))
         else:
-            st.success(t("data.load.done", file=r["file"], entity=r["entity"], format=r["format"],
+            st.success(t("data.load.done", file=r["file"], entity=upload.entity_name(r["entity"]), format=r["format"],
                          loaded=fmt.number(r["rows_loaded"], L), rejected=fmt.number(r["rows_rejected"], L),
                          duplicate=fmt.number(r["rows_duplicate"], L), skipped=fmt.number(r["rows_skipped"], L),
                          warned=fmt.number(r.get("cells_warned", 0), L)))
@@ -73,7 +73,7 @@ N = tables.number(L)
 WHOLE = t("export.scope.warehouse")   # what the Excel files of the tables no filter narrows cover
 
 with tab_history:
-    h = d["history"]
+    h = d["history"].assign(entity=lambda x: [upload.entity_name(e) for e in x.entity])
     tables.show(h.drop(columns=["notes"]), {c: N for c in h.columns if c.startswith(("rows_", "cells_"))},
                 key="loads", file_name="loads", scope=WHOLE, column_config={c: t(f"data.col.{c}") for c in h.columns})
     st.subheader(t("data.rejects"))
@@ -148,7 +148,9 @@ with tab_terms:
     agreed = agreements.agreements(db.query)    # as the numbers were built, not data/ now
     a = d["agreement"].iloc[0]
     st.subheader(t("data.terms.stages"))
-    st.table({t("data.col.status"): list(agreed.get("lead_stages", {})),
+    # a stage in words with its code, as the vocabulary step names it («квалифицирован (qualified)»)
+    st.table({t("data.col.status"): [t(f"vocab.status.{s}") if f"vocab.status.{s}" in TEXT[L] else s
+                                     for s in agreed.get("lead_stages", {})],
               t("data.col.meaning"): list(agreed.get("lead_stages", {}).values())})
     st.subheader(t("data.terms.sla"))
     days = ", ".join(t(f"weekday.{d_}") for d_ in a.working_days)

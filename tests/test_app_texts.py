@@ -86,3 +86,12 @@ def test_every_text_key_in_both_languages_per_file():
     for key in ("widget.choose", "filter.from", "filter.to", "filter.date.help", "export.note",
                 "export.scope.warehouse", "kpi.romi.formula", "data.load.pick.help"):
         assert TEXT["ru"][key] != TEXT["en"][key], key
+
+
+def test_data_page_names_entities_and_stages_in_words(warehouse):
+    at = run_app("data", "ru", **Q1_2025)
+    history = next(df.value for df in at.dataframe if "entity" in df.value.columns)
+    assert set(history.entity) <= {TEXT["ru"][k] for k in TEXT["ru"] if k.startswith("entity.")}
+    assert t("entity.deals", "ru") in set(history.entity) and "deals" not in set(history.entity)
+    stages = at.table[0].value
+    assert t("vocab.status.qualified", "ru") in list(stages.iloc[:, 0])

@@ -82,7 +82,7 @@ def test_batch_upload_one_line_per_bad_file(tmp_path, monkeypatch):
             page.get_by_role("heading", name=t("data.title", "ru")).click()
             dropzone.set_input_files([str(upload / "utm.csv")])
             page.get_by_role("button", name=t("data.load.go", "ru"), exact=True).click()
-            expect(page.get_by_text("utm.csv: traffic")).to_be_visible(timeout=60_000)
+            expect(page.get_by_text(f"utm.csv: {t('entity.traffic', 'ru')}")).to_be_visible(timeout=60_000)
             assert alerts(page, "Error") == []
             assert_no_traceback(page)
         finally:

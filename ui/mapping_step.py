@@ -49,7 +49,8 @@ def mapping_step(name: str, data: bytes) -> None:
     st.caption(t("map.note"))
     header = upload.header_of(name, data)
     fields = upload.entity_fields()
-    entity = st.selectbox(t("map.entity"), list(fields), placeholder=t("widget.choose"), key="map_entity")
+    entity = st.selectbox(t("map.entity"), list(fields), placeholder=t("widget.choose"), key="map_entity",
+                          format_func=lambda e: upload.entity_name(e, L))   # bound: AppTest calls it later
     need, other = fields[entity]
     cols = st.columns(3)
     for i, fld in enumerate(need + other):

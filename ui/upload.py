@@ -91,6 +91,13 @@ def error_line(result: dict, lang_: str | None = None, frame: str = "err.other")
     return t(frame, lang_, message=result.get("error", ""))
 
 
+def entity_name(entity, lang_: str | None = None) -> str:
+    """What a file holds in the reader's words ('ad_spend' -> «рекламные расходы»); an entity no locale
+    names keeps its code."""
+    key = f"entity.{entity}"
+    return t(key, lang_) if key in TEXT["ru"] else str(entity)
+
+
 def needs_mapping(result: dict) -> bool:
     """A file that failed because no format or synonym found its columns: the mapping step helps."""
     return result.get("status") == "failed" and result.get("code") in MAPPING_HELPS
