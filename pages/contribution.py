@@ -61,8 +61,8 @@ cards.card(row, t("contrib.revenue", currency=base), fmt.compact(s.revenue, L, b
 for key, value, share in (("sourced", s.sourced_revenue, s.sourced_share),
                           ("influenced", s.influenced_revenue, s.influenced_share),
                           ("unattributed", u.unattributed, u.share)):
-    cards.card(row, t(f"contrib.{key}_rev"), fmt.compact(value, L, base), fmt.percent(share, L, 0),
-               t(f"contrib.{key}.help"))
+    cards.card(row, t(f"contrib.{key}_rev"), fmt.compact(value, L, base),
+               t("kpi.of_revenue", share=fmt.percent(share, L, 0)), t(f"contrib.{key}.help"))
 
 fmts = {"revenue": tables.number(L), "pipeline": tables.number(L), "won_deals": tables.number(L),
         "spend": tables.number(L), "romi": tables.percent(L), "leads": tables.number(L), "cpl": tables.number(L)}

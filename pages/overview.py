@@ -47,10 +47,10 @@ cards.card(row, t("kpi.spend", currency=base), fmt.compact(h["spend"], L, base),
            of_plan(h["spend_vs_plan_period"], "period"))
 cards.card(row, t("kpi.leads"), fmt.number(h["leads"], L), of_plan(h["leads_vs_plan_period"], "period"))
 row = cards.row()
-cards.card(row, t("kpi.sourced"), fmt.compact(h["revenue_sourced"], L, base), fmt.percent(h["sourced_share"], L, 0),
-           t("kpi.sourced.help"))
+cards.card(row, t("kpi.sourced"), fmt.compact(h["revenue_sourced"], L, base),
+           t("kpi.of_revenue", share=fmt.percent(h["sourced_share"], L, 0)), t("kpi.sourced.help"))
 cards.card(row, t("kpi.influenced"), fmt.compact(h["revenue_influenced"], L, base),
-           fmt.percent(h["influenced_share"], L, 0), t("kpi.influenced.help"))
+           t("kpi.of_revenue", share=fmt.percent(h["influenced_share"], L, 0)), t("kpi.influenced.help"))
 # ROMI's formula sits under its value (1 641 % means little until one reads what it divides); the
 # registry's definition and the two amounts are in its help
 cards.card(row, t("kpi.romi"), fmt.percent(h["romi"], L, 0), t("kpi.romi.formula"),
