@@ -26,6 +26,7 @@ SHARES = {c: "percent" for c in ("to_qualified", "to_deal", "to_won", "lead_to_w
                                  "share", "sla_share", "lead_to_deal", "min_qualified_share", "sla_target",
                                  "min_lead_to_deal")}
 MONEY = {"revenue": "money", "revenue_per_lead": "money"}
+COUNT = tables.number(L)   # «20 221», as every count on the other pages
 
 
 def pct(x, decimals=0):
@@ -51,8 +52,8 @@ st.plotly_chart(charts.style(fig, L, t("funnel.chart", by=t(f"funnel.by.{by}").l
 tables.show(rows.assign(
     label=rows.label.fillna(t("funnel.total")),
     **{c: [pct(v) for v in rows[c]] for c in ("to_qualified", "to_deal", "to_won", "lead_to_won")},
-), raw=rows.assign(label=rows.label.fillna(t("funnel.total"))), kinds=SHARES, key="funnel",
-    file_name=f"funnel_by_{by}",
+), {c: COUNT for c in STEPS}, raw=rows.assign(label=rows.label.fillna(t("funnel.total"))), kinds=SHARES,
+    key="funnel", file_name=f"funnel_by_{by}",
     column_config={
     "label": t(f"funnel.by.{by}"), **{s: name for s, name in zip(STEPS, steps)},
     "to_qualified": t("funnel.col.to_qualified"), "to_deal": t("funnel.col.to_deal"),
@@ -66,7 +67,7 @@ tables.show(q.assign(
     owner=owner_names,
     qualified_share=[pct(v) for v in q.qualified_share], win_rate=[pct(v) for v in q.win_rate],
     revenue=[fmt.money(v, base, L) for v in q.revenue],
-    revenue_per_lead=[fmt.money(v, base, L) for v in q.revenue_per_lead]),
+    revenue_per_lead=[fmt.money(v, base, L) for v in q.revenue_per_lead]), {"leads": COUNT},
     raw=q.assign(owner=owner_names), kinds={**SHARES, **MONEY}, key="lead_quality", file_name="lead_quality",
     column_config={
         "label": t("funnel.by.channel"), "owner": t("funnel.col.owner"), "leads": t("funnel.step.leads"),
@@ -95,7 +96,8 @@ sla_cols = ["manager", "region", "leads", "contacted", "within_sla", "share", "m
 tables.show(s.assign(
     share=[marked(m, pct(v)) for m, v in zip(s.met, s.share)],
     mean_hours=[fmt.number(v, L, 1) for v in s.mean_hours])[sla_cols],
-    raw=s[sla_cols + ["met"]], kinds=SHARES, key="sla", file_name="sla_first_contact", column_config={
+    {"leads": COUNT, "contacted": COUNT, "within_sla": COUNT}, raw=s[sla_cols + ["met"]], kinds=SHARES, key="sla",
+    file_name="sla_first_contact", column_config={
         "manager": t("funnel.by.manager"), "region": t("col.region"), "leads": t("funnel.step.leads"),
         "contacted": t("funnel.col.contacted"), "within_sla": t("funnel.col.within_sla"),
         "share": t("funnel.col.sla_share"), "mean_hours": t("funnel.col.mean_hours")})
