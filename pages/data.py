@@ -1,5 +1,7 @@
 """Data: upload exports into the same ETL the CLI runs, load history and rejected rows, data quality,
 CRM vs accounting, and the definitions both departments signed off."""
+from functools import partial
+
 import streamlit as st
 
 from analysis.attribution import agreed_model
@@ -71,11 +73,13 @@ d = load("data", f, db.query, load_id=st.session_state.get("reject_load"),
 base = d["agreement"].base_currency.iloc[0]
 N = tables.number(L)
 WHOLE = t("export.scope.warehouse")   # what the Excel files of the tables no filter narrows cover
+WHEN = partial(fmt.timestamp, lang=L)
 
 with tab_history:
     h = d["history"].assign(entity=lambda x: [upload.entity_name(e) for e in x.entity])
-    tables.show(h.drop(columns=["notes"]), {c: N for c in h.columns if c.startswith(("rows_", "cells_"))},
-                key="loads", file_name="loads", scope=WHOLE, column_config={c: t(f"data.col.{c}") for c in h.columns})
+    tables.show(h.drop(columns=["notes"]),
+                {"loaded_at": WHEN, **{c: N for c in h.columns if c.startswith(("rows_", "cells_"))}}, key="loads",
+                file_name="loads", scope=WHOLE, column_config={c: t(f"data.col.{c}") for c in h.columns})
     st.subheader(t("data.rejects"))
     loads = h[h.rows_rejected > 0]
     if loads.empty:
@@ -135,14 +139,21 @@ with tab_recon:
         cards.card(row, t("data.recon.acc", currency=r.currency),
                    fmt.money(r.sales_amount + r.returns_amount, r.currency, L))
         cards.card(row, t("data.recon.diff", currency=r.currency), fmt.money(r.difference, r.currency, L))
-        cards.card(row, t("data.recon.counts"), t("data.recon.counts_value", crm=r.crm_only,
-                                                  acc=r.accounting_only, ret=r.returns))
-    tables.show(d["recon"], key="recon", file_name="recon_by_region_month",
-                column_config={c_: t(f"data.col.{c_}") for c_ in d["recon"].columns})
+        cards.card(row, t("data.kind.crm_only"), fmt.number(r.crm_only, L))
+        cards.card(row, t("data.kind.accounting_only"), fmt.number(r.accounting_only, L))
+        cards.card(row, t("data.recon.returns"), fmt.number(r.returns, L))
+    # months as months, amounts grouped (each row in its own currency); the grid still sorts by the values
+    recon, A = d["recon"], tables.number(L, 2)
+    amounts = {c_: A for c_ in ("crm_won_amount", "sales_amount", "returns_amount", "difference")}
+    tables.show(recon, {"month": partial(fmt.month, lang=L), **amounts,
+                        **{c_: N for c_ in ("crm_won_deals", "crm_only", "accounting_only", "returns")}},
+                kinds={c_: "money" for c_ in amounts}, key="recon", file_name="recon_by_region_month",
+                column_config={c_: t(f"data.col.{c_}") for c_ in recon.columns})
     st.subheader(t("data.recon.lines"))
     diffs = d["differences"].assign(kind=[t(f"data.kind.{k}") for k in d["differences"].kind])
-    tables.show(diffs, key="recon_lines", file_name="recon_differences",
-                column_config={c_: t(f"data.col.{c_}") for c_ in diffs.columns})
+    tables.show(diffs, {"date": partial(fmt.date, lang=L), "crm_amount": A, "sales_amount": A},
+                kinds={"crm_amount": "money", "sales_amount": "money"}, key="recon_lines",
+                file_name="recon_differences", column_config={c_: t(f"data.col.{c_}") for c_ in diffs.columns})
 
 with tab_terms:
     agreed = agreements.agreements(db.query)    # as the numbers were built, not data/ now
