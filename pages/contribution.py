@@ -88,6 +88,7 @@ cp = cp.assign(channel=[labels.get(c, c) for c in cp.channel],
 cols = ["campaign", "channel", "revenue", "won_deals", "spend", "romi", "leads", "cpl"]
 top = cp.sort_values("revenue", ascending=False).head(200)
 tables.show(top[cols], fmts, kinds=money_kinds, key="by_campaign",
-            file_name=f"attribution_{campaign_model}_by_campaign", column_config={c: t(f"contrib.col.{c}") for c in cols})
+            file_name=f"attribution_{campaign_model}_by_campaign",
+            column_config={c: t(f"contrib.col.{c}") for c in cols})
 st.caption(t("contrib.campaign_note"))
 page.freshness(d["fresh"])

@@ -144,10 +144,10 @@ with tab_recon:
         cards.card(row, t("data.recon.returns"), fmt.number(r.returns, L))
     # months as months, amounts grouped (each row in its own currency); the grid still sorts by the values
     recon, A = d["recon"], tables.number(L, 2)
-    amounts = {c_: A for c_ in ("crm_won_amount", "sales_amount", "returns_amount", "difference")}
+    amounts = dict.fromkeys(("crm_won_amount", "sales_amount", "returns_amount", "difference"), A)
     tables.show(recon, {"month": partial(fmt.month, lang=L), **amounts,
-                        **{c_: N for c_ in ("crm_won_deals", "crm_only", "accounting_only", "returns")}},
-                kinds={c_: "money" for c_ in amounts}, key="recon", file_name="recon_by_region_month",
+                        **dict.fromkeys(("crm_won_deals", "crm_only", "accounting_only", "returns"), N)},
+                kinds=dict.fromkeys(amounts, "money"), key="recon", file_name="recon_by_region_month",
                 column_config={c_: t(f"data.col.{c_}") for c_ in recon.columns})
     st.subheader(t("data.recon.lines"))
     diffs = d["differences"].assign(kind=[t(f"data.kind.{k}") for k in d["differences"].kind])

@@ -22,9 +22,9 @@ base = a.base_currency
 
 
 # the Excel files' kinds of the columns shown as text: shares as 0.0 %, money with thousands
-SHARES = {c: "percent" for c in ("to_qualified", "to_deal", "to_won", "lead_to_won", "qualified_share", "win_rate",
-                                 "share", "sla_share", "lead_to_deal", "min_qualified_share", "sla_target",
-                                 "min_lead_to_deal")}
+SHARES = dict.fromkeys(("to_qualified", "to_deal", "to_won", "lead_to_won", "qualified_share", "win_rate", "share",
+                        "sla_share", "lead_to_deal", "min_qualified_share", "sla_target", "min_lead_to_deal"),
+                       "percent")
 MONEY = {"revenue": "money", "revenue_per_lead": "money"}
 COUNT = tables.number(L)   # «20 221», as every count on the other pages
 
@@ -52,7 +52,7 @@ st.plotly_chart(charts.style(fig, L, t("funnel.chart", by=t(f"funnel.by.{by}").l
 tables.show(rows.assign(
     label=rows.label.fillna(t("funnel.total")),
     **{c: [pct(v) for v in rows[c]] for c in ("to_qualified", "to_deal", "to_won", "lead_to_won")},
-), {c: COUNT for c in STEPS}, raw=rows.assign(label=rows.label.fillna(t("funnel.total"))), kinds=SHARES,
+), dict.fromkeys(STEPS, COUNT), raw=rows.assign(label=rows.label.fillna(t("funnel.total"))), kinds=SHARES,
     key="funnel", file_name=f"funnel_by_{by}",
     column_config={
     "label": t(f"funnel.by.{by}"), **{s: name for s, name in zip(STEPS, steps)},

@@ -85,8 +85,8 @@ def test_first_line_says_what_the_file_covers():
 def test_export_note_names_filters_language_and_time():
     from ui.tables import export_note
     note = export_note("01.01.2025 – 31.03.2025 · Москва · все продукты", "ru", dt.datetime(2025, 4, 2, 9, 5))
-    assert note == "Что в файле: 01.01.2025 – 31.03.2025 · Москва · все продукты. Язык: Русский. " \
-                   "Выгружено: 02.04.2025 09:05."
+    assert note == ("Что в файле: 01.01.2025 – 31.03.2025 · Москва · все продукты. Язык: Русский. "
+                    "Выгружено: 02.04.2025 09:05.")
     assert "Language: English" in export_note("x", "en")
 
 

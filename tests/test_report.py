@@ -623,7 +623,8 @@ def test_meeting_files_draw_their_charts_once_per_choice(warehouse, monkeypatch)
     sections and warehouse build; the PPTX, the PDF and a rerun's click reuse them; another choice draws anew."""
     import streamlit as st
 
-    from model.runner import connect as _connect, run_on
+    from model.runner import connect as _connect
+    from model.runner import run_on
     from report import render
     from ui import deck_files
 
@@ -642,8 +643,8 @@ def test_meeting_files_draw_their_charts_once_per_choice(warehouse, monkeypatch)
         pptx = deck_files.download(deck("ru"), key, "pptx")()
         pdf = deck_files.download(deck("ru"), key, "pdf")()          # a rerun's new deck, the same choice
         assert pptx[:2] == b"PK" and pdf[:4] == b"%PDF" and drawn == ["ru"]
-        deck_files.download(deck("en"), key[:4] + ("en",) + key[5:], "pptx")()
-        deck_files.download(deck("ru"), key[:6] + ("built-2",), "pdf")()   # a rebuilt warehouse
+        deck_files.download(deck("en"), (*key[:4], "en", *key[5:]), "pptx")()
+        deck_files.download(deck("ru"), (*key[:6], "built-2"), "pdf")()   # a rebuilt warehouse
         assert drawn == ["ru", "en", "ru"]
     finally:
         con.close()

@@ -1,7 +1,7 @@
 """The Meeting page's PPTX and PDF: built on the click, their charts drawn once per choice and data."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import streamlit as st
 
