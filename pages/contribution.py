@@ -5,12 +5,12 @@ import streamlit as st
 
 from analysis import attribution
 from model import agreements
-from ui import charts, db, fmt, nav, page, tables
+from model.views import load
+from model.views.contribution import side_by_side, widest, with_models
+from ui import cards, charts, db, fmt, nav, page, tables
 from ui.attribution import describe, model_names
 from ui.filters import current
 from ui.i18n import lang, t
-from model.views import load
-from model.views.contribution import side_by_side, widest, with_models
 
 nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
@@ -25,7 +25,7 @@ st.info(t("contrib.agreed", description=describe(agreed, L)), icon=":material/ha
 models = list(attribution.MODELS)     # every model the chart compares
 names = model_names(L)
 model = st.selectbox(t("contrib.model"), models, index=models.index(agreed["name"]) if agreed["name"] in models else 0,
-                     key="contrib_model",
+                     key="contrib_model", placeholder=t("widget.choose"),
                      format_func=lambda m: names[m] + (t("contrib.agreed_mark", L) if m == agreed["name"] else ""))
 d = with_models(load("contribution", f, db.query, model=model))
 base = d["agreement"].base_currency.iloc[0]
@@ -55,14 +55,14 @@ st.caption(t("contrib.data_driven_note"))
 st.subheader(t("contrib.sourced"))
 s = d["summary"].iloc[0]
 u = d["unattributed"].iloc[0]
-c = st.columns(4)
-c[0].metric(t("contrib.revenue", currency=base), fmt.compact(s.revenue, L, base), border=True,
-            help=t("contrib.revenue.help", currency=base))
-for col, key, value, share in ((c[1], "sourced", s.sourced_revenue, s.sourced_share),
-                               (c[2], "influenced", s.influenced_revenue, s.influenced_share),
-                               (c[3], "unattributed", u.unattributed, u.share)):
-    col.metric(t(f"contrib.{key}_rev"), fmt.compact(value, L, base), fmt.percent(share, L, 0), delta_color="off",
-               border=True, help=t(f"contrib.{key}.help"))
+row = cards.row()
+cards.card(row, t("contrib.revenue", currency=base), fmt.compact(s.revenue, L, base),
+           help_=t("contrib.revenue.help", currency=base))
+for key, value, share in (("sourced", s.sourced_revenue, s.sourced_share),
+                          ("influenced", s.influenced_revenue, s.influenced_share),
+                          ("unattributed", u.unattributed, u.share)):
+    cards.card(row, t(f"contrib.{key}_rev"), fmt.compact(value, L, base),
+               t("kpi.of_revenue", share=fmt.percent(share, L, 0)), t(f"contrib.{key}.help"))
 
 fmts = {"revenue": tables.number(L), "pipeline": tables.number(L), "won_deals": tables.number(L),
         "spend": tables.number(L), "romi": tables.percent(L), "leads": tables.number(L), "cpl": tables.number(L)}
@@ -70,7 +70,9 @@ st.subheader(t("contrib.by_channel", model=names[model]))
 ch = attribution.with_returns(d["by_channel"])
 ch = ch.assign(channel=[labels.get(c, c) for c in ch.channel])
 cols = ["channel", "revenue", "pipeline", "won_deals", "spend", "romi", "leads", "cpl"]
-tables.show(ch[cols], fmts, key="by_channel", file_name=f"attribution_{model}_by_channel",
+# amounts shown as plain numbers (the currency is in the note), money with kopecks in the Excel file
+money_kinds = {"revenue": "money", "pipeline": "money", "spend": "money", "cpl": "money"}
+tables.show(ch[cols], fmts, kinds=money_kinds, key="by_channel", file_name=f"attribution_{model}_by_channel",
             column_config={c: t(f"contrib.col.{c}") for c in cols})
 st.caption(t("contrib.table_note", currency=base)
            + (" " + t("contrib.table_note_data_driven", model=names[model])
@@ -85,7 +87,8 @@ cp = cp.assign(channel=[labels.get(c, c) for c in cp.channel],
                campaign=cp.campaign.fillna(t("contrib.no_campaign")))
 cols = ["campaign", "channel", "revenue", "won_deals", "spend", "romi", "leads", "cpl"]
 top = cp.sort_values("revenue", ascending=False).head(200)
-tables.show(top[cols], fmts, key="by_campaign", file_name=f"attribution_{campaign_model}_by_campaign",
+tables.show(top[cols], fmts, kinds=money_kinds, key="by_campaign",
+            file_name=f"attribution_{campaign_model}_by_campaign",
             column_config={c: t(f"contrib.col.{c}") for c in cols})
 st.caption(t("contrib.campaign_note"))
 page.freshness(d["fresh"])

@@ -1,18 +1,20 @@
 """Data: upload exports into the same ETL the CLI runs, load history and rejected rows, data quality,
 CRM vs accounting, and the definitions both departments signed off."""
+from functools import partial
+
 import streamlit as st
 
 from analysis.attribution import agreed_model
 from model import agreements, metrics
-from ui import db, fmt, nav, page, tables, upload
-from ui.attribution import describe
-from ui.filters import current
-from ui.mapping_step import mapping_step
-from ui.vocab_step import vocab_step
-from ui.i18n import lang, t
 from model.views import load
 from model.views.data import recon_totals
+from ui import cards, db, fmt, nav, page, tables, upload
+from ui.attribution import describe
 from ui.data_cells import cell_warnings, cells_quality
+from ui.filters import current
+from ui.i18n import TEXT, lang, t
+from ui.mapping_step import mapping_step
+from ui.vocab_step import vocab_step
 
 nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
@@ -24,9 +26,11 @@ tab_load, tab_history, tab_quality, tab_vocab, tab_recon, tab_terms, tab_metrics
 
 with tab_load:
     st.caption(t("data.load.note"))
-    files = st.file_uploader(t("data.load.pick"), accept_multiple_files=True, key="uploads")
-    period = st.date_input(t("upload.period"), value=[], format="DD.MM.YYYY", help=t("upload.period.help"),
-                           key="upload_period")
+    # Streamlit writes the drop zone's texts ("Upload", "200MB per file") in English whatever the
+    # language: the help says in the reader's language what the button does and the size limit
+    files = st.file_uploader(t("data.load.pick"), accept_multiple_files=True, key="uploads",
+                             help=t("data.load.pick.help", size=st.get_option("server.maxUploadSize")))
+    period = upload.period_fields(t)
     if files and st.button(t("data.load.go"), type="primary"):
         bar = st.progress(0.0, text=t("data.load.progress", done=0, total=len(files)))
         done = []
@@ -49,7 +53,7 @@ with tab_load:
         elif r["status"] == "already loaded":
             st.info(t("data.load.again", file=r["file"], load_id=r["load_id"]))
         else:
-            st.success(t("data.load.done", file=r["file"], entity=r["entity"], format=r["format"],
+            st.success(t("data.load.done", file=r["file"], entity=upload.entity_name(r["entity"]), format=r["format"],
                          loaded=fmt.number(r["rows_loaded"], L), rejected=fmt.number(r["rows_rejected"], L),
                          duplicate=fmt.number(r["rows_duplicate"], L), skipped=fmt.number(r["rows_skipped"], L),
                          warned=fmt.number(r.get("cells_warned", 0), L)))
@@ -68,11 +72,14 @@ d = load("data", f, db.query, load_id=st.session_state.get("reject_load"),
          warn_load_id=st.session_state.get("warn_load"))
 base = d["agreement"].base_currency.iloc[0]
 N = tables.number(L)
+WHOLE = t("export.scope.warehouse")   # what the Excel files of the tables no filter narrows cover
+WHEN = partial(fmt.timestamp, lang=L)
 
 with tab_history:
-    h = d["history"]
-    tables.show(h.drop(columns=["notes"]), {c: N for c in h.columns if c.startswith(("rows_", "cells_"))},
-                key="loads", file_name="loads", column_config={c: t(f"data.col.{c}") for c in h.columns})
+    h = d["history"].assign(entity=lambda x: [upload.entity_name(e) for e in x.entity])
+    tables.show(h.drop(columns=["notes"]),
+                {"loaded_at": WHEN, **{c: N for c in h.columns if c.startswith(("rows_", "cells_"))}}, key="loads",
+                file_name="loads", scope=WHOLE, column_config={c: t(f"data.col.{c}") for c in h.columns})
     st.subheader(t("data.rejects"))
     loads = h[h.rows_rejected > 0]
     if loads.empty:
@@ -80,28 +87,27 @@ with tab_history:
     else:
         ids = loads.load_id.tolist()
         names = dict(zip(loads.load_id, loads.file_name))
-        st.selectbox(t("data.rejects.pick"), ids, key="reject_load", format_func=lambda i: f"{i}: {names[i]}")
+        st.selectbox(t("data.rejects.pick"), ids, placeholder=t("widget.choose"), key="reject_load",
+                     format_func=lambda i: f"{i}: {names[i]}")
         rejects = d["rejects"]
-        tables.show(rejects, key="rejects", file_name="rejects", column_config={
+        tables.show(rejects, scope=WHOLE, key="rejects", file_name="rejects", column_config={
             "row_number": t("data.col.row_number"), "reason": t("data.col.reason"), "raw": t("data.col.raw")})
         st.download_button(t("data.rejects.download"), rejects.to_csv(index=False).encode("utf-8-sig"),
                            file_name=f"rejects_{st.session_state.get('reject_load', ids[0])}.csv", mime="text/csv")
-        tables.show(d["reasons"], key="reasons", file_name="reject_reasons", column_config={
+        tables.show(d["reasons"], scope=WHOLE, key="reasons", file_name="reject_reasons", column_config={
             "load_id": t("data.col.load_id"), "file_name": t("data.col.file_name"),
             "reason": t("data.col.reason"), "rows": t("data.col.rows")})
     cell_warnings(h, d["warnings"])
 
 with tab_quality:
     q = d["dq"].iloc[0]
-    c = st.columns(4)
-    c[0].metric(t("data.dq.no_source"), fmt.percent(q.no_source_share, L), help=t("data.dq.no_source.help"),
-                border=True)
+    row = cards.row()
+    cards.card(row, t("data.dq.no_source"), fmt.percent(q.no_source_share, L), help_=t("data.dq.no_source.help"))
     u = d["unattributed"].iloc[0]
-    c[1].metric(t("data.dq.unattributed"), fmt.percent(u.share, L), fmt.compact(u.unattributed, L, u.currency),
-                delta_color="off", border=True,
-                help=t("data.dq.unattributed.help", currency=u.currency, filters=page.filters_caption(f)))
-    c[2].metric(t("data.dq.unknown_region"), fmt.percent(q.revenue_unknown_region_share, L), border=True)
-    c[3].metric(t("data.dq.rejected"), fmt.number(q.rejected_rows, L), border=True)
+    cards.card(row, t("data.dq.unattributed"), fmt.percent(u.share, L), fmt.compact(u.unattributed, L, u.currency),
+               t("data.dq.unattributed.help", currency=u.currency, filters=page.filters_caption(f)))
+    cards.card(row, t("data.dq.unknown_region"), fmt.percent(q.revenue_unknown_region_share, L))
+    cards.card(row, t("data.dq.rejected"), fmt.number(q.rejected_rows, L))
     cells_quality(d["cells"].iloc[0], d["won_no_amount"])
     st.subheader(t("data.dq.unrecognised"))
     st.caption(t("data.dq.unrecognised.note"))
@@ -111,14 +117,14 @@ with tab_quality:
     else:
         tables.show(un.assign(dimension=[t(f"dq.dimension.{v}") for v in un.dimension],
                               source=[t(f"source.{v}") for v in un.source]),
-                    {"rows": N, "deals": N, "won_deals": N}, raw=un, key="dq_unrecognised",
+                    {"rows": N, "deals": N, "won_deals": N}, raw=un, scope=WHOLE, key="dq_unrecognised",
                     file_name="dq_unrecognised", column_config={c_: t(f"data.col.{c_}") for c_ in un.columns})
     st.subheader(t("data.dq.campaigns"))
     st.caption(t("data.dq.campaigns.note"))
     if d["campaigns"].empty:
         st.caption(t("data.dq.none"))
     else:
-        tables.show(d["campaigns"], key="dq_campaigns", file_name="dq_campaigns",
+        tables.show(d["campaigns"], scope=WHOLE, key="dq_campaigns", file_name="dq_campaigns",
                     column_config={c_: t(f"data.col.{c_}") for c_ in d["campaigns"].columns})
 
 with tab_vocab:
@@ -128,27 +134,34 @@ with tab_recon:
     st.caption(t("data.recon.note"))
     totals = recon_totals(d["recon"])
     for r in totals.itertuples():
-        cols = st.columns(4)
-        cols[0].metric(t("data.recon.crm", currency=r.currency), fmt.money(r.crm_won_amount, r.currency, L),
-                       border=True)
-        cols[1].metric(t("data.recon.acc", currency=r.currency),
-                       fmt.money(r.sales_amount + r.returns_amount, r.currency, L), border=True)
-        cols[2].metric(t("data.recon.diff", currency=r.currency), fmt.money(r.difference, r.currency, L),
-                       border=True)
-        cols[3].metric(t("data.recon.counts"), t("data.recon.counts_value", crm=r.crm_only,
-                                                 acc=r.accounting_only, ret=r.returns), border=True)
-    tables.show(d["recon"], key="recon", file_name="recon_by_region_month",
-                column_config={c_: t(f"data.col.{c_}") for c_ in d["recon"].columns})
+        row = cards.row()
+        cards.card(row, t("data.recon.crm", currency=r.currency), fmt.money(r.crm_won_amount, r.currency, L))
+        cards.card(row, t("data.recon.acc", currency=r.currency),
+                   fmt.money(r.sales_amount + r.returns_amount, r.currency, L))
+        cards.card(row, t("data.recon.diff", currency=r.currency), fmt.money(r.difference, r.currency, L))
+        cards.card(row, t("data.kind.crm_only"), fmt.number(r.crm_only, L))
+        cards.card(row, t("data.kind.accounting_only"), fmt.number(r.accounting_only, L))
+        cards.card(row, t("data.recon.returns"), fmt.number(r.returns, L))
+    # months as months, amounts grouped (each row in its own currency); the grid still sorts by the values
+    recon, A = d["recon"], tables.number(L, 2)
+    amounts = dict.fromkeys(("crm_won_amount", "sales_amount", "returns_amount", "difference"), A)
+    tables.show(recon, {"month": partial(fmt.month, lang=L), **amounts,
+                        **dict.fromkeys(("crm_won_deals", "crm_only", "accounting_only", "returns"), N)},
+                kinds=dict.fromkeys(amounts, "money"), key="recon", file_name="recon_by_region_month",
+                column_config={c_: t(f"data.col.{c_}") for c_ in recon.columns})
     st.subheader(t("data.recon.lines"))
     diffs = d["differences"].assign(kind=[t(f"data.kind.{k}") for k in d["differences"].kind])
-    tables.show(diffs, key="recon_lines", file_name="recon_differences",
-                column_config={c_: t(f"data.col.{c_}") for c_ in diffs.columns})
+    tables.show(diffs, {"date": partial(fmt.date, lang=L), "crm_amount": A, "sales_amount": A},
+                kinds={"crm_amount": "money", "sales_amount": "money"}, key="recon_lines",
+                file_name="recon_differences", column_config={c_: t(f"data.col.{c_}") for c_ in diffs.columns})
 
 with tab_terms:
     agreed = agreements.agreements(db.query)    # as the numbers were built, not data/ now
     a = d["agreement"].iloc[0]
     st.subheader(t("data.terms.stages"))
-    st.table({t("data.col.status"): list(agreed.get("lead_stages", {})),
+    # a stage in words with its code, as the vocabulary step names it («квалифицирован (qualified)»)
+    st.table({t("data.col.status"): [t(f"vocab.status.{s}") if f"vocab.status.{s}" in TEXT[L] else s
+                                     for s in agreed.get("lead_stages", {})],
               t("data.col.meaning"): list(agreed.get("lead_stages", {}).values())})
     st.subheader(t("data.terms.sla"))
     days = ", ".join(t(f"weekday.{d_}") for d_ in a.working_days)
@@ -160,8 +173,8 @@ with tab_terms:
     st.subheader(t("data.terms.channels"))
     ch = d["channel_labels"]
     tables.show(ch.assign(owner=[t(f"owner.{o}") for o in ch.owner])[["channel", "label_" + L, "owner"]],
-                key="channels", file_name="channels", column_config={"channel": t("data.col.channel"), "label_" + L: t("data.col.label"),
-                                                 "owner": t("data.col.owner")})
+                key="channels", file_name="channels", scope=WHOLE, column_config={
+                    "channel": t("data.col.channel"), "label_" + L: t("data.col.label"), "owner": t("data.col.owner")})
     st.caption(t("data.terms.where", version=agreed.get("version", ""),
                  signed=", ".join(t(f"owner.{s}") for s in agreed.get("signed_by", []))))
 

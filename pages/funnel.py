@@ -3,9 +3,6 @@ conversion, and the monthly scorecard of what each signed up to."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, db, fmt, nav, page, tables
-from ui.filters import current
-from ui.i18n import lang, t
 from model.views import load
 from model.views.funnel import (
     BREAKDOWNS,
@@ -18,6 +15,9 @@ from model.views.funnel import (
     sla_top,
     top_and_rest,
 )
+from ui import charts, db, fmt, nav, page, tables
+from ui.filters import current
+from ui.i18n import lang, t
 
 nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
@@ -30,6 +30,14 @@ st.caption(page.filters_caption(f))
 d = load("funnel", f, db.query)
 a = d["agreement"].iloc[0]
 base = a.base_currency
+
+
+# the Excel files' kinds of the columns shown as text: shares as 0.0 %, money with thousands
+SHARES = dict.fromkeys(("to_qualified", "to_deal", "to_won", "lead_to_won", "qualified_share", "win_rate", "share",
+                        "sla_share", "lead_to_deal", "min_qualified_share", "sla_target", "min_lead_to_deal"),
+                       "percent")
+MONEY = {"revenue": "money", "revenue_per_lead": "money"}
+COUNT = tables.number(L)   # «20 221», as every count on the other pages
 
 
 def pct(x, decimals=0):
@@ -58,8 +66,8 @@ st.plotly_chart(charts.style(fig, L, t("funnel.chart", by=t(f"funnel.by.{by}").l
 tables.show(rows.assign(
     label=rows.label.fillna(t("funnel.total")),
     **{c: [pct(v) for v in rows[c]] for c in ("to_qualified", "to_deal", "to_won", "lead_to_won")},
-), {s_: tables.number(L) for s_ in STEPS}, raw=rows.assign(label=rows.label.fillna(t("funnel.total"))), key="funnel",
-    file_name=f"funnel_by_{by}",
+), dict.fromkeys(STEPS, COUNT), raw=rows.assign(label=rows.label.fillna(t("funnel.total"))), kinds=SHARES,
+    key="funnel", file_name=f"funnel_by_{by}",
     column_config={
     "label": t(f"funnel.by.{by}"), **{s: name for s, name in zip(STEPS, steps)},
     "to_qualified": t("funnel.col.to_qualified"), "to_deal": t("funnel.col.to_deal"),
@@ -73,8 +81,9 @@ tables.show(q.assign(
     owner=owner_names,
     qualified_share=[pct(v) for v in q.qualified_share], win_rate=[pct(v) for v in q.win_rate],
     revenue=[fmt.money(v, base, L) for v in q.revenue],
-    revenue_per_lead=[fmt.money(v, base, L) for v in q.revenue_per_lead]), {"leads": tables.number(L)},
-    raw=q.assign(owner=owner_names), key="lead_quality", file_name="lead_quality", column_config={
+    revenue_per_lead=[fmt.money(v, base, L) for v in q.revenue_per_lead]), {"leads": COUNT},
+    raw=q.assign(owner=owner_names), kinds={**SHARES, **MONEY}, key="lead_quality", file_name="lead_quality",
+    column_config={
         "label": t("funnel.by.channel"), "owner": t("funnel.col.owner"), "leads": t("funnel.step.leads"),
         "qualified_share": t("funnel.col.qualified_share"), "win_rate": t("funnel.col.win_rate"),
         "revenue": t("funnel.col.revenue", currency=base),
@@ -105,7 +114,7 @@ sla_cols = ["manager", "region", "leads", "contacted", "within_sla", "share", "m
 tables.show(s.assign(
     share=[marked(m, pct(v)) for m, v in zip(s.met, s.share)],
     mean_hours=[fmt.number(v, L, 1) for v in s.mean_hours])[sla_cols],
-    {c: tables.number(L) for c in ("leads", "contacted", "within_sla")}, raw=s[sla_cols + ["met"]], key="sla",
+    {"leads": COUNT, "contacted": COUNT, "within_sla": COUNT}, raw=s[sla_cols + ["met"]], kinds=SHARES, key="sla",
     file_name="sla_first_contact", column_config={
         "manager": t("funnel.by.manager"), "region": t("col.region"), "leads": t("funnel.step.leads"),
         "contacted": t("funnel.col.contacted"), "within_sla": t("funnel.col.within_sla"),
@@ -120,7 +129,7 @@ tables.show(sc.assign(
     qualified_share=[marked(m, pct(v)) for m, v in zip(sc.qualified_met, sc.qualified_share)],
     sla_share=[marked(m, pct(v)) for m, v in zip(sc.sla_met, sc.sla_share)],
     lead_to_deal=[marked(m, pct(v)) for m, v in zip(sc.lead_to_deal_met, sc.lead_to_deal)],
-)[["month", "leads", "qualified_share", "sla_share", "lead_to_deal"]], raw=sc, key="scorecard",
+)[["month", "leads", "qualified_share", "sla_share", "lead_to_deal"]], raw=sc, key="scorecard", kinds=SHARES,
     file_name="sla_scorecard", column_config={
     "month": t("funnel.col.month"), "leads": t("funnel.sc.leads"),
     "qualified_share": t("funnel.sc.qualified", share=pct(a.min_qualified_share)),

@@ -4,11 +4,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analysis.impact import ImpactError
-from ui import charts, db, fmt, nav, page, tables
-from ui.filters import current
-from ui.i18n import lang, t
 from model.views import load
 from model.views.impact import METRICS, estimate, estimate_args
+from ui import cards, charts, db, fmt, nav, page, tables
+from ui.filters import current
+from ui.i18n import lang, t
 from ui.impact_text import bounded, verdict, warning_fields
 
 nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
@@ -45,9 +45,10 @@ tab_result, tab_plan = st.tabs([t("impact.tab.result"), t("impact.tab.plan")])
 
 with tab_result:
     c1, c2 = st.columns([3, 2])
-    campaign = c1.selectbox(t("impact.flight"), names, key="impact_flight", format_func=lambda c: t(
-        "impact.flight_label", L, campaign=c, regions=", ".join(info[c].regions),
-        start=fmt.date(info[c].start_date, L), end=fmt.date(info[c].end_date, L)))
+    campaign = c1.selectbox(t("impact.flight"), names, placeholder=t("widget.choose"), key="impact_flight",
+                            format_func=lambda c: t(
+                                "impact.flight_label", L, campaign=c, regions=", ".join(info[c].regions),
+                                start=fmt.date(info[c].start_date, L), end=fmt.date(info[c].end_date, L)))
     metric = c2.segmented_control(t("impact.metric"), METRICS, default="revenue", key="impact_metric",
                                   format_func=lambda m: t(f"impact.metric.{m}", L)) or "revenue"
     d = load("impact", f, db.query, campaign=campaign, metric=metric)
@@ -67,20 +68,19 @@ with tab_result:
             st.success(verdict(r, metric, t, amount), icon=":material/trending_up:")
         else:
             st.info(verdict(r, metric, t, amount))
-        # the money figures on the first row, wide enough for "1,2 млн ₽ … 3,4 млн ₽"; the tests on the second
-        top, bottom = st.columns(3), st.columns(3)
-        m = [top[0], top[1], bottom[0], top[2], bottom[1]]
-        m[0].metric(t("impact.lift"), fmt.percent(r.lift, L), t("impact.range", low=bounded(r.lift_low, L),
-                    high=bounded(r.lift_high, L)), delta_color="off", border=True)
-        m[1].metric(t("impact.incremental"), amount(r.incremental), t("impact.range", low=amount(r.incremental_low),
-                    high=amount(r.incremental_high)), delta_color="off", border=True)
-        m[2].metric(t("impact.p_value"), fmt.number(r.p_value, L, 3), border=True, help=t("impact.p_value.help"))
+        # the effect and its money on the first row, the tests of the fit on the second; rows wrap, never cut
+        top, bottom = cards.row(), cards.row()
+        cards.card(top, t("impact.lift"), fmt.percent(r.lift, L),
+                   t("impact.range", low=bounded(r.lift_low, L), high=bounded(r.lift_high, L)))
+        cards.card(top, t("impact.incremental"), amount(r.incremental),
+                   t("impact.range", low=amount(r.incremental_low), high=amount(r.incremental_high)))
         if metric == "revenue":
-            m[3].metric(t("impact.iromi"), fmt.percent(r.incremental / row.spend, L, 0),
-                        t("impact.range", low=fmt.percent(r.incremental_low / row.spend, L, 0),
-                          high=fmt.percent(r.incremental_high / row.spend, L, 0)), delta_color="off", border=True,
-                        help=t("impact.iromi.help", spend=fmt.money(row.spend, base, L)))
-        m[4].metric(t("impact.pre_fit"), fmt.percent(r.pre_fit, L), border=True, help=t("impact.pre_fit.help"))
+            cards.card(top, t("impact.iromi"), fmt.percent(r.incremental / row.spend, L, 0),
+                       t("impact.range", low=fmt.percent(r.incremental_low / row.spend, L, 0),
+                         high=fmt.percent(r.incremental_high / row.spend, L, 0)),
+                       t("impact.iromi.help", spend=fmt.money(row.spend, base, L)))
+        cards.card(bottom, t("impact.p_value"), fmt.number(r.p_value, L, 3), help_=t("impact.p_value.help"))
+        cards.card(bottom, t("impact.pre_fit"), fmt.percent(r.pre_fit, L), help_=t("impact.pre_fit.help"))
 
         s = r.series
         fig = go.Figure()
@@ -116,7 +116,8 @@ with tab_result:
 with tab_plan:
     st.caption(t("impact.plan.note"))
     regions = sorted(d["panel"].region.unique())
-    cand = st.multiselect(t("impact.plan.candidates"), regions, default=regions[:3], key="plan_candidates")
+    cand = st.multiselect(t("impact.plan.candidates"), regions, default=regions[:3], key="plan_candidates",
+                          placeholder=t("widget.choose"), select_all=False)
     days = st.slider(t("impact.plan.days"), 14, 84, 28, 7, key="plan_days")
     if cand and st.button(t("impact.plan.go"), key="plan_go"):
         panel = d["panel"]

@@ -6,12 +6,13 @@ import datetime as dt
 
 import streamlit as st
 
-from report import deck as decks
-from report.make import MIME, files
-from report.periods import parse_period, period_label
-from model.views import load
-from ui import db, filters, nav, page
 from model.filters import SEP, Filters
+from model.views import load
+from report import deck as decks
+from report.make import MIME
+from report.periods import parse_period, period_label
+from ui import db, filters, nav, page
+from ui.deck_files import download
 from ui.i18n import LANG_NAMES, LANGS, lang, t
 
 nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
@@ -82,10 +83,10 @@ from_url(known)
 periods = [SIDEBAR, *quarters(today)]
 if st.session_state[PERIOD] not in periods:     # a link's month, year or range
     periods.insert(1, st.session_state[PERIOD])
-c = st.columns([1, 2, 1])
-period = c[0].selectbox(t("meeting.period"), periods, key=PERIOD, format_func=label)
-regions = c[1].multiselect(t("meeting.regions"), known, key=REGIONS, placeholder=t("filter.all"))
-deck_lang = c[2].segmented_control(t("meeting.lang"), LANGS, format_func=LANG_NAMES.get, default=L,
+c = st.columns(2)   # wide enough for «Как в боковой панели: 2026-Q4» and «Русский | English» at 1100 px
+period = c[0].selectbox(t("meeting.period"), periods, key=PERIOD, format_func=label, placeholder=t("widget.choose"))
+regions = st.multiselect(t("meeting.regions"), known, key=REGIONS, placeholder=t("filter.all"), select_all=False)
+deck_lang = c[1].segmented_control(t("meeting.lang"), LANGS, format_func=LANG_NAMES.get, default=L,
                                    key="meeting_lang", required=True)
 to_url(period, regions)
 sections = st.pills(t("meeting.sections"), decks.SECTIONS, selection_mode="multi", default=list(decks.SECTIONS),
@@ -101,13 +102,15 @@ for note in deck.omitted:
     st.caption(t("meeting.omitted", what=note))
 
 name = f"parity_{period_label(f, 'en').replace(' – ', '_')}_{deck_lang}"
-c = st.columns([1, 1, 4])
-c[0].download_button(t("meeting.pptx"), data=lambda: files(deck, ("pptx",))["pptx"], file_name=f"{name}.pptx",
-                     mime=MIME["pptx"], key="meeting_pptx", on_click="ignore", icon=":material/slideshow:",
-                     type="primary")
-c[1].download_button(t("meeting.pdf"), data=lambda: files(deck, ("pdf",))["pdf"], file_name=f"{name}.pdf",
-                     mime=MIME["pdf"], key="meeting_pdf", on_click="ignore", icon=":material/picture_as_pdf:")
-c[2].caption(t("meeting.slides", n=len(deck.slides) + 1))
+built = db.query("warehouse_built_at").built_at.iloc[0]   # a rebuilt warehouse draws the charts anew
+key = (f.date_from, f.date_to, f.regions, f.products, deck_lang, tuple(sections), str(built))
+c = st.container(horizontal=True)   # the buttons as wide as their labels
+c.download_button(t("meeting.pptx"), data=download(deck, key, "pptx"), file_name=f"{name}.pptx",
+                  mime=MIME["pptx"], key="meeting_pptx", on_click="ignore", icon=":material/slideshow:",
+                  type="primary")
+c.download_button(t("meeting.pdf"), data=download(deck, key, "pdf"), file_name=f"{name}.pdf",
+                  mime=MIME["pdf"], key="meeting_pdf", on_click="ignore", icon=":material/picture_as_pdf:")
+st.caption(t("meeting.slides", n=len(deck.slides) + 1) + ". " + t("meeting.files_note"))
 
 st.subheader(t("meeting.preview"))
 for s in deck.slides:

@@ -4,13 +4,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analysis.forecast import run_rate
-from ui import charts, db, fmt, nav, page, tables
-from ui.filters import current
-from ui.i18n import lang, t
 from model import metrics
 from model.views import load
-from ui.dq import unrecognised_line
 from model.views.overview import headline
+from ui import cards, charts, db, fmt, nav, page, tables
+from ui.dq import unrecognised_line
+from ui.filters import current
+from ui.i18n import lang, t
 
 nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
@@ -26,11 +26,6 @@ h = headline(d)
 base = h["base_currency"]
 rr = run_rate(h["revenue"], f.date_from, f.date_to, d["latest"].latest.iloc[0])
 
-
-def tile(col, label, value, delta=None, help_=None, delta_color="normal"):
-    col.metric(label, value, delta=delta, help=help_, border=True, delta_color=delta_color)
-
-
 BASIS = {b: metrics.text(f"basis.{b}", L) for b in metrics.BASES}
 
 
@@ -38,35 +33,39 @@ def of_plan(share, basis: str) -> str | None:
     return None if share is None else t("kpi.of_plan", share=fmt.percent(share, L, 0), basis=BASIS[basis])
 
 
-c = st.columns(4)
-tile(c[0], t("kpi.revenue", currency=base), fmt.compact(h["revenue"], L, base),
-     of_plan(h["revenue_vs_plan_period"], "period"),
-     t("kpi.revenue.help", plan=fmt.money(h["revenue_plan_period"], base, L),
-       plan_to_date=fmt.money(h["revenue_plan_to_date"], base, L), date=fmt.date(d["metrics"].data_to.iloc[0], L),
-       share_to_date=fmt.percent(h["revenue_vs_plan_to_date"], L, 0), exact=fmt.money(h["revenue"], base, L, 2)),
-     delta_color="off")
-tile(c[1], t("kpi.forecast"), fmt.compact(h["revenue_forecast"], L, base),
-     of_plan(h["revenue_forecast_vs_plan"], "period"),
-     t("kpi.forecast.help", elapsed=rr.elapsed_days, days=rr.period_days), delta_color="off")
-tile(c[2], t("kpi.sourced"), fmt.compact(h["revenue_sourced"], L, base), fmt.percent(h["sourced_share"], L, 0),
-     t("kpi.sourced.help"), delta_color="off")
-tile(c[3], t("kpi.influenced"), fmt.compact(h["revenue_influenced"], L, base),
-     fmt.percent(h["influenced_share"], L, 0), t("kpi.influenced.help"), delta_color="off")
-c = st.columns(5)
-tile(c[0], t("kpi.spend", currency=base), fmt.compact(h["spend"], L, base),
-     of_plan(h["spend_vs_plan_period"], "period"), delta_color="off")
-tile(c[1], t("kpi.romi"), fmt.percent(h["romi"], L, 0), help_=t("kpi.romi.help"))
-tile(c[2], t("kpi.leads"), fmt.number(h["leads"], L), of_plan(h["leads_vs_plan_period"], "period"),
-     delta_color="off")
-tile(c[3], t("kpi.cpl"), fmt.money(h["cpl"], base, L), help_=t("kpi.cpl.help"))
-tile(c[4], t("kpi.cac"), fmt.money(h["cac"], base, L), help_=t("kpi.cac.help"))
+# three rows that wrap, never cut: what is held to a plan; what marketing brought and returned; unit costs
+row = cards.row()
+cards.card(row, t("kpi.revenue", currency=base), fmt.compact(h["revenue"], L, base),
+           of_plan(h["revenue_vs_plan_period"], "period"),
+           t("kpi.revenue.help", plan=fmt.money(h["revenue_plan_period"], base, L),
+             plan_to_date=fmt.money(h["revenue_plan_to_date"], base, L), date=fmt.date(d["metrics"].data_to.iloc[0], L),
+             share_to_date=fmt.percent(h["revenue_vs_plan_to_date"], L, 0), exact=fmt.money(h["revenue"], base, L, 2)))
+cards.card(row, t("kpi.forecast"), fmt.compact(h["revenue_forecast"], L, base),
+           of_plan(h["revenue_forecast_vs_plan"], "period"),
+           t("kpi.forecast.help", elapsed=rr.elapsed_days, days=rr.period_days))
+cards.card(row, t("kpi.spend", currency=base), fmt.compact(h["spend"], L, base),
+           of_plan(h["spend_vs_plan_period"], "period"))
+cards.card(row, t("kpi.leads"), fmt.number(h["leads"], L), of_plan(h["leads_vs_plan_period"], "period"))
+row = cards.row()
+cards.card(row, t("kpi.sourced"), fmt.compact(h["revenue_sourced"], L, base),
+           t("kpi.of_revenue", share=fmt.percent(h["sourced_share"], L, 0)), t("kpi.sourced.help"))
+cards.card(row, t("kpi.influenced"), fmt.compact(h["revenue_influenced"], L, base),
+           t("kpi.of_revenue", share=fmt.percent(h["influenced_share"], L, 0)), t("kpi.influenced.help"))
+# ROMI's formula sits under its value (1 641 % means little until one reads what it divides); the
+# registry's definition and the two amounts are in its help
+cards.card(row, t("kpi.romi"), fmt.percent(h["romi"], L, 0), t("kpi.romi.formula"),
+           t("kpi.romi.help", definition=metrics.text("romi", L, "definition"),
+             sourced=fmt.money(h["revenue_sourced"], base, L), spend=fmt.money(h["spend"], base, L)))
+row = cards.row()
+cards.card(row, t("kpi.cpl"), fmt.money(h["cpl"], base, L), help_=t("kpi.cpl.help"))
+cards.card(row, t("kpi.cac"), fmt.money(h["cac"], base, L), help_=t("kpi.cac.help"))
 
 if h["other_currencies"]:
     st.caption(t("kpi.converted", currencies=", ".join(h["other_currencies"]), base=base))
     with st.expander(t("kpi.by_currency")):
         tables.show(h["by_currency"].assign(
             revenue=[fmt.money(v, c_, L, 2) for v, c_ in zip(h["by_currency"].revenue, h["by_currency"].currency)]),
-            raw=h["by_currency"], key="by_currency", file_name="revenue_by_currency",
+            raw=h["by_currency"], kinds={"revenue": "money"}, key="by_currency", file_name="revenue_by_currency",
             column_config={"currency": t("col.currency"), "revenue": t("col.revenue"), "deals_won": t("col.deals_won")})
 
 left, right = st.columns([3, 2], gap="large")

@@ -3,11 +3,11 @@ revenue gap comes from (lead volume, conversion, revenue per deal)."""
 import plotly.graph_objects as go
 import streamlit as st
 
+from model.views import latest_frame, load
+from model.views.plan_fact import METRICS, heat, owners, splits
 from ui import charts, db, fmt, nav, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
-from model.views import latest_frame, load
-from model.views.plan_fact import METRICS, heat, owners, splits
 
 nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 

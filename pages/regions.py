@@ -2,11 +2,11 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, db, nav, page, tables
-from ui.filters import current
-from ui.i18n import lang, t
 from model.views import latest_frame, load
 from model.views.regions import default_region
+from ui import charts, db, nav, page, tables
+from ui.filters import current
+from ui.i18n import TEXT, lang, t
 
 nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
@@ -24,14 +24,26 @@ if regions.empty:
     st.stop()
 
 M, N, P = tables.money(L, base), tables.number(L), tables.percent(L)
+
+
+def columns(cols: dict) -> dict:
+    """Each column's header (and help where one exists); the first column, the names, pinned and wide
+    enough for «Нижний Новгород» or «Партнёры и рефералы» when the table scrolls sideways."""
+    out = {}
+    for i, c in enumerate(cols):
+        help_ = f"regions.help.{c}"
+        out[c] = st.column_config.Column(t(f"regions.col.{c}", currency=base), pinned=i == 0,
+                                         width="medium" if i == 0 else None,
+                                         help=t(help_, currency=base) if help_ in TEXT[L] else None)
+    return out
+
+
 COLUMNS = {"region": None, "revenue": M, "revenue_plan_period": M, "revenue_vs_plan_period": P,
            "revenue_vs_plan_to_date": P, "deals_won": N, "avg_deal": M,
            "win_rate": P, "open_pipeline": M, "spend": M, "leads": N, "cpl": M, "sourced_share": P}
 table = regions[list(COLUMNS)]
 tables.show(table, COLUMNS, key="regions", file_name="regions", height=min(38 + 35 * len(table), 600),
-             column_config={c: st.column_config.Column(t(f"regions.col.{c}", currency=base),
-                                                       help=t(f"regions.help.{c}", currency=base))
-                            for c in COLUMNS})
+             column_config=columns(COLUMNS))
 st.caption(t("regions.table_note", currency=base))
 
 known = regions[~regions.unknown_region]
@@ -47,7 +59,7 @@ st.plotly_chart(charts.style(fig, L, t("regions.chart", currency=base)))
 st.header(t("regions.drill"))
 names = regions.region.tolist()
 wanted = st.query_params.get("region")
-st.selectbox(t("regions.pick"), names, key="region_pick",
+st.selectbox(t("regions.pick"), names, key="region_pick", placeholder=t("widget.choose"),
              index=names.index(wanted) if wanted in names else names.index(default_region(regions)))
 region = st.session_state["region_pick"]
 st.query_params["region"] = region
@@ -66,24 +78,21 @@ fig.update_layout(xaxis=charts.month_axis(x, L, partial), yaxis=y,
 charts.mark_activities(fig, dd["activities"], L, t, since=x[0] if x else None)
 st.plotly_chart(charts.style(fig, L, t("regions.drill_chart", region=region, currency=base), height=400))
 
-left, mid, right = st.columns(3, gap="medium")
-with left:
-    st.subheader(t("regions.managers"))
+# one region's people, products and sources: each table the page's full width, so no name or header is cut
+managers, products, sources = st.tabs([t("regions.managers"), t("regions.products"), t("regions.sources")])
+with managers:
     cols = {"manager": None, "revenue": M, "deals_won": N, "win_rate": P, "within_sla_share": P}
     tables.show(dd["managers"][list(cols)], cols, key="managers", file_name=f"managers_{region}",
-                 column_config={c: t(f"regions.col.{c}", currency=base) for c in cols})
-with mid:
-    st.subheader(t("regions.products"))
+                column_config=columns(cols))
+with products:
     cols = {"product": None, "revenue": M, "deals_won": N, "avg_deal": M, "win_rate": P}
     tables.show(dd["products"][list(cols)], cols, key="products", file_name=f"products_{region}",
-                 column_config={c: t(f"regions.col.{c}", currency=base) for c in cols})
-with right:
-    st.subheader(t("regions.sources"))
+                column_config=columns(cols))
+with sources:
     src = dd["sources"].assign(channel=dd["sources"]["label_" + L].fillna(dd["sources"].channel))
     cols = {"channel": None, "leads": N, "qualified_share": P, "won_deals": N, "revenue": M, "revenue_per_lead": M,
             "cpl": M}
-    tables.show(src[list(cols)], cols, key="sources", file_name=f"sources_{region}",
-                 column_config={c: t(f"regions.col.{c}", currency=base) for c in cols})
+    tables.show(src[list(cols)], cols, key="sources", file_name=f"sources_{region}", column_config=columns(cols))
     st.caption(t("regions.sources_note"))
 
 page.freshness(d["fresh"])

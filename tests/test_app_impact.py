@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apptest import Q1_2025, metric, run_app, sql, texts
 from model import runner
-from ui import fmt
 from model.filters import from_query, today
-from ui.i18n import t
 from model.views import load
 from model.views.impact import estimate, estimate_args
+from tests.apptest import Q1_2025, metric, run_app, sql, texts
+from ui import fmt
+from ui.i18n import t
 
 
 @pytest.fixture

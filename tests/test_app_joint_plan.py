@@ -113,8 +113,21 @@ def test_timeline_reads_in_the_readers_language(warehouse, lang):
     # names repeat across regions: each row says where
     assert layout["yaxis"]["type"] == "category"          # one row per activity, evenly spaced
     names = layout["yaxis"]["ticktext"]
-    assert "Обзвон базы СПб · Санкт-Петербург" in names and "Выставка" in names     # company-wide: no region
+    assert "Обзвон базы СПб · Санкт-Петербург" in names and f"Выставка · {t('all_regions', lang)}" in names
     # the first week starts before the period (Monday 30 Dec) and the data end on Monday 3 March: both hatched
     weekly = t("jp.weekly", lang, currency="RUB")
     partial = [tr for tr in spec["data"] if tr.get("legendgroup") == weekly and tr["name"] != weekly]
     assert [x[:10] for x in values(partial[0], "x")] == ["2024-12-30", "2025-03-03"]
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_kinds_in_words_and_rows_with_their_region(warehouse, monkeypatch, lang):
+    """«Тип» reads «Мероприятие», not 'event'; each timeline row names its region (or all regions)."""
+    monkeypatch.setattr(filters, "today", lambda: dt.date(2025, 2, 10))
+    at = run_app("joint_plan", lang, **Q1_2025)
+    nxt = at.dataframe[-1].value
+    assert list(nxt.kind) == [t("jp.kind.event", lang)] and "event" not in list(nxt.kind)
+    assert list(nxt.owner) == [t("owner.marketing", lang)]
+    spec = chart(at, t("jp.chart", lang, region=t("all_regions", lang)))
+    ticks = spec["layout"]["yaxis"]["ticktext"]
+    assert "Обзвон базы СПб · Санкт-Петербург" in ticks and f"Выставка · {t('all_regions', lang)}" in ticks

@@ -8,9 +8,9 @@ from decimal import Decimal
 import duckdb
 import pytest
 
+from model import metrics
 from tests.apptest import Q1_2025, ROOT, amount_shown, chart, metric, run_app, sql_one, texts, tick_value, values
 from ui import fmt
-from model import metrics
 from ui.i18n import TEXT, t
 
 # Won revenue in RUB with USD at the data/fx_rates.csv rate (90), closed in the period.

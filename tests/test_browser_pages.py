@@ -131,6 +131,14 @@ def test_table_downloads_as_excel(server, browser, tmp_path):  # noqa: F811
             "button").click()
     path = tmp_path / "regions.xlsx"
     info.value.save_as(path)
-    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    ws = load_workbook(path).active
+    rows = list(ws.iter_rows(values_only=True))
     assert info.value.suggested_filename == "regions.xlsx"
-    assert rows[0][0] == t("regions.col.region", "en") and "Москва" in [r[0] for r in rows[1:]]
+    # what the file covers on its first line, the headers under it, each column formatted by its kind
+    assert rows[0][0].startswith("Covers: 2025-01-01 – 2025-03-31 · all regions") and "Language: English" in rows[0][0]
+    assert rows[1][0] == t("regions.col.region", "en") and "Москва" in [r[0] for r in rows[2:]]
+    header = list(rows[1])
+    formats = {h: ws.cell(3, j + 1).number_format for j, h in enumerate(header)}
+    assert formats[t("regions.col.revenue_vs_plan_period", "en")] == "0.0%"
+    assert formats[t("regions.col.deals_won", "en")] == "#,##0"
+    assert formats[t("regions.col.revenue", "en", currency="RUB")] in ("#,##0", "#,##0.00")

@@ -3,7 +3,6 @@ their success lines, the file that cannot load gets one line in Russian, no trac
 report with no period then loads with the dates picked in the form."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import duckdb
@@ -74,15 +73,16 @@ def test_batch_upload_one_line_per_bad_file(tmp_path, monkeypatch):
 
             # the report with no period: in a new session, pick its dates in the form and load it alone
             open_data_page(page, url)
-            field = page.locator('[data-testid="stDateInput"]')
-            for end, typed in (("start", "01032026"), ("end", "10032026")):   # day, month, year segments
-                field.get_by_role("spinbutton", name=re.compile(f"^day, .* {end} date$")).click()
+            for key, typed in (("upload.period.from", "01032026"), ("upload.period.to", "10032026")):
+                label = t(key, "ru")
+                # day, month, year segments; a typed date applies when the calendar the click opened closes
+                page.get_by_role("spinbutton", name=f"day, {label}", exact=True).click()
                 page.keyboard.type(typed)
-            page.keyboard.press("Escape")                   # close the calendar the click opened
+                page.keyboard.press("Escape")
             page.get_by_role("heading", name=t("data.title", "ru")).click()
             dropzone.set_input_files([str(upload / "utm.csv")])
             page.get_by_role("button", name=t("data.load.go", "ru"), exact=True).click()
-            expect(page.get_by_text("utm.csv: traffic")).to_be_visible(timeout=60_000)
+            expect(page.get_by_text(f"utm.csv: {t('entity.traffic', 'ru')}")).to_be_visible(timeout=60_000)
             assert alerts(page, "Error") == []
             assert_no_traceback(page)
         finally:

@@ -46,3 +46,62 @@ def test_every_table_has_an_excel_download(warehouse, page):
     at = run_app(page, "en", **Q1_2025)
     buttons = [b for b in at.get("download_button") if b.proto.label == "Download as Excel"]
     assert buttons and len(buttons) == len(at.dataframe), (len(buttons), len(at.dataframe))
+
+
+def test_number_formats_by_column_kind():
+    """A share stays 0.8279... but reads as 82.8 %; money and counts group thousands; dates are dates."""
+    frame = pd.DataFrame({"region": ["Москва", "Казань"], "revenue": [1234567.5, 20.0], "plan": [1000000, 2000000],
+                          "share": [0.8279333091438056, None], "deals": [3, 4000],
+                          "day": [dt.date(2025, 1, 15), dt.date(2025, 2, 1)],
+                          "at": [dt.datetime(2025, 1, 15, 10, 30), None], "hours": [1.25, 3.5]})
+    data = to_xlsx(frame, kinds={"revenue": "money", "plan": "money", "share": "percent"}, lang="ru")
+    ws = load_workbook(io.BytesIO(data)).active
+    formats = {ws.cell(1, j).value: ws.cell(2, j).number_format for j in range(1, ws.max_column + 1)}
+    assert formats == {"region": "General", "revenue": "#,##0.00", "plan": "#,##0", "share": "0.0%",
+                       "deals": "#,##0", "day": "DD.MM.YYYY", "at": "DD.MM.YYYY HH:MM", "hours": "#,##0.00"}
+    assert ws["D2"].value == 0.8279333091438056          # the raw share, only shown as a percentage
+    assert ws.cell(3, 2).number_format == "#,##0.00"      # every row of the column, not the first alone
+    en = load_workbook(io.BytesIO(to_xlsx(frame, lang="en"))).active
+    assert en["F2"].number_format == "YYYY-MM-DD"
+
+
+@pytest.mark.parametrize("values,kind", [([1, 2], "integer"), ([1.0, 2.0], "integer"), ([1.5, None], "number"),
+                                         ([dt.date(2025, 1, 1)], "date"), ([pd.Timestamp("2025-01-01")], "date"),
+                                         ([pd.Timestamp("2025-01-01 10:00")], "datetime"), (["a", 1], "text"),
+                                         ([True, False], "text"), ([None, None], "text")])
+def test_kind_guessed_from_values(values, kind):
+    from ui.export import kind_of
+    assert kind_of(pd.Series(values)) == kind
+
+
+def test_first_line_says_what_the_file_covers():
+    frame = pd.DataFrame({"region": ["Москва"], "revenue": [1.5]})
+    ws = load_workbook(io.BytesIO(to_xlsx(frame, {"region": "Регион"}, note="Что в файле: 2025"))).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "Что в файле: 2025" and rows[1] == ("Регион", "revenue") and rows[2] == ("Москва", 1.5)
+    assert ws.freeze_panes == "A3" and ws.auto_filter.ref == "A2:B3"
+
+
+def test_export_note_names_filters_language_and_time():
+    from ui.tables import export_note
+    note = export_note("01.01.2025 – 31.03.2025 · Москва · все продукты", "ru", dt.datetime(2025, 4, 2, 9, 5))
+    assert note == ("Что в файле: 01.01.2025 – 31.03.2025 · Москва · все продукты. Язык: Русский. "
+                    "Выгружено: 02.04.2025 09:05.")
+    assert "Language: English" in export_note("x", "en")
+
+
+def test_table_file_keeps_the_rows_in_the_order_shown_and_the_screen_formats():
+    """tables.xlsx: the raw frame's rows follow the frame on screen; a column formatted as money, a share
+    or a count on screen gets that kind in the file; a caller's kind wins."""
+    from ui import tables
+    raw = pd.DataFrame({"region": ["Казань", "Москва", "Уфа"], "revenue": [10.5, 30.0, 20.0],
+                        "share": [0.5, 0.25, 0.75], "deals": [1, 3, 2], "text_share": [0.1, 0.2, 0.3]})
+    shown = raw.sort_values("revenue", ascending=False)            # the page sorts what it shows
+    formats = {"revenue": tables.money("ru", "RUB"), "share": tables.percent("ru"), "deals": tables.number("ru")}
+    data = tables.xlsx(shown.assign(text_share=["10 %", "20 %", "30 %"]), formats, raw=raw,
+                       column_config={"region": "Регион"}, kinds={"text_share": "percent"}, note="n", lang_="ru")
+    ws = load_workbook(io.BytesIO(data)).active
+    assert [ws.cell(i, 1).value for i in range(3, 6)] == ["Москва", "Уфа", "Казань"]
+    assert ws.cell(2, 1).value == "Регион"
+    assert [ws.cell(3, j).number_format for j in range(2, 6)] == ["#,##0.00", "0.0%", "#,##0", "0.0%"]
+    assert ws.cell(3, 5).value == 0.2                               # the raw share, not the text shown

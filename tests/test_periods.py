@@ -227,6 +227,7 @@ def test_upload_form_period(fresh_db, tmp_path):
     manifest = [json.loads(ln) for ln in (fresh_db.parent / "raw" / "manifest.jsonl").read_text().splitlines()]
     assert manifest[0]["period"] == ["2026-03-01", "2026-03-10"]   # so `rebuild` dates it the same way
     assert upload.period_of((dt.date(2026, 3, 1),)) is None          # half a range picked: no period yet
+    assert upload.period_of((dt.date(2026, 3, 1), None)) is None     # the form's "to" field still empty
 
 
 # ---------------------------------------------------------------------------------------------

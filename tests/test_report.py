@@ -624,3 +624,36 @@ def test_revenue_without_attribution_is_one_figure_on_the_deck_the_data_page_and
     assert contribution["unattributed"].unattributed.iloc[0] == pytest.approx(expected)
     assert (contribution["models"].set_index("channel").loc["unattributed", ["markov", "shapley"]].tolist()
             == pytest.approx([expected, expected]))
+
+
+def test_meeting_files_draw_their_charts_once_per_choice(warehouse, monkeypatch):
+    """The Meeting page's download: the charts (7-9 s on the demo) are drawn once per filters, language,
+    sections and warehouse build; the PPTX, the PDF and a rerun's click reuse them; another choice draws anew."""
+    import streamlit as st
+
+    from model.runner import connect as _connect
+    from model.runner import run_on
+    from report import render
+    from ui import deck_files
+
+    st.cache_data.clear()
+    drawn = []
+    real = render.slide_images
+    monkeypatch.setattr(render, "slide_images", lambda deck: drawn.append(deck.lang) or real(deck))
+    con = _connect(warehouse)
+    f = decks.Filters("custom", *Q1)
+
+    def deck(lang):
+        return decks.build(f, lambda n, p: run_on(con, n, p), lang, ["headline", "regions"])
+
+    try:
+        key = (f.date_from, f.date_to, (), (), "ru", ("headline", "regions"), "built-1")
+        pptx = deck_files.download(deck("ru"), key, "pptx")()
+        pdf = deck_files.download(deck("ru"), key, "pdf")()          # a rerun's new deck, the same choice
+        assert pptx[:2] == b"PK" and pdf[:4] == b"%PDF" and drawn == ["ru"]
+        deck_files.download(deck("en"), (*key[:4], "en", *key[5:]), "pptx")()
+        deck_files.download(deck("ru"), (*key[:6], "built-2"), "pdf")()   # a rebuilt warehouse
+        assert drawn == ["ru", "en", "ru"]
+    finally:
+        con.close()
+        st.cache_data.clear()

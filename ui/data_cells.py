@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import fmt, tables
+from ui import cards, fmt, tables
 from ui.i18n import lang, t
 
 
@@ -18,9 +18,10 @@ def cell_warnings(history: pd.DataFrame, warnings: pd.DataFrame) -> None:
         return
     st.caption(t("data.warnings.note"))
     names = dict(zip(loads.load_id, loads.file_name, strict=True))
-    st.selectbox(t("data.warnings.pick"), loads.load_id.tolist(), key="warn_load",
+    st.selectbox(t("data.warnings.pick"), loads.load_id.tolist(), placeholder=t("widget.choose"), key="warn_load",
                  format_func=lambda i: f"{i}: {names[i]}")
-    tables.show(warnings, key="cell_warnings", file_name="cell_warnings", column_config={
+    tables.show(warnings, scope=t("export.scope.warehouse"), key="cell_warnings", file_name="cell_warnings",
+                column_config={
         "row_number": t("data.col.row_number"), "column": t("data.col.column"), "raw": t("data.col.raw"),
         "reason": t("data.col.reason")})
 
@@ -29,15 +30,15 @@ def cells_quality(cells: pd.Series, won_no_amount: pd.DataFrame) -> None:
     """Quality tab: cells read as empty, deals that took their lead's channel, won deals with no amount
     (revenue unknown, not zero) per currency and region."""
     L = lang()
-    c = st.columns(3)
-    c[0].metric(t("data.dq.won_no_amount"), fmt.number(cells.won_no_amount, L),
-                help=t("data.dq.won_no_amount.help"), border=True)
-    c[1].metric(t("data.dq.from_lead"), fmt.number(cells.channel_from_lead, L),
-                help=t("data.dq.from_lead.help"), border=True)
-    c[2].metric(t("data.dq.cells_warned"), fmt.number(cells.cells_warned, L), border=True)
+    row = cards.row()
+    cards.card(row, t("data.dq.won_no_amount"), fmt.number(cells.won_no_amount, L),
+               help_=t("data.dq.won_no_amount.help"))
+    cards.card(row, t("data.dq.from_lead"), fmt.number(cells.channel_from_lead, L), help_=t("data.dq.from_lead.help"))
+    cards.card(row, t("data.dq.cells_warned"), fmt.number(cells.cells_warned, L))
     if not won_no_amount.empty:
         st.subheader(t("data.dq.won_no_amount.table"))
         st.caption(t("data.dq.won_no_amount.note"))
-        tables.show(won_no_amount, {"deals": tables.number(L)}, key="dq_won_no_amount",
+        tables.show(won_no_amount, {"deals": tables.number(L)}, scope=t("export.scope.warehouse"),
+                    key="dq_won_no_amount",
                     file_name="won_deals_without_amount",
                     column_config={c_: t(f"data.col.{c_}") for c_ in won_no_amount.columns})

@@ -18,7 +18,7 @@ def sidebar(t, regions: list[str], products: list[str]) -> Filters:
     if "f_period" not in state:
         first = from_query(dict(st.query_params), today())
         state["f_period"] = first.period
-        state["f_range"] = (first.date_from, first.date_to)
+        state["f_from"], state["f_to"] = first.date_from, first.date_to
         state["f_regions"] = [r for r in first.regions if r in regions]
         state["f_products"] = [p for p in first.products if p in products]
     # the period's labels are translated, and a selectbox keeps its value by label: one widget per
@@ -28,12 +28,13 @@ def sidebar(t, regions: list[str], products: list[str]) -> Filters:
     state.setdefault(key, state["f_period"])
     if state[key] != state["f_period"]:
         state[key] = state["f_period"]
-    st.selectbox(t("filter.period"), PERIODS, key=key, format_func=lambda p: t(f"period.{p}", lang),
-                 on_change=_copy, args=(key, "f_period"))
+    st.selectbox(t("filter.period"), PERIODS, key=key, placeholder=t("widget.choose"),
+                 format_func=lambda p: t(f"period.{p}", lang), on_change=_period_changed, args=(key,))
     if state["f_period"] == "custom":
-        st.date_input(t("filter.range"), key="f_range", format="DD.MM.YYYY")
-    st.multiselect(t("filter.regions"), regions, key="f_regions", placeholder=t("filter.all"))
-    st.multiselect(t("filter.products"), products, key="f_products", placeholder=t("filter.all"))
+        _dates(t)
+    # empty means all, so Streamlit's English "Select all" entry would only repeat it
+    st.multiselect(t("filter.regions"), regions, key="f_regions", placeholder=t("filter.all"), select_all=False)
+    st.multiselect(t("filter.products"), products, key="f_products", placeholder=t("filter.all"), select_all=False)
     f = current()
     for key in ("period", "from", "to", "regions", "products"):   # stale keys leave the URL
         if key in st.query_params and key not in to_query(f):
@@ -44,8 +45,29 @@ def sidebar(t, regions: list[str], products: list[str]) -> Filters:
     return f
 
 
-def _copy(src: str, dst: str) -> None:
-    st.session_state[dst] = st.session_state[src]
+def _dates(t) -> None:
+    """The custom period as two date fields. One range field would show Streamlit's own quick-select
+    ("Date range", "Select...", "Past Week") in English, which no parameter translates; each field's
+    bounds keep the start on or before the end. A typed date applies when the calendar closes (Streamlit
+    commits it then, not on Enter): the help says so."""
+    state = st.session_state
+    if "f_from" not in state or "f_to" not in state:   # a field not drawn in a run loses its state
+        start, end = period_bounds(DEFAULT_PERIOD, today())
+        state["f_from"], state["f_to"] = state.get("f_from", start), state.get("f_to", end)
+    st.date_input(t("filter.from"), key="f_from", max_value=state["f_to"], format="DD.MM.YYYY",
+                  help=t("filter.date.help"))
+    st.date_input(t("filter.to"), key="f_to", min_value=state["f_from"], format="DD.MM.YYYY",
+                  help=t("filter.date.help"))
+
+
+def _period_changed(src: str) -> None:
+    """The period widget's choice into the language-free state; a switch to custom dates starts from
+    the dates shown until now."""
+    state = st.session_state
+    if state[src] == "custom" and state.get("f_period") != "custom":
+        shown = current()
+        state["f_from"], state["f_to"] = shown.date_from, shown.date_to
+    state["f_period"] = state[src]
 
 
 def current() -> Filters:
@@ -54,11 +76,9 @@ def current() -> Filters:
     period = state.get("f_period", DEFAULT_PERIOD)
     regions, products = tuple(state.get("f_regions", ())), tuple(state.get("f_products", ()))
     if period == "custom":
-        rng = tuple(state.get("f_range", ()))
-        if len(rng) == 2 and rng[0] <= rng[1]:
-            return Filters(period, rng[0], rng[1], regions, products)
-        if len(rng) == 1:   # the picker holds one end while the user chooses the other
-            return Filters(period, rng[0], rng[0], regions, products)
+        start, end = state.get("f_from"), state.get("f_to")
+        if start is not None and end is not None and start <= end:
+            return Filters(period, start, end, regions, products)
         period = DEFAULT_PERIOD
     start, end = period_bounds(period, today())
     return Filters(period, start, end, regions, products)

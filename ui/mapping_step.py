@@ -39,7 +39,8 @@ def _constants(entity: str, fields: list[str], L: str) -> None:
     cols = st.columns(len(lacking))
     for col, fld in zip(cols, lacking, strict=True):
         values = sorted(set(constant_values(entity, fld)[1].values()))
-        col.selectbox(t(f"map.const.{fld}", L), [NONE, *values], key=f"map_const_{entity}_{fld}")
+        col.selectbox(t(f"map.const.{fld}", L), [NONE, *values], placeholder=t("widget.choose"),
+                      key=f"map_const_{entity}_{fld}")
 
 
 def mapping_step(name: str, data: bytes) -> None:
@@ -48,16 +49,17 @@ def mapping_step(name: str, data: bytes) -> None:
     st.caption(t("map.note"))
     header = upload.header_of(name, data)
     fields = upload.entity_fields()
-    entity = st.selectbox(t("map.entity"), list(fields), key="map_entity")
+    entity = st.selectbox(t("map.entity"), list(fields), placeholder=t("widget.choose"), key="map_entity",
+                          format_func=lambda e: upload.entity_name(e, L))   # bound: AppTest calls it later
     need, other = fields[entity]
     cols = st.columns(3)
     for i, fld in enumerate(need + other):
         label = f"{fld} *" if fld in need else fld
-        cols[i % 3].selectbox(label, [NONE, *header], key=f"map_col_{entity}_{fld}")
+        cols[i % 3].selectbox(label, [NONE, *header], placeholder=t("widget.choose"), key=f"map_col_{entity}_{fld}")
     o = st.columns(3)
-    o[0].selectbox(t("map.decimal"), DECIMALS, key="map_opt_decimal",
+    o[0].selectbox(t("map.decimal"), DECIMALS, placeholder=t("widget.choose"), key="map_opt_decimal",
                    format_func=lambda v: v if v else t("map.auto", L))
-    o[1].selectbox(t("map.date_order"), DATE_ORDERS, key="map_opt_date_order",
+    o[1].selectbox(t("map.date_order"), DATE_ORDERS, placeholder=t("widget.choose"), key="map_opt_date_order",
                    format_func=lambda v: v if v else t("map.auto", L))
     _constants(entity, need + other, L)
     mapping = _mapping(name, header)
@@ -72,7 +74,7 @@ def mapping_step(name: str, data: bytes) -> None:
         return
     st.markdown(t("map.preview", read=fmt.number(pv["rows_read"], L), loaded=fmt.number(pv["rows_loaded"], L),
                   rejected=fmt.number(pv["rows_rejected"], L), warned=fmt.number(pv["cells_warned"], L)))
-    st.dataframe(pv["rows"], hide_index=True)
+    st.dataframe(pv["rows"], hide_index=True, placeholder=fmt.DASH)
     profile = st.text_input(t("map.name"), key="map_name", placeholder="crm_orders")
     if st.button(t("map.save"), type="primary", disabled=not profile):
         try:
@@ -81,7 +83,7 @@ def mapping_step(name: str, data: bytes) -> None:
             st.error(upload.error_line(upload.error_of(err)), icon=":material/error:")
             return
         result = upload.load_uploads([(name, data)], mapping=mapping,
-                                     period=upload.period_of(st.session_state.get("upload_period")))
+                                     period=upload.period_of(upload.period_state()))
         st.session_state["last_load"] = result["files"]
         st.session_state["last_load_error"] = result.get("error")
         st.session_state["to_map"] = [x for x in st.session_state.get("to_map", []) if x[0] != name]

@@ -46,8 +46,30 @@ def load_uploads(files: list[tuple[str, bytes]], on_file=None, mapping: Mapping 
 
 
 def period_of(value) -> tuple[dt.date, dt.date] | None:
-    """The upload form's date range when both ends are picked, else none."""
-    return (value[0], value[1]) if isinstance(value, (tuple, list)) and len(value) == 2 else None
+    """The upload form's report period when both ends are picked, else none."""
+    ok = isinstance(value, (tuple, list)) and len(value) == 2 and None not in value
+    return (value[0], value[1]) if ok else None
+
+
+def period_state() -> tuple:
+    """The upload form's two period fields as this session holds them."""
+    import streamlit as st
+
+    return st.session_state.get("upload_from"), st.session_state.get("upload_to")
+
+
+def period_fields(t) -> tuple:
+    """The report period as two date fields, not one range field: a range field shows Streamlit's own
+    English quick-select ("Date range", "Select..."); each field's bound keeps the start before the end."""
+    import streamlit as st
+
+    start, end = period_state()
+    c = st.columns(2)
+    c[0].date_input(t("upload.period.from"), value=None, max_value=end, format="DD.MM.YYYY",
+                    help=t("upload.period.help"), key="upload_from")
+    c[1].date_input(t("upload.period.to"), value=None, min_value=start, format="DD.MM.YYYY",
+                    help=t("filter.date.help"), key="upload_to")
+    return period_state()
 
 
 def error_of(err: LoadError) -> dict:
@@ -67,6 +89,13 @@ def error_line(result: dict, lang_: str | None = None, frame: str = "err.other")
         except (KeyError, IndexError):  # the message changed its fields: the English line is still right
             pass
     return t(frame, lang_, message=result.get("error", ""))
+
+
+def entity_name(entity, lang_: str | None = None) -> str:
+    """What a file holds in the reader's words ('ad_spend' -> «рекламные расходы»); an entity no locale
+    names keeps its code."""
+    key = f"entity.{entity}"
+    return t(key, lang_) if key in TEXT["ru"] else str(entity)
 
 
 def needs_mapping(result: dict) -> bool:

@@ -79,7 +79,7 @@ def _show_preview(p: dict, L: str) -> None:
                                        for b, x in zip(rows.won_deals_before, rows.won_deals_after, strict=True)],
             t("vocab.col.won_revenue", currency=base): [
                 _arrow(b, x, money) for b, x in zip(rows.won_revenue_before, rows.won_revenue_after, strict=True)],
-        }), hide_index=True, key="vocab_preview_table")
+        }), hide_index=True, placeholder=fmt.DASH, key="vocab_preview_table")
     st.caption(t("vocab.preview.line", leads=fmt.number(m["leads"], L), deals=fmt.number(m["deals"], L),
                  won=fmt.number(m["won_deals"], L), revenue=fmt.money(m["won_revenue"], base, L),
                  before=", ".join(_label(a["dimension"], v, L) for v in m["before"]),
@@ -109,7 +109,7 @@ def vocab_step() -> None:
         _error(vocab.VocabError("no_list", str(err)))
         return
     counts = listed.groupby("dimension").size()
-    dim = st.selectbox(t("vocab.dimension"), list(vocab.FIELDS), key="vocab_dim",
+    dim = st.selectbox(t("vocab.dimension"), list(vocab.FIELDS), placeholder=t("widget.choose"), key="vocab_dim",
                        format_func=lambda d: f"{t('vocab.dim.' + d, L)} ({counts.get(d, 0)})")
     shown = listed[listed.dimension == dim]
     if shown.empty:
@@ -132,14 +132,15 @@ def vocab_step() -> None:
         options = list(dict.fromkeys(zip(shown.field, shown.raw_value, strict=True)))
         if not options:
             return
-        field, value = st.selectbox(t("vocab.value"), options, key=f"vocab_value_{dim}",
+        field, value = st.selectbox(t("vocab.value"), options, placeholder=t("widget.choose"), key=f"vocab_value_{dim}",
                                     format_func=lambda o: f"{o[0]}: {o[1]}")
     else:
-        field = st.selectbox(t("vocab.field"), vocab.FIELDS[dim], key="vocab_field")
+        field = st.selectbox(t("vocab.field"), vocab.FIELDS[dim], placeholder=t("widget.choose"), key="vocab_field")
         value = st.text_input(t("vocab.pattern"), key="vocab_pattern", placeholder="^zz_.*$",
                               help=t("vocab.pattern.help"))
     targets = _targets(dim, L)
-    target = st.selectbox(t("vocab.target"), list(targets), key=f"vocab_target_{dim}", format_func=targets.get)
+    target = st.selectbox(t("vocab.target"), list(targets), placeholder=t("widget.choose"), key=f"vocab_target_{dim}",
+                          format_func=targets.get)
     who = _signed_in() or st.text_input(t("vocab.who"), value=os.environ.get("USER", ""), key="vocab_who")
     if not value:
         return
