@@ -29,7 +29,7 @@ model = st.selectbox(t("contrib.model"), models, index=models.index(agreed["name
                      format_func=lambda m: names[m] + (t("contrib.agreed_mark", L) if m == agreed["name"] else ""))
 d = with_models(load("contribution", f, db.query, model=model))
 base = d["agreement"].base_currency.iloc[0]
-labels = dict(zip(d["channels"].channel, d["channels"]["label_" + L]))
+labels = dict(zip(d["channels"].channel, d["channels"]["label_" + L], strict=True))
 labels[attribution.UNATTRIBUTED] = t("contrib.unattributed")
 if d["by_channel"].empty:
     st.info(t("contrib.empty"))

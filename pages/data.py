@@ -43,7 +43,7 @@ with tab_load:
                                      period=upload.period_of(period))
         st.session_state["last_load"] = result["files"]
         st.session_state["last_load_error"] = result.get("error")
-        st.session_state["to_map"] = [(f.name, f.getvalue()) for f, r in zip(files, result["files"])
+        st.session_state["to_map"] = [(f.name, f.getvalue()) for f, r in zip(files, result["files"], strict=True)
                                       if upload.needs_mapping(r)]
     if st.session_state.get("last_load_error"):
         st.error(upload.error_line(st.session_state["last_load_error"]), icon=":material/error:")
@@ -86,7 +86,7 @@ with tab_history:
         st.caption(t("data.rejects.none"))
     else:
         ids = loads.load_id.tolist()
-        names = dict(zip(loads.load_id, loads.file_name))
+        names = dict(zip(loads.load_id, loads.file_name, strict=True))
         st.selectbox(t("data.rejects.pick"), ids, placeholder=t("widget.choose"), key="reject_load",
                      format_func=lambda i: f"{i}: {names[i]}")
         rejects = d["rejects"]
@@ -169,7 +169,8 @@ with tab_terms:
                   end=a.day_end, days=days, qualified=fmt.percent(a.min_qualified_share, L, 0),
                   conversion=fmt.percent(a.min_lead_to_deal, L, 0)))
     st.subheader(t("data.terms.attribution"))
-    st.markdown(t("data.terms.attribution_text", description=describe(agreed_model(agreements.attribution(db.query)), L)))
+    agreed_attribution = agreed_model(agreements.attribution(db.query))     # as the numbers were built
+    st.markdown(t("data.terms.attribution_text", description=describe(agreed_attribution, L)))
     st.subheader(t("data.terms.channels"))
     ch = d["channel_labels"]
     tables.show(ch.assign(owner=[t(f"owner.{o}") for o in ch.owner])[["channel", "label_" + L, "owner"]],

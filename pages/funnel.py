@@ -69,7 +69,7 @@ tables.show(rows.assign(
 ), dict.fromkeys(STEPS, COUNT), raw=rows.assign(label=rows.label.fillna(t("funnel.total"))), kinds=SHARES,
     key="funnel", file_name=f"funnel_by_{by}",
     column_config={
-    "label": t(f"funnel.by.{by}"), **{s: name for s, name in zip(STEPS, steps)},
+    "label": t(f"funnel.by.{by}"), **dict(zip(STEPS, steps, strict=True)),
     "to_qualified": t("funnel.col.to_qualified"), "to_deal": t("funnel.col.to_deal"),
     "to_won": t("funnel.col.to_won"), "lead_to_won": t("funnel.col.lead_to_won")})
 
@@ -95,7 +95,8 @@ target = sla_target_share(d)
 hours = fmt.number(a.first_contact_hours, L, 0 if float(a.first_contact_hours).is_integer() else 1)
 days = ", ".join(t(f"weekday.{w}") for w in a.working_days)
 st.subheader(t("funnel.sla"))
-st.markdown(t("funnel.sla.target", hours=hours, start=int(a.day_start), end=int(a.day_end), days=days, share=pct(target)))
+st.markdown(t("funnel.sla.target", hours=hours, start=int(a.day_start), end=int(a.day_end), days=days,
+              share=pct(target)))
 s = sla(d, target)
 top = sla_top(s, SLA_TOP)
 who = [f"{r.manager} · {r.region}" if r.pairs == 1 else t("funnel.sla.rest", n=r.pairs) for r in top.itertuples()]
@@ -112,9 +113,9 @@ title = t("funnel.sla.chart_top", n=len(top) - 1) if top.pairs.iloc[-1] > 1 else
 st.plotly_chart(charts.style(fig, L, title, height=80 + 28 * len(top)))
 sla_cols = ["manager", "region", "leads", "contacted", "within_sla", "share", "mean_hours"]
 tables.show(s.assign(
-    share=[marked(m, pct(v)) for m, v in zip(s.met, s.share)],
+    share=[marked(m, pct(v)) for m, v in zip(s.met, s.share, strict=True)],
     mean_hours=[fmt.number(v, L, 1) for v in s.mean_hours])[sla_cols],
-    {"leads": COUNT, "contacted": COUNT, "within_sla": COUNT}, raw=s[sla_cols + ["met"]], kinds=SHARES, key="sla",
+    {"leads": COUNT, "contacted": COUNT, "within_sla": COUNT}, raw=s[[*sla_cols, "met"]], kinds=SHARES, key="sla",
     file_name="sla_first_contact", column_config={
         "manager": t("funnel.by.manager"), "region": t("col.region"), "leads": t("funnel.step.leads"),
         "contacted": t("funnel.col.contacted"), "within_sla": t("funnel.col.within_sla"),
@@ -125,10 +126,11 @@ st.subheader(t("funnel.scorecard"))
 sc = scorecard(d)
 tables.show(sc.assign(
     month=[fmt.month(m, L) for m in sc.month],
-    leads=[marked(m, f"{fmt.number(v, L)} / {fmt.number(p, L)}") for m, v, p in zip(sc.leads_met, sc.leads, sc.leads_plan)],
-    qualified_share=[marked(m, pct(v)) for m, v in zip(sc.qualified_met, sc.qualified_share)],
-    sla_share=[marked(m, pct(v)) for m, v in zip(sc.sla_met, sc.sla_share)],
-    lead_to_deal=[marked(m, pct(v)) for m, v in zip(sc.lead_to_deal_met, sc.lead_to_deal)],
+    leads=[marked(m, f"{fmt.number(v, L)} / {fmt.number(p, L)}")
+           for m, v, p in zip(sc.leads_met, sc.leads, sc.leads_plan, strict=True)],
+    qualified_share=[marked(m, pct(v)) for m, v in zip(sc.qualified_met, sc.qualified_share, strict=True)],
+    sla_share=[marked(m, pct(v)) for m, v in zip(sc.sla_met, sc.sla_share, strict=True)],
+    lead_to_deal=[marked(m, pct(v)) for m, v in zip(sc.lead_to_deal_met, sc.lead_to_deal, strict=True)],
 )[["month", "leads", "qualified_share", "sla_share", "lead_to_deal"]], raw=sc, key="scorecard", kinds=SHARES,
     file_name="sla_scorecard", column_config={
     "month": t("funnel.col.month"), "leads": t("funnel.sc.leads"),

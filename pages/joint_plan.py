@@ -87,7 +87,8 @@ offsets, widths = charts.week_bars(w.week, partial)
 charts.period_bars(fig, [str(x) for x in w.week], w.revenue, partial, L, t("jp.weekly", currency=base),
                    charts.BESIDE_OWNERS, unit="week", offset=offsets, width=widths,
                    hovertext=[t("jp.weekly.hover", week=fmt.date(x, L), revenue=fmt.money(v, base, L), deals=n)
-                              for x, v, n in zip(w.week, w.revenue, w.deals_won)], hoverinfo="text", row=2, col=1)
+                              for x, v, n in zip(w.week, w.revenue, w.deals_won, strict=True)],
+                   hoverinfo="text", row=2, col=1)
 # a name says where: several regions hold activities of the same name ("Обзвон участников выставки")
 names = [row_label(a) for a in acts.itertuples()]
 # ids as categories: numeric ids ('66', '69') would otherwise space the rows by their values
@@ -111,7 +112,7 @@ else:
                        region=nxt.region.fillna(t("all_regions")), status=[status(s) for s in nxt.status])
     ahead = dataclasses.replace(f, date_from=on, date_to=on + dt.timedelta(days=30))
     tables.show(words.assign(
-        when=[f"{fmt.date(a, L)} – {fmt.date(b, L)}" for a, b in zip(nxt.start_date, nxt.end_date)],
+        when=[f"{fmt.date(a, L)} – {fmt.date(b, L)}" for a, b in zip(nxt.start_date, nxt.end_date, strict=True)],
         budget=[fmt.money(v, base, L) for v in nxt.budget])[
         ["when", "owner", "kind", "title", "region", "responsible", "budget", "status"]],
         raw=words, kinds={"budget": "money"}, scope=page.filters_caption(ahead), key="jp_next",

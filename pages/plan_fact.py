@@ -1,5 +1,6 @@
 """Plan vs fact, for the CEO: one plan for both departments, each line with its owner; where the
 revenue gap comes from (lead volume, conversion, revenue per deal)."""
+import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -37,7 +38,7 @@ z = grid.to_numpy(dtype=float) * 100
 PCT = (50, 75, 100, 125, 150)
 fig = go.Figure(go.Heatmap(
     z=z, x=months, y=list(grid.index), zmid=100, zmin=50, zmax=150, colorscale="RdBu",
-    text=[[fmt.percent(v / 100, L, 0) if v == v else "" for v in row] for row in z], texttemplate="%{text}",
+    text=[[fmt.percent(v / 100, L, 0) if not np.isnan(v) else "" for v in row] for row in z], texttemplate="%{text}",
     hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
     colorbar={"title": "%", "tickvals": PCT, "ticktext": [fmt.percent(v / 100, L, 0) for v in PCT]}))
 fig.update_layout(yaxis={"autorange": "reversed"}, xaxis={"type": "category"})

@@ -52,7 +52,7 @@ def test_the_sentence_names_the_charts_longest_bar(warehouse):
     at = run_app("contribution", "en", **Q1_2025)
     spec = chart(at, t("contrib.chart", "en", currency="RUB"))
     bars = next(tr for tr in spec["data"] if tr.get("type") == "bar")
-    lengths = dict(zip(values(bars, "x"), values(bars)))
+    lengths = dict(zip(values(bars, "x"), values(bars), strict=True))
     longest = max(lengths, key=lengths.get)
     assert lengths[longest] > 0
     assert any(line.startswith("The models disagree most on “" + longest + "”") for line in texts(at).splitlines())
@@ -79,7 +79,7 @@ def test_a_data_driven_model_can_be_picked(warehouse, model):
     dots = {tr["name"]: tr for tr in spec["data"] if tr.get("mode") == "markers"}
     table = at.dataframe[0].value.set_index("channel")
     # the table's revenue is the model's dots, channel by channel
-    chart_credit = dict(zip(values(dots[names[model]], "x"), values(dots[names[model]])))
+    chart_credit = dict(zip(values(dots[names[model]], "x"), values(dots[names[model]]), strict=True))
     for channel, revenue in table.revenue.items():
         assert float(revenue) == pytest.approx(chart_credit.get(channel, 0.0), abs=0.01), channel
     assert table.pipeline.isna().all()
@@ -94,6 +94,6 @@ def test_campaign_none_rows_count_leads_without_a_campaign(warehouse):
                                 "and created_at::date between '2025-01-01' and '2025-03-31' group by all"))
     assert leads
     labels = dict(sql(warehouse, "select channel, label_en from cfg_channels"))
-    shown = dict(zip(none.channel, none.leads))
+    shown = dict(zip(none.channel, none.leads, strict=True))
     for channel, n in leads.items():
         assert shown[labels[channel]] == n, channel

@@ -37,10 +37,11 @@ def test_history_rejects_quality_recon_terms(warehouse, lang):
     assert list(rejects.row_number) == [r[0] for r in sql(
         warehouse, "select row_number from rejects where load_id = $l order by 1", {"l": load_id})]
     unrecognised = next(df.value for df in at.dataframe if "raw_value" in df.value.columns)
-    assert list(zip(unrecognised.raw_value, unrecognised.rows)) == [tuple(r) for r in sql(
+    assert list(zip(unrecognised.raw_value, unrecognised.rows, strict=True)) == [tuple(r) for r in sql(
         warehouse, "select raw_value, rows from dq_unrecognised order by won_revenue desc nulls last, rows desc, "
                    "dimension, source, raw_value")]
-    assert ("Тверь", t("dq.dimension.region", lang)) in set(zip(unrecognised.raw_value, unrecognised.dimension))
+    pairs = set(zip(unrecognised.raw_value, unrecognised.dimension, strict=True))
+    assert ("Тверь", t("dq.dimension.region", lang)) in pairs
     recon = next(df.value for df in at.dataframe if "crm_won_amount" in df.value.columns)
     crm = sql_one(warehouse, "select sum(amount * case currency when 'RUB' then 1 else 90 end) from deals "
                              "where status = 'won' and closed_at::date between '2025-01-01' and '2025-03-31'")

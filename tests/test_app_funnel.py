@@ -101,7 +101,7 @@ def test_first_contact_share_equals_the_working_hours_reference(warehouse, lang)
     bars = chart(at, t("funnel.sla.chart", lang))["data"][0]
     shares = {f"{m} · {r}": row.share for (m, r), row in shown.iterrows()}
     assert sorted(bars["y"]) == sorted(shares)
-    assert all(shares[y].endswith(text) for y, text in zip(bars["y"], bars["text"]))
+    assert all(shares[y].endswith(text) for y, text in zip(bars["y"], bars["text"], strict=True))
     # the target is printed with the rule for "met"
     page = texts(at)
     assert t("funnel.sla.target", lang, hours="2", start=9, end=19,
@@ -118,9 +118,10 @@ def test_scorecard_marks_each_commitment(warehouse, lang):
     sc = table(at, SCORECARD)
     months = [dt.date(2025, m, 1) for m in (1, 2, 3)]
     assert list(sc.month) == [fmt.month(m, lang) for m in months]
-    hours, h0, h1, days, min_q, min_ltd = sql(warehouse, "select first_contact_hours, day_start, day_end, "
-                                              "working_days, min_qualified_share, min_lead_to_deal from cfg_agreement")[0]
-    for row, month in zip(sc.itertuples(), months):
+    hours, h0, h1, days, min_q, min_ltd = sql(
+        warehouse, "select first_contact_hours, day_start, day_end, working_days, min_qualified_share, "
+                   "min_lead_to_deal from cfg_agreement")[0]
+    for row, month in zip(sc.itertuples(), months, strict=True):
         leads = sql(warehouse, """
             select status in ('qualified', 'converted') or exists (select 1 from deals d where d.lead_id = l.lead_id),
                    status = 'converted' or deal_id is not null, created_at, first_contact_at

@@ -36,7 +36,7 @@ def test_flights_offered_and_the_estimate_shown(on_demo, lang):
     flights = [r[0] for r in sql(on_demo, "select campaign from flights")]
     box = at.selectbox(key="impact_flight")
     assert len(box.options) == len(flights) == 7
-    d, r = expected(on_demo, box.value)
+    _d, r = expected(on_demo, box.value)
     base = "RUB"
     shown = metric(at, t("impact.incremental", lang))
     assert shown.value == fmt.compact(r.incremental, lang, base)

@@ -21,7 +21,7 @@ def timeline(at, lang, region=None) -> tuple[list, list]:
     weekly = t("jp.weekly", lang, currency="RUB")
     bars = [tr for tr in spec["data"] if tr.get("legendgroup") != weekly]
     week = sorted((x, y) for tr in spec["data"] if tr.get("legendgroup") == weekly
-                  for x, y in zip(values(tr, "x"), values(tr)))       # whole and partial weeks, by date
+                  for x, y in zip(values(tr, "x"), values(tr), strict=True))       # whole and partial weeks, by date
     assert all(tr["orientation"] == "h" for tr in bars) and week
     return [y for tr in bars for y in values(tr, "y")], [y for _, y in week]
 
@@ -54,7 +54,7 @@ def test_planned_vs_done_per_owner_equals_sql(warehouse, lang):
     for owner, planned, done, cancelled, n in expected:
         row = shown.loc[t(f"owner.{owner}", lang)]
         assert (row.planned, row.done, row.cancelled, row.activities) == (planned, done, cancelled, n)
-        tile = [m for m in at.metric if m.label == t(f"owner.{owner}", lang)][0]
+        tile = next(m for m in at.metric if m.label == t(f"owner.{owner}", lang))
         assert tile.value == t("jp.done_of", lang, done=done, total=n - cancelled)
 
 
@@ -77,7 +77,7 @@ def test_region_filter_and_the_weekly_sales_region(warehouse):
     assert sorted(timeline(at, "en", "Москва")[0]) == activity_ids(warehouse, "(region = 'Москва' or region is null)")
 
     at = run_app("joint_plan", "en", **Q1_2025)
-    box = [s for s in at.selectbox if s.label == t("jp.sales_region", "en")][0]
+    box = next(s for s in at.selectbox if s.label == t("jp.sales_region", "en"))
     assert box.value is None                              # no sidebar region: all
     box.set_value("Санкт-Петербург").run()
     assert not at.exception

@@ -24,7 +24,8 @@ def test_region_table_equals_sql(warehouse, lang):
         assert table.at[region, "leads"] == n
     plan = sql_one(warehouse, "select sum(target) from plan where region = 'Москва' and metric = 'revenue'")
     assert float(table.at["Москва", "revenue_plan_period"]) == pytest.approx(float(plan))
-    assert table.at["Москва", "revenue_vs_plan_period"] == pytest.approx(float(table.at["Москва", "revenue"]) / float(plan))
+    share = float(table.at["Москва", "revenue"]) / float(plan)
+    assert table.at["Москва", "revenue_vs_plan_period"] == pytest.approx(share)
     # an export's unrecognised region is a row of its own, kept at the bottom
     assert table.index[-1] == "Тверь"
     bars = chart(at, t("regions.chart", lang, currency="RUB"))["data"][0]
@@ -43,7 +44,8 @@ def test_region_filter_and_drill_down(warehouse):
     managers = at.dataframe[1].value
     expected = dict(sql(warehouse, "select manager, count(*) from deals where region = 'Москва' and status = 'won' "
                                    "and closed_at::date between '2025-01-01' and '2025-03-31' group by all"))
-    assert dict(zip(managers.manager, managers.deals_won)) == {**dict.fromkeys(managers.manager, 0), **expected}
+    shown = dict(zip(managers.manager, managers.deals_won, strict=True))
+    assert shown == {**dict.fromkeys(managers.manager, 0), **expected}
     monthly = chart(at, "Москва")
     fact = [v for tr in monthly["data"] if tr.get("legendgroup") == "Fact" for v in values(tr)]
     won = sql_one(warehouse, "select sum(amount * case currency when 'RUB' then 1 else 90 end) from deals "
@@ -80,7 +82,7 @@ def test_a_regions_sources_managers_and_products_add_up_to_its_row(which, wareho
         start = first + dt.timedelta(days=int(rng.integers(0, (last - first).days)))
         periods.append((start, start + dt.timedelta(days=int(rng.integers(0, 120)))))
     checked = 0
-    for (a, b), picked in zip(periods, [[], [], [], products[:1], [], products[-1:]]):
+    for (a, b), picked in zip(periods, [[], [], [], products[:1], [], products[-1:]], strict=True):
         p = {"date_from": a, "date_to": b, "regions": [], "products": picked}
         rows = _query(db, "metrics_region", p)
         rows = rows[~rows.is_total]

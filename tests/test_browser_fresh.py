@@ -90,7 +90,7 @@ async def outcome(browser, turns: asyncio.Semaphore, url: str, i: int) -> Except
     try:
         async with turns:
             await link_then_click(browser, url, i)
-    except Exception as err:  # an assertion or Playwright's timeout: the page's test raises it
+    except Exception as err:  # noqa: BLE001  an assertion or Playwright's timeout: the page's test raises it
         return err
     return None
 
@@ -135,7 +135,8 @@ async def assert_on(page, i: int, lang: str) -> None:
     sidebar = page.locator('[data-testid="stSidebar"]')
     titles = sidebar.locator('[data-testid="stSidebarNavLink"] [data-testid="stMarkdownContainer"]')
     await expect(titles).to_have_text([t(k, lang) for _, k, _, _ in PAGES], timeout=WAIT)
-    current = sidebar.locator('[data-testid="stSidebarNavLink"][aria-current="page"] [data-testid="stMarkdownContainer"]')
+    current = sidebar.locator(
+        '[data-testid="stSidebarNavLink"][aria-current="page"] [data-testid="stMarkdownContainer"]')
     await expect(current).to_have_text(t(key, lang), timeout=WAIT)
     await expect(sidebar.get_by_role("radio", name=LANG_NAMES[lang], exact=True)).to_be_checked(timeout=WAIT)
     dates = sidebar.locator('[data-testid="stDateInput"] input')

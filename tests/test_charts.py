@@ -79,7 +79,7 @@ def test_value_ticks_cover_zero_and_every_value_at_a_round_step(values, lang, in
         both_sides = min(values) < 0 < max(values)
         assert len(ticks) - 1 == (max(intervals, 2 if both_sides else 1) if intervals else len(ticks) - 1)
         assert intervals or 2 <= len(ticks) <= 12
-    for value, text in zip(ticks, axis["ticktext"]):            # the label says the tick's value
+    for value, text in zip(ticks, axis["ticktext"], strict=True):            # the label says the tick's value
         assert tick_value(text, lang) == pytest.approx(value, rel=1e-9, abs=1e-9)
 
 

@@ -192,7 +192,7 @@ def month_axis(months, lang: str, partial: dict | None = None, **extra) -> dict:
     shown = every[::step]
     labels = month_labels(shown, lang)
     if len(shown) <= 6:     # room under a bar for its days; with more months the hatch and the legend say it
-        labels = [with_partial(label, m, partial, lang) for label, m in zip(labels, shown)]
+        labels = [with_partial(label, m, partial, lang) for label, m in zip(labels, shown, strict=True)]
     mids = [pd.Timestamp(m) + (pd.Timestamp(_next_month(m)) - pd.Timestamp(m)) / 2 for m in shown]
     return {"type": "date", "tickmode": "array", "tickvals": [x.isoformat() for x in mids], "ticktext": labels,
             "tickangle": 0,
