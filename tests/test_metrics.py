@@ -276,3 +276,31 @@ def test_formula_metrics_name_registered_inputs():
         inputs = (m.ratio or ()) + ((m.combine[0], m.combine[2]) if m.combine else ())
         assert all(i in metrics.REGISTRY for i in inputs), key
         assert bool(m.query) + bool(m.ratio) + bool(m.combine) <= 1, key
+
+
+def test_excel_files_hold_the_registry_numbers(demo):
+    """The Regions table's Excel file (ui.tables.xlsx, as the page's download makes it) and the Overview's
+    deviations hold the registry's values, for a sample of the filter sets."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from ui import tables
+
+    _con, run = demo
+    options = run("filter_options", {})
+    sets = filter_sets(options[options.kind == "region"].value.tolist(),
+                       options[options.kind == "product"].value.tolist())[:10]
+    columns = ["region", "revenue", "revenue_plan_period", "revenue_vs_plan_period", "revenue_vs_plan_to_date",
+               "deals_won", "spend", "leads", "cpl"]
+    for f in sets:
+        rows = metrics.regions(metrics.region_table(run, f)).set_index("region")
+        shown = load("regions", f, run)["regions"][columns]
+        book = load_workbook(io.BytesIO(tables.xlsx(shown, note="test", lang_="ru")), read_only=True)
+        cells = list(book.active.iter_rows(values_only=True))
+        assert cells[0][0] == "test" and list(cells[1]) == columns
+        for line in cells[2:]:
+            region = line[0]
+            for name, value in zip(columns[1:], line[1:], strict=True):
+                assert _close(value, None if pd.isna(rows.at[region, name]) else float(rows.at[region, name]),
+                              abs_=0.01), (f, region, name)
