@@ -304,3 +304,21 @@ def test_excel_files_hold_the_registry_numbers(demo):
             for name, value in zip(columns[1:], line[1:], strict=True):
                 assert _close(value, None if pd.isna(rows.at[region, name]) else float(rows.at[region, name]),
                               abs_=0.01), (f, region, name)
+
+
+def test_plan_vs_fact_counts_a_regions_months_without_a_plan_line(built_warehouse):
+    """The fixture's regional plan lines are January's while Санкт-Петербург sells in February: Plan vs
+    fact and the deck still give the region the share the Overview gives it (all its fact for the period
+    against its plan), not 0 % of January."""
+    con = connect(Path(built_warehouse))
+    try:
+        run = runner(con)
+        f = Filters("custom", dt.date(2025, 1, 1), dt.date(2025, 3, 31))
+        rows = metrics.regions(metrics.region_table(run, f)).set_index("region")
+        parts = splits(load("plan_fact", f, run)["cells"]).set_index("region")
+        assert rows.at["Санкт-Петербург", "revenue_vs_plan_to_date"] > 1
+        for region in parts.index:
+            assert _close(parts.at[region, "revenue"] / parts.at[region, "revenue_plan"],
+                          rows.at[region, "revenue_vs_plan_to_date"]), region
+    finally:
+        con.close()

@@ -5,7 +5,9 @@
 -- inside [$date_from, $date_to]; target is the month's plan prorated to its days inside the window
 -- (basis "period"), target_to_date to its days inside the window up to the latest day with any deal,
 -- lead or spend (basis "to date"): a month under way is compared with its plan so far, a month ahead
--- with nothing. Params: $date_from, $date_to, $regions, $products.
+-- with nothing. A month without a plan line in a region that has one for the metric in the period
+-- carries its fact with an empty target, so the region's months add up to its fact over the window.
+-- Params: $date_from, $date_to, $regions, $products.
 with plan_rows as (
     select month, region, metric, any_value(owner) as owner, sum(target) as target
     from plan
@@ -26,22 +28,36 @@ facts as (
     group by all
 ),
 
+facts_long as (
+    unpivot facts on revenue, deals, leads, spend into name metric value fact
+),
+
+planned as (
+    -- the region x metric pairs with a plan line in the period: their months without a line still
+    -- count their fact (target empty), so a region's row adds up to its fact over the whole window
+    select distinct region, metric, owner from plan_rows
+),
+
 bounds as (
     select $date_from::date as a, $date_to::date as b,
            least(coalesce((select max(activity_latest) from mart_freshness), $date_to::date), $date_to::date) as l
 ),
 
 final as (
-    select p.region, p.month, p.metric, p.owner,
+    select k.region, k.month, k.metric, k.owner,
            p.target::double * greatest(0, date_diff('day', greatest(p.month, a), least(last_day(p.month), b)) + 1)
                / day(last_day(p.month)) as target,
            p.target::double * greatest(0, date_diff('day', greatest(p.month, a), least(last_day(p.month), l)) + 1)
                / day(last_day(p.month)) as target_to_date,
-           coalesce(case p.metric when 'revenue' then f.revenue when 'deals' then f.deals
-                                  when 'leads' then f.leads else f.spend end, 0)::double as fact
-    from plan_rows p
+           coalesce(f.fact, 0)::double as fact
+    from (
+        select region, month, metric, owner from plan_rows
+        union
+        select f.region, f.month, f.metric, pl.owner from facts_long f join planned pl using (region, metric)
+    ) k
     cross join bounds
-    left join facts f using (month, region)
+    left join plan_rows p using (region, month, metric)
+    left join facts_long f using (region, month, metric)
 )
 
 select *, fact / nullif(target_to_date, 0) as plan_share from final order by metric, region, month
