@@ -79,7 +79,7 @@ STEPS: tuple[Step, ...] = (
     Step("mart_manager_deals_day", reads=("deal_facts",), builds=("mart_manager_deals_day",)),
     Step("mart_spend_day", reads=("ad_spend", "campaigns", "cfg_agreement", "cfg_fx"), builds=("mart_spend_day",)),
     Step("mart_region", reads=("mart_deals_day", "mart_spend_day", "mart_leads_day"),
-         builds=("mart_region_day", "mart_region_month", "region_rows")),
+         builds=("mart_region_day", "mart_region_month", "region_rows", "month_part")),
     Step("mart_freshness",
          reads=("deals", "leads", "ad_spend", "sales", "traffic", "plan", "loads", "mart_region_day"),
          builds=("mart_freshness",)),

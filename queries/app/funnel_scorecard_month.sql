@@ -13,8 +13,7 @@ with leads as (
 
 plan_rows as (
     -- a month the window cuts: its plan prorated to its days inside the window (basis "period")
-    select * replace (target::double * greatest(0, date_diff('day', greatest(month, $date_from::date),
-                          least(last_day(month), $date_to::date)) + 1) / day(last_day(month)) as target)
+    select * replace (target::double * month_part(month, $date_from, $date_to) as target)
     from plan
     where metric = 'leads' and month between date_trunc('month', $date_from::date) and $date_to
       and (len($products) = 0 or product is null or list_contains($products, product))

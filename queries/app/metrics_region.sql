@@ -36,10 +36,7 @@ pipeline as materialized (
 
 plan_days as materialized (
     select p.month, p.region, p.metric, p.target::double as target,
-           greatest(0, date_diff('day', greatest(p.month, a), least(last_day(p.month), b)) + 1)
-               / day(last_day(p.month))::double as part_period,
-           greatest(0, date_diff('day', greatest(p.month, a), least(last_day(p.month), l)) + 1)
-               / day(last_day(p.month))::double as part_to_date
+           month_part(p.month, a, b) as part_period, month_part(p.month, a, l) as part_to_date
     from plan p, bounds
     where p.month between date_trunc('month', a) and b
       and p.metric in ('revenue', 'deals', 'leads', 'spend')

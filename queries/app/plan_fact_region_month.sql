@@ -45,10 +45,8 @@ bounds as (
 
 final as (
     select k.region, k.month, k.metric, k.owner,
-           p.target::double * greatest(0, date_diff('day', greatest(p.month, a), least(last_day(p.month), b)) + 1)
-               / day(last_day(p.month)) as target,
-           p.target::double * greatest(0, date_diff('day', greatest(p.month, a), least(last_day(p.month), l)) + 1)
-               / day(last_day(p.month)) as target_to_date,
+           p.target::double * month_part(p.month, a, b) as target,
+           p.target::double * month_part(p.month, a, l) as target_to_date,
            coalesce(f.fact, 0)::double as fact
     from (
         select region, month, metric, owner from plan_rows

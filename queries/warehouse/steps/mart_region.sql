@@ -46,3 +46,11 @@ create or replace macro region_rows(d_from, d_to) as table
     select date_trunc('month', day)::date as month, * exclude (day) from mart_region_day
     where day between d_from::date and d_to::date
       and not (date_trunc('month', day) >= d_from::date and last_day(day) <= d_to::date);
+
+-- The part of month m's plan that falls in the window [a, b]: its days inside the window over its days
+-- (0 outside). Every plan figure on a basis (queries/app: metrics_region, plan_fact_region_month,
+-- monthly_fact_plan, funnel_scorecard_month) prorates a month by this, with b the window's end ("period")
+-- or the data's date ("to date").
+create or replace macro month_part(m, a, b) as
+    greatest(0, date_diff('day', greatest(m::date, a::date), least(last_day(m::date), b::date)) + 1)
+        / day(last_day(m::date))::double;
