@@ -447,7 +447,8 @@ def build_typed(src: Source, ent: Entity, cols: dict[str, int], mapping: Mapping
         if f in typed_fields:
             fields += [f"{_fast_sql(f, f'c{cols[f]}', loc[f])} as {f}", f"c{cols[f]} is not null as {f}_has"]
         elif f in cols:
-            fields.append(f"{text_sql(f'c{cols[f]}')} as {f}")
+            column = "c" + str(cols[f])     # the staged column's own name, never a user's text
+            fields.append(text_sql(column) + f" as {f}")
         elif f in constants:  # [constants]: a literal column, so the merges read it like any other
             fields.append(f"$k_{f}::varchar as {f}")
         else:
