@@ -304,19 +304,6 @@ def _shapley(masks: np.ndarray, worth: np.ndarray, n: int) -> np.ndarray:
 # Page tables from the small queries/app/attribution_*.sql results (never from fact rows)
 
 
-def with_returns(frame: pd.DataFrame) -> pd.DataFrame:
-    """attribution_by_channel / _by_campaign rows plus romi and cpl (a new frame; input untouched).
-
-    romi = (attributed revenue - spend) / spend and cpl = spend / leads, both in the row's currency;
-    NaN where there is no spend (organic channels) or no leads, never a division by zero.
-    """
-    out = frame.copy()
-    spend = out["spend"].astype(float)
-    out["romi"] = ((out["revenue"].astype(float) - spend) / spend.where(spend > 0))
-    out["cpl"] = spend.where(spend > 0) / out["leads"].astype(float).where(out["leads"] > 0)
-    return out
-
-
 def models_side_by_side(rules: pd.DataFrame, paths: pd.DataFrame) -> pd.DataFrame:
     """Channel x currency rows: every model's revenue credit, each model's credits adding up to the same
     revenue, so the rows compare how models split one total.
@@ -383,8 +370,6 @@ def under_model(by_channel: pd.DataFrame, paths: pd.DataFrame, model: str) -> pd
 
 
 def sourced_summary(by_channel: pd.DataFrame) -> pd.DataFrame:
-    """One row per currency: attributed revenue, marketing-sourced and -influenced revenue and shares."""
-    totals = by_channel.groupby("currency", as_index=False)[["revenue", "sourced_revenue", "influenced_revenue"]].sum()
-    revenue = totals["revenue"].where(totals["revenue"] != 0)
-    return totals.assign(sourced_share=totals["sourced_revenue"] / revenue,
-                         influenced_share=totals["influenced_revenue"] / revenue)
+    """One row per currency: attributed revenue, marketing-sourced and -influenced revenue (their shares
+    are the metric registry's: model/views/contribution.py)."""
+    return by_channel.groupby("currency", as_index=False)[["revenue", "sourced_revenue", "influenced_revenue"]].sum()

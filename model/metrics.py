@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.forecast import run_rate
+from model import catalog
 from model.filters import Filters
-from model.runner import Runner
 
 BASES = ("period", "to_date", "forecast")
 UNITS = ("money", "money_own", "count", "share", "money_per", "hours")
@@ -50,6 +51,7 @@ class Metric:
     combine: tuple[str, str, str] | None = None  # ... (a, "+" or "-", b)
     basis: str | None = None       # plan figures: one of BASES
     higher_is_better: bool = True
+    computed: str | None = None    # ... or the Python function that computes it (a forecast, an estimator)
 
     @property
     def source(self) -> str:
@@ -59,12 +61,13 @@ class Metric:
             return f"{self.ratio[0]} / {self.ratio[1]}"
         if self.combine:
             return " ".join(self.combine)
-        return "model/metrics.py: forecast()"
+        return self.computed or ""
 
 
 def _m(key, unit, query: str | None = REGION_QUERY, ratio=None, combine=None, basis=None,
-       filters=PERIOD_FILTERS, grain="region", higher=True) -> Metric:
-    return Metric(key, unit, grain, filters, None if ratio or combine else query, ratio, combine, basis, higher)
+       filters=PERIOD_FILTERS, grain="region", higher=True, computed=None) -> Metric:
+    return Metric(key, unit, grain, filters, None if ratio or combine or computed else query, ratio, combine, basis,
+                  higher, computed)
 
 
 _PLAN = ("revenue", "deals", "leads", "spend")
@@ -83,7 +86,7 @@ REGISTRY: dict[str, Metric] = {m.key: m for m in (
     *(_m(f"{p}_gap_{b}", "money" if p in ("revenue", "spend") else "count",
          combine=(PLAN_FACT[p], "-", f"{p}_plan_{b}"), basis=b, higher=p != "spend")
       for p in _PLAN for b in ("period", "to_date")),
-    _m("revenue_forecast", "money", query=None, basis="forecast"),
+    _m("revenue_forecast", "money", basis="forecast", computed="model/metrics.py: forecast()"),
     _m("revenue_forecast_vs_plan", "share", ratio=("revenue_forecast", "revenue_plan_period"), basis="forecast"),
     _m("deals_closed", "count", combine=("deals_won", "+", "deals_lost")),
     _m("marketing_return", "money", combine=("revenue_sourced", "-", "spend")),
@@ -102,7 +105,12 @@ REGISTRY: dict[str, Metric] = {m.key: m for m in (
     _m("cohort_revenue", "money", query="funnel_breakdown", grain="lead_cohort", filters=("period", "regions")),
     _m("response_hours_sum", "hours", query="funnel_breakdown", grain="lead_cohort", filters=("period", "regions"),
        higher=False),
-    _m("within_sla_share", "share", ratio=("within_sla", "contacted"), grain="lead_cohort",
+    # the agreed first-contact rule judges all the period's leads: a lead nobody contacted is not in time
+    *(_m(k, "share", ratio=r, grain="lead_cohort", filters=("period", "regions")) for k, r in (
+        ("within_sla_share", ("within_sla", "leads")), ("lead_to_deal", ("converted", "leads")),
+        ("qualified_to_deal", ("converted", "qualified")), ("deal_to_won", ("won_leads", "converted")),
+        ("lead_to_won", ("won_leads", "leads")))),
+    _m("cohort_revenue_per_lead", "money_per", ratio=("cohort_revenue", "leads"), grain="lead_cohort",
        filters=("period", "regions")),
     _m("response_hours_mean", "hours", ratio=("response_hours_sum", "contacted"), grain="lead_cohort",
        filters=("period", "regions"), higher=False),
@@ -114,6 +122,10 @@ REGISTRY: dict[str, Metric] = {m.key: m for m in (
     *(_m(k, unit, query="attribution_by_channel", grain="channel", filters=("period", "regions"))
       for k, unit in (("attributed_revenue", "money"), ("attributed_pipeline", "money"),
                       ("attributed_deals", "count"), ("attributed_open_deals", "count"))),
+    _m("attributed_return", "money", combine=("attributed_revenue", "-", "spend"), grain="channel",
+       filters=("period", "regions")),
+    _m("attributed_romi", "share", ratio=("attributed_return", "spend"), grain="channel",
+       filters=("period", "regions")),
     *(_m(k, unit, query="attribution_paths", grain="path", filters=("period",))
       for k, unit in (("path_converted", "count"), ("path_deals", "count"), ("path_value", "money"))),
     # CRM against accounting, in the deal's own currency
@@ -125,6 +137,12 @@ REGISTRY: dict[str, Metric] = {m.key: m for m in (
     _m("flight_spend", "money", query="flights_list", grain="flight", filters=("period", "regions")),
     _m("flight_spend_share", "share", query="flights_list", grain="flight", filters=("period", "regions")),
     _m("panel_value", "count", query="flight_panel", grain="region_day", filters=("period",)),
+    # a flight's effect, estimated on that panel with its interval (the impact page, its deck slide)
+    _m("incremental_revenue", "money", grain="flight", filters=("period",),
+       computed="analysis/impact.py: estimate_impact()"),
+    _m("incremental_return", "money", combine=("incremental_revenue", "-", "flight_spend"), grain="flight",
+       filters=("period",)),
+    _m("incremental_romi", "share", ratio=("incremental_return", "flight_spend"), grain="flight", filters=("period",)),
 )}
 BASE_COLUMNS = tuple(k for k, m in REGISTRY.items() if m.query == REGION_QUERY)
 
@@ -203,7 +221,7 @@ def derive(rows: pd.DataFrame, f: Filters) -> pd.DataFrame:
     return pd.DataFrame(col, index=rows.index)
 
 
-def region_table(run: Runner, f: Filters) -> pd.DataFrame:
+def region_table(run: Callable[[str, dict], pd.DataFrame], f: Filters) -> pd.DataFrame:
     """One row per region with any data or plan in the window (unknown ones flagged), then the total
     row (`is_total`), with every registered metric at the region grain."""
     return derive(run(REGION_QUERY, f.params()), f)
@@ -218,3 +236,51 @@ def totals(table: pd.DataFrame) -> dict[str, float | None]:
 def regions(table: pd.DataFrame) -> pd.DataFrame:
     """The region rows of `region_table` (the total row left out)."""
     return table[~table.is_total].reset_index(drop=True)
+
+
+def _formula(key: str, col: dict[str, np.ndarray]) -> np.ndarray:
+    """Metric `key` over the arrays in `col` ({metric: values}), the registry's combine and ratio
+    formulas resolved down to what `col` holds."""
+    if key in col:
+        return col[key]
+    m = REGISTRY[key]
+    if m.combine:
+        a, op, b = m.combine
+        x, y = _formula(a, col), _formula(b, col)
+        col[key] = x + y if op == "+" else x - y
+    elif m.ratio:
+        col[key] = _ratio(_formula(m.ratio[0], col), _formula(m.ratio[1], col))
+    else:
+        raise KeyError(f"metric {key!r} is computed by {m.source}, not a formula over the given columns")
+    return col[key]
+
+
+def formulas(frame: pd.DataFrame, inputs: dict[str, str], wanted: dict[str, str]) -> pd.DataFrame:
+    """`frame` plus a column for each {column: metric} in `wanted`, each the registry's formula of that
+    metric over the frame's columns `inputs` ({column: metric}); NaN where a ratio divides by 0 or a
+    missing value (a share of nothing is no share, not 0 %). Whatever breakdown the rows are (a channel,
+    a manager, a month, a summed 'rest' row), a ratio is computed here, from its parts, never averaged."""
+    col = {metric: pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+           for c, metric in reversed(inputs.items()) if c in frame}   # a metric's first column wins
+    return frame.assign(**{c: _formula(metric, col) for c, metric in wanted.items()})
+
+
+def with_formulas(name: str, frame: pd.DataFrame, only: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """A query's rows plus the formula columns model/catalog.py's DERIVED declares for it (or the `only`
+    ones of them): the runner calls this on every read, and views on the rows they sum, so no surface
+    divides on its own. A query in plan_fact_region_month's long format (a `metric` column) resolves
+    "{metric}" and "{fact}" per row's plan metric."""
+    wanted = catalog.DERIVED.get(name)
+    if wanted and only is not None:
+        wanted = {c: wanted[c] for c in only}
+    if not wanted or frame.empty:
+        return frame.assign(**{c: np.full(len(frame), np.nan) for c in wanted or {}})
+    inputs = catalog.SOURCES[name]
+    if not any("{" in m for m in (*inputs.values(), *wanted.values())):
+        return formulas(frame, inputs, wanted)
+    parts = []
+    for plan_metric, rows in frame.groupby("metric", sort=False):
+        fill = {"metric": str(plan_metric), "fact": PLAN_FACT[str(plan_metric)]}
+        parts.append(formulas(rows, {c: m.format(**fill) for c, m in inputs.items()},
+                              {c: m.format(**fill) for c, m in wanted.items()}))
+    return pd.concat(parts).loc[frame.index]

@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from etl.paths import QUERIES_DIR
-from model import catalog
+from model import catalog, metrics
 
 APP_QUERIES = QUERIES_DIR / "app"
 _NAME = re.compile(r"[a-z0-9_]+")
@@ -42,14 +42,21 @@ def used(sql: str, params: dict) -> dict:
     return {k: v for k, v in params.items() if k in names}
 
 
-def run_on(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame:
-    """One named query on `con` through its own cursor (uncached: benchmarks time this)."""
-    sql = sql_of(name)
+def read(con: duckdb.DuckDBPyConnection, name: str, sql: str, params: dict) -> pd.DataFrame:
+    """`sql` (queries/app/<name>.sql) on its own cursor of `con`, with the formula columns model/catalog.py
+    declares for it computed by the registry: every reader, cached or not, gets the same ratios."""
     cur = con.cursor()
     try:
-        return cur.execute(sql, used(sql, params) or None).df()
+        rows = cur.execute(sql, params or None).df()    # .df() drains the result before the cursor closes
     finally:
         cur.close()
+    return metrics.with_formulas(name, rows)
+
+
+def run_on(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame:
+    """One named query on `con` (uncached: benchmarks time this)."""
+    sql = sql_of(name)
+    return read(con, name, sql, used(sql, params))
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:

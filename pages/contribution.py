@@ -67,7 +67,7 @@ for key, value, share in (("sourced", s.sourced_revenue, s.sourced_share),
 fmts = {"revenue": tables.number(L), "pipeline": tables.number(L), "won_deals": tables.number(L),
         "spend": tables.number(L), "romi": tables.percent(L), "leads": tables.number(L), "cpl": tables.number(L)}
 st.subheader(t("contrib.by_channel", model=names[model]))
-ch = attribution.with_returns(d["by_channel"])
+ch = d["by_channel"]
 ch = ch.assign(channel=[labels.get(c, c) for c in ch.channel])
 cols = ["channel", "revenue", "pipeline", "won_deals", "spend", "romi", "leads", "cpl"]
 # amounts shown as plain numbers (the currency is in the note), money with kopecks in the Excel file
@@ -82,7 +82,7 @@ campaign_model = d["model"].campaign_model.iloc[0]
 st.subheader(t("contrib.by_campaign", model=names[campaign_model]))
 if campaign_model != model:
     st.caption(t("contrib.campaign_rule_model", picked=names[model], model=names[campaign_model]))
-cp = attribution.with_returns(d["by_campaign"])
+cp = d["by_campaign"]
 cp = cp.assign(channel=[labels.get(c, c) for c in cp.channel],
                campaign=cp.campaign.fillna(t("contrib.no_campaign")))
 cols = ["campaign", "channel", "revenue", "won_deals", "spend", "romi", "leads", "cpl"]

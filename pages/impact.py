@@ -5,7 +5,7 @@ import streamlit as st
 
 from analysis.impact import ImpactError
 from model.views import load
-from model.views.impact import METRICS, estimate, estimate_args
+from model.views.impact import METRICS, estimate, estimate_args, returns
 from ui import cards, charts, db, fmt, nav, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
@@ -75,9 +75,10 @@ with tab_result:
         cards.card(top, t("impact.incremental"), amount(r.incremental),
                    t("impact.range", low=amount(r.incremental_low), high=amount(r.incremental_high)))
         if metric == "revenue":
-            cards.card(top, t("impact.iromi"), fmt.percent(r.incremental / row.spend, L, 0),
-                       t("impact.range", low=fmt.percent(r.incremental_low / row.spend, L, 0),
-                         high=fmt.percent(r.incremental_high / row.spend, L, 0)),
+            ret = returns(r, row.spend)
+            cards.card(top, t("impact.iromi"), fmt.percent(ret["romi"], L, 0),
+                       t("impact.range", low=fmt.percent(ret["romi_low"], L, 0),
+                         high=fmt.percent(ret["romi_high"], L, 0)),
                        t("impact.iromi.help", spend=fmt.money(row.spend, base, L)))
         cards.card(bottom, t("impact.p_value"), fmt.number(r.p_value, L, 3), help_=t("impact.p_value.help"))
         cards.card(bottom, t("impact.pre_fit"), fmt.percent(r.pre_fit, L), help_=t("impact.pre_fit.help"))

@@ -221,8 +221,7 @@ def _contribution_slide(ctx: Context, d: dict, title: str, note: str) -> Slide:
     labels = dict(zip(d["channels"].channel, d["channels"]["label_" + ctx.lang], strict=True))
     labels[attribution.UNATTRIBUTED] = ctx.t("contrib.unattributed")
     owner = dict(zip(d["channels"].channel, d["channels"].owner, strict=True))
-    ch = attribution.with_returns(d["by_channel"])
-    ch = ch.sort_values("revenue", ascending=False, kind="stable").reset_index(drop=True)
+    ch = d["by_channel"].sort_values("revenue", ascending=False, kind="stable").reset_index(drop=True)
     total = float(ch.revenue.sum())
     mk = ch[[owner.get(c) == "marketing" for c in ch.channel]]
     mk_rev, mk_share = float(mk.revenue.sum()), float(mk.revenue.sum()) / total if total else None

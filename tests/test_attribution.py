@@ -503,17 +503,6 @@ def test_under_a_data_driven_model_the_channel_table_splits_revenue_and_deals(sm
     assert attr.under_model(rules, paths, "linear").equals(rules)
 
 
-def test_returns_romi_and_cpl():
-    frame = pd.DataFrame({"channel": ["vk_ads", "seo", "email"], "currency": "RUB",
-                          "revenue": [300.0, 50.0, 0.0], "spend": [100.0, 0.0, 20.0], "leads": [4, 5, 0]})
-    got = attr.with_returns(frame)
-    assert got["romi"].tolist()[0] == pytest.approx(2.0)
-    assert got["cpl"].tolist()[0] == pytest.approx(25.0)
-    assert got["romi"].isna().tolist() == [False, True, False]   # no spend: no ROMI
-    assert got["cpl"].isna().tolist() == [False, True, True]     # no spend or no leads: no CPL
-    assert "romi" not in frame  # the (cached) input is not mutated
-
-
 @pytest.mark.parametrize("lang, expected", [
     ("ru", "«Позиционная» — первое касание 40%, последнее 40%, середина 20%; касания за 90 дн."),
     ("en", "Position-based — first touch 40%, last 40%, middle 20%; touches from 90 days"),

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from model import catalog, metrics
-from model.runner import APP_QUERIES, connect, run_on, runner, sql_of
+from model.runner import APP_QUERIES, connect, run_on, runner, sql_of, used
 from tests.test_metrics import filter_sets
 
 PARAMS = {"date_from": dt.date(2026, 7, 15), "date_to": dt.date(2026, 10, 20), "regions": [], "products": [],
@@ -57,10 +57,46 @@ def test_every_number_column_of_a_source_is_a_registered_metric(demo):
         out = run_on(demo, name, PARAMS)
         numeric = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c]) and not
                    pd.api.types.is_bool_dtype(out[c])]
-        undeclared = [c for c in numeric if c not in columns]
+        undeclared = [c for c in numeric if c not in columns and c not in catalog.DERIVED.get(name, {})]
         assert not undeclared, f"{name}: number columns {undeclared} are not declared in model/catalog.py"
         missing = [c for c in columns if c not in out.columns]
         assert not missing, f"{name}: declared columns {missing} are not in its output"
+
+
+def _formula(key: str) -> bool:
+    m = metrics.REGISTRY[key]
+    return bool(m.ratio or m.combine)
+
+
+def test_sql_sums_and_the_registry_divides(demo):
+    """No query column is a formula metric (a ratio or a difference written again in SQL): the runner adds
+    those from the query's own columns by the registry's formula, and a ratio of a summed row is the ratio
+    of its sums."""
+    for name, columns in catalog.SOURCES.items():
+        for template in columns.values():
+            assert not any(_formula(k) for k in _metric_keys(template)), (name, template)
+    for name, wanted in catalog.DERIVED.items():
+        assert name in catalog.SOURCES, name
+        for template in wanted.values():
+            assert all(_formula(k) for k in _metric_keys(template)), (name, template)
+        cur = demo.cursor()
+        raw = cur.execute(sql_of(name), used(sql_of(name), PARAMS)).df()
+        cur.close()
+        assert not set(wanted) & set(raw.columns), f"{name} computes {set(wanted) & set(raw.columns)} in SQL"
+    managers = run_on(demo, "region_managers", PARAMS)
+    assert len(managers) > 1 and managers.within_sla.sum() > 0
+    expected = managers.within_sla.astype(float) / managers.leads.astype(float).where(managers.leads != 0)
+    pd.testing.assert_series_equal(managers.within_sla_share, expected, check_names=False)
+    summed = managers[["leads", "contacted", "within_sla", "response_hours_sum", "deals_won", "deals_lost",
+                       "revenue"]].sum().to_frame().T
+    whole = metrics.with_formulas("region_managers", summed).iloc[0]
+    assert whole.within_sla_share == pytest.approx(managers.within_sla.sum() / managers.leads.sum())
+    assert whole.win_rate == pytest.approx(managers.deals_won.sum() / (managers.deals_won.sum()
+                                                                       + managers.deals_lost.sum()))
+    plan = run_on(demo, "plan_fact_region_month", PARAMS)
+    assert set(plan.metric) == set(metrics.PLAN_FACT)
+    expected = plan.fact.astype(float) / plan.target_to_date.astype(float).where(plan.target_to_date != 0)
+    pd.testing.assert_series_equal(plan.plan_share, expected, check_names=False)
 
 
 def _sum(frame: pd.DataFrame, column: str) -> float:

@@ -11,7 +11,7 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 from etl.paths import db_path
 from model import views
-from model.runner import connect, sql_of, used
+from model.runner import connect, read, sql_of, used
 
 
 def warehouse_path() -> Path:
@@ -45,7 +45,7 @@ def query(name: str, params: dict | None = None, **kw) -> pd.DataFrame:
     """Rows of queries/app/<name>.sql with `params` bound as $name; don't mutate the result (cached)."""
     path = db_path()
     sql = sql_of(name)
-    return _run(sql, used(sql, {**(params or {}), **kw}), str(path), _file_stamp(path))
+    return _run(name, sql, used(sql, {**(params or {}), **kw}), str(path), _file_stamp(path))
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -56,14 +56,10 @@ def _shared(path: str, stamp: tuple[int, int, int]) -> duckdb.DuckDBPyConnection
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _run(sql: str, params: dict, path: str, stamp: tuple[int, int, int]) -> pd.DataFrame:
-    # The SQL text, params, path and file stamp are the cache key. Each call takes its own cursor of
-    # the file's shared connection (a cursor per thread is DuckDB's rule); .df() drains the result.
-    cur = _shared(path, stamp).cursor()
-    try:
-        return cur.execute(sql, params or None).df()
-    finally:
-        cur.close()
+def _run(name: str, sql: str, params: dict, path: str, stamp: tuple[int, int, int]) -> pd.DataFrame:
+    # The name, SQL text, params, path and file stamp are the cache key; model.runner.read takes its own
+    # cursor of the file's shared connection (a cursor per thread is DuckDB's rule).
+    return read(_shared(path, stamp), name, sql, params)
 
 
 def _attach_context(thread) -> None:

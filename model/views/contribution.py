@@ -6,9 +6,13 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import attribution
-from model import agreements
+from model import agreements, metrics
 from model.filters import Filters
 from model.views import fetch
+
+SUMMARY_INPUTS = {"revenue": "revenue", "sourced_revenue": "revenue_sourced",
+                  "influenced_revenue": "revenue_influenced"}
+SUMMARY_SHARES = {"sourced_share": "sourced_share", "influenced_share": "influenced_share"}
 
 
 def rule_model(model: str, agreed: str) -> str:
@@ -43,8 +47,10 @@ def with_models(d: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     model = d["model"].model.iloc[0]
     out = dict(d)
     out["models"] = attribution.models_side_by_side(d["by_channel"], d["paths"])
-    out["summary"] = attribution.sourced_summary(d["by_channel"])
-    out["by_channel"] = attribution.under_model(d["by_channel"], d["paths"], model)
+    out["summary"] = metrics.formulas(attribution.sourced_summary(d["by_channel"]), SUMMARY_INPUTS, SUMMARY_SHARES)
+    # Markov and Shapley re-split revenue: the registry recomputes ROMI and CPL from the new split
+    out["by_channel"] = metrics.with_formulas("attribution_by_channel",
+                                              attribution.under_model(d["by_channel"], d["paths"], model))
     return out
 
 

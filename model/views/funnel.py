@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from model import metrics
 from model.filters import Filters
 from model.views import fetch
 
 BREAKDOWNS = ("channel", "region", "manager")
 STEPS = ("leads", "qualified", "converted", "won_leads")
+SHARES = ("to_qualified", "to_deal", "to_won", "lead_to_won")
+SLA = ("share", "mean_hours")
+SOURCE = "funnel_breakdown"
 
 
 def load(f: Filters, run) -> dict[str, pd.DataFrame]:
@@ -17,21 +21,17 @@ def load(f: Filters, run) -> dict[str, pd.DataFrame]:
                       "agreement": ("agreement", {}), "fresh": ("freshness", {})})
     rows = out["breakdown"]
     pairs = rows.breakdown == "manager_region"
-    sla_cols = ["manager", "region", "leads", "contacted", "within_sla", "response_hours_sum"]
+    sla_cols = ["manager", "region", "leads", "contacted", "within_sla", "response_hours_sum", "share", "mean_hours"]
     out["breakdown"] = rows[~pairs].reset_index(drop=True)
     out["sla"] = rows.loc[pairs, sla_cols].sort_values(["manager", "region"], ignore_index=True)
     return out
 
 
-def _div(a: pd.Series, b: pd.Series) -> pd.Series:
-    """a / b with None where b is 0: a share of nothing is not 0 %."""
-    return (a.astype("float64") / b.astype("float64").where(b != 0)).astype("object").where(b != 0, None)
-
-
-def conversions(rows: pd.DataFrame) -> pd.DataFrame:
-    """Each step's conversion from the one before, and lead to won overall."""
-    return rows.assign(to_qualified=_div(rows.qualified, rows.leads), to_deal=_div(rows.converted, rows.qualified),
-                       to_won=_div(rows.won_leads, rows.converted), lead_to_won=_div(rows.won_leads, rows.leads))
+def conversions(rows: pd.DataFrame, only: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Each step's conversion from the one before and lead to won overall, and the other shares
+    model/catalog.py declares for funnel_breakdown, recomputed by the registry from the rows' counts (a
+    total or a summed row gets its ratio of sums, never an average of ratios)."""
+    return metrics.with_formulas(SOURCE, rows, only)
 
 
 def breakdown(d: dict, by: str, lang: str) -> pd.DataFrame:
@@ -40,7 +40,7 @@ def breakdown(d: dict, by: str, lang: str) -> pd.DataFrame:
     rows = rows[rows.breakdown == by].assign(label=lambda r: r[f"label_{lang}"])
     cols = ["label", *STEPS]
     total = pd.DataFrame([{"label": None, **{s: int(rows[s].sum()) for s in STEPS}}])
-    return conversions(pd.concat([rows[cols], total], ignore_index=True))
+    return conversions(pd.concat([rows[cols], total], ignore_index=True), SHARES)
 
 
 def top_and_rest(rows: pd.DataFrame, top: int, rest_label: str) -> pd.DataFrame:
@@ -59,18 +59,16 @@ def quality(d: dict, lang: str) -> pd.DataFrame:
     rows = rows[rows.breakdown == "channel"]
     return pd.DataFrame({
         "label": rows[f"label_{lang}"], "owner": rows.channel_owner, "leads": rows.leads,
-        "qualified_share": _div(rows.qualified, rows.leads), "win_rate": _div(rows.won_leads, rows.converted),
-        "revenue": rows.won_revenue_base, "revenue_per_lead": _div(rows.won_revenue_base, rows.leads),
+        "qualified_share": rows.qualified_share, "win_rate": rows.win_rate,
+        "revenue": rows.won_revenue_base, "revenue_per_lead": rows.revenue_per_lead,
     }).reset_index(drop=True)
 
 
 def sla(d: dict, target_share: float) -> pd.DataFrame:
     """First contact by manager and region: the share of all leads contacted within the agreed working
     hours (a lead nobody contacted counts as not within), mean working hours over contacted leads."""
-    rows = d["sla"]
-    share = _div(rows.within_sla, rows.leads)
-    return rows.assign(share=share, mean_hours=_div(rows.response_hours_sum, rows.contacted),
-                       met=[None if s is None else s >= target_share for s in share])
+    rows = conversions(d["sla"], SLA)
+    return rows.assign(met=[None if pd.isna(s) else bool(s >= target_share) for s in rows.share])
 
 
 def sla_top(s: pd.DataFrame, top: int) -> pd.DataFrame:
@@ -83,10 +81,9 @@ def sla_top(s: pd.DataFrame, top: int) -> pd.DataFrame:
         return rows.assign(pairs=1).reset_index(drop=True)
     rest = rows.iloc[top:]
     sums = {c: rest[c].sum() for c in ("leads", "contacted", "within_sla")}
-    share = sums["within_sla"] / sums["leads"] if sums["leads"] else None
-    tail = pd.DataFrame([{"manager": None, "region": None, **sums, "share": share, "pairs": len(rest)}])
-    return pd.concat([head[["manager", "region", "leads", "contacted", "within_sla", "share", "pairs"]], tail],
-                     ignore_index=True)
+    tail = conversions(pd.DataFrame([{"manager": None, "region": None, **sums, "pairs": len(rest)}]), ("share",))
+    cols = ["manager", "region", "leads", "contacted", "within_sla", "share", "pairs"]
+    return pd.concat([head[cols], tail[cols]], ignore_index=True)
 
 
 def sla_target_share(d: dict) -> float:
@@ -101,8 +98,8 @@ def scorecard(d: dict) -> pd.DataFrame:
     """Per month, each commitment's fact, target and met (True/False, None when there is nothing to judge)."""
     m = d["scorecard"]
     out = pd.DataFrame({"month": m.month, "leads": m.leads, "leads_plan": m.leads_plan,
-                        "qualified_share": _div(m.qualified, m.leads), "sla_share": _div(m.within_sla, m.leads),
-                        "lead_to_deal": _div(m.converted, m.leads), "min_qualified_share": m.min_qualified_share,
+                        "qualified_share": m.qualified_share, "sla_share": m.sla_share,
+                        "lead_to_deal": m.lead_to_deal, "min_qualified_share": m.min_qualified_share,
                         "sla_target": m.within_sla_target, "min_lead_to_deal": m.min_lead_to_deal})
     out["leads_met"] = [_met(a, b) for a, b in zip(out.leads, out.leads_plan, strict=True)]
     out["qualified_met"] = [_met(a, b) for a, b in zip(out.qualified_share, out.min_qualified_share, strict=True)]

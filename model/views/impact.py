@@ -5,6 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
+from model import metrics
 from model.filters import Filters
 from model.views import fetch, latest_frame
 
@@ -61,3 +62,15 @@ def estimate(panel: pd.DataFrame, treated: tuple, start, end, exposed: tuple):
     for region, s, e in exposed:
         spans.setdefault(region, []).append((s, e))
     return estimate_impact(panel, list(treated), start, end, exposed=spans)
+
+
+def returns(result, spend: float) -> dict[str, float]:
+    """The flight's incremental ROMI, (incremental revenue - spend) / spend, at the estimate and at its
+    interval's ends, by the registry's formula: ROMI means the same here as on the Overview."""
+    row = pd.DataFrame([{"estimate": result.incremental, "low": result.incremental_low,
+                         "high": result.incremental_high, "spend": spend}])
+    out = {}
+    for end, key in (("estimate", "romi"), ("low", "romi_low"), ("high", "romi_high")):
+        inputs = {end: "incremental_revenue", "spend": "flight_spend"}
+        out[key] = float(metrics.formulas(row, inputs, {key: "incremental_romi"})[key].iloc[0])
+    return out

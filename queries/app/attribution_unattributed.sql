@@ -16,9 +16,7 @@ credit as (
 final as (
     select (select base_currency from cfg_agreement) as currency,
            coalesce(sum(revenue_base), 0) as revenue,
-           coalesce(sum(revenue_base) filter (where channel = 'unattributed'), 0) as unattributed,
-           coalesce(sum(revenue_base) filter (where channel = 'unattributed'), 0)
-               / nullif(sum(revenue_base), 0) as share
+           coalesce(sum(revenue_base) filter (where channel = 'unattributed'), 0) as unattributed
     from credit
 )
 

@@ -58,4 +58,4 @@ final as (
     left join facts_long f using (region, month, metric)
 )
 
-select *, fact / nullif(target_to_date, 0) as plan_share from final order by metric, region, month
+select * from final order by metric, region, month

@@ -1,5 +1,5 @@
--- One row per manager of one region over the period's days: leads and first contact within the SLA,
--- deals won and lost, win rate, revenue (base currency). Params: $date_from, $date_to, $region, $products.
+-- One row per manager of one region over the period's days: leads, their first contacts and those within
+-- the SLA, deals won and lost, revenue (base currency); the registry adds the shares (model/catalog.py). Params: $date_from, $date_to, $region, $products.
 -- Deals by their close and the product filter as region_summary.sql counts them, so the managers' won
 -- deals and revenue add up to the region's row; leads (no product) by their creation.
 with parts as (
@@ -15,11 +15,9 @@ with parts as (
 ),
 
 final as (
-    select manager, sum(leads) as leads, sum(within_sla) / nullif(sum(contacted), 0) as within_sla_share,
-           sum(response_hours_sum) / nullif(sum(contacted), 0) as response_hours_mean,
-           sum(deals_won) as deals_won, sum(deals_lost) as deals_lost,
-           sum(deals_won) / nullif(sum(deals_won) + sum(deals_lost), 0) as win_rate,
-           sum(revenue_base) as revenue
+    select manager, sum(leads) as leads, sum(contacted) as contacted, sum(within_sla) as within_sla,
+           sum(response_hours_sum) as response_hours_sum, sum(deals_won) as deals_won,
+           sum(deals_lost) as deals_lost, sum(revenue_base) as revenue
     from parts group by manager
 )
 

@@ -1,8 +1,7 @@
--- One row per product of one region in the period: won revenue (base), deals won, average deal.
+-- One row per product of one region in the period: won revenue (base), deals won and lost (the registry
+-- adds the average deal and the win rate, model/catalog.py).
 -- Params: $date_from, $date_to, $region, $products.
-select product, sum(revenue_base) as revenue, sum(deals_won) as deals_won,
-       sum(revenue_base) / nullif(sum(deals_won), 0) as avg_deal,
-       sum(deals_won) / nullif(sum(deals_won) + sum(deals_lost), 0) as win_rate
+select product, sum(revenue_base) as revenue, sum(deals_won) as deals_won, sum(deals_lost) as deals_lost
 from region_rows($date_from, $date_to)
 where region = $region
   and (len($products) = 0 or list_contains($products, product))

@@ -1,7 +1,8 @@
--- One row per source (channel) of one region in the period: leads created and their qualified share;
+-- One row per source (channel) of one region in the period: leads created and those qualified;
 -- deals won and their revenue (base currency), dated by the close and attributed to the deal's own
 -- channel (or its lead's, derived_05), so the rows add up to the region's row of region_summary.sql,
--- deals without any source under 'unknown'; revenue per lead, ad spend and CPL; the channel's owner
+-- deals without any source under 'unknown'; ad spend (the registry adds the shares, revenue per lead and
+-- CPL: model/catalog.py); the channel's owner
 -- and labels from data/channels.csv. Params: $date_from, $date_to, $region, $products.
 -- Leads carry no product (a product filter keeps them); spend takes its campaign's product.
 with parts as (
@@ -30,9 +31,7 @@ by_channel as (
 
 final as (
     select b.channel, coalesce(c.owner, 'unknown') as owner, c.label_ru, c.label_en,
-           b.leads, b.qualified / nullif(b.leads, 0) as qualified_share,
-           b.won_deals, b.revenue, b.revenue / nullif(b.leads, 0) as revenue_per_lead,
-           b.spend, b.spend / nullif(b.leads, 0) as cpl
+           b.leads, b.qualified, b.won_deals, b.revenue, b.spend
     from by_channel b
     left join cfg_channels c on c.channel = b.channel
 )
