@@ -124,6 +124,8 @@ REGISTRY: dict[str, Metric] = {m.key: m for m in (
                       ("attributed_deals", "count"), ("attributed_open_deals", "count"))),
     _m("attributed_return", "money", combine=("attributed_revenue", "-", "spend"), grain="channel",
        filters=("period", "regions")),
+    _m("attributed_share", "share", ratio=("attributed_revenue", "revenue"), grain="channel",
+       filters=("period", "regions")),
     _m("attributed_romi", "share", ratio=("attributed_return", "spend"), grain="channel",
        filters=("period", "regions")),
     *(_m(k, unit, query="attribution_paths", grain="path", filters=("period",))

@@ -214,6 +214,12 @@ def contribution_slides(ctx: Context):
     return slides + made, omitted
 
 
+def _credit_shares(rows: pd.DataFrame, total: float) -> pd.DataFrame:
+    """rows plus `share`: their attributed revenue's share of the period's, the registry's formula."""
+    return metrics.formulas(rows.assign(total=total), {"revenue": "attributed_revenue", "total": "revenue"},
+                            {"share": "attributed_share"})
+
+
 def _contribution_slide(ctx: Context, d: dict, title: str, note: str) -> Slide:
     # the base currency, every currency converted, over the period's exact days: the total is the
     # period's revenue the headline slide states
@@ -224,12 +230,14 @@ def _contribution_slide(ctx: Context, d: dict, title: str, note: str) -> Slide:
     ch = d["by_channel"].sort_values("revenue", ascending=False, kind="stable").reset_index(drop=True)
     total = float(ch.revenue.sum())
     mk = ch[[owner.get(c) == "marketing" for c in ch.channel]]
-    mk_rev, mk_share = float(mk.revenue.sum()), float(mk.revenue.sum()) / total if total else None
+    ch = _credit_shares(ch, total)
+    mk_rev = float(mk.revenue.sum())
+    mk_share = _credit_shares(pd.DataFrame({"revenue": [mk_rev]}), total).share.iloc[0]
     shown = ch.head(MAX_ROWS - 2)
     table = pd.DataFrame({
         ctx.t("deck.col.channel"): [labels.get(c, c) for c in shown.channel],
         ctx.t("deck.col.credit"): [ctx.money(v, cur) for v in shown.revenue],
-        ctx.t("deck.col.share"): [ctx.pct(v / total if total else None) for v in shown.revenue],
+        ctx.t("deck.col.share"): [ctx.pct(v) for v in shown.share],
         ctx.t("deck.col.spend"): [ctx.money(v, cur) if v else fmt.DASH for v in shown.spend],
         ctx.t("deck.col.romi"): [ctx.pct(v) for v in shown.romi]})
     table.loc[len(table)] = [ctx.t("deck.c.marketing_total"), ctx.money(mk_rev, cur), ctx.pct(mk_share),
@@ -241,8 +249,7 @@ def _contribution_slide(ctx: Context, d: dict, title: str, note: str) -> Slide:
     first = shown.iloc[0]
     found.append(said(ctx, "deck.c.top_line", channel=(None, labels.get(first.channel, first.channel)),
                       top_revenue=(first.revenue, ctx.money(first.revenue, cur)),
-                      top_share=(first.revenue / total if total else None,
-                                 ctx.pct(first.revenue / total if total else None))))
+                      top_share=(first.share, ctx.pct(first.share))))
     paid = shown[shown.romi.notna()]
     if not paid.empty:
         best = paid.loc[paid.romi.idxmax()]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.decompose import decompose
+from model import metrics
 from model.filters import Filters
 from model.views import fetch
 
@@ -23,8 +24,8 @@ def heat(cells: pd.DataFrame, metric: str) -> pd.DataFrame:
     if m.empty:
         return pd.DataFrame()
     grid = m.pivot_table(index="region", columns="month", values="plan_share", aggfunc="first")
-    total = m.groupby("region")[["fact", "target_to_date"]].sum()
-    order = (total.fact / total.target_to_date.where(total.target_to_date != 0)).sort_values().index
+    total = m.groupby("region")[["fact", "target_to_date"]].sum().assign(metric=metric)
+    order = metrics.with_formulas("plan_fact_region_month", total, ("plan_share",)).plan_share.sort_values().index
     return grid.reindex(order)
 
 
