@@ -175,3 +175,17 @@ def test_status_sweeps_before_the_first_warehouse(fresh_db):
     assert not result["exists"] and [Path(r["path"]).name for r in result["swept"]] == [dead.name]
     assert not dead.exists()
 
+
+def test_the_data_page_says_what_an_upload_swept(copy_of_warehouse):
+    from tests.apptest import Q1_2025, run_app, texts
+    from ui import upload
+
+    dead = copy_of_warehouse.with_name(copy_of_warehouse.name + ".build-4999999")
+    dead.write_bytes(copy_of_warehouse.read_bytes()[:1_500_000])  # a copy killed 1.5 MB in
+    data = "ID;Бюджет;Дата создания;Этап сделки;Город\n9001;1 000;03.03.2025;Переговоры;Москва\n".encode()
+    result = upload.load_uploads([("deals_extra.csv", data)])
+    assert result["ok"] and result["swept"] == [{"path": str(dead), "bytes": 1_500_000}] and not dead.exists()
+    at = run_app("data", "ru", **Q1_2025)
+    at.session_state["last_swept"] = result["swept"]  # as the page keeps its last upload's result
+    at.run()
+    assert "Удалено то, что оставили прерванные загрузки: warehouse.duckdb.build-4999999 (1,5 МБ)." in texts(at)
