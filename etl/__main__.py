@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from etl.errors import LoadError, log_path, log_unexpected
+from etl.sweep import describe as describe_swept
 
 
 def _print(result: dict, as_json: bool) -> None:
@@ -34,6 +35,8 @@ def _print(result: dict, as_json: bool) -> None:
                 print(f"  row {w['row']}, column \"{w['column']}\" = '{w['raw']}': {w['reason']}")
     if result.get("deals_channel_from_lead"):
         print(f"deals that took their lead's channel: {result['deals_channel_from_lead']}")
+    for line in describe_swept(result.get("swept") or []):
+        print(line)
 
 
 def _save_mapping(args) -> None:
@@ -101,11 +104,15 @@ def main(argv: list[str] | None = None) -> int:
             from etl.load import rebuild
             result = rebuild()
             print(f"rebuilt {result['warehouse']} from {result['files']} raw files; all checks passed")
+            for line in describe_swept(result["swept"]):
+                print(line)
             return 0
         if args.cmd == "status":
             from etl.status import status
             result = status()
             print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+            for line in describe_swept(result["swept"]):  # stdout is the JSON; the removals also as lines
+                print(line, file=sys.stderr)
             return 0
         if args.cmd == "steps":
             from etl.steps import describe

@@ -1,8 +1,8 @@
 """All warehouse writes: a new file is built beside the old one, checked, CHECKPOINTed and swapped in."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import fcntl
 import os
 import re
 import shutil
@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl import config
+from etl import config, sweep
 from etl.errors import LoadError
 from etl.paths import QUERIES_DIR, config_dir
 from etl.sqlfiles import run, run_file
@@ -164,15 +164,29 @@ class Builder:
     def __init__(self, target: Path, fresh: bool = False):
         self.target = target
         self.fresh = fresh
-        self.tmp = target.with_name(f"{target.name}.build-{os.getpid()}")
+        self.tmp = sweep.scratch(target)
+        # decoded copies of the files being loaded, named as the build's so a crash's are swept too
+        self.work = self.tmp.with_name(self.tmp.name + ".work")
         self.con: duckdb.DuckDBPyConnection | None = None
-        self._lock = None
+        self._lock: contextlib.ExitStack | None = None
+        self.swept: list[dict] = []
 
     def __enter__(self) -> Builder:
         self.target.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = open(self.target.with_name(self.target.name + ".lock"), "w")
-        fcntl.flock(self._lock, fcntl.LOCK_EX)  # one writer at a time; readers never wait
-        self._discard()
+        self._lock = contextlib.ExitStack()
+        # one writer at a time, readers never wait; held until __exit__ (the kernel drops it on a crash)
+        self._lock.enter_context(sweep.writer_lock(self.target))
+        try:
+            return self._open()
+        except BaseException:
+            self.__exit__()
+            raise
+
+    def _open(self) -> Builder:
+        # what loads that died mid-way left (build file, its log, spill and work folders): nobody else
+        # builds while the lock is held, so all of it is orphaned
+        self.swept = sweep.remove_orphans(self.target)
+        self.work.mkdir()
         if self.target.exists() and not self.fresh:
             shutil.copyfile(self.target, self.tmp)
         try:
@@ -197,12 +211,17 @@ class Builder:
             self.con.close()
             self.con = None
         self._discard()
-        fcntl.flock(self._lock, fcntl.LOCK_UN)
-        self._lock.close()
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
     def _discard(self) -> None:
-        for p in (self.tmp, self.tmp.with_name(self.tmp.name + ".wal")):
-            p.unlink(missing_ok=True)
+        for suffix in sweep.KINDS:
+            path = self.tmp.with_name(self.tmp.name + suffix)
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
     def meta(self, key: str) -> str | None:
         rows = self.con.execute("select value from meta where key = $k", {"k": key}).fetchall()

@@ -6,7 +6,6 @@ import hashlib
 import json
 import re
 import shutil
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -372,10 +371,12 @@ def load_files(paths: list[Path], entity: str | None = None, mapping_path: Path 
                                                         file=str(path))))
             continue
         todo.append((path, sha256_of(path)))
+    swept: list[dict] = []
     if todo:
-        with Builder(db_path()) as b, tempfile.TemporaryDirectory(dir=db_path().parent) as work:
+        with Builder(db_path()) as b:
+            swept, work = b.swept, b.work
             if b.fresh:
-                _replay(b, Path(work), progress)
+                _replay(b, work, progress)
             new_entries = []
             for path, sha in tqdm(todo, desc="load", unit="file", disable=not progress or None):
                 done = b.loaded(sha)
@@ -385,7 +386,7 @@ def load_files(paths: list[Path], entity: str | None = None, mapping_path: Path 
                     continue
                 stored = store_raw(path, sha)
                 try:
-                    results.append(load_one(b, stored, path.name, sha, entity, mapping, Path(work), format_name,
+                    results.append(load_one(b, stored, path.name, sha, entity, mapping, work, format_name,
                                             period))
                 except (LoadError, duckdb.Error, OSError) as err:
                     results.append(_failed(path.name, err))
@@ -412,7 +413,8 @@ def load_files(paths: list[Path], entity: str | None = None, mapping_path: Path 
                         fh.truncate(size)
                     raise
     failed = [r for r in results if r["status"] == "failed"]
-    out = {"warehouse": str(db_path()), "ok": not failed, "files": results}
+    # what loads killed mid-way had left beside the warehouse, removed before this one started
+    out = {"warehouse": str(db_path()), "ok": not failed, "files": results, "swept": swept}
     out.update(stats)  # build-wide figures, e.g. deals_channel_from_lead
     return out
 
@@ -452,7 +454,7 @@ def _user_period(value) -> periods.Period | None:
 
 def rebuild(progress: bool = True) -> dict:
     """Builds the warehouse from data/raw/ and data/ config alone, then swaps it in."""
-    with Builder(db_path(), fresh=True) as b, tempfile.TemporaryDirectory(dir=db_path().parent) as work:
-        n = _replay(b, Path(work), progress)
+    with Builder(db_path(), fresh=True) as b:
+        n = _replay(b, b.work, progress)
         stats = b.commit()
-    return {"warehouse": str(db_path()), "ok": True, "files": n, **(stats or {})}
+    return {"warehouse": str(db_path()), "ok": True, "files": n, "swept": b.swept, **(stats or {})}

@@ -5,6 +5,7 @@ import duckdb
 
 from etl import config
 from etl.paths import db_path
+from etl.sweep import sweep
 
 TABLES = ("deals", "leads", "touchpoints", "ad_spend", "campaigns", "plan", "activities", "sales", "traffic")
 # The date column that says how fresh each source is.
@@ -13,13 +14,16 @@ FRESHNESS = {"deals": "created_at", "leads": "created_at", "touchpoints": "touch
 
 
 def status() -> dict:
+    """What the warehouse holds; first removes what loads killed mid-way left beside it (`swept`)."""
     path = db_path()
+    swept = sweep(path)
     if not path.exists():
-        return {"warehouse": str(path), "exists": False,
+        return {"warehouse": str(path), "exists": False, "swept": swept,
                 "hint": "no warehouse yet: run `python -m etl demo` or `python -m etl load FILE...`"}
     con = duckdb.connect(str(path), read_only=True)
     try:
-        out = {"warehouse": str(path), "exists": True, "size_bytes": path.stat().st_size, "tables": {}}
+        out = {"warehouse": str(path), "exists": True, "size_bytes": path.stat().st_size, "swept": swept,
+               "tables": {}}
         for t in TABLES:
             col = FRESHNESS.get(t)
             n, latest = con.execute("select count(*), " + (("max(" + col + ")::varchar") if col else "null")

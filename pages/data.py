@@ -43,6 +43,7 @@ with tab_load:
                                      period=upload.period_of(period))
         st.session_state["last_load"] = result["files"]
         st.session_state["last_load_error"] = result.get("error")
+        st.session_state["last_swept"] = result.get("swept") or []  # what interrupted loads had left
         st.session_state["to_map"] = [(f.name, f.getvalue()) for f, r in zip(files, result["files"], strict=True)
                                       if upload.needs_mapping(r)]
     if st.session_state.get("last_load_error"):
@@ -57,6 +58,9 @@ with tab_load:
                          loaded=fmt.number(r["rows_loaded"], L), rejected=fmt.number(r["rows_rejected"], L),
                          duplicate=fmt.number(r["rows_duplicate"], L), skipped=fmt.number(r["rows_skipped"], L),
                          warned=fmt.number(r.get("cells_warned", 0), L)))
+    if swept := st.session_state.get("last_swept"):
+        st.caption(t("data.load.swept", files=", ".join(r["path"].rsplit("/", 1)[-1] for r in swept),
+                     size=fmt.number(sum(r["bytes"] for r in swept) / 1e6, L, 1)))
     if st.session_state.get("map_saved"):
         st.caption(t("map.saved", path=st.session_state["map_saved"]))
     for name, data in st.session_state.get("to_map", [])[:1]:
