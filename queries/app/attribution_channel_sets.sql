@@ -18,7 +18,7 @@ in_period as (
 
 final as (
     select channels, (select base_currency from cfg_agreement) as currency,
-           sum(deals) as deals, sum(value_base) as value
+           sum(deals)::bigint as deals, sum(value_base) as value
     from in_period
     group by all
     order by deals desc, channels

@@ -19,7 +19,7 @@ in_period as (
 
 final as (
     select from_state, to_state, (select base_currency from cfg_agreement) as currency,
-           sum(transitions) as transitions, sum(value_base) as value
+           sum(transitions)::bigint as transitions, sum(value_base) as value
     from in_period
     group by all
     order by from_state, to_state

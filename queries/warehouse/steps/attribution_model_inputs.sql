@@ -26,7 +26,7 @@ select
     s[i + 1] as to_state,
     currency,
     month,
-    sum(deals) as transitions,
+    sum(deals)::bigint as transitions,
     coalesce(sum(value) filter (where s[i + 1] = '(conversion)'), 0) as value,
     coalesce(sum(value_base) filter (where s[i + 1] = '(conversion)'), 0) as value_base
 from steps
@@ -39,7 +39,7 @@ select
     list_sort(list_distinct(string_split(path, ' > '))) as channels,
     currency,
     month,
-    sum(deals) as deals,
+    sum(deals)::bigint as deals,
     sum(value) as value,
     sum(value_base) as value_base
 from attribution_paths
