@@ -28,8 +28,10 @@ Definitions both implementations follow (the page's "how we count" text can quot
   influenced: any touch is. sourced_revenue / influenced_revenue are the row's revenue credit from
   such deals, so they add up across channels to the marketing-sourced / -influenced revenue.
 - Markov and Shapley run on channel paths (distinct consecutive channels, at most max_path_steps:
-  the first step and the last max_path_steps - 1, so the originating channel is kept). On the page
-  their channel weights split the same revenue the rule models split (models_side_by_side).
+  the first step and the last max_path_steps - 1, so the originating channel is kept), read as the
+  counts each needs: Markov the transitions between consecutive states, Shapley the won deals per
+  channel set (transitions_of, channel_sets_of). On the page their channel weights split the same
+  revenue the rule models split (models_side_by_side).
 """
 from __future__ import annotations
 
@@ -46,6 +48,8 @@ NO_CHANNEL = ("", "unknown")
 ORDER = ["deal_id", "touch_at", "channel", "campaign"]
 
 MODELS = RULE_MODELS + DATA_DRIVEN_MODELS
+# the Markov chain's states besides the channels (attribution_transitions uses the same names)
+START, CONVERSION, NULL = "(start)", "(conversion)", "(null)"
 
 
 def settings() -> dict:
@@ -186,7 +190,8 @@ def credit_by(credit: pd.DataFrame, by=("channel",)) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------
-# Data-driven models on channel paths (the attribution_paths aggregate)
+# Data-driven models on channel paths (attribution_paths), fitted from the counts each needs
+# (attribution_transitions, attribution_channel_sets: queries/warehouse/steps/attribution_model_inputs.sql)
 
 
 def paths_of(touches, deals, params: dict | None = None) -> pd.DataFrame:
@@ -214,40 +219,63 @@ def _steps(path: str) -> list[str]:
     return path.split(" > ")
 
 
-def markov_credit(paths: pd.DataFrame) -> pd.DataFrame:
+def transitions_of(paths: pd.DataFrame) -> pd.DataFrame:
+    """What a first-order Markov chain learns from paths: from_state, to_state, currency, transitions
+    (the steps the paths' deals take, weighted by deals) and value (the won value of the deals whose path
+    ends on the transition: non-zero only into conversion). States are START, each channel, CONVERSION
+    and NULL. The warehouse's attribution_transitions holds the same per month."""
+    rows = []
+    for path, converted, currency, n, value in zip(paths["path"], paths["converted"], paths["currency"],
+                                                   paths["deals"], paths["value"], strict=True):
+        states = [START, *_steps(path), CONVERSION if converted else NULL]
+        rows += [(a, b, currency, n, value if b == CONVERSION else 0.0) for a, b in pairwise(states)]
+    frame = pd.DataFrame(rows, columns=["from_state", "to_state", "currency", "transitions", "value"])
+    return frame.groupby(["from_state", "to_state", "currency"], dropna=False, as_index=False, sort=True).sum()
+
+
+def channel_sets_of(paths: pd.DataFrame) -> pd.DataFrame:
+    """What Shapley's coalition worth needs from paths: channels (a won path's distinct channels, sorted,
+    as a tuple), currency, deals and value of the won deals. The warehouse's attribution_channel_sets
+    holds the same per month."""
+    won = paths[paths["converted"]]
+    won = won.assign(channels=won["path"].map(lambda p: tuple(sorted(set(_steps(p))))))
+    return won.groupby(["channels", "currency"], dropna=False, as_index=False, sort=True)[["deals", "value"]].sum()
+
+
+def markov_credit(transitions: pd.DataFrame) -> pd.DataFrame:
     """First-order Markov removal effect per currency: channel, currency, removal_effect, deals, revenue.
 
-    States are start, each channel, conversion and null; transition probabilities come from the
-    paths weighted by their deal counts. A channel's removal effect is the share of conversion
-    probability lost when its visits go to null; credits split the currency's converted deals and
-    value in proportion to the removal effects.
+    `transitions`: transitions_of(paths) or the attribution_transitions query. States are start, each
+    channel, conversion and null; transition probabilities are the counts' shares of their from_state's.
+    A channel's removal effect is the share of conversion probability lost when its visits go to null;
+    credits split the currency's converted deals and value in proportion to the removal effects.
     """
     out = [_markov_one(group).assign(currency=cur)
-           for cur, group in paths.groupby(paths["currency"].fillna(""), sort=True)]
+           for cur, group in transitions.groupby(transitions["currency"].fillna(""), sort=True)]
     cols = ["channel", "currency", "removal_effect", "deals", "revenue"]
     frame = pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=cols)
     frame["currency"] = frame["currency"].replace("", None)
     return frame[cols]
 
 
-def _markov_one(paths: pd.DataFrame) -> pd.DataFrame:
-    channels = sorted({c for p in paths["path"] for c in _steps(p)})
-    idx = {c: i + 1 for i, c in enumerate(channels)}  # 0 is start
+def _markov_one(t: pd.DataFrame) -> pd.DataFrame:
+    channels = sorted((set(t["from_state"]) | set(t["to_state"])) - {START, CONVERSION, NULL})
     size = len(channels) + 1
-    counts = np.zeros((size, size + 2))  # columns: transient states, then conversion, null
-    for path, converted, n in zip(paths["path"], paths["converted"], paths["deals"], strict=True):
-        states = [0, *(idx[c] for c in _steps(path)), size if converted else size + 1]
-        for a, b in pairwise(states):
-            counts[a, b] += n
+    # rows: start (0) and the channels; columns: the same, then conversion, null
+    idx = {START: 0, **{c: i + 1 for i, c in enumerate(channels)}, CONVERSION: size, NULL: size + 1}
+    counts = np.zeros((size, size + 2))
+    np.add.at(counts, (t["from_state"].map(idx).to_numpy(int), t["to_state"].map(idx).to_numpy(int)),
+              t["transitions"].to_numpy(float))
     rows = counts.sum(axis=1, keepdims=True)
     probs = np.divide(counts, rows, out=np.zeros_like(counts), where=rows > 0)
     base = _conversion_probability(probs, removed=None)
     effects = np.array([1 - _conversion_probability(probs, removed=idx[c]) / base if base > 0 else 0.0
                         for c in channels])
     share = effects / effects.sum() if effects.sum() > 0 else effects
-    won = paths[paths["converted"]]
+    won = t[t["to_state"] == CONVERSION]
     return pd.DataFrame({"channel": channels, "removal_effect": effects,
-                         "deals": share * won["deals"].sum(), "revenue": share * won["value"].sum()})
+                         "deals": share * won["transitions"].astype(float).sum(),
+                         "revenue": share * won["value"].astype(float).sum()})
 
 
 def _conversion_probability(probs: np.ndarray, removed: int | None) -> float:
@@ -262,20 +290,21 @@ def _conversion_probability(probs: np.ndarray, removed: int | None) -> float:
     return float(x[0])
 
 
-def shapley_credit(paths: pd.DataFrame, max_channels: int = 16) -> pd.DataFrame:
+def shapley_credit(sets: pd.DataFrame, max_channels: int = 16) -> pd.DataFrame:
     """Exact Shapley values per currency: channel, currency, deals, revenue.
 
-    A coalition's worth v(S) is the converted deals (and value) of the paths whose channels all
-    lie in S. Every coalition is enumerated (2^n of them), so n is capped at `max_channels`.
+    `sets`: channel_sets_of(paths) or the attribution_channel_sets query (channels, currency, deals,
+    value of won deals). A coalition's worth v(S) is the won deals (and value) whose channels all lie
+    in S. Every coalition is enumerated (2^n of them), so n is capped at `max_channels`.
     """
     out = []
-    for cur, group in paths[paths["converted"]].groupby(paths["currency"].fillna(""), sort=True):
-        sets = group["path"].map(lambda p: frozenset(_steps(p)))
-        channels = sorted(set().union(*sets))
+    for cur, group in sets.groupby(sets["currency"].fillna(""), sort=True):
+        members = [frozenset(c) for c in group["channels"]]
+        channels = sorted(set().union(*members))
         if len(channels) > max_channels:
             raise ValueError(f"Shapley over {len(channels)} channels: at most {max_channels}")
         bit = {c: 1 << i for i, c in enumerate(channels)}
-        masks = np.array([sum(bit[c] for c in s) for s in sets], dtype=np.int64)
+        masks = np.array([sum(bit[c] for c in s) for s in members], dtype=np.int64)
         deals = _shapley(masks, group["deals"].to_numpy(float), len(channels))
         value = _shapley(masks, group["value"].to_numpy(float), len(channels))
         out.append(pd.DataFrame({"channel": channels, "currency": cur or None, "deals": deals, "revenue": value}))
@@ -304,24 +333,30 @@ def _shapley(masks: np.ndarray, worth: np.ndarray, n: int) -> np.ndarray:
 # Page tables from the small queries/app/attribution_*.sql results (never from fact rows)
 
 
-def models_side_by_side(rules: pd.DataFrame, paths: pd.DataFrame) -> pd.DataFrame:
+def fit_data_driven(transitions: pd.DataFrame, sets: pd.DataFrame) -> dict[str, pd.DataFrame | None]:
+    """{model: its credit per channel x currency} for Markov (from the attribution_transitions rows) and
+    Shapley (from the attribution_channel_sets rows; None past 16 channels in one currency: it
+    enumerates every coalition). What models_side_by_side and under_model split revenue by."""
+    fitted: dict[str, pd.DataFrame | None] = {"markov": markov_credit(transitions)}
+    try:
+        fitted["shapley"] = shapley_credit(sets)
+    except ValueError:
+        fitted["shapley"] = None
+    return fitted
+
+
+def models_side_by_side(rules: pd.DataFrame, fitted: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
     """Channel x currency rows: every model's revenue credit, each model's credits adding up to the same
     revenue, so the rows compare how models split one total.
 
-    rules: attribution_by_channel rows (channel, currency, one column per rule model); paths:
-    attribution_paths rows. Markov and Shapley learn each channel's weight from the paths (closed
-    deals' journeys, a wider set than the selection: see attribution_paths.sql); that weight then splits
+    rules: attribution_by_channel rows (channel, currency, one column per rule model); fitted:
+    fit_data_driven(...). Markov and Shapley learn each channel's weight from closed deals' paths (a
+    wider set than the selection: see attribution_transitions.sql); that weight then splits
     what the rule models split, less the unattributed deals' revenue (no channel to credit: their row
     keeps the same value in every model), among the channels the rule models credit in the selection,
     so a channel no selected deal touched gets nothing. A data-driven column is NaN where the paths give
-    none of those channels any weight, and Shapley's is NaN past 16 channels in one currency (it
-    enumerates every coalition).
+    none of those channels any weight, and Shapley's is NaN past 16 channels in one currency.
     """
-    fitted = {"markov": markov_credit(paths)}
-    try:
-        fitted["shapley"] = shapley_credit(paths)
-    except ValueError:
-        fitted["shapley"] = None
     out = rules[["channel", "currency", *RULE_MODELS]].copy()
     out[list(RULE_MODELS)] = out[list(RULE_MODELS)].astype(float).fillna(0.0)
     for model, credit in fitted.items():
@@ -351,17 +386,16 @@ def split_like_rules(rows: pd.DataFrame, fitted: pd.DataFrame, measure: str,
     return out.where(~bare, amount)
 
 
-def under_model(by_channel: pd.DataFrame, paths: pd.DataFrame, model: str) -> pd.DataFrame:
+def under_model(by_channel: pd.DataFrame, fitted: dict[str, pd.DataFrame | None], model: str) -> pd.DataFrame:
     """attribution_by_channel rows under `model`. A rule model's are the query's own (it ran with that
     model); under Markov or Shapley, revenue and won deals are that model's split (as in
     models_side_by_side, won deals split by its deal credit), and the pipeline is NaN: open deals have no
-    outcome to learn from. A new frame; the input is untouched."""
+    outcome to learn from; `fitted` is fit_data_driven(...). A new frame; the input is untouched."""
     out = by_channel.copy()
     if model not in DATA_DRIVEN_MODELS:
         return out
-    try:
-        credit = markov_credit(paths) if model == "markov" else shapley_credit(paths)
-    except ValueError:      # Shapley past 16 channels: no credit to show
+    credit = fitted[model]
+    if credit is None:      # Shapley past 16 channels: no credit to show
         credit = pd.DataFrame(columns=["channel", "currency", "deals", "revenue"])
     out["revenue"] = split_like_rules(out, credit, "revenue")
     out["won_deals"] = split_like_rules(out, credit, "deals", total="won_deals")

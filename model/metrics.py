@@ -128,8 +128,11 @@ REGISTRY: dict[str, Metric] = {m.key: m for m in (
        filters=("period", "regions")),
     _m("attributed_romi", "share", ratio=("attributed_return", "spend"), grain="channel",
        filters=("period", "regions")),
-    *(_m(k, unit, query="attribution_paths", grain="path", filters=("period",))
-      for k, unit in (("path_converted", "count"), ("path_deals", "count"), ("path_value", "money"))),
+    # what the data-driven models are fitted from: closed deals' channel paths, the whole company's
+    *(_m(k, unit, query="attribution_transitions", grain="transition", filters=("period",))
+      for k, unit in (("path_transitions", "count"), ("path_won_value", "money"))),
+    *(_m(k, unit, query="attribution_channel_sets", grain="channel_set", filters=("period",))
+      for k, unit in (("channel_set_deals", "count"), ("channel_set_value", "money"))),
     # CRM against accounting, in the deal's own currency
     *(_m(k, unit, query="recon_by_region_month", grain="region_month_currency", filters=("period", "regions"))
       for k, unit in (("accounting_sales", "money_own"), ("accounting_returns", "money_own"),

@@ -185,11 +185,21 @@ def paths(*rows) -> pd.DataFrame:
     return frame.assign(currency="RUB")
 
 
+def markov(paths: pd.DataFrame) -> pd.DataFrame:
+    """The Markov fit on whole paths: their transitions counted in Python."""
+    return attr.markov_credit(attr.transitions_of(paths))
+
+
+def shapley(paths: pd.DataFrame) -> pd.DataFrame:
+    """The Shapley fit on whole paths: their won channel sets counted in Python."""
+    return attr.shapley_credit(attr.channel_sets_of(paths))
+
+
 def test_markov_removal_effect():
     # every conversion comes right after 'a'; 'c' leads nowhere but to null (first order: a path's
     # steps, not the whole path, are what the chain remembers)
-    got = attr.markov_credit(paths(("b > a", True, 30, 3000.0), ("a", True, 10, 500.0),
-                                   ("b", False, 20, 0.0), ("c", False, 40, 0.0))).set_index("channel")
+    got = markov(paths(("b > a", True, 30, 3000.0), ("a", True, 10, 500.0),
+                       ("b", False, 20, 0.0), ("c", False, 40, 0.0))).set_index("channel")
     assert got.loc["a", "removal_effect"] == pytest.approx(1.0)
     assert got.loc["c", "removal_effect"] == pytest.approx(0.0)
     assert 0 < got.loc["b", "removal_effect"] < 1
@@ -199,16 +209,16 @@ def test_markov_removal_effect():
 
 def test_markov_keeps_currencies_apart():
     frame = pd.concat([paths(("a", True, 1, 10.0)), paths(("b", True, 1, 7.0)).assign(currency="USD")])
-    got = attr.markov_credit(frame).set_index(["channel", "currency"])["revenue"]
+    got = markov(frame).set_index(["channel", "currency"])["revenue"]
     assert got.to_dict() == {("a", "RUB"): 10.0, ("b", "USD"): 7.0}
 
 
 def test_shapley_known_answer_symmetry_and_efficiency():
     # v(a)=10, v(b)=0, v(ab)=30: phi_a = (10 + 30)/2 = 20, phi_b = (0 + 20)/2 = 10
-    got = attr.shapley_credit(paths(("a", True, 1, 10.0), ("a > b", True, 1, 20.0))).set_index("channel")
+    got = shapley(paths(("a", True, 1, 10.0), ("a > b", True, 1, 20.0))).set_index("channel")
     assert got["revenue"].to_dict() == pytest.approx({"a": 20.0, "b": 10.0})
-    sym = attr.shapley_credit(paths(("a > b", True, 3, 300.0), ("b > a", True, 3, 300.0),
-                                    ("c", True, 1, 50.0), ("a > b > c", False, 9, 0.0))).set_index("channel")
+    sym = shapley(paths(("a > b", True, 3, 300.0), ("b > a", True, 3, 300.0),
+                        ("c", True, 1, 50.0), ("a > b > c", False, 9, 0.0))).set_index("channel")
     assert sym.loc["a", "revenue"] == pytest.approx(sym.loc["b", "revenue"])
     assert sym["revenue"].sum() == pytest.approx(650)   # efficiency: the values add up to v(all)
     assert sym["deals"].sum() == pytest.approx(7)
@@ -217,7 +227,7 @@ def test_shapley_known_answer_symmetry_and_efficiency():
 def test_shapley_refuses_too_many_channels():
     many = " > ".join(f"c{i}" for i in range(17))
     with pytest.raises(ValueError):
-        attr.shapley_credit(paths((many, True, 1, 1.0)))
+        shapley(paths((many, True, 1, 1.0)))
 
 
 def test_paths_collapse_repeats_and_keep_the_first_step():
@@ -247,10 +257,10 @@ def small_demo(tmp_path_factory):
     mp.undo()
 
 
-def read(db, sql: str) -> pd.DataFrame:
+def read(db, sql: str, params: dict | None = None) -> pd.DataFrame:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return con.execute(sql).df()
+        return con.execute(sql, params).df()
     finally:
         con.close()
 
@@ -284,8 +294,9 @@ def test_warehouse_credit_equals_the_reference(which, warehouse, small_demo):
         assert a[m].to_numpy() == pytest.approx(b[m].to_numpy(), rel=1e-9, abs=1e-6), m
 
 
-def warehouse_of(touches, deals, leads) -> duckdb.DuckDBPyConnection:
-    """An in-memory warehouse holding just these rows, with the derived attribution tables built."""
+def warehouse_of(touches, deals, leads, params: dict | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory warehouse holding just these rows, with the derived attribution tables built (with
+    `params` as the agreed attribution settings when given)."""
     from etl.build import _config_tables, run_steps
     from etl.sqlfiles import run, run_file
     from etl.steps import STEPS
@@ -293,6 +304,8 @@ def warehouse_of(touches, deals, leads) -> duckdb.DuckDBPyConnection:
     run_file(con, "warehouse/schema.sql")
     tables = {"touchpoints": touches, "deals": deals.assign(source_system="crm"),
               "leads": leads.assign(source_system="crm", channel="seo", status="new"), **_config_tables()}
+    if params is not None:
+        tables["cfg_attribution"] = pd.DataFrame([(k, str(v)) for k, v in params.items()], columns=["key", "value"])
     for name, frame in tables.items():
         con.register("frame", frame)
         if name.startswith("cfg_"):
@@ -323,6 +336,81 @@ def test_warehouse_sql_equals_the_reference_on_edge_cases(seed):
     ref = attr.paths_of(touches, deals).sort_values(["path", "converted", "currency"])
     assert paths == [(p, c, cur, n)
                      for p, c, cur, n in ref[["path", "converted", "currency", "deals"]].itertuples(index=False)]
+
+
+TRANSITION_KEY = ["from_state", "to_state", "currency"]
+
+
+def model_inputs(con, month_from: str = "1900-01-01") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """attribution_transitions and attribution_channel_sets summed over months, per currency."""
+    transitions = con.execute("select from_state, to_state, currency, sum(transitions) as transitions, "
+                              "sum(value) as value from attribution_transitions where month >= $m group by all "
+                              "order by all", {"m": month_from}).df()
+    sets = con.execute("select channels, currency, sum(deals) as deals, sum(value) as value "
+                       "from attribution_channel_sets where month >= $m group by all", {"m": month_from}).df()
+    return transitions, sets
+
+
+def assert_same_fit(transitions: pd.DataFrame, sets: pd.DataFrame, paths: pd.DataFrame) -> None:
+    """Markov and Shapley fitted on the aggregates give the fit on the whole paths, channel by channel."""
+    for got, expected in ((attr.markov_credit(transitions), markov(paths)),
+                          (attr.shapley_credit(sets), shapley(paths))):
+        key = ["channel", "currency"]
+        a, b = (f.sort_values(key, ignore_index=True) for f in (got, expected))
+        assert a[key].astype(str).equals(b[key].astype(str))
+        for m in ("deals", "revenue", *(["removal_effect"] if "removal_effect" in a else [])):
+            assert a[m].to_numpy(float) == pytest.approx(b[m].to_numpy(float), rel=1e-9, abs=1e-9), m
+
+
+def test_transitions_and_channel_sets_by_hand():
+    got = attr.transitions_of(paths(("a > b > a", True, 2, 10.0), ("b", False, 3, 0.0)))
+    rows = {(f, t): (n, v) for f, t, _, n, v in got.itertuples(index=False)}
+    assert rows == {(attr.START, "a"): (2, 0.0), ("a", "b"): (2, 0.0), ("b", "a"): (2, 0.0),
+                    ("a", attr.CONVERSION): (2, 10.0), (attr.START, "b"): (3, 0.0), ("b", attr.NULL): (3, 0.0)}
+    sets = attr.channel_sets_of(paths(("a > b > a", True, 2, 10.0), ("b > a", True, 1, 5.0), ("b", False, 3, 0.0)))
+    assert sets[["channels", "deals", "value"]].values.tolist() == [[("a", "b"), 3, 15.0]]
+
+
+@pytest.mark.parametrize("seed, cap, lookback", [(1, 8, 90), (2, 3, 90), (3, 2, 20)])
+def test_model_inputs_equal_the_reference_within_the_step_cap_and_window(seed, cap, lookback):
+    # the warehouse's transitions and channel sets are those of the reference's whole paths, built with
+    # the agreed max_path_steps and lookback_days; so are the Markov and Shapley fits on them
+    touches, deals, leads = random_case(seed)
+    p = {**attr.settings(), "max_path_steps": cap, "lookback_days": lookback}
+    paths = attr.paths_of(touches, deals, p)
+    if cap < 8:     # the cap binds: some path is cut to it (and none is longer)
+        assert paths["path"].str.split(" > ").map(len).max() == cap
+    if lookback < 90:   # the window binds: a longer one gives other paths
+        assert not attr.paths_of(touches, deals, {**p, "lookback_days": 90})[["path", "deals"]].equals(
+            paths[["path", "deals"]])
+    transitions, sets = model_inputs(warehouse_of(touches, deals, leads, params=p))
+    expected = attr.transitions_of(paths)
+    assert transitions[TRANSITION_KEY].values.tolist() == expected[TRANSITION_KEY].values.tolist()
+    assert transitions["transitions"].tolist() == expected["transitions"].tolist()
+    assert transitions["value"].to_numpy() == pytest.approx(expected["value"].to_numpy())
+    expected_sets = attr.channel_sets_of(paths)
+    assert sorted((tuple(c), cur, n) for c, cur, n in sets[["channels", "currency", "deals"]].itertuples(index=False)) \
+        == sorted(expected_sets[["channels", "currency", "deals"]].itertuples(index=False, name=None))
+    assert_same_fit(transitions, sets, paths)
+
+
+@pytest.mark.parametrize("which", ["fixture", "demo"])
+def test_models_from_the_page_queries_equal_the_fit_on_whole_paths(which, warehouse, small_demo):
+    # what the Contribution page reads (base currency, the period's months) fits the models exactly as
+    # the whole, unfolded paths of the same months do, at no more rows than the models need
+    db = warehouse if which == "fixture" else small_demo
+    months = read(db, "select distinct month from attribution_paths order by 1")["month"]
+    month = months.iloc[len(months) // 2]     # from the middle of a month: its whole month counts
+    f = {**ALL_TIME, "date_from": pd.Timestamp(month).date() + dt.timedelta(days=10)}
+    transitions = app_query(db, "attribution_transitions", **f)
+    sets = app_query(db, "attribution_channel_sets", **f)
+    paths = read(db, "select path, converted, (select base_currency from cfg_agreement) as currency, "
+                     "sum(deals) as deals, sum(value_base) as value from attribution_paths "
+                     "where month >= $month group by all", {"month": pd.Timestamp(month).date()})
+    assert paths["deals"].sum() > 0
+    assert_same_fit(transitions, sets, paths)
+    channels = len(set(transitions["from_state"]) - {attr.START})
+    assert len(transitions) <= (channels + 2) ** 2 and len(sets) <= 2 ** channels
 
 
 @pytest.mark.parametrize("which", ["fixture", "demo"])
@@ -469,8 +557,9 @@ def test_models_side_by_side_every_model_credits_the_same_total(small_demo):
     f = {"date_from": dt.date(2025, 11, 12), "date_to": dt.date(2026, 2, 20), "regions": ["Москва", "Казань"],
          "products": []}
     rules = app_query(small_demo, "attribution_by_channel", model="linear", **f)
-    paths = app_query(small_demo, "attribution_paths", **f)
-    side = attr.models_side_by_side(rules, paths)
+    fitted = attr.fit_data_driven(app_query(small_demo, "attribution_transitions", **f),
+                                  app_query(small_demo, "attribution_channel_sets", **f))
+    side = attr.models_side_by_side(rules, fitted)
     revenue, _ = won_base(small_demo, f)
     totals = side[list(attr.MODELS)].sum()
     assert totals.to_numpy() == pytest.approx([revenue] * len(attr.MODELS))   # Markov and Shapley too
@@ -493,14 +582,15 @@ def test_data_driven_models_split_the_rule_models_total_by_their_weights():
 
 def test_under_a_data_driven_model_the_channel_table_splits_revenue_and_deals(small_demo):
     rules = app_query(small_demo, "attribution_by_channel", model="linear", **ALL_TIME)
-    paths = app_query(small_demo, "attribution_paths", **ALL_TIME)
+    fitted = attr.fit_data_driven(app_query(small_demo, "attribution_transitions", **ALL_TIME),
+                                  app_query(small_demo, "attribution_channel_sets", **ALL_TIME))
     for model in attr.DATA_DRIVEN_MODELS:
-        got = attr.under_model(rules, paths, model)
+        got = attr.under_model(rules, fitted, model)
         assert got["revenue"].sum() == pytest.approx(rules["revenue"].sum())
         assert got["won_deals"].sum() == pytest.approx(rules["won_deals"].sum())
         assert got["pipeline"].isna().all()       # open deals have no outcome to learn from
         assert not got["revenue"].equals(rules["revenue"])
-    assert attr.under_model(rules, paths, "linear").equals(rules)
+    assert attr.under_model(rules, fitted, "linear").equals(rules)
 
 
 @pytest.mark.parametrize("lang, expected", [

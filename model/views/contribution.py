@@ -32,7 +32,8 @@ def load(f: Filters, run, model: str | None = None) -> dict[str, pd.DataFrame]:
     model = model or agreed
     q = {**p, "model": rule_model(model, agreed)}
     out = fetch(run, {"by_channel": ("attribution_by_channel", q),  # the rule model's and every rule model's
-                      "by_campaign": ("attribution_by_campaign", q), "paths": ("attribution_paths", p),
+                      "by_campaign": ("attribution_by_campaign", q),
+                      "transitions": ("attribution_transitions", p), "channel_sets": ("attribution_channel_sets", p),
                       "unattributed": ("attribution_unattributed", q),
                       "agreement": ("agreement", {}), "channels": ("channel_labels", {}),
                       "fresh": ("freshness", {})})
@@ -43,14 +44,16 @@ def load(f: Filters, run, model: str | None = None) -> dict[str, pd.DataFrame]:
 def with_models(d: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """load()'s frames plus `models` (every model's credit per channel, models_side_by_side), `summary`
     (the period's revenue, sourced and influenced: totals every model shares) and `by_channel` under the
-    chosen model (Markov and Shapley split from the paths). Fits the data-driven models: ~0.2 s."""
+    chosen model (Markov and Shapley split from the paths' transitions and channel sets). Fits the
+    data-driven models: ~0.03 s at 1M deals."""
     model = d["model"].model.iloc[0]
     out = dict(d)
-    out["models"] = attribution.models_side_by_side(d["by_channel"], d["paths"])
+    fitted = attribution.fit_data_driven(d["transitions"], d["channel_sets"])
+    out["models"] = attribution.models_side_by_side(d["by_channel"], fitted)
     out["summary"] = metrics.formulas(attribution.sourced_summary(d["by_channel"]), SUMMARY_INPUTS, SUMMARY_SHARES)
     # Markov and Shapley re-split revenue: the registry recomputes ROMI and CPL from the new split
     out["by_channel"] = metrics.with_formulas("attribution_by_channel",
-                                              attribution.under_model(d["by_channel"], d["paths"], model))
+                                              attribution.under_model(d["by_channel"], fitted, model))
     return out
 
 

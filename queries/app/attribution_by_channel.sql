@@ -1,7 +1,7 @@
 -- One row per channel under $model, in the base currency: attributed revenue, pipeline, deals,
 -- sourced/influenced revenue, spend, leads; and the revenue every rule model credits it, side by side
--- (first_touch ... w_shaped; Markov and Shapley are added in pandas from attribution_paths.sql by
--- analysis.attribution.models_side_by_side). One scan of the credit serves both.
+-- (first_touch ... w_shaped; Markov and Shapley are added in pandas from attribution_transitions.sql and
+-- attribution_channel_sets.sql by analysis.attribution.models_side_by_side). One scan of the credit serves both.
 -- Params: $model, $date_from, $date_to, $regions, $products.
 -- The period is exact days: revenue is the won deals closed from $date_from to $date_to (the
 -- Overview's revenue, so every model's credits add up to it), pipeline the open deals created in it.

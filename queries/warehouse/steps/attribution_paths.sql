@@ -3,7 +3,8 @@
 -- the currency and in base. A path is the journey's distinct consecutive channels, capped at
 -- max_path_steps: the first step and the last max_path_steps - 1, so the originating channel is kept.
 -- Open deals have no outcome yet and unattributed deals no channel: neither makes a path. Reads
--- attr_touches from derived_attribution.sql and drops its temp tables: the last attribution file.
+-- attr_touches from attribution_journeys.sql; attribution_model_inputs.sql takes the paths apart into
+-- what the models are fitted from (the pages read those, not the paths).
 create or replace table attribution_paths as
 with
 steps as (
