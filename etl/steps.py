@@ -1,13 +1,14 @@
 """The warehouse build as an ordered list of steps, each naming what it reads and what it builds.
 
 After the merges have filled the contract's tables, `etl.build.run_steps` runs these steps in this
-order and nothing else. Like dbt's ref() graph, every step names the objects it reads and builds,
+order and nothing else: all of them on a fresh build, else those whose inputs a load changed. Like dbt's ref() graph, every step names the objects it reads and builds,
 so the order is checked rather than assumed (`check`), a temp table is dropped after its last
 reader (`schedule`), and `python -m etl steps` prints the graph. tests/test_build_steps.py holds
 each declaration to what DuckDB's binder says the step's SQL reads and creates.
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,12 +48,14 @@ class Step:
 
 
 STEPS: tuple[Step, ...] = (
-    # Source tables made whole in place, before anything reads them.
+    # Source tables made whole in place, before anything reads them. Their updates touch only rows whose
+    # values change, so the rows they report say whether the table changed (etl.build.run_steps).
+    Step("campaign_fill",
+         reads=("ad_spend", "campaigns", "cfg_region_alias", "cfg_campaign_rules"),
+         temp=("campaign_rule_fill",), updates=("ad_spend", "campaigns")),
     Step("campaign_keys",
-         reads=("ad_spend", "campaigns", "deals", "leads", "touchpoints", "traffic",
-                "cfg_region_alias", "cfg_campaign_rules"),
-         temp=("campaign_ids", "utm_ids", "campaign_rule_fill"),
-         updates=("ad_spend", "campaigns", "deals", "leads", "touchpoints", "traffic")),
+         reads=("ad_spend", "campaigns", "deals", "leads", "touchpoints", "traffic"),
+         temp=("campaign_ids", "utm_ids"), updates=("deals", "leads", "touchpoints", "traffic")),
     Step("deals_from_leads", reads=("deals", "leads"), temp=("deal_lead",), updates=("deals",)),
     # CRM against accounting.
     Step("reconciliation", reads=("deals", "sales", "cfg_agreement", "cfg_fx"),
@@ -161,3 +164,20 @@ def describe(steps: Sequence[Step] = STEPS) -> str:
             if names:
                 lines.append(f"      {label + ':':<12} {', '.join(names)}")
     return "\n".join(lines)
+
+
+def steps_hash(steps: Sequence[Step] = STEPS) -> str:
+    """One hash over the declarations, every step's SQL and the macros and schema they run on: a
+    warehouse built under another hash has derived tables no load may patch, so its build runs all."""
+    h = hashlib.sha256()
+    for step in steps:
+        h.update(repr(step).encode())
+        h.update(step.path.read_bytes())
+    for name in ("macros.sql", "schema.sql"):
+        h.update((QUERIES_DIR / "warehouse" / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def temp_producers(steps: Sequence[Step]) -> dict[str, Step]:
+    """Temp table -> the step that makes it."""
+    return {name: s for s in steps for name in s.temp}
