@@ -205,6 +205,7 @@ def scratch():
                     os.environ[k] = v
 
 
+# Six examples keep `make test` cheap; INCR_EXAMPLES=40 searches further by hand (25 passed before commit).
 @settings(max_examples=int(os.environ.get("INCR_EXAMPLES", "6")), deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), loads=st.lists(LOAD, min_size=1, max_size=3))
@@ -231,6 +232,39 @@ def test_incremental_loads_equal_a_rebuild(data, loads):
         assert incremental.keys() == rebuilt.keys()
         for name in incremental:
             assert incremental[name] == rebuilt[name], f"{name} differs from a rebuild after loads {loads}"
+
+
+def test_what_the_fixing_steps_change_reaches_their_readers():
+    """The chains random sequences reach only now and then: spend naming a campaign ID that deals and
+    leads already carry (campaign_keys rewrites them in a spend load), then a lead whose new channel
+    its deal inherits (deals_from_leads rewrites deals in a leads load); then equal to a rebuild."""
+    deal_head = ["ID", "Название сделки", "Бюджет", "Ответственный", "Дата создания", "Дата закрытия", "Этап сделки",
+                 "Город", "utm_source", "utm_medium", "utm_campaign", "ID лида"]
+    lead_head = ["ID лида", "Дата создания", "Город", "utm_source", "utm_medium", "utm_campaign", "Статус"]
+    with scratch() as root:
+        files = root / "files"
+        load_files([write_csv(files / "deals.csv", deal_head, [
+            ["101", "ООО Ромашка", "150 000", "Анна Смирнова", "03.01.2025 10:00:00", "20.01.2025 16:00:00",
+             "Успешно реализовано", "мск", "yandex", "cpc", "70003", ""],
+            ["102", "ООО Склад", "80000", "Анна Смирнова", "05.01.2025 10:00:00", "25.01.2025 16:00:00",
+             "Успешно реализовано", "", "", "", "", "L1"]], "amocrm"),
+            write_csv(files / "leads.csv", lead_head, [["L1", "04.01.2025 09:00:00", "Казань", "vk", "cpc", "70003",
+                                                        "Сконвертирован"]], "amocrm")], progress=False)
+        spend = files / "direct.tsv"
+        spend.write_text('"Campaign stats (2025-01-01 - 2025-01-28)"\nDate\tCampaignId\tCampaignName\tImpressions'
+                         "\tClicks\tCost\n2025-01-03\t70003\tekb_search_summer\t1000\t5\t50000000\nTotal rows: 1\n",
+                         encoding="utf-8")
+        steps = ran(load_files([spend], progress=False))
+        assert {"campaign_keys", "deals_from_leads", "attribution_journeys", "mart_deals_day"} <= set(steps)
+        steps = ran(load_files([write_csv(files / "leads_2.csv", lead_head, [
+            ["L1", "04.01.2025 09:00:00", "Москва", "email", "email", "jan_newsletter", "Сконвертирован"]],
+            "amocrm")], progress=False))
+        assert {"deals_from_leads", "reconciliation"} <= set(steps)  # deal 102 took Москва from its lead
+        incremental = contents(root / "wh" / "warehouse.duckdb")
+        shutil.copytree(root / "wh", root / "copy")
+        os.environ["PARITY_DB"] = str(root / "copy" / "warehouse.duckdb")
+        rebuild(progress=False)
+        assert incremental == contents(root / "copy" / "warehouse.duckdb")
 
 
 # --------------------------------------------------------------------------------------------
