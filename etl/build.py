@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import re
 import shutil
-from collections.abc import Sequence
+import time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -16,7 +19,7 @@ from etl import config, sweep
 from etl.errors import LoadError
 from etl.paths import QUERIES_DIR, config_dir
 from etl.sqlfiles import run, run_file
-from etl.steps import SOURCES, STEPS, Step, check, schedule
+from etl.steps import SOURCES, STEPS, Step, check, schedule, steps_hash, temp_producers
 
 # Which batch fields feed channel rules, per entity: (channel, utm_source, utm_medium, source).
 CHANNEL_INPUTS = {
@@ -138,17 +141,46 @@ def load_config(con) -> None:
         con.unregister("cfg_frame")
 
 
-def run_steps(con, steps: Sequence[Step] = STEPS) -> None:
-    """The build steps (etl/steps.py) in their declared order, each temp table dropped after its last reader."""
+def run_steps(con, steps: Sequence[Step] = STEPS, changed: Iterable[str] | None = None) -> list[dict]:
+    """The build steps (etl/steps.py) in their declared order, each temp table dropped after its last reader.
+
+    `changed` names the source tables a load changed; then a step runs only when it reads something
+    changed (a source, or an object a step that ran rebuilt), and what it builds counts as changed,
+    as does a source it updates when its updates touched rows. A temp table a running step reads is
+    made first by its step even when that one has nothing changed to read. None runs every step.
+    Returns the steps run, in order: name, seconds, and why it ran."""
     problems = check(steps, SOURCES)
     if problems:
         listed = "; ".join(problems)
         raise LoadError(f"etl/steps.py: the build steps do not add up ({listed}); correct the list, nothing was built",
                         "build_steps_invalid", problems=listed)
+    dirty = None if changed is None else set(changed)
+    made_by = temp_producers(steps)
+    present: set[str] = set()
+    ran: list[dict] = []
+
+    def execute(step: Step, why: str) -> dict[str, int]:
+        for name in step.reads:
+            if name in made_by and name not in present:
+                execute(made_by[name], f"makes {name} for {step.name}")
+        started = time.perf_counter()
+        written = run_file(con, step.path)
+        present.update(step.temp)
+        ran.append({"step": step.name, "seconds": round(time.perf_counter() - started, 3), "why": why})
+        return written
+
     for step, drops in schedule(steps):
-        run_file(con, step.path)
+        due = sorted(dirty & set(step.reads)) if dirty is not None else []
+        if dirty is None or due:
+            written = execute(step, "reads " + ", ".join(due) if due else "full build")
+            if dirty is not None:
+                dirty.update(step.outputs)
+                dirty.update(name for name in step.updates if written.get(name))
         for name in drops:
-            run(con, "drop table temp.main." + name)  # names from etl/steps.py, not users
+            if name in present:
+                run(con, "drop table temp.main." + name)  # names from etl/steps.py, not users
+                present.discard(name)
+    return ran
 
 
 def prepare(con) -> None:
@@ -170,6 +202,7 @@ class Builder:
         self.con: duckdb.DuckDBPyConnection | None = None
         self._lock: contextlib.ExitStack | None = None
         self.swept: list[dict] = []
+        self.changed: set[str] = set()  # source tables the loads so far changed: what the build rebuilds from
 
     def __enter__(self) -> Builder:
         self.target.parent.mkdir(parents=True, exist_ok=True)
@@ -243,6 +276,15 @@ class Builder:
     def refresh_config(self) -> None:
         load_config(self.con)
 
+    def wrote(self, tables: Iterable[str]) -> None:
+        """Notes source tables a committed file changed, so commit() rebuilds what reads them."""
+        self.changed.update(t for t in tables if t in SOURCES)
+
+    def full_build(self) -> bool:
+        """True when every step must run: a fresh build, or derived tables built under other steps or config."""
+        return (self.fresh or self.meta("steps_hash") != steps_hash()
+                or self.meta("config_hash") != config.config_hash())
+
     def loaded(self, sha: str) -> tuple[int, str] | None:
         rows = self.con.execute("select load_id, strftime(loaded_at, '%Y-%m-%d %H:%M') from loads "
                                 "where sha256 = $s", {"s": sha}).fetchall()
@@ -251,25 +293,27 @@ class Builder:
     def next_load_id(self) -> int:
         return self.con.execute("select coalesce(max(load_id), 0) + 1 from loads").fetchall()[0][0]
 
-    def commit(self) -> dict[str, int]:
+    def commit(self) -> dict[str, Any]:
         """Build steps, checks, CHECKPOINT, then os.replace: readers see old or new, never half.
-        Returns build-wide figures for the load summary."""
+        Returns build-wide figures for the load summary, and the steps run (`steps_run`)."""
         # The derived tables join whole fact tables (80M touchpoints at 10M deals) with operators that
         # cannot all spill to disk (ordered list aggregates); they get a larger, still bounded, pool.
         run(self.con, "set memory_limit = '" + derived_memory() + "'")
-        run_steps(self.con)
+        ran = run_steps(self.con, changed=None if self.full_build() else self.changed)
         failed = {k: v for k, v in run_checks(self.con).items() if v}
         if failed:
             listed = ", ".join(f"{k}: {v} rows" for k, v in failed.items())
             raise LoadError(f"data checks failed ({listed}); the warehouse was left unchanged", "build_checks_failed",
                             checks=listed)
         # build-wide figures the load summary states (the deals_from_leads step)
-        stats = {"deals_channel_from_lead": self.con.execute(
-            "select count(*) from deals where channel_from_lead").fetchall()[0][0]}
+        stats: dict[str, Any] = {"deals_channel_from_lead": self.con.execute(
+            "select count(*) from deals where channel_from_lead").fetchall()[0][0], "steps_run": ran}
         now = dt.datetime.now().isoformat(timespec="seconds")
         # the agreements the numbers were built with: pages read them from here, not from data/
         agreed = (config_dir() / "agreements.toml").read_text(encoding="utf-8")
-        for key, value in (("config_hash", config.config_hash()), ("built_at", now), ("agreements", agreed)):
+        # steps_hash: what the derived tables were built by; steps_run: what this build ran (bench etl prints it)
+        for key, value in (("config_hash", config.config_hash()), ("built_at", now), ("agreements", agreed),
+                           ("steps_hash", steps_hash()), ("steps_run", json.dumps(ran))):
             run(self.con, "insert or replace into meta values ($k, $v)", {"k": key, "v": value})
         run(self.con, "checkpoint")
         self.con.close()

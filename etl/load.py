@@ -101,7 +101,7 @@ def _load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
         params = _params(load_id, plan, st, period)
         _validate(con, st, plan.layout, params)
         _lookups(con, st)
-        arithmetic = _merge(con, name, st, load_id, params)
+        arithmetic, written = _merge(con, name, st, load_id, params)
         _keep_rejects(src, st, load_id)
         _record_load(con, name, sha, plan, st, params)
         _check_file(con, name, st.entity)
@@ -109,6 +109,9 @@ def _load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
     except BaseException:
         run(con, "rollback")
         raise
+    # what the file changed, from what its merge wrote: the build rebuilds only what reads these
+    b.wrote([t for t, n in written.items() if n] + ["loads"] + ["rejects"] * bool(st.rows_rejected)
+            + ["cell_warnings"] * bool(st.cells_warned))
     return _report(name, plan, st, load_id, arithmetic, period)
 
 
@@ -202,11 +205,12 @@ def _lookups(con, st: Staged) -> None:
     _channel_inputs(con, st.entity)
 
 
-def _merge(con, name: str, st: Staged, load_id: int, params: dict) -> dict:
-    """merge_<entity>.sql writes the good rows into the warehouse; its row arithmetic must hold."""
+def _merge(con, name: str, st: Staged, load_id: int, params: dict) -> tuple[dict, dict[str, int]]:
+    """merge_<entity>.sql writes the good rows into the warehouse; its row arithmetic must hold.
+    Also returns table -> rows the merge wrote (a merge of no good rows writes none)."""
     run(con, "drop table if exists merge_rows")
-    run_file(con, QUERIES / f"merge_{st.entity}.sql", params)
-    return _check_arithmetic(con, name, st, load_id)
+    written = run_file(con, QUERIES / f"merge_{st.entity}.sql", params)
+    return _check_arithmetic(con, name, st, load_id), written
 
 
 def _keep_rejects(src: Source, st: Staged, load_id: int) -> None:

@@ -7,6 +7,8 @@ from pathlib import Path
 from etl.paths import QUERIES_DIR
 
 PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+# The table an insert, update or delete writes (our files name it right after the keyword).
+WRITES = re.compile(r"^\s*(?:update|delete\s+from|insert\s+(?:or\s+\w+\s+)?into)\s+([a-z_][\w.]*)", re.I)
 
 
 def statements(sql: str) -> list[str]:
@@ -20,10 +22,18 @@ def run(con, sql: str, params: dict | None = None) -> list:
     return con.execute(sql, params).fetchall() if params else con.execute(sql).fetchall()
 
 
-def run_file(con, path: Path | str, params: dict | None = None) -> None:
+def run_file(con, path: Path | str, params: dict | None = None) -> dict[str, int]:
+    """Runs a file's statements in order; returns table -> rows its inserts, updates and deletes
+    reported (DuckDB counts the rows each one touched), so a caller knows what the file changed."""
     path = Path(path)
     if not path.is_absolute():
         path = QUERIES_DIR / path
+    written: dict[str, int] = {}
     for stmt in statements(path.read_text(encoding="utf-8")):
         used = {k: v for k, v in (params or {}).items() if k in set(PARAM.findall(stmt))}
-        run(con, stmt, used or None)
+        rows = run(con, stmt, used or None)
+        target = WRITES.match(stmt)
+        if target and rows and isinstance(rows[0][0], int):
+            name = target.group(1).lower()
+            written[name] = written.get(name, 0) + rows[0][0]
+    return written

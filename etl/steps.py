@@ -1,13 +1,15 @@
 """The warehouse build as an ordered list of steps, each naming what it reads and what it builds.
 
 After the merges have filled the contract's tables, `etl.build.run_steps` runs these steps in this
-order and nothing else. Like dbt's ref() graph, every step names the objects it reads and builds,
-so the order is checked rather than assumed (`check`), a temp table is dropped after its last
-reader (`schedule`), and `python -m etl steps` prints the graph. tests/test_build_steps.py holds
-each declaration to what DuckDB's binder says the step's SQL reads and creates.
+order and nothing else: all of them on a fresh build, else those whose inputs a load changed. Like
+dbt's ref() graph, every step names the objects it reads and builds, so the order is checked rather
+than assumed (`check`), a temp table is dropped after its last reader (`schedule`), and
+`python -m etl steps` prints the graph. tests/test_build_steps.py holds each declaration to what
+DuckDB's binder says the step's SQL reads and creates.
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,12 +49,14 @@ class Step:
 
 
 STEPS: tuple[Step, ...] = (
-    # Source tables made whole in place, before anything reads them.
+    # Source tables made whole in place, before anything reads them. Their updates touch only rows whose
+    # values change, so the rows they report say whether the table changed (etl.build.run_steps).
+    Step("campaign_fill",
+         reads=("ad_spend", "campaigns", "cfg_region_alias", "cfg_campaign_rules"),
+         temp=("campaign_rule_fill",), updates=("ad_spend", "campaigns")),
     Step("campaign_keys",
-         reads=("ad_spend", "campaigns", "deals", "leads", "touchpoints", "traffic",
-                "cfg_region_alias", "cfg_campaign_rules"),
-         temp=("campaign_ids", "utm_ids", "campaign_rule_fill"),
-         updates=("ad_spend", "campaigns", "deals", "leads", "touchpoints", "traffic")),
+         reads=("ad_spend", "campaigns", "deals", "leads", "touchpoints", "traffic"),
+         temp=("campaign_ids", "utm_ids"), updates=("deals", "leads", "touchpoints", "traffic")),
     Step("deals_from_leads", reads=("deals", "leads"), temp=("deal_lead",), updates=("deals",)),
     # CRM against accounting.
     Step("reconciliation", reads=("deals", "sales", "cfg_agreement", "cfg_fx"),
@@ -64,8 +68,8 @@ STEPS: tuple[Step, ...] = (
          builds=("dq_unrecognised", "dq_unknown_regions", "dq_unknown_stages", "dq_unknown_channels")),
     Step("dq_unmapped_campaigns", reads=("ad_spend", "campaigns", "deals"), builds=("dq_unmapped_campaigns",)),
     Step("dq_cells", reads=("deals", "cell_warnings"), builds=("dq_cells", "dq_won_no_amount")),
-    # Aggregate tables the pages read (queries/app/*.sql), rebuilt at every build. Their size follows
-    # days x regions x channels x products, not the number of deals, so pages cost about the same at
+    # Aggregate tables the pages read (queries/app/*.sql), rebuilt when their inputs change. Their size
+    # follows days x regions x channels x products, not the number of deals, so pages cost about the same at
     # 10M deals as at 10k. Day marts are written in day order, so a period filter reads only the row
     # groups of its days (DuckDB's min/max zonemaps). Money stays in its currency; *_base columns
     # convert it into the agreed base currency through data/fx_rates.csv (null when a currency has no
@@ -109,7 +113,8 @@ def check(steps: Sequence[Step], sources: Iterable[str] = SOURCES) -> list[str]:
 
     Every step reads only sources and objects an earlier step built; nothing is built twice or over a
     source; a source is updated only by steps that run before every step that just reads it, so no
-    step reads a table another step has not finished with."""
+    step reads a table another step has not finished with; a step that updates sources hands no temp
+    table on."""
     sources = frozenset(sources)
     problems: list[str] = []
     names = [s.name for s in steps]
@@ -140,6 +145,12 @@ def check(steps: Sequence[Step], sources: Iterable[str] = SOURCES) -> list[str]:
                 problems.append(f"{name} is built twice: by {built[name]} and {step.name}")
             else:
                 built[name] = step.name
+    # run_steps may run a temp table's maker out of turn, for a later step that needs it: that must not
+    # rewrite a source the steps between them have read
+    handed = {name for s in steps for name in s.reads}
+    for step in steps:
+        if step.updates and (passed := sorted(handed & set(step.temp))):
+            problems.append(f"{step.name} updates sources and hands {', '.join(passed)} to later steps")
     return problems
 
 
@@ -163,3 +174,20 @@ def describe(steps: Sequence[Step] = STEPS) -> str:
             if names:
                 lines.append(f"      {label + ':':<12} {', '.join(names)}")
     return "\n".join(lines)
+
+
+def steps_hash(steps: Sequence[Step] = STEPS) -> str:
+    """One hash over the declarations, every step's SQL and the macros and schema they run on: a
+    warehouse built under another hash has derived tables no load may patch, so its build runs all."""
+    h = hashlib.sha256()
+    for step in steps:
+        h.update(repr(step).encode())
+        h.update(step.path.read_bytes())
+    for name in ("macros.sql", "schema.sql"):
+        h.update((QUERIES_DIR / "warehouse" / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def temp_producers(steps: Sequence[Step]) -> dict[str, Step]:
+    """Temp table -> the step that makes it."""
+    return {name: s for s in steps for name in s.temp}

@@ -1,23 +1,18 @@
 -- Deals with no source of their own take their lead's channel, campaign and region (deals.lead_id ->
--- leads.lead_id). Recomputed at every build, after all merges, so leads loaded before or after the
--- deals, and a lead reloaded later, are followed. Leads' campaign keys are whole by now
--- (campaign_keys.sql). Marks such deals channel_from_lead.
-
--- Undo the last build's inheritance: those deals had no channel, campaign or region of their own
--- (region_raw is null exactly when the export gave no region).
-update deals
-set channel = 'unknown', utm_campaign = null, channel_from_lead = false,
-    region = case when region_raw is null then null else region end
-where channel_from_lead;
+-- leads.lead_id). Recomputed after the merges whenever deals or leads changed, so leads loaded before
+-- or after the deals, and a lead reloaded later, are followed. Leads' campaign keys are whole by now
+-- (campaign_keys.sql). Marks such deals channel_from_lead. Only rows whose values differ are
+-- updated, so the updates' row counts say whether deals changed (etl.build.run_steps).
 
 -- One lead per deal, never more: the lead of the deal's own source system, else the first other
 -- source system by name (a lead id two systems share must not fan the deal out). Only a lead whose
--- own channel is known has something to give.
+-- own channel is known has something to give. A deal that inherited at the last build counts as
+-- having no channel of its own (its source fields stay empty: inheritance sets none of them).
 create or replace temp table deal_lead as
 with own_less as (
     select source_system, deal_id, lead_id from deals
-    where lead_id is not null and channel = 'unknown' and source is null and utm_source is null
-      and utm_medium is null and utm_campaign_raw is null
+    where lead_id is not null and (channel = 'unknown' or channel_from_lead) and source is null
+      and utm_source is null and utm_medium is null and utm_campaign_raw is null
 ),
 
 picked as (
@@ -30,8 +25,20 @@ picked as (
 
 select * from picked where channel <> 'unknown';
 
+-- Undo the inheritance of deals whose lead no longer gives one: those deals had no channel, campaign
+-- or region of their own (region_raw is null exactly when the export gave no region).
+update deals
+set channel = 'unknown', utm_campaign = null, channel_from_lead = false,
+    region = case when region_raw is null then null else region end
+where channel_from_lead
+  and not exists (select 1 from deal_lead p
+                  where p.source_system = deals.source_system and p.deal_id = deals.deal_id);
+
 update deals
 set channel = p.channel, utm_campaign = p.utm_campaign, channel_from_lead = true,
     region = case when deals.region_raw is null then p.region else deals.region end
 from deal_lead p
-where deals.source_system = p.source_system and deals.deal_id = p.deal_id;
+where deals.source_system = p.source_system and deals.deal_id = p.deal_id
+  and (not deals.channel_from_lead or deals.channel is distinct from p.channel
+       or deals.utm_campaign is distinct from p.utm_campaign
+       or (deals.region_raw is null and deals.region is distinct from p.region));
