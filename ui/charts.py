@@ -3,7 +3,8 @@ partial months.
 
 Axes carry their own tick values and texts (plotly's built-in formats speak English: "Oct 2026",
 "200M"), written by ui.fmt in the reader's language: months as 'окт 2026', money as '200 млн', at
-round steps, over the months that hold data.
+round steps, over the months that hold data. What plotly itself writes (a hover's date, the modebar's
+tooltips) follows `plotly_config(lang)`, which every st.plotly_chart passes: plotly's own locale option.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ui import fmt
-from ui.i18n import t
+from ui.i18n import TEXT, t
 
 # Neutral, distinguishable colours for the departments; the same on every page and in the deck.
 OWNER_COLORS = {"marketing": "#4C78A8", "sales": "#F58518", "company": "#54A24B", "partner": "#B279A2"}
@@ -24,6 +25,27 @@ FACT, PLAN, SPEND = "#4C78A8", "#9D9D9D", "#E45756"
 BESIDE_OWNERS = "#72B7B2"   # a fact series drawn next to owner-coloured marks (FACT is marketing's blue)
 MANTISSAS = (1, 2, 2.5, 5, 10)   # round steps: 1, 2, 2.5, 5 times a power of ten
 TITLE_PX = 44                    # room for a one-line chart title above the legend
+
+
+DAYS_RU = ("воскресенье", "понедельник", "вторник", "среда", "четверг", "пятница", "суббота")
+MONTHS_FULL_RU = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
+                  "ноябрь", "декабрь")
+
+
+def plotly_config(lang: str) -> dict:
+    """st.plotly_chart's config in the reader's language: plotly's `locales` option (a locale given with the
+    chart instead of a registered plotly-locale file) with ui.fmt's month names, so '%b %Y' in a hover reads
+    'окт 2026' like the axis, and the modebar's tooltips from ui/locales/streamlit.toml. English is plotly's
+    own default."""
+    if lang == "en":
+        return {}
+    modebar = [k for k in TEXT["en"] if k.startswith("plotly.modebar.")]
+    return {"locale": lang, "locales": {lang: {
+        "dictionary": {TEXT["en"][k]: TEXT[lang][k] for k in modebar},
+        "format": {"months": list(MONTHS_FULL_RU), "shortMonths": list(fmt.MONTHS_RU),
+                   "days": list(DAYS_RU), "shortDays": [d[:2] for d in DAYS_RU],
+                   "date": "%d.%m.%Y", "year": "%Y", "month": "%b %Y", "dayMonth": "%-d %b",
+                   "dayMonthYear": "%-d %b %Y"}}}}
 
 
 def separators(lang: str) -> str:
@@ -197,7 +219,7 @@ def month_axis(months, lang: str, partial: dict | None = None, **extra) -> dict:
     return {"type": "date", "tickmode": "array", "tickvals": [x.isoformat() for x in mids], "ticktext": labels,
             "tickangle": 0,
             "range": [given[0].isoformat(), _next_month(given[-1]).isoformat()],
-            "hoverformat": "%m.%Y" if lang == "ru" else "%b %Y", **extra}
+            "hoverformat": "%b %Y", **extra}   # 'окт 2026' through plotly_config's month names
 
 
 def date_axis(start, end, lang: str, **extra) -> dict:
@@ -365,9 +387,11 @@ def mark_activities(fig: go.Figure, activities: pd.DataFrame, lang: str, t, sinc
         for a in group.itertuples():
             end = (a.end_date or a.start_date) + dt.timedelta(days=1)
             fig.add_vrect(x0=a.start_date, x1=end, fillcolor=color, opacity=0.08, line_width=0, layer="below")
-        text = [f"{a.title}<br>{t('owner.' + a.owner)} · {a.region or t('all_regions')}<br>"
+        # a company-wide activity has no region (None, or NaN out of a frame): all regions, not "nan"
+        where = [r if isinstance(r, str) and r else t("all_regions") for r in group.region]
+        text = [f"{a.title}<br>{t('owner.' + a.owner)} · {w}<br>"
                 f"{fmt.date(a.start_date, lang)} – {fmt.date(a.end_date or a.start_date, lang)}"
-                for a in group.itertuples()]
+                for a, w in zip(group.itertuples(), where, strict=True)]
         starts = [pd.Timestamp(s).date() for s in group.start_date]
         x = [s if since is None or s >= since else since for s in starts]
         fig.add_trace(go.Scatter(
