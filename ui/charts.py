@@ -54,12 +54,15 @@ def separators(lang: str) -> str:
 
 
 def style(fig: go.Figure, lang: str, title: str | None = None, height: int = 380) -> go.Figure:
-    """Title, size, number separators; the legend in rows between the title and the plot, where it never
-    covers the x axis' labels (long region names, slanted). The legend is placed in the figure's own
-    coordinates, so plotly moves the plot down by the legend's height, however many rows it wraps to."""
+    """Title, size, number separators, one hover per x (its date as the header, whole series names); the
+    legend in rows between the title and the plot, where it never covers the x axis' labels (long region
+    names, slanted). The legend is placed in the figure's own coordinates, so plotly moves the plot down
+    by the legend's height, however many rows it wraps to."""
     top = TITLE_PX if title else 4
     fig.update_layout(title={"text": title, "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}},
                       separators=separators(lang), height=height, hovermode="x unified",
+                      hoverlabel={"namelength": -1},   # a series' whole name in the hover, not 'Рекламный ра...'
+
                       margin={"t": top, "b": 30, "l": 10, "r": 10},
                       legend={"orientation": "h", "yref": "container", "y": 1 - top / height, "yanchor": "top",
                               "xanchor": "left", "x": 0})
@@ -397,7 +400,10 @@ def mark_activities(fig: go.Figure, activities: pd.DataFrame, lang: str, t, sinc
         fig.add_trace(go.Scatter(
             x=x, y=[0.97] * len(group), yaxis="y9", mode="markers",
             marker={"symbol": "triangle-down", "size": 10, "color": color},
-            name=t("activities.legend", owner=t("owner." + owner)), hovertext=text, hoverinfo="text"))
+            # a template, not hoverinfo="text": the point keeps its x label, so a unified hover it wins still
+            # has the month as its header and the series' values without '(окт 2026, ...)' each
+            name=t("activities.legend", owner=t("owner." + owner)), hovertext=text,
+            hovertemplate="%{hovertext}<extra></extra>"))
     return fig
 
 
