@@ -2,7 +2,8 @@
 
 Streamlit 1.67 writes some texts in its frontend in English whatever the app's language, and no parameter
 or option changes them: the file uploader's button and size limit ("Upload", "200MB per file"), the
-table toolbar's tooltips ("Download as CSV", "Search"), a table column's menu, the date field's
+table toolbar's tooltips ("Download as CSV", "Search"), a table column's menu (with its format and
+statistics submenus), the date field's
 placeholder ("dd.mm.yyyy"); and it commits a typed date only when the calendar closes, not on Enter.
 `inject()` sends one small script (ui/st_texts.js, run in the app's document by st.html) that rewrites
 exactly the English strings listed in ui/locales/streamlit.toml on the elements of those widgets
@@ -33,6 +34,8 @@ RULES = (
     ("st.colmenu.", '[data-testid="stDataFrameColumnMenu"] [role="menuitem"]', None),
     ("st.colmenu_label.", '[data-testid="stDataFrameColumnMenu"] button', "aria-label"),
     ("st.colmenu_label.", '[data-testid="stDataFrameColumnMenu"] button', "title"),
+    ("st.colformat.", '[data-testid="stDataFrameColumnFormattingMenu"]', None),
+    ("st.colstats.", '[data-testid="stDataFrameStatisticsMenu"]', None),   # labels; the numbers never match
     ("st.date.", '[data-testid="stDateInputField"] [role="spinbutton"][data-placeholder]', None),
     ("st.date_button.", '[data-testid="stDateInput"] button', "aria-label"),
 )
