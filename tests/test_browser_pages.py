@@ -58,7 +58,8 @@ def test_every_page_from_the_sidebar(server, browser, lang):  # noqa: F811
         assert_no_error(page)
         widget_texts(page, name, lang)
         page.screenshot(path=SHOTS / f"{name}_{lang}.png", full_page=True)
-    typed_date_applies_on_enter(page)
+    if lang == "ru":   # the same script in either language: one check is enough
+        typed_date_applies_on_enter(page)
 
 
 # what Streamlit and plotly write themselves, on the page that shows it: (page, what) -> (ru, en)
@@ -97,6 +98,8 @@ def widget_texts(page, name: str, lang: str) -> None:
         button = page.locator('[data-testid="stElementToolbarButton"] button').filter(
             has=page.locator("svg")).nth(1)
         expect(button).to_have_attribute("aria-label", t("st.toolbar.csv", lang))
+        if lang == "en":   # the label left as Streamlit wrote it; the tooltip shows that label
+            return
         button.hover()   # Streamlit shows a toolbar's tooltip after a second
         expect(page.locator('[data-testid="stTooltipContent"]')).to_have_text(t("st.toolbar.csv", lang),
                                                                              timeout=5_000)
