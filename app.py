@@ -2,8 +2,8 @@
 import streamlit as st
 
 from model.pages import PAGES
-from ui import db, filters, nav, page
-from ui.i18n import DEFAULT, LANG_NAMES, LANGS, t
+from ui import db, filters, nav, page, st_texts
+from ui.i18n import DEFAULT, LANG_NAMES, LANGS, lang, t
 
 nav.router_run()  # first: a fresh server starts in the legacy pages/ mode (ui/nav.py)
 st.set_page_config(page_title="Parity", page_icon="📊", layout="wide")
@@ -26,6 +26,7 @@ with st.sidebar:
 if st.session_state.get("lang") in LANGS:
     st.query_params["lang"] = st.session_state["lang"]
 
+st_texts.inject(lang())   # Streamlit's own widget texts in the reader's language; first in the main area, hidden
 page.config_banner()
 page.run_guarded(st.navigation([st.Page(p.path, title=t(f"page.{p.key}"), icon=p.icon, default=i == 0)
                                for i, p in enumerate(PAGES)]))

@@ -46,7 +46,7 @@ for i, m in enumerate(c for c in sbs.columns if c in names):
     fig.add_scatter(x=x, y=sbs[m], mode="markers", name=names[m],
                     marker={"symbol": symbols[i % len(symbols)], "size": 11 if m == model else 8})
 fig.update_layout(yaxis=charts.value_axis([*sbs.low, *sbs.high], L), hovermode="x")
-st.plotly_chart(charts.style(fig, L, t("contrib.chart", currency=base), height=430))
+st.plotly_chart(charts.style(fig, L, t("contrib.chart", currency=base), height=430), config=charts.plotly_config(L))
 if (ch := widest(sbs)) is not None:
     st.caption(t("contrib.spread", channel=labels.get(ch, ch), low=fmt.compact(sbs.at[ch, "low"], L, base),
                  high=fmt.compact(sbs.at[ch, "high"], L, base)))

@@ -26,8 +26,8 @@ tab_load, tab_history, tab_quality, tab_vocab, tab_recon, tab_terms, tab_metrics
 
 with tab_load:
     st.caption(t("data.load.note"))
-    # Streamlit writes the drop zone's texts ("Upload", "200MB per file") in English whatever the
-    # language: the help says in the reader's language what the button does and the size limit
+    # the drop zone's own texts ("Upload", "200MB per file") come from Streamlit: ui/st_texts.py writes them in
+    # the reader's language; the help says what the button does and that loading is the next button
     files = st.file_uploader(t("data.load.pick"), accept_multiple_files=True, key="uploads",
                              help=t("data.load.pick.help", size=st.get_option("server.maxUploadSize")))
     period = upload.period_fields(t)

@@ -62,7 +62,8 @@ fig = go.Figure([go.Funnel(name=r.label, y=steps, x=[getattr(r, s) for s in STEP
                            hovertemplate="%{fullData.name}<br>%{y}: %{text}<extra></extra>")
                  for r in top_and_rest(rows.iloc[:-1], 7, t("funnel.other")).itertuples()])
 fig.update_layout(funnelmode="stack", hovermode="closest", uniformtext={"minsize": 11, "mode": "hide"})
-st.plotly_chart(charts.style(fig, L, t("funnel.chart", by=t(f"funnel.by.{by}").lower()), height=360))
+st.plotly_chart(charts.style(fig, L, t("funnel.chart", by=t(f"funnel.by.{by}").lower()), height=360),
+                config=charts.plotly_config(L))
 tables.show(rows.assign(
     label=rows.label.fillna(t("funnel.total")),
     **{c: [pct(v) for v in rows[c]] for c in ("to_qualified", "to_deal", "to_won", "lead_to_won")},
@@ -110,7 +111,7 @@ fig.add_vline(x=target, line_dash="dash", line_color=charts.PLAN,
 fig.update_layout(xaxis=charts.percent_axis(L, range=[0, 1.05]), yaxis={"autorange": "reversed"},
                   hovermode="closest")
 title = t("funnel.sla.chart_top", n=len(top) - 1) if top.pairs.iloc[-1] > 1 else t("funnel.sla.chart")
-st.plotly_chart(charts.style(fig, L, title, height=80 + 28 * len(top)))
+st.plotly_chart(charts.style(fig, L, title, height=80 + 28 * len(top)), config=charts.plotly_config(L))
 sla_cols = ["manager", "region", "leads", "contacted", "within_sla", "share", "mean_hours"]
 tables.show(s.assign(
     share=[marked(m, pct(v)) for m, v in zip(s.met, s.share, strict=True)],

@@ -97,7 +97,8 @@ with tab_result:
                           yaxis=charts.value_axis([*s.low, *s.high, *s.actual, *s.counterfactual], L))
         charts.mark_activities(fig, d["activities"], L, t, since=s.date.min())
         st.plotly_chart(charts.style(fig, L, t("impact.chart", campaign=row.campaign,
-                                               regions=", ".join(row.regions)), height=420))
+                                               regions=", ".join(row.regions)), height=420),
+                        config=charts.plotly_config(L))
         st.caption(t(f"impact.method.{r.method}") + " " + t("impact.method_note", n=r.n_placebos))
         left, right = st.columns(2)
         with left:

@@ -98,7 +98,7 @@ fig.update_xaxes(charts.date_axis(f.date_from, f.date_to, L))
 where = region or ", ".join(f.regions) or t("all_regions")     # the picker's "all" is the sidebar's regions
 charts.style(fig, L, t("jp.chart", region=where), height=360 + 26 * len(acts))
 fig.update_layout(hovermode="closest", barmode="overlay")
-st.plotly_chart(fig)
+st.plotly_chart(fig, config=charts.plotly_config(L))
 st.caption(t("jp.chart.note"))
 
 # what comes next

@@ -84,7 +84,8 @@ with left:
                       yaxis2=charts.value_axis(m.spend, L, charts.intervals(y), overlaying="y", side="right",
                                                title=t("chart.spend"), showgrid=False))
     charts.mark_activities(fig, d["activities"], L, t, since=x[0] if x else None)
-    st.plotly_chart(charts.style(fig, L, t("overview.chart", currency=base), height=460))
+    st.plotly_chart(charts.style(fig, L, t("overview.chart", currency=base), height=460),
+                    config=charts.plotly_config(L))
 with right:
     st.subheader(t("overview.deviations"))
     dev = h["deviations"]

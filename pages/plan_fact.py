@@ -43,7 +43,8 @@ fig = go.Figure(go.Heatmap(
     colorbar={"title": "%", "tickvals": PCT, "ticktext": [fmt.percent(v / 100, L, 0) for v in PCT]}))
 fig.update_layout(yaxis={"autorange": "reversed"}, xaxis={"type": "category"})
 st.plotly_chart(charts.style(fig, L, t("plan.heat", metric=t(f"metric.{metric}"),
-                                       owner=t(f"owner.{owner_of[metric]}")), height=120 + 28 * len(grid)))
+                                       owner=t(f"owner.{owner_of[metric]}")), height=120 + 28 * len(grid)),
+                config=charts.plotly_config(L))
 st.caption(t("plan.heat_note"))
 
 st.subheader(t("plan.lines"))

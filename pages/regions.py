@@ -54,7 +54,7 @@ fig.add_scatter(x=known.region, y=known.revenue_plan_period.astype(float), name=
 fig.add_bar(x=known.region, y=known.spend.astype(float), name=t("chart.spend"), marker_color=charts.SPEND)
 fig.update_layout(barmode="group", hovermode="x", xaxis={"automargin": True},
                   yaxis=charts.value_axis([*known.revenue, *known.revenue_plan_period, *known.spend], L))
-st.plotly_chart(charts.style(fig, L, t("regions.chart", currency=base)))
+st.plotly_chart(charts.style(fig, L, t("regions.chart", currency=base)), config=charts.plotly_config(L))
 
 st.header(t("regions.drill"))
 names = regions.region.tolist()
@@ -76,7 +76,8 @@ fig.update_layout(xaxis=charts.month_axis(x, L, partial), yaxis=y,
                   yaxis2=charts.value_axis(m.spend, L, charts.intervals(y), overlaying="y", side="right",
                                            showgrid=False))
 charts.mark_activities(fig, dd["activities"], L, t, since=x[0] if x else None)
-st.plotly_chart(charts.style(fig, L, t("regions.drill_chart", region=region, currency=base), height=400))
+st.plotly_chart(charts.style(fig, L, t("regions.drill_chart", region=region, currency=base), height=400),
+                config=charts.plotly_config(L))
 
 # one region's people, products and sources: each table the page's full width, so no name or header is cut
 managers, products, sources = st.tabs([t("regions.managers"), t("regions.products"), t("regions.sources")])

@@ -95,3 +95,24 @@ def test_data_page_names_entities_and_stages_in_words(warehouse):
     assert t("entity.deals", "ru") in set(history.entity) and "deals" not in set(history.entity)
     stages = at.table[0].value
     assert t("vocab.status.qualified", "ru") in list(stages.iloc[:, 0])
+
+
+def test_streamlit_texts_translator_covers_every_key():
+    """ui/st_texts.py: every Streamlit text key in ui/locales/streamlit.toml belongs to a rule (none left
+    unused); in Russian each rule maps the exact English to the Russian, a size template matches what
+    Streamlit writes; in English there is nothing to replace; the element hides its own container."""
+    from ui import st_texts
+
+    prefixes = {prefix for prefix, _, _ in st_texts.RULES} | {"st.unit."}
+    st_keys = [k for k in TEXT["en"] if k.startswith("st.")]
+    assert st_keys and all(any(k.startswith(p) for p in prefixes) for k in st_keys)
+    ru = st_texts.config("ru")
+    texts = {english: own for rule in ru["rules"] for english, own in rule["texts"].items()}
+    assert texts["Download as CSV"] == t("st.toolbar.csv", "ru") and texts["yyyy"] == "гггг"
+    assert texts["Upload"] == t("st.uploader.upload", "ru") != t("data.load.go", "ru")   # two buttons, two names
+    limit = next(p for rule in ru["rules"] for p in rule["patterns"] if p["to"].startswith("До"))
+    assert re.match(limit["regex"], "200MB per file").group(1) == "200MB"
+    assert ru["units"]["MB"] == "МБ"
+    assert not any(rule["texts"] or rule["patterns"] for rule in st_texts.config("en")["rules"])
+    html = st_texts.html("ru")
+    assert html.count("<script>") == 1 and "/*CONFIG*/null" not in html and "display:none" in html

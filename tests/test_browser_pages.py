@@ -1,9 +1,11 @@
 """Every page in Debian's chromium, in both languages: opened from the sidebar, charts drawn, no error,
-the filters kept in the URL; a file uploaded on the Data page goes through the ETL; the Meeting page's
-deck and a table's Excel file download. Screenshots land
-in tests/screenshots/ (gitignored)."""
+the filters kept in the URL, Streamlit's and plotly's own texts in the page's language (ui/st_texts.py,
+charts.plotly_config), a typed date applied on Enter; a file uploaded on the Data page goes through the
+ETL; the Meeting page's deck and a table's Excel file download. Screenshots land in tests/screenshots/
+(gitignored)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -54,7 +56,65 @@ def test_every_page_from_the_sidebar(server, browser, lang):  # noqa: F811
         page.wait_for_timeout(500)
         assert "from=2025-01-01" in page.url and f"lang={lang}" in page.url, page.url   # the view stays a link
         assert_no_error(page)
+        widget_texts(page, name, lang)
         page.screenshot(path=SHOTS / f"{name}_{lang}.png", full_page=True)
+    if lang == "ru":   # the same script in either language: one check is enough
+        typed_date_applies_on_enter(page)
+
+
+# what Streamlit and plotly write themselves, on the page that shows it: (page, what) -> (ru, en)
+MONTH_HOVER = {"ru": r"(янв|фев|мар) 2025", "en": r"(Jan|Feb|Mar) 2025"}
+
+
+def widget_texts(page, name: str, lang: str) -> None:
+    """The overview chart's hover names its month like the axis; the Data page's uploader and empty date
+    fields, and a table's toolbar, speak the page's language, with none of the other language's words."""
+    from playwright.sync_api import expect
+
+    if name == "overview":
+        bar = page.locator(".js-plotly-plot .bars path").first
+        bar.scroll_into_view_if_needed()
+        box = bar.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        hover = page.locator(".js-plotly-plot .hoverlayer").first
+        expect(hover).to_have_text(re.compile("^" + MONTH_HOVER[lang]), timeout=5_000)   # the header
+        text = hover.text_content()
+        assert not re.search(r"(?<![\d.])\d\d\.2025", text), text                  # not '01.2025'
+        assert not re.search(r"\(" + MONTH_HOVER[lang] + ",", text), text           # no '(янв 2025, …)' per line
+        page.mouse.move(5, 5)
+    if name == "data":
+        zone = page.locator('[data-testid="stFileUploaderDropzone"]')
+        expect(zone.locator('button [data-testid="stMarkdownContainer"]')).to_have_text(t("st.uploader.upload", lang))
+        expect(page.locator('[data-testid="stFileUploaderDropzoneInstructions"]')).to_have_text(
+            "До 200\u00a0МБ на файл" if lang == "ru" else "200MB per file")
+        shown = zone.inner_text()
+        for word in (("Upload", "200MB", "Drag and drop") if lang == "ru" else ("Загрузить", "МБ")):
+            assert word not in shown, shown
+        empty = page.locator('[data-testid="stMain"] [data-testid="stDateInputField"]').first
+        assert re.sub(r"\s", "", empty.inner_text()) == ("дд.мм.гггг" if lang == "ru" else "dd.mm.yyyy")
+    if name == "regions":
+        table = page.locator('[data-testid="stDataFrame"]').first
+        table.hover()
+        button = page.locator('[data-testid="stElementToolbarButton"] button').filter(
+            has=page.locator("svg")).nth(1)
+        expect(button).to_have_attribute("aria-label", t("st.toolbar.csv", lang))
+        if lang == "en":   # the label left as Streamlit wrote it; the tooltip shows that label
+            return
+        button.hover()   # Streamlit shows a toolbar's tooltip after a second
+        expect(page.locator('[data-testid="stTooltipContent"]')).to_have_text(t("st.toolbar.csv", lang),
+                                                                             timeout=5_000)
+        page.mouse.move(5, 5)
+
+
+def typed_date_applies_on_enter(page) -> None:
+    """The sidebar's start date typed digit by digit and Enter: the period follows, the URL with it."""
+    day = page.locator('[data-testid="stSidebar"] [data-testid="stDateInputField"]').first.locator(
+        '[data-type="day"]')
+    day.click()
+    page.keyboard.type("15022025")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**from=2025-02-15**", timeout=10_000)
+    assert "to=2025-03-31" in page.url, page.url
 
 
 def test_impact_page_on_the_demo(small_demo, browser):

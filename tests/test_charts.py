@@ -214,3 +214,15 @@ def test_legend_sits_between_title_and_plot():
     assert legend.yref == "container" and legend.yanchor == "top"
     assert legend.y == pytest.approx(1 - charts.TITLE_PX / 400)      # under the title, above the plot
     assert fig.layout.title.yref == "container" and fig.layout.separators == f",{S}"
+
+
+def test_plotly_config_speaks_the_readers_language():
+    """A chart's hover writes months with ui.fmt's names ('%b %Y' -> 'окт 2026'), the modebar in Russian;
+    English is plotly's own default."""
+    from ui import fmt
+
+    ru = charts.plotly_config("ru")
+    assert ru["locale"] == "ru" and ru["locales"]["ru"]["format"]["shortMonths"] == list(fmt.MONTHS_RU)
+    assert ru["locales"]["ru"]["dictionary"]["Autoscale"] == "Автомасштаб"
+    assert charts.plotly_config("en") == {}
+    assert charts.month_axis([dt.date(2026, 10, 1)], "ru")["hoverformat"] == "%b %Y"

@@ -3,7 +3,8 @@ partial months.
 
 Axes carry their own tick values and texts (plotly's built-in formats speak English: "Oct 2026",
 "200M"), written by ui.fmt in the reader's language: months as 'окт 2026', money as '200 млн', at
-round steps, over the months that hold data.
+round steps, over the months that hold data. What plotly itself writes (a hover's date, the modebar's
+tooltips) follows `plotly_config(lang)`, which every st.plotly_chart passes: plotly's own locale option.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ui import fmt
-from ui.i18n import t
+from ui.i18n import TEXT, t
 
 # Neutral, distinguishable colours for the departments; the same on every page and in the deck.
 OWNER_COLORS = {"marketing": "#4C78A8", "sales": "#F58518", "company": "#54A24B", "partner": "#B279A2"}
@@ -26,18 +27,42 @@ MANTISSAS = (1, 2, 2.5, 5, 10)   # round steps: 1, 2, 2.5, 5 times a power of te
 TITLE_PX = 44                    # room for a one-line chart title above the legend
 
 
+DAYS_RU = ("воскресенье", "понедельник", "вторник", "среда", "четверг", "пятница", "суббота")
+MONTHS_FULL_RU = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
+                  "ноябрь", "декабрь")
+
+
+def plotly_config(lang: str) -> dict:
+    """st.plotly_chart's config in the reader's language: plotly's `locales` option (a locale given with the
+    chart instead of a registered plotly-locale file) with ui.fmt's month names, so '%b %Y' in a hover reads
+    'окт 2026' like the axis, and the modebar's tooltips from ui/locales/streamlit.toml. English is plotly's
+    own default."""
+    if lang == "en":
+        return {}
+    modebar = [k for k in TEXT["en"] if k.startswith("plotly.modebar.")]
+    return {"locale": lang, "locales": {lang: {
+        "dictionary": {TEXT["en"][k]: TEXT[lang][k] for k in modebar},
+        "format": {"months": list(MONTHS_FULL_RU), "shortMonths": list(fmt.MONTHS_RU),
+                   "days": list(DAYS_RU), "shortDays": [d[:2] for d in DAYS_RU],
+                   "date": "%d.%m.%Y", "year": "%Y", "month": "%b %Y", "dayMonth": "%-d %b",
+                   "dayMonthYear": "%-d %b %Y"}}}}
+
+
 def separators(lang: str) -> str:
     """plotly's decimal mark then thousands separator: '1 234,5' in Russian, '1,234.5' in English."""
     return ",\u00a0" if lang == "ru" else ".,"
 
 
 def style(fig: go.Figure, lang: str, title: str | None = None, height: int = 380) -> go.Figure:
-    """Title, size, number separators; the legend in rows between the title and the plot, where it never
-    covers the x axis' labels (long region names, slanted). The legend is placed in the figure's own
-    coordinates, so plotly moves the plot down by the legend's height, however many rows it wraps to."""
+    """Title, size, number separators, one hover per x (its date as the header, whole series names); the
+    legend in rows between the title and the plot, where it never covers the x axis' labels (long region
+    names, slanted). The legend is placed in the figure's own coordinates, so plotly moves the plot down
+    by the legend's height, however many rows it wraps to."""
     top = TITLE_PX if title else 4
     fig.update_layout(title={"text": title, "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}},
                       separators=separators(lang), height=height, hovermode="x unified",
+                      hoverlabel={"namelength": -1},   # a series' whole name in the hover, not 'Рекламный ра...'
+
                       margin={"t": top, "b": 30, "l": 10, "r": 10},
                       legend={"orientation": "h", "yref": "container", "y": 1 - top / height, "yanchor": "top",
                               "xanchor": "left", "x": 0})
@@ -197,7 +222,7 @@ def month_axis(months, lang: str, partial: dict | None = None, **extra) -> dict:
     return {"type": "date", "tickmode": "array", "tickvals": [x.isoformat() for x in mids], "ticktext": labels,
             "tickangle": 0,
             "range": [given[0].isoformat(), _next_month(given[-1]).isoformat()],
-            "hoverformat": "%m.%Y" if lang == "ru" else "%b %Y", **extra}
+            "hoverformat": "%b %Y", **extra}   # 'окт 2026' through plotly_config's month names
 
 
 def date_axis(start, end, lang: str, **extra) -> dict:
@@ -365,15 +390,20 @@ def mark_activities(fig: go.Figure, activities: pd.DataFrame, lang: str, t, sinc
         for a in group.itertuples():
             end = (a.end_date or a.start_date) + dt.timedelta(days=1)
             fig.add_vrect(x0=a.start_date, x1=end, fillcolor=color, opacity=0.08, line_width=0, layer="below")
-        text = [f"{a.title}<br>{t('owner.' + a.owner)} · {a.region or t('all_regions')}<br>"
+        # a company-wide activity has no region (None, or NaN out of a frame): all regions, not "nan"
+        where = [r if isinstance(r, str) and r else t("all_regions") for r in group.region]
+        text = [f"{a.title}<br>{t('owner.' + a.owner)} · {w}<br>"
                 f"{fmt.date(a.start_date, lang)} – {fmt.date(a.end_date or a.start_date, lang)}"
-                for a in group.itertuples()]
+                for a, w in zip(group.itertuples(), where, strict=True)]
         starts = [pd.Timestamp(s).date() for s in group.start_date]
         x = [s if since is None or s >= since else since for s in starts]
         fig.add_trace(go.Scatter(
             x=x, y=[0.97] * len(group), yaxis="y9", mode="markers",
             marker={"symbol": "triangle-down", "size": 10, "color": color},
-            name=t("activities.legend", owner=t("owner." + owner)), hovertext=text, hoverinfo="text"))
+            # a template, not hoverinfo="text": the point keeps its x label, so a unified hover it wins still
+            # has the month as its header and the series' values without '(окт 2026, ...)' each
+            name=t("activities.legend", owner=t("owner." + owner)), hovertext=text,
+            hovertemplate="%{hovertext}<extra></extra>"))
     return fig
 
 

@@ -48,8 +48,8 @@ def sidebar(t, regions: list[str], products: list[str]) -> Filters:
 def _dates(t) -> None:
     """The custom period as two date fields. One range field would show Streamlit's own quick-select
     ("Date range", "Select...", "Past Week") in English, which no parameter translates; each field's
-    bounds keep the start on or before the end. A typed date applies when the calendar closes (Streamlit
-    commits it then, not on Enter): the help says so."""
+    bounds keep the start on or before the end. Streamlit commits a typed date when the calendar closes;
+    ui/st_texts.py makes Enter close it, and the help says so."""
     state = st.session_state
     if "f_from" not in state or "f_to" not in state:   # a field not drawn in a run loses its state
         start, end = period_bounds(DEFAULT_PERIOD, today())
