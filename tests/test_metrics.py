@@ -322,3 +322,11 @@ def test_plan_vs_fact_counts_a_regions_months_without_a_plan_line(built_warehous
                           rows.at[region, "revenue_vs_plan_to_date"]), region
     finally:
         con.close()
+
+
+def test_every_metric_has_a_declared_unit_worded_in_both_languages():
+    """metrics.UNITS is the list of units: every metric's unit is one of them, and the Data page's
+    definitions word each of them, no more, in both languages."""
+    assert {m.unit for m in metrics.REGISTRY.values()} <= set(metrics.UNITS)
+    for lang in ("ru", "en"):
+        assert set(metrics._texts()[lang]["unit"]) == set(metrics.UNITS), lang
