@@ -24,10 +24,11 @@ def agreements(run: Runner) -> dict:
     return tomllib.loads(text) if text else {}
 
 
-def config_stale(run: Runner) -> bool:
-    """True when data/ config differs from what the warehouse was built with (a rebuild is due)."""
+def config_stale(run: Runner, current: str | None = None) -> bool:
+    """True when data/ config differs from what the warehouse was built with (a rebuild is due);
+    `current` is config.config_hash() when the caller has it already (ui/page.py caches it)."""
     built = _meta(run).get("config_hash")
-    return built is not None and built != config.config_hash()
+    return built is not None and built != (current if current is not None else config.config_hash())
 
 
 def attribution(run: Runner) -> dict:

@@ -346,3 +346,11 @@ def test_a_formula_is_the_ratio_of_its_parts_whatever_the_rows(rows):
                              {"share": "within_sla_share"}).share.iloc[0]
     total = sum(leads)
     assert pd.isna(whole) if total == 0 else whole == pytest.approx(frame.within_sla.sum() / total)
+
+
+def test_every_metric_has_a_declared_unit_worded_in_both_languages():
+    """metrics.UNITS is the list of units: every metric's unit is one of them, and the Data page's
+    definitions word each of them, no more, in both languages."""
+    assert {m.unit for m in metrics.REGISTRY.values()} <= set(metrics.UNITS)
+    for lang in ("ru", "en"):
+        assert set(metrics._texts()[lang]["unit"]) == set(metrics.UNITS), lang

@@ -196,6 +196,8 @@ def test_later_export_replaces_earlier_row(fresh_db, tmp_path):
 @pytest.mark.parametrize("macro, day_table, measures", [
     ("region_rows", "mart_region_day", ["revenue", "revenue_base", "deals_won", "deals_created", "cost_base", "leads"]),
     ("funnel_rows", "mart_funnel_day", ["leads", "qualified", "won_revenue_base", "within_sla", "response_hours_sum"]),
+    ("channel_rows", "mart_channel_day", ["leads", "qualified", "deals_won", "revenue_base", "cost_base"]),
+    ("manager_deals_rows", "mart_manager_deals_day", ["deals_won", "deals_lost", "revenue_base"]),
 ])
 def test_period_rows_equal_the_day_mart(warehouse, macro, day_table, measures):
     """Whole months from the month mart plus the partial months' days sum to the day mart, for any range."""

@@ -1,10 +1,12 @@
 """What every page has: the empty-warehouse guide, and data freshness at the bottom."""
 from __future__ import annotations
 
+import functools
 import os
 
 import streamlit as st
 
+from etl import config
 from etl.errors import log_path, log_unexpected
 from model import agreements
 from ui import db, fmt
@@ -26,8 +28,26 @@ def run_guarded(page) -> None:
 def config_banner() -> None:
     """Says so at the top of every page when data/ config changed after the warehouse was built: the
     numbers and the agreements shown still follow the old config until `python -m etl rebuild`."""
-    if db.has_data() and agreements.config_stale(db.query):
+    if db.has_data() and agreements.config_stale(db.query, current_config_hash()):
         st.warning(t("config.stale"), icon=":material/sync_problem:")
+
+
+def current_config_hash() -> str:
+    """etl.config.config_hash(), read again only when a config file's stamp changed: every page run
+    asks, and hashing every file of data/ each time cost a read of the whole folder."""
+    return _config_hash(_config_stamps())
+
+
+def _config_stamps() -> tuple[tuple[str, int, int], ...]:
+    """(path, mtime_ns, size) of each file config_hash() reads, in its order."""
+    folder = config.config_dir()
+    paths = [folder / name for name in config.CONFIG_FILES] + sorted((folder / "mappings").glob("*.toml"))
+    return tuple((str(p), s.st_mtime_ns, s.st_size) for p in paths for s in (p.stat(),))
+
+
+@functools.lru_cache(maxsize=8)
+def _config_hash(stamps: tuple[tuple[str, int, int], ...]) -> str:
+    return config.config_hash()     # keyed by the stamps: a changed, added or removed file misses
 
 
 def require_data() -> None:

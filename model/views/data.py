@@ -11,10 +11,18 @@ from model.views.contribution import rule_model
 
 def load(f: Filters, run, load_id: int | None = None, warn_load_id: int | None = None) -> dict[str, pd.DataFrame]:
     p = f.params()
-    agreed = agreements.attribution(run)["model"]
-    return fetch(run, {
+
+    def run_job(name: str, params: dict) -> pd.DataFrame:
+        # the agreed model (build_meta) is read in the worker that runs the query needing it, so the
+        # page's other queries do not wait for it
+        if name == "attribution_unattributed":
+            agreed = agreements.attribution(run)["model"]
+            params = {**params, "model": rule_model(agreed, agreed)}
+        return run(name, params)
+
+    return fetch(run_job, {
         # the period's revenue without attribution, as the Contribution page and the deck state it
-        "unattributed": ("attribution_unattributed", {**p, "model": rule_model(agreed, agreed)}),
+        "unattributed": ("attribution_unattributed", p),
         "differences": ("recon_differences_list", p), "recon": ("recon_by_region_month", p),
         "reasons": ("reject_reasons", {}), "history": ("load_history", {}),
         "rejects": ("rejects_of_load", {"load_id": load_id}),    # None: the newest load with rejects
@@ -25,6 +33,7 @@ def load(f: Filters, run, load_id: int | None = None, warn_load_id: int | None =
         "campaigns": ("dq_unmapped_campaigns", {}), "agreement": ("agreement", {}),
         "channel_labels": ("channel_labels", {}), "fresh": ("freshness", {}),
     })
+
 
 def recon_totals(recon: pd.DataFrame) -> pd.DataFrame:
     """Per currency: CRM won, accounting net of returns, and the difference over the period."""

@@ -9,32 +9,15 @@
 --                    so a period under way is compared with its plan so far.
 -- The total row's plan is the company line where the plan has one for that metric and month and no
 -- region is chosen, else the chosen regions' lines. Params: $date_from, $date_to, $regions, $products.
+-- One union and one aggregate: each row goes in once for its region and once for the total (unnest),
+-- each plan line where it counts, and every measure is a plain sum. Its cost is DuckDB planning it, so
+-- it stays a few scans and sums (the earlier shape, a CTE per part joined back, took ~25% longer).
 with bounds as (
     select $date_from::date as a, $date_to::date as b,
            least(coalesce((select max(activity_latest) from mart_freshness), $date_to::date), $date_to::date) as l
 ),
 
-facts as materialized (
-    -- leads rows have no product: a product filter keeps them
-    select region, sum(revenue_base) as revenue, sum(deals_won) as deals_won, sum(deals_lost) as deals_lost,
-           sum(deals_created) as deals_created, sum(sourced_base) as revenue_sourced,
-           sum(influenced_base) as revenue_influenced, sum(deals_won_sourced) as deals_won_sourced,
-           sum(cost_base) as spend, sum(leads) as leads, sum(qualified) as qualified
-    from region_rows($date_from, $date_to)
-    where (len($regions) = 0 or list_contains($regions, region))
-      and (len($products) = 0 or product is null or list_contains($products, product))
-    group by region
-),
-
-pipeline as materialized (
-    select region, sum(open_deals) as open_deals, sum(open_amount_base) as open_pipeline
-    from mart_pipeline
-    where (len($regions) = 0 or list_contains($regions, region))
-      and (len($products) = 0 or list_contains($products, product))
-    group by region
-),
-
-plan_days as materialized (
+plan_days as (
     select p.month, p.region, p.metric, p.target::double as target,
            month_part(p.month, a, b) as part_period, month_part(p.month, a, l) as part_to_date
     from plan p, bounds
@@ -43,73 +26,64 @@ plan_days as materialized (
       and (len($products) = 0 or p.product is null or list_contains($products, p.product))
 ),
 
-plan_chosen as (
-    -- the lines a total reads: the chosen regions', or with no region chosen the company line where
-    -- there is one for the metric and month, else every region's
-    select d.* from plan_days d
-    where case when len($regions) > 0 then list_contains($regions, d.region)
-               else d.region is null or not exists (
-                   select 1 from plan_days c where c.region is null and c.metric = d.metric and c.month = d.month) end
+plan_lines as (
+    select unnest([region, null]) as region, unnest([false, true]) as is_total, metric,
+           target * part_period as pp, target * part_to_date as pd,
+           unnest([region is not null and (len($regions) = 0 or list_contains($regions, region)),
+                   case when len($regions) > 0 then list_contains($regions, d.region)
+                        else d.region is null or not exists (
+                            select 1 from plan_days c where c.region is null and c.metric = d.metric and c.month = d.month) end]) as keep
+    from plan_days d
 ),
 
-plan_pivot as materialized (
-    select region, is_total,
-           sum(target * part_period) filter (where metric = 'revenue') as revenue_plan_period,
-           sum(target * part_to_date) filter (where metric = 'revenue') as revenue_plan_to_date,
-           sum(target * part_period) filter (where metric = 'deals') as deals_plan_period,
-           sum(target * part_to_date) filter (where metric = 'deals') as deals_plan_to_date,
-           sum(target * part_period) filter (where metric = 'leads') as leads_plan_period,
-           sum(target * part_to_date) filter (where metric = 'leads') as leads_plan_to_date,
-           sum(target * part_period) filter (where metric = 'spend') as spend_plan_period,
-           sum(target * part_to_date) filter (where metric = 'spend') as spend_plan_to_date
-    from (
-        select region, false as is_total, metric, target, part_period, part_to_date from plan_days
-        where region is not null and (len($regions) = 0 or list_contains($regions, region))
-        union all
-        select null, true, metric, target, part_period, part_to_date from plan_chosen
-    )
+parts as (
+    select unnest([region, null]) as region, unnest([false, true]) as is_total,
+           revenue_base, deals_won, deals_lost, deals_created, sourced_base, influenced_base,
+           deals_won_sourced, cost_base, leads, qualified, null as open_deals, null as open_amount_base,
+           null::double as revenue_plan_period, null::double as revenue_plan_to_date,
+           null::double as deals_plan_period, null::double as deals_plan_to_date,
+           null::double as leads_plan_period, null::double as leads_plan_to_date,
+           null::double as spend_plan_period, null::double as spend_plan_to_date
+    from region_rows($date_from, $date_to)
+    where (len($regions) = 0 or list_contains($regions, region))
+      and (len($products) = 0 or product is null or list_contains($products, product))
+    union all
+    select unnest([region, null]), unnest([false, true]), null, null, null, null, null, null, null, null, null, null,
+           open_deals, open_amount_base, null, null, null, null, null, null, null, null
+    from mart_pipeline
+    where (len($regions) = 0 or list_contains($regions, region))
+      and (len($products) = 0 or list_contains($products, product))
+    union all
+    select region, is_total, null, null, null, null, null, null, null, null, null, null, null, null,
+           if(metric = 'revenue', pp, null), if(metric = 'revenue', pd, null),
+           if(metric = 'deals', pp, null), if(metric = 'deals', pd, null),
+           if(metric = 'leads', pp, null), if(metric = 'leads', pd, null),
+           if(metric = 'spend', pp, null), if(metric = 'spend', pd, null)
+    from plan_lines where keep
+    union all
+    -- the total row exists whatever the period holds
+    select null, true, null, null, null, null, null, null, null, null, null, null, null, null,
+           null, null, null, null, null, null, null, null
+),
+
+agg as (
+    select region, is_total, sum(revenue_base) as revenue, sum(deals_won) as deals_won,
+           sum(deals_lost) as deals_lost, sum(deals_created) as deals_created, sum(sourced_base) as revenue_sourced,
+           sum(influenced_base) as revenue_influenced, sum(deals_won_sourced) as deals_won_sourced,
+           sum(cost_base) as spend, sum(leads) as leads, sum(qualified) as qualified,
+           sum(open_deals) as open_deals, sum(open_amount_base) as open_pipeline,
+           sum(revenue_plan_period) as revenue_plan_period, sum(revenue_plan_to_date) as revenue_plan_to_date,
+           sum(deals_plan_period) as deals_plan_period, sum(deals_plan_to_date) as deals_plan_to_date,
+           sum(leads_plan_period) as leads_plan_period, sum(leads_plan_to_date) as leads_plan_to_date,
+           sum(spend_plan_period) as spend_plan_period, sum(spend_plan_to_date) as spend_plan_to_date
+    from parts
     group by region, is_total
-),
-
-region_rows_all as (
-    select region, false as is_total from facts
-    union select region, false from pipeline
-    union select region, false from plan_pivot where not is_total
-),
-
-by_region as (
-    select r.region, false as is_total, f.* exclude (region), p.open_deals, p.open_pipeline,
-           pp.* exclude (region, is_total)
-    from region_rows_all r
-    left join facts f using (region)
-    left join pipeline p using (region)
-    left join plan_pivot pp on pp.region = r.region and not pp.is_total
-),
-
-fact_total as (
-    select sum(revenue) as revenue, sum(deals_won) as deals_won, sum(deals_lost) as deals_lost,
-           sum(deals_created) as deals_created, sum(revenue_sourced) as revenue_sourced,
-           sum(revenue_influenced) as revenue_influenced, sum(deals_won_sourced) as deals_won_sourced,
-           sum(spend) as spend, sum(leads) as leads, sum(qualified) as qualified
-    from facts
-),
-
-pipeline_total as (
-    select sum(open_deals) as open_deals, sum(open_pipeline) as open_pipeline from pipeline
-),
-
-total as (
-    -- one aggregate of each part, not one subquery per column (each would plan the region rows again)
-    select null::varchar as region, true as is_total, f.*, p.*, pp.* exclude (region, is_total)
-    from fact_total f
-    cross join pipeline_total p
-    left join plan_pivot pp on pp.is_total
 ),
 
 final as (
     select x.*, coalesce(x.region = '(none)' or (not x.is_total and c.region is null), false) as unknown_region,
            b.a as window_from, b.b as window_to, b.l as data_to
-    from (select * from by_region union all by name select * from total) x
+    from agg x
     cross join bounds b
     left join cfg_regions c on c.region = x.region
 )

@@ -1,24 +1,16 @@
 -- One row per source (channel) of one region in the period: leads created and those qualified;
 -- deals won and their revenue (base currency), dated by the close and attributed to the deal's own
--- channel (or its lead's, derived_05), so the rows add up to the region's row of region_summary.sql,
+-- channel (or its lead's, derived_05), so the rows add up to the region's row of metrics_region.sql,
 -- deals without any source under 'unknown'; ad spend (the registry adds the shares, revenue per lead and
 -- CPL: model/catalog.py); the channel's owner
 -- and labels from data/channels.csv. Params: $date_from, $date_to, $region, $products.
 -- Leads carry no product (a product filter keeps them); spend takes its campaign's product.
 with parts as (
-    select channel, leads, qualified, 0 as won_deals, 0 as revenue, 0 as spend
-    from mart_leads_day
-    where day between $date_from and $date_to and region = $region
-    union all
-    select channel, 0, 0, deals_won, revenue_base, 0
-    from mart_deals_day
-    where day between $date_from and $date_to and region = $region
-      and (len($products) = 0 or list_contains($products, product))
-    union all
-    select channel, 0, 0, 0, 0, cost_base
-    from mart_spend_day
-    where day between $date_from and $date_to and region = $region
-      and (len($products) = 0 or list_contains($products, product))
+    -- mart_channel: leads, won deals and spend by channel, whole months by month, cut months by day
+    select channel, leads, qualified, deals_won as won_deals, revenue_base as revenue, cost_base as spend
+    from channel_rows($date_from, $date_to)
+    where region = $region
+      and (len($products) = 0 or product is null or list_contains($products, product))
 ),
 
 by_channel as (

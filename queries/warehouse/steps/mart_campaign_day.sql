@@ -1,17 +1,11 @@
 -- Campaign grain by day, for attribution's ROMI and CPL per campaign (attribution_by_campaign.sql):
--- spend in the base currency (as mart_spend_day converts it, product from the campaign) and new leads
--- (no product, as in mart_leads_day; leads without a campaign too, so a channel's rows add up to its
--- leads). Small: campaigns x days, plus leads by region and channel.
+-- spend in the base currency (spend_facts, converted as for mart_spend_day, product from the campaign)
+-- and new leads (no product, as in mart_leads_day; leads without a campaign too, so a channel's rows
+-- add up to its leads). Small: campaigns x days, plus leads by region and channel.
 create or replace table mart_campaign_day as
 with spend as (
-    select s.date as day, coalesce(s.region, '(none)') as region, s.channel, s.campaign,
-           coalesce(c.product, '(none)') as product,
-           sum(s.cost * case when s.currency = a.base_currency then 1 else fx.rate end) as cost_base
-    from ad_spend s
-    cross join cfg_agreement a
-    left join (select campaign, platform, any_value(product) as product from campaigns group by all) c
-      on c.campaign = s.campaign and c.platform = s.platform
-    asof left join cfg_fx fx on fx.currency = s.currency and s.date >= fx.valid_from
+    select day, region, channel, campaign, product, sum(cost_base) as cost_base
+    from spend_facts
     group by all
 ),
 leads as (

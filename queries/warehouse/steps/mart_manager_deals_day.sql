@@ -1,6 +1,6 @@
--- Managers' closed deals by the day they closed, with the deal's product: with mart_funnel_day's lead
--- side (by day too) the Regions drill-down's managers add up to the region's row for any range and
--- product filter, where a monthly table could only give whole months.
+-- Managers' closed deals by the day they closed, with the deal's product (and by month below): with
+-- funnel_rows for the lead side, the Regions drill-down's managers add up to the region's row for any
+-- range and product filter, whole months read from the month table and only cut months by day.
 create or replace table mart_manager_deals_day as
 select closed_at::date as day, region, manager, product,
        count(*) filter (where status = 'won') as deals_won, count(*) filter (where status = 'lost') as deals_lost,
@@ -9,3 +9,21 @@ from deal_facts
 where closed_at is not null and status in ('won', 'lost')
 group by all
 order by day;
+
+-- By month, and the rows a period reads (whole months by month, partial months by day), as region_rows:
+-- with funnel_rows for the lead side, a year of a region's managers reads months, not every day.
+create or replace table mart_manager_deals_month as
+select date_trunc('month', day)::date as month, region, manager, product,
+       sum(deals_won)::bigint as deals_won, sum(deals_lost)::bigint as deals_lost,
+       sum(revenue_base)::decimal(18,2) as revenue_base
+from mart_manager_deals_day
+group by all
+order by month;
+
+create or replace macro manager_deals_rows(d_from, d_to) as table
+    select * from mart_manager_deals_month
+    where month >= d_from::date and last_day(month) <= d_to::date
+    union all by name
+    select date_trunc('month', day)::date as month, * exclude (day) from mart_manager_deals_day
+    where day between d_from::date and d_to::date
+      and not (date_trunc('month', day) >= d_from::date and last_day(day) <= d_to::date);
