@@ -100,9 +100,10 @@ class FlightEstimate:
     chart: pd.DataFrame = field(default_factory=pd.DataFrame)   # weekly date, actual, counterfactual, low, high
 
 
-def trim(panel: pd.DataFrame, treated) -> pd.DataFrame:
+def trim(panel: pd.DataFrame, treated, start=None) -> pd.DataFrame:
     """The panel from the first day with data: the first day any region has the metric and the first day
-    the treated regions do. Before it the warehouse holds nothing (zero is "no data", not "no sales")."""
+    the treated regions do before the flight's `start` (none: the panel from the first). Before it the
+    warehouse holds nothing (zero there is "no data", not "no sales")."""
     if panel.empty:
         return panel
     dates = pd.to_datetime(panel["date"])
@@ -110,7 +111,9 @@ def trim(panel: pd.DataFrame, treated) -> pd.DataFrame:
     own = dates[(panel["value"] != 0) & panel["region"].isin(list(treated))]
     if any_day.empty:
         return panel
-    first = max(any_day.min(), own.min()) if not own.empty else any_day.min()
+    first = any_day.min()
+    if not own.empty and (start is None or own.min() < pd.Timestamp(start)):
+        first = max(first, own.min())     # nothing of the treated regions before the flight: keep it all
     return panel[dates >= first].reset_index(drop=True)
 
 
@@ -177,10 +180,18 @@ def estimate_flight(panel: pd.DataFrame, treated: tuple, start, end, exposed: tu
     """The page's estimate of one flight: the panel trimmed to the days with data, on weekly totals when
     the treated series is sparse (SPARSE_ZERO_SHARE), the fit error always a number or a reason.
     Raises ImpactError as estimate_impact does."""
-    trimmed = trim(panel, treated)
+    from analysis.impact import ImpactError
+    trimmed = trim(panel, treated, start)
     share = zero_share(trimmed, treated)
     sparse = bool(share > SPARSE_ZERO_SHARE)
-    r = estimate(weekly(trimmed, start) if sparse else trimmed, treated, start, end, exposed)
+    try:
+        r = estimate(weekly(trimmed, start) if sparse else trimmed, treated, start, end, exposed)
+    except ImpactError:
+        if not sparse:
+            raise
+        # whole weeks can lose the few days a region has (a flight of days, data at the edges): the daily
+        # estimate then runs, or names its own reason
+        sparse, r = False, estimate(trimmed, treated, start, end, exposed)
     err, kind = fit_error(r, start, end)
     return FlightEstimate(r, sparse, share, err, kind, weekly_chart(r, start, end))
 
