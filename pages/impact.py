@@ -60,6 +60,7 @@ tables.show(board, key="impact_board", file_name="flights",
 tab_result, tab_plan = st.tabs([t("impact.tab.result"), t("impact.tab.plan")])
 with tab_result:
     campaign = st.selectbox(t("impact.flight"), names, index=names.index(view.default_flight(flights, estimates)),
+                            placeholder=t("widget.choose"),
                             key="impact_flight", format_func=lambda c: t(
                                 "impact.flight_label", L, campaign=c, regions=", ".join(info[c].regions),
                                 start=fmt.date(info[c].start_date, L), end=fmt.date(info[c].end_date, L)))
