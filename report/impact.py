@@ -56,7 +56,7 @@ def _slide(ctx, view) -> Slide:
     for fl in inside.head(MAX_FLIGHTS).itertuples():
         d = view.load(f, ctx.run, campaign=fl.campaign, metric="revenue")
         try:
-            r = view.estimate(d["panel"], *view.estimate_args(d))
+            r = view.estimate_flight(d["panel"], *view.estimate_args(d)).result   # the page's estimate
         except ValueError as e:     # analysis.impact.ImpactError: this flight cannot be estimated
             why = ctx.t(f"impact.err.{e.code}", **e.fields) if hasattr(e, "code") else str(e)
             skipped.append(ctx.t("deck.i.skipped", flight=fl.campaign, reason=why))

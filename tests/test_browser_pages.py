@@ -118,8 +118,10 @@ def typed_date_applies_on_enter(page) -> None:
 
 
 def test_impact_page_on_the_demo(small_demo, browser):
-    """The campaign impact page on a demo company with planted flights, in both languages: the chart
-    of actual against the counterfactual drawn, the verdict, the incremental metric, no error."""
+    """The campaign impact page on a demo company with planted flights, in both languages: the scoreboard
+    of every flight, the chart of actual against the counterfactual drawn, the incremental metric, the
+    weekly-estimate line of the demo's sparse default flight, and the planner on its default regions
+    answering with a headline; no error, no traceback."""
     from playwright.sync_api import expect
 
     SHOTS.mkdir(exist_ok=True)
@@ -134,8 +136,16 @@ def test_impact_page_on_the_demo(small_demo, browser):
             page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
             expect(page.get_by_text(t("impact.incremental", lang)).first).to_be_visible()
             expect(page.get_by_text(t("impact.controls", lang)).first).to_be_visible()
+            expect(page.get_by_text(t("impact.board.title", lang), exact=True)).to_be_visible()
+            expect(page.get_by_text(t("impact.weekly_note", lang, share="\x00").split("\x00")[0]).first).to_be_visible()
             assert_no_error(page)
             page.screenshot(path=SHOTS / f"impact_demo_{lang}.png", full_page=True)
+            page.get_by_role("tab", name=t("impact.tab.plan", lang)).click()
+            page.get_by_role("button", name=t("impact.plan.go", lang)).click()
+            head = t("impact.plan.result", lang, days=28, regions="\x00", mde="", what="", controls="").split("\x00")[0]
+            expect(page.get_by_text(head).first).to_be_visible(timeout=60_000)
+            assert_no_error(page)
+            assert page.get_by_text("Traceback").count() == 0 and page.get_by_text("ImpactError").count() == 0
             page.close()
 
 

@@ -38,3 +38,90 @@ def warning_fields(warning: dict, lang: str) -> dict:
         else:
             out[key] = value
     return out
+
+
+def p_value(p: float, lang: str) -> str:
+    """A p-value to three decimals; below 0.001 it reads «< 0,001» / «< 0.001», never «0,000»."""
+    if not pd.isna(p) and p < 0.001:
+        return f"< {fmt.number(0.001, lang, 3)}"
+    return fmt.number(p, lang, 3)
+
+
+def fit_text(err: float, kind: str, lang: str, t) -> tuple[str, str]:
+    """The fit error as (value, note): a percent and what it measures, or "—" and the one-line reason."""
+    if kind in ("mape", "wape"):
+        return fmt.percent(err, lang), t(f"impact.fit.{kind}")
+    return fmt.DASH, t(f"impact.fit.why.{kind}")
+
+
+def with_range(value: str, low: str, high: str) -> str:
+    """A value and its 95% interval in one cell: "28,4 % (-55,8 % … 62 %)"."""
+    return f"{value} ({low} … {high})"
+
+
+def scoreboard_table(board: pd.DataFrame, lang: str, t, base: str) -> pd.DataFrame:
+    """The scoreboard as the reader sees it: every flight's numbers as text, or the reason in one line."""
+    rows = []
+    for r in board.itertuples(index=False):
+        unit = base if r.metric == "revenue" else None
+
+        def amount(x, unit=unit):
+            return fmt.compact(x, lang, unit) if unit else fmt.number(x, lang)
+
+        row = {"campaign": r.campaign, "regions": r.regions,
+               "dates": f"{fmt.date(r.start_date, lang)} – {fmt.date(r.end_date, lang)}",
+               "spend": fmt.compact(r.spend, lang, base), "metric": t(f"impact.metric.{r.metric}")}
+        if r.error:
+            row["verdict"] = t(f"impact.err.{r.error}", regions=r.regions) if r.error != "not_estimated" \
+                else t("impact.board.not_estimated")
+        else:
+            row.update(lift=with_range(fmt.percent(r.lift, lang), bounded(r.lift_low, lang),
+                                       bounded(r.lift_high, lang)),
+                       incremental=with_range(amount(r.incremental), amount(r.incremental_low),
+                                              amount(r.incremental_high)),
+                       p_value=p_value(r.p_value, lang), verdict=t(f"impact.board.{r.verdict}"),
+                       fit=fit_text(r.fit_error, r.fit_kind, lang, t)[0]
+                       + (f" ({t('impact.board.weekly')})" if r.weekly else ""))
+            if r.metric == "revenue":
+                row["romi"] = with_range(fmt.percent(r.romi, lang, 0), fmt.percent(r.romi_low, lang, 0),
+                                         fmt.percent(r.romi_high, lang, 0))
+        rows.append(row)
+    cols = ["campaign", "regions", "dates", "spend", "metric", "lift", "incremental", "romi", "p_value", "verdict",
+            "fit"]
+    out = pd.DataFrame(rows)
+    return out.reindex(columns=[c for c in cols if c in out.columns or c != "romi"])
+
+
+def plan_lines(out: dict, days: int, metric: str, lang: str, t) -> list[tuple[str, str]]:
+    """What the planner says, as (kind, line): the headline (always one, a number or why there is none),
+    then one line per region it could not use and the caveat; kind is "info" or "warning"."""
+    lines = [("warning", t(f"impact.plan.err.{code}", region=region, days=days)) for region, code in out["skipped"]]
+    p = out["plan"]
+    if out["error"]:
+        lines.insert(0, ("warning", t("impact.plan.failed", detail=t(f"impact.plan.err.{out['error']}",
+                                                                      region="", days=days))))
+    elif p is None:
+        lines.insert(0, ("warning", t("impact.plan.none_usable")))
+    else:
+        what = t(f"impact.what.{metric}")
+        if p.mde == p.mde:
+            head = t("impact.plan.result", regions=", ".join(p.treated), days=days, mde=fmt.percent(p.mde, lang, 0),
+                     what=what, controls=len(p.controls))
+        else:
+            head = t("impact.plan.no_mde", regions=", ".join(p.treated), days=days, what=what,
+                     controls=len(p.controls))
+        lines.insert(0, ("info", head))
+        if p.too_few_regions:
+            lines.append(("warning", t("impact.plan.too_few")))
+    return lines
+
+
+def caveats(e, lang: str, t) -> list[str]:
+    """The estimate's warnings in the reader's words; a poor fit names the fit error the card shows."""
+    out = []
+    for w in e.result.warnings:
+        fields = warning_fields(w, lang)
+        if w["code"] == "poor_pre_fit":
+            fields["mape"] = fit_text(e.fit_error, e.fit_kind, lang, t)[0]
+        out.append(t(f"impact.warn.{w['code']}", **fields))
+    return out
