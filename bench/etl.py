@@ -1,7 +1,10 @@
 """ETL benchmark: our load of a 1M-row deals export vs DuckDB's bare read_csv, in one run.
 
 Each measurement runs in its own process (so peak RSS is that load's alone) and times itself
-inside the process, so interpreter start-up is not counted on either side.
+inside the process, so interpreter start-up is not counted on either side. Our load reports its
+phases (etl/phases.py: decode, stage, validate, lookups, merge, derived and each build step, checks,
+checkpoint, swap); the report gives each phase's seconds, its ratio to the bare read_csv and the
+peak RSS seen inside it, so a regression names its phase.
 """
 from __future__ import annotations
 
@@ -73,7 +76,7 @@ OURS = textwrap.dedent("""
     result = load_files([sys.argv[1]], progress=False)
     f = result["files"][0]
     print(json.dumps({"seconds": time.perf_counter() - t, "rows": f.get("rows_loaded"),
-                      "status": f["status"], "error": f.get("error"),
+                      "status": f["status"], "error": f.get("error"), "phases": result["phases"],
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """)
 
@@ -85,6 +88,38 @@ def _measure(code: str, path: Path, work: Path, i: int) -> dict:
     out = subprocess.run([sys.executable, "-c", code, str(path), str(db)], env=env, cwd=ROOT,
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _phases(runs: list[list[dict]]) -> list[dict]:
+    """Per phase over the runs: the median seconds, the highest peak RSS (phases in first-run order)."""
+    names = list(dict.fromkeys(p["phase"] for phases in runs for p in phases))
+    out = []
+    for name in names:
+        rows = [p for phases in runs for p in phases if p["phase"] == name]
+        secs = [next((p["seconds"] for p in phases if p["phase"] == name), 0.0) for phases in runs]
+        out.append({"phase": name, "seconds": round(statistics.median(secs), 3),
+                    "peak_rss_mb": round(max(p["peak_rss_mb"] for p in rows))})
+    return out
+
+
+def print_phases(report: dict) -> None:
+    """One line per phase: seconds, ratio to the bare read_csv and peak RSS, UTF-8 beside cp1251."""
+    base = report["bare_duckdb_utf8"]["seconds"]
+    utf8 = {p["phase"]: p for p in report["parity_utf8"].get("phases", [])}
+    cp = {p["phase"]: p for p in report["parity_cp1251"].get("phases", [])}
+    print(f"phases (median of {report['repeat']}; ratio = phase seconds / bare read_csv {base:.2f} s; "
+          f"RSS = peak MB inside the phase)")
+    print(f"{'phase':34} {'utf8 s':>8} {'ratio':>6} {'RSS':>6}   {'cp1251 s':>8} {'ratio':>6} {'RSS':>6}")
+
+    def cells(p: dict | None) -> str:
+        if p is None:
+            return f"{'-':>8} {'-':>6} {'-':>6}"
+        return f"{p['seconds']:8.2f} {p['seconds'] / base:6.2f} {p['peak_rss_mb']:6}"
+    for name in dict.fromkeys([*utf8, *cp]):
+        depth = name.count("/")
+        label = "  " * depth + name.split("/")[-1]
+        print(f"{label:34} {cells(utf8.get(name))}   {cells(cp.get(name))}")
+    print()
 
 
 def add_arguments(p) -> None:
@@ -117,6 +152,9 @@ def run(rows: int, repeat: int, as_json: bool) -> int:
             report[name] = {"seconds": round(secs, 3), "rows_per_s": round(rows / secs),
                             "peak_rss_mb": round(max(r["peak_rss_mb"] for r in rs)),
                             "rows_loaded": rs[0]["rows"]}
+        for name, rs in runs.items():
+            if "phases" in rs[0]:
+                report[name]["phases"] = _phases([r["phases"] for r in rs])
         base = report["bare_duckdb_utf8"]["seconds"]
         report["ratio_utf8"] = round(report["parity_utf8"]["seconds"] / base, 2)
         report["ratio_cp1251"] = round(report["parity_cp1251"]["seconds"] / base, 2)
@@ -126,6 +164,7 @@ def run(rows: int, repeat: int, as_json: bool) -> int:
     if as_json:
         print(json.dumps(report, indent=2))
     else:
+        print_phases(report)
         for name in runs:
             r = report[name]
             print(f"{name:18} {r['seconds']:7.2f} s  {r['rows_per_s']:>9,} rows/s  "

@@ -15,7 +15,8 @@ import pandas as pd
 from etl import config
 from etl.errors import LoadError
 from etl.paths import QUERIES_DIR, config_dir
-from etl.sqlfiles import run, run_file
+from etl.phases import phase
+from etl.sqlfiles import run, run_file, statements
 from etl.steps import SOURCES, STEPS, Step, check, schedule
 
 # Which batch fields feed channel rules, per entity: (channel, utm_source, utm_medium, source).
@@ -139,16 +140,37 @@ def load_config(con) -> None:
 
 
 def run_steps(con, steps: Sequence[Step] = STEPS) -> None:
-    """The build steps (etl/steps.py) in their declared order, each temp table dropped after its last reader."""
+    """The build steps (etl/steps.py) in their declared order, each temp table dropped after its last reader.
+
+    They run in the pool the connection has (the load's, 640MB); a statement DuckDB cannot fit in it
+    (an ordered list aggregate over 10M deals does not spill) runs again in the derived pool
+    (derived_memory(), 4GB), which the rest of the build then keeps. A 1M-row load never grows past
+    the small pool, a 10M-deal build grows only where it must."""
     problems = check(steps, SOURCES)
     if problems:
         listed = "; ".join(problems)
         raise LoadError(f"etl/steps.py: the build steps do not add up ({listed}); correct the list, nothing was built",
                         "build_steps_invalid", problems=listed)
     for step, drops in schedule(steps):
-        run_file(con, step.path)
-        for name in drops:
-            run(con, "drop table temp.main." + name)  # names from etl/steps.py, not users
+        with phase(step.name):
+            for stmt in statements(step.path.read_text(encoding="utf-8")):
+                _run_growing(con, stmt)
+            for name in drops:
+                run(con, "drop table temp.main." + name)  # names from etl/steps.py, not users
+
+
+def _run_growing(con, stmt: str) -> None:
+    """One build statement; out of memory in the small pool, once more in the derived pool. A failed
+    statement left nothing behind (DuckDB rolls it back), so running it again is safe."""
+    try:
+        run(con, stmt)
+    except duckdb.OutOfMemoryException:
+        setting = "select current_setting('memory_limit')"
+        before = con.execute(setting).fetchall()[0][0]
+        run(con, "set memory_limit = '" + derived_memory() + "'")
+        if con.execute(setting).fetchall()[0][0] == before:
+            raise  # already in the derived pool
+        run(con, stmt)
 
 
 def prepare(con) -> None:
@@ -174,7 +196,13 @@ class Builder:
         fcntl.flock(self._lock, fcntl.LOCK_EX)  # one writer at a time; readers never wait
         self._discard()
         if self.target.exists() and not self.fresh:
-            shutil.copyfile(self.target, self.tmp)
+            with phase("copy"):
+                shutil.copyfile(self.target, self.tmp)
+        with phase("open"):
+            self._open()
+        return self
+
+    def _open(self) -> None:
         try:
             self.con = duckdb.connect(str(self.tmp))
         except duckdb.Error as err:
@@ -187,10 +215,11 @@ class Builder:
         # one DuckDB runs on the temp catalog after a big staging write (numbering 20M typed rows)
         # must pin more than a 100MB pool holds ("Checkpoint failed for database temp").
         run(self.con, "set checkpoint_threshold = '1TB'")
+        # DuckDB's own progress bar draws on stderr for every long statement: noise beside the CLI's
+        run(self.con, "set enable_progress_bar = false")
         prepare(self.con)
         if self.config_stale():
             self.fresh = True
-        return self
 
     def __exit__(self, *exc) -> None:
         if self.con is not None:
@@ -236,10 +265,12 @@ class Builder:
         """Build steps, checks, CHECKPOINT, then os.replace: readers see old or new, never half.
         Returns build-wide figures for the load summary."""
         # The derived tables join whole fact tables (80M touchpoints at 10M deals) with operators that
-        # cannot all spill to disk (ordered list aggregates); they get a larger, still bounded, pool.
-        run(self.con, "set memory_limit = '" + derived_memory() + "'")
-        run_steps(self.con)
-        failed = {k: v for k, v in run_checks(self.con).items() if v}
+        # cannot all spill to disk (ordered list aggregates): a statement that needs more than the load
+        # pool gets the larger, still bounded, derived pool (run_steps).
+        with phase("derived"):
+            run_steps(self.con)
+        with phase("checks"):
+            failed = {k: v for k, v in run_checks(self.con).items() if v}
         if failed:
             listed = ", ".join(f"{k}: {v} rows" for k, v in failed.items())
             raise LoadError(f"data checks failed ({listed}); the warehouse was left unchanged", "build_checks_failed",
@@ -252,8 +283,10 @@ class Builder:
         agreed = (config_dir() / "agreements.toml").read_text(encoding="utf-8")
         for key, value in (("config_hash", config.config_hash()), ("built_at", now), ("agreements", agreed)):
             run(self.con, "insert or replace into meta values ($k, $v)", {"k": key, "v": value})
-        run(self.con, "checkpoint")
-        self.con.close()
-        self.con = None
-        os.replace(self.tmp, self.target)
+        with phase("checkpoint"):
+            run(self.con, "checkpoint")
+            self.con.close()
+            self.con = None
+        with phase("swap"):
+            os.replace(self.tmp, self.target)
         return stats

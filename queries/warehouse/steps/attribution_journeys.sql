@@ -20,6 +20,12 @@ from cfg_attribution;
 create or replace temp table attr_deals as
 with lead_created as (
     select lead_id, min(created_at) as lead_at from leads group by lead_id
+),
+-- the rate in force per currency and day, looked up once per distinct pair (as deal_facts does)
+fx_day as (
+    select k.currency, k.day, fx.rate
+    from (select distinct currency, coalesce(closed_at, created_at)::date as day from deals) k
+    asof join cfg_fx fx on fx.currency = k.currency and k.day >= fx.valid_from
 )
 select
     d.source_system, d.deal_id, d.lead_id, d.created_at, d.closed_at, d.status, d.amount, d.currency,
@@ -38,7 +44,7 @@ from deals d
 left join lead_created l on l.lead_id = d.lead_id
 cross join attr_params p
 cross join cfg_agreement a
-asof left join cfg_fx fx on fx.currency = d.currency and coalesce(d.closed_at, d.created_at)::date >= fx.valid_from;
+left join fx_day fx on fx.currency = d.currency and fx.day = coalesce(d.closed_at, d.created_at)::date;
 
 create or replace temp table attr_touches as
 with
