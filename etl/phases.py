@@ -1,7 +1,9 @@
 """Where a load spends its time and memory: named phases, each with its seconds and peak RSS.
 
-Always on and cheap: a phase is two clock reads; a daemon thread reads /proc/self/statm every
-20 ms while a load runs, so each phase knows the highest resident set seen inside it. The load
+Always on and cheap: a phase is two clock reads and two os.times() calls (CPU seconds of all the
+process's threads: on a shared machine they move less than wall time); a daemon thread reads
+/proc/self/statm every 20 ms while a load runs, so each phase knows the highest resident set seen
+inside it. The load
 returns the record (load_files' "phases"); `python -m bench etl` prints it against the bare
 read_csv, so the next regression names its phase.
 
@@ -11,6 +13,7 @@ entered twice (two files) adds up under one name.
 from __future__ import annotations
 
 import contextvars
+import os
 import resource
 import threading
 import time
@@ -30,6 +33,12 @@ def rss_mb() -> float:
         return 0.0
 
 
+def cpu_seconds() -> float:
+    """User plus system CPU time of the whole process so far (every DuckDB thread included)."""
+    t = os.times()
+    return t.user + t.system
+
+
 def max_rss_mb() -> float:
     """The process's peak resident set so far (getrusage), in MB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -40,7 +49,7 @@ class Recorder:
 
     def __init__(self) -> None:
         self.rows: dict[str, dict] = {}
-        self._open: list[list] = []        # [name, start, peak_mb]
+        self._open: list[list] = []        # [name, start, peak_mb, cpu_start]
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.started = time.perf_counter()
@@ -66,22 +75,25 @@ class Recorder:
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
         path = "/".join([f[0] for f in self._open] + [name])
-        frame = [path, time.perf_counter(), rss_mb()]
+        frame = [path, time.perf_counter(), rss_mb(), cpu_seconds()]
         self._open.append(frame)
         try:
             yield
         finally:
             self._open.remove(frame)
             peak = max(frame[2], rss_mb())
-            row = self.rows.setdefault(path, {"phase": path, "seconds": 0.0, "peak_rss_mb": 0.0})
+            row = self.rows.setdefault(path, {"phase": path, "seconds": 0.0, "cpu_seconds": 0.0,
+                                              "peak_rss_mb": 0.0})
             row["seconds"] += time.perf_counter() - frame[1]
+            row["cpu_seconds"] += cpu_seconds() - frame[3]
             row["peak_rss_mb"] = max(row["peak_rss_mb"], peak)
             for outer in self._open:  # a phase's peak is its inner phases' too
                 outer[2] = max(outer[2], peak)
 
     def report(self) -> list[dict]:
         """Phases in the order they first ended, nested ones after their parent."""
-        rows = [dict(r, seconds=round(r["seconds"], 3), peak_rss_mb=round(r["peak_rss_mb"]))
+        rows = [dict(r, seconds=round(r["seconds"], 3), cpu_seconds=round(r["cpu_seconds"], 3),
+                     peak_rss_mb=round(r["peak_rss_mb"]))
                 for r in self.rows.values()]
         order = {r["phase"]: i for i, r in enumerate(rows)}
 

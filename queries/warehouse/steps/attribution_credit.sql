@@ -11,20 +11,27 @@
 -- Reads attribution_journeys' temp tables.
 create or replace temp table attr_weighted as
 with
-milestones as (
+touched as (
     select
         t.*, d.status, d.month, d.day, d.region, d.product, d.currency, coalesce(d.amount, 0)::double as amount,
-        d.amount_base::double as amount_base,
-        max(case when t.touch_at <= d.lead_at then t.k end) over deal as k_lead,
-        max(case when t.touch_at <= d.created_at then t.k end) over deal as k_deal,
-        coalesce(bool_or(c.owner = 'marketing' and t.k = 1) over deal, false) as sourced,
-        coalesce(bool_or(c.owner = 'marketing') over deal, false) as influenced
+        d.amount_base::double as amount_base, d.lead_at, d.created_at as deal_at, c.owner
     from attr_touches t
     join attr_deals d using (source_system, deal_id)
     left join cfg_channels c on c.channel = t.channel
     -- lost deals carry no money to credit; their journeys live on in attribution_paths
     where d.status in ('won', 'open')
-    window deal as (partition by t.source_system, t.deal_id)
+),
+-- journeys of several touches: each touch's weight needs the whole journey (windows over the deal)
+milestones as (
+    select
+        *,
+        max(case when touch_at <= lead_at then k end) over deal as k_lead,
+        max(case when touch_at <= deal_at then k end) over deal as k_deal,
+        coalesce(bool_or(owner = 'marketing' and k = 1) over deal, false) as sourced,
+        coalesce(bool_or(owner = 'marketing') over deal, false) as influenced
+    from touched
+    where n > 1
+    window deal as (partition by source_system, deal_id)
 ),
 flags as (
     select
@@ -45,6 +52,30 @@ raw as (
                    else 0 end as w_raw
     from flags f
     cross join attr_params p
+),
+-- journeys of one touch (a deal without touches has its fallback touch): every window above would be
+-- the row itself, so the same formulas run without them; most deals of a CRM export are these
+single_raw as (
+    select
+        f.*,
+        pow(0.5, epoch(t_last - touch_at) / 86400.0 / p.half_life_days) as td_raw,
+        p.first_w * (k = 1)::int + p.last_w * (k = n)::int
+            + case when k > 1 and k < n then p.middle_w / (n - 2) else 0 end as pb_raw,
+        p.wf * (k = 1)::int + p.wl * is_lead::int + p.wd * is_deal::int
+            + case when is_other then p.wo / is_other::int else 0 end as w_raw
+    from (
+        select
+            *,
+            coalesce(owner = 'marketing' and k = 1, false) as sourced,
+            coalesce(owner = 'marketing', false) as influenced,
+            coalesce(k = case when touch_at <= lead_at then k end, false) as is_lead,
+            coalesce(k = case when touch_at <= deal_at then k end, false) as is_deal,
+            not (k = 1 or coalesce(k = case when touch_at <= lead_at then k end, false)
+                 or coalesce(k = case when touch_at <= deal_at then k end, false)) as is_other
+        from touched
+        where n = 1
+    ) f
+    cross join attr_params p
 )
 select
     month, day, region, channel, campaign, product, currency, status, sourced, influenced, amount, amount_base,
@@ -55,7 +86,17 @@ select
     pb_raw / sum(pb_raw) over deal as position_based,
     w_raw / sum(w_raw) over deal as w_shaped
 from raw
-window deal as (partition by source_system, deal_id);
+window deal as (partition by source_system, deal_id)
+union all
+select
+    month, day, region, channel, campaign, product, currency, status, sourced, influenced, amount, amount_base,
+    (k = 1)::int::double as first_touch,
+    (k = n)::int::double as last_touch,
+    1.0 / n as linear,
+    td_raw / td_raw as time_decay,
+    pb_raw / pb_raw as position_based,
+    w_raw / w_raw as w_shaped
+from single_raw;
 
 -- The finest grain anything below reads (day and month), the six models side by side: money in the
 -- deal's currency and in base (0 where a currency has no rate, as the marts' sums leave it out).
