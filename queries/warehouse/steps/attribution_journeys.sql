@@ -69,18 +69,20 @@ fallback as (
     from attr_deals d
     anti join linked using (source_system, deal_id)
 ),
-journeys as (
-    select * from linked
-    union all
-    select * from fallback
+numbered as (
+    select
+        *,
+        row_number() over ordered as k,
+        count(*) over deal as n,
+        max(touch_at) over deal as t_last,
+        -- a new step of the channel path (attribution_paths.sql)
+        channel is distinct from lag(channel) over ordered as new_step
+    from linked
+    window deal as (partition by source_system, deal_id),
+           ordered as (deal order by touch_at, channel, campaign nulls first)
 )
-select
-    *,
-    row_number() over ordered as k,
-    count(*) over deal as n,
-    max(touch_at) over deal as t_last,
-    -- a new step of the channel path (attribution_paths.sql)
-    channel is distinct from lag(channel) over ordered as new_step
-from journeys
-window deal as (partition by source_system, deal_id),
-       ordered as (deal order by touch_at, channel, campaign nulls first);
+select * from numbered
+union all
+-- a fallback is its deal's only touch (the anti join above): the windows would read the row alone
+select *, 1::bigint as k, 1::bigint as n, touch_at as t_last, channel is distinct from null as new_step
+from fallback;
