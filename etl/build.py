@@ -270,7 +270,12 @@ class Builder:
         with phase("derived"):
             run_steps(self.con)
         with phase("checks"):
-            failed = {k: v for k, v in run_checks(self.con).items() if v}
+            try:
+                counts = run_checks(self.con)
+            except duckdb.OutOfMemoryException:  # outside a transaction: nothing to undo, run them again
+                run(self.con, "set memory_limit = '" + derived_memory() + "'")
+                counts = run_checks(self.con)
+            failed = {k: v for k, v in counts.items() if v}
         if failed:
             listed = ", ".join(f"{k}: {v} rows" for k, v in failed.items())
             raise LoadError(f"data checks failed ({listed}); the warehouse was left unchanged", "build_checks_failed",
