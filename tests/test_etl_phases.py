@@ -27,10 +27,10 @@ def test_load_reports_its_phases(fresh_db):
     for p in phases.values():
         assert p["seconds"] >= 0 and p["cpu_seconds"] >= 0 and p["peak_rss_mb"] > 0
     top = [p for name, p in phases.items() if "/" not in name]
-    assert sum(p["seconds"] for p in top) <= elapsed
+    assert sum(p["seconds"] for p in top) <= elapsed + 1e-3 * len(top)
     # a step runs inside the build: its time is part of derived's, its peak at most derived's
     steps = [p for name, p in phases.items() if name.startswith("derived/")]
-    assert sum(p["seconds"] for p in steps) <= phases["derived"]["seconds"] + 1e-3
+    assert sum(p["seconds"] for p in steps) <= phases["derived"]["seconds"] + 1e-3 * len(steps)  # rounded to ms
     assert max(p["peak_rss_mb"] for p in steps) <= phases["derived"]["peak_rss_mb"]
     # listed in the order they ran, each step right after its parent
     names = list(phases)
