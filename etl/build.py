@@ -18,6 +18,7 @@ import pandas as pd
 from etl import config, sweep
 from etl.errors import LoadError
 from etl.paths import QUERIES_DIR, config_dir
+from etl.phases import phase
 from etl.sqlfiles import run, run_file
 from etl.steps import SOURCES, STEPS, Step, check, schedule, steps_hash, temp_producers
 
@@ -148,7 +149,12 @@ def run_steps(con, steps: Sequence[Step] = STEPS, changed: Iterable[str] | None 
     changed (a source, or an object a step that ran rebuilt), and what it builds counts as changed,
     as does a source it updates when its updates touched rows. A temp table a running step reads is
     made first by its step even when that one has nothing changed to read. None runs every step.
-    Returns the steps run, in order: name, seconds, and why it ran."""
+    Returns the steps run, in order: name, seconds, and why it ran.
+
+    They run in the pool the connection has (the load's, 640MB); a statement DuckDB cannot fit in it
+    (an ordered list aggregate over 10M deals does not spill) runs again in the derived pool
+    (derived_memory(), 4GB), which the rest of the build then keeps. A 1M-row load never grows past
+    the small pool, a 10M-deal build grows only where it must."""
     problems = check(steps, SOURCES)
     if problems:
         listed = "; ".join(problems)
@@ -164,7 +170,8 @@ def run_steps(con, steps: Sequence[Step] = STEPS, changed: Iterable[str] | None 
             if name in made_by and name not in present:
                 execute(made_by[name], f"makes {name} for {step.name}")
         started = time.perf_counter()
-        written = run_file(con, step.path)
+        with phase(step.name):
+            written = run_file(con, step.path, execute=_run_growing)
         present.update(step.temp)
         ran.append({"step": step.name, "seconds": round(time.perf_counter() - started, 3), "why": why})
         return written
@@ -181,6 +188,20 @@ def run_steps(con, steps: Sequence[Step] = STEPS, changed: Iterable[str] | None 
                 run(con, "drop table temp.main." + name)  # names from etl/steps.py, not users
                 present.discard(name)
     return ran
+
+
+def _run_growing(con, stmt: str, params: dict | None = None) -> list:
+    """One build statement; out of memory in the small pool, once more in the derived pool. A failed
+    statement left nothing behind (DuckDB rolls it back), so running it again is safe."""
+    try:
+        return run(con, stmt, params)
+    except duckdb.OutOfMemoryException:
+        setting = "select current_setting('memory_limit')"
+        before = con.execute(setting).fetchall()[0][0]
+        run(con, "set memory_limit = '" + derived_memory() + "'")
+        if con.execute(setting).fetchall()[0][0] == before:
+            raise  # already in the derived pool
+        return run(con, stmt, params)
 
 
 def prepare(con) -> None:
@@ -221,7 +242,13 @@ class Builder:
         self.swept = sweep.remove_orphans(self.target)
         self.work.mkdir()
         if self.target.exists() and not self.fresh:
-            shutil.copyfile(self.target, self.tmp)
+            with phase("copy"):
+                shutil.copyfile(self.target, self.tmp)
+        with phase("open"):
+            self._connect()
+        return self
+
+    def _connect(self) -> None:
         try:
             self.con = duckdb.connect(str(self.tmp))
         except duckdb.Error as err:
@@ -234,10 +261,11 @@ class Builder:
         # one DuckDB runs on the temp catalog after a big staging write (numbering 20M typed rows)
         # must pin more than a 100MB pool holds ("Checkpoint failed for database temp").
         run(self.con, "set checkpoint_threshold = '1TB'")
+        # DuckDB's own progress bar draws on stderr for every long statement: noise beside the CLI's
+        run(self.con, "set enable_progress_bar = false")
         prepare(self.con)
         if self.config_stale():
             self.fresh = True
-        return self
 
     def __exit__(self, *exc) -> None:
         if self.con is not None:
@@ -297,10 +325,17 @@ class Builder:
         """Build steps, checks, CHECKPOINT, then os.replace: readers see old or new, never half.
         Returns build-wide figures for the load summary, and the steps run (`steps_run`)."""
         # The derived tables join whole fact tables (80M touchpoints at 10M deals) with operators that
-        # cannot all spill to disk (ordered list aggregates); they get a larger, still bounded, pool.
-        run(self.con, "set memory_limit = '" + derived_memory() + "'")
-        ran = run_steps(self.con, changed=None if self.full_build() else self.changed)
-        failed = {k: v for k, v in run_checks(self.con).items() if v}
+        # cannot all spill to disk (ordered list aggregates): a statement that needs more than the load
+        # pool gets the larger, still bounded, derived pool (run_steps).
+        with phase("derived"):
+            ran = run_steps(self.con, changed=None if self.full_build() else self.changed)
+        with phase("checks"):
+            try:
+                counts = run_checks(self.con)
+            except duckdb.OutOfMemoryException:  # outside a transaction: nothing to undo, run them again
+                run(self.con, "set memory_limit = '" + derived_memory() + "'")
+                counts = run_checks(self.con)
+            failed = {k: v for k, v in counts.items() if v}
         if failed:
             listed = ", ".join(f"{k}: {v} rows" for k, v in failed.items())
             raise LoadError(f"data checks failed ({listed}); the warehouse was left unchanged", "build_checks_failed",
@@ -315,8 +350,10 @@ class Builder:
         for key, value in (("config_hash", config.config_hash()), ("built_at", now), ("agreements", agreed),
                            ("steps_hash", steps_hash()), ("steps_run", json.dumps(ran))):
             run(self.con, "insert or replace into meta values ($k, $v)", {"k": key, "v": value})
-        run(self.con, "checkpoint")
-        self.con.close()
-        self.con = None
-        os.replace(self.tmp, self.target)
+        with phase("checkpoint"):
+            run(self.con, "checkpoint")
+            self.con.close()
+            self.con = None
+        with phase("swap"):
+            os.replace(self.tmp, self.target)
         return stats

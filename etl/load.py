@@ -16,6 +16,7 @@ from etl import config, formats, periods, profiles
 from etl.build import CHANNEL_INPUTS, Builder, check_docs, file_checks, run_checks
 from etl.errors import LoadError, log_path, log_unexpected, unexpected
 from etl.paths import db_path, raw_dir
+from etl.phases import phase, recording
 from etl.sniff import Layout, sniff
 from etl.sqlfiles import run, run_file
 from etl.stage import Mapping, Source, Staged, count_rows, option_flag, sample_skipped, stage_file
@@ -92,20 +93,27 @@ def _load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
     it runs before `begin` because read_csv's serial retry (quoted line breaks) cannot run inside a
     transaction its first attempt aborted."""
     con = b.con
-    plan = _match(_detect(stored, name, work), entity, mapping, format_name)
-    st, src = _stage(con, plan, entity, format_name)
-    period = _file_period(plan.layout, name, st, user_period)
+    with phase("decode"):
+        plan = _match(_detect(stored, name, work), entity, mapping, format_name)
+    with phase("stage"):
+        st, src = _stage(con, plan, entity, format_name)
+        period = _file_period(plan.layout, name, st, user_period)
     run(con, "begin")
     try:
         load_id = b.next_load_id()
         params = _params(load_id, plan, st, period)
-        _validate(con, st, plan.layout, params)
-        _lookups(con, st)
-        arithmetic, written = _merge(con, name, st, load_id, params)
-        _keep_rejects(src, st, load_id)
-        _record_load(con, name, sha, plan, st, params)
-        _check_file(con, name, st.entity)
-        run(con, "commit")
+        with phase("validate"):
+            _validate(con, st, plan.layout, params)
+        with phase("lookups"):
+            _lookups(con, st)
+        with phase("merge"):
+            arithmetic, written = _merge(con, name, st, load_id, params)
+        with phase("rejects"):
+            _keep_rejects(src, st, load_id)
+            _record_load(con, name, sha, plan, st, params)
+        with phase("file_checks"):
+            _check_file(con, name, st.entity)
+            run(con, "commit")
     except BaseException:
         run(con, "rollback")
         raise
@@ -362,7 +370,16 @@ def load_files(paths: list[Path], entity: str | None = None, mapping_path: Path 
     """Loads files in one build: already-loaded files are no-ops; each bad file fails alone.
     `mapping` (a Mapping) or `mapping_path` (its TOML) maps columns; `on_file(result)` is called as
     each file is done (the upload page's progress). `period` ("2026-03-01..2026-03-10", or two dates)
-    dates the reports whose rows have no date and whose title and file name name no period."""
+    dates the reports whose rows have no date and whose title and file name name no period.
+    "phases" lists where the time and memory went (etl/phases.py)."""
+    with recording() as rec:
+        out = _load_files(paths, entity, mapping_path, progress, format_name, mapping, on_file, period)
+    out["phases"] = rec.report()
+    return out
+
+
+def _load_files(paths: list[Path], entity: str | None, mapping_path: Path | None, progress: bool,
+                format_name: str | None, mapping: Mapping | None, on_file, period) -> dict:
     mapping = mapping or Mapping.read(mapping_path)
     if format_name:
         formats.by_name(format_name)  # an unknown name fails before anything is read
@@ -374,13 +391,15 @@ def load_files(paths: list[Path], entity: str | None = None, mapping_path: Path 
             results.append(_failed(path.name, LoadError(f"{path}: no such file; check the path", "no_file",
                                                         file=str(path))))
             continue
-        todo.append((path, sha256_of(path)))
+        with phase("hash"):
+            todo.append((path, sha256_of(path)))
     swept: list[dict] = []
     if todo:
         with Builder(db_path()) as b:
             swept, work = b.swept, b.work
             if b.fresh:
-                _replay(b, work, progress)
+                with phase("replay"):
+                    _replay(b, work, progress)
             new_entries = []
             for path, sha in tqdm(todo, desc="load", unit="file", disable=not progress or None):
                 done = b.loaded(sha)
@@ -388,7 +407,8 @@ def load_files(paths: list[Path], entity: str | None = None, mapping_path: Path 
                     results.append({"file": path.name, "status": "already loaded", "load_id": done[0],
                                     "loaded_at": done[1], "rows_loaded": 0})
                     continue
-                stored = store_raw(path, sha)
+                with phase("store_raw"):
+                    stored = store_raw(path, sha)
                 try:
                     results.append(load_one(b, stored, path.name, sha, entity, mapping, work, format_name,
                                             period))
@@ -458,7 +478,9 @@ def _user_period(value) -> periods.Period | None:
 
 def rebuild(progress: bool = True) -> dict:
     """Builds the warehouse from data/raw/ and data/ config alone, then swaps it in."""
-    with Builder(db_path(), fresh=True) as b:
-        n = _replay(b, b.work, progress)
+    with recording() as rec, Builder(db_path(), fresh=True) as b:
+        with phase("replay"):
+            n = _replay(b, b.work, progress)
         stats = b.commit()
-    return {"warehouse": str(db_path()), "ok": True, "files": n, "swept": b.swept, **(stats or {})}
+    return {"warehouse": str(db_path()), "ok": True, "files": n, "swept": b.swept, **(stats or {}),
+            "phases": rec.report()}

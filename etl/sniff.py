@@ -161,7 +161,8 @@ def sniff_text(src: Path, work: Path) -> Layout:
     if encoding not in ("utf-8", "utf-8-sig"):
         path = work / (src.stem + ".utf8.csv")
         transcode(src, encoding, path)
-        text = path.read_bytes()[:HEAD_BYTES].decode("utf-8", errors="ignore")
+        with open(path, "rb") as fh:  # the head only: the whole copy as one bytes object was the file's size in RSS
+            text = fh.read(HEAD_BYTES).decode("utf-8", errors="ignore")
     else:
         text = head.decode("utf-8", errors="ignore").lstrip("\ufeff")
     if len(head) == HEAD_BYTES:  # drop the last, possibly cut, line of the sample

@@ -22,16 +22,17 @@ def run(con, sql: str, params: dict | None = None) -> list:
     return con.execute(sql, params).fetchall() if params else con.execute(sql).fetchall()
 
 
-def run_file(con, path: Path | str, params: dict | None = None) -> dict[str, int]:
-    """Runs a file's statements in order; returns table -> rows its inserts, updates and deletes
-    reported (DuckDB counts the rows each one touched), so a caller knows what the file changed."""
+def run_file(con, path: Path | str, params: dict | None = None, execute=run) -> dict[str, int]:
+    """Runs a file's statements in order, each through `execute` (run, or the build's pool-growing
+    run); returns table -> rows its inserts, updates and deletes reported (DuckDB counts the rows each
+    one touched), so a caller knows what the file changed."""
     path = Path(path)
     if not path.is_absolute():
         path = QUERIES_DIR / path
     written: dict[str, int] = {}
     for stmt in statements(path.read_text(encoding="utf-8")):
         used = {k: v for k, v in (params or {}).items() if k in set(PARAM.findall(stmt))}
-        rows = run(con, stmt, used or None)
+        rows = execute(con, stmt, used or None)
         target = WRITES.match(stmt)
         if target and rows and isinstance(rows[0][0], int):
             name = target.group(1).lower()

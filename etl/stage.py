@@ -11,6 +11,7 @@ import duckdb
 from etl import config
 from etl.config import Entity, entities, header_key
 from etl.errors import LoadError
+from etl.phases import phase
 from etl.sniff import Layout
 from etl.sqlfiles import run
 
@@ -454,13 +455,28 @@ def build_typed(src: Source, ent: Entity, cols: dict[str, int], mapping: Mapping
         else:
             kind = "double" if f in NUMBER_FIELDS else "timestamp" if f in DATE_FIELDS else "varchar"
             fields.append(f"null::{kind} as {f}")
-    src.create("create or replace temp table typed as select {kind} as kind, hash({cells}) as h, "
-               "1 as dup_rank, null::varchar as reason, {fields} from {{source}}".format(
-                   kind=_kind_sql(ncols), cells=cells, fields=", ".join(fields)),
-               {"summary": SUMMARY, "width": len(layout.header), **{f"k_{f}": v for f, v in constants.items()}})
-    # typed's rowid order is the file's record order (insertion order is preserved)
-    run(con, "alter table typed add column rn bigint")
-    run(con, "update typed set rn = rowid - (select min(rowid) from typed) + 1")
+    with phase("read"):
+        src.create("create or replace temp table typed as select {kind} as kind, hash({cells}) as h, "
+                   "1 as dup_rank, null::varchar as reason, {fields} from {{source}}".format(
+                       kind=_kind_sql(ncols), cells=cells, fields=", ".join(fields)),
+                   {"summary": SUMMARY, "width": len(layout.header), **{f"k_{f}": v for f, v in constants.items()}})
+    with phase("number"):
+        # typed's rowid order is the file's record order (insertion order is preserved)
+        run(con, "alter table typed add column rn bigint")
+        run(con, "update typed set rn = rowid - (select min(rowid) from typed) + 1")
+    with phase("slow_parse"):
+        _slow_parse(src, typed_fields, cols, loc, dmy, in_text)
+    with phase("duplicates"):
+        _mark_duplicates(src, cells)
+    with phase("reasons"):
+        _mark_rejects(src, ent, cols, typed_fields)
+    run(con, "create or replace temp view staged as select * exclude (h) from typed")
+
+
+def _slow_parse(src: Source, typed_fields: list[str], cols: dict[str, int], loc: dict[str, str], dmy: bool,
+                in_text: bool) -> None:
+    """The cells the fast parse left empty, parsed again by the full macros (raw text read for those rows)."""
+    con = src.con
     for f in typed_fields:
         if _any(con, f"{f} is null and {f}_has"):
             src.raw()
@@ -469,9 +485,6 @@ def build_typed(src: Source, ent: Entity, cols: dict[str, int], mapping: Mapping
                      "raw_in r where t.{f} is null and r.{col} is not null".format(
                          slow=_slow_sql(f, "r." + col, loc[f], dmy, in_text), f=f, col=col))
             run(con, f"update typed set {f} = s.v from slow s where typed.rn = s.rn and s.v is not null")
-    _mark_duplicates(src, cells)
-    _mark_rejects(src, ent, cols, typed_fields)
-    run(con, "create or replace temp view staged as select * exclude (h) from typed")
 
 
 def _any(con, where: str) -> bool:

@@ -11,20 +11,27 @@
 -- Reads attribution_journeys' temp tables.
 create or replace temp table attr_weighted as
 with
-milestones as (
+touched as (
     select
         t.*, d.status, d.month, d.day, d.region, d.product, d.currency, coalesce(d.amount, 0)::double as amount,
-        d.amount_base::double as amount_base,
-        max(case when t.touch_at <= d.lead_at then t.k end) over deal as k_lead,
-        max(case when t.touch_at <= d.created_at then t.k end) over deal as k_deal,
-        coalesce(bool_or(c.owner = 'marketing' and t.k = 1) over deal, false) as sourced,
-        coalesce(bool_or(c.owner = 'marketing') over deal, false) as influenced
+        d.amount_base::double as amount_base, d.lead_at, d.created_at as deal_at, c.owner
     from attr_touches t
     join attr_deals d using (source_system, deal_id)
     left join cfg_channels c on c.channel = t.channel
     -- lost deals carry no money to credit; their journeys live on in attribution_paths
     where d.status in ('won', 'open')
-    window deal as (partition by t.source_system, t.deal_id)
+),
+-- journeys of several touches: each touch's weight needs the whole journey (windows over the deal)
+milestones as (
+    select
+        *,
+        max(case when touch_at <= lead_at then k end) over deal as k_lead,
+        max(case when touch_at <= deal_at then k end) over deal as k_deal,
+        coalesce(bool_or(owner = 'marketing' and k = 1) over deal, false) as sourced,
+        coalesce(bool_or(owner = 'marketing') over deal, false) as influenced
+    from touched
+    where n > 1
+    window deal as (partition by source_system, deal_id)
 ),
 flags as (
     select
@@ -45,6 +52,30 @@ raw as (
                    else 0 end as w_raw
     from flags f
     cross join attr_params p
+),
+-- journeys of one touch (a deal without touches has its fallback touch): every window above would be
+-- the row itself, so the same formulas run without them; most deals of a CRM export are these
+single_raw as (
+    select
+        f.*,
+        pow(0.5, epoch(t_last - touch_at) / 86400.0 / p.half_life_days) as td_raw,
+        p.first_w * (k = 1)::int + p.last_w * (k = n)::int
+            + case when k > 1 and k < n then p.middle_w / (n - 2) else 0 end as pb_raw,
+        p.wf * (k = 1)::int + p.wl * is_lead::int + p.wd * is_deal::int
+            + case when is_other then p.wo / is_other::int else 0 end as w_raw
+    from (
+        select
+            *,
+            coalesce(owner = 'marketing' and k = 1, false) as sourced,
+            coalesce(owner = 'marketing', false) as influenced,
+            coalesce(k = case when touch_at <= lead_at then k end, false) as is_lead,
+            coalesce(k = case when touch_at <= deal_at then k end, false) as is_deal,
+            not (k = 1 or coalesce(k = case when touch_at <= lead_at then k end, false)
+                 or coalesce(k = case when touch_at <= deal_at then k end, false)) as is_other
+        from touched
+        where n = 1
+    ) f
+    cross join attr_params p
 )
 select
     month, day, region, channel, campaign, product, currency, status, sourced, influenced, amount, amount_base,
@@ -55,54 +86,95 @@ select
     pb_raw / sum(pb_raw) over deal as position_based,
     w_raw / sum(w_raw) over deal as w_shaped
 from raw
-window deal as (partition by source_system, deal_id);
+window deal as (partition by source_system, deal_id)
+union all
+select
+    month, day, region, channel, campaign, product, currency, status, sourced, influenced, amount, amount_base,
+    (k = 1)::int::double as first_touch,
+    (k = n)::int::double as last_touch,
+    1.0 / n as linear,
+    td_raw / td_raw as time_decay,
+    pb_raw / pb_raw as position_based,
+    w_raw / w_raw as w_shaped
+from single_raw;
 
--- Aggregated before unpivoting (six models x touch rows would be six times the fact table), at the
--- finest grain anything below reads: day and month, money in the deal's currency and in base (0 where
--- a currency has no rate, as the marts' sums leave it out; unpivot drops a row holding a null).
+-- The finest grain anything below reads (day and month), the six models side by side: money in the
+-- deal's currency and in base (0 where a currency has no rate, as the marts' sums leave it out).
+-- Each table below aggregates these rows first and splits its own result into the six models:
+-- splitting here (six models x these rows) made both group six times the rows. A model's weights are
+-- null only when a parameter is missing; its deals are then null, and its rows are left out below
+-- (as unpivoting them here dropped them).
 create or replace temp table attr_long as
-with
-wide as (
-    select
-        month, day, region, channel, campaign, product, currency, status, sourced, influenced,
-        sum(first_touch) as first_touch_deals, sum(first_touch * amount) as first_touch_amount,
-        coalesce(sum(first_touch * amount_base), 0) as first_touch_base,
-        sum(last_touch) as last_touch_deals, sum(last_touch * amount) as last_touch_amount,
-        coalesce(sum(last_touch * amount_base), 0) as last_touch_base,
-        sum(linear) as linear_deals, sum(linear * amount) as linear_amount,
-        coalesce(sum(linear * amount_base), 0) as linear_base,
-        sum(time_decay) as time_decay_deals, sum(time_decay * amount) as time_decay_amount,
-        coalesce(sum(time_decay * amount_base), 0) as time_decay_base,
-        sum(position_based) as position_based_deals, sum(position_based * amount) as position_based_amount,
-        coalesce(sum(position_based * amount_base), 0) as position_based_base,
-        sum(w_shaped) as w_shaped_deals, sum(w_shaped * amount) as w_shaped_amount,
-        coalesce(sum(w_shaped * amount_base), 0) as w_shaped_base
-    from attr_weighted
-    group by all
-),
-long as (
-    unpivot wide
-    on (first_touch_deals, first_touch_amount, first_touch_base) as first_touch,
-       (last_touch_deals, last_touch_amount, last_touch_base) as last_touch,
-       (linear_deals, linear_amount, linear_base) as linear,
-       (time_decay_deals, time_decay_amount, time_decay_base) as time_decay,
-       (position_based_deals, position_based_amount, position_based_base) as position_based,
-       (w_shaped_deals, w_shaped_amount, w_shaped_base) as w_shaped
-    into name model value deals, amount, amount_base
-)
-select * from long;
+select
+    month, day, region, channel, campaign, product, currency, status, sourced, influenced,
+    sum(first_touch) as first_touch_deals, sum(first_touch * amount) as first_touch_amount,
+    coalesce(sum(first_touch * amount_base), 0) as first_touch_base,
+    sum(last_touch) as last_touch_deals, sum(last_touch * amount) as last_touch_amount,
+    coalesce(sum(last_touch * amount_base), 0) as last_touch_base,
+    sum(linear) as linear_deals, sum(linear * amount) as linear_amount,
+    coalesce(sum(linear * amount_base), 0) as linear_base,
+    sum(time_decay) as time_decay_deals, sum(time_decay * amount) as time_decay_amount,
+    coalesce(sum(time_decay * amount_base), 0) as time_decay_base,
+    sum(position_based) as position_based_deals, sum(position_based * amount) as position_based_amount,
+    coalesce(sum(position_based * amount_base), 0) as position_based_base,
+    sum(w_shaped) as w_shaped_deals, sum(w_shaped * amount) as w_shaped_amount,
+    coalesce(sum(w_shaped * amount_base), 0) as w_shaped_base
+from attr_weighted
+group by all;
 
 
 create or replace table attribution_credit as
-select
-    model, month, region, channel, campaign, product, currency, status,
-    sum(deals) as deals,
-    coalesce(sum(amount) filter (where status = 'won'), 0) as revenue,
-    coalesce(sum(amount) filter (where status = 'open'), 0) as pipeline,
-    coalesce(sum(amount) filter (where status = 'won' and sourced), 0) as sourced_revenue,
-    coalesce(sum(amount) filter (where status = 'won' and influenced), 0) as influenced_revenue
-from attr_long
-group by all
+with
+credit as (
+    select
+        month, region, channel, campaign, product, currency, status,
+        sum(first_touch_deals) as first_touch_d,
+        coalesce(sum(first_touch_amount) filter (where status = 'won'), 0) as first_touch_r,
+        coalesce(sum(first_touch_amount) filter (where status = 'open'), 0) as first_touch_p,
+        coalesce(sum(first_touch_amount) filter (where status = 'won' and sourced), 0) as first_touch_s,
+        coalesce(sum(first_touch_amount) filter (where status = 'won' and influenced), 0) as first_touch_i,
+        sum(last_touch_deals) as last_touch_d,
+        coalesce(sum(last_touch_amount) filter (where status = 'won'), 0) as last_touch_r,
+        coalesce(sum(last_touch_amount) filter (where status = 'open'), 0) as last_touch_p,
+        coalesce(sum(last_touch_amount) filter (where status = 'won' and sourced), 0) as last_touch_s,
+        coalesce(sum(last_touch_amount) filter (where status = 'won' and influenced), 0) as last_touch_i,
+        sum(linear_deals) as linear_d,
+        coalesce(sum(linear_amount) filter (where status = 'won'), 0) as linear_r,
+        coalesce(sum(linear_amount) filter (where status = 'open'), 0) as linear_p,
+        coalesce(sum(linear_amount) filter (where status = 'won' and sourced), 0) as linear_s,
+        coalesce(sum(linear_amount) filter (where status = 'won' and influenced), 0) as linear_i,
+        sum(position_based_deals) as position_based_d,
+        coalesce(sum(position_based_amount) filter (where status = 'won'), 0) as position_based_r,
+        coalesce(sum(position_based_amount) filter (where status = 'open'), 0) as position_based_p,
+        coalesce(sum(position_based_amount) filter (where status = 'won' and sourced), 0) as position_based_s,
+        coalesce(sum(position_based_amount) filter (where status = 'won' and influenced), 0) as position_based_i,
+        sum(time_decay_deals) as time_decay_d,
+        coalesce(sum(time_decay_amount) filter (where status = 'won'), 0) as time_decay_r,
+        coalesce(sum(time_decay_amount) filter (where status = 'open'), 0) as time_decay_p,
+        coalesce(sum(time_decay_amount) filter (where status = 'won' and sourced), 0) as time_decay_s,
+        coalesce(sum(time_decay_amount) filter (where status = 'won' and influenced), 0) as time_decay_i,
+        sum(w_shaped_deals) as w_shaped_d,
+        coalesce(sum(w_shaped_amount) filter (where status = 'won'), 0) as w_shaped_r,
+        coalesce(sum(w_shaped_amount) filter (where status = 'open'), 0) as w_shaped_p,
+        coalesce(sum(w_shaped_amount) filter (where status = 'won' and sourced), 0) as w_shaped_s,
+        coalesce(sum(w_shaped_amount) filter (where status = 'won' and influenced), 0) as w_shaped_i
+    from attr_long
+    group by all
+),
+long as (
+    -- a model's deals are null exactly where its amounts are: unpivot drops the same rows as above
+    unpivot credit
+    on (first_touch_d, first_touch_r, first_touch_p, first_touch_s, first_touch_i) as first_touch,
+       (last_touch_d, last_touch_r, last_touch_p, last_touch_s, last_touch_i) as last_touch,
+       (linear_d, linear_r, linear_p, linear_s, linear_i) as linear,
+       (position_based_d, position_based_r, position_based_p, position_based_s, position_based_i) as position_based,
+       (time_decay_d, time_decay_r, time_decay_p, time_decay_s, time_decay_i) as time_decay,
+       (w_shaped_d, w_shaped_r, w_shaped_p, w_shaped_s, w_shaped_i) as w_shaped
+    into name model value deals, revenue, pipeline, sourced_revenue, influenced_revenue
+)
+select model, month, region, channel, campaign, product, currency, status,
+       deals, revenue, pipeline, sourced_revenue, influenced_revenue
+from long
 -- model, then month: a page reads one model over a few months, so zonemaps skip the rest
 order by model, month;
 
@@ -110,19 +182,90 @@ order by model, month;
 -- currency. Won money on the day the deal was won, open pipeline on the day it was created; a won
 -- deal with no close date is in no period (nor is it on the Overview). Regions and products as the
 -- marts name them ('(none)' for none), so a filter selects the same deals as region_rows.
-create or replace table attribution_campaign_day as
+-- The six models side by side first, in day order (attr_day); then one model after the other, in the
+-- table's order (model, day), without sorting six times the rows: a union all keeps its inputs' order
+-- (preserve_insertion_order, DuckDB's default). Should it not, only the zonemaps suffer, not a value.
+create or replace temp table attr_day as
 select
-    model, day, coalesce(region, '(none)') as region, channel, campaign, coalesce(product, '(none)') as product,
-    coalesce(sum(amount_base) filter (where status = 'won'), 0) as revenue_base,
-    coalesce(sum(amount_base) filter (where status = 'open'), 0) as pipeline_base,
-    coalesce(sum(deals) filter (where status = 'won'), 0) as won_deals,
-    coalesce(sum(deals) filter (where status = 'open'), 0) as open_deals,
-    coalesce(sum(amount_base) filter (where status = 'won' and sourced), 0) as sourced_base,
-    coalesce(sum(amount_base) filter (where status = 'won' and influenced), 0) as influenced_base
+    day, coalesce(region, '(none)') as region, channel, campaign, coalesce(product, '(none)') as product,
+    sum(first_touch_deals) as first_touch_d,
+    coalesce(sum(first_touch_base) filter (where status = 'won'), 0) as first_touch_r,
+    coalesce(sum(first_touch_base) filter (where status = 'open'), 0) as first_touch_p,
+    coalesce(sum(first_touch_deals) filter (where status = 'won'), 0) as first_touch_w,
+    coalesce(sum(first_touch_deals) filter (where status = 'open'), 0) as first_touch_o,
+    coalesce(sum(first_touch_base) filter (where status = 'won' and sourced), 0) as first_touch_s,
+    coalesce(sum(first_touch_base) filter (where status = 'won' and influenced), 0) as first_touch_i,
+    sum(last_touch_deals) as last_touch_d,
+    coalesce(sum(last_touch_base) filter (where status = 'won'), 0) as last_touch_r,
+    coalesce(sum(last_touch_base) filter (where status = 'open'), 0) as last_touch_p,
+    coalesce(sum(last_touch_deals) filter (where status = 'won'), 0) as last_touch_w,
+    coalesce(sum(last_touch_deals) filter (where status = 'open'), 0) as last_touch_o,
+    coalesce(sum(last_touch_base) filter (where status = 'won' and sourced), 0) as last_touch_s,
+    coalesce(sum(last_touch_base) filter (where status = 'won' and influenced), 0) as last_touch_i,
+    sum(linear_deals) as linear_d,
+    coalesce(sum(linear_base) filter (where status = 'won'), 0) as linear_r,
+    coalesce(sum(linear_base) filter (where status = 'open'), 0) as linear_p,
+    coalesce(sum(linear_deals) filter (where status = 'won'), 0) as linear_w,
+    coalesce(sum(linear_deals) filter (where status = 'open'), 0) as linear_o,
+    coalesce(sum(linear_base) filter (where status = 'won' and sourced), 0) as linear_s,
+    coalesce(sum(linear_base) filter (where status = 'won' and influenced), 0) as linear_i,
+    sum(position_based_deals) as position_based_d,
+    coalesce(sum(position_based_base) filter (where status = 'won'), 0) as position_based_r,
+    coalesce(sum(position_based_base) filter (where status = 'open'), 0) as position_based_p,
+    coalesce(sum(position_based_deals) filter (where status = 'won'), 0) as position_based_w,
+    coalesce(sum(position_based_deals) filter (where status = 'open'), 0) as position_based_o,
+    coalesce(sum(position_based_base) filter (where status = 'won' and sourced), 0) as position_based_s,
+    coalesce(sum(position_based_base) filter (where status = 'won' and influenced), 0) as position_based_i,
+    sum(time_decay_deals) as time_decay_d,
+    coalesce(sum(time_decay_base) filter (where status = 'won'), 0) as time_decay_r,
+    coalesce(sum(time_decay_base) filter (where status = 'open'), 0) as time_decay_p,
+    coalesce(sum(time_decay_deals) filter (where status = 'won'), 0) as time_decay_w,
+    coalesce(sum(time_decay_deals) filter (where status = 'open'), 0) as time_decay_o,
+    coalesce(sum(time_decay_base) filter (where status = 'won' and sourced), 0) as time_decay_s,
+    coalesce(sum(time_decay_base) filter (where status = 'won' and influenced), 0) as time_decay_i,
+    sum(w_shaped_deals) as w_shaped_d,
+    coalesce(sum(w_shaped_base) filter (where status = 'won'), 0) as w_shaped_r,
+    coalesce(sum(w_shaped_base) filter (where status = 'open'), 0) as w_shaped_p,
+    coalesce(sum(w_shaped_deals) filter (where status = 'won'), 0) as w_shaped_w,
+    coalesce(sum(w_shaped_deals) filter (where status = 'open'), 0) as w_shaped_o,
+    coalesce(sum(w_shaped_base) filter (where status = 'won' and sourced), 0) as w_shaped_s,
+    coalesce(sum(w_shaped_base) filter (where status = 'won' and influenced), 0) as w_shaped_i
 from attr_long
 where day is not null
 group by all
-order by model, day;
+order by day;
+
+-- a model's row only where its deals are not null, as unpivoting the models dropped the others
+create or replace table attribution_campaign_day as
+select 'first_touch' as model, day, region, channel, campaign, product, first_touch_r as revenue_base,
+       first_touch_p as pipeline_base, first_touch_w as won_deals, first_touch_o as open_deals, first_touch_s as sourced_base,
+       first_touch_i as influenced_base
+from attr_day where first_touch_d is not null
+union all
+select 'last_touch' as model, day, region, channel, campaign, product, last_touch_r as revenue_base,
+       last_touch_p as pipeline_base, last_touch_w as won_deals, last_touch_o as open_deals, last_touch_s as sourced_base,
+       last_touch_i as influenced_base
+from attr_day where last_touch_d is not null
+union all
+select 'linear' as model, day, region, channel, campaign, product, linear_r as revenue_base,
+       linear_p as pipeline_base, linear_w as won_deals, linear_o as open_deals, linear_s as sourced_base,
+       linear_i as influenced_base
+from attr_day where linear_d is not null
+union all
+select 'position_based' as model, day, region, channel, campaign, product, position_based_r as revenue_base,
+       position_based_p as pipeline_base, position_based_w as won_deals, position_based_o as open_deals, position_based_s as sourced_base,
+       position_based_i as influenced_base
+from attr_day where position_based_d is not null
+union all
+select 'time_decay' as model, day, region, channel, campaign, product, time_decay_r as revenue_base,
+       time_decay_p as pipeline_base, time_decay_w as won_deals, time_decay_o as open_deals, time_decay_s as sourced_base,
+       time_decay_i as influenced_base
+from attr_day where time_decay_d is not null
+union all
+select 'w_shaped' as model, day, region, channel, campaign, product, w_shaped_r as revenue_base,
+       w_shaped_p as pipeline_base, w_shaped_w as won_deals, w_shaped_o as open_deals, w_shaped_s as sourced_base,
+       w_shaped_i as influenced_base
+from attr_day where w_shaped_d is not null;
 
 
 -- The same without the campaign: what the channel views and the models side by side read, a

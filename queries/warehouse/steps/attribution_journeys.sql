@@ -20,6 +20,12 @@ from cfg_attribution;
 create or replace temp table attr_deals as
 with lead_created as (
     select lead_id, min(created_at) as lead_at from leads group by lead_id
+),
+-- the rate in force per currency and day, looked up once per distinct pair (as deal_facts does)
+fx_day as (
+    select k.currency, k.day, fx.rate
+    from (select distinct currency, coalesce(closed_at, created_at)::date as day from deals) k
+    asof join cfg_fx fx on fx.currency = k.currency and k.day >= fx.valid_from
 )
 select
     d.source_system, d.deal_id, d.lead_id, d.created_at, d.closed_at, d.status, d.amount, d.currency,
@@ -38,7 +44,7 @@ from deals d
 left join lead_created l on l.lead_id = d.lead_id
 cross join attr_params p
 cross join cfg_agreement a
-asof left join cfg_fx fx on fx.currency = d.currency and coalesce(d.closed_at, d.created_at)::date >= fx.valid_from;
+left join fx_day fx on fx.currency = d.currency and fx.day = coalesce(d.closed_at, d.created_at)::date;
 
 create or replace temp table attr_touches as
 with
@@ -63,18 +69,20 @@ fallback as (
     from attr_deals d
     anti join linked using (source_system, deal_id)
 ),
-journeys as (
-    select * from linked
-    union all
-    select * from fallback
+numbered as (
+    select
+        *,
+        row_number() over ordered as k,
+        count(*) over deal as n,
+        max(touch_at) over deal as t_last,
+        -- a new step of the channel path (attribution_paths.sql)
+        channel is distinct from lag(channel) over ordered as new_step
+    from linked
+    window deal as (partition by source_system, deal_id),
+           ordered as (deal order by touch_at, channel, campaign nulls first)
 )
-select
-    *,
-    row_number() over ordered as k,
-    count(*) over deal as n,
-    max(touch_at) over deal as t_last,
-    -- a new step of the channel path (attribution_paths.sql)
-    channel is distinct from lag(channel) over ordered as new_step
-from journeys
-window deal as (partition by source_system, deal_id),
-       ordered as (deal order by touch_at, channel, campaign nulls first);
+select * from numbered
+union all
+-- a fallback is its deal's only touch (the anti join above): the windows would read the row alone
+select *, 1::bigint as k, 1::bigint as n, touch_at as t_last, channel is distinct from null as new_step
+from fallback;

@@ -10,8 +10,13 @@ with
 steps as (
     select source_system, deal_id, list(channel order by k) as channels
     from attr_touches
-    where new_step and channel <> 'unattributed'
+    where new_step and channel <> 'unattributed' and n > 1
     group by all
+    union all
+    -- a journey of one touch is a list of its one channel, without aggregating
+    select source_system, deal_id, [channel] as channels
+    from attr_touches
+    where new_step and channel <> 'unattributed' and n = 1
 ),
 paths as (
     select

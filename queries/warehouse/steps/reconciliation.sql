@@ -74,12 +74,24 @@ order by date;   -- the Data page reads a period: zonemaps skip the other dates
 -- Per region and month in the base currency (a USD deal is one RUB document in 1C): other currencies
 -- convert through data/fx_rates.csv at the close or sale date.
 create or replace table recon_region_month as
-with crm as (
+-- rates in force per currency and day, looked up once per distinct pair rather than per row (as
+-- deal_facts does)
+with fx_won as (
+    select k.currency, k.day, fx.rate
+    from (select distinct currency, closed_at::date as day from deals where status = 'won') k
+    asof join cfg_fx fx on fx.currency = k.currency and k.day >= fx.valid_from
+),
+fx_sale as (
+    select k.currency, k.day, fx.rate
+    from (select distinct currency, sale_date as day from sales) k
+    asof join cfg_fx fx on fx.currency = k.currency and k.day >= fx.valid_from
+),
+crm as (
     select d.region, date_trunc('month', d.closed_at)::date as month,
            sum(d.amount * case when d.currency = a.base_currency then 1 else fx.rate end) as crm_won_amount,
            count(*) as crm_won_deals
     from deals d cross join cfg_agreement a
-    asof left join cfg_fx fx on fx.currency = d.currency and d.closed_at::date >= fx.valid_from
+    left join fx_won fx on fx.currency = d.currency and fx.day = d.closed_at::date
     where d.status = 'won' and d.closed_at is not null
     group by all
 ),
@@ -90,7 +102,7 @@ acc as (
            coalesce(sum(s.amount * case when s.currency = a.base_currency then 1 else fx.rate end)
                filter (where s.amount < 0), 0) as returns_amount
     from sales s cross join cfg_agreement a
-    asof left join cfg_fx fx on fx.currency = s.currency and s.sale_date >= fx.valid_from
+    left join fx_sale fx on fx.currency = s.currency and fx.day = s.sale_date
     group by all
 ),
 diffs as (
