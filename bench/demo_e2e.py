@@ -113,3 +113,9 @@ def show(report: dict) -> None:
           + (f"  FAILED {lo['failed']}" if lo["failed"] else ""))
     print(f"ratio {report['ratio']} (target <= {TARGETS['ratio']}), load peak RSS target <= "
           f"{TARGETS['load_peak_rss_mb']} MB: {'met' if report['met'] else 'NOT met'}")
+    print(f"{'phase (the load, etl/phases.py)':40} {'s':>8} {'x bare':>7} {'CPU s':>8} {'peak MB':>8}")
+    for p in lo.get("phases") or []:
+        depth = p["phase"].count("/")
+        if depth <= 1 and p["seconds"] >= 0.05 * lo["seconds"] / 10:
+            print(f"{'  ' * depth + p['phase'].split('/')[-1]:40} {p['seconds']:8.1f} "
+                  f"{p['seconds'] / b['seconds']:7.2f} {p['cpu_seconds']:8.1f} {p['peak_rss_mb']:8.0f}")

@@ -133,9 +133,20 @@ def add_arguments(p) -> None:
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--demo", type=int, metavar="DEALS",
+                   help="instead: the whole demo of DEALS deals loaded end to end (every file and the derived "
+                        "build) against the bare read_csv of the same files (bench/demo_e2e.py)")
 
 
 def main(args) -> int:
+    if args.demo:
+        from bench import demo_e2e
+        report = demo_e2e.run(args.demo)
+        if args.json:
+            print(json.dumps(report, indent=2, default=str))
+        else:
+            demo_e2e.show(report)
+        return 0
     return run(args.rows, args.repeat, args.json)
 
 
