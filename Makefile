@@ -19,7 +19,7 @@ run: $(STAMP)
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
 
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=15
 
 demo: $(STAMP)
 	$(PY) -m etl demo

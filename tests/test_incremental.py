@@ -205,9 +205,11 @@ def scratch():
                     os.environ[k] = v
 
 
-# Six examples keep `make test` cheap; INCR_EXAMPLES=40 searches further by hand (25 passed before commit).
+# Six examples keep `make test` cheap and the same on every run (derandomize: a suite run neither finds
+# nor shrinks something new for minutes); INCR_EXAMPLES=40 INCR_RANDOM=1 searches further by hand: that
+# is how the campaigns case below was found.
 @settings(max_examples=int(os.environ.get("INCR_EXAMPLES", "6")), deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow])
+          derandomize=not os.environ.get("INCR_RANDOM"), suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), loads=st.lists(LOAD, min_size=1, max_size=3))
 def test_incremental_loads_equal_a_rebuild(data, loads):
     """A company's deals and leads first, then one to three loads of anything, a config change or a file
@@ -261,6 +263,35 @@ def test_what_the_fixing_steps_change_reaches_their_readers():
             "amocrm")], progress=False))
         assert {"deals_from_leads", "reconciliation"} <= set(steps)  # deal 102 took Москва from its lead
         incremental = contents(root / "wh" / "warehouse.duckdb")
+        shutil.copytree(root / "wh", root / "copy")
+        os.environ["PARITY_DB"] = str(root / "copy" / "warehouse.duckdb")
+        rebuild(progress=False)
+        assert incremental == contents(root / "copy" / "warehouse.duckdb")
+
+
+def test_a_later_campaigns_export_moves_spend_it_had_filled():
+    """Spend from an export with no region takes its campaign's region; a later campaigns export naming
+    another region moves it, as a rebuild of the same files would (the fill wrote only empty regions, so
+    the first campaigns file stuck: found by a random search of the property test above)."""
+    head = "campaign,campaign_id,platform,channel,region,product,start_date,end_date\n"
+    with scratch() as root:
+        files = root / "files"
+        files.mkdir(exist_ok=True)
+        spend = files / "direct.tsv"
+        spend.write_text('"Campaign stats (2025-01-01 - 2025-01-28)"\nDate\tCampaignId\tCampaignName\tImpressions'
+                         "\tClicks\tCost\n2025-01-21\t70002\tspb_rsya_retarget\t1000\t1\t10000000\nTotal rows: 1\n",
+                         encoding="utf-8")
+        first, second = files / "campaigns_1.csv", files / "campaigns_2.csv"
+        first.write_text(head + "spb_rsya_retarget,70002,Yandex Direct,,Москва,,2025-01-01,2025-03-31\n",
+                         encoding="utf-8")
+        second.write_text(head + "spb_rsya_retarget,70002,Yandex Direct,,СПб,,2025-01-01,2025-03-31\n",
+                          encoding="utf-8")
+        db = root / "wh" / "warehouse.duckdb"
+        assert load_files([spend, first], progress=False)["ok"]
+        assert contents(db)["ad_spend"][0][4] == "Москва"
+        assert load_files([second], progress=False)["ok"]
+        incremental = contents(db)
+        assert incremental["ad_spend"][0][4] == "Санкт-Петербург"
         shutil.copytree(root / "wh", root / "copy")
         os.environ["PARITY_DB"] = str(root / "copy" / "warehouse.duckdb")
         rebuild(progress=False)

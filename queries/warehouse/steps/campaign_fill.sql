@@ -43,11 +43,14 @@ where campaigns.campaign = f.campaign and campaigns.channel = 'unknown' and f.ch
 update campaigns set product = f.product from campaign_rule_fill f
 where campaigns.campaign = f.campaign and campaigns.product is null and f.product is not null;
 
--- Spend rows without a region: the campaign's single region from the campaigns export, else the rules.
+-- Spend rows whose export named no region (region_raw null): the campaign's single region from the
+-- campaigns export, else the rules. Derived again whenever campaigns change, not only where still
+-- empty, so a later campaigns export moves them as a rebuild would (tests/test_incremental.py).
 update ad_spend set region = coalesce(c.region, f.region)
 from campaign_rule_fill f
 left join (select campaign, any_value(region) as region from campaigns
            group by campaign having count(distinct region) = 1) c using (campaign)
-where ad_spend.campaign = f.campaign and ad_spend.region is null and coalesce(c.region, f.region) is not null;
+where ad_spend.campaign = f.campaign and ad_spend.region_raw is null
+  and ad_spend.region is distinct from coalesce(c.region, f.region);
 update ad_spend set channel = f.channel from campaign_rule_fill f
 where ad_spend.campaign = f.campaign and ad_spend.channel = 'unknown' and f.channel is not null;
