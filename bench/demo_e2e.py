@@ -42,9 +42,11 @@ BARE = textwrap.dedent("""
     con = duckdb.connect(sys.argv[1])
     rows = 0
     for i, (path, encoding) in enumerate(files):
-        con.execute(f"create table t{i} as select * from read_csv($p, all_varchar = true, encoding = $e, "
-                    "null_padding = true, ignore_errors = true)", {"p": path, "e": encoding}).fetchall()
-        rows += con.execute(f"select count(*) from t{i}").fetchall()[0][0]
+        table = "t" + str(i)    # one table per file, named here; the file's path and encoding are parameters
+        create = ("create table " + table + " as select * from read_csv($p, all_varchar = true, encoding = $e, "
+                  "null_padding = true, ignore_errors = true)")
+        con.execute(create, {"p": path, "e": encoding}).fetchall()
+        rows += con.execute("select count(*) from " + table).fetchall()[0][0]
     con.execute("checkpoint").fetchall()
     con.close()
     print(json.dumps({"seconds": time.perf_counter() - t, "rows": rows,
