@@ -1,0 +1,94 @@
+"""The store for what people enter: the audit chain detects an edit, several processes write at once
+and nothing is lost, and access.toml refuses what it cannot use in one line."""
+from __future__ import annotations
+
+import multiprocessing as mp
+import sqlite3
+
+import pytest
+
+from model import audit, store
+from model.users import AccessError, load_users
+
+
+def _writer(path, who, n):
+    for i in range(n):
+        audit.record("export", who, f"deck-{i}.pptx", {"i": i}, path=path)
+
+
+def test_several_processes_append_and_nothing_is_lost(tmp_path):
+    path = tmp_path / "store.sqlite"
+    ctx = mp.get_context("fork")
+    procs = [ctx.Process(target=_writer, args=(path, f"user{k}", 40)) for k in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    rows = audit.entries(path=path)
+    assert len(rows) == 160
+    assert sorted(rows.groupby("who").size().tolist()) == [40, 40, 40, 40]
+    assert audit.verify(path) == []
+
+
+def test_tampering_with_one_entry_is_detected(tmp_path):
+    path = tmp_path / "store.sqlite"
+    for i in range(5):
+        audit.record("sign_in", "ivanova", detail={"n": i}, path=path)
+    assert audit.verify(path) == []
+    con = sqlite3.connect(path)
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        con.execute("update audit set who = 'petrov' where id = 3")
+    # someone with the file drops the guard and edits an entry: the chain shows where
+    con.execute("drop trigger audit_no_update")
+    con.execute("update audit set who = 'petrov' where id = 3")
+    con.commit()
+    con.close()
+    assert audit.verify(path) == [3]
+
+
+def test_deleting_an_entry_breaks_the_next_link(tmp_path):
+    path = tmp_path / "store.sqlite"
+    for i in range(4):
+        audit.record("load", "admin", f"deals-{i}.csv", path=path)
+    con = sqlite3.connect(path)
+    con.execute("drop trigger audit_no_delete")
+    con.execute("delete from audit where id = 2")
+    con.commit()
+    con.close()
+    assert audit.verify(path) == [3]
+
+
+def test_store_is_wal_and_survives_beside_the_warehouse(tmp_path, monkeypatch):
+    monkeypatch.setenv("PARITY_DB", str(tmp_path / "wh.duckdb"))
+    monkeypatch.delenv("PARITY_STORE", raising=False)
+    assert store.store_path() == tmp_path / "parity-store.sqlite"
+    con = store.connect()
+    assert con.execute("pragma journal_mode").fetchone()[0] == "wal"
+    con.close()
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[users.a]\nrole = "boss"\n', "role 'boss' is not one of"),
+    ('[users.a]\nrole = "regional_manager"\n', "needs regions"),
+    ('[users.a]\nrole = "ceo"\nregions = ["Казань"]\n', "sees every region"),
+    ('[users.a\nrole = "ceo"\n', "cannot be read"),
+])
+def test_access_file_errors_are_one_line(tmp_path, text, message):
+    path = tmp_path / "access.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(AccessError, match=message) as e:
+        load_users(path)
+    assert "\n" not in str(e.value) and str(path) in str(e.value)
+
+
+def test_access_file_roles_and_regions(tmp_path):
+    path = tmp_path / "access.toml"
+    path.write_text('[users.iv]\nname = "Мария"\nrole = "regional_manager"\nregions = ["Казань"]\n'
+                    'email = "Iv@Example.ru"\n[users.ceo]\nrole = "ceo"\n[users.old]\nrole = "data_admin"\n'
+                    'disabled = true\n', encoding="utf-8")
+    users = load_users(path)
+    assert users["iv"].restricted and users["iv"].regions == ("Казань",) and users["iv"].email == "iv@example.ru"
+    assert not users["ceo"].restricted and users["ceo"].can("company_totals") and not users["ceo"].can("load")
+    assert not users["iv"].can("company_totals")
+    assert not users["old"].can("load")    # disabled: no action at all
