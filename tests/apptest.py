@@ -9,14 +9,22 @@ from pathlib import Path
 import duckdb
 from streamlit.testing.v1 import AppTest
 
+from model.users import User
+from ui.auth import USER
+
 ROOT = Path(__file__).resolve().parent.parent
 # The fixture company's data (tests/data/wh) covers January to March 2025.
 Q1_2025 = {"period": "custom", "from": "2025-01-01", "to": "2025-03-31"}
+# The page tests' default user: sees every region and may load data (access tests pass their own).
+ADMIN = User(login="admin", name="Admin", role="data_admin")
 
 
-def run_app(page: str = "overview", lang: str | None = None, **query) -> AppTest:
-    """app.py with ?lang= and filter parameters, switched to pages/<page>.py; no exception allowed."""
+def run_app(page: str = "overview", lang: str | None = None, user: User | None = ADMIN, **query) -> AppTest:
+    """app.py with ?lang= and filter parameters as `user` (signed in; None: nobody), switched to
+    pages/<page>.py; no exception allowed."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if user is not None:
+        at.session_state[USER] = user
     if lang:
         at.query_params["lang"] = lang
     for key, value in query.items():
