@@ -86,3 +86,26 @@ def test_sparse_revenue_comes_in_spikes():
     smallest = wide[wide.mean().idxmin()]
     assert (smallest == 0).mean() > 0.3                          # most days of a small region have no deal
     assert smallest.max() > 5 * smallest[smallest > 0].median() or (smallest == 0).mean() > 0.6
+
+
+def test_evaluate_counts_coverage_detection_and_refusals():
+    from analysis.simulate import evaluate
+
+    def sure(panel, treated, start, end):       # everything covered, nothing significant
+        return {"incremental": 0.0, "incremental_low": -1e18, "incremental_high": 1e18, "p_value": 0.5}
+
+    def bold(panel, treated, start, end):       # a point interval at zero, always significant
+        return {"incremental": 0.0, "incremental_low": 0.0, "incremental_high": 0.0, "p_value": 0.001}
+
+    def refuses(panel, treated, start, end):
+        raise ValueError("no controls")
+
+    r = evaluate(sure, "short", [1, 2], [3])
+    assert (r["n_effect"], r["n_placebo"], r["coverage"], r["false_positive"], r["detected"]) == (2, 1, 1.0, 0.0, 0.0)
+    assert r["error"] == 1.0 and r["failed"] == 0 and len(r["rows"]) == 3
+    r = evaluate(bold, "short", [1, 2], [3], lifts=[0.1, 0.2])
+    assert r["coverage"] == 0.0 and r["false_positive"] == 1.0 and r["detected"] == 1.0 and r["width"] == 0.0
+    assert r["rows"]["lift"].tolist() == [0.1, 0.2, 0.0]
+    r = evaluate(refuses, "short", [1], [3])
+    assert r["failed"] == 2 and r["coverage"] == 0.0 and r["false_positive"] == 0.0
+    assert r["rows"]["failed"].str.startswith("ValueError").all()
