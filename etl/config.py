@@ -247,7 +247,7 @@ def check_agreements(text: str, where: str) -> dict:
 
     def bad(key: str, value, rule: str) -> LoadError:
         return LoadError(f"{where}: {key} = {value!r} must be {RULE_WORDS[rule]}; correct the value",
-                         "bad_agreement_value", path=where, key=key, value=repr(value), rule=rule)
+                         "bad_agreement_value", path=where, setting=key, value=repr(value), rule=rule)
 
     for key, (rule, ok) in AGREEMENT_RULES.items():
         section, name = key.split(".")
@@ -256,7 +256,7 @@ def check_agreements(text: str, where: str) -> dict:
             raise bad(section, table, "table")
         if name in table and not ok(table[name]):       # type: ignore[operator]
             raise bad(key, table[name], rule)
-    from analysis.attribution import MODELS     # the models the build and the pages know
+    from analysis.attribution import MODELS  # the models the build and the pages know
     attr = {**ATTRIBUTION_DEFAULTS, **doc.get("attribution", {})}
     if attr["model"] not in MODELS:
         raise bad("attribution.model", attr["model"], "model")
@@ -267,7 +267,7 @@ def check_agreements(text: str, where: str) -> dict:
     for name, value in (stages.items() if isinstance(stages, dict) else [("lead_stages", stages)]):
         if not isinstance(value, str) or not value.strip():
             raise bad(f"lead_stages.{name}", value, "text")
-    if "version" in doc and not (_whole(doc["version"]) and doc["version"] >= 1 or isinstance(doc["version"], str)):
+    if "version" in doc and not ((_whole(doc["version"]) and doc["version"] >= 1) or isinstance(doc["version"], str)):
         raise bad("version", doc["version"], "version")
     if "agreed_on" in doc and not isinstance(doc["agreed_on"], dt.date):
         raise bad("agreed_on", doc["agreed_on"], "date")

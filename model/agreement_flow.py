@@ -149,6 +149,47 @@ def diff(old_text: str, new_text: str) -> list[tuple[str, Any, Any]]:
     return [(k, old.get(k), new.get(k)) for k in order if k not in MANAGED and old.get(k) != new.get(k)]
 
 
+def value_of(doc: dict, key: str) -> Any:
+    """The value of "section.key" in a parsed agreements.toml; an attribution parameter it does not name
+    has the build's default (etl/config.py ATTRIBUTION_DEFAULTS)."""
+    section, name = key.split(".", 1)
+    default = config.ATTRIBUTION_DEFAULTS.get(name) if section == "attribution" else None
+    return doc.get(section, {}).get(name, default)
+
+
+def toml_value(value: Any) -> str:
+    """A value as TOML writes it: true/false, numbers, "text", [lists]."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def set_values(text: str, values: dict[str, Any]) -> str:
+    """`text` with each {"section.key": value} set: the key's line in its [section] rewritten (comments and
+    everything else kept as written), or added at the section's end; a missing section is appended."""
+    lines = text.splitlines()
+    for dotted, value in values.items():
+        section, key = dotted.split(".", 1)
+        line = f"{key} = {toml_value(value)}"
+        start = next((i for i, ln in enumerate(lines) if ln.strip() == f"[{section}]"), None)
+        if start is None:
+            lines += ["", f"[{section}]", line]
+            continue
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")), len(lines))
+        found = next((i for i in range(start + 1, end) if re.match(rf"\s*{re.escape(key)}\s*=", lines[i])), None)
+        if found is not None:
+            lines[found] = line
+        else:
+            while end > start + 1 and not lines[end - 1].strip():
+                end -= 1
+            lines.insert(end, line)
+    return "\n".join(lines) + "\n"
+
+
 def with_header(text: str, version: int, day: dt.date, approved_by: dict[str, str]) -> str:
     """`text` with the header the flow owns: version, agreed_on and signed_by, right after the leading
     comments; the same keys already in the header are replaced, everything else is kept as written."""
@@ -234,7 +275,8 @@ def approve(user: User, pid: int, *, rebuild: bool = True, path: Path | None = N
             proposal = _proposal(con, pid)
             counted = department not in _approvals(con, pid)
             if counted:
-                con.execute("insert into agreement_approvals values (?, ?, ?, ?)", (pid, department, user.login, _now()))
+                con.execute("insert into agreement_approvals values (?, ?, ?, ?)",
+                            (pid, department, user.login, _now()))
             keys = _approvals(con, pid)
             out = Outcome(pid, department, counted, keys, [k for k in KEYS if k not in keys])
             if counted and not out.waiting_for:
