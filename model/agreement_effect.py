@@ -75,9 +75,13 @@ def overlay(path: Path, proposed: dict, changed: set[str]) -> Iterator[duckdb.Du
     con = duckdb.connect(config=APP_CONFIG)
     link = path.with_name(f".{path.name}.effect-{uuid.uuid4().hex}")   # this file, even if a build swaps one in
     try:
-        os.link(path, link)
+        try:
+            os.link(path, link)
+        except OSError:     # a file system without hard links: the path itself
+            link = path
         con.execute("attach '" + str(link).replace("'", "''") + "' as wh (read_only)")
-        link.unlink()
+        if link != path:
+            link.unlink()
         con.execute(SEARCH)
         for name, frame in agreement_tables(proposed).items():
             con.register("cfg_frame", frame)
@@ -88,7 +92,8 @@ def overlay(path: Path, proposed: dict, changed: set[str]) -> Iterator[duckdb.Du
             run_file(con, step.path)
         yield con
     finally:
-        link.unlink(missing_ok=True)
+        if link != path:
+            link.unlink(missing_ok=True)
         con.close()
 
 

@@ -84,7 +84,7 @@ with tab_open:
             st.markdown(f"**{t('agr.changes')}**")
             changes = [(k, agreement.shown(o), agreement.shown(n)) for k, o, n in flow.diff(now["text"], p.text)]
             st.dataframe(pd.DataFrame(changes, columns=[t("agr.col.key"), t("agr.col.old"), t("agr.col.new")]),
-                         hide_index=True)
+                         hide_index=True, placeholder=fmt.DASH)
             agreement.show_effect(p.text, str(p.id))
             mine = head and DEPARTMENT.get(user.role) in p.approved_by
             cols = st.columns(3)
@@ -123,7 +123,7 @@ with tab_propose:
                     "sla.min_lead_to_deal": c2.number_input(t("agr.form.lead_to_deal"), 0, 100, round(
                         100 * sla.get("min_lead_to_deal", 0))) / 100,
                     "attribution.model": c3.selectbox(t("agr.form.model"), MODELS, MODELS.index(attr["model"]),
-                                                      format_func=model_names(L).get),
+                                                      format_func=model_names(L).get, placeholder=t("widget.choose")),
                     **{f"attribution.{k}_weight": col.number_input(t(f"agr.form.{k}"), 0.0, 1.0,
                                                                    float(attr[f"{k}_weight"]), 0.05)
                        for col, k in zip((c1, c2, c3), ("first", "last", "middle"), strict=True)}}
@@ -149,7 +149,8 @@ with tab_history:
         "note": hist.note}), key="agr_history", file_name="agreement_versions", scope=t("agr.tab.history"),
         column_config={c: t(f"agr.history.col.{c}") for c in ("version", "agreed_at", "proposed_by", "approved_by",
                                                              "note")})
-    shown = st.selectbox(t("agr.history.show"), list(hist.version), format_func=lambda v: f"v{v}", key="agr_show")
+    shown = st.selectbox(t("agr.history.show"), list(hist.version), format_func=lambda v: f"v{v}", key="agr_show",
+                         placeholder=t("widget.choose"))
     st.code(hist.set_index("version").text[shown], language="toml")
 
 if db.has_data():

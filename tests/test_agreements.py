@@ -49,8 +49,8 @@ def test_two_keys_end_to_end(copy_of_warehouse, config_copy):
     version 2, the warehouse is rebuilt, the SLA share and channel credits move, and the Funnel and
     Contribution pages and the deck's slides that use agreements name «договорённость v2 от <today>»."""
     toml = config_copy / "agreements.toml"
-    before = (toml.read_bytes(), meta(copy_of_warehouse), numbers(copy_of_warehouse), copy_of_warehouse.stat().st_mtime_ns)
-    assert "договорённость v1" in texts(run_app("funnel", "ru", **Q1_2025))
+    wh = copy_of_warehouse
+    before = (toml.read_bytes(), meta(wh), numbers(wh), wh.stat().st_mtime_ns)
 
     at = run_app("agreements", "ru", user=MARKETING, **Q1_2025)
     widget(at.number_input, t("agr.form.hours", "ru")).set_value(6.0)
@@ -61,12 +61,15 @@ def test_two_keys_end_to_end(copy_of_warehouse, config_copy):
     assert not at.exception and not at.error, [e.value for e in at.error]
     (pid,) = flow.proposals().id
     assert t("agr.done.proposed", "ru", id=pid, side=t("owner.marketing", "ru")) in [s.value for s in at.success]
-    changes = at.dataframe[0].value      # what changes, before any effect table
+    changes, credit, funnel = (d.value for d in at.dataframe[:3])   # what changes, then what it moves
     assert set(changes.iloc[:, 0]) == {"sla.first_contact_hours", "attribution.first_weight",
                                        "attribution.middle_weight"}
+    assert (credit.current != credit.proposed).any() and credit.proposed.sum() == pytest.approx(credit.current.sum())
+    sla_row = funnel[funnel.iloc[:, 0] == t("agr.funnel.within_sla", "ru")].iloc[0]
+    assert int(sla_row.iloc[2].replace("\u00a0", "")) > int(sla_row.iloc[1].replace("\u00a0", ""))
     assert flow.approve(MARKETING_2, pid).counted is False       # marketing's key is in already
-    assert (toml.read_bytes(), meta(copy_of_warehouse), numbers(copy_of_warehouse),
-            copy_of_warehouse.stat().st_mtime_ns) == before
+    assert (toml.read_bytes(), meta(wh), numbers(wh), wh.stat().st_mtime_ns) == before
+    assert "договорённость v1" in texts(run_app("funnel", "ru", **Q1_2025))    # the file as first seen
 
     at = run_app("agreements", "ru", user=SALES, **Q1_2025)
     at.button(key=f"agr_approve_{pid}").click().run()
@@ -77,14 +80,13 @@ def test_two_keys_end_to_end(copy_of_warehouse, config_copy):
     doc = tomllib.loads(toml.read_text(encoding="utf-8"))
     assert (doc["version"], doc["agreed_on"], doc["sla"]["first_contact_hours"]) == (2, today, 6.0)
     assert doc["signed_by"] == ["marketing: petrova", "sales: sidorov"]
-    assert dict(meta(copy_of_warehouse))["agreement_version"] == "2"
-    after = numbers(copy_of_warehouse)
+    assert dict(meta(wh))["agreement_version"] == "2"
+    after = numbers(wh)
     assert after["within_sla"][0][0] > before[2]["within_sla"][0][0]       # more leads in 6 hours than in 2
     assert after["credit"] != before[2]["credit"]
     assert sum(v for _, v in after["credit"]) == pytest.approx(float(sum(v for _, v in before[2]["credit"])))
     label = f"договорённость v2 от {today:%d.%m.%Y}"
-    for page in ("funnel", "contribution"):
-        assert label in texts(run_app(page, "ru", **Q1_2025)), page
+    assert label in texts(run_app("contribution", "ru", **Q1_2025))     # the Funnel said v1 above
 
     from pptx import Presentation
 
@@ -92,7 +94,7 @@ def test_two_keys_end_to_end(copy_of_warehouse, config_copy):
     from model.runner import connect, run_on
     from report import deck as deck_mod
     from report import pptx
-    con = connect(copy_of_warehouse)
+    con = connect(wh)
     try:
         d = deck_mod.build(Filters("custom", dt.date(2025, 1, 1), dt.date(2025, 3, 31), (), ()),
                            lambda name, params: run_on(con, name, params), "ru",
@@ -103,6 +105,21 @@ def test_two_keys_end_to_end(copy_of_warehouse, config_copy):
     shown = [shape.text_frame.text for slide in Presentation(io.BytesIO(pptx.write(d, {}))).slides
              for shape in slide.shapes if shape.has_text_frame]
     assert sum(label in s for s in shown) == 3
+
+
+def test_a_warehouse_built_before_versions_shows_v1():
+    """build_meta without agreement_version (a warehouse built before versions were recorded) reads v1."""
+    import pandas as pd
+
+    from model import agreements
+    from ui.agreement import label
+    rows = pd.DataFrame({"key": ["config_hash", "built_at", "agreements"], "value": ["0", "2025-01-01T00:00", ""]})
+    assert agreements.version(lambda name, params: rows) == (1, None)
+    assert label(lambda name, params: rows, "ru") == "договорённость v1"
+    later = pd.DataFrame({"key": ["agreement_version", "agreement_date"], "value": ["3", "2026-01-12"]})
+    dated = pd.concat([rows, later])
+    assert label(lambda name, params: dated, "ru") == "договорённость v3 от 12.01.2026"
+    assert label(lambda name, params: dated, "en") == "agreement v3 of 2026-01-12"
 
 
 @pytest.fixture

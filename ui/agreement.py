@@ -124,4 +124,4 @@ def show_effect(text: str, key: str) -> None:
         return [fmt.percent(v, L, 1) if s else fmt.number(v, L) for v, s in zip(values, share, strict=True)]
     st.dataframe(pd.DataFrame({t("agr.col.metric"): [t(f"agr.funnel.{m}") for m in fu.metric],
                                t("agr.col.old"): text(fu.current), t("agr.col.new"): text(fu.proposed)}),
-                 hide_index=True)
+                 hide_index=True, placeholder=fmt.DASH)
