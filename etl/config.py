@@ -211,6 +211,10 @@ def _whole(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+# The models the build and the pages know: analysis/attribution.py's MODELS, which imports this module, so
+# the names are repeated here rather than imported (tests/test_agreements.py holds the two equal).
+ATTRIBUTION_MODELS = ("first_touch", "last_touch", "linear", "time_decay", "position_based", "w_shaped", "markov",
+                      "shapley")
 ATTRIBUTION_WEIGHTS = ("first_weight", "last_weight", "middle_weight", "w_first_weight", "w_lead_weight",
                        "w_deal_weight", "w_other_weight")
 AGREEMENT_RULES: dict[str, tuple[str, object]] = {
@@ -230,7 +234,7 @@ AGREEMENT_RULES: dict[str, tuple[str, object]] = {
 RULE_WORDS = {"currency": "a three-letter currency code", "positive": "a number above 0",
               "hours": "[start, end] in whole hours 0-24, start first", "days": "distinct weekdays 1-7",
               "share": "a number from 0 to 1", "steps": "a whole number of at least 2", "sum_one": "1 in total",
-              "model": "an attribution model (analysis/attribution.py MODELS)", "text": "a text",
+              "model": "an attribution model (ATTRIBUTION_MODELS)", "text": "a text",
               "version": "a whole number", "date": "a date (YYYY-MM-DD)", "table": "a [table]"}
 # weights that split one deal between them: they add up to 1 (the page states them as percentages)
 WEIGHT_GROUPS = (("first_weight", "last_weight", "middle_weight"),
@@ -256,9 +260,8 @@ def check_agreements(text: str, where: str) -> dict:
             raise bad(section, table, "table")
         if name in table and not ok(table[name]):       # type: ignore[operator]
             raise bad(key, table[name], rule)
-    from analysis.attribution import MODELS  # the models the build and the pages know
     attr = {**ATTRIBUTION_DEFAULTS, **doc.get("attribution", {})}
-    if attr["model"] not in MODELS:
+    if attr["model"] not in ATTRIBUTION_MODELS:
         raise bad("attribution.model", attr["model"], "model")
     for group in WEIGHT_GROUPS:
         if abs(sum(float(attr[k]) for k in group) - 1) > 1e-9:

@@ -107,6 +107,12 @@ def test_two_keys_end_to_end(copy_of_warehouse, config_copy):
     assert sum(label in s for s in shown) == 3
 
 
+def test_the_config_checks_know_every_attribution_model():
+    from analysis.attribution import MODELS
+    from etl.config import ATTRIBUTION_MODELS
+    assert ATTRIBUTION_MODELS == MODELS
+
+
 def test_a_warehouse_built_before_versions_shows_v1():
     """build_meta without agreement_version (a warehouse built before versions were recorded) reads v1."""
     import pandas as pd
