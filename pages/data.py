@@ -8,7 +8,7 @@ from analysis.attribution import agreed_model
 from model import agreements, metrics
 from model.views import load
 from model.views.data import recon_totals
-from ui import cards, db, fmt, nav, page, tables, upload
+from ui import agreement, cards, db, fmt, nav, page, tables, upload
 from ui.attribution import describe
 from ui.data_cells import cell_warnings, cells_quality
 from ui.filters import current
@@ -180,8 +180,8 @@ with tab_terms:
     tables.show(ch.assign(owner=[t(f"owner.{o}") for o in ch.owner])[["channel", "label_" + L, "owner"]],
                 key="channels", file_name="channels", scope=WHOLE, column_config={
                     "channel": t("data.col.channel"), "label_" + L: t("data.col.label"), "owner": t("data.col.owner")})
-    st.caption(t("data.terms.where", version=agreed.get("version", ""),
-                 signed=", ".join(t(f"owner.{s}") for s in agreed.get("signed_by", []))))
+    st.caption(t("data.terms.where", version=agreement.label(db.query, L),
+                 signed=agreement.signed(agreed.get("signed_by", []), L)))
 
 with tab_metrics:
     st.caption(t("data.metrics.intro"))

@@ -16,7 +16,7 @@ from ui.i18n import t
 
 pytestmark = pytest.mark.browser
 VIEW = "/?period=custom&from=2025-01-01&to=2025-03-31&lang={lang}"
-NO_CHART = {"impact", "meeting", "data"}   # pages that draw no chart on the fixture warehouse
+NO_CHART = {"impact", "meeting", "data", "agreements"}   # pages that draw no chart on the fixture warehouse
 # (page key, text key of its title in the sidebar, whether it draws a chart), from the one page registry
 PAGES = [(p.key, f"page.{p.key}", p.key not in NO_CHART) for p in model.pages.PAGES]
 
