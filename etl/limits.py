@@ -49,6 +49,18 @@ def label(name: str) -> str:
     return name[:200] if name not in ("", ".", "..") else "upload"
 
 
+def check_name(name: str) -> None:
+    """Refuses an upload's name no browser sends, only a crafted request: a '..' folder part, or a
+    control character (a NUL byte included). A plain folder part ('C:\\x\\deals.csv', as old browsers
+    send) is fine: `label` keeps the last part, and no part of it is ever a path."""
+    parts = str(name).replace("\\", "/").split("/")
+    if ".." in parts or any(unicodedata.category(c) == "Cc" for c in str(name)):
+        shown = label(name)
+        raise LoadError(f"{shown}: the upload's file name {str(name)!r} names a parent folder or holds control "
+                        f"characters; nothing was read; rename the file and upload it again", "bad_file_name",
+                        file=shown)
+
+
 def suffix(name: str) -> str:
     """The extension a generated file name may carry ('.csv', '.xlsx'): lower-case letters and digits
     only, else none (the reader then goes by the content)."""

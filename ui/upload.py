@@ -70,7 +70,8 @@ def _load_uploads(files: list[tuple[str, bytes]], on_file, mapping: Mapping | No
             paths, names, refused = [], [], []
             lim = limits.limits()
             for i, (name, data) in enumerate(files):
-                try:   # an oversized upload is refused before it is written anywhere
+                try:   # a crafted name or an oversized upload is refused before it is written anywhere
+                    limits.check_name(name)
                     limits.check_bytes(len(data), limits.label(name), lim)
                 except LoadError as err:
                     refused.append({"file": limits.label(name), "status": "failed", **error_of(err)})
