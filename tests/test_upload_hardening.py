@@ -3,6 +3,7 @@ leave the upload folder, an oversized file. Each is refused in one line (or, for
 only), nothing already loaded changes, and nothing lands outside data/raw under a name of its own."""
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 import zipfile
@@ -14,6 +15,7 @@ from etl import limits
 from etl.errors import LoadError
 from etl.load import load_files, manifest_path
 from etl.paths import raw_dir
+from model import audit
 from tests.apptest import ROOT, sql
 from ui import upload
 
@@ -95,9 +97,10 @@ def test_file_names_are_labels_never_paths(name, label):
     assert limits.suffix("deals.c\x00sv/../x") == ""
 
 
-def test_hostile_names_are_refused_and_a_folder_path_is_only_a_label(copy_of_warehouse):
+def test_hostile_names_are_refused_and_a_folder_path_is_only_a_label(copy_of_warehouse, monkeypatch):
     """'../..' and a NUL byte come only from a crafted request: refused in one line; a Windows path (old
     browsers send one) loads under its last part. Nothing lands outside data/raw, whose names are hashes."""
+    monkeypatch.delenv("PARITY_STORE", raising=False)
     before, raw_before = state(copy_of_warehouse), raw_names()
     outside = sorted(p for p in copy_of_warehouse.parent.parent.rglob("*") if "passwd" in p.name)
     result = upload.load_uploads([("../../etc/passwd.csv", DEALS.encode()), ("dea\x00ls.csv", DEALS.encode())],
@@ -112,6 +115,11 @@ def test_hostile_names_are_refused_and_a_folder_path_is_only_a_label(copy_of_war
     assert len(added) == 1 and all(RAW_NAME.fullmatch(n) for n in raw_names()), added
     assert sorted(p for p in copy_of_warehouse.parent.parent.rglob("*") if "passwd" in p.name) == outside
     assert sql(copy_of_warehouse, "select file_name from loads order by load_id desc limit 1") == [("deals.csv",)]
+    # the trail beside the warehouse: the refusal and the load, each with who and what became of each file
+    refused, loaded = audit.entries(path=copy_of_warehouse.parent / "parity-store.sqlite").detail[1::-1]
+    assert [(f["file"], f["code"]) for f in json.loads(refused)["files"]] == [("passwd.csv", "bad_file_name"),
+                                                                             ("deals.csv", "bad_file_name")]
+    assert json.loads(refused)["outcome"] == "failed" and json.loads(loaded)["outcome"] == "loaded"
 
 
 def test_oversized_file_is_refused_in_one_line_before_it_is_written(copy_of_warehouse, config_copy, tmp_path):
