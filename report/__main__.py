@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"report: {e}", file=sys.stderr)
         return 1
     try:   # the entry first: a deck the trail cannot record is not written (the run can simply be repeated)
-        audit.record("export", audit.who_cli(getattr(a, "who", None)), a.out.name,
+        audit.record("export", audit.who_cli(getattr(a, "login", None)), a.out.name,   # --as LOGIN where given
                      {"kind": kind, "period": [str(start), str(end)], "regions": a.regions, "products": a.products,
                       "lang": a.lang, "sections": sections, "via": "cli", "os_user": audit.who_cli()})
     except audit.AuditError as e:

@@ -132,7 +132,7 @@ def test_audit_tab_shows_the_trail_and_the_broken_link_to_the_ceo_only(warehouse
     at.multiselect(key="audit_who").set_value(["admin"]).run()
     table = next(d.value for d in at.dataframe if t("audit.col.chain", "ru") in d.value.columns)
     assert list(table[t("audit.col.target", "ru")]) == ["channel: utm_source=zz -> organic_search", "deals.csv"]
-    assert {b.proto.label for b in at.get("download_button")} >= {t("audit.csv", "ru"), t("audit.xlsx", "ru")}
+    assert {b.proto.label for b in at.get("download_button")} >= {t("audit.csv", "ru"), t("export.xlsx", "ru")}
     other = run_app("data", "ru", user=MARKETING)
     assert t("data.tab.audit", "ru") not in [tab.label for tab in other.tabs]
     assert not any(t("audit.col.chain", "ru") in d.value.columns for d in other.dataframe)

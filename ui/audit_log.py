@@ -44,12 +44,13 @@ def _downloads(actions: tuple, whos: tuple, L: str) -> None:
         return audit.entries(hashes=True, actions=actions, whos=whos)
 
     detail = {"actions": list(actions), "who": list(whos)}
+    st.caption(t("audit.downloads"))
     c = st.container(horizontal=True)
     c.download_button(t("audit.csv"), trail.exported(lambda: frame().to_csv(index=False).encode("utf-8"),
                                                      "audit.csv", {**detail, "kind": "csv"}, L),
                       file_name="audit.csv", mime="text/csv", key="audit_csv", on_click="ignore",
                       icon=":material/download:", type="tertiary")
-    c.download_button(t("audit.xlsx"), trail.exported(lambda: export.to_xlsx(frame(), sheet="audit", lang=L),
+    c.download_button(t("export.xlsx"), trail.exported(lambda: export.to_xlsx(frame(), sheet="audit", lang=L),
                                                       "audit.xlsx", {**detail, "kind": "xlsx"}, L),
                       file_name="audit.xlsx", mime=export.XLSX, key="audit_xlsx", on_click="ignore",
                       icon=":material/download:", type="tertiary")

@@ -1,6 +1,5 @@
-"""The Data page's load tab: the drop zone, the report period, the outcome of each file, the mapping step."""
-from __future__ import annotations
-
+"""The Data page's load tab: upload exports, see each file's outcome, map the columns of a file the ETL
+could not read; a load's audit entry that could not be written is said in one line (ui/upload.py)."""
 import streamlit as st
 
 from ui import fmt, trail, upload
@@ -8,27 +7,32 @@ from ui.i18n import lang, t
 from ui.mapping_step import mapping_step
 
 
-def _load(files) -> None:
-    bar = st.progress(0.0, text=t("data.load.progress", done=0, total=len(files)))
-    done = []
+def load_tab() -> None:
+    L = lang()
+    st.caption(t("data.load.note"))
+    # the drop zone's own texts ("Upload", "200MB per file") come from Streamlit: ui/st_texts.py writes them in
+    # the reader's language; the help says what the button does and that loading is the next button
+    files = st.file_uploader(t("data.load.pick"), accept_multiple_files=True, key="uploads",
+                             help=t("data.load.pick.help", size=st.get_option("server.maxUploadSize")))
+    period = upload.period_fields(t)
+    if files and st.button(t("data.load.go"), type="primary"):
+        bar = st.progress(0.0, text=t("data.load.progress", done=0, total=len(files)))
+        done = []
 
-    def step(result):
-        done.append(result)
-        bar.progress(len(done) / len(files), text=t("data.load.progress", done=len(done), total=len(files)))
+        def step(result):
+            done.append(result)
+            bar.progress(len(done) / len(files), text=t("data.load.progress", done=len(done), total=len(files)))
 
-    result = upload.load_uploads([(f.name, f.getvalue()) for f in files], on_file=step,
-                                 period=upload.period_of(upload.period_state()))
-    st.session_state["last_load"] = result["files"]
-    st.session_state["last_load_error"] = result.get("error")
-    st.session_state["last_audit"] = upload.audit_note(result)
-    st.session_state["last_swept"] = result.get("swept") or []  # what interrupted loads had left
-    # by the name the browser sent: each result is the file of that name (refused ones included)
-    st.session_state["to_map"] = [(f.name, f.getvalue()) for f in files
-                                  if any(r["file"] == upload.label(f.name) and upload.needs_mapping(r)
-                                         for r in result["files"])]
-
-
-def _outcome(L: str) -> None:
+        result = upload.load_uploads([(f.name, f.getvalue()) for f in files], on_file=step,
+                                     period=upload.period_of(period))
+        st.session_state["last_load"] = result["files"]
+        st.session_state["last_load_error"] = result.get("error")
+        st.session_state["last_swept"] = result.get("swept") or []  # what interrupted loads had left
+        st.session_state["last_audit"] = upload.audit_note(result)
+        # by name: the files refused before reading (a crafted name, oversized) come first in the results
+        st.session_state["to_map"] = [(f.name, f.getvalue()) for f in files
+                                      if any(r["file"] == upload.label(f.name) and upload.needs_mapping(r)
+                                             for r in result["files"])]
     if st.session_state.get("last_load_error"):
         st.error(upload.error_line(st.session_state["last_load_error"]), icon=":material/error:")
     for r in st.session_state.get("last_load", []):
@@ -45,19 +49,6 @@ def _outcome(L: str) -> None:
     if swept := st.session_state.get("last_swept"):
         st.caption(t("data.load.swept", files=", ".join(r["path"].rsplit("/", 1)[-1] for r in swept),
                      size=fmt.number(sum(r["bytes"] for r in swept) / 1e6, L, 1)))
-
-
-def load_tab() -> None:
-    L = lang()
-    st.caption(t("data.load.note"))
-    # the drop zone's own texts ("Upload", "200MB per file") come from Streamlit: ui/st_texts.py writes them in
-    # the reader's language; the help says what the button does and that loading is the next button
-    files = st.file_uploader(t("data.load.pick"), accept_multiple_files=True, key="uploads",
-                             help=t("data.load.pick.help", size=st.get_option("server.maxUploadSize")))
-    upload.period_fields(t)
-    if files and st.button(t("data.load.go"), type="primary"):
-        _load(files)
-    _outcome(L)
     if st.session_state.get("map_saved"):
         st.caption(t("map.saved", path=st.session_state["map_saved"]))
     for name, data in st.session_state.get("to_map", [])[:1]:

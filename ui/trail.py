@@ -34,12 +34,12 @@ def exported(build: Callable[[], bytes], target: str, detail: dict, lang_: str,
     return data
 
 
-def kept(action: str, target: str, detail: dict) -> tuple[str, str] | None:
+def kept(action: str, target: str, detail: dict, user: str | None = None) -> tuple[str, str] | None:
     """Records an edit that has been made and stands. None when recorded; else what the page says in one
     line after its rerun: ("kept", pending file) when the entry waits there (model/audit.py), ("lost", "")
     when not even that file could be written."""
     try:
-        note = audit.record_or_keep(action, who(), target, {**detail, "via": "app"})
+        note = audit.record_or_keep(action, user or who(), target, {**detail, "via": "app"})
     except audit.AuditError:
         return "lost", ""
     return ("kept", str(audit.pending_path())) if note else None

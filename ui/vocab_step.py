@@ -95,7 +95,7 @@ def _save(a: vocab.Assignment, who: str, L: str) -> None:
     with st.spinner(t("vocab.rebuilding")):
         result = vocab.apply(a, who)
     st.session_state["vocab_audit"] = trail.kept("vocab_edit", etl_trail.vocab_target(a),
-                                                 etl_trail.vocab_detail(result))
+                                                 etl_trail.vocab_detail(result), trail.who() or who)
     st.cache_data.clear()
     m = result["moved"]
     st.session_state["vocab_done"] = t(
@@ -149,8 +149,7 @@ def vocab_step() -> None:
     targets = _targets(dim, L)
     target = st.selectbox(t("vocab.target"), list(targets), placeholder=t("widget.choose"), key=f"vocab_target_{dim}",
                           format_func=targets.get)
-    who = trail.who() or _signed_in() or st.text_input(t("vocab.who"), value=os.environ.get("USER", ""),
-                                                       key="vocab_who")
+    who = _signed_in() or st.text_input(t("vocab.who"), value=os.environ.get("USER", ""), key="vocab_who")
     if not value:
         return
     a = vocab.Assignment(dim, field, value.strip(), mode == "pattern", target)
