@@ -98,6 +98,7 @@ def record(action: str, who: str, target: str = "", detail: dict | None = None, 
         con = con or _open(path)
         if not own:
             store.ensure(con, DDL)
+            path = path or _file_of(con)   # the pending entries are those of the store `con` writes
         try:
             row = _row(action, who, target, detail)
             taken = None
@@ -118,6 +119,12 @@ def record(action: str, who: str, target: str = "", detail: dict | None = None, 
                 con.close()
     except (sqlite3.Error, OSError) as err:
         raise _failed(err, path) from err
+
+
+def _file_of(con: sqlite3.Connection) -> Path | None:
+    """The file a connection writes (None for an in-memory database)."""
+    name = next((r[2] for r in con.execute("pragma database_list").fetchall() if r[1] == "main"), "")
+    return Path(name) if name else None
 
 
 def _append(con: sqlite3.Connection, row: dict) -> int:
