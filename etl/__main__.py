@@ -9,10 +9,9 @@ from pathlib import Path
 
 import duckdb
 
-from etl import trail
 from etl.errors import LoadError, log_path, log_unexpected
 from etl.sweep import describe as describe_swept
-from model import audit
+from model import audit, trail
 
 
 def _print(result: dict, as_json: bool) -> None:

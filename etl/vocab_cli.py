@@ -67,8 +67,7 @@ def run_cli(args) -> int:
     if args.dry_run:
         p = vocab.preview(a)
     else:
-        from etl import trail
-        from model import audit
+        from model import audit, trail
         who = audit.who_cli(args.who)
         p = trail.recorded("vocab_edit", who, trail.vocab_target(a), lambda: vocab.apply(a, who), trail.vocab_detail)
     if args.json:

@@ -7,11 +7,11 @@ import tempfile
 from pathlib import Path
 
 from etl import config, limits, profiles
-from etl import trail as etl_trail
 from etl.errors import LoadError, log_path, log_unexpected
 from etl.load import load_files
 from etl.stage import Mapping
 from model import audit
+from model import trail as model_trail
 from ui import trail
 from ui.i18n import TEXT, t
 
@@ -41,7 +41,7 @@ def load_uploads(files: list[tuple[str, bytes]], on_file=None, mapping: Mapping 
         return {"ok": False, "files": [], "error": {"error": str(err), "code": "audit_unwritable",
                                                     "fields": {"path": str(audit.store.store_path())}}}
     result = _load_uploads(files, on_file, mapping, period)
-    detail = {**etl_trail.load_detail(result), "via": "app", "mapping": mapping.entity if mapping else None}
+    detail = {**model_trail.load_detail(result), "via": "app", "mapping": mapping.entity if mapping else None}
     if result.get("error"):
         detail.update(outcome="failed", code=result["error"].get("code"), error=result["error"].get("error"))
     target = ", ".join(label(name) for name, _ in files)[:500]

@@ -9,9 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from etl import config, vocab
-from etl import trail as etl_trail
 from etl.errors import LoadError, log_unexpected
 from model import audit
+from model import trail as model_trail
 from ui import db, fmt, tables, trail, upload
 from ui.i18n import TEXT, lang, t
 
@@ -94,8 +94,8 @@ def _save(a: vocab.Assignment, who: str, L: str) -> None:
     audit.check()   # an edit the trail cannot record is not made (AuditError: the step says so)
     with st.spinner(t("vocab.rebuilding")):
         result = vocab.apply(a, who)
-    st.session_state["vocab_audit"] = trail.kept("vocab_edit", etl_trail.vocab_target(a),
-                                                 etl_trail.vocab_detail(result), trail.who() or who)
+    st.session_state["vocab_audit"] = trail.kept("vocab_edit", model_trail.vocab_target(a),
+                                                 model_trail.vocab_detail(result), trail.who() or who)
     st.cache_data.clear()
     m = result["moved"]
     st.session_state["vocab_done"] = t(

@@ -1,4 +1,5 @@
-"""What the audit trail keeps of a load, rebuild, demo or edit, for the command line and the app alike."""
+"""What the audit trail keeps of a load, rebuild, demo or edit, for the command line and the app alike
+(ui/trail.py adds the signed-in user and the exports)."""
 from __future__ import annotations
 
 import sys
