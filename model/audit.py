@@ -146,8 +146,15 @@ def _take_pending(path: Path | None) -> tuple[Path | None, list[dict]]:
         os.replace(pending, taken)
     except FileNotFoundError:
         return None, []
-    rows = [json.loads(line) for line in taken.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return taken, [{k: str(r.get(k, "")) for k in FIELDS} for r in rows]
+    rows = []
+    for line in taken.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            r = json.loads(line) if line.strip() else None
+        except ValueError:   # a torn or edited line: kept as it is, it must not block the trail
+            r = _row("pending_unreadable", "", pending.name, {"line": line[:2000]})
+        if isinstance(r, dict):
+            rows.append({k: str(r.get(k, "")) for k in FIELDS})
+    return taken, rows
 
 
 def _give_back(taken: Path | None, path: Path | None) -> None:
@@ -183,7 +190,8 @@ def record_or_keep(action: str, who: str, target: str = "", detail: dict | None 
         row = {**_row(action, who, target, {**(detail or {}), "late": True})}
         try:
             with open(pending_path(path), "a", encoding="utf-8") as fh:
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+                # on a line of its own even after a line a crash left unfinished
+                fh.write("\n" + json.dumps(row, ensure_ascii=False) + "\n")
         except OSError as again:
             raise _failed(again, path) from err
         return f"{err}; the entry is kept in {pending_path(path)} and joins the trail with the next one written"
@@ -242,7 +250,8 @@ def summary(path: Path | None = None) -> dict:
     """Where the store is and whether the chain is intact, for `python -m etl status`."""
     where = path or store.store_path()
     pending = pending_path(path)
-    late = len(pending.read_text(encoding="utf-8").splitlines()) if pending.exists() else 0
+    late = sum(1 for line in pending.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()) \
+        if pending.exists() else 0
     if not where.exists():
         return {"store": str(where), "exists": False, "entries": 0, "chain": "no entries yet", "pending": late}
     broken = verify(path)

@@ -90,11 +90,14 @@ def test_an_entry_that_fails_after_the_action_waits_and_joins_the_chain(tmp_path
     assert "database or disk is full" in note and str(audit.pending_path(path)) in note and "\n" not in note
     assert len(audit.entries(path=path)) == 1 and audit.summary(path)["pending"] == 1
     monkeypatch.setattr(audit, "_append", real)
+    with open(audit.pending_path(path), "a", encoding="utf-8") as fh:
+        fh.write('{"at": "2026-12-01T10:00:00')      # a line torn by a crash must not block the trail
     audit.record("export", "petrova", "deck.pptx", path=path)
     rows = audit.entries(path=path)
-    assert list(zip(rows.who, rows.target, strict=True)) == [("petrova", "deck.pptx"), ("petrov", "leads.csv"),
-                                                             ("ivanova", "deals.csv")]
-    assert json.loads(rows.detail[1]) == {"outcome": "loaded", "late": True}
+    assert list(zip(rows.action, rows.who, rows.target, strict=True)) == [
+        ("export", "petrova", "deck.pptx"), ("pending_unreadable", "", audit.pending_path(path).name),
+        ("load", "petrov", "leads.csv"), ("load", "ivanova", "deals.csv")]
+    assert json.loads(rows.detail[2]) == {"outcome": "loaded", "late": True}
     assert audit.verify(path) == [] and not audit.pending_path(path).exists()
 
 
