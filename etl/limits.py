@@ -12,7 +12,7 @@ from pathlib import Path
 from etl.errors import LoadError
 from etl.paths import config_dir
 
-MB = 1_000_000
+MB = 1024 * 1024   # as Streamlit counts server.maxUploadSize
 # a part this small cannot hide a bomb whatever its ratio (a sheet of empty rows compresses 200:1)
 RATIO_FROM = 1 * MB
 SUFFIX = re.compile(r"\.[a-z0-9]{1,8}")

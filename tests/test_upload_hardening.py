@@ -32,7 +32,7 @@ def zip_bomb(path: Path, inflated_mb: int = 40) -> Path:
         zf.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook/>')
         with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
             row = b"<row><c><v>0</v></c></row>" * 40_000
-            for _ in range(inflated_mb * 1_000_000 // len(row) + 1):
+            for _ in range(inflated_mb * limits.MB // len(row) + 1):
                 fh.write(row)
     return path
 
