@@ -140,8 +140,8 @@ from attr_weighted
 where not one
 group by all;
 
-
-create or replace table attribution_credit as
+-- Credit by month, the six models side by side: the one-touch journeys' figures added to each model's.
+create or replace temp table attr_credit as
 with
 credit_one as (
     select
@@ -189,68 +189,80 @@ credit_many as (
         coalesce(sum(w_shaped_amount) filter (where status = 'won' and influenced), 0) as w_shaped_i
     from attr_long
     group by all
-),
-credit as (
-    select
-        coalesce(u.month, m.month) as month, coalesce(u.region, m.region) as region,
-        coalesce(u.channel, m.channel) as channel, coalesce(u.campaign, m.campaign) as campaign,
-        coalesce(u.product, m.product) as product, coalesce(u.currency, m.currency) as currency,
-        coalesce(u.status, m.status) as status,
-        coalesce(u.d + m.first_touch_d, u.d, m.first_touch_d) as first_touch_d,
-        coalesce(u.r, 0) + coalesce(m.first_touch_r, 0) as first_touch_r,
-        coalesce(u.p, 0) + coalesce(m.first_touch_p, 0) as first_touch_p,
-        coalesce(u.s, 0) + coalesce(m.first_touch_s, 0) as first_touch_s,
-        coalesce(u.i, 0) + coalesce(m.first_touch_i, 0) as first_touch_i,
-        coalesce(u.d + m.last_touch_d, u.d, m.last_touch_d) as last_touch_d,
-        coalesce(u.r, 0) + coalesce(m.last_touch_r, 0) as last_touch_r,
-        coalesce(u.p, 0) + coalesce(m.last_touch_p, 0) as last_touch_p,
-        coalesce(u.s, 0) + coalesce(m.last_touch_s, 0) as last_touch_s,
-        coalesce(u.i, 0) + coalesce(m.last_touch_i, 0) as last_touch_i,
-        coalesce(u.d + m.linear_d, u.d, m.linear_d) as linear_d,
-        coalesce(u.r, 0) + coalesce(m.linear_r, 0) as linear_r,
-        coalesce(u.p, 0) + coalesce(m.linear_p, 0) as linear_p,
-        coalesce(u.s, 0) + coalesce(m.linear_s, 0) as linear_s,
-        coalesce(u.i, 0) + coalesce(m.linear_i, 0) as linear_i,
-        coalesce(u.d + m.position_based_d, u.d, m.position_based_d) as position_based_d,
-        coalesce(u.r, 0) + coalesce(m.position_based_r, 0) as position_based_r,
-        coalesce(u.p, 0) + coalesce(m.position_based_p, 0) as position_based_p,
-        coalesce(u.s, 0) + coalesce(m.position_based_s, 0) as position_based_s,
-        coalesce(u.i, 0) + coalesce(m.position_based_i, 0) as position_based_i,
-        coalesce(u.d + m.time_decay_d, u.d, m.time_decay_d) as time_decay_d,
-        coalesce(u.r, 0) + coalesce(m.time_decay_r, 0) as time_decay_r,
-        coalesce(u.p, 0) + coalesce(m.time_decay_p, 0) as time_decay_p,
-        coalesce(u.s, 0) + coalesce(m.time_decay_s, 0) as time_decay_s,
-        coalesce(u.i, 0) + coalesce(m.time_decay_i, 0) as time_decay_i,
-        coalesce(u.d + m.w_shaped_d, u.d, m.w_shaped_d) as w_shaped_d,
-        coalesce(u.r, 0) + coalesce(m.w_shaped_r, 0) as w_shaped_r,
-        coalesce(u.p, 0) + coalesce(m.w_shaped_p, 0) as w_shaped_p,
-        coalesce(u.s, 0) + coalesce(m.w_shaped_s, 0) as w_shaped_s,
-        coalesce(u.i, 0) + coalesce(m.w_shaped_i, 0) as w_shaped_i
-    from credit_one u
-    full join credit_many m on u.month is not distinct from m.month
-        and u.region is not distinct from m.region
-        and u.channel is not distinct from m.channel
-        and u.campaign is not distinct from m.campaign
-        and u.product is not distinct from m.product
-        and u.currency is not distinct from m.currency
-        and u.status is not distinct from m.status
-),
-long as (
-    -- a model's deals are null exactly where its amounts are: unpivot drops the same rows as above
-    unpivot credit
-    on (first_touch_d, first_touch_r, first_touch_p, first_touch_s, first_touch_i) as first_touch,
-       (last_touch_d, last_touch_r, last_touch_p, last_touch_s, last_touch_i) as last_touch,
-       (linear_d, linear_r, linear_p, linear_s, linear_i) as linear,
-       (position_based_d, position_based_r, position_based_p, position_based_s, position_based_i) as position_based,
-       (time_decay_d, time_decay_r, time_decay_p, time_decay_s, time_decay_i) as time_decay,
-       (w_shaped_d, w_shaped_r, w_shaped_p, w_shaped_s, w_shaped_i) as w_shaped
-    into name model value deals, revenue, pipeline, sourced_revenue, influenced_revenue
 )
-select model, month, region, channel, campaign, product, currency, status,
-       deals, revenue, pipeline, sourced_revenue, influenced_revenue
-from long
--- model, then month: a page reads one model over a few months, so zonemaps skip the rest
-order by model, month;
+select
+    coalesce(u.month, m.month) as month, coalesce(u.region, m.region) as region,
+    coalesce(u.channel, m.channel) as channel, coalesce(u.campaign, m.campaign) as campaign,
+    coalesce(u.product, m.product) as product, coalesce(u.currency, m.currency) as currency,
+    coalesce(u.status, m.status) as status,
+    coalesce(u.d + m.first_touch_d, u.d, m.first_touch_d) as first_touch_d,
+    coalesce(u.r, 0) + coalesce(m.first_touch_r, 0) as first_touch_r,
+    coalesce(u.p, 0) + coalesce(m.first_touch_p, 0) as first_touch_p,
+    coalesce(u.s, 0) + coalesce(m.first_touch_s, 0) as first_touch_s,
+    coalesce(u.i, 0) + coalesce(m.first_touch_i, 0) as first_touch_i,
+    coalesce(u.d + m.last_touch_d, u.d, m.last_touch_d) as last_touch_d,
+    coalesce(u.r, 0) + coalesce(m.last_touch_r, 0) as last_touch_r,
+    coalesce(u.p, 0) + coalesce(m.last_touch_p, 0) as last_touch_p,
+    coalesce(u.s, 0) + coalesce(m.last_touch_s, 0) as last_touch_s,
+    coalesce(u.i, 0) + coalesce(m.last_touch_i, 0) as last_touch_i,
+    coalesce(u.d + m.linear_d, u.d, m.linear_d) as linear_d,
+    coalesce(u.r, 0) + coalesce(m.linear_r, 0) as linear_r,
+    coalesce(u.p, 0) + coalesce(m.linear_p, 0) as linear_p,
+    coalesce(u.s, 0) + coalesce(m.linear_s, 0) as linear_s,
+    coalesce(u.i, 0) + coalesce(m.linear_i, 0) as linear_i,
+    coalesce(u.d + m.position_based_d, u.d, m.position_based_d) as position_based_d,
+    coalesce(u.r, 0) + coalesce(m.position_based_r, 0) as position_based_r,
+    coalesce(u.p, 0) + coalesce(m.position_based_p, 0) as position_based_p,
+    coalesce(u.s, 0) + coalesce(m.position_based_s, 0) as position_based_s,
+    coalesce(u.i, 0) + coalesce(m.position_based_i, 0) as position_based_i,
+    coalesce(u.d + m.time_decay_d, u.d, m.time_decay_d) as time_decay_d,
+    coalesce(u.r, 0) + coalesce(m.time_decay_r, 0) as time_decay_r,
+    coalesce(u.p, 0) + coalesce(m.time_decay_p, 0) as time_decay_p,
+    coalesce(u.s, 0) + coalesce(m.time_decay_s, 0) as time_decay_s,
+    coalesce(u.i, 0) + coalesce(m.time_decay_i, 0) as time_decay_i,
+    coalesce(u.d + m.w_shaped_d, u.d, m.w_shaped_d) as w_shaped_d,
+    coalesce(u.r, 0) + coalesce(m.w_shaped_r, 0) as w_shaped_r,
+    coalesce(u.p, 0) + coalesce(m.w_shaped_p, 0) as w_shaped_p,
+    coalesce(u.s, 0) + coalesce(m.w_shaped_s, 0) as w_shaped_s,
+    coalesce(u.i, 0) + coalesce(m.w_shaped_i, 0) as w_shaped_i
+from credit_one u
+full join credit_many m on u.month is not distinct from m.month
+    and u.region is not distinct from m.region
+    and u.channel is not distinct from m.channel
+    and u.campaign is not distinct from m.campaign
+    and u.product is not distinct from m.product
+    and u.currency is not distinct from m.currency
+    and u.status is not distinct from m.status
+order by month;
+
+-- One model after the other, each in month order: a page reads one model over a few months, so
+-- zonemaps skip the rest (a union all keeps its inputs' order; should it not, only they suffer).
+-- A model's rows where its deals are not null (null only when a parameter is missing), as
+-- unpivoting the models did.
+create or replace table attribution_credit as
+select 'first_touch' as model, month, region, channel, campaign, product, currency, status, first_touch_d as deals,
+       first_touch_r as revenue, first_touch_p as pipeline, first_touch_s as sourced_revenue, first_touch_i as influenced_revenue
+from attr_credit where first_touch_d is not null
+union all
+select 'last_touch' as model, month, region, channel, campaign, product, currency, status, last_touch_d as deals,
+       last_touch_r as revenue, last_touch_p as pipeline, last_touch_s as sourced_revenue, last_touch_i as influenced_revenue
+from attr_credit where last_touch_d is not null
+union all
+select 'linear' as model, month, region, channel, campaign, product, currency, status, linear_d as deals,
+       linear_r as revenue, linear_p as pipeline, linear_s as sourced_revenue, linear_i as influenced_revenue
+from attr_credit where linear_d is not null
+union all
+select 'position_based' as model, month, region, channel, campaign, product, currency, status, position_based_d as deals,
+       position_based_r as revenue, position_based_p as pipeline, position_based_s as sourced_revenue, position_based_i as influenced_revenue
+from attr_credit where position_based_d is not null
+union all
+select 'time_decay' as model, month, region, channel, campaign, product, currency, status, time_decay_d as deals,
+       time_decay_r as revenue, time_decay_p as pipeline, time_decay_s as sourced_revenue, time_decay_i as influenced_revenue
+from attr_credit where time_decay_d is not null
+union all
+select 'w_shaped' as model, month, region, channel, campaign, product, currency, status, w_shaped_d as deals,
+       w_shaped_r as revenue, w_shaped_p as pipeline, w_shaped_s as sourced_revenue, w_shaped_i as influenced_revenue
+from attr_credit where w_shaped_d is not null;
 
 -- What the pages read: one row per model x day x region x channel x campaign x product, in the base
 -- currency. Won money on the day the deal was won, open pipeline on the day it was created; a won
