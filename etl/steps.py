@@ -101,7 +101,7 @@ STEPS: tuple[Step, ...] = (
     Step("attribution_journeys", reads=("deals", "leads", "touchpoints", "cfg_attribution", "cfg_agreement", "cfg_fx"),
          temp=("attr_params", "attr_deals", "attr_touches")),
     Step("attribution_credit", reads=("attr_params", "attr_deals", "attr_touches", "cfg_channels"),
-         temp=("attr_weighted", "attr_long", "attr_day"),
+         temp=("attr_weighted", "attr_one", "attr_long", "attr_credit", "attr_day", "attr_day_many"),
          builds=("attribution_credit", "attribution_campaign_day", "attribution_channel_day",
                  "attribution_campaign_month", "attribution_channel_month", "attribution_channel_rows",
                  "attribution_campaign_rows")),

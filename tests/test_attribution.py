@@ -338,6 +338,38 @@ def test_warehouse_sql_equals_the_reference_on_edge_cases(seed):
                      for p, c, cur, n in ref[["path", "converted", "currency", "deals"]].itertuples(index=False)]
 
 
+def test_one_touch_and_multi_touch_journeys_add_up_on_the_same_rows():
+    # the step aggregates one-touch journeys apart from the others and joins them per model: one-touch
+    # deals, a fallback deal and a three-touch deal, on shared rows and on rows of their own
+    touches = touches_frame(("a", "2025-01-02", "seo", None), ("b", "2025-01-03", "seo", None),
+                            ("b", "2025-01-04", "direct", None), ("b", "2025-01-05", "email", "jan_news"),
+                            ("d", "2025-01-06", "vk_ads", "spb_retarget"))
+    deals = deals_frame({"deal_id": "a", "created_at": TS("2025-01-10")},
+                        {"deal_id": "d", "created_at": TS("2025-01-10"), "amount": 700.0},
+                        {"deal_id": "b", "created_at": TS("2025-01-10"), "amount": 3000.0},
+                        {"deal_id": "c", "created_at": TS("2025-01-10"), "channel": "email",
+                         "utm_campaign": "jan_news", "amount": 500.0})
+    leads = pd.DataFrame({"lead_id": ["L0"], "created_at": [TS("2025-01-01")]})
+    sql = ("select model, channel, coalesce(campaign, '') as campaign, sum(revenue_base) as revenue, "
+           "sum(won_deals) as won_deals from attribution_campaign_day group by all order by all")
+    got = warehouse_of(touches, deals, leads).execute(sql).df()
+    expected = attr.credit_by(attr.touch_credit(touches, deals, leads), by=["channel", "campaign"])
+    expected = expected.assign(campaign=expected["campaign"].fillna("")).sort_values(["model", "channel", "campaign"])
+    assert got[["model", "channel", "campaign"]].values.tolist() == \
+        expected[["model", "channel", "campaign"]].values.tolist()
+    for m in ("revenue", "won_deals"):
+        assert got[m].to_numpy() == pytest.approx(expected[m].to_numpy(float)), m
+    seo = got[got["channel"] == "seo"].set_index("model")["revenue"]
+    assert seo[["first_touch", "last_touch", "linear"]].tolist() == pytest.approx([4000, 1000, 2000])
+    # a missing parameter leaves its model out (its weights are null), one-touch journeys included
+    params = {k: v for k, v in attr.settings().items() if k != "time_decay_half_life_days"}
+    missing = warehouse_of(touches, deals, leads, params).execute(sql).df()
+    assert "time_decay" not in set(missing["model"])
+    kept = got[got["model"] != "time_decay"].reset_index(drop=True)
+    assert missing[["model", "channel", "campaign"]].equals(kept[["model", "channel", "campaign"]])
+    assert missing["revenue"].to_numpy() == pytest.approx(kept["revenue"].to_numpy())
+
+
 TRANSITION_KEY = ["from_state", "to_state", "currency"]
 
 

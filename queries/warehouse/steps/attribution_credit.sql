@@ -84,7 +84,8 @@ select
     1.0 / n as linear,
     td_raw / sum(td_raw) over deal as time_decay,
     pb_raw / sum(pb_raw) over deal as position_based,
-    w_raw / sum(w_raw) over deal as w_shaped
+    w_raw / sum(w_raw) over deal as w_shaped,
+    false as one
 from raw
 window deal as (partition by source_system, deal_id)
 union all
@@ -95,10 +96,26 @@ select
     1.0 / n as linear,
     td_raw / td_raw as time_decay,
     pb_raw / pb_raw as position_based,
-    w_raw / w_raw as w_shaped
+    w_raw / w_raw as w_shaped,
+    -- every model gives a one-touch journey all of the deal (unless a parameter is missing)
+    coalesce(td_raw / td_raw = 1 and pb_raw / pb_raw = 1 and w_raw / w_raw = 1, false) as one
 from single_raw;
 
--- The finest grain anything below reads (day and month), the six models side by side: money in the
+-- Most journeys in a CRM export have one touch (a deal without touches has its fallback touch), and every
+-- model gives that touch the whole deal: their rows (`one`) are aggregated once, with three sums
+-- (attr_one), not six models' eighteen, and only journeys of several touches carry a column per model
+-- (attr_long). The tables below join the two and add them up per model: what each model credits is
+-- the same sum as over all rows, and where there are no multi-touch journeys the per-model work is empty.
+-- Both at the finest grain anything below reads (day and month).
+create or replace temp table attr_one as
+select
+    month, day, region, channel, campaign, product, currency, status, sourced, influenced,
+    count(*)::double as deals, sum(amount) as amount, coalesce(sum(amount_base), 0) as base
+from attr_weighted
+where one
+group by all;
+
+-- The same grain for the journeys of several touches, the six models side by side: money in the
 -- deal's currency and in base (0 where a currency has no rate, as the marts' sums leave it out).
 -- Each table below aggregates these rows first and splits its own result into the six models:
 -- splitting here (six models x these rows) made both group six times the rows. A model's weights are
@@ -120,12 +137,24 @@ select
     sum(w_shaped) as w_shaped_deals, sum(w_shaped * amount) as w_shaped_amount,
     coalesce(sum(w_shaped * amount_base), 0) as w_shaped_base
 from attr_weighted
+where not one
 group by all;
 
-
-create or replace table attribution_credit as
+-- Credit by month, the six models side by side: the one-touch journeys' figures added to each model's.
+create or replace temp table attr_credit as
 with
-credit as (
+credit_one as (
+    select
+        month, region, channel, campaign, product, currency, status,
+        sum(deals) as d,
+        coalesce(sum(amount) filter (where status = 'won'), 0) as r,
+        coalesce(sum(amount) filter (where status = 'open'), 0) as p,
+        coalesce(sum(amount) filter (where status = 'won' and sourced), 0) as s,
+        coalesce(sum(amount) filter (where status = 'won' and influenced), 0) as i
+    from attr_one
+    group by all
+),
+credit_many as (
     select
         month, region, channel, campaign, product, currency, status,
         sum(first_touch_deals) as first_touch_d,
@@ -160,32 +189,106 @@ credit as (
         coalesce(sum(w_shaped_amount) filter (where status = 'won' and influenced), 0) as w_shaped_i
     from attr_long
     group by all
-),
-long as (
-    -- a model's deals are null exactly where its amounts are: unpivot drops the same rows as above
-    unpivot credit
-    on (first_touch_d, first_touch_r, first_touch_p, first_touch_s, first_touch_i) as first_touch,
-       (last_touch_d, last_touch_r, last_touch_p, last_touch_s, last_touch_i) as last_touch,
-       (linear_d, linear_r, linear_p, linear_s, linear_i) as linear,
-       (position_based_d, position_based_r, position_based_p, position_based_s, position_based_i) as position_based,
-       (time_decay_d, time_decay_r, time_decay_p, time_decay_s, time_decay_i) as time_decay,
-       (w_shaped_d, w_shaped_r, w_shaped_p, w_shaped_s, w_shaped_i) as w_shaped
-    into name model value deals, revenue, pipeline, sourced_revenue, influenced_revenue
 )
-select model, month, region, channel, campaign, product, currency, status,
-       deals, revenue, pipeline, sourced_revenue, influenced_revenue
-from long
--- model, then month: a page reads one model over a few months, so zonemaps skip the rest
-order by model, month;
+select
+    coalesce(u.month, m.month) as month, coalesce(u.region, m.region) as region,
+    coalesce(u.channel, m.channel) as channel, coalesce(u.campaign, m.campaign) as campaign,
+    coalesce(u.product, m.product) as product, coalesce(u.currency, m.currency) as currency,
+    coalesce(u.status, m.status) as status,
+    coalesce(u.d + m.first_touch_d, u.d, m.first_touch_d) as first_touch_d,
+    coalesce(u.r, 0) + coalesce(m.first_touch_r, 0) as first_touch_r,
+    coalesce(u.p, 0) + coalesce(m.first_touch_p, 0) as first_touch_p,
+    coalesce(u.s, 0) + coalesce(m.first_touch_s, 0) as first_touch_s,
+    coalesce(u.i, 0) + coalesce(m.first_touch_i, 0) as first_touch_i,
+    coalesce(u.d + m.last_touch_d, u.d, m.last_touch_d) as last_touch_d,
+    coalesce(u.r, 0) + coalesce(m.last_touch_r, 0) as last_touch_r,
+    coalesce(u.p, 0) + coalesce(m.last_touch_p, 0) as last_touch_p,
+    coalesce(u.s, 0) + coalesce(m.last_touch_s, 0) as last_touch_s,
+    coalesce(u.i, 0) + coalesce(m.last_touch_i, 0) as last_touch_i,
+    coalesce(u.d + m.linear_d, u.d, m.linear_d) as linear_d,
+    coalesce(u.r, 0) + coalesce(m.linear_r, 0) as linear_r,
+    coalesce(u.p, 0) + coalesce(m.linear_p, 0) as linear_p,
+    coalesce(u.s, 0) + coalesce(m.linear_s, 0) as linear_s,
+    coalesce(u.i, 0) + coalesce(m.linear_i, 0) as linear_i,
+    coalesce(u.d + m.position_based_d, u.d, m.position_based_d) as position_based_d,
+    coalesce(u.r, 0) + coalesce(m.position_based_r, 0) as position_based_r,
+    coalesce(u.p, 0) + coalesce(m.position_based_p, 0) as position_based_p,
+    coalesce(u.s, 0) + coalesce(m.position_based_s, 0) as position_based_s,
+    coalesce(u.i, 0) + coalesce(m.position_based_i, 0) as position_based_i,
+    coalesce(u.d + m.time_decay_d, u.d, m.time_decay_d) as time_decay_d,
+    coalesce(u.r, 0) + coalesce(m.time_decay_r, 0) as time_decay_r,
+    coalesce(u.p, 0) + coalesce(m.time_decay_p, 0) as time_decay_p,
+    coalesce(u.s, 0) + coalesce(m.time_decay_s, 0) as time_decay_s,
+    coalesce(u.i, 0) + coalesce(m.time_decay_i, 0) as time_decay_i,
+    coalesce(u.d + m.w_shaped_d, u.d, m.w_shaped_d) as w_shaped_d,
+    coalesce(u.r, 0) + coalesce(m.w_shaped_r, 0) as w_shaped_r,
+    coalesce(u.p, 0) + coalesce(m.w_shaped_p, 0) as w_shaped_p,
+    coalesce(u.s, 0) + coalesce(m.w_shaped_s, 0) as w_shaped_s,
+    coalesce(u.i, 0) + coalesce(m.w_shaped_i, 0) as w_shaped_i
+from credit_one u
+full join credit_many m on u.month is not distinct from m.month
+    and u.region is not distinct from m.region
+    and u.channel is not distinct from m.channel
+    and u.campaign is not distinct from m.campaign
+    and u.product is not distinct from m.product
+    and u.currency is not distinct from m.currency
+    and u.status is not distinct from m.status
+order by month;
+
+-- One model after the other, each in month order: a page reads one model over a few months, so
+-- zonemaps skip the rest (a union all keeps its inputs' order; should it not, only they suffer).
+-- A model's rows where its deals are not null (null only when a parameter is missing), as
+-- unpivoting the models did.
+create or replace table attribution_credit as
+select 'first_touch' as model, month, region, channel, campaign, product, currency, status, first_touch_d as deals,
+       first_touch_r as revenue, first_touch_p as pipeline, first_touch_s as sourced_revenue, first_touch_i as influenced_revenue
+from attr_credit where first_touch_d is not null
+union all
+select 'last_touch' as model, month, region, channel, campaign, product, currency, status, last_touch_d as deals,
+       last_touch_r as revenue, last_touch_p as pipeline, last_touch_s as sourced_revenue, last_touch_i as influenced_revenue
+from attr_credit where last_touch_d is not null
+union all
+select 'linear' as model, month, region, channel, campaign, product, currency, status, linear_d as deals,
+       linear_r as revenue, linear_p as pipeline, linear_s as sourced_revenue, linear_i as influenced_revenue
+from attr_credit where linear_d is not null
+union all
+select 'position_based' as model, month, region, channel, campaign, product, currency, status, position_based_d as deals,
+       position_based_r as revenue, position_based_p as pipeline, position_based_s as sourced_revenue, position_based_i as influenced_revenue
+from attr_credit where position_based_d is not null
+union all
+select 'time_decay' as model, month, region, channel, campaign, product, currency, status, time_decay_d as deals,
+       time_decay_r as revenue, time_decay_p as pipeline, time_decay_s as sourced_revenue, time_decay_i as influenced_revenue
+from attr_credit where time_decay_d is not null
+union all
+select 'w_shaped' as model, month, region, channel, campaign, product, currency, status, w_shaped_d as deals,
+       w_shaped_r as revenue, w_shaped_p as pipeline, w_shaped_s as sourced_revenue, w_shaped_i as influenced_revenue
+from attr_credit where w_shaped_d is not null;
 
 -- What the pages read: one row per model x day x region x channel x campaign x product, in the base
 -- currency. Won money on the day the deal was won, open pipeline on the day it was created; a won
 -- deal with no close date is in no period (nor is it on the Overview). Regions and products as the
 -- marts name them ('(none)' for none), so a filter selects the same deals as region_rows.
--- The six models side by side first, in day order (attr_day); then one model after the other, in the
--- table's order (model, day), without sorting six times the rows: a union all keeps its inputs' order
--- (preserve_insertion_order, DuckDB's default). Should it not, only the zonemaps suffer, not a value.
+-- One-touch journeys by day (attr_day, one column per figure) and the others (attr_day_many, the six
+-- models side by side), each in day order; then one model after the other, in the table's order
+-- (model, day), each model's rows the two added up where both have the day's key. A union all keeps
+-- its inputs' order (preserve_insertion_order, DuckDB's default) and the join keeps its probe side's:
+-- should either not, only the zonemaps suffer, not a value.
 create or replace temp table attr_day as
+select
+    day, coalesce(region, '(none)') as region, channel, campaign, coalesce(product, '(none)') as product,
+    sum(deals) as d,
+    coalesce(sum(base) filter (where status = 'won'), 0) as r,
+    coalesce(sum(base) filter (where status = 'open'), 0) as p,
+    coalesce(sum(deals) filter (where status = 'won'), 0) as w,
+    coalesce(sum(deals) filter (where status = 'open'), 0) as o,
+    coalesce(sum(base) filter (where status = 'won' and sourced), 0) as s,
+    coalesce(sum(base) filter (where status = 'won' and influenced), 0) as i
+from attr_one
+where day is not null
+group by all
+order by day;
+
+create or replace temp table attr_day_many as
 select
     day, coalesce(region, '(none)') as region, channel, campaign, coalesce(product, '(none)') as product,
     sum(first_touch_deals) as first_touch_d,
@@ -237,35 +340,77 @@ order by day;
 
 -- a model's row only where its deals are not null, as unpivoting the models dropped the others
 create or replace table attribution_campaign_day as
-select 'first_touch' as model, day, region, channel, campaign, product, first_touch_r as revenue_base,
-       first_touch_p as pipeline_base, first_touch_w as won_deals, first_touch_o as open_deals, first_touch_s as sourced_base,
-       first_touch_i as influenced_base
-from attr_day where first_touch_d is not null
+select 'first_touch' as model, coalesce(u.day, m.day) as day, coalesce(u.region, m.region) as region,
+       coalesce(u.channel, m.channel) as channel, coalesce(u.campaign, m.campaign) as campaign,
+       coalesce(u.product, m.product) as product,
+       coalesce(u.r, 0) + coalesce(m.first_touch_r, 0) as revenue_base, coalesce(u.p, 0) + coalesce(m.first_touch_p, 0) as pipeline_base,
+       coalesce(u.w, 0) + coalesce(m.first_touch_w, 0) as won_deals, coalesce(u.o, 0) + coalesce(m.first_touch_o, 0) as open_deals,
+       coalesce(u.s, 0) + coalesce(m.first_touch_s, 0) as sourced_base,
+       coalesce(u.i, 0) + coalesce(m.first_touch_i, 0) as influenced_base
+from attr_day u
+full join attr_day_many m on u.day = m.day and u.region = m.region and u.channel is not distinct from m.channel
+    and u.campaign is not distinct from m.campaign and u.product = m.product
+where coalesce(u.d, m.first_touch_d) is not null
 union all
-select 'last_touch' as model, day, region, channel, campaign, product, last_touch_r as revenue_base,
-       last_touch_p as pipeline_base, last_touch_w as won_deals, last_touch_o as open_deals, last_touch_s as sourced_base,
-       last_touch_i as influenced_base
-from attr_day where last_touch_d is not null
+select 'last_touch' as model, coalesce(u.day, m.day) as day, coalesce(u.region, m.region) as region,
+       coalesce(u.channel, m.channel) as channel, coalesce(u.campaign, m.campaign) as campaign,
+       coalesce(u.product, m.product) as product,
+       coalesce(u.r, 0) + coalesce(m.last_touch_r, 0) as revenue_base, coalesce(u.p, 0) + coalesce(m.last_touch_p, 0) as pipeline_base,
+       coalesce(u.w, 0) + coalesce(m.last_touch_w, 0) as won_deals, coalesce(u.o, 0) + coalesce(m.last_touch_o, 0) as open_deals,
+       coalesce(u.s, 0) + coalesce(m.last_touch_s, 0) as sourced_base,
+       coalesce(u.i, 0) + coalesce(m.last_touch_i, 0) as influenced_base
+from attr_day u
+full join attr_day_many m on u.day = m.day and u.region = m.region and u.channel is not distinct from m.channel
+    and u.campaign is not distinct from m.campaign and u.product = m.product
+where coalesce(u.d, m.last_touch_d) is not null
 union all
-select 'linear' as model, day, region, channel, campaign, product, linear_r as revenue_base,
-       linear_p as pipeline_base, linear_w as won_deals, linear_o as open_deals, linear_s as sourced_base,
-       linear_i as influenced_base
-from attr_day where linear_d is not null
+select 'linear' as model, coalesce(u.day, m.day) as day, coalesce(u.region, m.region) as region,
+       coalesce(u.channel, m.channel) as channel, coalesce(u.campaign, m.campaign) as campaign,
+       coalesce(u.product, m.product) as product,
+       coalesce(u.r, 0) + coalesce(m.linear_r, 0) as revenue_base, coalesce(u.p, 0) + coalesce(m.linear_p, 0) as pipeline_base,
+       coalesce(u.w, 0) + coalesce(m.linear_w, 0) as won_deals, coalesce(u.o, 0) + coalesce(m.linear_o, 0) as open_deals,
+       coalesce(u.s, 0) + coalesce(m.linear_s, 0) as sourced_base,
+       coalesce(u.i, 0) + coalesce(m.linear_i, 0) as influenced_base
+from attr_day u
+full join attr_day_many m on u.day = m.day and u.region = m.region and u.channel is not distinct from m.channel
+    and u.campaign is not distinct from m.campaign and u.product = m.product
+where coalesce(u.d, m.linear_d) is not null
 union all
-select 'position_based' as model, day, region, channel, campaign, product, position_based_r as revenue_base,
-       position_based_p as pipeline_base, position_based_w as won_deals, position_based_o as open_deals, position_based_s as sourced_base,
-       position_based_i as influenced_base
-from attr_day where position_based_d is not null
+select 'position_based' as model, coalesce(u.day, m.day) as day, coalesce(u.region, m.region) as region,
+       coalesce(u.channel, m.channel) as channel, coalesce(u.campaign, m.campaign) as campaign,
+       coalesce(u.product, m.product) as product,
+       coalesce(u.r, 0) + coalesce(m.position_based_r, 0) as revenue_base, coalesce(u.p, 0) + coalesce(m.position_based_p, 0) as pipeline_base,
+       coalesce(u.w, 0) + coalesce(m.position_based_w, 0) as won_deals, coalesce(u.o, 0) + coalesce(m.position_based_o, 0) as open_deals,
+       coalesce(u.s, 0) + coalesce(m.position_based_s, 0) as sourced_base,
+       coalesce(u.i, 0) + coalesce(m.position_based_i, 0) as influenced_base
+from attr_day u
+full join attr_day_many m on u.day = m.day and u.region = m.region and u.channel is not distinct from m.channel
+    and u.campaign is not distinct from m.campaign and u.product = m.product
+where coalesce(u.d, m.position_based_d) is not null
 union all
-select 'time_decay' as model, day, region, channel, campaign, product, time_decay_r as revenue_base,
-       time_decay_p as pipeline_base, time_decay_w as won_deals, time_decay_o as open_deals, time_decay_s as sourced_base,
-       time_decay_i as influenced_base
-from attr_day where time_decay_d is not null
+select 'time_decay' as model, coalesce(u.day, m.day) as day, coalesce(u.region, m.region) as region,
+       coalesce(u.channel, m.channel) as channel, coalesce(u.campaign, m.campaign) as campaign,
+       coalesce(u.product, m.product) as product,
+       coalesce(u.r, 0) + coalesce(m.time_decay_r, 0) as revenue_base, coalesce(u.p, 0) + coalesce(m.time_decay_p, 0) as pipeline_base,
+       coalesce(u.w, 0) + coalesce(m.time_decay_w, 0) as won_deals, coalesce(u.o, 0) + coalesce(m.time_decay_o, 0) as open_deals,
+       coalesce(u.s, 0) + coalesce(m.time_decay_s, 0) as sourced_base,
+       coalesce(u.i, 0) + coalesce(m.time_decay_i, 0) as influenced_base
+from attr_day u
+full join attr_day_many m on u.day = m.day and u.region = m.region and u.channel is not distinct from m.channel
+    and u.campaign is not distinct from m.campaign and u.product = m.product
+where coalesce(u.d, m.time_decay_d) is not null
 union all
-select 'w_shaped' as model, day, region, channel, campaign, product, w_shaped_r as revenue_base,
-       w_shaped_p as pipeline_base, w_shaped_w as won_deals, w_shaped_o as open_deals, w_shaped_s as sourced_base,
-       w_shaped_i as influenced_base
-from attr_day where w_shaped_d is not null;
+select 'w_shaped' as model, coalesce(u.day, m.day) as day, coalesce(u.region, m.region) as region,
+       coalesce(u.channel, m.channel) as channel, coalesce(u.campaign, m.campaign) as campaign,
+       coalesce(u.product, m.product) as product,
+       coalesce(u.r, 0) + coalesce(m.w_shaped_r, 0) as revenue_base, coalesce(u.p, 0) + coalesce(m.w_shaped_p, 0) as pipeline_base,
+       coalesce(u.w, 0) + coalesce(m.w_shaped_w, 0) as won_deals, coalesce(u.o, 0) + coalesce(m.w_shaped_o, 0) as open_deals,
+       coalesce(u.s, 0) + coalesce(m.w_shaped_s, 0) as sourced_base,
+       coalesce(u.i, 0) + coalesce(m.w_shaped_i, 0) as influenced_base
+from attr_day u
+full join attr_day_many m on u.day = m.day and u.region = m.region and u.channel is not distinct from m.channel
+    and u.campaign is not distinct from m.campaign and u.product = m.product
+where coalesce(u.d, m.w_shaped_d) is not null;
 
 
 -- The same without the campaign: what the channel views and the models side by side read, a
