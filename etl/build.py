@@ -71,6 +71,8 @@ def _config_tables() -> dict[str, pd.DataFrame]:
         # model parameters the attribution steps read: one place, agreements.toml
         "cfg_attribution": pairs([(k, str(v)) for k, v in config.attribution_settings().items()],
                                  ["key", "value"]),
+        # one row: the alert rules' thresholds (data/alerts.toml), as cfg_agreement holds the SLA
+        "cfg_alerts": pd.DataFrame([config.alert_settings()]),
     }
 
 
