@@ -53,7 +53,8 @@ turns as (
 select 'spend_stopped' as rule, campaign, platform, region, channel, day,
        last_spend + 1 as since, cost_w as value,
        week_usual * spend_window_days / 7 as usual, week_low * spend_window_days / 7 as usual_low,
-       week_high * spend_window_days / 7 as usual_high, spend_window_days as window_days, last_day as as_of
+       week_high * spend_window_days / 7 as usual_high, null::double as threshold,
+       spend_window_days as window_days, last_day as as_of
 from turns
 where day - last_spend >= spend_stopped_days
   and day - last_spend <= spend_stopped_max_days      -- a stop that old is the campaign's state, not news
@@ -62,6 +63,6 @@ where day - last_spend >= spend_stopped_days
 union all
 select 'spend_doubled', campaign, platform, region, channel, day, least(up_since, day), cost_w,
        week_usual * spend_window_days / 7, week_low * spend_window_days / 7, week_high * spend_window_days / 7,
-       spend_window_days, last_day
+       spend_doubled_ratio * week_usual * spend_window_days / 7, spend_window_days, last_day
 from turns
 where established and cost_w >= spend_doubled_ratio * week_usual * spend_window_days / 7;

@@ -41,7 +41,8 @@ stats as (
                as rest_yield,
            list_sum(breached_wk) / nullif(list_sum(leads_wk), 0) as share_usual,
            list_min(share_wk) as share_low, list_max(share_wk) as share_high,
-           max(w.day) over (partition by w.region) as last_day
+           max(w.day) over (partition by w.region) as last_day,
+           max(case when w.spend_whole then w.day end) over (partition by w.region) as spend_last_day
     from w
     join weeks using (region, day)
     cross join cfg_alerts c
@@ -86,13 +87,14 @@ judged as (
 )
 
 select 'leads_down' as rule, region, day, least(leads_since, day) as since, leads_w::double as value,
-       leads_expected as usual, leads_low * k as usual_low, leads_high * k as usual_high, 'leads' as unit,
+       leads_expected as usual, leads_low * k as usual_low, leads_high * k as usual_high,
+       (1 - region_leads_drop) * leads_expected as threshold, 'leads' as unit,
        region_window_days as window_days, last_day as as_of
 from judged
 where leads_down
 union all
 select 'cpl_up', region, day, least(cpl_since, day), cost_w / nullif(leads_w, 0), cpl_usual, cpl_low, cpl_high,
-       'cost_per_lead', region_window_days, last_day
+       region_cpl_ratio * cpl_usual, 'cost_per_lead', region_window_days, spend_last_day
 from judged
 -- spend the leads did not follow; leads that fell on their own (in the window) are the leads_down alert
 where spend_whole and not leads_fell and leads_for_cost >= region_min_leads
@@ -101,7 +103,7 @@ where spend_whole and not leads_fell and leads_for_cost >= region_min_leads
 union all
 -- judged sla_lag_days late: a lead younger than that may still be called within its deadline
 select 'sla_breach', region, day + sla_lag_days::int, least(sla_since, day), breached_w / leads_w, share_usual,
-       share_low, share_high, 'share', region_window_days, last_day
+       share_low, share_high, 1 - sla_within_target, 'share', region_window_days, last_day
 from judged
 where day <= last_day - sla_lag_days::int
   and leads_w >= region_min_leads

@@ -18,7 +18,7 @@ with w as (
 )
 select 'unrecognised' as rule, dimension || ' ' || field || ': ' || raw_value as subject, day,
        first_in_window as since, rows_w / leads_w as value, coalesce(rows_before / nullif(leads_before, 0), 0) as usual,
-       region_window_days as window_days, last_day as as_of
+       unrecognised_share as threshold, region_window_days as window_days, last_day as as_of
 from w
 cross join cfg_alerts
 where rows_w >= unrecognised_min_rows and rows_w >= unrecognised_share * leads_w;
@@ -26,14 +26,15 @@ where rows_w >= unrecognised_min_rows and rows_w >= unrecognised_share * leads_w
 create or replace table alerts as
 with flags as (
     select rule, region, null as campaign, null as platform, null as channel, null as subject, day, since, value,
-           usual, usual_low, usual_high, unit, window_days, as_of
+           usual, usual_low, usual_high, threshold, unit, window_days, as_of
     from al_region_flags
     union all
-    select rule, region, campaign, platform, channel, platform, day, since, value, usual, usual_low, usual_high,
-           'money', window_days, as_of
+    select rule, region, campaign, platform, channel, null, day, since, value, usual, usual_low, usual_high,
+           threshold, 'money', window_days, as_of
     from al_campaign_flags
     union all
-    select rule, null, null, null, null, subject, day, since, value, usual, null, null, 'share', window_days, as_of
+    select rule, null, null, null, null, subject, day, since, value, usual, null, null, threshold, 'share',
+           window_days, as_of
     from al_unrecognised_flags
 ),
 
@@ -48,7 +49,8 @@ episodes as (
     select rule, region, campaign, platform, any_value(channel) as channel, subject, episode,
            min(since) as since, min(day) as detected_on, max(day) as last_seen, max(as_of) as as_of,
            arg_max(value, day) as value, arg_max(usual, day) as usual, arg_max(usual_low, day) as usual_low,
-           arg_max(usual_high, day) as usual_high, any_value(unit) as unit, any_value(window_days) as window_days
+           arg_max(usual_high, day) as usual_high, arg_max(threshold, day) as threshold, any_value(unit) as unit,
+           any_value(window_days) as window_days
     from numbered
     group by rule, region, campaign, platform, subject, episode
 ),
@@ -65,8 +67,9 @@ kinds as (
 stale as (
     select 'stale_export' as rule, null as region, null as campaign, k.subject as platform, null as channel,
            k.kind as subject, 1 as episode, k.latest + 1 as since, k.latest + t.days::int + 1 as detected_on,
-           r.as_of as last_seen, r.as_of, (r.as_of - k.latest)::double as value, t.days as usual,
-           null::double as usual_low, t.days as usual_high, 'days' as unit, null::double as window_days
+           r.as_of as last_seen, r.as_of, (r.as_of - k.latest)::double as value, 0::double as usual,
+           null::double as usual_low, null::double as usual_high, t.days as threshold, 'days' as unit,
+           null::double as window_days
     from kinds k
     cross join (select max(latest) as as_of from kinds) r
     cross join cfg_alerts c
@@ -103,7 +106,7 @@ select md5(concat_ws('|', rule, region, campaign, platform, subject, since)) as 
        case when rule in ('spend_stopped', 'spend_doubled', 'cpl_up', 'leads_down') then 'marketing'
             when rule = 'sla_breach' then 'sales' else 'data_admin' end as owner,
        responsible, region, campaign, platform, channel, subject, since, detected_on, last_seen,
-       last_seen >= as_of as is_open, as_of, value, usual, usual_low, usual_high, unit,
+       last_seen >= as_of as is_open, as_of, value, usual, usual_low, usual_high, threshold, unit,
        window_days::int as window_days
 from final
 order by is_open desc, detected_on desc, rule, region, campaign;
