@@ -42,7 +42,7 @@ stats as (
 ),
 
 turns as (
-    select *, arg_min(day, gap) over ow + 1 as up_since
+    select *, arg_min(day, gap - 1e-6 * (day - date '2000-01-01')) over ow + 1 as up_since   -- ties: the last day
     from (select *, sum(cost - coalesce(week_usual, 0) / 7) over (partition by campaign, platform order by day
                                                                    rows unbounded preceding) as gap
           from stats)

@@ -60,16 +60,17 @@ gaps as (
     select *,
            sum(leads - leads_expected / region_window_days) over o as leads_gap,
            sum(cost - coalesce(cpl_usual, 0) * leads) over o as cpl_gap,
-           sum(breached - coalesce(share_usual, 0) * leads) over o as sla_gap
+           sum(breached - coalesce(share_usual, 0) * leads) over o as sla_gap,
+           1e-6 * (day - date '2000-01-01') as tie     -- a flat stretch turns on its last day
     from expected
     window o as (partition by region order by day rows unbounded preceding)
 ),
 
 turns as (
     select *,
-           arg_max(day, leads_gap) over ow + 1 as leads_since,
-           arg_min(day, cpl_gap) over ow + 1 as cpl_since,
-           arg_min(day, sla_gap) over ow + 1 as sla_since,
+           arg_max(day, leads_gap + tie) over ow + 1 as leads_since,
+           arg_min(day, cpl_gap - tie) over ow + 1 as cpl_since,
+           arg_min(day, sla_gap - tie) over ow + 1 as sla_since,
            leads_expected >= region_min_leads
                and leads_w <= (1 - region_leads_drop) * leads_expected
                and 2 * (sqrt(leads_w + 0.375) - sqrt(leads_expected + 0.375)) / sqrt(level_error) <= -region_z
