@@ -198,3 +198,25 @@ def test_the_demo_alerts_find_the_planted_anomalies_with_few_false_ones(small_de
     assert per_cell.max() <= 1, per_cell[per_cell > 1]
     assert got.owner.notna().all() and got.since.le(got.detected_on).all()
     assert got[got.rule == "sla_breach"].responsible.notna().all()
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_overview_lists_the_open_alerts_of_the_chosen_regions(small_demo, monkeypatch, lang):
+    from tests.apptest import run_app, texts
+    from ui.i18n import t
+    monkeypatch.setenv("PARITY_DB", str(small_demo))
+    con = duckdb.connect(str(small_demo), read_only=True)
+    try:
+        everywhere = con.execute("select count(*) from alerts where is_open").fetchall()[0][0]
+        moscow = con.execute("select count(*) from alerts where is_open and (region is null or region = 'Москва')"
+                             ).fetchall()[0][0]
+    finally:
+        con.close()
+    at = run_app("overview", lang, period="last12")
+    assert t("alerts.heading", lang, n=everywhere) in [h.value for h in at.subheader]
+    assert t("alerts.title.stale_export", lang) in texts(at)
+    at = run_app("overview", lang, period="last12", regions="Москва")
+    assert t("alerts.heading", lang, n=moscow) in [h.value for h in at.subheader]
+    lines = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert any("`msk_rsya_premium`, Москва" in line for line in lines)
+    assert not any("Новосибирск" in line for line in lines)      # another region's alert
