@@ -4,7 +4,7 @@
 
 -- A region's new leads, the leads whose first contact missed the SLA (mart_leads_day counts a lead not
 -- yet contacted as missed) and its running campaigns' spend in the base currency; the rest of the country's leads beside
--- it, so a national dip moves the expectation, not the verdict. Canonical regions only.
+-- it, so a national dip moves the expectation, not the verdict.
 create or replace temp table al_region_day as
 with bounds as (
     select min(day) as first_day, max(day) as last_day from mart_leads_day
@@ -44,10 +44,16 @@ spend_through as (
     where latest >= (select max(date) from ad_spend) - 28
 ),
 
+-- canonical regions with any lead or spend (data/regions.csv may list many more)
+regions as (
+    select region from cfg_regions
+    where region in (select region from leads) or region in (select region from campaign_spend)
+),
+
 grid as (
     select r.region, d.day, coalesce(l.leads, 0) as leads, coalesce(l.breached, 0) as breached,
            coalesce(s.cost, 0) as cost
-    from cfg_regions r
+    from regions r
     cross join days d
     left join leads l on l.region = r.region and l.day = d.day
     left join spend s on s.region = r.region and s.day = d.day
