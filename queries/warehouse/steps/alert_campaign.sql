@@ -2,7 +2,7 @@
 -- spend_stopped_days days in a row (up to spend_stopped_max_days) after spending on most of the 28 days
 -- before, and not at its planned end (campaigns.end_date). Doubled: the last spend_window_days cost at least spend_doubled_ratio times
 -- the median week of the 8 before, every one of which spent (a new campaign is not "doubled").
-create or replace temp table al_campaign_flags as
+create or replace table alert_campaign_flags as
 with w as (
     select *, row_number() over o as n,
            sum(cost) over ow as cost_w, sum(cost) over o7 as cost7,

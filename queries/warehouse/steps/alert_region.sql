@@ -5,7 +5,7 @@
 -- move with the rest of the country (a national dip or the New Year holidays are no regional alert).
 -- Counts are judged as Poisson (binomial for the SLA), the level's own error included, so a small
 -- region's ordinary wobble is no drop. `since`: the day the cumulative gap to the usual level turned.
-create or replace temp table al_region_flags as
+create or replace table alert_region_flags as
 with w as (
     select *, sum(leads) over ow as leads_w, sum(rest_leads) over ow as rest_w, sum(cost) over ow as cost_w,
            sum(rest_cost) over ow as rest_cost_w, sum(breached) over ow as breached_w,

@@ -1,6 +1,6 @@
--- The daily series the alert rules judge (alert_flags.sql): one row per key x day, dense (a day with no
--- rows is a zero), each up to the last day its own export covers, so a late export is a stale alert,
--- not a drop. Small: regions, campaigns and unrecognised values by day, never rows of deals or leads.
+-- The daily series the region and campaign rules judge (alert_region.sql, alert_campaign.sql): one row per
+-- key x day, dense (a day with no rows is a zero), each up to the last day its own export covers, so a
+-- late export is a stale alert, not a drop. Small: regions and campaigns by day, never rows of deals.
 
 -- A region's new leads, the leads whose first contact missed the SLA (mart_leads_day counts a lead not
 -- yet contacted as missed) and its running campaigns' spend in the base currency; the rest of the country's leads beside
@@ -104,46 +104,3 @@ select g.*, coalesce(s.cost, 0) as cost
 from grid g
 left join spend s using (campaign, platform, day)
 order by campaign, platform, day;
-
--- Leads whose channel or region no rule in data/ recognised, per raw value and day (as dq_unrecognised
--- lists them: the channel under the first of utm_source, source, utm_medium the lead has), beside all
--- leads of the day; from the value's first day on.
-create or replace temp table al_unrecognised_day as
-with odd as (
-    select created_at::date as day, 'channel' as dimension,
-           case when utm_source is not null then 'utm_source' when source is not null then 'source'
-                else 'utm_medium' end as field,
-           coalesce(utm_source, source, utm_medium) as raw_value
-    from leads
-    where channel = 'unknown' and coalesce(utm_source, source, utm_medium) is not null
-    union all
-    select created_at::date, 'region', 'region', region
-    from leads
-    where region is not null and region not in (select region from cfg_regions)
-),
-
-counts as (
-    select dimension, field, raw_value, day, count(*) as rows from odd group by all
-),
-
-totals as (
-    select created_at::date as day, count(*) as leads from leads group by all
-),
-
-days as (
-    select unnest(generate_series(min(day), max(day), interval 1 day))::date as day from totals
-),
-
-keys as (
-    select dimension, field, raw_value, min(day) as first_seen
-    from counts
-    group by all
-    having sum(rows) >= (select unrecognised_min_rows from cfg_alerts)
-)
-
-select k.dimension, k.field, k.raw_value, d.day, coalesce(c.rows, 0) as rows, coalesce(t.leads, 0) as leads
-from keys k
-join days d on d.day >= k.first_seen - 70      -- the weeks before it appeared: its usual share
-left join counts c using (dimension, field, raw_value, day)
-left join totals t on t.day = d.day
-order by dimension, field, raw_value, day;

@@ -3,39 +3,19 @@
 -- one alert. `is_open` when it still holds on the last day its data covers. Built after every load
 -- (the Overview and `python -m etl alerts` read it); thresholds in data/alerts.toml (cfg_alerts).
 
--- unrecognised values: over the window, at least unrecognised_share of the leads and min_rows of them
-create or replace temp table al_unrecognised_flags as
-with w as (
-    select *, sum(rows) over ow as rows_w, sum(leads) over ow as leads_w,
-           sum(rows) over ob as rows_before, sum(leads) over ob as leads_before,
-           min(case when rows > 0 then day end) over ow as first_in_window,
-           max(day) over (partition by dimension, field, raw_value) as last_day
-    from al_unrecognised_day
-    window o as (partition by dimension, field, raw_value order by day),
-           ow as (o rows between (select region_window_days from cfg_alerts)::int - 1 preceding and current row),
-           ob as (o rows between (select region_window_days from cfg_alerts)::int + 55 preceding
-                  and (select region_window_days from cfg_alerts)::int preceding)
-)
-select 'unrecognised' as rule, dimension || ' ' || field || ': ' || raw_value as subject, day,
-       first_in_window as since, rows_w / leads_w as value, coalesce(rows_before / nullif(leads_before, 0), 0) as usual,
-       unrecognised_share as threshold, region_window_days as window_days, last_day as as_of
-from w
-cross join cfg_alerts
-where rows_w >= unrecognised_min_rows and rows_w >= unrecognised_share * leads_w;
-
 create or replace table alerts as
 with flags as (
     select rule, region, null as campaign, null as platform, null as channel, null as subject, day, since, value,
            usual, usual_low, usual_high, threshold, unit, window_days, as_of
-    from al_region_flags
+    from alert_region_flags
     union all
     select rule, region, campaign, platform, channel, null, day, since, value, usual, usual_low, usual_high,
            threshold, 'money', window_days, as_of
-    from al_campaign_flags
+    from alert_campaign_flags
     union all
     select rule, null, null, null, null, subject, day, since, value, usual, null, null, threshold, 'share',
            window_days, as_of
-    from al_unrecognised_flags
+    from alert_unrecognised_flags
 ),
 
 numbered as (
@@ -77,19 +57,11 @@ stale as (
     where k.latest is not null and r.as_of - k.latest > t.days
 ),
 
--- the SLA's manager: who missed most first contacts of the region in the alert's days
-missed as (
-    select region, manager, day, count(*) as missed
-    from lead_facts
-    where not contacted or response_hours > first_contact_hours
-    group by all
-),
-
 sla_manager as (
     select region, episode, arg_max(manager, missed) as responsible
     from (select e.region, e.episode, m.manager, sum(m.missed) as missed
           from episodes e
-          join missed m on m.region = e.region and m.day between e.since and e.last_seen
+          join alert_missed_contacts m on m.region = e.region and m.day between e.since and e.last_seen
           where e.rule = 'sla_breach'
           group by all)
     group by all
