@@ -25,7 +25,7 @@ SOURCES = frozenset({
     "loads", "rejects", "cell_warnings", "meta",
     "cfg_fx", "cfg_agreement", "cfg_regions", "cfg_region_alias", "cfg_channels", "cfg_channel_rules",
     "cfg_campaign_rules", "cfg_stages", "cfg_lead_statuses", "cfg_currencies", "cfg_plan_metrics",
-    "cfg_owners", "cfg_activity_statuses", "cfg_attribution",
+    "cfg_owners", "cfg_activity_statuses", "cfg_attribution", "cfg_alerts",
 })
 
 
@@ -80,6 +80,7 @@ STEPS: tuple[Step, ...] = (
     Step("mart_pipeline", reads=("deal_facts",), builds=("mart_pipeline",)),
     Step("lead_facts", reads=("leads", "deal_facts", "cfg_agreement"), temp=("lead_facts",)),
     Step("mart_leads_day", reads=("lead_facts",), builds=("mart_leads_day",)),
+    Step("alert_missed_contacts", reads=("lead_facts",), builds=("alert_missed_contacts",)),
     Step("mart_manager_deals_day", reads=("deal_facts",),
          builds=("mart_manager_deals_day", "mart_manager_deals_month", "manager_deals_rows")),
     Step("mart_spend_day", reads=("ad_spend", "campaigns", "cfg_agreement", "cfg_fx"), temp=("spend_facts",),
@@ -95,6 +96,18 @@ STEPS: tuple[Step, ...] = (
     Step("mart_cohort_day", reads=("deal_facts", "cfg_regions"), builds=("mart_cohort_day",)),
     Step("mart_dq", reads=("mart_deals_day", "cfg_regions", "rejects"), builds=("mart_dq",)),
     Step("mart_funnel", reads=("lead_facts",), builds=("mart_funnel_day", "mart_funnel_month", "funnel_rows")),
+    # Alerts: each region's and campaign's recent days against its own weeks, exports gone quiet, values
+    # no rule knows (data/alerts.toml); checked after every load that changes what they read.
+    Step("alert_series", reads=("mart_leads_day", "mart_campaign_day", "ad_spend", "campaigns", "cfg_regions",
+                                "cfg_alerts"),
+         temp=("al_region_day", "al_campaign_day")),
+    Step("alert_region", reads=("al_region_day", "cfg_alerts"), builds=("alert_region_flags",)),
+    Step("alert_campaign", reads=("al_campaign_day", "cfg_alerts"), builds=("alert_campaign_flags",)),
+    Step("alert_unrecognised", reads=("leads", "cfg_regions", "cfg_alerts"), temp=("al_unrecognised_day",),
+         builds=("alert_unrecognised_flags",)),
+    Step("alerts", reads=("alert_region_flags", "alert_campaign_flags", "alert_unrecognised_flags",
+                          "alert_missed_contacts", "deals", "leads", "ad_spend", "sales", "traffic", "cfg_alerts"),
+         builds=("alerts",)),
     # Campaign impact: regional flights.
     Step("flights", reads=("ad_spend",), builds=("flights",)),
     # Attribution (analysis/attribution.py is the reference the SQL is tested against).

@@ -110,6 +110,8 @@ LISTINGS: dict[str, str] = {
     "dq_unrecognised_share": "the share of rows and revenue with values no rule matched",
     "dq_unmapped_campaigns": "campaign keys without a campaign row",
     "vocab_unrecognised": "values the vocabulary step offers to map",
+    "alerts_open": "open alerts with the number and the usual range each rule judged (data/alerts.toml)",
+    "alerts_list": "alert episodes with the number and the usual range each rule judged (data/alerts.toml)",
 }
 
 

@@ -306,11 +306,12 @@ def ran(result: dict) -> list[str]:
 
 
 def test_a_load_runs_only_the_steps_its_tables_reach(copy_of_warehouse, tmp_path):
-    """On a built warehouse: sales reach reconciliation, not the marts or attribution; spend reaches the
-    spend marts and flights, not attribution or reconciliation; a deals file whose rows all fail
-    changes only `loads` and `rejects`; what ran is kept in meta for `python -m bench etl`."""
+    """On a built warehouse: sales reach reconciliation and the alerts (an accounting export gone quiet),
+    not the marts or attribution; spend reaches the spend marts and flights, not attribution or
+    reconciliation; a deals file whose rows all fail changes only `loads` and `rejects`; what ran is kept
+    in meta for `python -m bench etl`."""
     sales = load_files([sales_file_text(tmp_path)], progress=False)
-    assert sales["ok"] and set(ran(sales)) == {"reconciliation", "dq_unrecognised", "mart_freshness"}
+    assert sales["ok"] and set(ran(sales)) == {"reconciliation", "dq_unrecognised", "mart_freshness", "alerts"}
     spend = write_csv(tmp_path / "spend.csv", ["Дата", "Кампания", "Регион", "Показы", "Клики", "Расход", "Валюта"],
                       [["2025-01-06", "msk_search_brand", "Москва", "900", "45", "4500", "RUB"]], "generic")
     steps = ran(load_files([spend], progress=False))
