@@ -105,7 +105,7 @@ with tab_history:
 
 with tab_quality:
     # the warehouse-wide figures are company totals, withheld from a regional user (model/access.py)
-    row, u, q = cards.row(), d["unattributed"].iloc[0], d["dq"].iloc[0] if len(d["dq"]) else None
+    row, u, q = cards.row(), d["unattributed"].iloc[0], None if db.company_withheld() else d["dq"].iloc[0]
     if q is not None:
         cards.card(row, t("data.dq.no_source"), fmt.percent(q.no_source_share, L), help_=t("data.dq.no_source.help"))
     cards.card(row, t("data.dq.unattributed"), fmt.percent(u.share, L), fmt.compact(u.unattributed, L, u.currency),

@@ -12,7 +12,7 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 from etl.paths import db_path
 from model import views
-from model.access import AccessDenied, Scope
+from model.access import AccessDenied, Scope, scope_of
 from model.runner import connect, prepare, read_as
 from ui.auth import current_user
 
@@ -54,6 +54,13 @@ def query(name: str, params: dict | None = None, **kw) -> pd.DataFrame:
         refuse(denied)
         raise
     return _run(name, sql, bound, str(path), _file_stamp(path), scope)
+
+
+def company_withheld() -> bool:
+    """True when the session's user sees some regions only and no company totals: the queries declared
+    "company" return no rows for them (model/access.py), and pages say so instead of showing nothing."""
+    scope = scope_of(current_user())
+    return scope.restricted and not scope.company
 
 
 def refuse(denied: AccessDenied) -> None:
