@@ -26,6 +26,7 @@ from streamlit.testing.v1 import AppTest
 
 from model import access, catalog, runner
 from model.access import MASK_PREFIX, OPERATOR, AccessDenied
+from model.filters import Filters
 from model.pages import PAGES
 from model.runner import APP_QUERIES, sql_of
 from model.users import User
@@ -448,3 +449,20 @@ def test_a_page_without_a_user_says_so_in_one_line(demo, monkeypatch):
     at = run_app("overview", "en", user=None)
     assert [e.value for e in at.error] == [TEXT["en"]["rls.denied.no_user"]]
     assert not at.metric and not at.dataframe and not at.get("plotly_chart")
+
+
+def test_a_flight_shared_with_other_regions_is_masked_and_listed_nowhere(demo):
+    """Казань's only flight also covers Самара and Уфа: its name, spend and their names never reach a
+    Казань manager, and the impact view lists no flight for them (the flight still marks the exposure)."""
+    from model.views import impact as view
+    kazan = User("rm_kzn", "Казань", "regional_manager", regions=("Казань",))
+    p = {"date_from": DEMO_FROM, "date_to": DEMO_TO, "regions": [], "products": []}
+    admin = runner.run_on(demo["con"], "flights_list", {**p, "regions": ["Казань"]}, OPERATOR)
+    shared = admin[[set(r) > {"Казань"} for r in admin.regions]]
+    assert not shared.empty
+    got = runner.run_on(demo["con"], "flights_list", p, kazan)
+    assert len(got) == len(admin) and got.spend.isna().all()
+    assert not set(got.campaign) & set(admin.campaign)
+    assert {r for rs in got.regions for r in rs} - {"Казань"} <= {access.mask(r) for r in demo["names"]}
+    d = view.load(Filters("custom", DEMO_FROM, DEMO_TO), runner.runner(demo["con"], kazan))
+    assert d["flights"].empty and len(d["exposing"]) == len(admin)
