@@ -18,8 +18,12 @@ run: $(STAMP)
 		|| $(PY) -m etl demo
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
 
+# Two cores: everything but the browser tests on two workers (a file per worker, so module fixtures are
+# built once), then the browser tests alone, so a Streamlit server and chromium never share the machine
+# with a CPU-bound test and wait past their timeouts.
 test: $(STAMP)
-	$(PY) -m pytest -q --durations=15
+	$(PY) -m pytest -q -n 2 --dist loadfile -m "not browser" --durations=15
+	$(PY) -m pytest -q -m browser --durations=10
 
 demo: $(STAMP)
 	$(PY) -m etl demo

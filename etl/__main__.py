@@ -11,6 +11,7 @@ import duckdb
 
 from etl.errors import LoadError, log_path, log_unexpected
 from etl.sweep import describe as describe_swept
+from model import audit, trail
 
 
 def _print(result: dict, as_json: bool) -> None:
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     ld.add_argument("--save-mapping", metavar="NAME",
                     help="save --mapping as data/mappings/NAME.toml: files with this header then load without flags")
     ld.add_argument("--json", action="store_true")
-    sub.add_parser("rebuild", help="rebuild the warehouse from data/raw and data/ config")
+    rb = sub.add_parser("rebuild", help="rebuild the warehouse from data/raw and data/ config")
     st = sub.add_parser("status", help="what the warehouse holds")
     st.add_argument("--json", action="store_true")
     dm = sub.add_parser("demo", help="write the demo company's exports and load them")
@@ -79,13 +80,16 @@ def main(argv: list[str] | None = None) -> int:
     dm.add_argument("--deals", type=int, default=50_000)
     dm.add_argument("--end", help="last day of the demo history, YYYY-MM-DD (default: yesterday)")
     dm.add_argument("--replace", action="store_true", help="replace a warehouse that holds other files")
+    for cmd in (ld, rb, dm):
+        cmd.add_argument("--as", dest="who", metavar="LOGIN", help="who runs it, for the audit trail (default: $USER)")
     sub.add_parser("steps", help="the build steps in order: what each reads, updates and builds")
     vc = sub.add_parser("vocab", help="values no rule recognised, largest first; --assign one and rebuild")
     vc.add_argument("--dimension", choices=["channel", "region", "stage", "lead_status", "currency"])
     vc.add_argument("--assign", metavar="FIELD=VALUE", help="e.g. utm_source=organic_search")
     vc.add_argument("--to", metavar="TARGET", help="a channel, region, status or currency code")
     vc.add_argument("--pattern", action="store_true", help="VALUE is a regular expression over lower-cased text")
-    vc.add_argument("--who", help="who makes the change, for the log (default: $USER)")
+    vc.add_argument("--as", "--who", dest="who", metavar="LOGIN",
+                    help="who makes the change, for the log and the audit trail (default: $USER)")
     vc.add_argument("--dry-run", action="store_true", help="show what the assignment moves; save nothing")
     vc.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
@@ -93,16 +97,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.cmd == "load":
             from etl.load import load_files
+            who = audit.who_cli(args.who)
             if args.save_mapping:
-                _save_mapping(args)
-            result = load_files(args.files, args.entity, args.mapping, progress=not as_json,
-                                format_name=args.format_name, period=args.period)
+                trail.recorded("mapping_save", who, args.save_mapping, lambda: _save_mapping(args) or {},
+                                   lambda _: {"mapping": str(args.mapping), "file": args.files[0].name})
+            result = trail.recorded(
+                "load", who, ", ".join(p.name for p in args.files)[:500], lambda: load_files(
+                    args.files, args.entity, args.mapping, progress=not as_json, format_name=args.format_name,
+                    period=args.period), trail.load_detail)
             _print(result, as_json)
             failed = [f for f in result["files"] if f["status"] == "failed"]
             return 1 if failed else 0
         if args.cmd == "rebuild":
             from etl.load import rebuild
-            result = rebuild()
+            result = trail.recorded("rebuild", audit.who_cli(args.who), "warehouse", rebuild,
+                                        lambda r: {"outcome": "rebuilt", "files": r["files"]})
             print(f"rebuilt {result['warehouse']} from {result['files']} raw files; all checks passed")
             for line in describe_swept(result["swept"]):
                 print(line)
@@ -110,9 +119,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "status":
             from etl.status import status
             result = status()
+            result["audit"] = chain = audit.summary()   # the store beside the warehouse, and its chain
             print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
             for line in describe_swept(result["swept"]):  # stdout is the JSON; the removals also as lines
                 print(line, file=sys.stderr)
+            print(f"audit trail: {chain['store']} ({chain['entries']} entries), chain {chain['chain']}"
+                  + (f", {chain['pending']} entries pending" if chain["pending"] else ""), file=sys.stderr)
             return 0
         if args.cmd == "steps":
             from etl.steps import describe
@@ -123,9 +135,16 @@ def main(argv: list[str] | None = None) -> int:
             return run_cli(args)
         if args.cmd == "demo":
             from etl.demo_load import run_demo
-            result = run_demo(args.seed, args.deals, args.end, args.replace)
+            result = trail.recorded("demo", audit.who_cli(args.who), "demo company",
+                                        lambda: run_demo(args.seed, args.deals, args.end, args.replace),
+                                        lambda r: {**trail.load_detail(r), "seed": args.seed, "deals": args.deals})
             _print(result, False)
             return 0 if result["ok"] else 1
+    except audit.AuditError as err:    # the trail cannot be written: nothing was done
+        if as_json:
+            print(json.dumps({"ok": False, "error": str(err), "code": "audit_unwritable"}, ensure_ascii=False))
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     except LoadError as err:
         if as_json:
             print(json.dumps({"ok": False, "error": str(err), "code": err.code, "fields": err.fields},

@@ -32,17 +32,13 @@ CHANNEL_INPUTS = {
 }
 
 
-def _config_tables() -> dict[str, pd.DataFrame]:
-    """data/ config as the cfg_* tables SQL joins with."""
-    def pairs(rows, cols):
-        return pd.DataFrame(rows, columns=cols)
-    rules = config.channel_rules()
-    agreed = config.agreements()
+def agreement_tables(agreed: dict) -> dict[str, pd.DataFrame]:
+    """An agreements.toml (parsed) as the cfg_agreement and cfg_attribution tables the steps read: the
+    build's, and the agreement flow's recompute of what a proposal would move (model/agreement_effect.py)."""
     sla, money = agreed.get("sla", {}), agreed.get("money", {})
     hours = sla.get("working_hours", [9, 19])
+    attribution = {**config.ATTRIBUTION_DEFAULTS, **agreed.get("attribution", {})}
     return {
-        "cfg_fx": pd.DataFrame(config.fx_rates(), columns=["currency", "valid_from", "rate"]).astype(
-            {"currency": "string", "rate": "float64"}),
         # one row: the agreed SLA and base currency, so marts compute "within target" in SQL
         "cfg_agreement": pd.DataFrame([{
             "base_currency": str(money.get("base_currency", "RUB")).upper(),
@@ -51,6 +47,20 @@ def _config_tables() -> dict[str, pd.DataFrame]:
             "working_days": [int(d) for d in sla.get("working_days", [1, 2, 3, 4, 5])],
             "min_qualified_share": float(sla.get("min_qualified_share", 0)),
             "min_lead_to_deal": float(sla.get("min_lead_to_deal", 0))}]),
+        # model parameters the attribution steps read: one place, agreements.toml
+        "cfg_attribution": pd.DataFrame([(k, str(v)) for k, v in attribution.items()], columns=["key", "value"]),
+    }
+
+
+def _config_tables() -> dict[str, pd.DataFrame]:
+    """data/ config as the cfg_* tables SQL joins with."""
+    def pairs(rows, cols):
+        return pd.DataFrame(rows, columns=cols)
+    rules = config.channel_rules()
+    return {
+        "cfg_fx": pd.DataFrame(config.fx_rates(), columns=["currency", "valid_from", "rate"]).astype(
+            {"currency": "string", "rate": "float64"}),
+        **agreement_tables(config.agreements()),
         "cfg_regions": pd.DataFrame(config.regions()),
         "cfg_region_alias": pairs(config.region_alias_rows(), ["key", "region"]),
         "cfg_channels": pd.DataFrame(config.channels()),
@@ -68,9 +78,6 @@ def _config_tables() -> dict[str, pd.DataFrame]:
         "cfg_plan_metrics": pairs(config.vocab("plan_metric"), ["key", "metric"]),
         "cfg_owners": pairs(config.vocab("owner"), ["key", "owner"]),
         "cfg_activity_statuses": pairs(config.vocab("activity_status"), ["key", "status"]),
-        # model parameters the attribution steps read: one place, agreements.toml
-        "cfg_attribution": pairs([(k, str(v)) for k, v in config.attribution_settings().items()],
-                                 ["key", "value"]),
     }
 
 
@@ -346,8 +353,12 @@ class Builder:
         now = dt.datetime.now().isoformat(timespec="seconds")
         # the agreements the numbers were built with: pages read them from here, not from data/
         agreed = (config_dir() / "agreements.toml").read_text(encoding="utf-8")
+        # and their version, which every page and slide that uses them names ("agreement v3 of 12.01.2026")
+        version, agreed_on = config.agreement_version(config.check_agreements(agreed, "agreements.toml"))
         # steps_hash: what the derived tables were built by; steps_run: what this build ran (bench etl prints it)
         for key, value in (("config_hash", config.config_hash()), ("built_at", now), ("agreements", agreed),
+                           ("agreement_version", str(version)),
+                           ("agreement_date", agreed_on.isoformat() if agreed_on else ""),
                            ("steps_hash", steps_hash()), ("steps_run", json.dumps(ran))):
             run(self.con, "insert or replace into meta values ($k, $v)", {"k": key, "v": value})
         with phase("checkpoint"):

@@ -197,11 +197,91 @@ def channel_rules() -> list[dict[str, str]]:
 
 def agreements() -> dict:
     """data/agreements.toml: what both departments signed off (attribution, SLA, base currency)."""
+    path = config_dir() / "agreements.toml"
+    return check_agreements(path.read_text(encoding="utf-8"), str(path))
+
+
+# What each agreed value must be, so a typo fails where it is written (the file, or a proposal in the
+# app), not deep in a build step: key -> (rule, test). Rules are words the UI translates (agr.rule.*).
+def _number(v) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _whole(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+# The models the build and the pages know: analysis/attribution.py's MODELS, which imports this module, so
+# the names are repeated here rather than imported (tests/test_agreements.py holds the two equal).
+ATTRIBUTION_MODELS = ("first_touch", "last_touch", "linear", "time_decay", "position_based", "w_shaped", "markov",
+                      "shapley")
+ATTRIBUTION_WEIGHTS = ("first_weight", "last_weight", "middle_weight", "w_first_weight", "w_lead_weight",
+                       "w_deal_weight", "w_other_weight")
+AGREEMENT_RULES: dict[str, tuple[str, object]] = {
+    "money.base_currency": ("currency", lambda v: isinstance(v, str) and re.fullmatch(r"[A-Za-z]{3}", v)),
+    "sla.first_contact_hours": ("positive", lambda v: _number(v) and v > 0),
+    "sla.working_hours": ("hours", lambda v: isinstance(v, list) and len(v) == 2 and all(map(_whole, v))
+                          and 0 <= v[0] < v[1] <= 24),
+    "sla.working_days": ("days", lambda v: isinstance(v, list) and v and all(_whole(d) and 1 <= d <= 7 for d in v)
+                         and len(set(v)) == len(v)),
+    "sla.min_qualified_share": ("share", lambda v: _number(v) and 0 <= v <= 1),
+    "sla.min_lead_to_deal": ("share", lambda v: _number(v) and 0 <= v <= 1),
+    "attribution.time_decay_half_life_days": ("positive", lambda v: _number(v) and v > 0),
+    "attribution.lookback_days": ("positive", lambda v: _number(v) and v > 0),
+    "attribution.max_path_steps": ("steps", lambda v: _whole(v) and v >= 2),
+    **{f"attribution.{k}": ("share", lambda v: _number(v) and 0 <= v <= 1) for k in ATTRIBUTION_WEIGHTS},
+}
+RULE_WORDS = {"currency": "a three-letter currency code", "positive": "a number above 0",
+              "hours": "[start, end] in whole hours 0-24, start first", "days": "distinct weekdays 1-7",
+              "share": "a number from 0 to 1", "steps": "a whole number of at least 2", "sum_one": "1 in total",
+              "model": "an attribution model (ATTRIBUTION_MODELS)", "text": "a text",
+              "version": "a whole number", "date": "a date (YYYY-MM-DD)", "table": "a [table]"}
+# weights that split one deal between them: they add up to 1 (the page states them as percentages)
+WEIGHT_GROUPS = (("first_weight", "last_weight", "middle_weight"),
+                 ("w_first_weight", "w_lead_weight", "w_deal_weight", "w_other_weight"))
+
+
+def check_agreements(text: str, where: str) -> dict:
+    """agreements.toml's text parsed, every agreed value checked (AGREEMENT_RULES, WEIGHT_GROUPS, a known
+    attribution model, stage definitions as text); the first problem raises a one-line LoadError."""
     try:
-        return tomllib.loads((config_dir() / "agreements.toml").read_text(encoding="utf-8"))
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise LoadError(f"{config_dir() / 'agreements.toml'}: {err}; fix the file", "bad_agreements",
-                        path=str(config_dir() / "agreements.toml"), detail=str(err)) from None
+        raise LoadError(f"{where}: {err}; fix the file", "bad_agreements", path=where, detail=str(err)) from None
+
+    def bad(key: str, value, rule: str) -> LoadError:
+        return LoadError(f"{where}: {key} = {value!r} must be {RULE_WORDS[rule]}; correct the value",
+                         "bad_agreement_value", path=where, setting=key, value=repr(value), rule=rule)
+
+    for key, (rule, ok) in AGREEMENT_RULES.items():
+        section, name = key.split(".")
+        table = doc.get(section, {})
+        if not isinstance(table, dict):
+            raise bad(section, table, "table")
+        if name in table and not ok(table[name]):       # type: ignore[operator]
+            raise bad(key, table[name], rule)
+    attr = {**ATTRIBUTION_DEFAULTS, **doc.get("attribution", {})}
+    if attr["model"] not in ATTRIBUTION_MODELS:
+        raise bad("attribution.model", attr["model"], "model")
+    for group in WEIGHT_GROUPS:
+        if abs(sum(float(attr[k]) for k in group) - 1) > 1e-9:
+            raise bad(" + ".join(f"attribution.{k}" for k in group), sum(float(attr[k]) for k in group), "sum_one")
+    stages = doc.get("lead_stages", {})
+    for name, value in (stages.items() if isinstance(stages, dict) else [("lead_stages", stages)]):
+        if not isinstance(value, str) or not value.strip():
+            raise bad(f"lead_stages.{name}", value, "text")
+    if "version" in doc and not ((_whole(doc["version"]) and doc["version"] >= 1) or isinstance(doc["version"], str)):
+        raise bad("version", doc["version"], "version")
+    if "agreed_on" in doc and not isinstance(doc["agreed_on"], dt.date):
+        raise bad("agreed_on", doc["agreed_on"], "date")
+    return doc
+
+
+def agreement_version(doc: dict) -> tuple[int, dt.date | None]:
+    """(version, the day both heads approved it) an agreements.toml names: a file written by the agreement
+    flow (model/agreement_flow.py) carries `version = N` and `agreed_on`; one from before versions is v1."""
+    version = doc.get("version")
+    return (version if _whole(version) else 1), doc.get("agreed_on")
 
 
 def fx_rates() -> list[dict]:

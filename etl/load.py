@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from etl import config, formats, periods, profiles
+from etl import config, formats, limits, periods, profiles
 from etl.build import CHANNEL_INPUTS, Builder, check_docs, file_checks, run_checks
 from etl.errors import LoadError, log_path, log_unexpected, unexpected
 from etl.paths import db_path, raw_dir
@@ -33,10 +33,11 @@ def sha256_of(path: Path) -> str:
 
 
 def store_raw(path: Path, sha: str) -> Path:
-    """Keeps the file byte-for-byte as raw/<sha256><ext>; the original is never edited."""
+    """Keeps the file byte-for-byte as raw/<sha256><ext>; the original is never edited. The name is
+    generated: nothing of the file's own name but a plain extension reaches the path."""
     folder = raw_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    dest = folder / (sha + path.suffix.lower())
+    dest = folder / (sha + limits.suffix(path.name))
     if not dest.exists():
         tmp = dest.with_name(dest.name + ".part")
         shutil.copyfile(path, tmp)
@@ -366,33 +367,42 @@ def _failed(name: str, err: Exception) -> dict:
 
 def load_files(paths: list[Path], entity: str | None = None, mapping_path: Path | None = None,
                progress: bool = True, format_name: str | None = None, mapping: Mapping | None = None,
-               on_file=None, period=None) -> dict:
-    """Loads files in one build: already-loaded files are no-ops; each bad file fails alone.
+               on_file=None, period=None, names: list[str] | None = None) -> dict:
+    """Loads files in one build: already-loaded files are no-ops; each bad file fails alone, a file over
+    data/upload.toml's size limit before it is read. `names` are the files' own names where the paths
+    are generated ones (uploads): only ever labels, never paths.
     `mapping` (a Mapping) or `mapping_path` (its TOML) maps columns; `on_file(result)` is called as
     each file is done (the upload page's progress). `period` ("2026-03-01..2026-03-10", or two dates)
     dates the reports whose rows have no date and whose title and file name name no period.
     "phases" lists where the time and memory went (etl/phases.py)."""
     with recording() as rec:
-        out = _load_files(paths, entity, mapping_path, progress, format_name, mapping, on_file, period)
+        out = _load_files(paths, entity, mapping_path, progress, format_name, mapping, on_file, period, names)
     out["phases"] = rec.report()
     return out
 
 
 def _load_files(paths: list[Path], entity: str | None, mapping_path: Path | None, progress: bool,
-                format_name: str | None, mapping: Mapping | None, on_file, period) -> dict:
+                format_name: str | None, mapping: Mapping | None, on_file, period, names) -> dict:
     mapping = mapping or Mapping.read(mapping_path)
     if format_name:
         formats.by_name(format_name)  # an unknown name fails before anything is read
     period = _user_period(period)
+    lim = limits.limits()
     results, todo, stats = [], [], {}
-    for path in paths:
+    for i, path in enumerate(paths):
         path = Path(path)
+        name = limits.label(names[i] if names else path.name)
         if not path.is_file():
-            results.append(_failed(path.name, LoadError(f"{path}: no such file; check the path", "no_file",
-                                                        file=str(path))))
+            results.append(_failed(name, LoadError(f"{path}: no such file; check the path", "no_file",
+                                                   file=str(path))))
+            continue
+        try:
+            limits.check_size(path, name, lim)
+        except LoadError as err:
+            results.append(_failed(name, err))
             continue
         with phase("hash"):
-            todo.append((path, sha256_of(path)))
+            todo.append((path, name, sha256_of(path)))
     swept: list[dict] = []
     if todo:
         with Builder(db_path()) as b:
@@ -401,25 +411,24 @@ def _load_files(paths: list[Path], entity: str | None, mapping_path: Path | None
                 with phase("replay"):
                     _replay(b, work, progress)
             new_entries = []
-            for path, sha in tqdm(todo, desc="load", unit="file", disable=not progress or None):
+            for path, name, sha in tqdm(todo, desc="load", unit="file", disable=not progress or None):
                 done = b.loaded(sha)
                 if done:
-                    results.append({"file": path.name, "status": "already loaded", "load_id": done[0],
+                    results.append({"file": name, "status": "already loaded", "load_id": done[0],
                                     "loaded_at": done[1], "rows_loaded": 0})
                     continue
                 with phase("store_raw"):
                     stored = store_raw(path, sha)
                 try:
-                    results.append(load_one(b, stored, path.name, sha, entity, mapping, work, format_name,
-                                            period))
+                    results.append(load_one(b, stored, name, sha, entity, mapping, work, format_name, period))
                 except (LoadError, duckdb.Error, OSError) as err:
-                    results.append(_failed(path.name, err))
+                    results.append(_failed(name, err))
                     if on_file:
                         on_file(results[-1])
                     continue
                 if on_file:
                     on_file(results[-1])
-                new_entries.append({"sha256": sha, "file_name": path.name, "stored": stored.name,
+                new_entries.append({"sha256": sha, "file_name": name, "stored": stored.name,
                                     "entity": entity, "format": format_name, "mapping": mapping.as_dict(),
                                     "loaded_at": dt.datetime.now().isoformat(timespec="seconds"),
                                     # the user's period, so `rebuild` dates this file as this load did
@@ -448,7 +457,7 @@ def _replay(b: Builder, work: Path, progress: bool) -> int:
     b.reset()
     entries = read_manifest()
     for entry in tqdm(entries, desc="rebuild", unit="file", disable=not progress or None):
-        stored = raw_dir() / entry["stored"]
+        stored = raw_dir() / Path(str(entry["stored"])).name   # a manifest line names a file in raw/, no path
         if not stored.exists():
             raise LoadError(f"{stored}: raw file listed in the manifest is missing; restore it or "
                             f"remove its line from {manifest_path()}", "raw_missing", path=str(stored),

@@ -6,11 +6,13 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from etl import limits
 from etl.config import entities, header_key
 from etl.errors import LoadError
 
@@ -195,6 +197,8 @@ def sniff_xlsx(src: Path, work: Path) -> Layout:
     """First non-empty sheet of an .xlsx/.xls/.ods workbook, written out as UTF-8 CSV."""
     from python_calamine import CalamineError, CalamineWorkbook
 
+    if zipfile.is_zipfile(src):  # .xlsx and .ods are zips: sized from the central directory before inflating
+        limits.check_zip(src, src.name)
     try:
         book = CalamineWorkbook.from_path(str(src))
         rows = []

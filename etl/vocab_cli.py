@@ -1,9 +1,7 @@
 """`python -m etl vocab`: the unrecognised values largest first, or one assignment previewed and saved."""
 from __future__ import annotations
 
-import getpass
 import json
-import os
 
 import pandas as pd
 
@@ -69,8 +67,9 @@ def run_cli(args) -> int:
     if args.dry_run:
         p = vocab.preview(a)
     else:
-        who = args.who or os.environ.get("USER") or getpass.getuser()
-        p = vocab.apply(a, who)
+        from model import audit, trail
+        who = audit.who_cli(args.who)
+        p = trail.recorded("vocab_edit", who, trail.vocab_target(a), lambda: vocab.apply(a, who), trail.vocab_detail)
     if args.json:
         print(json.dumps({**p, "rows": p["rows"].to_dict(orient="records")}, ensure_ascii=False, indent=2,
                          default=str))

@@ -6,6 +6,7 @@ old file until a rebuild, and `config_stale` says so.
 """
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 
 from etl import config
@@ -34,3 +35,11 @@ def config_stale(run: Runner, current: str | None = None) -> bool:
 def attribution(run: Runner) -> dict:
     """The attribution model's parameters the warehouse was built with ([attribution] over the defaults)."""
     return {**config.ATTRIBUTION_DEFAULTS, **agreements(run).get("attribution", {})}
+
+
+def version(run: Runner) -> tuple[int, dt.date | None]:
+    """(version, the day both heads approved it) of the agreements the warehouse was built with; a
+    warehouse built before versions were recorded is v1 with no date."""
+    meta = _meta(run)
+    number, day = meta.get("agreement_version"), meta.get("agreement_date")
+    return (int(number) if number else 1), (dt.date.fromisoformat(day) if day else None)

@@ -86,7 +86,7 @@ DERIVED: dict[str, dict[str, str]] = {
 # Queries that list rows (no business metric in them), and what they list.
 LISTINGS: dict[str, str] = {
     "agreement": "the signed-off base currency and SLA targets",
-    "build_meta": "the build's config hash, time and agreements text",
+    "build_meta": "the build's config hash, time, agreements text and version",
     "warehouse_built_at": "when the warehouse file was built",
     "warehouse_status": "whether the warehouse holds deals",
     "freshness": "each source's latest date and row count",

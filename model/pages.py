@@ -29,5 +29,6 @@ PAGES: tuple[Page, ...] = (
     Page("impact", ":material/science:"),
     Page("meeting", ":material/co_present:"),
     Page("data", ":material/database:"),
+    Page("agreements", ":material/handshake:", view=False),   # the store's proposals and versions, not a view
 )
 VIEWS: tuple[str, ...] = tuple(p.key for p in PAGES if p.view)

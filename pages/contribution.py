@@ -7,7 +7,7 @@ from analysis import attribution
 from model import agreements
 from model.views import load
 from model.views.contribution import side_by_side, widest, with_models
-from ui import cards, charts, db, fmt, nav, page, tables
+from ui import agreement, cards, charts, db, fmt, nav, page, tables
 from ui.attribution import describe, model_names
 from ui.filters import current
 from ui.i18n import lang, t
@@ -19,6 +19,7 @@ st.title(t("contrib.title"))
 page.require_data()
 f = current()
 st.caption(page.filters_caption(f))
+agreement.caption()   # the agreement version the numbers follow
 agreed = attribution.agreed_model(agreements.attribution(db.query))
 st.info(t("contrib.agreed", description=describe(agreed, L)), icon=":material/handshake:")
 

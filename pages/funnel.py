@@ -15,7 +15,7 @@ from model.views.funnel import (
     sla_top,
     top_and_rest,
 )
-from ui import charts, db, fmt, nav, page, tables
+from ui import agreement, charts, db, fmt, nav, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
 
@@ -27,6 +27,7 @@ st.title(t("funnel.title"))
 page.require_data()
 f = current()
 st.caption(page.filters_caption(f))
+agreement.caption()   # the agreement version the numbers follow
 d = load("funnel", f, db.query)
 a = d["agreement"].iloc[0]
 base = a.base_currency

@@ -7,7 +7,7 @@ from analysis.forecast import run_rate
 from model import metrics
 from model.views import load
 from model.views.overview import headline
-from ui import cards, charts, db, fmt, nav, page, tables
+from ui import agreement, cards, charts, db, fmt, nav, page, tables
 from ui.dq import unrecognised_line
 from ui.filters import current
 from ui.i18n import lang, t
@@ -19,6 +19,7 @@ st.title(t("overview.title"))
 page.require_data()
 f = current()
 st.caption(page.filters_caption(f))
+agreement.caption()   # the agreement version the numbers follow
 d = load("overview", f, db.query)
 if dq := unrecognised_line(d["unrecognised"], d["cells"], L):
     st.warning(dq, icon=":material/help:")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from model.views import latest_frame, load
 from model.views.plan_fact import METRICS, heat, owners, splits
-from ui import charts, db, fmt, nav, page, tables
+from ui import agreement, charts, db, fmt, nav, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
 
@@ -17,6 +17,7 @@ st.title(t("plan.title"))
 page.require_data()
 f = current()
 st.caption(page.filters_caption(f))
+agreement.caption()   # the agreement version the numbers follow
 d = load("plan_fact", f, db.query)
 base = d["agreement"].base_currency.iloc[0]
 cells = d["cells"]

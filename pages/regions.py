@@ -4,7 +4,7 @@ import streamlit as st
 
 from model.views import latest_frame, load
 from model.views.regions import default_region
-from ui import charts, db, nav, page, tables
+from ui import agreement, charts, db, nav, page, tables
 from ui.filters import current
 from ui.i18n import TEXT, lang, t
 
@@ -15,6 +15,7 @@ st.title(t("regions.title"))
 page.require_data()
 f = current()
 st.caption(page.filters_caption(f))
+agreement.caption()   # the agreement version the numbers follow
 d = load("regions", f, db.query)
 base = d["agreement"].base_currency.iloc[0]
 regions = d["regions"]

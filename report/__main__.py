@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from model import audit
 from model.access import OPERATOR
 from model.filters import today
 from model.users import AccessError, User, access_path, load_users
@@ -47,6 +48,13 @@ def main(argv: list[str] | None = None) -> int:
         deck, files = make(start, end, split(a.regions), split(a.products), a.lang, sections, (kind,), user)
     except (RuntimeError, FileNotFoundError) as e:
         print(f"report: {e}", file=sys.stderr)
+        return 1
+    try:   # the entry first: a deck the trail cannot record is not written (the run can simply be repeated)
+        audit.record("export", audit.who_cli(getattr(a, "login", None)), a.out.name,   # --as LOGIN where given
+                     {"kind": kind, "period": [str(start), str(end)], "regions": a.regions, "products": a.products,
+                      "lang": a.lang, "sections": sections, "via": "cli", "os_user": audit.who_cli()})
+    except audit.AuditError as e:
+        print(f"report: {e}; the deck was not written", file=sys.stderr)
         return 1
     a.out.write_bytes(files[kind])
     for note in deck.omitted:

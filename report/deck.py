@@ -7,9 +7,12 @@ from report import findings
 from report.periods import is_quarter, period_label
 from report.slides import Deck
 from ui import fmt
+from ui.agreement import label
 from ui.i18n import t
 
 SECTIONS = ("headline", "regions", "contribution", "sla", "joint_plan", "data_quality")
+# slides whose numbers follow an agreement (base currency, attribution, SLA): their note names its version
+AGREED = frozenset({"headline", "regions", "contribution", "sla"})
 
 
 def filters_line(f: Filters, lang: str) -> str:
@@ -32,5 +35,9 @@ def build(f: Filters, run, lang: str, sections=SECTIONS) -> Deck:
         made, notes = findings.SECTION_BUILDERS[name](ctx)
         slides += made
         omitted += notes
+    named = t("agr.caption", lang, label=label(run, lang))
+    for s in slides:
+        if s.key in AGREED:
+            s.note = f"{s.note} {named}" if s.note else named
     return Deck(t("deck.title", lang), t("deck.subtitle", lang, period=ctx.period), ctx.filters, lang, slides,
                 omitted)

@@ -387,6 +387,7 @@ def test_deck_pptx_pdf_and_cli_as_a_regional_user(demo, monkeypatch, tmp_path):
     access_toml.write_text('[users.rm_one]\nname = "Один"\nrole = "regional_manager"\nregions = ["Новосибирск"]\n'
                            '[users.gone]\nname = "Ушёл"\nrole = "ceo"\ndisabled = true\n', encoding="utf-8")
     monkeypatch.setenv("PARITY_ACCESS", str(access_toml))
+    monkeypatch.setenv("PARITY_STORE", str(tmp_path / "store.sqlite"))    # the export's audit entry
     out = tmp_path / "one.pptx"
     assert cli.main(["--period", "2025-Q2", "--sections", "headline,regions", "--as", "rm_one",
                      "--out", str(out)]) == 0

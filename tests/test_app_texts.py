@@ -14,7 +14,8 @@ from tests.apptest import Q1_2025, metric, run_app
 from ui import fmt
 from ui.i18n import LOCALES, TEXT, t
 
-PAGES = ["overview", "regions", "plan_fact", "funnel", "joint_plan", "contribution", "impact", "meeting", "data"]
+PAGES = ["overview", "regions", "plan_fact", "funnel", "joint_plan", "contribution", "impact", "meeting", "data",
+         "agreements"]
 
 
 def with_parents(at):

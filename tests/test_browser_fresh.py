@@ -30,8 +30,8 @@ pytestmark = pytest.mark.browser
 # the default page's link is the app's root. The order is app.py's PAGES.
 TITLES = {"overview": "overview.title", "regions": "regions.title", "plan_fact": "plan.title",
           "funnel": "funnel.title", "joint_plan": "jp.title", "contribution": "contrib.title",
-          "impact": "impact.title", "meeting": "meeting.title", "data": "data.title"}
-NO_CAPTION = {"meeting", "data"}     # pages that print no filter caption
+          "impact": "impact.title", "meeting": "meeting.title", "data": "data.title", "agreements": "agr.title"}
+NO_CAPTION = {"meeting", "data", "agreements"}     # pages that print no filter caption
 # (URL path, sidebar title key, heading key, prints the filter caption), from the one page registry
 PAGES = [(p.url_path, f"page.{p.key}", TITLES[p.key], p.key not in NO_CAPTION) for p in model.pages.PAGES]
 # A range that cuts months inside the fixture company's data (January-March 2025), one region.

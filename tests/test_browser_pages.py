@@ -16,7 +16,7 @@ from ui.i18n import t
 
 pytestmark = pytest.mark.browser
 VIEW = "/?period=custom&from=2025-01-01&to=2025-03-31&lang={lang}"
-NO_CHART = {"impact", "meeting", "data"}   # pages that draw no chart on the fixture warehouse
+NO_CHART = {"impact", "meeting", "data", "agreements"}   # pages that draw no chart on the fixture warehouse
 # (page key, text key of its title in the sidebar, whether it draws a chart), from the one page registry
 PAGES = [(p.key, f"page.{p.key}", p.key not in NO_CHART) for p in model.pages.PAGES]
 
@@ -189,9 +189,14 @@ def test_meeting_deck_downloads(server, browser, tmp_path, button, magic):  # no
     assert_no_error(page)
 
 
-def test_table_downloads_as_excel(server, browser, tmp_path):  # noqa: F811
+def test_table_downloads_as_excel(server, browser, tmp_path, warehouse, monkeypatch):  # noqa: F811
     from openpyxl import load_workbook
     from playwright.sync_api import expect
+
+    from model import audit
+    monkeypatch.delenv("PARITY_STORE", raising=False)    # the server's store: beside its warehouse
+    exports = lambda: len(audit.entries(actions=("export",)).query("target == 'regions.xlsx'"))  # noqa: E731
+    before = exports()
 
     page = open_app(browser, server, "en")
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=t("page.regions", "en"), exact=True).click()
@@ -212,3 +217,4 @@ def test_table_downloads_as_excel(server, browser, tmp_path):  # noqa: F811
     assert formats[t("regions.col.revenue_vs_plan_period", "en")] == "0.0%"
     assert formats[t("regions.col.deals_won", "en")] == "#,##0"
     assert formats[t("regions.col.revenue", "en", currency="RUB")] in ("#,##0", "#,##0.00")
+    assert exports() == before + 1       # the click is in the audit trail

@@ -8,6 +8,7 @@ import streamlit as st
 from report import deck as decks
 from report import render
 from report.make import files
+from ui import trail
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -20,8 +21,12 @@ def chart_images(key: tuple, _deck: decks.Deck) -> dict[int, bytes]:
 
 def download(deck: decks.Deck, key: tuple, kind: str) -> Callable[[], bytes]:
     """The `data` of a download button: the file, built when clicked (Streamlit shows the button busy
-    meanwhile) in a thread of its own, so everything it needs is passed in."""
+    meanwhile) in a thread of its own, so everything it needs is passed in; recorded in the audit trail
+    before it is handed out (ui/trail.py)."""
     def build() -> bytes:
         deck.images = chart_images(key, deck)
         return files(deck, (kind,))[kind]
-    return build
+    # key: date_from, date_to, regions, products, deck language, sections, warehouse build
+    detail = {"kind": kind, "period": [str(key[0]), str(key[1])], "regions": list(key[2]), "products": list(key[3]),
+              "sections": list(key[5]), "slides": len(deck.slides) + 1}
+    return trail.exported(build, f"deck.{kind}", detail, str(key[4]))

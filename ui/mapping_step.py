@@ -7,7 +7,8 @@ import streamlit as st
 from etl import profiles
 from etl.errors import LoadError
 from etl.stage import Mapping, constant_values
-from ui import fmt, upload
+from model import audit
+from ui import fmt, trail, upload
 from ui.i18n import lang, t
 
 NONE = "—"
@@ -78,12 +79,22 @@ def mapping_step(name: str, data: bytes) -> None:
     profile = st.text_input(t("map.name"), key="map_name", placeholder="crm_orders")
     if st.button(t("map.save"), type="primary", disabled=not profile):
         try:
+            audit.check()   # a config edit the trail cannot record is not made
+        except audit.AuditError:
+            st.error(t("audit.unwritable.edit", path=str(audit.store.store_path())), icon=":material/error:")
+            return
+        try:
             path = profiles.save(profile, header, mapping)
         except LoadError as err:
             st.error(upload.error_line(upload.error_of(err)), icon=":material/error:")
             return
+        note = trail.kept("mapping_save", path.stem, {"file": upload.label(name), "entity": mapping.entity,
+                                                      "columns": mapping.columns, "constants": mapping.constants,
+                                                      "saved": str(path)})
         result = upload.load_uploads([(name, data)], mapping=mapping,
                                      period=upload.period_of(upload.period_state()))
+        # the load tab says, after the rerun, when an entry of the two waits in the pending file
+        st.session_state["last_audit"] = note or upload.audit_note(result)
         st.session_state["last_load"] = result["files"]
         st.session_state["last_load_error"] = result.get("error")
         st.session_state["to_map"] = [x for x in st.session_state.get("to_map", []) if x[0] != name]

@@ -87,15 +87,17 @@ def show(frame: pd.DataFrame, formats: dict | None = None, *, key: str, file_nam
     `scope` replaces the sidebar's filters on the file's first line for a table they do not filter."""
     import streamlit as st
 
-    from ui import export, page
+    from ui import export, page, trail
     from ui.filters import current
     from ui.i18n import lang, t
 
     shown = styled(frame, formats) if formats else frame
     st.dataframe(shown, hide_index=True, column_config=column_config, placeholder=fmt.DASH, **kwargs)
     L, covers = lang(), scope or page.filters_caption(current())
-    # built on the click, in a thread of its own: everything from the session is read now
+    # built on the click, in a thread of its own: everything from the session is read now; recorded then
+    build = lambda: xlsx(frame, formats, raw, column_config, kinds, export_note(covers, L), L)  # noqa: E731
     st.download_button(t("export.xlsx"),
-                       data=lambda: xlsx(frame, formats, raw, column_config, kinds, export_note(covers, L), L),
+                       data=trail.exported(build, f"{file_name}.xlsx", {"kind": "xlsx", "table": key,
+                                                                         "rows": len(frame), "covers": covers}, L),
                        file_name=f"{file_name}.xlsx", mime=export.XLSX, key=f"xlsx_{key}", on_click="ignore",
                        icon=":material/download:", type="tertiary")

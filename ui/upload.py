@@ -6,35 +6,86 @@ import os
 import tempfile
 from pathlib import Path
 
-from etl import config, profiles
+from etl import config, limits, profiles
 from etl.errors import LoadError, log_path, log_unexpected
 from etl.load import load_files
 from etl.stage import Mapping
+from model import audit
+from model import trail as model_trail
+from ui import trail
 from ui.i18n import TEXT, t
+
+label = limits.label   # a file's own name, only ever shown
 
 # Failures the mapping step can help with: the file's columns were not found or not all there.
 MAPPING_HELPS = frozenset({"columns_not_found", "mapping_unknown_field", "mapping_column_not_in_file",
                            "mapping_column_and_constant"})
 
 
-def _safe_name(name: str) -> str:
-    """The upload's own file name, without any folder part a browser might send."""
-    return Path(name.replace("\\", "/")).name or "upload"
+def _temp_path(folder: str, i: int, name: str) -> Path:
+    """Where an upload is written: a generated name in a private folder (only a plain extension comes
+    from the file's own name, which stays a label: '../../etc/passwd.csv' cannot leave the folder)."""
+    return Path(folder) / f"upload-{i}{limits.suffix(name)}"
 
 
 def load_uploads(files: list[tuple[str, bytes]], on_file=None, mapping: Mapping | None = None,
-                 period: tuple[dt.date, dt.date] | None = None) -> dict:
-    """Writes each (name, bytes) to a private folder and loads them in one build; each file lands or
-    fails alone. A failure of the whole build (the warehouse is then unchanged) comes back as
-    `error`, never raised: an unexpected one is logged with its traceback under a reference."""
+                 period: tuple[dt.date, dt.date] | None = None, who: str | None = None) -> dict:
+    """Loads the uploads (`_load_uploads`) as `who` (default: the signed-in user) with an audit entry:
+    refused (`error`, code audit_unwritable) before anything is read when the trail cannot be written;
+    when its entry fails after the load committed, the load stands and `audit_kept` names the pending
+    file that holds the entry until the next one is written."""
+    who = trail.who() if who is None else who
+    try:
+        audit.check()
+    except audit.AuditError as err:
+        return {"ok": False, "files": [], "error": {"error": str(err), "code": "audit_unwritable",
+                                                    "fields": {"path": str(audit.store.store_path())}}}
+    result = _load_uploads(files, on_file, mapping, period)
+    detail = {**model_trail.load_detail(result), "via": "app", "mapping": mapping.entity if mapping else None}
+    if result.get("error"):
+        detail.update(outcome="failed", code=result["error"].get("code"), error=result["error"].get("error"))
+    target = ", ".join(label(name) for name, _ in files)[:500]
+    try:
+        if audit.record_or_keep("load", who, target, detail):
+            result["audit_kept"] = str(audit.pending_path())
+    except audit.AuditError:   # not even the pending file: the load stands, the page says the entry is lost
+        result["audit_lost"] = True
+    return result
+
+
+def audit_note(result: dict) -> tuple[str, str] | None:
+    """What the page says of a load's entry that could not be written (ui/trail.py warn)."""
+    if result.get("audit_kept"):
+        return "kept", result["audit_kept"]
+    return ("lost", "") if result.get("audit_lost") else None
+
+
+def _load_uploads(files: list[tuple[str, bytes]], on_file, mapping: Mapping | None,
+                  period: tuple[dt.date, dt.date] | None) -> dict:
+    """Writes each (name, bytes) to a private folder under a generated name and loads them in one build;
+    each file lands or fails alone. A failure of the whole build (the warehouse is then unchanged) comes
+    back as `error`, never raised: an unexpected one is logged with its traceback under a reference."""
     try:
         with tempfile.TemporaryDirectory() as folder:
-            paths = []
-            for name, data in files:
-                path = Path(folder) / _safe_name(name)
+            paths, names, refused = [], [], []
+            lim = limits.limits()
+            for i, (name, data) in enumerate(files):
+                try:   # a crafted name or an oversized upload is refused before it is written anywhere
+                    limits.check_name(name)
+                    limits.check_bytes(len(data), limits.label(name), lim)
+                except LoadError as err:
+                    refused.append({"file": limits.label(name), "status": "failed", **error_of(err)})
+                    continue
+                path = _temp_path(folder, i, name)
                 path.write_bytes(data)
                 paths.append(path)
-            return load_files(paths, progress=False, on_file=on_file, mapping=mapping, period=period)
+                names.append(name)
+            for r in refused:
+                if on_file:
+                    on_file(r)
+            result = load_files(paths, progress=False, on_file=on_file, mapping=mapping, period=period,
+                                names=names) if paths else {"ok": False, "files": []}
+            return {**result, "ok": result["ok"] and not refused, "files": refused + result["files"]}
     except LoadError as err:
         return {"ok": False, "files": [], "error": error_of(err)}
     except Exception as err:  # a bug or the system: one line for the user, the traceback in the log
@@ -103,18 +154,26 @@ def needs_mapping(result: dict) -> bool:
     return result.get("status") == "failed" and result.get("code") in MAPPING_HELPS
 
 
-def header_of(name: str, data: bytes) -> list[str]:
+def _read(name: str, data: bytes, read):
+    """`read(path, folder)` of the upload written under a generated name; its errors name the file as
+    the user knows it."""
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / _safe_name(name)
+        path = _temp_path(folder, 0, name)
         path.write_bytes(data)
-        return profiles.layout_of(path, Path(folder)).header
+        try:
+            return read(path, Path(folder))
+        except LoadError as err:
+            shown = limits.label(name)
+            raise LoadError(str(err).replace(path.name, shown), err.code,
+                            **{**err.fields, **({"file": shown} if "file" in err.fields else {})}) from None
+
+
+def header_of(name: str, data: bytes) -> list[str]:
+    return _read(name, data, lambda path, folder: profiles.layout_of(path, folder).header)
 
 
 def preview(name: str, data: bytes, mapping: Mapping) -> dict:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / _safe_name(name)
-        path.write_bytes(data)
-        return profiles.preview(path, mapping)
+    return _read(name, data, lambda path, folder: profiles.preview(path, mapping))
 
 
 def entity_fields() -> dict[str, tuple[list[str], list[str]]]:

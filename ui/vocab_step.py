@@ -10,7 +10,9 @@ import streamlit as st
 
 from etl import config, vocab
 from etl.errors import LoadError, log_unexpected
-from ui import db, fmt, tables, upload
+from model import audit
+from model import trail as model_trail
+from ui import db, fmt, tables, trail, upload
 from ui.i18n import TEXT, lang, t
 
 SHOWN = ["source", "field", "raw_value", "rows", "deals", "won_revenue", "share"]
@@ -42,7 +44,9 @@ def _signed_in() -> str | None:
 def _error(err: Exception) -> None:
     """One line in the reader's language; an unexpected error goes to the log with its traceback."""
     L = lang()
-    if isinstance(err, vocab.VocabError) and f"vocab.err.{err.code}" in TEXT[L]:
+    if isinstance(err, audit.AuditError):
+        st.error(t("audit.unwritable.edit", path=str(audit.store.store_path())), icon=":material/error:")
+    elif isinstance(err, vocab.VocabError) and f"vocab.err.{err.code}" in TEXT[L]:
         st.error(t(f"vocab.err.{err.code}", **err.fields), icon=":material/error:")
     elif isinstance(err, LoadError):  # a config or warehouse error: its own words, from its code
         st.error(upload.error_line(upload.error_of(err), frame="vocab.err.other"), icon=":material/error:")
@@ -87,8 +91,11 @@ def _show_preview(p: dict, L: str) -> None:
 
 
 def _save(a: vocab.Assignment, who: str, L: str) -> None:
+    audit.check()   # an edit the trail cannot record is not made (AuditError: the step says so)
     with st.spinner(t("vocab.rebuilding")):
         result = vocab.apply(a, who)
+    st.session_state["vocab_audit"] = trail.kept("vocab_edit", model_trail.vocab_target(a),
+                                                 model_trail.vocab_detail(result), trail.who() or who)
     st.cache_data.clear()
     m = result["moved"]
     st.session_state["vocab_done"] = t(
@@ -103,6 +110,7 @@ def vocab_step() -> None:
     st.caption(t("vocab.note"))
     if st.session_state.get("vocab_done"):
         st.success(st.session_state.pop("vocab_done"), icon=":material/check_circle:")
+        trail.warn(st.session_state.pop("vocab_audit", None))
     try:
         listed = db.query("vocab_unrecognised", dimension=None)
     except duckdb.Error as err:  # an older warehouse without the list: say so in one line
