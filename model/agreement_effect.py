@@ -24,9 +24,10 @@ from etl import config
 from etl.build import agreement_tables
 from etl.sqlfiles import run_file
 from etl.steps import STEPS, Step
-from model import agreements, metrics
+from model import access, agreements, metrics
 from model.filters import Filters
-from model.runner import APP_CONFIG, Runner, connect, run_on, sql_of, used
+from model.runner import APP_CONFIG, Runner, connect, prepare, runner
+from model.users import User
 from model.views.contribution import with_models
 
 # What the effect reads (attribution_by_channel, the Markov and Shapley inputs, funnel_scorecard_month):
@@ -97,17 +98,18 @@ def overlay(path: Path, proposed: dict, changed: set[str]) -> Iterator[duckdb.Du
         con.close()
 
 
-def _runner(con: duckdb.DuckDBPyConnection) -> Runner:
-    """A Runner over the overlay: each query on its own cursor, which resolves names as the overlay does."""
+def _runner(con: duckdb.DuckDBPyConnection, user: User | None) -> Runner:
+    """A Runner over the overlay as `user` (model/access.py's rules, as the runner applies them): each query on
+    its own cursor, which resolves names as the overlay does."""
     def run(name: str, params: dict) -> pd.DataFrame:
+        sql, bound, scope = prepare(name, params, user)
         cur = con.cursor()
         try:
             cur.execute(SEARCH)
-            sql = sql_of(name)
-            rows = cur.execute(sql, used(sql, params) or None).df()
+            rows = cur.execute(sql, bound or None).df()
         finally:
             cur.close()
-        return metrics.with_formulas(name, rows)
+        return access.screen(scope, name, metrics.with_formulas(name, rows))
     return run
 
 
@@ -124,16 +126,17 @@ def _numbers(run: Runner, f: Filters, model: str) -> tuple[pd.DataFrame, pd.Data
     return credit, metrics.with_formulas("funnel_scorecard_month", totals)
 
 
-def effect(proposed_text: str, f: Filters, path: Path) -> dict:
+def effect(proposed_text: str, f: Filters, path: Path, user: User | None) -> dict:
     """What the proposal moves for filters `f` on the warehouse at `path`, against what it was built with:
     `channels` (channel, current, proposed, change), `funnel` (metric, current, proposed, change), the
     models compared and the cfg tables the change reaches (none: only texts or the model's name changed,
-    and the warehouse already holds every rule model's credit)."""
+    and the warehouse already holds every rule model's credit). Both sides run as `user` (a regional user's
+    numbers are their regions')."""
     proposed = config.check_agreements(proposed_text, "proposal")
     new_model = {**config.ATTRIBUTION_DEFAULTS, **proposed.get("attribution", {})}["model"]
     con = connect(path)
     try:
-        run: Runner = lambda name, params: run_on(con, name, params)   # noqa: E731 - the warehouse as built
+        run: Runner = runner(con, user)     # the warehouse as built
         built = agreements.agreements(run) or config.agreements()
         now_model = {**config.ATTRIBUTION_DEFAULTS, **built.get("attribution", {})}["model"]
         credit_now, funnel_now = _numbers(run, f, now_model)
@@ -144,7 +147,7 @@ def effect(proposed_text: str, f: Filters, path: Path) -> dict:
         con.close()
     if changed:
         with overlay(path, proposed, changed) as over:
-            credit_new, funnel_new = _numbers(_runner(over), f, new_model)
+            credit_new, funnel_new = _numbers(_runner(over, user), f, new_model)
     channels = credit_now.merge(credit_new, on="channel", how="outer", suffixes=("_now", "_new"))
     channels = pd.DataFrame({"channel": channels.channel,
                              "current": channels.revenue_now.astype(float).fillna(0.0),

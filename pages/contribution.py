@@ -51,7 +51,8 @@ st.plotly_chart(charts.style(fig, L, t("contrib.chart", currency=base), height=4
 if (ch := widest(sbs)) is not None:
     st.caption(t("contrib.spread", channel=labels.get(ch, ch), low=fmt.compact(sbs.at[ch, "low"], L, base),
                  high=fmt.compact(sbs.at[ch, "high"], L, base)))
-st.caption(t("contrib.data_driven_note"))
+# fitted on the whole company's paths: withheld from a regional user (model/access.py, "company")
+st.caption(t("rls.data_driven") if db.company_withheld() else t("contrib.data_driven_note"))
 
 st.subheader(t("contrib.sourced"))
 s = d["summary"].iloc[0]

@@ -13,6 +13,7 @@ from model import agreement_effect, agreements
 from model.filters import Filters
 from model.runner import Runner
 from ui import fmt
+from ui.auth import current_user
 from ui.i18n import lang, t
 
 
@@ -50,12 +51,13 @@ def effect(text: str, f: Filters) -> dict:
     from ui import db
     path = db.warehouse_path()
     stat = path.stat()
-    return _effect(text, f, str(path), (stat.st_ino, stat.st_mtime_ns, stat.st_size))
+    # the numbers as this user may see them (model/access.py); the user is part of the cache key
+    return _effect(text, f, str(path), (stat.st_ino, stat.st_mtime_ns, stat.st_size), current_user())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _effect(text: str, f: Filters, path: str, stamp: tuple[int, int, int]) -> dict:
-    return agreement_effect.effect(text, f, Path(path))
+def _effect(text: str, f: Filters, path: str, stamp: tuple[int, int, int], user) -> dict:
+    return agreement_effect.effect(text, f, Path(path), user)
 
 
 def file_matches(text: str) -> bool:
