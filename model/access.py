@@ -9,6 +9,8 @@ The rules, for a restricted user (one who sees only `regions`; everyone else see
 - regions: its $regions filter is the user's regions intersected with the asked ones (nothing in
   common, or nothing asked: all of the user's), so no parameter can widen it; rows naming another
   region are dropped as well.
+- regional: as "regions", and rows with no region (a federal campaign's spend, an export's
+  freshness, a raw value's share: company-wide figures) are dropped too.
 - region: its one $region must be one of the user's; rows as for "regions".
 - rows: no region parameter; only the rows of the user's regions are kept (rows without one dropped).
 - company: company-wide figures with no region to cut by; only a user who may see company totals
@@ -38,8 +40,8 @@ from model import catalog
 from model.filters import Filters
 from model.users import User
 
-RULES = ("public", "regions", "region", "rows", "company", "presence", "options", "plan_lines", "flights",
-         "panel")
+RULES = ("public", "regions", "regional", "region", "rows", "company", "presence", "options", "plan_lines",
+         "flights", "panel")
 # A masked name: the same region (or campaign) gets the same mask within a process, and the key is
 # random per process, so a mask cannot be matched to a name by hashing candidate names.
 MASK_PREFIX = "~ctrl-"
@@ -109,7 +111,8 @@ def prepare(scope: Scope, name: str, sql: str, params: dict) -> tuple[str, dict]
                            "(ACCESS), so it does not run for a user restricted to regions", query=name)
     allowed = scope.regions or ()
     params = dict(params)
-    if "regions" in params or rule in ("regions", "plan_lines", "flights"):   # these name $regions (a test checks)
+    # these rules' queries name $regions (a test checks)
+    if "regions" in params or rule in ("regions", "regional", "plan_lines", "flights"):
         asked = [r for r in (params.get("regions") or []) if r in allowed]
         params["regions"] = asked or list(allowed)
     if "region" in params and params["region"] not in allowed:
@@ -130,7 +133,7 @@ def screen(scope: Scope, name: str, rows: pd.DataFrame) -> pd.DataFrame:
     allowed = set(scope.regions or ())
     if rule in ("regions", "region", "plan_lines", "flights") and "region" in rows:
         rows = rows[rows.region.isna() | rows.region.isin(allowed)]
-    if rule == "rows":
+    if rule in ("rows", "regional"):
         rows = rows[rows.region.isin(allowed)] if "region" in rows else rows.iloc[0:0]
     if rule == "options":
         rows = rows[(rows.kind != "region") | rows.value.isin(allowed)]

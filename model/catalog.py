@@ -137,6 +137,9 @@ ACCESS: dict[str, str] = {
                      "recon_by_region_month", "recon_differences_list", "activities_in_period",
                      "joint_plan_activities", "joint_plan_by_owner", "joint_plan_next_30_days"), "regions"),
     "plan_lines": "plan_lines",
+    # alerts of the user's regions; those with no region (a federal campaign, an export, a raw value) are
+    # company-wide figures, withheld from a restricted user
+    **dict.fromkeys(("alerts_open", "alerts_list"), "regional"),
     # one region's drill-down: the region must be the user's
     **dict.fromkeys(("region_monthly", "region_managers", "region_products", "region_sources"), "region"),
     "dq_won_no_amount": "rows",
