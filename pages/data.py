@@ -8,63 +8,30 @@ from analysis.attribution import agreed_model
 from model import agreements, metrics
 from model.views import load
 from model.views.data import recon_totals
-from ui import cards, db, fmt, nav, page, tables, upload
+from ui import auth, cards, db, fmt, nav, page, tables, upload
 from ui.attribution import describe
 from ui.data_cells import cell_warnings, cells_quality
 from ui.filters import current
 from ui.i18n import TEXT, lang, t
-from ui.mapping_step import mapping_step
+from ui.load_tab import load_tab
 from ui.vocab_step import vocab_step
 
 nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
 L = lang()
 st.title(t("data.title"))
-tab_load, tab_history, tab_quality, tab_vocab, tab_recon, tab_terms, tab_metrics = st.tabs(
-    [t("data.tab.load"), t("data.tab.history"), t("data.tab.quality"), t("data.tab.vocab"), t("data.tab.recon"),
-     t("data.tab.terms"), t("data.tab.metrics")])
-
-with tab_load:
-    st.caption(t("data.load.note"))
-    # the drop zone's own texts ("Upload", "200MB per file") come from Streamlit: ui/st_texts.py writes them in
-    # the reader's language; the help says what the button does and that loading is the next button
-    files = st.file_uploader(t("data.load.pick"), accept_multiple_files=True, key="uploads",
-                             help=t("data.load.pick.help", size=st.get_option("server.maxUploadSize")))
-    period = upload.period_fields(t)
-    if files and st.button(t("data.load.go"), type="primary"):
-        bar = st.progress(0.0, text=t("data.load.progress", done=0, total=len(files)))
-        done = []
-
-        def step(result):
-            done.append(result)
-            bar.progress(len(done) / len(files), text=t("data.load.progress", done=len(done), total=len(files)))
-
-        result = upload.load_uploads([(f.name, f.getvalue()) for f in files], on_file=step,
-                                     period=upload.period_of(period))
-        st.session_state["last_load"] = result["files"]
-        st.session_state["last_load_error"] = result.get("error")
-        st.session_state["last_swept"] = result.get("swept") or []  # what interrupted loads had left
-        st.session_state["to_map"] = [(f.name, f.getvalue()) for f, r in zip(files, result["files"], strict=True)
-                                      if upload.needs_mapping(r)]
-    if st.session_state.get("last_load_error"):
-        st.error(upload.error_line(st.session_state["last_load_error"]), icon=":material/error:")
-    for r in st.session_state.get("last_load", []):
-        if r["status"] == "failed":
-            st.error(upload.error_line(r), icon=":material/error:")
-        elif r["status"] == "already loaded":
-            st.info(t("data.load.again", file=r["file"], load_id=r["load_id"]))
-        else:
-            st.success(t("data.load.done", file=r["file"], entity=upload.entity_name(r["entity"]), format=r["format"],
-                         loaded=fmt.number(r["rows_loaded"], L), rejected=fmt.number(r["rows_rejected"], L),
-                         duplicate=fmt.number(r["rows_duplicate"], L), skipped=fmt.number(r["rows_skipped"], L),
-                         warned=fmt.number(r.get("cells_warned", 0), L)))
-    if swept := st.session_state.get("last_swept"):
-        st.caption(t("data.load.swept", files=", ".join(r["path"].rsplit("/", 1)[-1] for r in swept),
-                     size=fmt.number(sum(r["bytes"] for r in swept) / 1e6, L, 1)))
-    if st.session_state.get("map_saved"):
-        st.caption(t("map.saved", path=st.session_state["map_saved"]))
-    for name, data in st.session_state.get("to_map", [])[:1]:
-        mapping_step(name, data)
+# loading files and the vocabulary step change the warehouse: data_admin only (ui/auth.py refuses them too)
+ADMIN = auth.can("load")
+keys = [k for k in ("load", "history", "quality", "vocab", "recon", "terms", "metrics")
+        if ADMIN or k not in ("load", "vocab")]
+tab = dict(zip(keys, st.tabs([t(f"data.tab.{k}") for k in keys]), strict=True))
+tab_history, tab_quality, tab_recon, tab_terms, tab_metrics = (tab[k] for k in ("history", "quality", "recon",
+                                                                                "terms", "metrics"))
+if ADMIN:
+    with tab["load"]:
+        load_tab()
+else:
+    st.caption(t("auth.readonly"))
 
 if not db.has_data():
     with tab_history:
@@ -131,8 +98,9 @@ with tab_quality:
         tables.show(d["campaigns"], scope=WHOLE, key="dq_campaigns", file_name="dq_campaigns",
                     column_config={c_: t(f"data.col.{c_}") for c_ in d["campaigns"].columns})
 
-with tab_vocab:
-    vocab_step()
+if ADMIN:
+    with tab["vocab"]:
+        vocab_step()
 
 with tab_recon:
     st.caption(t("data.recon.note"))

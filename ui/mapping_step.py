@@ -7,7 +7,7 @@ import streamlit as st
 from etl import profiles
 from etl.errors import LoadError
 from etl.stage import Mapping, constant_values
-from ui import fmt, upload
+from ui import auth, fmt, upload
 from ui.i18n import lang, t
 
 NONE = "—"
@@ -77,6 +77,7 @@ def mapping_step(name: str, data: bytes) -> None:
     st.dataframe(pv["rows"], hide_index=True, placeholder=fmt.DASH)
     profile = st.text_input(t("map.name"), key="map_name", placeholder="crm_orders")
     if st.button(t("map.save"), type="primary", disabled=not profile):
+        auth.require("map")     # server-side: saving a profile and loading with it is data_admin's
         try:
             path = profiles.save(profile, header, mapping)
         except LoadError as err:

@@ -10,7 +10,8 @@ import streamlit as st
 
 from etl import config, vocab
 from etl.errors import LoadError, log_unexpected
-from ui import db, fmt, tables, upload
+from model.users import DEMO
+from ui import auth, db, fmt, tables, upload
 from ui.i18n import TEXT, lang, t
 
 SHOWN = ["source", "field", "raw_value", "rows", "deals", "won_revenue", "share"]
@@ -30,19 +31,17 @@ def _targets(dimension: str, L: str) -> dict[str, str]:
 
 
 def _signed_in() -> str | None:
-    """The signed-in user's e-mail or name where the app has sign-in configured."""
-    try:
-        if st.user.is_logged_in:
-            return st.user.get("email") or st.user.get("name")
-    except (AttributeError, KeyError, RuntimeError):
-        pass
-    return None
+    """Who saves the change: the signed-in user's name and login (the demo asks for a name)."""
+    user = auth.current_user()
+    return f"{user.name} ({user.login})" if user is not None and user != DEMO else None
 
 
 def _error(err: Exception) -> None:
     """One line in the reader's language; an unexpected error goes to the log with its traceback."""
     L = lang()
-    if isinstance(err, vocab.VocabError) and f"vocab.err.{err.code}" in TEXT[L]:
+    if isinstance(err, auth.NotAllowed):    # a role's refusal (ui/auth.require) is its own line
+        st.error(str(err), icon=":material/block:")
+    elif isinstance(err, vocab.VocabError) and f"vocab.err.{err.code}" in TEXT[L]:
         st.error(t(f"vocab.err.{err.code}", **err.fields), icon=":material/error:")
     elif isinstance(err, LoadError):  # a config or warehouse error: its own words, from its code
         st.error(upload.error_line(upload.error_of(err), frame="vocab.err.other"), icon=":material/error:")
@@ -87,6 +86,7 @@ def _show_preview(p: dict, L: str) -> None:
 
 
 def _save(a: vocab.Assignment, who: str, L: str) -> None:
+    auth.require("vocab")   # server-side: only data_admin changes the vocabulary and rebuilds
     with st.spinner(t("vocab.rebuilding")):
         result = vocab.apply(a, who)
     st.cache_data.clear()
