@@ -144,7 +144,18 @@ def _from_oidc(users: dict[str, User]) -> User | None:
 
 
 def _page(users: dict[str, User] | None = None, error: str = "") -> None:
-    """The sign-in page: no data, no filters, only how to sign in; stops the run."""
+    """The sign-in page in place of every page, hidden from the menu: the link's page and filters stay
+    in the URL for after the sign-in. No data, no filters, only how to sign in; stops the run."""
+    def at(path: str):
+        return lambda: _form(users, error)
+
+    st.navigation([st.Page(at(p.key), title=t("auth.title"), url_path=p.url_path or None, default=i == 0)
+                   for i, p in enumerate(PAGES)] + [st.Page(at("signout"), title=t("auth.title"), url_path="signout")],
+                  position="hidden").run()
+    st.stop()
+
+
+def _form(users: dict[str, User] | None, error: str) -> None:
     st.title(t("auth.title"))
     if error:
         st.error(error, icon=":material/error:")
