@@ -69,7 +69,9 @@ def gate() -> User:
     except AccessError as err:
         _page(error=str(err))
     user = current_user()
-    if user is not None and user != DEMO and users:
+    if user == DEMO:    # the warehouse stopped being the demo (a file of one's own was loaded): sign in
+        user = None
+    if user is not None and users:
         user = users.get(user.login)    # access.toml re-read: a removed or disabled login is out now
     if user is None or user.disabled:
         set_user(None)

@@ -31,9 +31,9 @@ def _targets(dimension: str, L: str) -> dict[str, str]:
 
 
 def _signed_in() -> str | None:
-    """Who saves the change: the signed-in user's name and login (the demo asks for a name)."""
+    """Who saves the change: the signed-in user's name (the audit trail keeps the login); the demo asks."""
     user = auth.current_user()
-    return f"{user.name} ({user.login})" if user is not None and user != DEMO else None
+    return user.name if user is not None and user != DEMO else None
 
 
 def _error(err: Exception) -> None:
