@@ -93,8 +93,8 @@ def access_file(folder: Path) -> Path:
 def sign_in(page, lang: str = "ru") -> None:
     """TESTER through the sign-in form; back on the page the URL names, Parity's menu drawn."""
     from ui.i18n import t
-    page.get_by_label(t("auth.login", lang)).fill(TESTER["login"])
-    page.get_by_label(t("auth.password", lang)).fill(TESTER["password"])
+    page.get_by_label(t("auth.login", lang), exact=True).fill(TESTER["login"])
+    page.get_by_label(t("auth.password", lang), exact=True).fill(TESTER["password"])
     page.get_by_role("button", name=t("auth.sign_in", lang), exact=True).click()
     page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=30_000)
 

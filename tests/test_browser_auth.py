@@ -97,8 +97,8 @@ def refusal(page) -> str:
 
 
 def sign_in_form(page, login: str, password: str) -> None:
-    page.get_by_label(t("auth.login", "ru")).fill(login)
-    page.get_by_label(t("auth.password", "ru")).fill(password)
+    page.get_by_label(t("auth.login", "ru"), exact=True).fill(login)
+    page.get_by_label(t("auth.password", "ru"), exact=True).fill(password)
     page.get_by_role("button", name=t("auth.sign_in", "ru"), exact=True).click()
 
 
