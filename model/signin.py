@@ -9,7 +9,9 @@ ask, instead of retrying into a lock-out.
 """
 from __future__ import annotations
 
+import hashlib
 import math
+import secrets
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -148,3 +150,61 @@ def _failed(login: str, reason: str, client: str, path: Path | None, wait: int =
 
 def sign_out(user: User, *, path: Path | None = None) -> None:
     audit.record("sign_out", user.login, user.login, path=path)
+
+
+# A local sign-in outlives a page load through a cookie holding a random token; the store keeps only
+# the token's hash, so a copy of the store signs nobody in, and sign-out deletes it, so the cookie is
+# worthless after. OIDC sessions have Streamlit's own identity cookie instead.
+SESSION_S = 12 * 3600
+SESSIONS_DDL = """
+create table if not exists sign_in_sessions (
+    token_hash text primary key,
+    login text not null,
+    expires real not null
+);
+"""
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def open_session(user: User, *, path: Path | None = None, now: float | None = None) -> str:
+    """A new token for `user`'s browser, valid for SESSION_S."""
+    token = secrets.token_urlsafe(32)
+    now = time.time() if now is None else now
+    con = store.connect(path)
+    try:
+        store.ensure(con, SESSIONS_DDL)
+        with store.transaction(con):
+            con.execute("delete from sign_in_sessions where expires < ?", [now])
+            con.execute("insert into sign_in_sessions values (?, ?, ?)",
+                        [_token_hash(token), user.login, now + SESSION_S])
+    finally:
+        con.close()
+    return token
+
+
+def resume(users: dict[str, User], token: str, *, path: Path | None = None, now: float | None = None) -> User | None:
+    """The user a browser's token stands for, if it is current and the login still enabled."""
+    if not token:
+        return None
+    con = store.connect(path)
+    try:
+        store.ensure(con, SESSIONS_DDL)
+        row = con.execute("select login from sign_in_sessions where token_hash = ? and expires >= ?",
+                          [_token_hash(token), time.time() if now is None else now]).fetchone()
+    finally:
+        con.close()
+    user = users.get(row["login"]) if row else None
+    return user if user is not None and not user.disabled else None
+
+
+def close_session(token: str, *, path: Path | None = None) -> None:
+    con = store.connect(path)
+    try:
+        store.ensure(con, SESSIONS_DDL)
+        with store.transaction(con):
+            con.execute("delete from sign_in_sessions where token_hash = ?", [_token_hash(token)])
+    finally:
+        con.close()

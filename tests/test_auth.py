@@ -233,3 +233,15 @@ def test_hash_command_prints_a_hash_that_verifies(capsys, monkeypatch):
     assert main(["hash"]) == 0
     printed = capsys.readouterr().out.strip()
     assert printed.startswith("$argon2id$") and argon2.PasswordHasher().verify(printed, PASSWORD)
+
+
+def test_a_local_session_token_resumes_until_revoked_expired_or_disabled(access, tmp_path):
+    store = tmp_path / "store.sqlite"
+    token = signin.open_session(access["mkt"], path=store, now=0.0)
+    assert signin.resume(access, token, path=store, now=1.0) == access["mkt"]
+    assert signin.resume(access, token + "x", path=store, now=1.0) is None
+    assert signin.resume(access, token, path=store, now=signin.SESSION_S + 1.0) is None     # expired
+    disabled = {**access, "mkt": User("mkt", "M", "marketing", disabled=True)}
+    assert signin.resume(disabled, token, path=store, now=1.0) is None
+    signin.close_session(token, path=store)
+    assert signin.resume(access, token, path=store, now=1.0) is None

@@ -137,7 +137,11 @@ def test_local_sign_in_refusals_and_sign_out(site):
     page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30_000)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / "signed_in_local.png", full_page=True)
+    page.reload()                               # a page load is a new session: the token cookie signs it in
+    signed_in(page, "Анна Админ", "data_admin")
     sign_out(page)
+    page.reload()                               # the token was revoked: its cookie stands for nobody
+    expect(page.get_by_role("heading", name=t("auth.title", "ru"))).to_be_visible(timeout=30_000)
     page.close()
     actions = [(r.action, r.target) for r in audit.entries(path=site["store"]).sort_values("id").itertuples()
                if r.target in ("admin", "nobody", "off")]

@@ -16,6 +16,8 @@ from model.users import DEMO, AccessError, User, access_path, load_users, login_
 from ui.i18n import t
 
 USER = "parity_user"
+COOKIE = "parity_session"   # the local sign-in's token (model/signin.py), so a page load stays signed in
+TOKEN = "parity_token"      # the session's copy of it, for sign-out to revoke
 # What survives a sign-out: the reader's language and the router's own flags (ui/nav.py)
 KEEP = frozenset({"lang", "_nav_routed", "_nav_restarted"})
 
@@ -75,10 +77,24 @@ def gate() -> User:
         user = users.get(user.login)    # access.toml re-read: a removed or disabled login is out now
     if user is None or user.disabled:
         set_user(None)
-        user = _from_oidc(users)
+        user = _from_oidc(users) or _from_cookie(users)
     if user is None:
         _page(users=users)
+    if st.session_state.pop("auth_set_cookie", None):    # the browser keeps the token for its next page load
+        secure = "; Secure" if (st.context.url or "").startswith("https:") else ""
+        st.html(f"<script>document.cookie = '{COOKIE}={st.session_state[TOKEN]}; path=/; max-age="
+                f"{signin.SESSION_S}; SameSite=Strict{secure}';</script>", unsafe_allow_javascript=True, width=1)
     return user     # type: ignore[return-value]  # _page stops the run
+
+
+def _from_cookie(users: dict[str, User]) -> User | None:
+    """The local sign-in this browser made before a page load, while its token is current."""
+    token = st.context.cookies.get(COOKIE)
+    user = signin.resume(users, token) if isinstance(token, str) and token else None
+    if user is not None:
+        set_user(user)
+        st.session_state[TOKEN] = token
+    return user
 
 
 def demo_marker(user: User) -> None:
@@ -96,6 +112,8 @@ def sign_out_page(user: User):
 
     def sign_out() -> None:
         signin.sign_out(user)
+        if st.session_state.get(TOKEN):
+            signin.close_session(st.session_state[TOKEN])     # the browser's cookie now stands for nobody
         for key in list(st.session_state):
             if key not in KEEP:
                 del st.session_state[key]
@@ -185,6 +203,8 @@ def _form(users: dict[str, User] | None, error: str) -> None:
                 if outcome.user is not None:
                     st.session_state.pop("auth_refused", None)
                     set_user(outcome.user)
+                    st.session_state[TOKEN] = signin.open_session(outcome.user)
+                    st.session_state["auth_set_cookie"] = True
                     st.rerun()
                 st.session_state["auth_refused"] = (("password", login), outcome.reason, outcome.wait_s)
                 st.rerun()
