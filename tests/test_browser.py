@@ -91,9 +91,14 @@ def access_file(folder: Path) -> Path:
 
 
 def sign_in(page, lang: str = "ru") -> None:
-    """TESTER through the sign-in form; back on the page the URL names, Parity's menu drawn."""
+    """TESTER through the sign-in form; back on the page the URL names, Parity's menu drawn. A browser
+    that signed in before is signed in by its cookie: nothing to do."""
     from ui.i18n import t
-    page.get_by_label(t("auth.login", lang), exact=True).fill(TESTER["login"])
+    login, nav = page.get_by_label(t("auth.login", lang), exact=True), page.locator('[data-testid="stSidebarNav"]')
+    login.or_(nav).first.wait_for(timeout=30_000)
+    if nav.count():
+        return
+    login.fill(TESTER["login"])
     page.get_by_label(t("auth.password", lang), exact=True).fill(TESTER["password"])
     page.get_by_role("button", name=t("auth.sign_in", lang), exact=True).click()
     page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=30_000)
