@@ -94,14 +94,16 @@ def sign_in(page, lang: str = "ru") -> None:
     """TESTER through the sign-in form; back on the page the URL names, Parity's menu drawn. A browser
     that signed in before is signed in by its cookie: nothing to do."""
     from ui.i18n import t
-    login, nav = page.get_by_label(t("auth.login", lang), exact=True), page.locator('[data-testid="stSidebarNav"]')
-    login.or_(nav).first.wait_for(timeout=30_000)
-    if nav.count():
+    # the menu's sign-out item, not any menu: a fresh server's first run draws the legacy pages/ menu
+    login = page.get_by_label(t("auth.login", lang), exact=True)
+    out = page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=t("auth.sign_out", lang))
+    login.or_(out).first.wait_for(timeout=30_000)
+    if out.count():
         return
     login.fill(TESTER["login"])
     page.get_by_label(t("auth.password", lang), exact=True).fill(TESTER["password"])
     page.get_by_role("button", name=t("auth.sign_in", lang), exact=True).click()
-    page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=30_000)
+    out.wait_for(timeout=30_000)
 
 
 def stop(proc: subprocess.Popen) -> None:
