@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -17,7 +18,7 @@ import pandas as pd
 
 from etl import config, sweep
 from etl.errors import LoadError
-from etl.paths import QUERIES_DIR, config_dir
+from etl.paths import QUERIES_DIR, config_dir, demo_dir
 from etl.phases import phase
 from etl.sqlfiles import run, run_file
 from etl.steps import SOURCES, STEPS, Step, check, schedule, steps_hash, temp_producers
@@ -220,6 +221,22 @@ def prepare(con) -> None:
     load_config(con)
 
 
+def demo_build(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when every file loaded is one `python -m etl demo` wrote (data/demo/, same name and bytes): the
+    demo company alone, which the app shows without sign-in. A file of one's own loaded beside it (or
+    instead) makes it a real warehouse that needs sign-in; a rebuild of the demo stays the demo."""
+    rows = con.execute("select distinct file_name, sha256 from loads").fetchall()
+    folder = demo_dir()
+    for name, sha in rows:
+        path = folder / Path(name).name
+        if not path.is_file():
+            return False
+        with open(path, "rb") as fh:
+            if hashlib.file_digest(fh, "sha256").hexdigest() != sha:
+                return False
+    return bool(rows)
+
+
 class Builder:
     """Builds the next warehouse file; `commit()` swaps it in, leaving early discards it untouched."""
 
@@ -355,13 +372,15 @@ class Builder:
         now = dt.datetime.now().isoformat(timespec="seconds")
         # the agreements the numbers were built with: pages read them from here, not from data/
         agreed = (config_dir() / "agreements.toml").read_text(encoding="utf-8")
-        # and their version, which every page and slide that uses them names ("agreement v3 of 12.01.2026")
+        # and their version, which every page and slide that uses them names ("agreement v3 of 12.01.2026");
+        # demo: whether the app may run without sign-in (ui/auth.py); steps_hash: what the derived tables were
+        # built by; steps_run: what this build ran (bench etl prints it)
         version, agreed_on = config.agreement_version(config.check_agreements(agreed, "agreements.toml"))
-        # steps_hash: what the derived tables were built by; steps_run: what this build ran (bench etl prints it)
         for key, value in (("config_hash", config.config_hash()), ("built_at", now), ("agreements", agreed),
                            ("agreement_version", str(version)),
                            ("agreement_date", agreed_on.isoformat() if agreed_on else ""),
-                           ("steps_hash", steps_hash()), ("steps_run", json.dumps(ran))):
+                           ("steps_hash", steps_hash()), ("steps_run", json.dumps(ran)),
+                           ("demo", "true" if demo_build(self.con) else "false")):
             run(self.con, "insert or replace into meta values ($k, $v)", {"k": key, "v": value})
         with phase("checkpoint"):
             run(self.con, "checkpoint")

@@ -88,6 +88,7 @@ LISTINGS: dict[str, str] = {
     "agreement": "the signed-off base currency and SLA targets",
     "build_meta": "the build's config hash, time, agreements text and version",
     "warehouse_built_at": "when the warehouse file was built",
+    "warehouse_mode": "whether the warehouse is the demo company alone (no sign-in)",
     "warehouse_status": "whether the warehouse holds deals",
     "freshness": "each source's latest date and row count",
     "filter_options": "regions and products to filter by",

@@ -3,12 +3,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from model.users import ROLES, User
+
+# The Data page's load history, rejected rows, reconciliation and data quality cover the whole company,
+# not a region: a regional manager does not see it (row-level security would have nothing to cut by).
+COMPANY_WIDE = frozenset(ROLES) - {"regional_manager"}
+
 
 @dataclass(frozen=True)
 class Page:
     key: str            # pages/<key>.py, title "page.<key>" in ui/locales, URL path (the overview is /)
     icon: str
     view: bool = True   # model/views/<key>.py says what it reads
+    roles: frozenset[str] = frozenset(ROLES)    # who sees it in the menu and may open it
 
     @property
     def path(self) -> str:
@@ -28,7 +35,14 @@ PAGES: tuple[Page, ...] = (
     Page("contribution", ":material/donut_small:"),
     Page("impact", ":material/science:"),
     Page("meeting", ":material/co_present:"),
-    Page("data", ":material/database:"),
+    Page("data", ":material/database:", roles=COMPANY_WIDE),
     Page("agreements", ":material/handshake:", view=False),   # the store's proposals and versions, not a view
 )
 VIEWS: tuple[str, ...] = tuple(p.key for p in PAGES if p.view)
+
+
+def pages_for(user: User | None) -> tuple[Page, ...]:
+    """The pages `user` may open, in menu order (nobody signed in: none)."""
+    if user is None or user.disabled:
+        return ()
+    return tuple(p for p in PAGES if user.role in p.roles)

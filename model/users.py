@@ -101,3 +101,45 @@ def by_email(users: dict[str, User], email: str) -> User | None:
     """The user an OpenID Connect identity maps to (e-mail, case-insensitive), or None."""
     email = (email or "").strip().lower()
     return next((u for u in users.values() if email and u.email == email), None)
+
+
+def login_claim(path: Path | None = None) -> str:
+    """access.toml's `[oidc] login_claim`: the ID token claim whose value is the login ("" maps by e-mail)."""
+    path = path or access_path()
+    if not path.exists():
+        return ""
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise AccessError(f"{path}: cannot be read ({e}); fix the file and reload") from e
+    return str((doc.get("oidc") or {}).get("login_claim") or "").strip()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m model.users hash`: asks for a password twice and prints its argon2 hash for access.toml
+    (from a pipe it reads one line, for scripts)."""
+    import argparse
+    import getpass
+    import sys
+
+    from model.signin import hash_password
+
+    parser = argparse.ArgumentParser(prog="python -m model.users", description=main.__doc__)
+    parser.add_argument("cmd", choices=["hash"], help="print an argon2 hash of a typed password")
+    parser.parse_args(argv)
+    if sys.stdin.isatty():
+        password = getpass.getpass("Пароль / password: ")
+        if getpass.getpass("Ещё раз / again: ") != password:
+            print("the two passwords differ; nothing printed, run it again", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 8:
+        print("a password needs at least 8 characters; nothing printed", file=sys.stderr)
+        return 1
+    print(hash_password(password))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

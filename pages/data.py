@@ -8,10 +8,9 @@ from analysis.attribution import agreed_model
 from model import agreements, metrics
 from model.views import load
 from model.views.data import recon_totals
-from ui import agreement, cards, db, fmt, nav, page, tables, trail, upload
+from ui import agreement, auth, cards, db, fmt, nav, page, tables, trail, upload
 from ui.attribution import describe
 from ui.audit_log import audit_tab
-from ui.auth import current_user
 from ui.data_cells import cell_warnings, cells_quality
 from ui.filters import current
 from ui.i18n import TEXT, lang, t
@@ -22,15 +21,20 @@ nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/n
 
 L = lang()
 st.title(t("data.title"))
-show_audit = bool((user := current_user()) and user.can("view_audit"))
-tabs = st.tabs([t("data.tab.load"), t("data.tab.history"), t("data.tab.quality"), t("data.tab.vocab"),
-                t("data.tab.recon"), t("data.tab.terms"), t("data.tab.metrics")] + [t("data.tab.audit")] * show_audit)
-tab_load, tab_history, tab_quality, tab_vocab, tab_recon, tab_terms, tab_metrics = tabs[:7]
-
-with tab_load:
-    load_tab()
-if show_audit:   # data_admin and ceo only: other roles get no tab, and audit_tab checks again
-    with tabs[-1]:
+# loading files and the vocabulary step change the warehouse: data_admin only (ui/auth.py refuses them too)
+ADMIN = auth.can("load")
+keys = [k for k in ("load", "history", "quality", "vocab", "recon", "terms", "metrics")
+        if ADMIN or k not in ("load", "vocab")] + ["audit"] * auth.can("view_audit")
+tab = dict(zip(keys, st.tabs([t(f"data.tab.{k}") for k in keys]), strict=True))
+tab_history, tab_quality, tab_recon, tab_terms, tab_metrics = (tab[k] for k in ("history", "quality", "recon",
+                                                                                "terms", "metrics"))
+if ADMIN:
+    with tab["load"]:
+        load_tab()
+else:
+    st.caption(t("auth.readonly"))
+if "audit" in tab:   # data_admin and ceo only: other roles get no tab, and audit_tab checks again
+    with tab["audit"]:
         audit_tab()
 
 if not db.has_data():
@@ -103,8 +107,9 @@ with tab_quality:
             tables.show(d["campaigns"], scope=WHOLE, key="dq_campaigns", file_name="dq_campaigns",
                         column_config={c_: t(f"data.col.{c_}") for c_ in d["campaigns"].columns})
 
-with tab_vocab:
-    vocab_step()
+if ADMIN:
+    with tab["vocab"]:
+        vocab_step()
 
 with tab_recon:
     st.caption(t("data.recon.note"))

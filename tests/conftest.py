@@ -46,6 +46,23 @@ def small_demo(tmp_path_factory) -> Path:
     return folder / "warehouse.duckdb"
 
 
+@pytest.fixture(scope="session")
+def demo_view(built_warehouse, tmp_path_factory) -> Path:
+    """The fixture company marked as the demo in its build meta (the key etl/build.py writes), for
+    browser tests about pages rather than access: the app opens it without sign-in, as `make run` opens
+    the demo. Treat as read-only."""
+    import duckdb
+
+    path = tmp_path_factory.mktemp("demo_view") / "warehouse.duckdb"
+    shutil.copyfile(built_warehouse, path)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("update meta set value = 'true' where key = 'demo'")
+    finally:
+        con.close()
+    return path
+
+
 @pytest.fixture
 def warehouse(built_warehouse, monkeypatch) -> Path:
     """PARITY_DB pointed at the shared fixture warehouse for one test."""
@@ -117,3 +134,9 @@ def _page_errors_raise(monkeypatch):
     """Pages and uploads turn an unexpected error into one line with a log reference; in tests it
     propagates (PARITY_DEBUG), so AppTest sees it. Tests of that one line unset it."""
     monkeypatch.setenv("PARITY_DEBUG", "1")
+
+
+@pytest.fixture(autouse=True)
+def _no_access_file(monkeypatch):
+    """No data/access.toml of the machine's own reaches a test: a test of access names its own file."""
+    monkeypatch.setenv("PARITY_ACCESS", str(TESTS / "data" / "access-none.toml"))

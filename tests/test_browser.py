@@ -42,8 +42,9 @@ def wait_healthy(url: str, server: subprocess.Popen, timeout: float = 20) -> Non
 
 
 @pytest.fixture
-def server(warehouse):
-    with serve(warehouse) as url:
+def server(warehouse, demo_view):
+    """A server on the fixture company marked as the demo: these tests are about pages, not sign-in."""
+    with serve(demo_view) as url:
         yield url
 
 
@@ -61,13 +62,48 @@ def serve(db: Path):
 def start(db: Path) -> tuple[subprocess.Popen, str]:
     """Starts `streamlit run app.py` on the warehouse at `db` without waiting for it: the process and its URL."""
     port = free_port()
-    env = {**os.environ, "PARITY_DB": str(db)}
+    env = {**os.environ, "PARITY_DB": str(db), "PARITY_ACCESS": str(access_file(db.parent))}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return proc, f"http://127.0.0.1:{port}"
+
+
+# The data admin browser tests sign in as on a warehouse that is not the demo (tests/test_browser_auth.py
+# tests sign-in itself); the hash is argon2id at a small cost, so signing in takes no time.
+TESTER = {"login": "tester", "password": "tester-password-1", "name": "Анна Смирнова"}
+
+
+def access_file(folder: Path) -> Path:
+    """An access.toml in `folder` with TESTER as the data admin, written whole (servers may read it)."""
+    import argon2
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "access-tests.toml"
+    if not path.exists():
+        hashed = argon2.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(TESTER["password"])
+        tmp = folder / f".access-tests.{os.getpid()}.tmp"
+        tmp.write_text(f'[users.{TESTER["login"]}]\nname = "{TESTER["name"]}"\nrole = "data_admin"\n'
+                       f'password = "{hashed}"\n', encoding="utf-8")
+        os.replace(tmp, path)
+    return path
+
+
+def sign_in(page, lang: str = "ru") -> None:
+    """TESTER through the sign-in form; back on the page the URL names, Parity's menu drawn. A browser
+    that signed in before is signed in by its cookie: nothing to do."""
+    from ui.i18n import t
+    # the menu's sign-out item, not any menu: a fresh server's first run draws the legacy pages/ menu
+    login = page.get_by_label(t("auth.login", lang), exact=True)
+    out = page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=t("auth.sign_out", lang))
+    login.or_(out).first.wait_for(timeout=30_000)
+    if out.count():
+        return
+    login.fill(TESTER["login"])
+    page.get_by_label(t("auth.password", lang), exact=True).fill(TESTER["password"])
+    page.get_by_role("button", name=t("auth.sign_in", lang), exact=True).click()
+    out.wait_for(timeout=30_000)
 
 
 def stop(proc: subprocess.Popen) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import model.pages
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, assert_no_error, serve, server  # noqa: F401
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, assert_no_error, serve, server, sign_in  # noqa: F401
 from ui.i18n import t
 
 pytestmark = pytest.mark.browser
@@ -37,7 +37,7 @@ def browser():
 def open_app(browser, url: str, lang: str):
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ru-RU" if lang == "ru" else "en-US")
     page.goto(url + VIEW.format(lang=lang))
-    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    page.locator(".js-plotly-plot:visible").first.wait_for(timeout=30_000)   # a collapsed expander holds one too
     return page
 
 
@@ -159,7 +159,9 @@ def server_on_copy(copy_of_warehouse):
 def test_upload_on_the_data_page(server_on_copy, browser, tmp_path):
     from playwright.sync_api import expect
 
-    page = open_app(browser, server_on_copy, "en")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    page.goto(server_on_copy + VIEW.format(lang="en"))
+    sign_in(page, "en")     # a warehouse of one's own, not the demo: loading files is the data admin's
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Data", exact=True).click()
     expect(page.get_by_role("heading", name="Data")).to_be_visible(timeout=20_000)
     upload = tmp_path / "deals_more.csv"

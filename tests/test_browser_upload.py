@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from tests.test_batch import BROKEN_XLSX, HUBSPOT
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, serve
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, serve, sign_in
 from tests.test_periods import METRICA
 from ui.i18n import t
 
@@ -33,6 +33,7 @@ def open_data_page(page, url: str) -> None:
     for _ in range(2):  # the server's first session runs the legacy pages/ path: warm up
         page.goto(url + "/?lang=ru")
         page.locator("h1").first.wait_for(timeout=30_000)
+    sign_in(page)       # no warehouse yet is no demo: the data admin signs in to load
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=t("page.data", "ru"), exact=True).click()
     expect(page.get_by_role("heading", name=t("data.title", "ru"))).to_be_visible(timeout=30_000)
 

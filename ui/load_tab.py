@@ -1,8 +1,9 @@
 """The Data page's load tab: upload exports, see each file's outcome, map the columns of a file the ETL
-could not read; a load's audit entry that could not be written is said in one line (ui/upload.py)."""
+could not read; a load's audit entry that could not be written is said in one line (ui/upload.py).
+data_admin only: the page draws it for that role, and the load itself asks again."""
 import streamlit as st
 
-from ui import fmt, trail, upload
+from ui import auth, fmt, trail, upload
 from ui.i18n import lang, t
 from ui.mapping_step import mapping_step
 
@@ -23,6 +24,7 @@ def load_tab() -> None:
             done.append(result)
             bar.progress(len(done) / len(files), text=t("data.load.progress", done=len(done), total=len(files)))
 
+        auth.require("load")    # server-side: the role decides, not only which tabs are drawn
         result = upload.load_uploads([(f.name, f.getvalue()) for f in files], on_file=step,
                                      period=upload.period_of(period))
         st.session_state["last_load"] = result["files"]

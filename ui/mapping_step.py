@@ -8,7 +8,7 @@ from etl import profiles
 from etl.errors import LoadError
 from etl.stage import Mapping, constant_values
 from model import audit
-from ui import fmt, trail, upload
+from ui import auth, fmt, trail, upload
 from ui.i18n import lang, t
 
 NONE = "—"
@@ -78,6 +78,7 @@ def mapping_step(name: str, data: bytes) -> None:
     st.dataframe(pv["rows"], hide_index=True, placeholder=fmt.DASH)
     profile = st.text_input(t("map.name"), key="map_name", placeholder="crm_orders")
     if st.button(t("map.save"), type="primary", disabled=not profile):
+        auth.require("map")     # server-side: saving a profile and loading with it is data_admin's
         try:
             audit.check()   # a config edit the trail cannot record is not made
         except audit.AuditError:

@@ -44,3 +44,17 @@ def page_run() -> None:
     if not st.session_state.get(ROUTED) and not st.session_state.get(RESTARTED):
         st.session_state[RESTARTED] = True
         _leave_folder_mode()
+
+
+def menu(user, title, sign_out=None):
+    """What the router offers `user`: only the pages its role sees (model/pages.py); a page left out is
+    not just hidden, its URL opens nothing either, st.navigation knows no such page. `sign_out` (a
+    function page) goes in its own section headed by who is signed in."""
+    from model.pages import pages_for
+
+    pages = [st.Page(p.path, title=title(f"page.{p.key}"), icon=p.icon, default=i == 0)
+             for i, p in enumerate(pages_for(user))]
+    if sign_out is None:
+        return pages
+    return {"": pages, title("auth.as", name=user.name, role=title(f"role.{user.role}")): [
+        st.Page(sign_out, title=title("auth.sign_out"), icon=":material/logout:", url_path="signout")]}

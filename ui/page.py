@@ -9,7 +9,7 @@ import streamlit as st
 from etl import config
 from etl.errors import log_path, log_unexpected
 from model import agreements
-from ui import db, fmt
+from ui import auth, db, fmt
 from ui.i18n import lang, t
 
 
@@ -18,6 +18,8 @@ def run_guarded(page) -> None:
     shown as one line with its reference, never as a traceback. PARITY_DEBUG=1 lets it through."""
     try:
         page.run()
+    except auth.NotAllowed as err:  # a role's refusal (ui/auth.require): its own one line, nothing to log
+        st.error(str(err), icon=":material/block:")
     except Exception as err:  # st.stop/st.rerun are BaseException: they pass
         if os.environ.get("PARITY_DEBUG"):
             raise

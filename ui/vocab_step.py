@@ -12,7 +12,8 @@ from etl import config, vocab
 from etl.errors import LoadError, log_unexpected
 from model import audit
 from model import trail as model_trail
-from ui import db, fmt, tables, trail, upload
+from model.users import DEMO
+from ui import auth, db, fmt, tables, trail, upload
 from ui.i18n import TEXT, lang, t
 
 SHOWN = ["source", "field", "raw_value", "rows", "deals", "won_revenue", "share"]
@@ -32,13 +33,9 @@ def _targets(dimension: str, L: str) -> dict[str, str]:
 
 
 def _signed_in() -> str | None:
-    """The signed-in user's e-mail or name where the app has sign-in configured."""
-    try:
-        if st.user.is_logged_in:
-            return st.user.get("email") or st.user.get("name")
-    except (AttributeError, KeyError, RuntimeError):
-        pass
-    return None
+    """Who saves the change: the signed-in user's name (the audit trail keeps the login); the demo asks."""
+    user = auth.current_user()
+    return user.name if user is not None and user != DEMO else None
 
 
 def _error(err: Exception) -> None:
@@ -46,6 +43,8 @@ def _error(err: Exception) -> None:
     L = lang()
     if isinstance(err, audit.AuditError):
         st.error(t("audit.unwritable.edit", path=str(audit.store.store_path())), icon=":material/error:")
+    elif isinstance(err, auth.NotAllowed):    # a role's refusal (ui/auth.require) is its own line
+        st.error(str(err), icon=":material/block:")
     elif isinstance(err, vocab.VocabError) and f"vocab.err.{err.code}" in TEXT[L]:
         st.error(t(f"vocab.err.{err.code}", **err.fields), icon=":material/error:")
     elif isinstance(err, LoadError):  # a config or warehouse error: its own words, from its code
@@ -91,6 +90,7 @@ def _show_preview(p: dict, L: str) -> None:
 
 
 def _save(a: vocab.Assignment, who: str, L: str) -> None:
+    auth.require("vocab")   # server-side: only data_admin changes the vocabulary and rebuilds
     audit.check()   # an edit the trail cannot record is not made (AuditError: the step says so)
     with st.spinner(t("vocab.rebuilding")):
         result = vocab.apply(a, who)
