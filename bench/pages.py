@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from model.access import OPERATOR
+
 ROOT = Path(__file__).resolve().parent.parent
 BARE = "select sum(amount) from deals"
 TARGET_RATIO, MAX_ROWS, MAX_RSS = 5.0, 10_000, 1.5 * 2**30
@@ -59,7 +61,7 @@ def main(args) -> int:
 def _timed(con, name: str, params: dict, log: list) -> object:
     from model.runner import run_on
     t0 = time.perf_counter()
-    frame = run_on(con, name, params)
+    frame = run_on(con, name, params, OPERATOR)
     log.append((name, time.perf_counter() - t0, len(frame)))   # list.append is atomic: fetch's threads
     return frame
 

@@ -116,3 +116,33 @@ LISTINGS: dict[str, str] = {
 def declared(name: str) -> bool:
     """True when queries/app/<name>.sql is a metric source or a listing here."""
     return name in SOURCES or name in LISTINGS
+
+# How each query is restricted for a user who sees only some regions (model/access.py defines the rules;
+# the runner refuses a restricted user any query missing here: default deny). tests/test_access_matrix.py
+# checks every query's SQL names the parameter its rule restricts.
+ACCESS: dict[str, str] = {
+    # no regional data: config, the build's record, labels, who owns activities
+    **dict.fromkeys(("agreement", "build_meta", "warehouse_built_at", "channel_labels", "activity_owners"),
+                    "public"),
+    # whether there is data, and when each source's latest row is: a restricted user gets 1/0, not counts
+    **dict.fromkeys(("warehouse_status", "freshness"), "presence"),
+    "filter_options": "options",
+    # $regions intersected with the user's regions (activities without a region are company-wide plans
+    # every region works under, shown to all)
+    **dict.fromkeys(("metrics_region", "monthly_fact_plan", "kpi_deals", "won_revenue_by_week",
+                     "plan_fact_region_month", "funnel_breakdown", "funnel_scorecard_month",
+                     "attribution_by_channel", "attribution_by_campaign", "attribution_unattributed",
+                     "recon_by_region_month", "recon_differences_list", "activities_in_period",
+                     "joint_plan_activities", "joint_plan_by_owner", "joint_plan_next_30_days"), "regions"),
+    "plan_lines": "plan_lines",
+    # one region's drill-down: the region must be the user's
+    **dict.fromkeys(("region_monthly", "region_managers", "region_products", "region_sources"), "region"),
+    "dq_won_no_amount": "rows",
+    "flights_list": "flights",
+    "flight_panel": "panel",
+    # the whole company's paths (Markov, Shapley are fitted on them), loads, raw rejected rows and cells,
+    # data-quality figures of the whole warehouse: company totals, no region to cut them by
+    **dict.fromkeys(("attribution_transitions", "attribution_channel_sets", "load_history", "rejects_of_load",
+                     "reject_reasons", "cell_warnings_of_load", "dq_summary", "dq_cells", "dq_unrecognised",
+                     "dq_unrecognised_share", "dq_unmapped_campaigns", "vocab_unrecognised"), "company"),
+}

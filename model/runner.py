@@ -1,5 +1,6 @@
 """The one door to the warehouse: read-only connections, one named SQL file per query, values only as
-$parameters. ui/db.py caches on top of it for the app; reports, benchmarks and CLIs use it directly."""
+$parameters, each run as a user under model/access.py's rules (default deny). ui/db.py caches on top of
+it for the app; reports, benchmarks and CLIs use it directly."""
 from __future__ import annotations
 
 import os
@@ -12,7 +13,8 @@ import duckdb
 import pandas as pd
 
 from etl.paths import QUERIES_DIR
-from model import catalog, metrics
+from model import access, catalog, metrics
+from model.users import User
 
 APP_QUERIES = QUERIES_DIR / "app"
 _NAME = re.compile(r"[a-z0-9_]+")
@@ -53,10 +55,24 @@ def read(con: duckdb.DuckDBPyConnection, name: str, sql: str, params: dict) -> p
     return metrics.with_formulas(name, rows)
 
 
-def run_on(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame:
-    """One named query on `con` (uncached: benchmarks time this)."""
+def prepare(name: str, params: dict, user: User | None) -> tuple[str, dict, access.Scope]:
+    """The SQL and params `name` runs with for `user`, and the user's scope (what `screen` keeps of the
+    rows); raises access.AccessDenied when the user may not run it (nobody signed in: nothing runs)."""
+    scope = access.scope_of(user)
     sql = sql_of(name)
-    return read(con, name, sql, used(sql, params))
+    sql, bound = access.prepare(scope, name, sql, used(sql, params))
+    return sql, bound, scope
+
+
+def read_as(con: duckdb.DuckDBPyConnection, name: str, sql: str, params: dict, scope: access.Scope) -> pd.DataFrame:
+    """`read` of a prepared query, its rows screened for the scope."""
+    return access.screen(scope, name, read(con, name, sql, params))
+
+
+def run_on(con: duckdb.DuckDBPyConnection, name: str, params: dict, user: User | None) -> pd.DataFrame:
+    """One named query on `con` as `user` (uncached: benchmarks time this)."""
+    sql, bound, scope = prepare(name, params, user)
+    return read_as(con, name, sql, bound, scope)
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
@@ -77,6 +93,6 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
         link.unlink(missing_ok=True)
 
 
-def runner(con: duckdb.DuckDBPyConnection) -> Runner:
-    """An uncached Runner over one open connection (the deck, CLIs, tests)."""
-    return lambda name, params: run_on(con, name, params)
+def runner(con: duckdb.DuckDBPyConnection, user: User | None) -> Runner:
+    """An uncached Runner over one open connection, bound to `user` (the deck, CLIs, tests)."""
+    return lambda name, params: run_on(con, name, params, user)

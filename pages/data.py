@@ -104,32 +104,35 @@ with tab_history:
     cell_warnings(h, d["warnings"])
 
 with tab_quality:
-    q = d["dq"].iloc[0]
-    row = cards.row()
-    cards.card(row, t("data.dq.no_source"), fmt.percent(q.no_source_share, L), help_=t("data.dq.no_source.help"))
-    u = d["unattributed"].iloc[0]
+    # the warehouse-wide figures are company totals, withheld from a regional user (model/access.py)
+    row, u, q = cards.row(), d["unattributed"].iloc[0], d["dq"].iloc[0] if len(d["dq"]) else None
+    if q is not None:
+        cards.card(row, t("data.dq.no_source"), fmt.percent(q.no_source_share, L), help_=t("data.dq.no_source.help"))
     cards.card(row, t("data.dq.unattributed"), fmt.percent(u.share, L), fmt.compact(u.unattributed, L, u.currency),
                t("data.dq.unattributed.help", currency=u.currency, filters=page.filters_caption(f)))
-    cards.card(row, t("data.dq.unknown_region"), fmt.percent(q.revenue_unknown_region_share, L))
-    cards.card(row, t("data.dq.rejected"), fmt.number(q.rejected_rows, L))
-    cells_quality(d["cells"].iloc[0], d["won_no_amount"])
-    st.subheader(t("data.dq.unrecognised"))
-    st.caption(t("data.dq.unrecognised.note"))
-    un = d["unrecognised"]
-    if un.empty:
-        st.caption(t("data.dq.none"))
+    if q is None:
+        st.caption(t("rls.company_only"))
     else:
-        tables.show(un.assign(dimension=[t(f"dq.dimension.{v}") for v in un.dimension],
-                              source=[t(f"source.{v}") for v in un.source]),
-                    {"rows": N, "deals": N, "won_deals": N}, raw=un, scope=WHOLE, key="dq_unrecognised",
-                    file_name="dq_unrecognised", column_config={c_: t(f"data.col.{c_}") for c_ in un.columns})
-    st.subheader(t("data.dq.campaigns"))
-    st.caption(t("data.dq.campaigns.note"))
-    if d["campaigns"].empty:
-        st.caption(t("data.dq.none"))
-    else:
-        tables.show(d["campaigns"], scope=WHOLE, key="dq_campaigns", file_name="dq_campaigns",
-                    column_config={c_: t(f"data.col.{c_}") for c_ in d["campaigns"].columns})
+        cards.card(row, t("data.dq.unknown_region"), fmt.percent(q.revenue_unknown_region_share, L))
+        cards.card(row, t("data.dq.rejected"), fmt.number(q.rejected_rows, L))
+        cells_quality(d["cells"].iloc[0], d["won_no_amount"])
+        st.subheader(t("data.dq.unrecognised"))
+        st.caption(t("data.dq.unrecognised.note"))
+        un = d["unrecognised"]
+        if un.empty:
+            st.caption(t("data.dq.none"))
+        else:
+            tables.show(un.assign(dimension=[t(f"dq.dimension.{v}") for v in un.dimension],
+                                  source=[t(f"source.{v}") for v in un.source]),
+                        {"rows": N, "deals": N, "won_deals": N}, raw=un, scope=WHOLE, key="dq_unrecognised",
+                        file_name="dq_unrecognised", column_config={c_: t(f"data.col.{c_}") for c_ in un.columns})
+        st.subheader(t("data.dq.campaigns"))
+        st.caption(t("data.dq.campaigns.note"))
+        if d["campaigns"].empty:
+            st.caption(t("data.dq.none"))
+        else:
+            tables.show(d["campaigns"], scope=WHOLE, key="dq_campaigns", file_name="dq_campaigns",
+                        column_config={c_: t(f"data.col.{c_}") for c_ in d["campaigns"].columns})
 
 with tab_vocab:
     vocab_step()

@@ -3,6 +3,7 @@ built from the other regions, in plain words with its interval and caveats; the 
 import streamlit as st
 
 from analysis.impact import ImpactError
+from model.access import masked, unmask_text
 from model.views import impact as view
 from model.views import load
 from ui import cards, charts, db, fmt, impact_chart, nav, page, tables
@@ -102,21 +103,24 @@ with tab_result:
         with left:
             st.subheader(t("impact.controls"))
             w = r.weights[r.weights > 0.001].sort_values(ascending=False)
-            tables.show(w.rename_axis("region").reset_index(name="weight"), {"weight": tables.percent(L, 1)},
-                        key="impact_weights", file_name=f"controls_{row.campaign}",
-                        column_config={"region": t("col.region"), "weight": t("impact.weight")})
+            if any(masked(c) for c in r.weights.index):   # a regional user: controls unnamed, no numbers
+                st.caption(t("rls.controls.note"))
+            else:
+                tables.show(w.rename_axis("region").reset_index(name="weight"), {"weight": tables.percent(L, 1)},
+                            key="impact_weights", file_name=f"controls_{row.campaign}",
+                            column_config={"region": t("col.region"), "weight": t("impact.weight")})
         with right:
             st.subheader(t("impact.caveats"))
             for line in caveats(e, L, t):
-                st.warning(line)
+                st.warning(unmask_text(line, t("rls.controls")))
             if not r.warnings:
                 st.caption(t("impact.no_caveats"))
 
 with tab_plan:
     st.caption(t("impact.plan.note"))
     panel = d["panel"]
-    regions = sorted(panel.region.unique())
-    usable = view.plannable(panel, 84)      # regions a test of any length on the slider can use
+    regions = sorted(r for r in panel.region.unique() if not masked(r))   # a regional user plans their own
+    usable = [r for r in view.plannable(panel, 84) if r in regions]    # regions a test of any length can use
     cand = st.multiselect(t("impact.plan.candidates"), regions, default=sorted(usable[:3]), key="plan_candidates",
                           placeholder=t("widget.choose"), select_all=False)
     days = st.slider(t("impact.plan.days"), 14, 84, 28, 7, key="plan_days")

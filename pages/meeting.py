@@ -6,12 +6,14 @@ import datetime as dt
 
 import streamlit as st
 
+from model.access import narrow, scope_of
 from model.filters import SEP, Filters
 from model.views import load
 from report import deck as decks
 from report.make import MIME
 from report.periods import parse_period, period_label
 from ui import db, filters, nav, page
+from ui.auth import current_user
 from ui.deck_files import download
 from ui.i18n import LANG_NAMES, LANGS, lang, t
 
@@ -96,14 +98,15 @@ if not sections:
     st.stop()
 
 start, end = (side.date_from, side.date_to) if period == SIDEBAR else parse_period(period, today)
-f = Filters("custom", start, end, tuple(regions), side.products)
+f = narrow(Filters("custom", start, end, tuple(regions), side.products), current_user())
 deck = decks.build(f, db.query, deck_lang, sections)
 for note in deck.omitted:
     st.caption(t("meeting.omitted", what=note))
 
 name = f"parity_{period_label(f, 'en').replace(' – ', '_')}_{deck_lang}"
 built = db.query("warehouse_built_at").built_at.iloc[0]   # a rebuilt warehouse draws the charts anew
-key = (f.date_from, f.date_to, f.regions, f.products, deck_lang, tuple(sections), str(built))
+# the user's scope too: the cached chart images are shared between sessions
+key = (f.date_from, f.date_to, f.regions, f.products, deck_lang, tuple(sections), str(built), scope_of(current_user()))
 c = st.container(horizontal=True)   # the buttons as wide as their labels
 c.download_button(t("meeting.pptx"), data=download(deck, key, "pptx"), file_name=f"{name}.pptx",
                   mime=MIME["pptx"], key="meeting_pptx", on_click="ignore", icon=":material/slideshow:",

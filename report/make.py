@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from model.access import narrow
 from model.filters import Filters
+from model.users import User
 from report import deck as deck_mod
 from report import pdf, pptx, render
 from report.slides import Deck
@@ -22,18 +24,19 @@ def files(deck: Deck, kinds=("pptx", "pdf")) -> dict[str, bytes]:
 
 
 def make(start: dt.date, end: dt.date, regions=(), products=(), lang: str = "ru", sections=deck_mod.SECTIONS,
-         kinds=("pptx", "pdf")):
-    """(deck, {kind: bytes}) for the period on the warehouse at $PARITY_DB (read-only)."""
+         kinds=("pptx", "pdf"), user: User | None = None):
+    """(deck, {kind: bytes}) for the period on the warehouse at $PARITY_DB (read-only), with `user`'s access
+    (model/access.py: a regional user's deck holds only their regions; no user, nothing runs)."""
     from etl.paths import db_path
-    from model.runner import connect, run_on
+    from model.runner import connect, runner
 
     path = db_path()
     if not path.is_file():
         raise FileNotFoundError(f"no warehouse at {path}: run `python -m etl demo` or `python -m etl load FILE...`")
     con = connect(path)
     try:
-        f = Filters("custom", start, end, tuple(regions), tuple(products))
-        d = deck_mod.build(f, lambda name, params: run_on(con, name, params), lang, sections)
+        f = narrow(Filters("custom", start, end, tuple(regions), tuple(products)), user)
+        d = deck_mod.build(f, runner(con, user), lang, sections)
     finally:
         con.close()
     return d, files(d, kinds)

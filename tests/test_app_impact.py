@@ -14,6 +14,7 @@ import pytest
 from analysis.impact import ImpactError
 from analysis.planner import mde_for
 from model import runner
+from model.access import OPERATOR
 from model.filters import from_query, today
 from model.views import impact as view
 from model.views import load
@@ -33,7 +34,7 @@ def on_demo(small_demo, monkeypatch):
 
 def _run(db):
     con = runner.connect(Path(db))
-    return con, (lambda n, p: runner.run_on(con, n, p))
+    return con, (lambda n, p: runner.run_on(con, n, p, OPERATOR))
 
 
 @functools.cache

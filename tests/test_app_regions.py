@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from model.access import OPERATOR
 from tests.apptest import Q1_2025, chart, run_app, sql, sql_one, texts, tick_value, values
 from ui.i18n import t
 
@@ -60,7 +61,7 @@ def _query(db, name: str, params: dict):
     from model.runner import run_on
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return run_on(con, name, params)
+        return run_on(con, name, params, OPERATOR)
     finally:
         con.close()
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from model import catalog, metrics
+from model.access import OPERATOR
 from model.runner import APP_QUERIES, connect, run_on, runner, sql_of, used
 from tests.test_metrics import filter_sets
 
@@ -54,7 +55,7 @@ def test_every_number_column_of_a_source_is_a_registered_metric(demo):
         for template in columns.values():
             for key in _metric_keys(template):
                 assert key in metrics.REGISTRY, (name, key)
-        out = run_on(demo, name, PARAMS)
+        out = run_on(demo, name, PARAMS, OPERATOR)
         numeric = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c]) and not
                    pd.api.types.is_bool_dtype(out[c])]
         undeclared = [c for c in numeric if c not in columns and c not in catalog.DERIVED.get(name, {})]
@@ -83,7 +84,7 @@ def test_sql_sums_and_the_registry_divides(demo):
         raw = cur.execute(sql_of(name), used(sql_of(name), PARAMS)).df()
         cur.close()
         assert not set(wanted) & set(raw.columns), f"{name} computes {set(wanted) & set(raw.columns)} in SQL"
-    managers = run_on(demo, "region_managers", PARAMS)
+    managers = run_on(demo, "region_managers", PARAMS, OPERATOR)
     assert len(managers) > 1 and managers.within_sla.sum() > 0
     expected = managers.within_sla.astype(float) / managers.leads.astype(float).where(managers.leads != 0)
     pd.testing.assert_series_equal(managers.within_sla_share, expected, check_names=False)
@@ -93,7 +94,7 @@ def test_sql_sums_and_the_registry_divides(demo):
     assert whole.within_sla_share == pytest.approx(managers.within_sla.sum() / managers.leads.sum())
     assert whole.win_rate == pytest.approx(managers.deals_won.sum() / (managers.deals_won.sum()
                                                                        + managers.deals_lost.sum()))
-    plan = run_on(demo, "plan_fact_region_month", PARAMS)
+    plan = run_on(demo, "plan_fact_region_month", PARAMS, OPERATOR)
     assert set(plan.metric) == set(metrics.PLAN_FACT)
     expected = plan.fact.astype(float) / plan.target_to_date.astype(float).where(plan.target_to_date != 0)
     pd.testing.assert_series_equal(plan.plan_share, expected, check_names=False)
@@ -107,7 +108,7 @@ def test_queries_that_answer_the_same_question_agree(demo):
     """For seeded filter sets: the per-currency, per-month and per-week revenue add up to the registry's
     total; a region's months, managers and products add up to its row; the funnel's leads by channel and
     a region's leads by source add up to the leads the registry counts."""
-    run = runner(demo)
+    run = runner(demo, OPERATOR)
     options = run("filter_options", {})
     regions = options[options.kind == "region"].value.tolist()
     products = options[options.kind == "product"].value.tolist()

@@ -15,6 +15,7 @@ from analysis.impact import estimate_impact, fit_windows
 from analysis.planner import mde_for, plan_experiment
 from analysis.simplex import simplex_qp
 from analysis.simulate import simulate_flight, simulate_panel
+from model.access import OPERATOR
 
 warnings.filterwarnings("ignore", category=RuntimeWarning)
 
@@ -200,7 +201,7 @@ def test_demo_flights_found_and_covered(fresh_db):
             found = built.loc[fl["campaign"]]
             assert sorted(found.regions) == sorted(fl["regions"])
             assert str(found.start_date)[:10] == fl["start"] and str(found.end_date)[:10] == fl["end"]
-            d = view.load(f, lambda n, p: run_on(con, n, p), campaign=fl["campaign"], metric="revenue")
+            d = view.load(f, lambda n, p: run_on(con, n, p, OPERATOR), campaign=fl["campaign"], metric="revenue")
             r = view.estimate(d["panel"], *view.estimate_args(d))
             assert r.incremental_low <= fl["incremental_revenue"] <= r.incremental_high, fl["campaign"]
     finally:

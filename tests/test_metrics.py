@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from etl import config
 from model import metrics
+from model.access import OPERATOR
 from model.filters import Filters
 from model.runner import connect, runner
 from model.views import load
@@ -47,7 +48,7 @@ def filter_sets(regions: list[str], products: list[str], n: int = N_SETS, seed: 
 @pytest.fixture(scope="module")
 def demo(small_demo):
     con = connect(Path(small_demo))
-    yield con, runner(con)
+    yield con, runner(con, OPERATOR)
     con.close()
 
 
@@ -314,7 +315,7 @@ def test_plan_vs_fact_counts_a_regions_months_without_a_plan_line(built_warehous
     against its plan), not 0 % of January."""
     con = connect(Path(built_warehouse))
     try:
-        run = runner(con)
+        run = runner(con, OPERATOR)
         f = Filters("custom", dt.date(2025, 1, 1), dt.date(2025, 3, 31))
         rows = metrics.regions(metrics.region_table(run, f)).set_index("region")
         parts = splits(load("plan_fact", f, run)["cells"]).set_index("region")

@@ -18,6 +18,7 @@ from PIL import Image
 from pptx import Presentation
 
 from model import views
+from model.access import OPERATOR
 from model.filters import Filters
 from model.runner import run_on
 from model.views.contribution import with_models
@@ -50,7 +51,7 @@ def made(built_warehouse):
         pytest.skip("no /usr/bin/chromium for the charts")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PARITY_DB", str(built_warehouse))
-        return make(*Q1, lang="ru")
+        return make(*Q1, lang="ru", user=OPERATOR)
 
 
 def slide_texts(pptx: bytes) -> list[tuple[str, str]]:
@@ -108,7 +109,7 @@ def test_chosen_sections_in_order(warehouse, lang, sections):
 
     con = connect(warehouse)
     f = Filters("custom", *Q1)
-    deck = decks.build(f, lambda n, p: run_on(con, n, p), lang, sections)
+    deck = decks.build(f, lambda n, p: run_on(con, n, p, OPERATOR), lang, sections)
     con.close()
     assert [s.title for s in deck.slides] == titles(lang, sections)
     texts = slide_texts(pptx.write(deck, {}))
@@ -289,7 +290,7 @@ def test_impact_slide_only_with_the_estimator(warehouse, monkeypatch):
             return flights
         if name == "flight_panel":
             return pd.DataFrame({"region": ["Москва"], "date": [dt.date(2025, 2, 1)], "value": [1.0]})
-        return run_on(con, name, params)
+        return run_on(con, name, params, OPERATOR)
 
     monkeypatch.setitem(sys.modules, "analysis.impact", None)     # import fails: no estimator
     deck = decks.build(f, run, "en", ["contribution"])
@@ -317,7 +318,7 @@ def test_joint_plan_for_the_next_quarter_equals_sql(warehouse, lang):
 
     con = connect(warehouse)
     deck = decks.build(Filters("custom", dt.date(2024, 10, 1), dt.date(2024, 12, 31)),
-                       lambda n, p: run_on(con, n, p), lang, ["joint_plan"])
+                       lambda n, p: run_on(con, n, p, OPERATOR), lang, ["joint_plan"])
     con.close()
     (s,) = deck.slides
     assert s.title == t("deck.title.joint_plan", lang, period="2025-Q1")
@@ -605,7 +606,7 @@ def test_revenue_without_attribution_is_one_figure_on_the_deck_the_data_page_and
     con = duckdb.connect(str(copy_of_warehouse), read_only=True)
     try:
         def run(name, params):
-            return run_on(con, name, params)
+            return run_on(con, name, params, OPERATOR)
         dq = facts(decks.build(f, run, "en", ["data_quality"]), "data_quality")
         data = views.load("data", f, run)["unattributed"].iloc[0]
         contribution = with_models(views.load("contribution", f, run))
@@ -648,7 +649,7 @@ def test_meeting_files_draw_their_charts_once_per_choice(warehouse, monkeypatch)
     f = decks.Filters("custom", *Q1)
 
     def deck(lang):
-        return decks.build(f, lambda n, p: run_on(con, n, p), lang, ["headline", "regions"])
+        return decks.build(f, lambda n, p: run_on(con, n, p, OPERATOR), lang, ["headline", "regions"])
 
     try:
         key = (f.date_from, f.date_to, (), (), "ru", ("headline", "regions"), "built-1")

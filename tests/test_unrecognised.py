@@ -101,12 +101,13 @@ def test_line_names_each_dimension_over_the_threshold(lang):
 def test_overview_and_deck_carry_the_line(odd_warehouse):
     import datetime as dt
 
+    from model.access import OPERATOR
     from report.make import make
     at = run_app("overview", "en", period="custom", **{"from": "2025-01-01", "to": "2025-01-31"})
     warnings = [w.value for w in at.warning]
     assert any(w.startswith("Data quality: region: unrecognised values") for w in warnings), warnings
     deck, _ = make(dt.date(2025, 1, 1), dt.date(2025, 1, 31), lang="en", sections=("headline", "data_quality"),
-                   kinds=())
+                   kinds=(), user=OPERATOR)
     notes = " ".join(s.note for s in deck.slides)
     findings = " ".join(f.text for s in deck.slides for f in s.findings)
     assert t("dq.dimension.region", "en") in notes and "Data quality: region: unrecognised values" in findings

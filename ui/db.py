@@ -1,5 +1,6 @@
-"""The app's cached door to the warehouse: model.runner's named queries, one shared read-only connection
-per warehouse file version, results cached per SQL, params and file stamp."""
+"""The app's cached door to the warehouse: model.runner's named queries as the session's user (model/access.py
+restricts them), one shared read-only connection per warehouse file version, results cached per SQL,
+params, file stamp and the user's scope."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,7 +12,9 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 from etl.paths import db_path
 from model import views
-from model.runner import connect, read, sql_of, used
+from model.access import AccessDenied, Scope
+from model.runner import connect, prepare, read_as
+from ui.auth import current_user
 
 
 def warehouse_path() -> Path:
@@ -42,10 +45,22 @@ def _file_stamp(path: Path) -> tuple[int, int, int]:
 
 
 def query(name: str, params: dict | None = None, **kw) -> pd.DataFrame:
-    """Rows of queries/app/<name>.sql with `params` bound as $name; don't mutate the result (cached)."""
+    """Rows of queries/app/<name>.sql with `params` bound as $name, as the session's user sees them; don't
+    mutate the result (cached). A query the user may not run stops the page with one line saying why."""
     path = db_path()
-    sql = sql_of(name)
-    return _run(name, sql, used(sql, {**(params or {}), **kw}), str(path), _file_stamp(path))
+    try:
+        sql, bound, scope = prepare(name, {**(params or {}), **kw}, current_user())
+    except AccessDenied as denied:
+        refuse(denied)
+        raise
+    return _run(name, sql, bound, str(path), _file_stamp(path), scope)
+
+
+def refuse(denied: AccessDenied) -> None:
+    """One line in the reader's language instead of the page (st.stop ends the run)."""
+    from ui.i18n import t
+    st.error(t(f"rls.denied.{denied.code}", **denied.fields), icon=":material/lock:")
+    st.stop()
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -56,10 +71,11 @@ def _shared(path: str, stamp: tuple[int, int, int]) -> duckdb.DuckDBPyConnection
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _run(name: str, sql: str, params: dict, path: str, stamp: tuple[int, int, int]) -> pd.DataFrame:
-    # The name, SQL text, params, path and file stamp are the cache key; model.runner.read takes its own
-    # cursor of the file's shared connection (a cursor per thread is DuckDB's rule).
-    return read(_shared(path, stamp), name, sql, params)
+def _run(name: str, sql: str, params: dict, path: str, stamp: tuple[int, int, int], scope: Scope) -> pd.DataFrame:
+    # The name, SQL text, params, path, file stamp and the user's scope are the cache key (two users never
+    # share rows the scope screens); model.runner.read takes its own cursor of the file's shared connection
+    # (a cursor per thread is DuckDB's rule).
+    return read_as(_shared(path, stamp), name, sql, params, scope)
 
 
 def _attach_context(thread) -> None:

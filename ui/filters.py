@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from model.access import narrow
 from model.filters import DEFAULT_PERIOD, PERIODS, Filters, from_query, period_bounds, to_query, today
+from ui.auth import current_user
 
 __all__ = ["Filters", "current", "sidebar"]
 
@@ -35,7 +37,7 @@ def sidebar(t, regions: list[str], products: list[str]) -> Filters:
     # empty means all, so Streamlit's English "Select all" entry would only repeat it
     st.multiselect(t("filter.regions"), regions, key="f_regions", placeholder=t("filter.all"), select_all=False)
     st.multiselect(t("filter.products"), products, key="f_products", placeholder=t("filter.all"), select_all=False)
-    f = current()
+    f = _chosen()
     for key in ("period", "from", "to", "regions", "products"):   # stale keys leave the URL
         if key in st.query_params and key not in to_query(f):
             del st.query_params[key]
@@ -71,7 +73,12 @@ def _period_changed(src: str) -> None:
 
 
 def current() -> Filters:
-    """The filters as the sidebar holds them in this session."""
+    """The filters as the sidebar holds them in this session, narrowed to the user's regions (their own
+    when none of theirs is chosen: model.access.narrow), so captions name what the numbers cover."""
+    return narrow(_chosen(), current_user())
+
+
+def _chosen() -> Filters:
     state = st.session_state
     period = state.get("f_period", DEFAULT_PERIOD)
     regions, products = tuple(state.get("f_regions", ())), tuple(state.get("f_products", ()))

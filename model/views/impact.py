@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from model import metrics
+from model.access import masked
 from model.filters import Filters
 from model.views import fetch, latest_frame
 
@@ -23,6 +24,9 @@ def load(f: Filters, run, campaign: str | None = None, metric: str = "revenue") 
     p = f.params()
     out = fetch(run, {"flights": ("flights_list", p), "agreement": ("agreement", {}), "fresh": ("freshness", {})})
     out["latest"] = latest_frame(out["fresh"])
+    # a restricted user's runner masks the flights that also cover other regions (model/access.py): they
+    # count for which controls another flight exposed, and are listed nowhere
+    out["exposing"], out["flights"] = out["flights"], listed(out["flights"])
     flights = out["flights"]
     if flights.empty:
         return out
@@ -38,6 +42,13 @@ def load(f: Filters, run, campaign: str | None = None, metric: str = "revenue") 
                            "activities": ("activities_in_period", {**window, "regions": list(row.regions.iloc[0]),
                                                                    "products": p["products"]})}))
     return out
+
+
+def listed(flights: pd.DataFrame) -> pd.DataFrame:
+    """The flights a page or slide lists: all but those the runner masked for a restricted user."""
+    own = [not masked(c) and not any(masked(r) for r in regions)
+           for c, regions in zip(flights.campaign, flights.regions, strict=True)]
+    return flights[own].reset_index(drop=True)
 
 
 def _d(x) -> dt.date:
@@ -56,7 +67,8 @@ def exposure(flights: pd.DataFrame) -> dict:
 def estimate_args(d: dict) -> tuple:
     """What the estimate depends on, as plain hashable values (the page caches on them)."""
     row = d["flight"].iloc[0]
-    others = d["flights"][d["flights"].campaign != row.campaign]
+    every = d.get("exposing", d["flights"])
+    others = every[every.campaign != row.campaign]
     exposed = tuple((r, s, e) for r, spans in exposure(others).items() for s, e in spans)
     return tuple(row.regions), pd.Timestamp(row.start_date), pd.Timestamp(row.end_date), exposed
 
