@@ -1,4 +1,4 @@
-"""Command line: python -m etl {load,rebuild,status,demo,vocab,steps}."""
+"""Command line: python -m etl {load,rebuild,status,demo,vocab,steps,alerts}."""
 from __future__ import annotations
 
 import argparse
@@ -80,6 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     dm.add_argument("--end", help="last day of the demo history, YYYY-MM-DD (default: yesterday)")
     dm.add_argument("--replace", action="store_true", help="replace a warehouse that holds other files")
     sub.add_parser("steps", help="the build steps in order: what each reads, updates and builds")
+    al = sub.add_parser("alerts", help="alerts the last load or rebuild found (data/alerts.toml): open ones")
+    al.add_argument("--all", action="store_true", help="every alert episode, ended ones too")
+    al.add_argument("--region", action="append", help="only this region (repeat for more); alerts with no "
+                                                      "region (exports, raw values) always show")
+    al.add_argument("--json", action="store_true")
     vc = sub.add_parser("vocab", help="values no rule recognised, largest first; --assign one and rebuild")
     vc.add_argument("--dimension", choices=["channel", "region", "stage", "lead_status", "currency"])
     vc.add_argument("--assign", metavar="FIELD=VALUE", help="e.g. utm_source=organic_search")
@@ -118,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
             from etl.steps import describe
             print(describe())
             return 0
+        if args.cmd == "alerts":
+            from etl.alerts_cli import run_cli as alerts_cli
+            return alerts_cli(args)
         if args.cmd == "vocab":
             from etl.vocab_cli import run_cli
             return run_cli(args)

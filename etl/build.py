@@ -78,6 +78,8 @@ def _config_tables() -> dict[str, pd.DataFrame]:
         "cfg_plan_metrics": pairs(config.vocab("plan_metric"), ["key", "metric"]),
         "cfg_owners": pairs(config.vocab("owner"), ["key", "owner"]),
         "cfg_activity_statuses": pairs(config.vocab("activity_status"), ["key", "status"]),
+        # one row: the alert rules' thresholds (data/alerts.toml), as cfg_agreement holds the SLA
+        "cfg_alerts": pd.DataFrame([config.alert_settings()]),
     }
 
 

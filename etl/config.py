@@ -14,7 +14,8 @@ from etl.errors import LoadError
 from etl.paths import config_dir
 
 CONFIG_FILES = ("columns.toml", "regions.csv", "channels.csv", "channel_rules.csv", "campaign_rules.csv",
-                "stages.csv", "agreements.toml", "fx_rates.csv", "lead_statuses.csv", "currencies.csv", "vocab.csv")
+                "stages.csv", "agreements.toml", "fx_rates.csv", "lead_statuses.csv", "currencies.csv", "vocab.csv",
+                "alerts.toml")
 
 
 def norm_header(text: str) -> str:
@@ -153,6 +154,8 @@ def config_hash() -> str:
     h = hashlib.sha256()
     mappings = sorted((config_dir() / "mappings").glob("*.toml"))  # saved profiles map columns too
     for path in [config_dir() / name for name in CONFIG_FILES] + mappings:
+        if path.name == "alerts.toml" and not path.exists():   # optional: the defaults apply
+            continue
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
@@ -352,3 +355,31 @@ ATTRIBUTION_DEFAULTS = {
 def attribution_settings() -> dict:
     """The signed-off [attribution] section of agreements.toml over ATTRIBUTION_DEFAULTS."""
     return {**ATTRIBUTION_DEFAULTS, **agreements().get("attribution", {})}
+
+
+# Alert thresholds where data/alerts.toml is silent or absent (the file documents each).
+ALERT_DEFAULTS = {
+    "spend": {"window_days": 7, "stopped_days": 3, "stopped_max_days": 60, "active_share": 0.8, "doubled_ratio": 1.8},
+    "region": {"window_days": 14, "min_leads": 10, "leads_drop": 0.4, "cpl_ratio": 1.5, "z": 3.5},
+    "sla": {"within_target": 0.9, "margin": 0.2, "lag_days": 3},
+    "stale": {"days": 3, "sales": 10, "plan": 10000},
+    "unrecognised": {"share": 0.02, "min_rows": 10},
+}
+
+
+def alert_settings() -> dict[str, float]:
+    """data/alerts.toml over ALERT_DEFAULTS, flattened to section_key: value (one row of cfg_alerts)."""
+    path = config_dir() / "alerts.toml"
+    try:
+        given = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except tomllib.TOMLDecodeError as err:
+        raise LoadError(f"{path}: {err}; write a number", "bad_alerts", path=str(path), detail=str(err)) from None
+    out = {}
+    for section, defaults in ALERT_DEFAULTS.items():
+        values = {**defaults, **given.get(section, {})}
+        for key, value in values.items():
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise LoadError(f"{path}: [{section}] {key} = {value!r} is not a number; write a number",
+                                "bad_alerts", path=str(path), detail=f"[{section}] {key} = {value!r}")
+            out[f"{section}_{key}"] = float(value)
+    return out

@@ -25,7 +25,7 @@ SOURCES = frozenset({
     "loads", "rejects", "cell_warnings", "meta",
     "cfg_fx", "cfg_agreement", "cfg_regions", "cfg_region_alias", "cfg_channels", "cfg_channel_rules",
     "cfg_campaign_rules", "cfg_stages", "cfg_lead_statuses", "cfg_currencies", "cfg_plan_metrics",
-    "cfg_owners", "cfg_activity_statuses", "cfg_attribution",
+    "cfg_owners", "cfg_activity_statuses", "cfg_attribution", "cfg_alerts",
 })
 
 
@@ -95,6 +95,16 @@ STEPS: tuple[Step, ...] = (
     Step("mart_cohort_day", reads=("deal_facts", "cfg_regions"), builds=("mart_cohort_day",)),
     Step("mart_dq", reads=("mart_deals_day", "cfg_regions", "rejects"), builds=("mart_dq",)),
     Step("mart_funnel", reads=("lead_facts",), builds=("mart_funnel_day", "mart_funnel_month", "funnel_rows")),
+    # Alerts: each region's and campaign's recent days against its own weeks, exports gone quiet, values
+    # no rule knows (data/alerts.toml); checked after every load that changes what they read.
+    Step("alert_series", reads=("mart_leads_day", "mart_campaign_day", "ad_spend", "campaigns", "leads",
+                                "cfg_regions", "cfg_alerts"),
+         temp=("al_region_day", "al_campaign_day", "al_unrecognised_day")),
+    Step("alert_region", reads=("al_region_day", "cfg_alerts"), temp=("al_region_flags",)),
+    Step("alert_campaign", reads=("al_campaign_day", "cfg_alerts"), temp=("al_campaign_flags",)),
+    Step("alerts", reads=("al_region_flags", "al_campaign_flags", "al_unrecognised_day", "lead_facts", "deals",
+                          "leads", "ad_spend", "sales", "traffic", "cfg_alerts"),
+         temp=("al_unrecognised_flags",), builds=("alerts",)),
     # Campaign impact: regional flights.
     Step("flights", reads=("ad_spend",), builds=("flights",)),
     # Attribution (analysis/attribution.py is the reference the SQL is tested against).

@@ -110,6 +110,8 @@ LISTINGS: dict[str, str] = {
     "dq_unrecognised_share": "the share of rows and revenue with values no rule matched",
     "dq_unmapped_campaigns": "campaign keys without a campaign row",
     "vocab_unrecognised": "values the vocabulary step offers to map",
+    "alerts_open": "open alerts with the number and the usual range each rule judged (data/alerts.toml)",
+    "alerts_list": "alert episodes with the number and the usual range each rule judged (data/alerts.toml)",
 }
 
 
@@ -134,6 +136,9 @@ ACCESS: dict[str, str] = {
                      "attribution_by_channel", "attribution_by_campaign", "attribution_unattributed",
                      "recon_by_region_month", "recon_differences_list", "activities_in_period",
                      "joint_plan_activities", "joint_plan_by_owner", "joint_plan_next_30_days"), "regions"),
+    # alerts of the user's regions; those with no region (an export gone quiet, a federal campaign, a raw
+    # value) concern everyone
+    **dict.fromkeys(("alerts_open", "alerts_list"), "regions"),
     "plan_lines": "plan_lines",
     # one region's drill-down: the region must be the user's
     **dict.fromkeys(("region_monthly", "region_managers", "region_products", "region_sources"), "region"),

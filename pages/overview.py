@@ -7,7 +7,7 @@ from analysis.forecast import run_rate
 from model import metrics
 from model.views import load
 from model.views.overview import headline
-from ui import agreement, cards, charts, db, fmt, nav, page, tables
+from ui import agreement, alerts, cards, charts, db, fmt, nav, page, tables
 from ui.dq import unrecognised_line
 from ui.filters import current
 from ui.i18n import lang, t
@@ -88,6 +88,7 @@ with left:
     st.plotly_chart(charts.style(fig, L, t("overview.chart", currency=base), height=460),
                     config=charts.plotly_config(L))
 with right:
+    alerts.show(f, L, base)
     st.subheader(t("overview.deviations"))
     dev = h["deviations"]
     if dev.empty:

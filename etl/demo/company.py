@@ -195,7 +195,8 @@ def _region_text_vocab() -> tuple[list[str], np.ndarray, np.ndarray, int]:
 
 
 REGION_TEXTS, ALIAS_START, ALIAS_COUNT, UNKNOWN_START = _region_text_vocab()
-SOURCE_TEXTS = ["", "Сайт", "Звонок с сайта", "Партнёр", "Холодный звонок", "Входящий звонок", "Выставка"]
+SOURCE_TEXTS = ["", "Сайт", "Звонок с сайта", "Партнёр", "Холодный звонок", "Входящий звонок", "Выставка",
+                "Заявка с квиза"]   # the last: only planted anomalies (etl/demo/anomalies.py) write it
 UTM_SOURCES = ["", "yandex", "vk", "mytarget", "google", "email", "newsletter", "partner"]
 UTM_MEDIUMS = ["", "cpc", "organic", "email", "referral"]
 

@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.demo.anomalies import plant_crm
 from etl.demo.company import (
     CHANNEL_KEYS,
     CUSTOMERS,
@@ -120,8 +121,9 @@ def _month_bounds(w: World) -> np.ndarray:
     return np.append(firsts, w.n_days)
 
 
-def write_crm(out: Path, w: World, rng: np.random.Generator) -> Tally:
-    """crm_leads, crm_deals and touchpoints month by month, so memory stays flat at any size."""
+def write_crm(out: Path, w: World, rng: np.random.Generator, planted: list[dict] | None = None) -> Tally:
+    """crm_leads, crm_deals and touchpoints month by month, so memory stays flat at any size; the
+    planted anomalies (etl/demo/anomalies.py) change the rows they touch, from a stream of their own."""
     bounds = _month_bounds(w)
     expected = np.array([(w.lam0[:, a:b] * (1 + w.lift[:, a:b]) * (w.conv @ w.mix)[:, None]).sum()
                          for a, b in pairwise(bounds)])
@@ -141,14 +143,16 @@ def write_crm(out: Path, w: World, rng: np.random.Generator) -> Tally:
             L["status"] = draw_lead_status(w, crng, L)
             draw_lead_texts(w, crng, L)
             D = draw_deals(w, crng, L, next_deal)
-            lead_ids = next_lead + np.arange(L["created"].size)
+            drawn_leads, drawn_deals = L["created"].size, D["id"].size
+            T = draw_touches(w, crng, L)
+            L, D, T, kept = plant_crm(w, L, D, T, planted or [], np.random.default_rng([w.seed, 18, i]))
+            lead_ids = (next_lead + np.arange(drawn_leads))[kept]
             deal_of_lead = np.full(lead_ids.size, -1)
             deal_of_lead[D["lead"]] = D["id"]
-            T = draw_touches(w, crng, L)
             _write_leads(fl, w, L, lead_ids, deal_of_lead, camp_texts)
             bad, n_dup = _write_deals(fd, w, crng, L, D, lead_ids, camp_texts, int(bad_per_month[i]))
             _write_touches(ft, w, T, lead_ids, deal_of_lead)
             tally.add_leads(L, T["lead"].size)
             tally.add_deals(L, D, bad, n_dup)
-            next_lead, next_deal = next_lead + lead_ids.size, next_deal + D["id"].size
+            next_lead, next_deal = next_lead + drawn_leads, next_deal + drawn_deals
     return tally
