@@ -25,6 +25,7 @@ from etl.build import agreement_tables
 from etl.sqlfiles import run_file
 from etl.steps import STEPS, Step
 from model import agreements, metrics
+from model.access import OPERATOR
 from model.filters import Filters
 from model.runner import APP_CONFIG, Runner, connect, run_on, sql_of, used
 from model.views.contribution import with_models
@@ -133,7 +134,8 @@ def effect(proposed_text: str, f: Filters, path: Path) -> dict:
     new_model = {**config.ATTRIBUTION_DEFAULTS, **proposed.get("attribution", {})}["model"]
     con = connect(path)
     try:
-        run: Runner = lambda name, params: run_on(con, name, params)   # noqa: E731 - the warehouse as built
+        # the warehouse as built, every region: a proposal's effect is for the heads, who see the company
+        run: Runner = lambda name, params: run_on(con, name, params, OPERATOR)   # noqa: E731
         built = agreements.agreements(run) or config.agreements()
         now_model = {**config.ATTRIBUTION_DEFAULTS, **built.get("attribution", {})}["model"]
         credit_now, funnel_now = _numbers(run, f, now_model)

@@ -90,6 +90,7 @@ def test_two_keys_end_to_end(copy_of_warehouse, config_copy):
 
     from pptx import Presentation
 
+    from model.access import OPERATOR
     from model.filters import Filters
     from model.runner import connect, run_on
     from report import deck as deck_mod
@@ -97,7 +98,7 @@ def test_two_keys_end_to_end(copy_of_warehouse, config_copy):
     con = connect(wh)
     try:
         d = deck_mod.build(Filters("custom", dt.date(2025, 1, 1), dt.date(2025, 3, 31), (), ()),
-                           lambda name, params: run_on(con, name, params), "ru",
+                           lambda name, params: run_on(con, name, params, OPERATOR), "ru",
                            ("headline", "regions", "sla", "joint_plan"))   # contribution's impact costs 4 s
     finally:
         con.close()
