@@ -93,6 +93,7 @@ def build(r: Recipient, con: duckdb.DuckDBPyConnection, date_from: dt.date, date
     ov = load("overview", f, run)
     where = ", ".join(f.regions) if f.regions else t("all_regions", lang)
     sections = [plan_fact(ov, lang, base), sla(load("funnel", f, run), lang),
+                *commitments(r, lang, date_to + dt.timedelta(days=1)),
                 flights(f, run, lang, base, since or date_from - dt.timedelta(days=1)),
                 freshness(ov, r, lang), alerts(f, run, lang, base)]
     period = f"{fmt.date(date_from, lang)} – {fmt.date(date_to, lang)}"
@@ -145,6 +146,28 @@ def sla(d: dict, lang: str) -> Section:
     s.lines.append(t("digest.leads_line", lang, leads=fmt.number(leads, lang),
                      plan=fmt.number(plan, lang) if plan else "—"))
     return s
+
+
+def commitments(r: Recipient, lang: str, on: dt.date) -> list[Section]:
+    """Both departments' commitments overdue on `on` (model/decisions.py: past due and not done) that concern
+    the recipient: company-wide ones and, for a regional user, those naming only their regions."""
+    try:
+        from model import decisions
+    except ImportError:     # decisions are not recorded in this installation
+        return []
+    table = decisions.listing(today=on)
+    overdue = table[table.status == "overdue"].sort_values(["due_date", "department"], kind="stable")
+    if r.user.regions is not None:
+        mine = set(r.user.regions)
+        overdue = overdue[[not regions or set(regions) <= mine for regions in overdue.regions]]
+    s = Section("commitments", t("digest.commitments", lang),
+                header=[t("deck.col.side", lang), t("digest.person", lang), t("deck.col.commitment", lang),
+                        t("deck.col.where", lang), t("digest.due", lang)])
+    for c in overdue.itertuples():
+        s.rows.append([t(f"owner.{c.department}", lang), str(c.person), str(c.text),
+                       ", ".join(c.regions) if c.regions else t("all_regions", lang), fmt.date(c.due_date, lang)])
+    s.lines.append(t("digest.overdue", lang, n=len(overdue)) if len(overdue) else t("digest.no_overdue", lang))
+    return [s]
 
 
 def flights(f: Filters, run, lang: str, base: str, since: dt.date) -> Section:
