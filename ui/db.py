@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from etl.paths import db_path
-from model import views
+from model import activities, views
 from model.runner import connect, read, sql_of, used
 
 
@@ -45,7 +45,9 @@ def query(name: str, params: dict | None = None, **kw) -> pd.DataFrame:
     """Rows of queries/app/<name>.sql with `params` bound as $name; don't mutate the result (cached)."""
     path = db_path()
     sql = sql_of(name)
-    return _run(name, sql, used(sql, {**(params or {}), **kw}), str(path), _file_stamp(path))
+    # activities entered in the app change without a new warehouse file: their last change is in the key
+    stamp = _file_stamp(path) + ((activities.version(),) if activities.TABLE in sql else ())
+    return _run(name, sql, used(sql, {**(params or {}), **kw}), str(path), stamp)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -56,10 +58,10 @@ def _shared(path: str, stamp: tuple[int, int, int]) -> duckdb.DuckDBPyConnection
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _run(name: str, sql: str, params: dict, path: str, stamp: tuple[int, int, int]) -> pd.DataFrame:
+def _run(name: str, sql: str, params: dict, path: str, stamp: tuple[int, ...]) -> pd.DataFrame:
     # The name, SQL text, params, path and file stamp are the cache key; model.runner.read takes its own
     # cursor of the file's shared connection (a cursor per thread is DuckDB's rule).
-    return read(_shared(path, stamp), name, sql, params)
+    return read(_shared(path, stamp[:3]), name, sql, params)
 
 
 def _attach_context(thread) -> None:
