@@ -9,7 +9,7 @@ import streamlit as st
 from model import decisions, metrics
 from model.users import DEPARTMENT
 from ui import fmt
-from ui.auth import current_user
+from ui import auth
 from ui.i18n import t
 
 
@@ -36,7 +36,7 @@ def listing(lang: str) -> None:
 
 def form(regions: list[str], lang: str) -> None:
     """Record a commitment; mark one done. Both need a signed-in user: the store keeps who."""
-    user = current_user()
+    user = auth.editor()
     if user is None:
         st.info(t("dec.sign_in", lang))
         return

@@ -13,7 +13,7 @@ import streamlit as st
 from model import activities, decisions
 from model.users import DEPARTMENT
 from ui import charts, fmt
-from ui.auth import current_user
+from ui import auth
 from ui.i18n import t
 
 NEW = ""   # the picker's "new activity"
@@ -54,7 +54,7 @@ def editor(acts: pd.DataFrame, regions: list[str], products: list[str], base: st
     st.subheader(t("jp.edit.title"))
     if done := st.session_state.pop("jp_edit_saved", None):
         st.success(t("jp.edit.saved", title=done))
-    user = current_user()
+    user = auth.editor()
     if user is None:
         st.info(t("jp.edit.sign_in"))
         return
