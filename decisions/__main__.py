@@ -47,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"commitment {args.id}: {'not done' if args.undo else 'done'}")
         else:
             for r in decisions.listing(today=args.today).itertuples():
-                metric = f" · {r.metric}" + (f" → {r.target:.10g}" if r.target == r.target and r.target is not None else "") \
-                    if isinstance(r.metric, str) else ""
+                target = f" → {r.target:.10g}" if r.target is not None and r.target == r.target else ""
+                metric = f" · {r.metric}{target}" if isinstance(r.metric, str) else ""
                 print(f"{r.id:>4}  {r.meeting_date}  {r.department:<9}  {r.status:<11}  due {r.due_date}  "
                       f"{r.person}: {r.text}  [{', '.join(r.regions) or 'all regions'}]{metric}")
     except decisions.DecisionError as e:

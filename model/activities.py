@@ -99,13 +99,14 @@ def save(a: Activity, who: str, activity_id: str | None = None, path: Path | Non
             old = con.execute("select * from activities where activity_id = ?", (activity_id,)).fetchone() \
                 if activity_id else None
             new = activity_id is None
-            if new:
+            if activity_id is None:
                 n = con.execute("select count(*) from activity_changes where action = 'add'").fetchone()[0]
                 activity_id = f"app-{n + 1}"
+            aid: str = activity_id
             before = dict(old) if old else (was.stored() if was else {})
             changes = {k: [before.get(k), v] for k, v in row.items() if before.get(k) != v}
             if old and not changes:
-                return activity_id
+                return aid
             con.execute("insert into activities (activity_id, owner, kind, title, region, product, start_date, "
                         "end_date, budget, responsible, status, created_by, created_at, changed_by, changed_at) "
                         "values (:activity_id, :owner, :kind, :title, :region, :product, :start_date, :end_date, "
@@ -113,13 +114,13 @@ def save(a: Activity, who: str, activity_id: str | None = None, path: Path | Non
                         "set owner = :owner, kind = :kind, title = :title, region = :region, product = :product, "
                         "start_date = :start_date, end_date = :end_date, budget = :budget, "
                         "responsible = :responsible, status = :status, changed_by = :who, changed_at = :at",
-                        {**row, "activity_id": activity_id, "who": who, "at": at})
+                        {**row, "activity_id": aid, "who": who, "at": at})
             con.execute("insert into activity_changes (activity_id, at, who, action, changes) values (?, ?, ?, ?, ?)",
-                        (activity_id, at, who, "add" if new else "edit",
+                        (aid, at, who, "add" if new else "edit",
                          json.dumps(changes, ensure_ascii=False)))
     finally:
         con.close()
-    return activity_id
+    return aid
 
 
 def history(activity_id: str | None = None, path: Path | None = None) -> pd.DataFrame:

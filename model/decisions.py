@@ -161,7 +161,7 @@ def last_meeting(table: pd.DataFrame, regions: tuple[str, ...] = ()) -> pd.DataF
     """The commitments of the latest meeting that recorded any, those touching `regions` (or company-wide
     ones) when regions are given."""
     if regions:
-        table = table[[not r or bool(set(r) & set(regions)) for r in table.regions]]
+        table = table[table.regions.map(lambda r: not r or bool(set(r) & set(regions))).astype(bool)]
     if table.empty:
         return table
     return table[table.meeting_date == table.meeting_date.max()].reset_index(drop=True)

@@ -106,7 +106,8 @@ st.caption(t("jp.chart.note"))
 
 # planning: the plan's gaps, adding and changing activities (kept with who and when), the history
 plan_edit.conflicts(d["activities"], L)
-plan_edit.editor(d["activities"], options[options.kind == "region"].value.tolist(), options[options.kind == "product"].value.tolist(), base, L)
+plan_edit.editor(d["activities"], options[options.kind == "region"].value.tolist(),
+                 options[options.kind == "product"].value.tolist(), base, L)
 plan_edit.history(L)
 
 # what comes next

@@ -43,7 +43,7 @@ def decisions_slides(ctx: Context):
     data_to = None if latest is None or pd.isna(latest) else pd.Timestamp(latest).date()
     meeting: dt.date = table.meeting_date.iloc[0]
     table = table.sort_values(["department", "id"], kind="stable")
-    rows, facts = [], {}
+    rows = []
     for c in table.itertuples():
         m = decisions.movement(ctx.run, c, data_to) if data_to else None
         key = c.metric if isinstance(c.metric, str) else None
@@ -52,19 +52,16 @@ def decisions_slides(ctx: Context):
                      ", ".join(c.regions) or ctx.t("all_regions"), fmt.date(c.due_date, ctx.lang),
                      ctx.t(f"dec.status.{c.status}"), metrics.text(key, ctx.lang) if key else fmt.DASH,
                      movement_text(ctx, key, m) if key else fmt.DASH, target])
-        if m and m["change"] is not None:
-            facts[f"{c.id}.change"] = (float(m["change"]), value_text(ctx, key, m["change"]))
     frame = pd.DataFrame(rows, columns=[ctx.t(f"dec.col.{k}") for k in
                                         ("who", "what", "where", "due", "status", "metric", "move", "target")])
     found = []
     for dep, g in table.groupby("department", sort=True):
         n = {s: int((g.status == s).sum()) for s in decisions.STATUSES}
-        found.append(said(ctx, "dec.deck.line", owner=(None, ctx.t(f"owner.{dep}")), total=(len(g), ctx.num(len(g))),
-                          done=(n["done"], ctx.num(n["done"])), overdue=(n["overdue"], ctx.num(n["overdue"])),
-                          in_progress=(n["in_progress"], ctx.num(n["in_progress"]))))
+        # counts of the table's rows, not numbers the table repeats: words, not facts to find in a cell
+        found.append(said(ctx, "dec.deck.line", owner=(None, ctx.t(f"owner.{dep}")), total=(None, ctx.num(len(g))),
+                          **{s: (None, ctx.num(n[s])) for s in decisions.STATUSES}))
     if data_to:
         found.append(said(ctx, "dec.deck.window", meeting=(None, fmt.date(meeting, ctx.lang)),
                           data_to=(None, fmt.date(data_to, ctx.lang))))
-    found[0].facts.update(facts)
     title = ctx.t("dec.deck.title", date=fmt.date(meeting, ctx.lang))
     return [Slide("decisions", title, ctx.filters, findings=found, table=frame, note=ctx.t("dec.deck.note"))], []

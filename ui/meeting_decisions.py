@@ -8,8 +8,7 @@ import streamlit as st
 
 from model import decisions, metrics
 from model.users import DEPARTMENT
-from ui import fmt
-from ui import auth
+from ui import auth, fmt
 from ui.i18n import t
 
 
@@ -43,18 +42,21 @@ def form(regions: list[str], lang: str) -> None:
     if saved := st.session_state.pop("dec_saved", None):
         st.success(saved)
     choices = [None, *decisions.metric_choices()]
+    ph = t("widget.choose", lang)
     with st.expander(t("dec.form", lang)), st.form("dec_form", clear_on_submit=True):
         c = st.columns(3)
         meeting = c[0].date_input(t("dec.meeting_date", lang), dt.date.today(), key="dec_meeting")
         dep = c[1].selectbox(t("dec.department", lang), decisions.DEPARTMENTS, key="dec_department",
+                             placeholder=ph,
                              index=decisions.DEPARTMENTS.index(DEPARTMENT.get(user.role, "marketing")),
                              format_func=lambda o: t(f"owner.{o}", lang))
         due = c[2].date_input(t("dec.due", lang), dt.date.today() + dt.timedelta(days=30), key="dec_due")
         person = st.text_input(t("dec.person", lang), key="dec_person")
         text = st.text_input(t("dec.text", lang), key="dec_text")
-        where = st.multiselect(t("dec.regions", lang), regions, key="dec_regions", select_all=False)
+        where = st.multiselect(t("dec.regions", lang), regions, key="dec_regions", select_all=False,
+                               placeholder=t("filter.all", lang))
         c = st.columns(2)
-        metric = c[0].selectbox(t("dec.metric", lang), choices, key="dec_metric",
+        metric = c[0].selectbox(t("dec.metric", lang), choices, key="dec_metric", placeholder=ph,
                                 format_func=lambda m: metrics.text(m, lang) if m else fmt.DASH)
         target = c[1].number_input(t("dec.target", lang), value=None, key="dec_target")
         if st.form_submit_button(t("dec.save", lang), type="primary"):
@@ -72,6 +74,7 @@ def form(regions: list[str], lang: str) -> None:
         return
     c = st.columns([3, 1], vertical_alignment="bottom")
     which = c[0].selectbox(t("dec.mark_which", lang), list(open_.id), key="dec_mark_which",
+                           placeholder=ph,
                            format_func=lambda i: f"{i}. {open_.set_index('id').text[i]}")
     if c[1].button(t("dec.mark", lang), key="dec_mark"):
         decisions.set_done(int(which), user.login)

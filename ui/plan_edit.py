@@ -12,8 +12,7 @@ import streamlit as st
 
 from model import activities, decisions
 from model.users import DEPARTMENT
-from ui import charts, fmt
-from ui import auth
+from ui import auth, charts, fmt
 from ui.i18n import t
 
 NEW = ""   # the picker's "new activity"
@@ -46,7 +45,8 @@ def label(a, lang: str) -> str:
     passed in: Streamlit may call it outside the session)."""
     if a is None:
         return t("jp.edit.new", lang)
-    return f"{a.title} · {a.region if isinstance(a.region, str) else t('all_regions', lang)} · {t('jp.source.' + a.source, lang)}"
+    where = a.region if isinstance(a.region, str) else t("all_regions", lang)
+    return f"{a.title} · {where} · {t('jp.source.' + a.source, lang)}"
 
 
 def editor(acts: pd.DataFrame, regions: list[str], products: list[str], base: str, lang: str) -> None:
@@ -58,34 +58,40 @@ def editor(acts: pd.DataFrame, regions: list[str], products: list[str], base: st
     if user is None:
         st.info(t("jp.edit.sign_in"))
         return
+    ph = t("widget.choose", lang)
     ids = [NEW, *acts.activity_id.astype(str)]
     by_id = {str(a.activity_id): a for a in acts.itertuples()}
-    choice = st.selectbox(t("jp.edit.which"), ids, key="jp_edit_which", format_func=lambda i: label(by_id.get(i), lang))
+    choice = st.selectbox(t("jp.edit.which"), ids, key="jp_edit_which", placeholder=ph,
+                          format_func=lambda i: label(by_id.get(i), lang))
     row = by_id.get(choice)
     k = f"jp_edit_{choice or 'new'}"
     today = dt.date.today()
     with st.container(border=True):     # plain widgets, not a form: each field's value is kept as typed
         c = st.columns(3)
+        mine = DEPARTMENT.get(user.role, "marketing")       # a head's own department first
         owner = c[0].selectbox(t("jp.edit.owner"), activities.OWNERS, key=f"{k}_owner",
-                               index=activities.OWNERS.index(_value(row, "owner", DEPARTMENT.get(user.role, "marketing"))),
+                               placeholder=ph,
+                               index=activities.OWNERS.index(_value(row, "owner", mine)),
                                format_func=lambda o: t(f"owner.{o}", lang))
         kind = c[1].text_input(t("jp.edit.kind"), _value(row, "kind", ""), key=f"{k}_kind")
         status = c[2].selectbox(t("jp.edit.status"), activities.STATUSES, key=f"{k}_status",
+                                placeholder=ph,
                                 index=activities.STATUSES.index(_value(row, "status", "planned")),
                                 format_func=lambda s: t(f"jp.status.{s}", lang))
         title = st.text_input(t("jp.edit.title_field"), _value(row, "title", ""), key=f"{k}_title")
-        c = st.columns(3)
-        start = _date(_value(row, "start_date", today))
-        dates = c[0].date_input(t("jp.edit.dates"), (start, _date(_value(row, "end_date", start))), key=f"{k}_dates",
-                                format="DD.MM.YYYY" if lang == "ru" else "YYYY-MM-DD")
+        c = st.columns(4)   # two date fields, not a range: a range field shows English quick-selects
+        fmt_ = "DD.MM.YYYY" if lang == "ru" else "YYYY-MM-DD"
+        start = c[0].date_input(t("jp.edit.start"), _date(_value(row, "start_date", today)), key=f"{k}_start",
+                                format=fmt_)
+        end = c[1].date_input(t("jp.edit.end"), _date(_value(row, "end_date", start)), key=f"{k}_end", format=fmt_)
         region_now = _value(row, "region", NEW)
         region_opts = [NEW, *regions, *([region_now] if region_now not in (NEW, *regions) else [])]
-        region = c[1].selectbox(t("jp.edit.region"), region_opts, index=region_opts.index(region_now), key=f"{k}_region",
-                                format_func=lambda r: r or t("all_regions", lang))
+        region = c[2].selectbox(t("jp.edit.region"), region_opts, index=region_opts.index(region_now),
+                                key=f"{k}_region", placeholder=ph, format_func=lambda r: r or t("all_regions", lang))
         product_now = _value(row, "product", NEW)
         product_opts = [NEW, *products, *([product_now] if product_now not in (NEW, *products) else [])]
-        product = c[2].selectbox(t("jp.edit.product"), product_opts, index=product_opts.index(product_now),
-                                 key=f"{k}_product", format_func=lambda p: p or fmt.DASH)
+        product = c[3].selectbox(t("jp.edit.product"), product_opts, index=product_opts.index(product_now),
+                                 key=f"{k}_product", placeholder=ph, format_func=lambda p: p or fmt.DASH)
         c = st.columns(2)
         budget = c[0].number_input(t("jp.edit.budget", currency=base), min_value=0.0, step=1000.0, key=f"{k}_budget",
                                    value=float(_value(row, "budget")) if _value(row, "budget") is not None else None)
@@ -93,7 +99,6 @@ def editor(acts: pd.DataFrame, regions: list[str], products: list[str], base: st
         saved = st.button(t("jp.edit.save"), type="primary", key=f"{k}_save")
     if not saved:
         return
-    start, end = (dates[0], dates[-1]) if isinstance(dates, tuple) and dates else (dates, dates)
     a = activities.Activity(owner, title, start, end, kind or None, region or None, product or None,
                             None if budget is None else Decimal(str(budget)), responsible or None, status)
     was = None
@@ -108,6 +113,8 @@ def editor(acts: pd.DataFrame, regions: list[str], products: list[str], base: st
         st.error(t("jp.edit.error", what=e), icon=":material/error:")
         return
     st.session_state["jp_edit_saved"] = a.title
+    for key in [key for key in st.session_state if str(key).startswith("jp_edit_new_")]:
+        del st.session_state[key]       # the new-activity fields start empty again, not as a second copy
     st.rerun()      # the timeline, the tables and the gaps above are drawn again with the change
 
 
@@ -129,7 +136,7 @@ def commitments(f, lang: str) -> pd.DataFrame:
     c = decisions.listing()
     c = c[(c.due_date >= f.date_from) & (c.due_date <= f.date_to)]
     if f.regions:
-        c = c[[not r or bool(set(r) & set(f.regions)) for r in c.regions]]
+        c = c[c.regions.map(lambda r: not r or bool(set(r) & set(f.regions))).astype(bool)]
     return c.reset_index(drop=True)
 
 
