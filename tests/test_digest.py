@@ -1,7 +1,8 @@
 """Scheduled digests delivered for real on 127.0.0.1: a local SMTP server (aiosmtpd) and a local HTTP server
 speaking the Telegram Bot API's sendMessage/sendDocument. A regional manager's digest arrives with only their
 regions (HTML body and the attached PDF read back by pdftotext), a run repeated at once sends nothing, a
-missed week catches up once, a failed channel is recorded and retried, two runs at once claim a slot once."""
+missed week catches up once, a failed channel is recorded and retried, two runs at once claim a slot once;
+the meeting's overdue commitments of the recipient's regions are listed."""
 from __future__ import annotations
 
 import datetime as dt
@@ -156,6 +157,14 @@ def test_regional_managers_digest_arrives_with_only_their_regions_and_once(setup
     assert sorted(p.suffix for p in (setup / "dry").iterdir()) == [".eml", ".html", ".pdf", ".txt"]
     assert not smtp[0].messages and not telegram[0].calls
 
+    # the meeting's commitments: overdue in Москва (shown), overdue elsewhere or in two regions, not yet due
+    from model.decisions import Commitment, add
+    meeting = dt.date(2024, 12, 20)
+    for dept, text, regions, due in (("sales", "Перезвонить лидам декабря", ("Москва",), dt.date(2025, 1, 20)),
+                                     ("marketing", "Запустить поиск", ("Казань",), dt.date(2025, 1, 20)),
+                                     ("marketing", "Общий лендинг", ("Москва", "Тверь"), dt.date(2025, 1, 10)),
+                                     ("sales", "Новый скрипт", (), dt.date(2025, 3, 1))):
+        add(Commitment(meeting, dept, "Олег", text, due, regions), who="test")
     got = run(settings, msk("2025-02-03T09:00"))
     assert [(o.channel, o.status) for o in got] == [("email", "sent"), ("telegram", "sent")], got
     (rcpt, msg), = smtp[0].messages
@@ -168,6 +177,8 @@ def test_regional_managers_digest_arrives_with_only_their_regions_and_once(setup
         assert not [r for r in OTHERS if r in shown], what
     assert "План и факт" in body and "SLA" in body and "Свежесть данных" in body and "Открытые оповещения" in body
     assert "Выручка" in text     # the deck's headline slide, readable text
+    assert "Перезвонить лидам декабря" in body and "Просрочено обязательств: 1." in body
+    assert not [c for c in ("Запустить поиск", "Общий лендинг", "Новый скрипт") if c in body]
 
     (m1, tok1, message), (m2, tok2, document) = telegram[0].calls
     assert (m1, m2, tok1, tok2) == ("sendMessage", "sendDocument", TOKEN, TOKEN)
