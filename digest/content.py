@@ -95,7 +95,7 @@ def build(r: Recipient, con: duckdb.DuckDBPyConnection, date_from: dt.date, date
     sections = [plan_fact(ov, lang, base), sla(load("funnel", f, run), lang),
                 *commitments(r, lang, date_to + dt.timedelta(days=1)),
                 flights(f, run, lang, base, since or date_from - dt.timedelta(days=1)),
-                freshness(ov, r, lang), alerts(f, run, lang, base)]
+                freshness(ov, r, lang), alerts(f, run, lang, base, r.user.can("company_totals"))]
     period = f"{fmt.date(date_from, lang)} – {fmt.date(date_to, lang)}"
     return Digest(r.login, lang, t("digest.subject", lang, period=period, regions=where),
                   t("digest.intro", lang, name=r.user.name, period=period, regions=where), sections,
@@ -220,12 +220,15 @@ def freshness(d: dict, r: Recipient, lang: str) -> Section:
     return s
 
 
-def alerts(f: Filters, run, lang: str, base: str) -> Section:
+def alerts(f: Filters, run, lang: str, base: str, company: bool) -> Section:
+    """Open alerts of the recipient's regions and those with no region; an unrecognised raw value (it may be
+    another region's raw name) only for those who see the company's data quality."""
     s = Section("alerts", t("digest.alerts", lang))
     try:
         rows = run("alerts_open", {"regions": list(f.regions)})
     except duckdb.CatalogException:     # a warehouse built before alerts existed: the next load adds them
         s.lines.append(t("alerts.not_built", lang))
         return s
+    rows = rows if company else rows[rows.rule != "unrecognised"]
     s.lines += [alert_line(r, lang, base) for r in rows.itertuples()] or [t("alerts.none", lang)]
     return s
