@@ -7,6 +7,7 @@ import pandas as pd
 
 from etl.paths import db_path
 from model import runner
+from model.access import OPERATOR
 
 
 def _num(x, unit: str) -> str:
@@ -38,7 +39,8 @@ def run_cli(args) -> int:
         return 2
     con = runner.connect(path)
     try:
-        rows = runner.run_on(con, "alerts_list", {"regions": args.region or [], "open_only": not args.all})
+        rows = runner.run_on(con, "alerts_list", {"regions": args.region or [], "open_only": not args.all},
+                             OPERATOR)
     finally:
         con.close()
     if args.json:

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from etl.paths import QUERIES_DIR
-from model import access, catalog, metrics
+from model import access, activities, catalog, metrics
 from model.users import User
 
 APP_QUERIES = QUERIES_DIR / "app"
@@ -49,6 +49,8 @@ def read(con: duckdb.DuckDBPyConnection, name: str, sql: str, params: dict) -> p
     declares for it computed by the registry: every reader, cached or not, gets the same ratios."""
     cur = con.cursor()
     try:
+        if activities.TABLE in sql:     # activities entered in the app, from the store (model/activities.py)
+            cur.register(activities.TABLE, activities.table())
         rows = cur.execute(sql, params or None).df()    # .df() drains the result before the cursor closes
     finally:
         cur.close()

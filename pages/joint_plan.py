@@ -9,7 +9,7 @@ from plotly.subplots import make_subplots
 
 from model.views import latest_frame, load
 from model.views.joint_plan import STATUSES, bar_spans, weekly_sales_regions
-from ui import cards, charts, db, filters, fmt, nav, page, tables
+from ui import cards, charts, db, filters, fmt, nav, page, plan_edit, tables
 from ui.i18n import TEXT, lang, t
 
 nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
@@ -91,15 +91,24 @@ charts.period_bars(fig, [str(x) for x in w.week], w.revenue, partial, L, t("jp.w
                    hoverinfo="text", row=2, col=1)
 # a name says where: several regions hold activities of the same name ("Обзвон участников выставки")
 names = [row_label(a) for a in acts.itertuples()]
+due = plan_edit.commitments(f, L)     # the meeting's commitments on their due dates, rows under the activities
+due_ids, due_names = plan_edit.mark_commitments(fig, due, L)
 # ids as categories: numeric ids ('66', '69') would otherwise space the rows by their values
-fig.update_yaxes(type="category", tickvals=list(acts.activity_id), ticktext=names, autorange="reversed", row=1, col=1)
+fig.update_yaxes(type="category", tickvals=list(acts.activity_id) + due_ids, ticktext=names + due_names,
+                 autorange="reversed", row=1, col=1)
 fig.update_yaxes(charts.value_axis(w.revenue, L, title=base), row=2, col=1)
 fig.update_xaxes(charts.date_axis(f.date_from, f.date_to, L))
 where = region or ", ".join(f.regions) or t("all_regions")     # the picker's "all" is the sidebar's regions
-charts.style(fig, L, t("jp.chart", region=where), height=360 + 26 * len(acts))
+charts.style(fig, L, t("jp.chart", region=where), height=360 + 26 * (len(acts) + len(due)))
 fig.update_layout(hovermode="closest", barmode="overlay")
 st.plotly_chart(fig, config=charts.plotly_config(L))
 st.caption(t("jp.chart.note"))
+
+# planning: the plan's gaps, adding and changing activities (kept with who and when), the history
+plan_edit.conflicts(d["activities"], L)
+plan_edit.editor(d["activities"], options[options.kind == "region"].value.tolist(),
+                 options[options.kind == "product"].value.tolist(), base, L)
+plan_edit.history(L)
 
 # what comes next
 st.subheader(t("jp.next", date=fmt.date(on, L)))
@@ -109,16 +118,18 @@ if nxt.empty:
 else:
     # owners, kinds and statuses in words on screen and in the Excel file alike; dates and budgets stay raw there
     words = nxt.assign(owner=[t(f"owner.{o}") for o in nxt.owner], kind=[kind(k) for k in nxt.kind],
-                       region=nxt.region.fillna(t("all_regions")), status=[status(s) for s in nxt.status])
+                       region=nxt.region.fillna(t("all_regions")), status=[status(s) for s in nxt.status],
+                       source=[t(f"jp.source.{s}") for s in nxt.source])
     ahead = dataclasses.replace(f, date_from=on, date_to=on + dt.timedelta(days=30))
     tables.show(words.assign(
         when=[f"{fmt.date(a, L)} – {fmt.date(b, L)}" for a, b in zip(nxt.start_date, nxt.end_date, strict=True)],
         budget=[fmt.money(v, base, L) for v in nxt.budget])[
-        ["when", "owner", "kind", "title", "region", "responsible", "budget", "status"]],
+        ["when", "owner", "kind", "title", "region", "responsible", "budget", "status", "source"]],
         raw=words, kinds={"budget": "money"}, scope=page.filters_caption(ahead), key="jp_next",
         file_name="joint_plan_next_30_days", column_config={
             "when": t("jp.col.when"), "owner": t("jp.col.owner"), "kind": t("jp.col.kind"),
             "title": t("jp.col.title"), "region": t("col.region"), "responsible": t("jp.col.responsible"),
-            "budget": t("jp.col.budget_any", currency=base), "status": t("jp.col.status")})
+            "budget": t("jp.col.budget_any", currency=base), "status": t("jp.col.status"),
+            "source": t("jp.col.source")})
 
 page.freshness(d["fresh"])

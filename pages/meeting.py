@@ -12,7 +12,7 @@ from model.views import load
 from report import deck as decks
 from report.make import MIME
 from report.periods import parse_period, period_label
-from ui import db, filters, nav, page
+from ui import db, filters, meeting_decisions, nav, page
 from ui.auth import current_user
 from ui.deck_files import download
 from ui.i18n import LANG_NAMES, LANGS, lang, t
@@ -82,6 +82,8 @@ def label(p: str) -> str:
 options = load("meeting", side, db.query)["options"]
 known = options[options.kind == "region"].value.tolist()
 from_url(known)
+meeting_decisions.show(known, L)     # what the meeting decides: both departments' commitments, side by side
+st.subheader(t("deck.title", L))
 periods = [SIDEBAR, *quarters(today)]
 if st.session_state[PERIOD] not in periods:     # a link's month, year or range
     periods.insert(1, st.session_state[PERIOD])

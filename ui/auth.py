@@ -31,6 +31,14 @@ def current_user() -> User | None:
     return user if isinstance(user, User) and not user.disabled else None
 
 
+def editor() -> User | None:
+    """Who an entry in the store (a commitment, a planned activity) is recorded as: the signed-in user, or
+    the demo user where no access.toml exists (`make run` on the demo: no sign-in); None otherwise."""
+    from model.users import DEMO, access_path
+
+    return current_user() or (DEMO if not access_path().exists() else None)
+
+
 def set_user(user: User | None) -> None:
     if user is None:
         st.session_state.pop(USER, None)

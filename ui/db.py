@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from etl.paths import db_path
-from model import views
+from model import activities, views
 from model.access import AccessDenied, Scope, scope_of
 from model.runner import connect, prepare, read_as
 from ui.auth import current_user
@@ -53,7 +53,9 @@ def query(name: str, params: dict | None = None, **kw) -> pd.DataFrame:
     except AccessDenied as denied:
         refuse(denied)
         raise
-    return _run(name, sql, bound, str(path), _file_stamp(path), scope)
+    # activities entered in the app change without a new warehouse file: their last change is in the key
+    stamp = _file_stamp(path) + ((activities.version(),) if activities.TABLE in sql else ())
+    return _run(name, sql, bound, str(path), stamp, scope)
 
 
 def company_withheld() -> bool:
@@ -78,11 +80,11 @@ def _shared(path: str, stamp: tuple[int, int, int]) -> duckdb.DuckDBPyConnection
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _run(name: str, sql: str, params: dict, path: str, stamp: tuple[int, int, int], scope: Scope) -> pd.DataFrame:
-    # The name, SQL text, params, path, file stamp and the user's scope are the cache key (two users never
-    # share rows the scope screens); model.runner.read takes its own cursor of the file's shared connection
-    # (a cursor per thread is DuckDB's rule).
-    return read_as(_shared(path, stamp), name, sql, params, scope)
+def _run(name: str, sql: str, params: dict, path: str, stamp: tuple[int, ...], scope: Scope) -> pd.DataFrame:
+    # The name, SQL text, params, path, file stamp (and the entered activities' version) and the user's scope
+    # are the cache key (two users never share rows the scope screens); model.runner.read takes its own cursor
+    # of the file's shared connection (a cursor per thread is DuckDB's rule).
+    return read_as(_shared(path, stamp[:3]), name, sql, params, scope)
 
 
 def _attach_context(thread) -> None:

@@ -1,8 +1,15 @@
 -- One row per owner: the period's activities (as in joint_plan_activities) counted and budgeted by status.
 -- Params: $date_from, $date_to, $regions, $products, $owners (empty: all).
-with chosen as (
+with acts as (    -- loaded activities and those entered in the app, an entry overriding its id
+    select * exclude (load_id), 'file' as source from activities
+    where activity_id not in (select activity_id from entered_activities)
+    union all by name
+    select * from entered_activities
+),
+
+chosen as (
     select owner, status, budget
-    from activities
+    from acts
     where start_date <= $date_to and coalesce(end_date, start_date) >= $date_from
       and (len($regions) = 0 or region is null or list_contains($regions, region))
       and (len($products) = 0 or product is null or list_contains($products, product))

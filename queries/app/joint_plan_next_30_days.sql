@@ -1,8 +1,15 @@
 -- One row per activity under way or starting in the 30 days from $today (whatever the period), not
 -- cancelled, in the chosen regions, products and owners. Params: $today, $regions, $products, $owners.
+with acts as (    -- loaded activities (source 'file') and those entered in the app ('app'), an entry overriding its id
+    select * exclude (load_id), 'file' as source from activities
+    where activity_id not in (select activity_id from entered_activities)
+    union all by name
+    select * from entered_activities
+)
+
 select activity_id, owner, kind, title, region, product, start_date, coalesce(end_date, start_date) as end_date,
-       budget, responsible, status
-from activities
+       budget, responsible, status, source
+from acts
 where start_date <= $today::date + 30 and coalesce(end_date, start_date) >= $today::date
   and coalesce(status, '') <> 'cancelled'
   and (len($regions) = 0 or region is null or list_contains($regions, region))

@@ -1,0 +1,1 @@
+"""python -m decisions: the joint meeting's commitments from the command line (model/decisions.py)."""

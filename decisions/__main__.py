@@ -1,0 +1,61 @@
+"""python -m decisions add|list|done: record the meeting's commitments, list them with their status, mark one
+done. They are kept in the store beside the warehouse ($PARITY_STORE or parity-store.sqlite)."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import sys
+
+from model import decisions
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from e
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m decisions", description=__doc__)
+    ap.add_argument("--who", default=getpass.getuser(), help="the login recorded with the change")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    a = sub.add_parser("add", help="record a commitment")
+    a.add_argument("--meeting", type=_date, default=dt.date.today(), help="the meeting's date (default today)")
+    a.add_argument("--department", required=True, choices=decisions.DEPARTMENTS)
+    a.add_argument("--person", required=True, help="who owns it")
+    a.add_argument("--text", required=True, help="what is committed")
+    a.add_argument("--due", required=True, type=_date)
+    a.add_argument("--regions", default="", help="comma-separated canonical regions (default: company-wide)")
+    a.add_argument("--metric", choices=decisions.metric_choices(), help="the registered metric it should move")
+    a.add_argument("--target", type=float, help="the metric's target")
+    ls = sub.add_parser("list", help="every commitment with its status")
+    ls.add_argument("--today", type=_date, default=None, help="judge overdue on this day (default today)")
+    d = sub.add_parser("done", help="mark a commitment done (--undo: not done)")
+    d.add_argument("id", type=int)
+    d.add_argument("--undo", action="store_true")
+    args = ap.parse_args(argv)
+    try:
+        if args.cmd == "add":
+            regions = tuple(r.strip() for r in args.regions.split(",") if r.strip())
+            cid = decisions.add(decisions.Commitment(args.meeting, args.department, args.person, args.text, args.due,
+                                                     regions, args.metric, args.target), args.who)
+            print(f"commitment {cid} recorded")
+        elif args.cmd == "done":
+            decisions.set_done(args.id, args.who, not args.undo)
+            print(f"commitment {args.id}: {'not done' if args.undo else 'done'}")
+        else:
+            for r in decisions.listing(today=args.today).itertuples():
+                target = f" → {r.target:.10g}" if r.target is not None and r.target == r.target else ""
+                metric = f" · {r.metric}{target}" if isinstance(r.metric, str) else ""
+                print(f"{r.id:>4}  {r.meeting_date}  {r.department:<9}  {r.status:<11}  due {r.due_date}  "
+                      f"{r.person}: {r.text}  [{', '.join(r.regions) or 'all regions'}]{metric}")
+    except decisions.DecisionError as e:
+        print(f"decisions: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
