@@ -158,10 +158,11 @@ def history(path: Path | None = None) -> pd.DataFrame:
 
 
 def last_meeting(table: pd.DataFrame, regions: tuple[str, ...] = ()) -> pd.DataFrame:
-    """The commitments of the latest meeting that recorded any, those touching `regions` (or company-wide
-    ones) when regions are given."""
+    """The commitments of the latest meeting that recorded any; when regions are given, those within them
+    and the company-wide ones: a commitment that also names another region is not shown, since a deck for
+    some regions (a regional manager's, whose access ends there) must not name the others."""
     if regions:
-        table = table[table.regions.map(lambda r: not r or bool(set(r) & set(regions))).astype(bool)]
+        table = table[table.regions.map(lambda r: not r or set(r) <= set(regions)).astype(bool)]
     if table.empty:
         return table
     return table[table.meeting_date == table.meeting_date.max()].reset_index(drop=True)

@@ -45,6 +45,8 @@ def decisions_slides(ctx: Context):
     table = table.sort_values(["department", "id"], kind="stable")
     rows = []
     for c in table.itertuples():
+        # a company-wide commitment in a deck for some regions is measured, and labelled, on those regions
+        c = c._replace(regions=tuple(c.regions) or tuple(ctx.f.regions))
         m = decisions.movement(ctx.run, c, data_to) if data_to else None
         key = c.metric if isinstance(c.metric, str) else None
         target = value_text(ctx, key, c.target) if key and c.target == c.target and c.target is not None else fmt.DASH

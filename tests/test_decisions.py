@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from decisions.__main__ import main as cli
@@ -106,3 +107,12 @@ def test_a_commitment_that_cannot_be_kept_is_refused_in_one_line(store):
     with pytest.raises(decisions.DecisionError, match="not one a commitment can move"):
         decisions.add(decisions.Commitment(MEETING, "sales", "Олег", "x", MEETING, metric="revenue_forecast"), "p")
     assert decisions.listing().empty
+
+
+def test_a_deck_for_some_regions_shows_no_commitment_naming_another():
+    meeting = dt.date(2026, 3, 1)
+    table = pd.DataFrame({"id": [1, 2, 3, 4], "meeting_date": [meeting] * 4,
+                          "regions": [("Москва",), ("Москва", "Казань"), (), ("Казань",)]})
+    assert decisions.last_meeting(table, ("Москва",)).id.tolist() == [1, 3]
+    assert decisions.last_meeting(table, ("Москва", "Казань")).id.tolist() == [1, 2, 3, 4]
+    assert decisions.last_meeting(table).id.tolist() == [1, 2, 3, 4]
