@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from digest.config import Recipient
-from model import metrics
+from model import alerts_clock, metrics
 from model.access import narrow
 from model.filters import Filters
 from model.runner import runner
@@ -230,5 +230,6 @@ def alerts(f: Filters, run, lang: str, base: str, company: bool) -> Section:
         s.lines.append(t("alerts.not_built", lang))
         return s
     rows = rows if company else rows[rows.rule != "unrecognised"]
+    rows = alerts_clock.with_clock(rows, run, dt.date.today(), company)
     s.lines += [alert_line(r, lang, base) for r in rows.itertuples()] or [t("alerts.none", lang)]
     return s

@@ -1,12 +1,13 @@
 """`python -m etl alerts`: the alerts the last build found (the warehouse's `alerts`), as lines or JSON."""
 from __future__ import annotations
 
+import datetime as dt
 import sys
 
 import pandas as pd
 
 from etl.paths import db_path
-from model import runner
+from model import alerts_clock, runner
 from model.access import OPERATOR
 
 
@@ -41,6 +42,7 @@ def run_cli(args) -> int:
     try:
         rows = runner.run_on(con, "alerts_list", {"regions": args.region or [], "open_only": not args.all},
                              OPERATOR)
+        rows = alerts_clock.with_clock(rows, runner.runner(con, OPERATOR), dt.date.today(), True)
     finally:
         con.close()
     if args.json:

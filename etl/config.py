@@ -362,7 +362,7 @@ ALERT_DEFAULTS = {
     "spend": {"window_days": 7, "stopped_days": 3, "stopped_max_days": 60, "active_share": 0.8, "doubled_ratio": 1.8},
     "region": {"window_days": 14, "min_leads": 10, "leads_drop": 0.4, "cpl_ratio": 1.5, "z": 3.5},
     "sla": {"within_target": 0.9, "margin": 0.2, "lag_days": 3},
-    "stale": {"days": 3, "sales": 10, "plan": 10000},
+    "stale": {"days": 3, "sales": 10, "plan": 10000, "load_days": 7},
     "unrecognised": {"share": 0.02, "min_rows": 10},
 }
 

@@ -232,3 +232,25 @@ def test_the_overview_lists_the_open_alerts_of_the_chosen_regions(small_demo, mo
     lines = [m.value for m in at.markdown if m.value.startswith("**")]
     assert any("`msk_rsya_premium`, Москва" in line for line in lines)
     assert not any("Новосибирск" in line for line in lines)      # another region's alert
+
+
+def test_no_load_for_a_week_alerts_against_today_for_company_viewers_only(warehouse):
+    from model import alerts_clock
+    from model.access import OPERATOR
+    from model.runner import connect, runner
+    con = connect(warehouse)
+    try:
+        run = runner(con, OPERATOR)
+        last = pd.to_datetime(run("freshness", {}).loaded_at).max().date()
+        assert alerts_clock.no_load(run, last + dt.timedelta(days=6)).empty
+        row = alerts_clock.no_load(run, last + dt.timedelta(days=9)).iloc[0]
+        assert (row.rule, row.owner, row.value, row.threshold) == ("no_load", "data_admin", 9.0, 7.0)
+        assert row.since.date() == last
+        listed = run("alerts_open", {"regions": []})
+        later = last + dt.timedelta(days=30)
+        with_it = alerts_clock.with_clock(listed, run, later, company=True)
+        assert len(with_it) == len(listed) + 1 and with_it.rule.iloc[0] == "no_load"
+        assert list(with_it.columns) == list(listed.columns)
+        assert len(alerts_clock.with_clock(listed, run, later, company=False)) == len(listed)
+    finally:
+        con.close()

@@ -4,12 +4,15 @@ The rules run in the build (queries/warehouse/steps/alert*.sql, thresholds in da
 module only words the open ones in the reader's language."""
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import pandas as pd
 import streamlit as st
 
+from model import alerts_clock
 from model.filters import Filters
-from ui import db, fmt
+from ui import auth, db, fmt
 from ui.i18n import t
 
 SHOWN = 5   # the rest fold into an expander: the list stays compact
@@ -64,6 +67,7 @@ def show(f: Filters, lang: str, base: str) -> None:
     except duckdb.CatalogException:     # a warehouse built before alerts existed: the next load adds them
         st.caption(t("alerts.not_built", lang))
         return
+    rows = alerts_clock.with_clock(rows, db.query, dt.date.today(), auth.can("company_totals"))
     st.subheader(t("alerts.heading", lang, n=len(rows)))
     if rows.empty:
         st.caption(t("alerts.none", lang))
