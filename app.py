@@ -21,7 +21,7 @@ if st.session_state.get("lang") in LANGS:
     st.query_params["lang"] = st.session_state["lang"]
 
 # Before any data is read: who this session is (demo mode, or signed in); else only the sign-in page.
-user = auth.gate()
+user = auth.gate(db.demo_mode())
 
 with st.sidebar:
     if db.has_data():

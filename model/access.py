@@ -5,6 +5,8 @@ Every queries/app file declares in model/catalog.py (ACCESS) how it is restricte
 Default deny: no user runs nothing, and a query with no declaration runs for no restricted user.
 
 The rules, for a restricted user (one who sees only `regions`; everyone else sees everything):
+- anonymous: runs before anyone signs in (the sign-in gate asks whether the warehouse is the demo
+  company); one flag of the build's record, nothing else.
 - public: no regional data (config, build time, labels); runs as it is.
 - regions: its $regions filter is the user's regions intersected with the asked ones (nothing in
   common, or nothing asked: all of the user's), so no parameter can widen it; rows naming another
@@ -40,7 +42,7 @@ from model import catalog
 from model.filters import Filters
 from model.users import User
 
-RULES = ("public", "regions", "regional", "region", "rows", "company", "presence", "options", "plan_lines",
+RULES = ("anonymous", "public", "regions", "regional", "region", "rows", "company", "presence", "options", "plan_lines",
          "flights", "panel")
 # A masked name: the same region (or campaign) gets the same mask within a process, and the key is
 # random per process, so a mask cannot be matched to a name by hashing candidate names.
@@ -73,6 +75,10 @@ class Scope:
     @property
     def restricted(self) -> bool:
         return self.regions is not None
+
+
+# The scope of a query declared "anonymous": it holds no data, so nobody needs to be signed in.
+NOBODY = Scope(None, False)
 
 
 def scope_of(user: User | None) -> Scope:

@@ -124,6 +124,8 @@ def declared(name: str) -> bool:
 # the runner refuses a restricted user any query missing here: default deny). tests/test_access_matrix.py
 # checks every query's SQL names the parameter its rule restricts.
 ACCESS: dict[str, str] = {
+    # the sign-in gate's one question before anyone is signed in: is this the demo company alone?
+    "warehouse_mode": "anonymous",
     # no regional data: config, the build's record, labels, who owns activities
     **dict.fromkeys(("agreement", "build_meta", "warehouse_built_at", "channel_labels", "activity_owners"),
                     "public"),

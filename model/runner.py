@@ -60,8 +60,8 @@ def read(con: duckdb.DuckDBPyConnection, name: str, sql: str, params: dict) -> p
 def prepare(name: str, params: dict, user: User | None) -> tuple[str, dict, access.Scope]:
     """The SQL and params `name` runs with for `user`, and the user's scope (what `screen` keeps of the
     rows); raises access.AccessDenied when the user may not run it (nobody signed in: nothing runs)."""
-    scope = access.scope_of(user)
     sql = sql_of(name)
+    scope = access.NOBODY if access.rule_of(name) == "anonymous" else access.scope_of(user)
     sql, bound = access.prepare(scope, name, sql, used(sql, params))
     return sql, bound, scope
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import argon2
 
 from model import audit, store
-from model.users import User, by_email
+from model.users import HASHER, User, by_email
 
 # Failures allowed before a lock-out: per login, and per client (an office behind one address holds many
 # people, so more). Each failure past the limit doubles the lock-out, up to LOCK_MAX_S.
@@ -43,12 +43,7 @@ class Outcome:
     wait_s: int = 0         # locked: seconds until the next attempt is taken
 
 
-_hasher = argon2.PasswordHasher()
-
-
-def hash_password(password: str) -> str:
-    """An argon2id hash with its own random salt, for access.toml's `password`."""
-    return _hasher.hash(password)
+_hasher = HASHER
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+import argon2
+
 from etl.paths import config_dir
 
 ROLES = ("ceo", "marketing", "sales_head", "regional_manager", "data_admin")
@@ -115,14 +117,21 @@ def login_claim(path: Path | None = None) -> str:
     return str((doc.get("oidc") or {}).get("login_claim") or "").strip()
 
 
+# argon2id with the library's defaults (a random salt per hash); model/signin.py verifies with it
+HASHER = argon2.PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash with its own random salt, for access.toml's `password`."""
+    return HASHER.hash(password)
+
+
 def main(argv: list[str] | None = None) -> int:
     """`python -m model.users hash`: asks for a password twice and prints its argon2 hash for access.toml
     (from a pipe it reads one line, for scripts)."""
     import argparse
     import getpass
     import sys
-
-    from model.signin import hash_password
 
     parser = argparse.ArgumentParser(prog="python -m model.users", description=main.__doc__)
     parser.add_argument("cmd", choices=["hash"], help="print an argon2 hash of a typed password")

@@ -153,7 +153,7 @@ class Expected:
                 theirs = self.run(name, {**params, "regions": self.others})
                 self.other_numbers |= numbers_of(theirs)
                 self.own_numbers |= numbers_of(want)
-        elif rule == "public":
+        elif rule in ("public", "anonymous"):
             same(got, self.run(name, params), what)
         elif rule == "company":
             assert got.empty, what
@@ -303,13 +303,11 @@ def hostile(demo, user: User, expected: Expected, calls, query: dict) -> None:
 
 
 def open_page(path: str, lang: str, user: User, query: dict) -> AppTest:
-    """tests.apptest.run_app without its overview run: the first run, signed in as nobody, stops at the
-    first query (cheap); then the user signs in and the page runs, with the URL's filters."""
+    """tests.apptest.run_app without its overview run: the user signed in, the page's first run is the page
+    itself, with the URL's filters."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     for key, value in {"lang": lang, **query}.items():
         at.query_params[key] = value
-    at.run()
-    assert [e.value for e in at.error] == [TEXT[lang]["rls.denied.no_user"]]
     at.session_state[USER] = user
     at.switch_page(path).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -412,7 +410,7 @@ def test_every_query_declares_its_rule_and_names_what_it_restricts():
             assert "regions" in params, name
         if rule == "region":
             assert "region" in params, name
-        if rule in ("public", "company", "presence", "options", "rows", "panel"):
+        if rule in ("anonymous", "public", "company", "presence", "options", "rows", "panel"):
             assert not params, (name, "a region parameter the rule does not restrict")
 
 
@@ -421,6 +419,9 @@ def test_nobody_signed_in_runs_nothing(demo):
         with pytest.raises(AccessDenied) as e:
             runner.run_on(demo["con"], "agreement", {}, user)
         assert e.value.code == "no_user" and "\n" not in str(e.value)
+        # only the gate's question runs for nobody, and it is the one query declared so
+        assert runner.run_on(demo["con"], "warehouse_mode", {}, user).columns.tolist() == ["demo"]
+    assert [n for n, r in catalog.ACCESS.items() if r == "anonymous"] == ["warehouse_mode"]
 
 
 def test_undeclared_query_refuses_a_restricted_user_only(demo, monkeypatch):
@@ -447,11 +448,17 @@ def test_no_parameter_widens_a_restriction(demo):
     assert not runner.run_on(demo["con"], "load_history", {}, OPERATOR).empty
 
 
-def test_a_page_without_a_user_says_so_in_one_line(demo, monkeypatch):
-    monkeypatch.setenv("PARITY_DB", str(demo["path"]))
+def test_a_page_without_a_user_shows_no_number(warehouse, monkeypatch, tmp_path):
+    """A warehouse that is not the demo: nobody signed in gets the sign-in form and no figure, table or chart
+    (the gate stops first; below it the runner refuses anyone who is not signed in, test above)."""
+    monkeypatch.setenv("PARITY_ACCESS", str(tmp_path / "access.toml"))
+    from model.users import hash_password
+    (tmp_path / "access.toml").write_text(f'[users.a]\nrole = "ceo"\npassword = "{hash_password("a-long-secret")}"\n',
+                                          encoding="utf-8")
     at = run_app("overview", "en", user=None)
-    assert [e.value for e in at.error] == [TEXT["en"]["rls.denied.no_user"]]
     assert not at.metric and not at.dataframe and not at.get("plotly_chart")
+    assert [w.label for w in at.text_input] == [TEXT["en"]["auth.login"], TEXT["en"]["auth.password"]]
+    assert not at.sidebar.multiselect     # no filters either: their options are data
 
 
 def test_a_flight_shared_with_other_regions_is_masked_and_listed_nowhere(demo):

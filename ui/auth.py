@@ -59,18 +59,10 @@ def require(action: str) -> None:
         raise NotAllowed(t("auth.not_allowed", action=t(f"auth.action.{action}")))
 
 
-def demo_mode() -> bool:
-    """True when the warehouse is the demo company alone (etl/build.py's demo_build)."""
-    from ui import db  # here, not at the top: ui/db.py asks this module who the user is
-    try:
-        return db.warehouse_exists() and bool(db.query("warehouse_mode").demo.iloc[0])
-    except Exception:  # noqa: BLE001  an unreadable or older warehouse is no demo: sign-in is the safe side
-        return False
-
-
-def gate() -> User:
-    """app.py's first step after the page config: the session's user, or the sign-in page and st.stop()."""
-    if demo_mode():
+def gate(demo: bool) -> User:
+    """app.py's first step after the page config: the session's user, or the sign-in page and st.stop().
+    `demo`: the warehouse is the demo company alone (ui.db.demo_mode), which needs no sign-in."""
+    if demo:
         if current_user() is None:
             set_user(DEMO)
         return current_user() or DEMO

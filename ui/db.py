@@ -58,6 +58,15 @@ def query(name: str, params: dict | None = None, **kw) -> pd.DataFrame:
     return _run(name, sql, bound, str(path), stamp, scope)
 
 
+def demo_mode() -> bool:
+    """True when the warehouse is the demo company alone (etl/build.py's demo_build): the app then runs
+    without sign-in. Asked before anyone is signed in (the query is declared "anonymous")."""
+    try:
+        return warehouse_exists() and bool(query("warehouse_mode").demo.iloc[0])
+    except Exception:  # noqa: BLE001  an unreadable or older warehouse is no demo: sign-in is the safe side
+        return False
+
+
 def company_withheld() -> bool:
     """True when the session's user sees some regions only and no company totals: the queries declared
     "company" return no rows for them (model/access.py), and pages say so instead of showing nothing."""
