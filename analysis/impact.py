@@ -41,13 +41,13 @@ import pandas as pd
 from scipy.optimize import nnls
 from scipy.stats import t as student_t
 
-from analysis.simplex import simplex_qp
+from analysis.impact_weights import parse, weights
 
-METHODS = ("sc", "did")
+METHODS = ("sc", "did", "ascm", "gsc")
+GSC_RANKS = (1, 2, 3)    # factors tried by the generalized synthetic control, chosen by placebo error
 MIN_CONTROLS, POOR_FIT_MAPE, MIN_PLACEBOS = 5, 0.15, 20
 MIN_LEVERAGE_FIT = 6    # placebo windows needed to fit the error's leverage term
 DOF_FACTOR = 1.5        # overlapping batch means: dof per disjoint window covered
-QP_ITERS = 400         # accelerated projected-gradient steps per batch of weight fits
 SPACE_WINDOWS = 31      # the flight and 30 placebo windows for the control-region placebos
 TEXT = {
     "few_controls": "Only {n} control regions: the synthetic control has little to choose from.",
@@ -197,39 +197,37 @@ def fit_windows(y: np.ndarray, x: np.ndarray, ref: np.ndarray, starts: np.ndarra
     resid = gram[:, :j + 1, :j + 1] - np.einsum("kri,krs,ksj->kij", cross, rr, cross)
     resid /= np.maximum(gram[:, j + 1, j + 1], 1.0)[:, None, None]
     prec = np.ones(j) if precision is None else np.asarray(precision, float)
-    out = _predict(resid, rr, cross, win, rwin, list(range(j)), j, method, prec)
-    out["lev"] = np.einsum("kr,krs,ks->k", rwin, rr, rwin)
-    out["resid"] = np.where(ok, zf[:, j] - zf[:, :j] @ out["weights"][0] - reg_rows @ out["coef"][0], np.nan)
-    if space and j > 1:     # every control as the treated one, all K x J fits in one batch
-        others = np.array([[c for c in range(j) if c != k] for k in range(j)])
-        k_idx = np.arange(len(starts))[:, None]
-        h = resid[k_idx[:, :, None, None], others[None, :, :, None], others[None, :, None, :]]
-        g = resid[k_idx[:, :, None], others[None], np.arange(j)[None, :, None]]
-        kk, jj = h.shape[:2]
-        if method == "sc":
-            w = simplex_qp(h.reshape(kk * jj, j - 1, j - 1), g.reshape(kk * jj, j - 1),
-                           iters=QP_ITERS).reshape(kk, jj, j - 1)
-        else:
-            w = _did_weights(prec, others, kk)
-        cw = cross[:, :, :j]                                                         # (K, nr, J)
-        gap_cross = cw - np.einsum("krjo,kjo->krj", cw[:, :, others], w)            # (K, nr, J)
-        coef = np.einsum("krs,ksj->kjr", rr, gap_cross)                             # (K, J, nr)
-        xw = win[:, :j]
-        out["space"] = xw - (xw[:, others] * w).sum(2) - np.einsum("kjr,kr->kj", coef, rwin)
-    else:
-        out["space"] = np.zeros((len(starts), 0))
-    return out
+    outs: dict = {}
+    cache: dict = {}
+    for m in ((method,) if isinstance(method, str) else method):
+        out = _predict(resid, rr, cross, win, rwin, list(range(j)), j, m, prec, cache)
+        out["lev"] = np.einsum("kr,krs,ks->k", rwin, rr, rwin)
+        out["resid"] = np.where(ok, zf[:, j] - zf[:, :j] @ out["weights"][0] - reg_rows @ out["coef"][0], np.nan)
+        out["space"] = _space(resid, rr, cross, win, rwin, j, m, prec) if space and j > 1 else np.zeros((len(starts), 0))
+        outs[m] = out
+    return outs[method] if isinstance(method, str) else outs
 
 
-def _did_weights(prec: np.ndarray, others: np.ndarray, k: int) -> np.ndarray:
-    """DiD weights of each control predicted from the others, (K, J, J - 1): proportional to precision."""
-    w = prec[others] / prec[others].sum(1, keepdims=True)
-    return np.broadcast_to(w, (k, *w.shape))
+def _space(resid, rr, cross, win, rwin, j: int, method: str, prec: np.ndarray) -> np.ndarray:
+    """Every control as the treated one, predicted from the other controls: all K x J fits in one batch."""
+    others = np.array([[c for c in range(j) if c != k] for k in range(j)])
+    k_idx = np.arange(len(win))[:, None]
+    h = resid[k_idx[:, :, None, None], others[None, :, :, None], others[None, :, None, :]]
+    g = resid[k_idx[:, :, None], others[None], np.arange(j)[None, :, None]]
+    kk, jj = h.shape[:2]
+    pb = np.broadcast_to(prec[others], (kk, jj, j - 1)).reshape(kk * jj, j - 1)
+    w = weights(method, h.reshape(kk * jj, j - 1, j - 1), g.reshape(kk * jj, j - 1), pb).reshape(kk, jj, j - 1)
+    cw = cross[:, :, :j]                                                         # (K, nr, J)
+    gap_cross = cw - np.einsum("krjo,kjo->krj", cw[:, :, others], w)            # (K, nr, J)
+    coef = np.einsum("krs,ksj->kjr", rr, gap_cross)                             # (K, J, nr)
+    xw = win[:, :j]
+    return xw - (xw[:, others] * w).sum(2) - np.einsum("kjr,kr->kj", coef, rwin)
 
 
-def _predict(resid, rr, cross, win, rwin, cols: list, target: int, method: str, prec: np.ndarray) -> dict:
+def _predict(resid, rr, cross, win, rwin, cols: list, target: int, method: str, prec: np.ndarray,
+             cache: dict | None = None) -> dict:
     h, g = resid[:, cols][:, :, cols], resid[:, cols, target]
-    w = simplex_qp(h, g, iters=QP_ITERS) if method == "sc" else np.broadcast_to(prec[cols] / prec[cols].sum(), g.shape)
+    w = weights(method, h, g, np.broadcast_to(prec[cols], g.shape), cache)
     coef = np.einsum("krs,ks->kr", rr, cross[:, :, target] - np.einsum("krj,kj->kr", cross[:, :, cols], w))
     stat = win[:, target] - (win[:, cols] * w).sum(1) - (rwin * coef).sum(1)
     return {"weights": w, "coef": coef, "level": coef[:, 0], "stat": stat}
@@ -269,7 +267,7 @@ def estimate_impact(panel: pd.DataFrame, treated, start, end, *, method: str = "
     or not. Deterministic: `seed` is kept for API stability and unused.
     """
     if method not in ("auto", *METHODS):
-        raise ValueError(f"method must be auto, sc or did, not {method!r}")
+        raise ValueError(f"method must be auto or one of {', '.join(METHODS)}, not {method!r}")
     treated = [treated] if isinstance(treated, str) else sorted(treated)
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     wide, step = to_wide(panel)
@@ -311,9 +309,10 @@ def estimate_impact(panel: pd.DataFrame, treated, start, end, *, method: str = "
     shape = _season_shape(filled.index, x, smooth, log)
     # with no placebo window there is too little history to fit a trend or seasonal depth, or to choose
     simple = len(starts) == 1
-    methods = ("did",) if simple and method == "auto" else METHODS if method == "auto" else (method,)
-    fits = {(m, tr, se): fit_windows(y, x, ref, starts, length, m, trend=tr, season=shape if se else None, **opts)
-            for m in methods for tr in (bool(trend) and not simple,) for se in (shape is not None and not simple,)}
+    methods = ("did",) if simple and method == "auto" else _candidates(method)
+    tr, se = bool(trend) and not simple, shape is not None and not simple
+    fits = {(m, tr, se): f for m, f in fit_windows(y, x, ref, starts, length, methods, trend=tr,
+                                                    season=shape if se else None, **opts).items()}
     # cross-fitting: the model is chosen on every other placebo window and its interval is scaled by
     # the others, so picking the luckiest of the candidates does not shrink the interval
     pick = np.arange(len(starts) - 1) % 2 == 0 if len(starts) > 3 else np.ones(len(starts) - 1, bool)
@@ -333,7 +332,7 @@ def estimate_impact(panel: pd.DataFrame, treated, start, end, *, method: str = "
     few = starts[np.unique(np.linspace(0, len(starts) - 1, min(len(starts), SPACE_WINDOWS)).round().astype(int))]
     fit["space"] = fit_windows(y, x, ref, few, length, chosen, space=True, **opts)["space"]
     rmse = {_label(*k): v for k, v in rmse.items()}
-    return _result(filled.index, y, x, ref, flight, fit, chosen, reason, controls, scale, y_raw,
+    return _result(filled.index, y, x, ref, flight, fit, parse(chosen)[0], reason, controls, scale, y_raw,
                    alpha, step, rmse, warnings, opts)
 
 
@@ -393,7 +392,14 @@ def _reference(dates: pd.DatetimeIndex, flight: np.ndarray, use_post, washout_da
     return pre | np.asarray(dates >= since)
 
 
-NAME = {"sc": "synthetic control", "did": "difference-in-differences"}
+NAME = {"sc": "synthetic control", "did": "difference-in-differences", "ascm": "augmented synthetic control",
+        "gsc": "generalized synthetic control"}
+
+
+def _candidates(method: str) -> tuple:
+    """The fits "auto" (or one family) chooses among: gsc once per number of factors."""
+    names = METHODS if method == "auto" else (method,)
+    return tuple(c for m in names for c in ([f"gsc{r}" for r in GSC_RANKS] if m == "gsc" else [m]))
 
 
 def _label(method: str, trend: bool, season: bool = False) -> str:
@@ -406,7 +412,8 @@ def _choose(method: str, rmse: dict, n_placebos: int) -> tuple[tuple, str]:
     if n_placebos == 0:
         return keys[0], f"no placebo window fits in the reference period, so the simplest model ({_label(*keys[0])})"
     best = min(keys, key=lambda k: (rmse[k], keys.index(k)))
-    what = NAME[best[0]] + {(False, False): "", (True, False): " with a region-specific trend",
+    name, rank = parse(best[0])
+    what = NAME[name] + (f" with {rank} factor{'s' if rank > 1 else ''}" if rank else "") + {(False, False): "", (True, False): " with a region-specific trend",
                             (False, True): " with a region-specific seasonal depth",
                             (True, True): " with a region-specific trend and seasonal depth"}[best[1:]]
     if len(keys) == 1:
