@@ -41,10 +41,17 @@ import pandas as pd
 from scipy.optimize import nnls
 from scipy.stats import t as student_t
 
+from analysis.impact_blocks import aligned_starts, blocks, window_stats
 from analysis.impact_weights import parse, weights
+from analysis.simplex import simplex_qp
 
-METHODS = ("sc", "did", "ascm", "gsc")
-GSC_RANKS = (1, 2, 3)    # factors tried by the generalized synthetic control, chosen by placebo error
+METHODS = ("sc", "did", "ascm", "gsc", "sdid", "mc")
+AUTO = ("sc", "did", "ascm", "gsc", "sdid")   # mc: see the module docstring
+BLOCK_METHODS = ("sdid", "mc")   # fitted on block means (analysis/impact_blocks.py), not Gram matrices
+BLOCK_PLACEBOS = 60      # placebo windows for those (each is its own fit)
+SPACE_ANALOGUE = {"sdid": "sc", "mc": "gsc2"}   # the regression method whose control-region placebos they use
+GSC_RANKS = (1, 2, 3)
+RECENT = "/recent"        # suffix of the candidates whose forecast keeps the gap of the last weeks (see _recent_gap)    # factors tried by the generalized synthetic control, chosen by placebo error
 MIN_CONTROLS, POOR_FIT_MAPE, MIN_PLACEBOS = 5, 0.15, 20
 MIN_LEVERAGE_FIT = 6    # placebo windows needed to fit the error's leverage term
 DOF_FACTOR = 1.5        # overlapping batch means: dof per disjoint window covered
@@ -154,7 +161,7 @@ def placebo_windows(ref: np.ndarray, length: int, limit: int, min_before: int = 
 def fit_windows(y: np.ndarray, x: np.ndarray, ref: np.ndarray, starts: np.ndarray, length: int,
                 method: str, *, smooth: int = 1, past: bool = False, space: bool = False,
                 trend: bool = False, log: bool = False, season: np.ndarray | None = None,
-                precision: np.ndarray | None = None) -> dict:
+                precision: np.ndarray | None = None, recent: int = 0) -> dict:
     """For each window [s, s + length): fit on reference days outside it (before it when `past`), predict it.
 
     y (T,), x (T, J) are scaled series (positive when `log`). The model, fitted on `smooth`-day
@@ -205,7 +212,28 @@ def fit_windows(y: np.ndarray, x: np.ndarray, ref: np.ndarray, starts: np.ndarra
         out["resid"] = np.where(ok, zf[:, j] - zf[:, :j] @ out["weights"][0] - reg_rows @ out["coef"][0], np.nan)
         out["space"] = _space(resid, rr, cross, win, rwin, j, m, prec) if space and j > 1 else np.zeros((len(starts), 0))
         outs[m] = out
+        if past and recent:
+            outs[m + RECENT] = {**out, "stat": out["stat"] - _recent_gap(zf, reg_rows, ok, starts, recent, out, j),
+                                "space": out["space"]}
     return outs[method] if isinstance(method, str) else outs
+
+
+def _recent_gap(zf, reg_rows, ok, starts, recent: int, out: dict, j: int) -> np.ndarray:
+    """Each window's fit's mean residual over the `recent` rows before it (a forecast's local level).
+
+    Forecasting past the data, a gap between the treated series and its counterfactual that opened
+    lately (drifting loadings, a regional trend break) tends to persist; the "/recent" candidates
+    subtract it, as a random-walk forecast of the gap would. The placebo windows get the same
+    correction from their own preceding rows, so whether it helps is measured, not assumed."""
+    mask = ok.astype(float)[:, None]
+    cz = np.concatenate([np.zeros((1, zf.shape[1])), np.cumsum(zf * mask, 0)])
+    cr = np.concatenate([np.zeros((1, reg_rows.shape[1])), np.cumsum(reg_rows * mask, 0)])
+    cn = np.concatenate([[0.0], np.cumsum(ok)])
+    lo, hi = np.maximum(starts - recent, 0), starts
+    n = np.maximum(cn[hi] - cn[lo], 1.0)[:, None]
+    mz, mr = (cz[hi] - cz[lo]) / n, (cr[hi] - cr[lo]) / n
+    gap = mz[:, j] - (mz[:, :j] * out["weights"]).sum(1) - (mr * out["coef"]).sum(1)
+    return np.where(cn[hi] - cn[lo] > 0, gap, 0.0)
 
 
 def _space(resid, rr, cross, win, rwin, j: int, method: str, prec: np.ndarray) -> np.ndarray:
@@ -299,11 +327,16 @@ def estimate_impact(panel: pd.DataFrame, treated, start, end, *, method: str = "
     y, x = y_raw / scale, x_raw / x_raw[ref].mean(0)
     a, length = int(np.flatnonzero(flight)[0]), int(flight.sum())
     past = not ref[a:].any()        # a flight at the end of the data: every placebo forecasts forward too
-    starts = placebo_windows(ref, length, max_placebos, min_before=max(3 * length, 91 // step) if past else 0)
-    if past and len(starts) < MIN_PLACEBOS:      # a short pre-period: fit placebos on less history
-        starts = placebo_windows(ref, length, max_placebos, min_before=max(length, 28 // step))
-    starts = np.concatenate([[a], starts])
+    before = max(3 * length, 91 // step) if past else 0
+    if past and len(placebo_windows(ref, length, max_placebos, min_before=before)) < MIN_PLACEBOS:
+        before = max(length, 28 // step)         # a short pre-period: fit placebos on less history
+    every = placebo_windows(ref, length, len(ref), min_before=before)
     smooth = 7 // step or 1
+    # evenly spread windows, and those on the flight's weekday for the block methods (sdid, mc)
+    starts = np.union1d(every[np.unique(np.linspace(0, len(every) - 1, min(len(every), max_placebos)).round()
+                                        .astype(int))] if len(every) else every,
+                        aligned_starts(every, a, smooth, BLOCK_PLACEBOS))
+    starts = np.concatenate([[a], starts]).astype(int)
     log = _log_ok(np.column_stack([x, y]), smooth)
     opts = {"smooth": smooth, "past": past, "log": log, "precision": _precision(x, ref, log, step)}
     shape = _season_shape(filled.index, x, smooth, log)
@@ -311,17 +344,30 @@ def estimate_impact(panel: pd.DataFrame, treated, start, end, *, method: str = "
     simple = len(starts) == 1
     methods = ("did",) if simple and method == "auto" else _candidates(method)
     tr, se = bool(trend) and not simple, shape is not None and not simple
-    fits = {(m, tr, se): f for m, f in fit_windows(y, x, ref, starts, length, methods, trend=tr,
-                                                    season=shape if se else None, **opts).items()}
+    gram = [m for m in methods if m not in BLOCK_METHODS]
+    fits = {(m, tr, se): {**f, "starts": starts} for m, f in fit_windows(
+        y, x, ref, starts, length, gram, trend=tr, season=shape if se else None, recent=length if method == "auto" else 0,
+        **opts).items()} if gram else {}
+    fits.update({(m, tr, se): f for m, f in _block_fits([m for m in methods if m in BLOCK_METHODS], y, x, ref,
+                                                        starts, length, opts).items()})
+    if not fits:    # too few block-aligned placebo windows for sdid / mc: the regression family instead
+        methods = _candidates("auto")
+        fits = {(m, tr, se): {**f, "starts": starts} for m, f in fit_windows(
+            y, x, ref, starts, length, methods, trend=tr, season=shape if se else None, **opts).items()}
     # cross-fitting: the model is chosen on every other placebo window and its interval is scaled by
     # the others, so picking the luckiest of the candidates does not shrink the interval
-    pick = np.arange(len(starts) - 1) % 2 == 0 if len(starts) > 3 else np.ones(len(starts) - 1, bool)
-    rmse = {k: _flight_scale(f["stat"][1:][pick], f["lev"][1:][pick], f["lev"][0]) for k, f in fits.items()}
-    key, reason = _choose(method, rmse, int(pick.sum()))
+    picks = {k: _pick(len(f["stat"]) - 1) for k, f in fits.items()}
+    rmse = {k: _flight_scale(f["stat"][1:][picks[k]], f["lev"][1:][picks[k]], f["lev"][0]) for k, f in fits.items()}
+    key, reason = _choose(method, rmse, int(min(p.sum() for p in picks.values())))
+    if method == "auto" and len(fits) > 2 and (blend := _blend(fits, x, {**opts, "trend": tr}, shape)):
+        key = ("blend", tr, se)
+        fits[key], picks[key] = blend, _pick(len(blend["stat"]) - 1)
+        reason = _blend_reason(blend["mix"], rmse, int(picks[key].sum()))
+        rmse[key] = blend["rmse"]
     chosen, opts["trend"] = key[0], key[1]
     opts["season"] = shape if key[2] else None
-    fit = fits[key]
-    used = starts[1:]
+    fit, pick = fits[key], picks[key]
+    used = fit["starts"][1:]
     if len(fits) > 1 and (~pick).any():
         keep = np.concatenate([[True], ~pick])
         fit, used = {**fit, "stat": fit["stat"][keep], "lev": fit["lev"][keep]}, used[~pick]
@@ -330,10 +376,78 @@ def estimate_impact(panel: pd.DataFrame, treated, start, end, *, method: str = "
         covered[s0:s0 + length] = True
     fit["covered"] = int(covered.sum())
     few = starts[np.unique(np.linspace(0, len(starts) - 1, min(len(starts), SPACE_WINDOWS)).round().astype(int))]
-    fit["space"] = fit_windows(y, x, ref, few, length, chosen, space=True, **opts)["space"]
+    if chosen == "blend":       # the control-region placebos of its largest part
+        chosen_space = max(fit["mix"], key=fit["mix"].get).split("+")[0]
+    else:
+        chosen_space = chosen
+    chosen_space = chosen_space.removesuffix(RECENT)
+    fit["space"] = fit_windows(y, x, ref, few, length, SPACE_ANALOGUE.get(chosen_space, chosen_space), space=True,
+                               **opts)["space"]
     rmse = {_label(*k): v for k, v in rmse.items()}
     return _result(filled.index, y, x, ref, flight, fit, parse(chosen)[0], reason, controls, scale, y_raw,
                    alpha, step, rmse, warnings, opts)
+
+
+def _blend(fits: dict, x: np.ndarray, opts: dict, shape) -> dict:
+    """The candidates' convex blend with the smallest squared error on the choosing placebo windows.
+
+    On a placebo window each candidate's statistic is its error, so the blend's weights minimise
+    w' S w over the simplex, S the candidates' error cross-products on the windows that choose (every
+    other one); the other windows calibrate the interval, as for a single choice. Windows are those
+    every candidate has (the block-aligned ones when sdid is among them). Empty under 6 such windows."""
+    common = min((f["starts"] for f in fits.values()), key=len)
+    if len(common) <= MIN_LEVERAGE_FIT:
+        return {}
+    keys = list(fits)
+    idx = {k: np.searchsorted(fits[k]["starts"][1:], common[1:]) + 1 for k in keys}
+    stat = np.column_stack([np.concatenate([fits[k]["stat"][:1], fits[k]["stat"][idx[k]]]) for k in keys])
+    lev = np.column_stack([np.concatenate([fits[k]["lev"][:1], fits[k]["lev"][idx[k]]]) for k in keys])
+    pick = _pick(len(common) - 1)
+    e = stat[1:][pick]
+    cov = e.T @ e / len(e)
+    cov += 1e-6 * np.trace(cov) / len(keys) * np.eye(len(keys))
+    w = simplex_qp(cov[None], np.zeros((1, len(keys))), iters=2000)[0]
+    w = np.where(w < 1e-3, 0.0, w)
+    w /= w.sum()
+    live = [(k, v) for k, v in zip(keys, w, strict=True) if v > 0]
+    daily = sum(v * _fit_daily(fits[k], x, {**opts, "season": shape if k[2] else None}) for k, v in live)
+    resid = sum(v * fits[k]["resid"] for k, v in live)
+    weights = sum(v * np.nan_to_num(fits[k]["weights"][0]) for k, v in live)
+    return {"stat": stat @ w, "lev": lev @ w, "resid": resid, "daily": daily, "weights": weights[None],
+            "starts": common, "mix": {_label(*k): float(v) for k, v in live},
+            "rmse": float(np.sqrt(w @ cov @ w))}
+
+
+def _fit_daily(fit: dict, x: np.ndarray, opts: dict) -> np.ndarray:
+    return fit["daily"] if "daily" in fit else _daily_prediction(x, fit["weights"][0], fit["coef"][0], opts)
+
+
+def _blend_reason(mix: dict, rmse: dict, n: int) -> str:
+    parts = ", ".join(f"{v:.0%} {k}" for k, v in sorted(mix.items(), key=lambda kv: -kv[1]))
+    single = min(rmse.values())
+    return (f"a blend of the candidates ({parts}) weighted to the smallest error on {n} placebo windows of the "
+            f"flight's length; the best single candidate's expected error there was {single:.2%}")
+
+
+def _pick(k: int) -> np.ndarray:
+    """Which of k placebo windows choose the model (every other one); the rest calibrate its interval."""
+    return np.arange(k) % 2 == 0 if k > 2 else np.ones(k, bool)
+
+
+def _block_fits(methods: list, y, x, ref, starts, length: int, opts: dict) -> dict:
+    """sdid and mc fits (analysis/impact_blocks.py) on the flight and the block-aligned placebo windows,
+    in the shape fit_windows gives: stat, lev (no free terms: zero), resid, weights, the daily
+    counterfactual for the chart and the windows' starts. Empty with fewer than MIN_LEVERAGE_FIT windows."""
+    a, k = int(starts[0]), opts["smooth"]
+    own = np.concatenate([[a], aligned_starts(starts[1:], a, k, BLOCK_PLACEBOS)])
+    if not methods or len(own) <= MIN_LEVERAGE_FIT:
+        return {}
+    b = blocks(y, x, ref, a, k, opts["log"])
+    out = {}
+    for m in methods:
+        w = window_stats(m, b, y, own, length, opts["past"])
+        out[m] = {**w, "lev": np.zeros(len(own)), "starts": own}
+    return out
 
 
 def _precision(x: np.ndarray, ref: np.ndarray, log: bool, step: int) -> np.ndarray:
@@ -393,12 +507,13 @@ def _reference(dates: pd.DatetimeIndex, flight: np.ndarray, use_post, washout_da
 
 
 NAME = {"sc": "synthetic control", "did": "difference-in-differences", "ascm": "augmented synthetic control",
-        "gsc": "generalized synthetic control"}
+        "gsc": "generalized synthetic control", "sdid": "synthetic difference-in-differences",
+        "mc": "matrix completion", "blend": "blend"}
 
 
 def _candidates(method: str) -> tuple:
     """The fits "auto" (or one family) chooses among: gsc once per number of factors."""
-    names = METHODS if method == "auto" else (method,)
+    names = AUTO if method == "auto" else (method,)
     return tuple(c for m in names for c in ([f"gsc{r}" for r in GSC_RANKS] if m == "gsc" else [m]))
 
 
@@ -427,7 +542,7 @@ def _choose(method: str, rmse: dict, n_placebos: int) -> tuple[tuple, str]:
 def _result(dates, y, x, ref, flight, fit, method, reason, controls, scale, y_raw, alpha, step, rmse,
             warnings, opts) -> ImpactResult:
     w, stat = fit["weights"][0], fit["stat"]
-    pred = _daily_prediction(x, w, fit["coef"][0], opts)
+    pred = _fit_daily(fit, x, opts)
     placebo = stat[1:]
     if len(placebo) < MIN_PLACEBOS:
         warnings.append(_warn("few_placebos", n=len(placebo)))

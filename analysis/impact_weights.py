@@ -31,7 +31,8 @@ ASCM_RIDGE = 0.1        # ridge of the augmentation, relative to the mean eigenv
 
 
 def parse(method: str) -> tuple[str, int]:
-    """'gsc2' -> ('gsc', 2); other names carry no parameter."""
+    """'gsc2' -> ('gsc', 2); other names carry no parameter; a '/recent' suffix (see impact.py) is dropped."""
+    method = method.split("/")[0]
     if method.startswith("gsc"):
         return "gsc", int(method[3:] or 1)
     return method, 0
