@@ -1,4 +1,5 @@
-"""Incremental effect of a regional flight: synthetic control or DiD with placebo inference in time and space.
+"""Incremental effect of a regional flight: a family of panel estimators (SC, DiD, augmented and generalized SC,
+synthetic DiD, matrix completion) with placebo inference in time and space.
 
 The estimator works on one treated series (the sum of the treated regions) and the control regions,
 each scaled by its own mean over the reference period, so a region of 30% and one of 2% of the
@@ -8,17 +9,20 @@ noise drop out) and, when every 7-day total is positive, on the log scale, where
 multiplicative shock (holiday, macro swing) cancels because the weights sum to one and a region's
 own growth rate is a straight line:
     log m(treated) = sum_j w_j log m(control_j) + level + slope * time [+ depth * season],
-w non-negative summing to one (synthetic control, Ferman & Pinto's demeaned variant with a
-region-specific trend) or fixed (DiD: each control in proportion to its precision, so a small noisy
-region counts less); level, slope and depth are free. `season` (panels of a year or more) is the
-annual shape in which the controls differ: regions share when the seasons come but not how deep
-they are. Regions do differ in growth and seasonal depth, so both terms stay in: leaving one out
-biases the counterfactual by the region's own trend, and choosing per flight whether to keep them,
-from a handful of placebo windows, added more error than it saved (200 simulated flights: rms error 2.8%
-of the baseline with the choice, 2.1% without). "auto" picks sc or did, the one whose expected error
-in the flight window, estimated from half of the placebo windows, is smaller; the other half
-calibrates the interval (cross-fitting, so the choice does not flatter it). Without positive 7-day
-totals (days of zero revenue) the same model runs on the scaled series themselves (additive gap).
+with w found by one of a family of estimators (analysis/impact_weights.py): on the simplex (synthetic
+control, Ferman & Pinto's demeaned variant with a region-specific trend), fixed (DiD: each control in
+proportion to its precision), the simplex plus a ridge correction (augmented SC, Ben-Michael et al.
+2021), or in the span of the controls' top 1-3 principal components (generalized SC / interactive
+fixed effects, Xu 2017); level, slope and depth are free. `season` (panels of a year or more) is the
+annual shape in which the controls differ. Two more estimators work on weekly block means
+(analysis/impact_blocks.py): synthetic difference-in-differences (Arkhangelsky et al. 2021: unit and
+time weights) and nuclear-norm matrix completion (Athey et al. 2021, soft-impute; asked for by name
+only: on the tuning worlds it never beat the others and costs most). For a flight at the data's end
+each regression candidate also has a "/recent" form that keeps the gap of the last weeks.
+"auto" blends the candidates: on every other placebo window (each candidate's statistic there is its
+error) the convex weights minimising the blend's squared error are fitted; the other windows
+calibrate the interval (cross-fitting, so the choice does not flatter it). Without positive 7-day
+totals (days of zero revenue) the same models run on the scaled series themselves (additive gap).
 
 Inference. The statistic is the log ratio actual / counterfactual over the flight (or the mean gap);
 the flight is outside every fit, so an added effect shifts it by exactly its size. Its error has two
@@ -50,8 +54,8 @@ AUTO = ("sc", "did", "ascm", "gsc", "sdid")   # mc: see the module docstring
 BLOCK_METHODS = ("sdid", "mc")   # fitted on block means (analysis/impact_blocks.py), not Gram matrices
 BLOCK_PLACEBOS = 60      # placebo windows for those (each is its own fit)
 SPACE_ANALOGUE = {"sdid": "sc", "mc": "gsc2"}   # the regression method whose control-region placebos they use
-GSC_RANKS = (1, 2, 3)
-RECENT = "/recent"        # suffix of the candidates whose forecast keeps the gap of the last weeks (see _recent_gap)    # factors tried by the generalized synthetic control, chosen by placebo error
+GSC_RANKS = (1, 2, 3)    # factors tried by the generalized synthetic control, chosen by placebo error
+RECENT = "/recent"       # suffix of the forecasts that keep the gap of the last weeks (see _recent_gap)
 MIN_CONTROLS, POOR_FIT_MAPE, MIN_PLACEBOS = 5, 0.15, 20
 MIN_LEVERAGE_FIT = 6    # placebo windows needed to fit the error's leverage term
 DOF_FACTOR = 1.5        # overlapping batch means: dof per disjoint window covered
@@ -210,7 +214,8 @@ def fit_windows(y: np.ndarray, x: np.ndarray, ref: np.ndarray, starts: np.ndarra
         out = _predict(resid, rr, cross, win, rwin, list(range(j)), j, m, prec, cache)
         out["lev"] = np.einsum("kr,krs,ks->k", rwin, rr, rwin)
         out["resid"] = np.where(ok, zf[:, j] - zf[:, :j] @ out["weights"][0] - reg_rows @ out["coef"][0], np.nan)
-        out["space"] = _space(resid, rr, cross, win, rwin, j, m, prec) if space and j > 1 else np.zeros((len(starts), 0))
+        out["space"] = (_space(resid, rr, cross, win, rwin, j, m, prec) if space and j > 1
+                        else np.zeros((len(starts), 0)))
         outs[m] = out
         if past and recent:
             outs[m + RECENT] = {**out, "stat": out["stat"] - _recent_gap(zf, reg_rows, ok, starts, recent, out, j),
@@ -346,8 +351,8 @@ def estimate_impact(panel: pd.DataFrame, treated, start, end, *, method: str = "
     tr, se = bool(trend) and not simple, shape is not None and not simple
     gram = [m for m in methods if m not in BLOCK_METHODS]
     fits = {(m, tr, se): {**f, "starts": starts} for m, f in fit_windows(
-        y, x, ref, starts, length, gram, trend=tr, season=shape if se else None, recent=length if method == "auto" else 0,
-        **opts).items()} if gram else {}
+        y, x, ref, starts, length, gram, trend=tr, season=shape if se else None,
+        recent=length if method == "auto" else 0, **opts).items()} if gram else {}
     fits.update({(m, tr, se): f for m, f in _block_fits([m for m in methods if m in BLOCK_METHODS], y, x, ref,
                                                         starts, length, opts).items()})
     if not fits:    # too few block-aligned placebo windows for sdid / mc: the regression family instead
@@ -406,7 +411,7 @@ def _blend(fits: dict, x: np.ndarray, opts: dict, shape) -> dict:
     e = stat[1:][pick]
     cov = e.T @ e / len(e)
     cov += 1e-6 * np.trace(cov) / len(keys) * np.eye(len(keys))
-    w = simplex_qp(cov[None], np.zeros((1, len(keys))), iters=2000)[0]
+    w = simplex_qp(cov[None], np.zeros((1, len(keys))), iters=500)[0]
     w = np.where(w < 1e-3, 0.0, w)
     w /= w.sum()
     live = [(k, v) for k, v in zip(keys, w, strict=True) if v > 0]
@@ -528,7 +533,8 @@ def _choose(method: str, rmse: dict, n_placebos: int) -> tuple[tuple, str]:
         return keys[0], f"no placebo window fits in the reference period, so the simplest model ({_label(*keys[0])})"
     best = min(keys, key=lambda k: (rmse[k], keys.index(k)))
     name, rank = parse(best[0])
-    what = NAME[name] + (f" with {rank} factor{'s' if rank > 1 else ''}" if rank else "") + {(False, False): "", (True, False): " with a region-specific trend",
+    factors = f" with {rank} factor{'s' if rank > 1 else ''}" if rank else ""
+    what = NAME[name] + factors + {(False, False): "", (True, False): " with a region-specific trend",
                             (False, True): " with a region-specific seasonal depth",
                             (True, True): " with a region-specific trend and seasonal depth"}[best[1:]]
     if len(keys) == 1:
