@@ -1,4 +1,5 @@
-"""Incremental effect of a regional flight: synthetic control or DiD with placebo inference in time and space.
+"""Incremental effect of a regional flight: a family of panel estimators (SC, DiD, augmented and generalized SC,
+synthetic DiD, matrix completion) with placebo inference in time and space.
 
 The estimator works on one treated series (the sum of the treated regions) and the control regions,
 each scaled by its own mean over the reference period, so a region of 30% and one of 2% of the
@@ -8,17 +9,20 @@ noise drop out) and, when every 7-day total is positive, on the log scale, where
 multiplicative shock (holiday, macro swing) cancels because the weights sum to one and a region's
 own growth rate is a straight line:
     log m(treated) = sum_j w_j log m(control_j) + level + slope * time [+ depth * season],
-w non-negative summing to one (synthetic control, Ferman & Pinto's demeaned variant with a
-region-specific trend) or fixed (DiD: each control in proportion to its precision, so a small noisy
-region counts less); level, slope and depth are free. `season` (panels of a year or more) is the
-annual shape in which the controls differ: regions share when the seasons come but not how deep
-they are. Regions do differ in growth and seasonal depth, so both terms stay in: leaving one out
-biases the counterfactual by the region's own trend, and choosing per flight whether to keep them,
-from a handful of placebo windows, added more error than it saved (200 simulated flights: rms error 2.8%
-of the baseline with the choice, 2.1% without). "auto" picks sc or did, the one whose expected error
-in the flight window, estimated from half of the placebo windows, is smaller; the other half
-calibrates the interval (cross-fitting, so the choice does not flatter it). Without positive 7-day
-totals (days of zero revenue) the same model runs on the scaled series themselves (additive gap).
+with w found by one of a family of estimators (analysis/impact_weights.py): on the simplex (synthetic
+control, Ferman & Pinto's demeaned variant with a region-specific trend), fixed (DiD: each control in
+proportion to its precision), the simplex plus a ridge correction (augmented SC, Ben-Michael et al.
+2021), or in the span of the controls' top 1-3 principal components (generalized SC / interactive
+fixed effects, Xu 2017); level, slope and depth are free. `season` (panels of a year or more) is the
+annual shape in which the controls differ. Two more estimators work on weekly block means
+(analysis/impact_blocks.py): synthetic difference-in-differences (Arkhangelsky et al. 2021: unit and
+time weights) and nuclear-norm matrix completion (Athey et al. 2021, soft-impute; asked for by name
+only: on the tuning worlds it never beat the others and costs most). For a flight at the data's end
+each regression candidate also has a "/recent" form that keeps the gap of the last weeks.
+"auto" blends the candidates: on every other placebo window (each candidate's statistic there is its
+error) the convex weights minimising the blend's squared error are fitted; the other windows
+calibrate the interval (cross-fitting, so the choice does not flatter it). Without positive 7-day
+totals (days of zero revenue) the same models run on the scaled series themselves (additive gap).
 
 Inference. The statistic is the log ratio actual / counterfactual over the flight (or the mean gap);
 the flight is outside every fit, so an added effect shifts it by exactly its size. Its error has two
@@ -41,13 +45,20 @@ import pandas as pd
 from scipy.optimize import nnls
 from scipy.stats import t as student_t
 
+from analysis.impact_blocks import aligned_starts, blocks, window_stats
+from analysis.impact_weights import parse, weights
 from analysis.simplex import simplex_qp
 
-METHODS = ("sc", "did")
+METHODS = ("sc", "did", "ascm", "gsc", "sdid", "mc")
+AUTO = ("sc", "did", "ascm", "gsc", "sdid")   # mc: see the module docstring
+BLOCK_METHODS = ("sdid", "mc")   # fitted on block means (analysis/impact_blocks.py), not Gram matrices
+BLOCK_PLACEBOS = 60      # placebo windows for those (each is its own fit)
+SPACE_ANALOGUE = {"sdid": "sc", "mc": "gsc2"}   # the regression method whose control-region placebos they use
+GSC_RANKS = (1, 2, 3)    # factors tried by the generalized synthetic control, chosen by placebo error
+RECENT = "/recent"       # suffix of the forecasts that keep the gap of the last weeks (see _recent_gap)
 MIN_CONTROLS, POOR_FIT_MAPE, MIN_PLACEBOS = 5, 0.15, 20
 MIN_LEVERAGE_FIT = 6    # placebo windows needed to fit the error's leverage term
 DOF_FACTOR = 1.5        # overlapping batch means: dof per disjoint window covered
-QP_ITERS = 400         # accelerated projected-gradient steps per batch of weight fits
 SPACE_WINDOWS = 31      # the flight and 30 placebo windows for the control-region placebos
 TEXT = {
     "few_controls": "Only {n} control regions: the synthetic control has little to choose from.",
@@ -154,7 +165,7 @@ def placebo_windows(ref: np.ndarray, length: int, limit: int, min_before: int = 
 def fit_windows(y: np.ndarray, x: np.ndarray, ref: np.ndarray, starts: np.ndarray, length: int,
                 method: str, *, smooth: int = 1, past: bool = False, space: bool = False,
                 trend: bool = False, log: bool = False, season: np.ndarray | None = None,
-                precision: np.ndarray | None = None) -> dict:
+                precision: np.ndarray | None = None, recent: int = 0) -> dict:
     """For each window [s, s + length): fit on reference days outside it (before it when `past`), predict it.
 
     y (T,), x (T, J) are scaled series (positive when `log`). The model, fitted on `smooth`-day
@@ -197,39 +208,59 @@ def fit_windows(y: np.ndarray, x: np.ndarray, ref: np.ndarray, starts: np.ndarra
     resid = gram[:, :j + 1, :j + 1] - np.einsum("kri,krs,ksj->kij", cross, rr, cross)
     resid /= np.maximum(gram[:, j + 1, j + 1], 1.0)[:, None, None]
     prec = np.ones(j) if precision is None else np.asarray(precision, float)
-    out = _predict(resid, rr, cross, win, rwin, list(range(j)), j, method, prec)
-    out["lev"] = np.einsum("kr,krs,ks->k", rwin, rr, rwin)
-    out["resid"] = np.where(ok, zf[:, j] - zf[:, :j] @ out["weights"][0] - reg_rows @ out["coef"][0], np.nan)
-    if space and j > 1:     # every control as the treated one, all K x J fits in one batch
-        others = np.array([[c for c in range(j) if c != k] for k in range(j)])
-        k_idx = np.arange(len(starts))[:, None]
-        h = resid[k_idx[:, :, None, None], others[None, :, :, None], others[None, :, None, :]]
-        g = resid[k_idx[:, :, None], others[None], np.arange(j)[None, :, None]]
-        kk, jj = h.shape[:2]
-        if method == "sc":
-            w = simplex_qp(h.reshape(kk * jj, j - 1, j - 1), g.reshape(kk * jj, j - 1),
-                           iters=QP_ITERS).reshape(kk, jj, j - 1)
-        else:
-            w = _did_weights(prec, others, kk)
-        cw = cross[:, :, :j]                                                         # (K, nr, J)
-        gap_cross = cw - np.einsum("krjo,kjo->krj", cw[:, :, others], w)            # (K, nr, J)
-        coef = np.einsum("krs,ksj->kjr", rr, gap_cross)                             # (K, J, nr)
-        xw = win[:, :j]
-        out["space"] = xw - (xw[:, others] * w).sum(2) - np.einsum("kjr,kr->kj", coef, rwin)
-    else:
-        out["space"] = np.zeros((len(starts), 0))
-    return out
+    outs: dict = {}
+    cache: dict = {}
+    for m in ((method,) if isinstance(method, str) else method):
+        out = _predict(resid, rr, cross, win, rwin, list(range(j)), j, m, prec, cache)
+        out["lev"] = np.einsum("kr,krs,ks->k", rwin, rr, rwin)
+        out["resid"] = np.where(ok, zf[:, j] - zf[:, :j] @ out["weights"][0] - reg_rows @ out["coef"][0], np.nan)
+        out["space"] = (_space(resid, rr, cross, win, rwin, j, m, prec) if space and j > 1
+                        else np.zeros((len(starts), 0)))
+        outs[m] = out
+        if past and recent:
+            outs[m + RECENT] = {**out, "stat": out["stat"] - _recent_gap(zf, reg_rows, ok, starts, recent, out, j),
+                                "space": out["space"]}
+    return outs[method] if isinstance(method, str) else outs
 
 
-def _did_weights(prec: np.ndarray, others: np.ndarray, k: int) -> np.ndarray:
-    """DiD weights of each control predicted from the others, (K, J, J - 1): proportional to precision."""
-    w = prec[others] / prec[others].sum(1, keepdims=True)
-    return np.broadcast_to(w, (k, *w.shape))
+def _recent_gap(zf, reg_rows, ok, starts, recent: int, out: dict, j: int) -> np.ndarray:
+    """Each window's fit's mean residual over the `recent` rows before it (a forecast's local level).
+
+    Forecasting past the data, a gap between the treated series and its counterfactual that opened
+    lately (drifting loadings, a regional trend break) tends to persist; the "/recent" candidates
+    subtract it, as a random-walk forecast of the gap would. The placebo windows get the same
+    correction from their own preceding rows, so whether it helps is measured, not assumed."""
+    mask = ok.astype(float)[:, None]
+    cz = np.concatenate([np.zeros((1, zf.shape[1])), np.cumsum(zf * mask, 0)])
+    cr = np.concatenate([np.zeros((1, reg_rows.shape[1])), np.cumsum(reg_rows * mask, 0)])
+    cn = np.concatenate([[0.0], np.cumsum(ok)])
+    lo, hi = np.maximum(starts - recent, 0), starts
+    n = np.maximum(cn[hi] - cn[lo], 1.0)[:, None]
+    mz, mr = (cz[hi] - cz[lo]) / n, (cr[hi] - cr[lo]) / n
+    gap = mz[:, j] - (mz[:, :j] * out["weights"]).sum(1) - (mr * out["coef"]).sum(1)
+    return np.where(cn[hi] - cn[lo] > 0, gap, 0.0)
 
 
-def _predict(resid, rr, cross, win, rwin, cols: list, target: int, method: str, prec: np.ndarray) -> dict:
+def _space(resid, rr, cross, win, rwin, j: int, method: str, prec: np.ndarray) -> np.ndarray:
+    """Every control as the treated one, predicted from the other controls: all K x J fits in one batch."""
+    others = np.array([[c for c in range(j) if c != k] for k in range(j)])
+    k_idx = np.arange(len(win))[:, None]
+    h = resid[k_idx[:, :, None, None], others[None, :, :, None], others[None, :, None, :]]
+    g = resid[k_idx[:, :, None], others[None], np.arange(j)[None, :, None]]
+    kk, jj = h.shape[:2]
+    pb = np.broadcast_to(prec[others], (kk, jj, j - 1)).reshape(kk * jj, j - 1)
+    w = weights(method, h.reshape(kk * jj, j - 1, j - 1), g.reshape(kk * jj, j - 1), pb).reshape(kk, jj, j - 1)
+    cw = cross[:, :, :j]                                                         # (K, nr, J)
+    gap_cross = cw - np.einsum("krjo,kjo->krj", cw[:, :, others], w)            # (K, nr, J)
+    coef = np.einsum("krs,ksj->kjr", rr, gap_cross)                             # (K, J, nr)
+    xw = win[:, :j]
+    return xw - (xw[:, others] * w).sum(2) - np.einsum("kjr,kr->kj", coef, rwin)
+
+
+def _predict(resid, rr, cross, win, rwin, cols: list, target: int, method: str, prec: np.ndarray,
+             cache: dict | None = None) -> dict:
     h, g = resid[:, cols][:, :, cols], resid[:, cols, target]
-    w = simplex_qp(h, g, iters=QP_ITERS) if method == "sc" else np.broadcast_to(prec[cols] / prec[cols].sum(), g.shape)
+    w = weights(method, h, g, np.broadcast_to(prec[cols], g.shape), cache)
     coef = np.einsum("krs,ks->kr", rr, cross[:, :, target] - np.einsum("krj,kj->kr", cross[:, :, cols], w))
     stat = win[:, target] - (win[:, cols] * w).sum(1) - (rwin * coef).sum(1)
     return {"weights": w, "coef": coef, "level": coef[:, 0], "stat": stat}
@@ -269,7 +300,7 @@ def estimate_impact(panel: pd.DataFrame, treated, start, end, *, method: str = "
     or not. Deterministic: `seed` is kept for API stability and unused.
     """
     if method not in ("auto", *METHODS):
-        raise ValueError(f"method must be auto, sc or did, not {method!r}")
+        raise ValueError(f"method must be auto or one of {', '.join(METHODS)}, not {method!r}")
     treated = [treated] if isinstance(treated, str) else sorted(treated)
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     wide, step = to_wide(panel)
@@ -301,28 +332,50 @@ def estimate_impact(panel: pd.DataFrame, treated, start, end, *, method: str = "
     y, x = y_raw / scale, x_raw / x_raw[ref].mean(0)
     a, length = int(np.flatnonzero(flight)[0]), int(flight.sum())
     past = not ref[a:].any()        # a flight at the end of the data: every placebo forecasts forward too
-    starts = placebo_windows(ref, length, max_placebos, min_before=max(3 * length, 91 // step) if past else 0)
-    if past and len(starts) < MIN_PLACEBOS:      # a short pre-period: fit placebos on less history
-        starts = placebo_windows(ref, length, max_placebos, min_before=max(length, 28 // step))
-    starts = np.concatenate([[a], starts])
+    before = max(3 * length, 91 // step) if past else 0
+    if past and len(placebo_windows(ref, length, max_placebos, min_before=before)) < MIN_PLACEBOS:
+        before = max(length, 28 // step)         # a short pre-period: fit placebos on less history
+    every = placebo_windows(ref, length, len(ref), min_before=before)
     smooth = 7 // step or 1
+    # evenly spread windows, and those on the flight's weekday for the block methods (sdid, mc)
+    starts = np.union1d(every[np.unique(np.linspace(0, len(every) - 1, min(len(every), max_placebos)).round()
+                                        .astype(int))] if len(every) else every,
+                        aligned_starts(every, a, smooth, BLOCK_PLACEBOS))
+    starts = np.concatenate([[a], starts]).astype(int)
     log = _log_ok(np.column_stack([x, y]), smooth)
     opts = {"smooth": smooth, "past": past, "log": log, "precision": _precision(x, ref, log, step)}
     shape = _season_shape(filled.index, x, smooth, log)
     # with no placebo window there is too little history to fit a trend or seasonal depth, or to choose
     simple = len(starts) == 1
-    methods = ("did",) if simple and method == "auto" else METHODS if method == "auto" else (method,)
-    fits = {(m, tr, se): fit_windows(y, x, ref, starts, length, m, trend=tr, season=shape if se else None, **opts)
-            for m in methods for tr in (bool(trend) and not simple,) for se in (shape is not None and not simple,)}
+    methods = ("did",) if simple and method == "auto" else _candidates(method)
+    tr, se = bool(trend) and not simple, shape is not None and not simple
+    gram = [m for m in methods if m not in BLOCK_METHODS]
+    fits = {(m, tr, se): {**f, "starts": starts} for m, f in fit_windows(
+        y, x, ref, starts, length, gram, trend=tr, season=shape if se else None,
+        recent=length if method == "auto" else 0, **opts).items()} if gram else {}
+    fits.update({(m, tr, se): f for m, f in _block_fits([m for m in methods if m in BLOCK_METHODS], y, x, ref,
+                                                        starts, length, opts).items()})
+    if not fits:    # too few block-aligned placebo windows for sdid / mc: the regression family instead
+        methods = _candidates("auto")
+        fits = {(m, tr, se): {**f, "starts": starts} for m, f in fit_windows(
+            y, x, ref, starts, length, methods, trend=tr, season=shape if se else None, **opts).items()}
     # cross-fitting: the model is chosen on every other placebo window and its interval is scaled by
     # the others, so picking the luckiest of the candidates does not shrink the interval
-    pick = np.arange(len(starts) - 1) % 2 == 0 if len(starts) > 3 else np.ones(len(starts) - 1, bool)
-    rmse = {k: _flight_scale(f["stat"][1:][pick], f["lev"][1:][pick], f["lev"][0]) for k, f in fits.items()}
-    key, reason = _choose(method, rmse, int(pick.sum()))
+    picks = {k: _pick(f["starts"][1:], length) for k, f in fits.items()}
+    rmse = {k: _flight_scale(f["stat"][1:][picks[k]], f["lev"][1:][picks[k]], f["lev"][0]) for k, f in fits.items()}
+    n_pick = int(min(p.sum() for p in picks.values()))
+    blend = _blend(fits, x, {**opts, "trend": tr}, shape, length) if method == "auto" and len(fits) > 2 else {}
+    basic = {k: v for k, v in rmse.items() if k[0] in ("sc", "did")}
+    key, reason = _choose(method, rmse if blend or method != "auto" or not basic else basic, n_pick)
+    if blend:
+        key = ("blend", tr, se)
+        fits[key], picks[key] = blend, _pick(blend["starts"][1:], length)
+        reason = _blend_reason(blend["mix"], rmse, int(picks[key].sum()))
+        rmse[key] = blend["rmse"]
     chosen, opts["trend"] = key[0], key[1]
     opts["season"] = shape if key[2] else None
-    fit = fits[key]
-    used = starts[1:]
+    fit, pick = fits[key], picks[key]
+    used = fit["starts"][1:]
     if len(fits) > 1 and (~pick).any():
         keep = np.concatenate([[True], ~pick])
         fit, used = {**fit, "stat": fit["stat"][keep], "lev": fit["lev"][keep]}, used[~pick]
@@ -331,10 +384,86 @@ def estimate_impact(panel: pd.DataFrame, treated, start, end, *, method: str = "
         covered[s0:s0 + length] = True
     fit["covered"] = int(covered.sum())
     few = starts[np.unique(np.linspace(0, len(starts) - 1, min(len(starts), SPACE_WINDOWS)).round().astype(int))]
-    fit["space"] = fit_windows(y, x, ref, few, length, chosen, space=True, **opts)["space"]
+    if chosen == "blend":       # the control-region placebos of its largest part
+        chosen_space = max(fit["mix"], key=fit["mix"].get).split("+")[0]
+    else:
+        chosen_space = chosen
+    chosen_space = chosen_space.removesuffix(RECENT)
+    fit["space"] = fit_windows(y, x, ref, few, length, SPACE_ANALOGUE.get(chosen_space, chosen_space), space=True,
+                               **opts)["space"]
     rmse = {_label(*k): v for k, v in rmse.items()}
-    return _result(filled.index, y, x, ref, flight, fit, chosen, reason, controls, scale, y_raw,
+    return _result(filled.index, y, x, ref, flight, fit, parse(chosen)[0], reason, controls, scale, y_raw,
                    alpha, step, rmse, warnings, opts)
+
+
+def _blend(fits: dict, x: np.ndarray, opts: dict, shape, length: int) -> dict:
+    """The candidates' convex blend with the smallest squared error on the choosing placebo windows.
+
+    On a placebo window each candidate's statistic is its error, so the blend's weights minimise
+    w' S w over the simplex, S the candidates' error cross-products on the windows that choose (every
+    other one); the other windows calibrate the interval, as for a single choice. Windows are those
+    every candidate has (the block-aligned ones when sdid is among them). Empty under MIN_PLACEBOS such
+    windows: with fewer, the blend's weights fit the noise of a handful of windows (short histories:
+    coverage fell to 77% on the tuning worlds) and "auto" keeps to choosing between sc and did."""
+    common = min((f["starts"] for f in fits.values()), key=len)
+    if len(common) <= MIN_PLACEBOS:
+        return {}
+    keys = list(fits)
+    idx = {k: np.searchsorted(fits[k]["starts"][1:], common[1:]) + 1 for k in keys}
+    stat = np.column_stack([np.concatenate([fits[k]["stat"][:1], fits[k]["stat"][idx[k]]]) for k in keys])
+    lev = np.column_stack([np.concatenate([fits[k]["lev"][:1], fits[k]["lev"][idx[k]]]) for k in keys])
+    pick = _pick(common[1:], length)
+    e = stat[1:][pick]
+    cov = e.T @ e / len(e)
+    cov += 1e-6 * np.trace(cov) / len(keys) * np.eye(len(keys))
+    w = simplex_qp(cov[None], np.zeros((1, len(keys))), iters=500)[0]
+    w = np.where(w < 1e-3, 0.0, w)
+    w /= w.sum()
+    live = [(k, v) for k, v in zip(keys, w, strict=True) if v > 0]
+    daily = sum(v * _fit_daily(fits[k], x, {**opts, "season": shape if k[2] else None}) for k, v in live)
+    resid = sum(v * fits[k]["resid"] for k, v in live)
+    weights = sum(v * np.nan_to_num(fits[k]["weights"][0]) for k, v in live)
+    return {"stat": stat @ w, "lev": lev @ w, "resid": resid, "daily": daily, "weights": weights[None],
+            "starts": common, "mix": {_label(*k): float(v) for k, v in live},
+            "rmse": float(np.sqrt(w @ cov @ w))}
+
+
+def _fit_daily(fit: dict, x: np.ndarray, opts: dict) -> np.ndarray:
+    return fit["daily"] if "daily" in fit else _daily_prediction(x, fit["weights"][0], fit["coef"][0], opts)
+
+
+def _blend_reason(mix: dict, rmse: dict, n: int) -> str:
+    parts = ", ".join(f"{v:.0%} {k}" for k, v in sorted(mix.items(), key=lambda kv: -kv[1]))
+    single = min(rmse.values())
+    return (f"a blend of the candidates ({parts}) weighted to the smallest error on {n} placebo windows of the "
+            f"flight's length; the best single candidate's expected error there was {single:.2%}")
+
+
+def _pick(starts: np.ndarray, length: int) -> np.ndarray:
+    """Which placebo windows choose the model; the rest calibrate its interval. Windows of the flight's
+    length overlap their neighbours, so the split is by stretches of `length` days (even stretches
+    choose, odd ones calibrate), not every other window, which would calibrate on near-copies."""
+    k = len(starts)
+    if k <= 2:
+        return np.ones(k, bool)
+    pick = (starts - starts.min()) // length % 2 == 0
+    return pick if pick.any() and (~pick).any() else np.arange(k) % 2 == 0
+
+
+def _block_fits(methods: list, y, x, ref, starts, length: int, opts: dict) -> dict:
+    """sdid and mc fits (analysis/impact_blocks.py) on the flight and the block-aligned placebo windows,
+    in the shape fit_windows gives: stat, lev (no free terms: zero), resid, weights, the daily
+    counterfactual for the chart and the windows' starts. Empty with fewer than MIN_LEVERAGE_FIT windows."""
+    a, k = int(starts[0]), opts["smooth"]
+    own = np.concatenate([[a], aligned_starts(starts[1:], a, k, BLOCK_PLACEBOS)])
+    if not methods or len(own) <= MIN_LEVERAGE_FIT:
+        return {}
+    b = blocks(y, x, ref, a, k, opts["log"])
+    out = {}
+    for m in methods:
+        w = window_stats(m, b, y, own, length, opts["past"])
+        out[m] = {**w, "lev": np.zeros(len(own)), "starts": own}
+    return out
 
 
 def _precision(x: np.ndarray, ref: np.ndarray, log: bool, step: int) -> np.ndarray:
@@ -393,7 +522,15 @@ def _reference(dates: pd.DatetimeIndex, flight: np.ndarray, use_post, washout_da
     return pre | np.asarray(dates >= since)
 
 
-NAME = {"sc": "synthetic control", "did": "difference-in-differences"}
+NAME = {"sc": "synthetic control", "did": "difference-in-differences", "ascm": "augmented synthetic control",
+        "gsc": "generalized synthetic control", "sdid": "synthetic difference-in-differences",
+        "mc": "matrix completion", "blend": "blend"}
+
+
+def _candidates(method: str) -> tuple:
+    """The fits "auto" (or one family) chooses among: gsc once per number of factors."""
+    names = AUTO if method == "auto" else (method,)
+    return tuple(c for m in names for c in ([f"gsc{r}" for r in GSC_RANKS] if m == "gsc" else [m]))
 
 
 def _label(method: str, trend: bool, season: bool = False) -> str:
@@ -406,7 +543,9 @@ def _choose(method: str, rmse: dict, n_placebos: int) -> tuple[tuple, str]:
     if n_placebos == 0:
         return keys[0], f"no placebo window fits in the reference period, so the simplest model ({_label(*keys[0])})"
     best = min(keys, key=lambda k: (rmse[k], keys.index(k)))
-    what = NAME[best[0]] + {(False, False): "", (True, False): " with a region-specific trend",
+    name, rank = parse(best[0])
+    factors = f" with {rank} factor{'s' if rank > 1 else ''}" if rank else ""
+    what = NAME[name] + factors + {(False, False): "", (True, False): " with a region-specific trend",
                             (False, True): " with a region-specific seasonal depth",
                             (True, True): " with a region-specific trend and seasonal depth"}[best[1:]]
     if len(keys) == 1:
@@ -420,7 +559,7 @@ def _choose(method: str, rmse: dict, n_placebos: int) -> tuple[tuple, str]:
 def _result(dates, y, x, ref, flight, fit, method, reason, controls, scale, y_raw, alpha, step, rmse,
             warnings, opts) -> ImpactResult:
     w, stat = fit["weights"][0], fit["stat"]
-    pred = _daily_prediction(x, w, fit["coef"][0], opts)
+    pred = _fit_daily(fit, x, opts)
     placebo = stat[1:]
     if len(placebo) < MIN_PLACEBOS:
         warnings.append(_warn("few_placebos", n=len(placebo)))

@@ -26,7 +26,7 @@ def simplex_qp(h: np.ndarray, g: np.ndarray, iters: int = 1000, tol: float = 1e-
     w = np.full(g.shape, 1.0 / g.shape[1])
     z, t = w.copy(), 1.0
     for i in range(iters):
-        grad = 2 * (np.einsum("kij,kj->ki", h, z) - g)
+        grad = 2 * ((h @ z[..., None])[..., 0] - g)
         w_new = project_simplex(z - grad / lip)
         if i % 25 == 24 and np.abs(w_new - w).max() < tol:
             return w_new

@@ -11,7 +11,7 @@ import statsmodels.formula.api as smf
 from scipy.optimize import minimize
 
 from analysis.flights import exposure_map, find_flights
-from analysis.impact import estimate_impact, fit_windows
+from analysis.impact import METHODS, estimate_impact, fit_windows
 from analysis.planner import mde_for, plan_experiment
 from analysis.simplex import simplex_qp
 from analysis.simulate import simulate_flight, simulate_panel
@@ -65,9 +65,12 @@ def test_did_point_estimate_matches_statsmodels_ols():
 def test_recovers_a_planted_lift(flight):
     r = estimate_impact(flight["panel"], flight["treated"], flight["start"], flight["end"])
     assert r.incremental_low <= flight["incremental"] <= r.incremental_high
-    assert r.p_value < 0.05 and r.method in ("sc", "did") and r.reason
+    assert r.p_value < 0.05 and r.method in (*METHODS, "blend") and r.reason
     assert set(r.series.columns) == {"date", "actual", "counterfactual", "low", "high"}
-    assert r.weights.min() >= 0 and r.weights.sum() == pytest.approx(1)
+    # augmented and generalized SC weights may be negative (a region outside the controls' range); all sum to one
+    assert r.weights.sum() == pytest.approx(1)
+    sc = estimate_impact(flight["panel"], flight["treated"], flight["start"], flight["end"], method="sc")
+    assert sc.method == "sc" and sc.weights.min() >= 0 and sc.weights.sum() == pytest.approx(1)
 
 
 def test_same_input_same_output(flight):
@@ -145,13 +148,15 @@ def _simulate_many(scenario: str, effects: int, nulls: int) -> dict:
 @pytest.fixture(scope="module")
 def simulated():
     """The issue's regional data: sizes, regional trends and seasonality, shocks, daily noise, gaps."""
-    return _simulate_many("default", 200, 300)
+    # 100 + 150 panels (was 200 + 300): each estimate now fits the whole family (about 2x the time);
+    # the >= 500-panel figures across every world come from the family run in the issue's closing note
+    return _simulate_many("default", 100, 150)
 
 
 @pytest.fixture(scope="module")
 def stressed():
     """The stress scenario: slow cluster drifts and persistent regional deviations on top."""
-    return _simulate_many("drift", 100, 200)
+    return _simulate_many("drift", 40, 60)
 
 
 def test_intervals_cover_planted_truth(simulated):
