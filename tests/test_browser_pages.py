@@ -191,12 +191,13 @@ def test_meeting_deck_downloads(server, browser, tmp_path, button, magic):  # no
     assert_no_error(page)
 
 
-def test_table_downloads_as_excel(server, browser, tmp_path, warehouse, monkeypatch):  # noqa: F811
+def test_table_downloads_as_excel(server, browser, tmp_path, demo_view, monkeypatch):  # noqa: F811
     from openpyxl import load_workbook
     from playwright.sync_api import expect
 
     from model import audit
-    monkeypatch.delenv("PARITY_STORE", raising=False)    # the server's store: beside its warehouse
+    monkeypatch.delenv("PARITY_STORE", raising=False)    # the server's store: beside the warehouse it serves
+    monkeypatch.setenv("PARITY_DB", str(demo_view))
     exports = lambda: len(audit.entries(actions=("export",)).query("target == 'regions.xlsx'"))  # noqa: E731
     before = exports()
 

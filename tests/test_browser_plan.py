@@ -13,14 +13,14 @@ from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, assert_no_error, serve
 pytestmark = pytest.mark.browser
 
 
-def test_an_activity_added_in_chromium_is_kept_and_drawn(warehouse, tmp_path, monkeypatch):
+def test_an_activity_added_in_chromium_is_kept_and_drawn(demo_view, tmp_path, monkeypatch):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import expect, sync_playwright
 
     monkeypatch.setenv("PARITY_STORE", str(tmp_path / "store.sqlite"))    # the server inherits it
-    monkeypatch.setenv("PARITY_ACCESS", str(tmp_path / "no-access.toml"))   # no sign-in: the demo user records
-    with serve(warehouse) as url, sync_playwright() as p:
+    # the fixture company marked as the demo: no sign-in, the demo user records
+    with serve(demo_view) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ru-RU")

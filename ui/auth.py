@@ -32,11 +32,9 @@ def current_user() -> User | None:
 
 
 def editor() -> User | None:
-    """Who an entry in the store (a commitment, a planned activity) is recorded as: the signed-in user, or
-    the demo user where no access.toml exists (`make run` on the demo: no sign-in); None otherwise."""
-    from model.users import DEMO, access_path
-
-    return current_user() or (DEMO if not access_path().exists() else None)
+    """Who an entry in the store (a commitment, a planned activity) is recorded as: the session's user, whom
+    the gate set (the demo user on the demo warehouse, else whoever signed in); None records nothing."""
+    return current_user()
 
 
 def set_user(user: User | None) -> None:
