@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 from pathlib import Path
@@ -74,14 +73,6 @@ class Activity:
                 for k, v in row.items()}
 
 
-def _open(path: Path | None = None) -> sqlite3.Connection:
-    con = store.connect(path)
-    store.ensure(con, DDL)
-    return con
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def save(a: Activity, who: str, activity_id: str | None = None, path: Path | None = None,
@@ -92,8 +83,8 @@ def save(a: Activity, who: str, activity_id: str | None = None, path: Path | Non
     if not who:
         raise ActivityError("sign in first: every change to the joint plan is recorded with who made it")
     a.check()
-    row, at = a.stored(), _now()
-    con = _open(path)
+    row, at = a.stored(), store.now()
+    con = store.open_with(DDL, path)
     try:
         with store.transaction(con):
             old = con.execute("select * from activities where activity_id = ?", (activity_id,)).fetchone() \
@@ -128,7 +119,7 @@ def history(activity_id: str | None = None, path: Path | None = None) -> pd.Data
     cols = ["activity_id", "at", "who", "action", "field", "before", "after"]
     if not _exists(path):
         return pd.DataFrame(columns=cols)
-    con = _open(path)
+    con = store.open_with(DDL, path)
     try:
         rows = con.execute("select * from activity_changes where ? is null or activity_id = ? order by id desc",
                            (activity_id, activity_id)).fetchall()
@@ -147,7 +138,7 @@ def version(path: Path | None = None) -> int:
     """The number of the last change (0 for none): part of the app's cache key for activity queries."""
     if not _exists(path):
         return 0
-    con = _open(path)
+    con = store.open_with(DDL, path)
     try:
         return int(con.execute("select coalesce(max(id), 0) from activity_changes").fetchone()[0])
     finally:
@@ -158,7 +149,7 @@ def table(path: Path | None = None) -> pa.Table:
     """The entered activities as the queries read them (`entered_activities`), typed like the warehouse's."""
     rows = []
     if _exists(path):
-        con = _open(path)
+        con = store.open_with(DDL, path)
         try:
             rows = [dict(r) for r in con.execute("select * from activities order by activity_id").fetchall()]
         finally:

@@ -93,14 +93,6 @@ def agreements_path() -> Path:
     return config.config_dir() / "agreements.toml"
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def _open(path: Path | None = None) -> sqlite3.Connection:
-    con = store.connect(path)
-    store.ensure(con, DDL)
-    return con
 
 
 def _ensure_first(con: sqlite3.Connection) -> None:
@@ -110,7 +102,7 @@ def _ensure_first(con: sqlite3.Connection) -> None:
         return
     text = agreements_path().read_text(encoding="utf-8")
     number, _ = config.agreement_version(config.check_agreements(text, str(agreements_path())))
-    now = _now()
+    now = store.now()
     con.execute("insert into agreement_versions values (?, ?, null, '', '{}', ?, ?, 'first seen')",
                 (number, text, now, now))
 
@@ -121,7 +113,7 @@ def _current(con: sqlite3.Connection) -> sqlite3.Row:
 
 def current(path: Path | None = None) -> dict:
     """The version in force: version, text, proposed_by, approved_by (dict), proposed_at, agreed_at, note."""
-    con = _open(path)
+    con = store.open_with(DDL, path)
     try:
         with store.transaction(con):
             _ensure_first(con)
@@ -227,7 +219,7 @@ def propose(user: User, text: str, note: str = "", *, path: Path | None = None) 
     Refused: a text etl/config.py's checks refuse (LoadError, one line), or one that changes nothing."""
     department = _allowed(user, "propose_agreement")
     config.check_agreements(text, "proposal")
-    con = _open(path)
+    con = store.open_with(DDL, path)
     try:
         with store.transaction(con):
             _ensure_first(con)
@@ -236,7 +228,7 @@ def propose(user: User, text: str, note: str = "", *, path: Path | None = None) 
             if not changes:
                 raise AgreementError(f"the proposal changes nothing in version {base['version']}; edit a value",
                                      "unchanged", version=base["version"])
-            now = _now()
+            now = store.now()
             cur = con.execute("insert into agreement_proposals (base_version, text, note, proposed_by, proposed_at, "
                               "status) values (?, ?, ?, ?, ?, 'open')", (base["version"], text, note, user.login, now))
             pid = int(cur.lastrowid or 0)
@@ -269,14 +261,14 @@ def approve(user: User, pid: int, *, rebuild: bool = True, path: Path | None = N
     again (whoever of it approves). The second department's key makes the next version: the file is
     written and (with `rebuild`) the warehouse rebuilt."""
     department = _allowed(user, "approve_agreement")
-    con = _open(path)
+    con = store.open_with(DDL, path)
     try:
         with store.transaction(con):
             proposal = _proposal(con, pid)
             counted = department not in _approvals(con, pid)
             if counted:
                 con.execute("insert into agreement_approvals values (?, ?, ?, ?)",
-                            (pid, department, user.login, _now()))
+                            (pid, department, user.login, store.now()))
             keys = _approvals(con, pid)
             out = Outcome(pid, department, counted, keys, [k for k in KEYS if k not in keys])
             if counted and not out.waiting_for:
@@ -306,7 +298,7 @@ def approve(user: User, pid: int, *, rebuild: bool = True, path: Path | None = N
 def _agree(con: sqlite3.Connection, proposal: sqlite3.Row, keys: dict[str, str]) -> int | None:
     """Inside approve's transaction: the proposal becomes the next version and the file is written; None
     (the proposal marked outdated) when another version took effect after it was proposed."""
-    now, base = _now(), _current(con)
+    now, base = store.now(), _current(con)
     if base["version"] != proposal["base_version"]:
         con.execute("update agreement_proposals set status = 'outdated', closed_at = ? where id = ?",
                     (now, proposal["id"]))
@@ -328,7 +320,7 @@ def close(user: User, pid: int, status: str, note: str = "", *, path: Path | Non
     _allowed(user, "approve_agreement" if status == "rejected" else "propose_agreement")
     if status not in ("rejected", "withdrawn"):
         raise ValueError(f"status {status!r}: rejected or withdrawn")
-    con = _open(path)
+    con = store.open_with(DDL, path)
     try:
         with store.transaction(con):
             proposal = _proposal(con, pid)
@@ -336,7 +328,7 @@ def close(user: User, pid: int, status: str, note: str = "", *, path: Path | Non
                 raise AgreementError(f"only {proposal['proposed_by']}, who proposed it, may withdraw proposal {pid}",
                                      "not_proposer", proposal=pid, login=proposal["proposed_by"])
             con.execute("update agreement_proposals set status = ?, closed_by = ?, closed_at = ? where id = ?",
-                        (status, user.login, _now(), pid))
+                        (status, user.login, store.now(), pid))
         audit.record(f"agreement_{status}", user.login, f"proposal {pid}", {"note": note}, con=con)
     finally:
         con.close()
@@ -344,7 +336,7 @@ def close(user: User, pid: int, status: str, note: str = "", *, path: Path | Non
 
 def versions(path: Path | None = None) -> pd.DataFrame:
     """Every version, newest first: version, proposed_by, approved_by (dict), proposed_at, agreed_at, note, text."""
-    con = _open(path)
+    con = store.open_with(DDL, path)
     try:
         with store.transaction(con):
             _ensure_first(con)
@@ -359,7 +351,7 @@ def versions(path: Path | None = None) -> pd.DataFrame:
 
 def proposals(status: str | None = "open", path: Path | None = None) -> pd.DataFrame:
     """Proposals (the open ones by default), newest first, each with `approved_by` {department: login}."""
-    con = _open(path)
+    con = store.open_with(DDL, path)
     try:
         rows = [dict(r) for r in con.execute(
             "select * from agreement_proposals where ? is null or status = ? order by id desc",

@@ -77,11 +77,6 @@ def _digest(prev: str, row: dict) -> str:
     return hashlib.sha256((prev + body).encode("utf-8")).hexdigest()
 
 
-def _open(path: Path | None) -> sqlite3.Connection:
-    con = store.connect(path)
-    store.ensure(con, DDL)
-    return con
-
 
 def _row(action: str, who: str, target: str, detail: dict | None) -> dict:
     return {"at": datetime.now(UTC).isoformat(timespec="milliseconds"), "who": who or "", "action": action,
@@ -95,7 +90,7 @@ def record(action: str, who: str, target: str = "", detail: dict | None = None, 
     when the store cannot be written."""
     own = con is None
     try:
-        con = con or _open(path)
+        con = con or store.open_with(DDL, path)
         if not own:
             store.ensure(con, DDL)
             path = path or _file_of(con)   # the pending entries are those of the store `con` writes
@@ -168,7 +163,7 @@ def check(path: Path | None = None) -> None:
     """Refuses (AuditError) when the store cannot be written now: asked before a change, so that a
     change is not made that its entry could not follow."""
     try:
-        con = _open(path)
+        con = store.open_with(DDL, path)
         try:
             with store.transaction(con):
                 pass
@@ -200,7 +195,7 @@ def record_or_keep(action: str, who: str, target: str = "", detail: dict | None 
 def verify(path: Path | None = None) -> list[int]:
     """Ids of entries whose hash or link does not match (an edit, an insertion or a deletion before
     them); [] for an intact trail."""
-    con = _open(path)
+    con = store.open_with(DDL, path)
     try:
         rows = con.execute("select * from audit order by id").fetchall()
     finally:
@@ -227,7 +222,7 @@ def entries(limit: int | None = None, path: Path | None = None, hashes: bool = F
     # column names from COLUMNS and placeholders only: the values are parameters
     sql = ("select " + ", ".join(columns) + " from audit" + (" where " + " and ".join(where) if where else "")
            + " order by id desc" + (" limit ?" if limit else ""))
-    con = _open(path)
+    con = store.open_with(DDL, path)
     try:
         rows = con.execute(sql, params + ([limit] if limit else [])).fetchall()
     finally:
@@ -237,7 +232,7 @@ def entries(limit: int | None = None, path: Path | None = None, hashes: bool = F
 
 def facets(path: Path | None = None) -> dict:
     """The actions and the people the trail names, for its filters; and how many entries it holds."""
-    con = _open(path)
+    con = store.open_with(DDL, path)
     try:
         return {"action": [r[0] for r in con.execute("select distinct action from audit order by 1")],
                 "who": [r[0] for r in con.execute("select distinct who from audit order by 1")],
@@ -255,7 +250,7 @@ def summary(path: Path | None = None) -> dict:
     if not where.exists():
         return {"store": str(where), "exists": False, "entries": 0, "chain": "no entries yet", "pending": late}
     broken = verify(path)
-    con = _open(path)
+    con = store.open_with(DDL, path)
     try:
         n = con.execute("select count(*) from audit").fetchone()[0]
     finally:

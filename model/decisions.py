@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,19 +66,11 @@ class Commitment:
                                 f"choose from {', '.join(metric_choices())}")
 
 
-def _open(path: Path | None = None) -> sqlite3.Connection:
-    con = store.connect(path)
-    store.ensure(con, DDL)
-    return con
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _log(con, cid: int, who: str, action: str, changes: dict) -> None:
     con.execute("insert into commitment_changes (commitment_id, at, who, action, changes) values (?, ?, ?, ?, ?)",
-                (cid, _now(), who, action, json.dumps(changes, ensure_ascii=False, default=str)))
+                (cid, store.now(), who, action, json.dumps(changes, ensure_ascii=False, default=str)))
 
 
 def add(c: Commitment, who: str, path: Path | None = None) -> int:
@@ -90,13 +81,13 @@ def add(c: Commitment, who: str, path: Path | None = None) -> int:
     row = {"meeting_date": c.meeting_date.isoformat(), "department": c.department, "person": c.person.strip(),
            "text": c.text.strip(), "regions": json.dumps(list(c.regions), ensure_ascii=False),
            "due_date": c.due_date.isoformat(), "metric": c.metric, "target": c.target}
-    con = _open(path)
+    con = store.open_with(DDL, path)
     try:
         with store.transaction(con):
             cur = con.execute("insert into commitments (meeting_date, department, person, text, regions, due_date, "
                               "metric, target, recorded_by, recorded_at) values (:meeting_date, :department, "
                               ":person, :text, :regions, :due_date, :metric, :target, :who, :at)",
-                              {**row, "who": who, "at": _now()})
+                              {**row, "who": who, "at": store.now()})
             cid = int(cur.lastrowid or 0)
             _log(con, cid, who, "add", {k: [None, v] for k, v in row.items()})
     finally:
@@ -108,7 +99,7 @@ def set_done(cid: int, who: str, done: bool = True, on: dt.date | None = None, p
     """Mark a commitment done on `on` (today by default), or not done again; the change is kept."""
     if not who:
         raise DecisionError("sign in first: a commitment's status is changed by a named person")
-    con = _open(path)
+    con = store.open_with(DDL, path)
     try:
         with store.transaction(con):
             old = con.execute("select done_at, done_by from commitments where id = ?", (cid,)).fetchone()
@@ -125,7 +116,7 @@ def listing(path: Path | None = None, today: dt.date | None = None) -> pd.DataFr
     """Every commitment with its status on `today`, newest meeting first."""
     rows: list[dict] = []
     if (path or store.store_path()).is_file():
-        con = _open(path)
+        con = store.open_with(DDL, path)
         try:
             rows = [dict(r) for r in con.execute("select * from commitments order by meeting_date desc, id")]
         finally:
@@ -149,7 +140,7 @@ def history(path: Path | None = None) -> pd.DataFrame:
     cols = ["commitment_id", "at", "who", "action", "changes"]
     if not (path or store.store_path()).is_file():
         return pd.DataFrame(columns=cols)
-    con = _open(path)
+    con = store.open_with(DDL, path)
     try:
         rows = [dict(r) for r in con.execute("select * from commitment_changes order by id desc")]
     finally:

@@ -13,6 +13,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from etl.paths import db_path
@@ -50,6 +51,18 @@ def transaction(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         con.execute("rollback")
         raise
     con.execute("commit")
+
+
+def open_with(ddl: str, path: Path | None = None) -> sqlite3.Connection:
+    """A connection (see `connect`) with a module's tables ensured: each module's one way in."""
+    con = connect(path)
+    ensure(con, ddl)
+    return con
+
+
+def now() -> str:
+    """The time an entry is stamped with: UTC, ISO 8601, to the second."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def ensure(con: sqlite3.Connection, ddl: str) -> None:
