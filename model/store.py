@@ -28,13 +28,13 @@ def store_path() -> Path:
 
 
 def connect(path: Path | None = None) -> sqlite3.Connection:
-    """A connection in WAL mode with a busy timeout, autocommit off only inside `transaction`."""
+    """A connection in WAL mode with a busy timeout (sqlite3's `timeout` sets SQLite's busy handler),
+    autocommit off only inside `transaction`."""
     path = path or store_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     con = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None, check_same_thread=False)
     con.row_factory = sqlite3.Row
     con.execute("pragma journal_mode=wal")
-    con.execute(f"pragma busy_timeout={BUSY_MS}")
     con.execute("pragma synchronous=normal")
     con.execute("pragma foreign_keys=on")
     return con
