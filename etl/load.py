@@ -367,22 +367,24 @@ def _failed(name: str, err: Exception) -> dict:
 
 def load_files(paths: list[Path], entity: str | None = None, mapping_path: Path | None = None,
                progress: bool = True, format_name: str | None = None, mapping: Mapping | None = None,
-               on_file=None, period=None, names: list[str] | None = None) -> dict:
+               on_file=None, period=None, names: list[str] | None = None, size_limit: bool = True) -> dict:
     """Loads files in one build: already-loaded files are no-ops; each bad file fails alone, a file over
-    data/upload.toml's size limit before it is read. `names` are the files' own names where the paths
+    data/upload.toml's size limit before it is read (size_limit=False: files this program wrote itself,
+    the demo's, whatever their size). `names` are the files' own names where the paths
     are generated ones (uploads): only ever labels, never paths.
     `mapping` (a Mapping) or `mapping_path` (its TOML) maps columns; `on_file(result)` is called as
     each file is done (the upload page's progress). `period` ("2026-03-01..2026-03-10", or two dates)
     dates the reports whose rows have no date and whose title and file name name no period.
     "phases" lists where the time and memory went (etl/phases.py)."""
     with recording() as rec:
-        out = _load_files(paths, entity, mapping_path, progress, format_name, mapping, on_file, period, names)
+        out = _load_files(paths, entity, mapping_path, progress, format_name, mapping, on_file, period, names,
+                          size_limit)
     out["phases"] = rec.report()
     return out
 
 
 def _load_files(paths: list[Path], entity: str | None, mapping_path: Path | None, progress: bool,
-                format_name: str | None, mapping: Mapping | None, on_file, period, names) -> dict:
+                format_name: str | None, mapping: Mapping | None, on_file, period, names, size_limit: bool) -> dict:
     mapping = mapping or Mapping.read(mapping_path)
     if format_name:
         formats.by_name(format_name)  # an unknown name fails before anything is read
@@ -397,7 +399,8 @@ def _load_files(paths: list[Path], entity: str | None, mapping_path: Path | None
                                                    file=str(path))))
             continue
         try:
-            limits.check_size(path, name, lim)
+            if size_limit:
+                limits.check_size(path, name, lim)
         except LoadError as err:
             results.append(_failed(name, err))
             continue

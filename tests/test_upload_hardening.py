@@ -157,3 +157,12 @@ def test_a_real_workbook_passes_the_guard(tmp_path):
     with zipfile.ZipFile(tmp_path / "deals.xlsx") as zf:
         assert max(p.file_size for p in zf.infolist()) > limits.RATIO_FROM
     limits.check_zip(tmp_path / "deals.xlsx", "deals.xlsx")
+
+
+def test_the_demo_is_not_held_to_the_upload_limit(fresh_db, config_copy):
+    """The demo loads the files it wrote itself whatever their size (at 1M deals its leads file is 505 MB,
+    over the 200 MB upload limit): a limit of 100 bytes refuses an upload, not the demo."""
+    from etl.demo_load import run_demo
+    (config_copy / "upload.toml").write_text("max_file_mb = 0.0001\n", encoding="utf-8")
+    result = run_demo(seed=3, deals=300, end="2026-06-30")
+    assert result["ok"], [f.get("error") for f in result.get("files", [])]
