@@ -59,6 +59,7 @@ RECENT = "/recent"       # suffix of the forecasts that keep the gap of the last
 MIN_CONTROLS, POOR_FIT_MAPE, MIN_PLACEBOS = 5, 0.15, 20
 MIN_LEVERAGE_FIT = 6    # placebo windows needed to fit the error's leverage term
 DOF_FACTOR = 1.5        # overlapping batch means: dof per disjoint window covered
+FEW_PLACEBO_DOF = 4     # placebo dof under which a zero excess is not evidence of none (see _scale)
 SPACE_WINDOWS = 31      # the flight and 30 placebo windows for the control-region placebos
 TEXT = {
     "few_controls": "Only {n} control regions: the synthetic control has little to choose from.",
@@ -652,15 +653,25 @@ def _scale(placebo: np.ndarray, lev: np.ndarray, noise: float, noise_df: float, 
     part (slow regional deviations, misfit), their mean excess square, at least zero; it has the few
     degrees of freedom of the placebo windows (overlapping batch means, see _dof). The variance is
     the sum and its dof Satterthwaite's; with no noise estimate, the placebos' plain mean square.
+    The excess is the placebos' mean square less their noise part, clipped at zero; with under
+    FEW_PLACEBO_DOF placebo dof a zero there says nothing (short histories: two independent windows),
+    so the dof count the uncertainty of that whole mean square, not of the clipped excess alone: on
+    held-out short-history panels (seeds 7000-7079) coverage went from 82.5% to 95% and false
+    positives from 17.5% to 10%. Applied everywhere, the same rule made the default world's intervals
+    cover 99% of 100 tuning panels at 0.60x the effect, so above that it keeps to the excess.
     lev[0] is the flight's leverage, lev[1:] the placebo windows'. NaN without placebo windows."""
     if len(placebo) == 0:
         return np.nan, 2.0
     if np.isnan(noise):
         return float(np.sqrt(np.mean(placebo ** 2))), float(placebo_df)
     part = smooth * noise * (1.0 / length + lev)
-    excess = max(float(np.mean(placebo ** 2 - part[1:])), 0.0)
+    square, noise_part = float(np.mean(placebo ** 2)), float(np.mean(part[1:]))
+    excess = max(square - noise_part, 0.0)
     var = part[0] + excess
-    df = var ** 2 / (part[0] ** 2 / max(noise_df, 2.0) + excess ** 2 / placebo_df)
+    if placebo_df < FEW_PLACEBO_DOF:    # too few to tell an excess from none: their whole mean square is uncertain
+        df = var ** 2 / ((part[0] - noise_part) ** 2 / max(noise_df, 2.0) + square ** 2 / placebo_df)
+    else:
+        df = var ** 2 / (part[0] ** 2 / max(noise_df, 2.0) + excess ** 2 / placebo_df)
     return float(np.sqrt(var)), float(max(df, 2.0))
 
 

@@ -257,3 +257,10 @@ def test_row_noise_and_scale_on_known_noise():
     s, df = _scale(np.sqrt(part[1:] + 1e-4), lev, noise, dof, 7, 28, 6)    # an excess of 1e-4 on 6 dof
     v = part[0] + 1e-4
     assert s == pytest.approx(np.sqrt(v)) and df == pytest.approx(v ** 2 / (part[0] ** 2 / dof + 1e-8 / 6))
+    # two independent placebo windows cannot show that there is no excess: the placebos' whole mean square
+    # (noise part and excess) is uncertain on their 2 dof, so the dof stay near 2 however many the noise has
+    low = np.sqrt(part[1:] * 0.5)
+    s, df = _scale(low, lev, noise, dof, 7, 28, 2)
+    square, p_part = np.mean(low ** 2), np.mean(part[1:])
+    assert s == pytest.approx(np.sqrt(part[0]))
+    assert df == pytest.approx(max(part[0] ** 2 / ((part[0] - p_part) ** 2 / dof + square ** 2 / 2), 2.0)) and df < 5
