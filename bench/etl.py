@@ -136,12 +136,14 @@ def add_arguments(p) -> None:
     p.add_argument("--demo", type=int, metavar="DEALS",
                    help="instead: the whole demo of DEALS deals loaded end to end (every file and the derived "
                         "build) against the bare read_csv of the same files (bench/demo_e2e.py)")
+    p.add_argument("--keep", type=Path, metavar="DIR",
+                   help="--demo: keep the loaded warehouse in DIR (for bench pages --db DIR/warehouse.duckdb)")
 
 
 def main(args) -> int:
     if args.demo:
         from bench import demo_e2e
-        report = demo_e2e.run(args.demo)
+        report = demo_e2e.run(args.demo, keep=args.keep)
         if args.json:
             print(json.dumps(report, indent=2, default=str))
         else:
