@@ -57,7 +57,8 @@ LOAD = textwrap.dedent("""
     import json, resource, sys, time
     from etl.load import load_files
     t = time.perf_counter()
-    result = load_files(json.loads(sys.argv[1]), progress=False)
+    # the demo's own files, loaded as `etl demo` loads them: not held to the upload size limit
+    result = load_files(json.loads(sys.argv[1]), progress=False, size_limit=False)
     bad = [f["file"] for f in result["files"] if f["status"] != "loaded"]
     print(json.dumps({"seconds": time.perf_counter() - t, "failed": bad,
                       "rows": sum(f.get("rows_loaded") or 0 for f in result["files"]),
@@ -99,7 +100,9 @@ def run(deals: int, keep: Path | None = None) -> dict:
         report = {"deals": deals, "files": {p.name: round(p.stat().st_size / 2**20, 1) for p in files},
                   "generation": gen, "bare_read_csv": bare, "load": load,
                   "ratio": round(load["seconds"] / bare["seconds"], 2), "targets": TARGETS}
-        report["met"] = report["ratio"] <= TARGETS["ratio"] and load["peak_rss_mb"] <= TARGETS["load_peak_rss_mb"]
+        # a load that refused a file did less work than the bare read: never a met target
+        report["met"] = (not load["failed"] and report["ratio"] <= TARGETS["ratio"]
+                         and load["peak_rss_mb"] <= TARGETS["load_peak_rss_mb"])
         if keep is not None:
             shutil.copytree(work / "wh", keep, dirs_exist_ok=True)
     return report
@@ -114,7 +117,8 @@ def show(report: dict) -> None:
     print(f"parity load     {lo['seconds']:8.1f} s  peak RSS {lo['peak_rss_mb']:7.0f} MB  rows {lo['rows']:,}"
           + (f"  FAILED {lo['failed']}" if lo["failed"] else ""))
     print(f"ratio {report['ratio']} (target <= {TARGETS['ratio']}), load peak RSS target <= "
-          f"{TARGETS['load_peak_rss_mb']} MB: {'met' if report['met'] else 'NOT met'}")
+          f"{TARGETS['load_peak_rss_mb']} MB: {'met' if report['met'] else 'NOT met'}"
+          + (" (files failed: the ratio compares less work)" if lo["failed"] else ""))
     print(f"{'phase (the load, etl/phases.py)':40} {'s':>8} {'x bare':>7} {'CPU s':>8} {'peak MB':>8}")
     for p in lo.get("phases") or []:
         depth = p["phase"].count("/")
