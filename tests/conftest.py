@@ -92,7 +92,7 @@ def config_copy(tmp_path, monkeypatch) -> Path:
     """A private copy of data/ config ($PARITY_CONFIG), so saved mapping profiles never land in the repo."""
     from etl.paths import DATA_DIR
     cfg = tmp_path / "config"
-    shutil.copytree(DATA_DIR, cfg, ignore=shutil.ignore_patterns("raw", "demo", "*.duckdb*", "mappings"))
+    shutil.copytree(DATA_DIR, cfg, ignore=shutil.ignore_patterns("raw", "demo", "*.duckdb*", "mappings", "bench-*"))
     monkeypatch.setenv("PARITY_CONFIG", str(cfg))
     return cfg
 
