@@ -118,7 +118,8 @@ STEPS: tuple[Step, ...] = (
          builds=("attribution_credit", "attribution_campaign_day", "attribution_channel_day",
                  "attribution_campaign_month", "attribution_channel_month", "attribution_channel_rows",
                  "attribution_campaign_rows")),
-    Step("attribution_paths", reads=("attr_params", "attr_deals", "attr_touches"), builds=("attribution_paths",)),
+    Step("attribution_paths", reads=("attr_params", "attr_deals", "attr_touches"), temp=("attr_deal_path",),
+         builds=("attribution_paths",)),
     Step("attribution_model_inputs", reads=("attribution_paths",),
          builds=("attribution_transitions", "attribution_channel_sets")),
 )
