@@ -198,6 +198,17 @@ def channel_rules() -> list[dict[str, str]]:
     return rules
 
 
+def flat_keys(table: dict, prefix: str = "") -> dict:
+    """A TOML document's nested tables as one level of dotted keys: {"a": {"b": 1}} -> {"a.b": 1}."""
+    out: dict = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            out.update(flat_keys(value, f"{prefix}{key}."))
+        else:
+            out[prefix + key] = value
+    return out
+
+
 def agreements() -> dict:
     """data/agreements.toml: what both departments signed off (attribution, SLA, base currency)."""
     path = config_dir() / "agreements.toml"

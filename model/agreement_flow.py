@@ -123,20 +123,10 @@ def current(path: Path | None = None) -> dict:
     return {**row, "approved_by": json.loads(row["approved_by"])}
 
 
-def _flat(doc: dict, prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in doc.items():
-        if isinstance(value, dict):
-            out.update(_flat(value, f"{prefix}{key}."))
-        else:
-            out[prefix + key] = value
-    return out
-
-
 def diff(old_text: str, new_text: str) -> list[tuple[str, Any, Any]]:
     """(key, old, new) for each agreed value that differs (None where absent), in the new file's order;
     the header the flow writes (version, agreed_on, signed_by) is not an agreed value."""
-    old, new = _flat(tomllib.loads(old_text)), _flat(tomllib.loads(new_text))
+    old, new = config.flat_keys(tomllib.loads(old_text)), config.flat_keys(tomllib.loads(new_text))
     order = list(dict.fromkeys([*new, *old]))
     return [(k, old.get(k), new.get(k)) for k in order if k not in MANAGED and old.get(k) != new.get(k)]
 

@@ -10,20 +10,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from etl.config import flat_keys
+
 LANGS = ("ru", "en")
 DEFAULT = "ru"
 LANG_NAMES = {"ru": "Русский", "en": "English"}
 LOCALES = Path(__file__).resolve().parent / "locales"
-
-
-def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
-    out = {}
-    for key, value in table.items():
-        if isinstance(value, dict):
-            out.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            out[prefix + key] = value
-    return out
 
 
 def _load() -> dict[str, dict[str, str]]:
@@ -31,7 +23,7 @@ def _load() -> dict[str, dict[str, str]]:
     for path in sorted(LOCALES.glob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         for lang in LANGS:
-            for key, value in _flatten(data.get(lang, {})).items():
+            for key, value in flat_keys(data.get(lang, {})).items():
                 if key in text[lang]:
                     raise ValueError(f"{path.name}: text key {key!r} is defined twice")
                 text[lang][key] = value
