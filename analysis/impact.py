@@ -61,6 +61,7 @@ MIN_LEVERAGE_FIT = 6    # placebo windows needed to fit the error's leverage ter
 DOF_FACTOR = 1.5        # overlapping batch means: dof per disjoint window covered
 FEW_PLACEBO_DOF = 4     # placebo dof under which a zero excess is not evidence of none (see _scale)
 SPACE_WINDOWS = 31      # the flight and 30 placebo windows for the control-region placebos
+MIN_SPACE_PLACEBOS = 3  # control regions needed to scale an interval by placebos in space alone
 TEXT = {
     "few_controls": "Only {n} control regions: the synthetic control has little to choose from.",
     "exposed_control": "Dropped control regions exposed to another flight in the window: {regions}.",
@@ -68,6 +69,9 @@ TEXT = {
     "post_period": ("Days after the flight from {since} (past a {washout}-day washout) are in the fit too: an "
                     "effect lasting longer than that makes the estimate smaller."),
     "few_placebos": "Only {n} placebo windows: the interval and p-value are coarse.",
+    "space_placebos": ("The history is shorter than two flights, so no placebo window in time fits: the interval "
+                       "comes from the errors of the {n} control regions, each predicted from the others, in "
+                       "the flight window."),
     "missing_treated": "{share:.0%} of the treated region-days in the flight are missing and were imputed.",
 }
 ERRORS = {
@@ -566,12 +570,16 @@ def _result(dates, y, x, ref, flight, fit, method, reason, controls, scale, y_ra
         warnings.append(_warn("few_placebos", n=len(placebo)))
     r, length = stat[0], int(flight.sum())
     noise, noise_df = _row_noise(fit["resid"], opts["smooth"])
-    scale_r, df = _scale(placebo, fit["lev"], noise, noise_df, opts["smooth"], length,
-                         _dof(fit["covered"], length))
-    scale_r *= _space_factor(fit["space"])
+    if len(placebo) == 0 and fit["space"].shape[1] >= MIN_SPACE_PLACEBOS:
+        scale_r, df = _space_scale(fit["space"][0])
+        warnings.append(_warn("space_placebos", n=fit["space"].shape[1]))
+    else:
+        scale_r, df = _scale(placebo, fit["lev"], noise, noise_df, opts["smooth"], length,
+                             _dof(fit["covered"], length))
+        scale_r *= _space_factor(fit["space"])
     half = student_t.ppf(1 - alpha / 2, df) * scale_r
     q_lo, q_hi = -half, half
-    p = 2 * student_t.sf(abs(r) / scale_r, df) if len(placebo) else np.nan
+    p = 2 * student_t.sf(abs(r) / scale_r, df) if np.isfinite(scale_r) else np.nan
     actual = float(y_raw[flight].sum())
     if opts["log"]:             # the statistic is log(actual / counterfactual) over the flight
         inc = actual * -np.expm1(-(r + np.array([0.0, q_lo, q_hi])))
@@ -687,6 +695,14 @@ def _space_factor(space: np.ndarray) -> float:
         return 1.0
     z2 = space[0] ** 2 / np.mean(space[1:] ** 2, axis=0)
     return float(np.sqrt(max(1.0, np.median(z2) / 0.455)))
+
+
+def _space_scale(space0: np.ndarray) -> tuple[float, float]:
+    """With no placebo window in time (a history shorter than two flights), the scale from placebos in
+    space: each control region, predicted from the others by the same model, errs in the flight window
+    by space0[j]; their root mean square, with one degree of freedom per control less the one the
+    shared model takes (at least 2)."""
+    return float(np.sqrt(np.mean(space0 ** 2))), float(max(len(space0) - 1, 2))
 
 
 def _dof(covered: int, length: int) -> int:
