@@ -153,7 +153,7 @@ def main(args) -> int:
 
 
 def run(rows: int, repeat: int, as_json: bool) -> int:
-    with tempfile.TemporaryDirectory(dir=ROOT / "data") as tmp:
+    with tempfile.TemporaryDirectory(dir=ROOT / "data", prefix="bench-etl-") as tmp:
         work = Path(tmp)
         # generated in a child: a big parent would leak its RSS into the children's ru_maxrss
         subprocess.run([sys.executable, "-c", ("import sys; from pathlib import Path; "
