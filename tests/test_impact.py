@@ -266,16 +266,19 @@ def test_row_noise_and_scale_on_known_noise():
     assert df == pytest.approx(max(part[0] ** 2 / ((part[0] - p_part) ** 2 / dof + square ** 2 / 2), 2.0)) and df < 5
 
 
-@pytest.mark.parametrize("seed,lift", [(101, None), (182, None), (255, None), (147, 0.0), (252, 0.0)])
-def test_history_shorter_than_two_flights_gets_an_interval_from_placebos_in_space(seed, lift):
+@pytest.mark.parametrize("seed,lift,windows", [(101, None, 0), (182, None, 0), (255, None, 0), (147, 0.0, 0),
+                                               (252, 0.0, 0), (20080, 0.0, 1)])
+def test_history_shorter_than_two_flights_gets_an_interval_from_placebos_in_space(seed, lift, windows):
     """A short-history flight (90 days before a 7-week flight at the data's end) leaves no placebo window
-    in time; the interval then comes from the control regions predicted from each other in the flight
-    window: a number and its reason, never NaN. Over seeds 0-299 of the short world (23 such panels)
-    these intervals covered 22 planted truths and one placebo of 11 had p < 0.05."""
+    in time, or one; the interval then comes from the control regions predicted from each other in the
+    flight window: a number and its reason, never NaN. Over seeds 0-299 of the short world (23 panels
+    with no window) these intervals covered 22 planted truths and one placebo of 11 had p < 0.05. Seed
+    20080's placebo had one window in time, as quiet as 0.7% by chance: on it alone the flight's -13%
+    gap had p = 0.0001; the controls' errors in the flight window give p = 0.27."""
     from analysis.impact import _space_scale
     f = simulate_flight(seed, lift=lift, scenario="short")
     r = estimate_impact(f["panel"], f["treated"], f["start"], f["end"])
-    assert r.n_placebos == 0 and "space_placebos" in {w["code"] for w in r.warnings}
+    assert r.n_placebos == windows and "space_placebos" in {w["code"] for w in r.warnings}
     assert np.isfinite([r.incremental_low, r.incremental_high, r.p_value]).all()
     assert r.incremental_low <= f["incremental"] <= r.incremental_high
     assert (r.p_value < 0.05) == (lift is None and seed in (101, 182))
