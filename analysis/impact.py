@@ -69,8 +69,8 @@ TEXT = {
     "post_period": ("Days after the flight from {since} (past a {washout}-day washout) are in the fit too: an "
                     "effect lasting longer than that makes the estimate smaller."),
     "few_placebos": "Only {n} placebo windows: the interval and p-value are coarse.",
-    "space_placebos": ("Only {k} placebo windows in time fit the history, so the interval comes from the errors "
-                       "of the {n} control regions in the flight window, each predicted from the others."),
+    "space_placebos": ("Placebo windows in time that fit the history: {k} (under 6), so the interval comes from the "
+                       "errors of the {n} control regions in the flight window, each predicted from the others."),
     "missing_treated": "{share:.0%} of the treated region-days in the flight are missing and were imputed.",
 }
 ERRORS = {
