@@ -578,7 +578,8 @@ def _result(dates, y, x, ref, flight, fit, method, reason, controls, scale, y_ra
     # regions' own errors in the flight window then bound the interval from below
     if len(placebo) < MIN_LEVERAGE_FIT and fit["space"].shape[1] >= MIN_SPACE_PLACEBOS:
         space_scale, space_df = _space_scale(fit["space"][0])
-        if not student_t.ppf(1 - alpha / 2, df) * scale_r >= student_t.ppf(1 - alpha / 2, space_df) * space_scale:
+        if np.isfinite(space_scale) and not (student_t.ppf(1 - alpha / 2, df) * scale_r
+                                             >= student_t.ppf(1 - alpha / 2, space_df) * space_scale):
             scale_r, df = space_scale, space_df
             warnings.append(_warn("space_placebos", k=len(placebo), n=fit["space"].shape[1]))
     half = student_t.ppf(1 - alpha / 2, df) * scale_r
