@@ -34,7 +34,9 @@ in spirit), err beyond their own noise part: slow regional deviations, misfit. O
 rests on the few independent placebo windows, so the interval's Student t quantile takes
 Satterthwaite's degrees of freedom for the sum. Control regions, each predicted from the others,
 then say whether the flight's own time is harder than the placebo windows; if so the scale grows by
-that factor.
+that factor. A short history leaves few placebo windows in time (under six, or none): the interval is
+then at least as wide as the control regions' own errors in the flight window (placebos in space), and
+with none those alone scale it.
 """
 from __future__ import annotations
 
