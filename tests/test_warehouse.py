@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import random
 from decimal import Decimal
 from pathlib import Path
 
@@ -198,9 +199,13 @@ def test_later_export_replaces_earlier_row(fresh_db, tmp_path):
     ("funnel_rows", "mart_funnel_day", ["leads", "qualified", "won_revenue_base", "within_sla", "response_hours_sum"]),
     ("channel_rows", "mart_channel_day", ["leads", "qualified", "deals_won", "revenue_base", "cost_base"]),
     ("manager_deals_rows", "mart_manager_deals_day", ["deals_won", "deals_lost", "revenue_base"]),
+    ("attribution_channel_rows", "attribution_channel_day", ["revenue_base", "pipeline_base", "won_deals"]),
+    ("attribution_campaign_rows", "attribution_campaign_day", ["revenue_base", "open_deals", "sourced_base"]),
 ])
 def test_period_rows_equal_the_day_mart(warehouse, macro, day_table, measures):
-    """Whole months from the month mart plus the partial months' days sum to the day mart, for any range."""
+    """Whole months from the month mart plus the partial months' days sum to the day mart, for any range:
+    edges of the data, whole months, part of one month, a range from the last day of one month, an empty
+    (reversed) range, and random ranges that start and end on any day."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         lo, hi = con.execute(f"select min(day), max(day) from {day_table}").fetchall()[0]
@@ -208,7 +213,14 @@ def test_period_rows_equal_the_day_mart(warehouse, macro, day_table, measures):
         last_full = hi.replace(day=1) - dt.timedelta(days=1)
         ranges = [(lo, hi), (lo + dt.timedelta(days=17), hi - dt.timedelta(days=11)), (first_full, last_full),
                   (first_full + dt.timedelta(days=3), first_full + dt.timedelta(days=12)),
-                  (first_full - dt.timedelta(days=1), first_full + dt.timedelta(days=31))]
+                  (first_full - dt.timedelta(days=1), first_full + dt.timedelta(days=31)),
+                  (last_full, first_full), (first_full, first_full + dt.timedelta(days=9)),
+                  (first_full + dt.timedelta(days=9), (first_full + dt.timedelta(days=40)).replace(day=1))]
+        rng = random.Random(macro)
+        span = (hi - lo).days
+        for _ in range(12):
+            a = lo + dt.timedelta(days=rng.randint(-20, span))
+            ranges.append((a, a + dt.timedelta(days=rng.choice([0, 1, rng.randint(2, 40), rng.randint(41, 400)]))))
         sums = ", ".join(f"sum({m})::double as {m}" for m in measures)
         for a, b in ranges:
             params = {"a": a, "b": b}

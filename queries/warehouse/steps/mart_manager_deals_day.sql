@@ -24,6 +24,13 @@ create or replace macro manager_deals_rows(d_from, d_to) as table
     select * from mart_manager_deals_month
     where month >= d_from::date and last_day(month) <= d_to::date
     union all by name
+    -- the first month's days, where the range covers that month in part
     select date_trunc('month', day)::date as month, * exclude (day) from mart_manager_deals_day
-    where day between d_from::date and d_to::date
-      and not (date_trunc('month', day) >= d_from::date and last_day(day) <= d_to::date);
+    where day between d_from::date and least(d_to::date, last_day(d_from::date))
+      and (day(d_from::date) > 1 or last_day(d_from::date) > d_to::date)
+    union all by name
+    -- the last month's days, where it is a later month covered in part
+    select date_trunc('month', day)::date as month, * exclude (day) from mart_manager_deals_day
+    where day between date_trunc('month', d_to::date)::date and d_to::date
+      and date_trunc('month', d_to::date) > date_trunc('month', d_from::date)
+      and last_day(d_to::date) > d_to::date;

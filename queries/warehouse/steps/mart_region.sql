@@ -39,13 +39,25 @@ from mart_region_day
 group by all
 order by month;
 
+-- A period's rows: its whole months from the month mart, and only the days of the (at most two) months
+-- it covers in part from the day mart, each read by its own day range. The same shape serves
+-- channel_rows, funnel_rows, manager_deals_rows and attribution_*_rows. (A single day range over the
+-- whole period filtered by "not in a whole month" read every day of the period and dropped them:
+-- attribution_channel_rows for 2025-12-01..2026-11-30 took 7.7 ms at 1M deals, 2.8 ms this way.)
 create or replace macro region_rows(d_from, d_to) as table
     select * from mart_region_month
     where month >= d_from::date and last_day(month) <= d_to::date
     union all by name
+    -- the first month's days, where the range covers that month in part
     select date_trunc('month', day)::date as month, * exclude (day) from mart_region_day
-    where day between d_from::date and d_to::date
-      and not (date_trunc('month', day) >= d_from::date and last_day(day) <= d_to::date);
+    where day between d_from::date and least(d_to::date, last_day(d_from::date))
+      and (day(d_from::date) > 1 or last_day(d_from::date) > d_to::date)
+    union all by name
+    -- the last month's days, where it is a later month covered in part
+    select date_trunc('month', day)::date as month, * exclude (day) from mart_region_day
+    where day between date_trunc('month', d_to::date)::date and d_to::date
+      and date_trunc('month', d_to::date) > date_trunc('month', d_from::date)
+      and last_day(d_to::date) > d_to::date;
 
 -- The part of month m's plan that falls in the window [a, b]: its days inside the window over its days
 -- (0 outside). Every plan figure on a basis (queries/app: metrics_region, plan_fact_region_month,
