@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -144,3 +145,28 @@ def test_queries_that_answer_the_same_question_agree(demo):
             assert _sum(sources, "leads") == float(row["leads"]), (where, region)
             if not f.products:
                 assert _sum(sources, "spend") == pytest.approx(float(row["spend"]), abs=0.01), (where, region)
+
+
+def test_a_query_parsed_once_gives_what_its_text_gives_on_any_thread(demo, monkeypatch):
+    """runner.read parses each query text once and runs that statement on every cursor and thread. Every
+    app query, with two filter sets, run that way from four threads at once equals the same query run
+    from its text."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from model import runner as runner_module
+
+    every = {**PARAMS, "open_only": False, "dimension": None}     # what the listings take besides
+    other = {**every, "date_from": dt.date(2025, 12, 1), "date_to": dt.date(2026, 11, 30), "regions": ["Москва"],
+             "model": "first_touch", "open_only": True}
+    jobs = [(name, params) for name in sorted(catalog.SOURCES) + sorted(catalog.LISTINGS) for params in (every, other)]
+    with monkeypatch.context() as m:
+        m.setattr(runner_module, "statement", lambda con, sql: sql)
+        want = [run_on(demo, name, params, OPERATOR) for name, params in jobs]
+    runner_module._PARSED.clear()
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda job: run_on(demo, job[0], job[1], OPERATOR), jobs * 2))
+    for (name, params), a, b in zip(jobs * 2, got, want * 2, strict=True):
+        pd.testing.assert_frame_equal(a, b, obj=f"{name} {params['date_from']}")
+    sql = sql_of("freshness")
+    assert runner_module.statement(demo, sql) is runner_module.statement(demo, sql)
+    assert not isinstance(runner_module.statement(demo, "select 1; select 2"), duckdb.Statement)

@@ -29,4 +29,4 @@ final as (
     left join cfg_channels c on b.breakdown = 'channel' and c.channel = b.value
 )
 
-select * from final order by breakdown, leads desc, value
+select * from final order by breakdown, leads desc, value, manager
