@@ -171,6 +171,8 @@ def run_steps(con, steps: Sequence[Step] = STEPS, changed: Iterable[str] | None 
         raise LoadError(f"etl/steps.py: the build steps do not add up ({listed}); correct the list, nothing was built",
                         "build_steps_invalid", problems=listed)
     dirty = None if changed is None else set(changed)
+    if dirty is None:
+        drop_derived(con, steps)
     made_by = temp_producers(steps)
     present: set[str] = set()
     ran: list[dict] = []
@@ -198,6 +200,28 @@ def run_steps(con, steps: Sequence[Step] = STEPS, changed: Iterable[str] | None 
                 run(con, "drop table temp.main." + name)  # names from etl/steps.py, not users
                 present.discard(name)
     return ran
+
+
+def drop_derived(con, steps: Sequence[Step] = STEPS) -> list[str]:
+    """Drops what the steps build where it is already in the warehouse (a copy of the live one, before a
+    full build): an object whose kind the steps changed (attribution_credit, once a table, is now a
+    view) cannot be replaced by `create or replace`, and the full build makes everything again anyway.
+    Only the connection's own database: the agreement preview builds in memory beside an attached one."""
+    names = [n for s in steps for n in s.builds]
+    found = con.execute("""
+        select table_name, 'table' from duckdb_tables() where database_name = current_database() and not temporary
+            and schema_name = 'main' and list_contains($n, table_name)
+        union all
+        select view_name, 'view' from duckdb_views() where database_name = current_database() and not temporary
+            and not internal and schema_name = 'main' and list_contains($n, view_name)
+        union all
+        select distinct function_name, case function_type when 'table_macro' then 'macro table' else 'macro' end
+        from duckdb_functions() where database_name = current_database() and not internal
+            and schema_name = 'main' and function_type in ('macro', 'table_macro') and list_contains($n, function_name)
+        """, {"n": names}).fetchall()
+    for name, kind in found:
+        run(con, f"drop {kind} main.{name}")    # names from etl/steps.py, not users
+    return sorted(name for name, _ in found)
 
 
 def _run_growing(con, stmt: str, params: dict | None = None) -> list:

@@ -114,10 +114,14 @@ STEPS: tuple[Step, ...] = (
     Step("attribution_journeys", reads=("deals", "leads", "touchpoints", "cfg_attribution", "cfg_agreement", "cfg_fx"),
          temp=("attr_params", "attr_deals", "attr_touches")),
     Step("attribution_credit", reads=("attr_params", "attr_deals", "attr_touches", "cfg_channels"),
-         temp=("attr_weighted", "attr_one", "attr_long", "attr_credit", "attr_day", "attr_day_many"),
-         builds=("attribution_credit", "attribution_campaign_day", "attribution_channel_day",
-                 "attribution_campaign_month", "attribution_channel_month", "attribution_channel_rows",
-                 "attribution_campaign_rows")),
+         temp=("attr_weighted", "attr_one", "attr_long", "attr_credit_many", "attr_day", "attr_day_many"),
+         # the *_compact tables hold what the step writes (one-touch credit once, under model '*'); the
+         # views of the same names without _compact add it up per model for every reader but the macros
+         builds=("attribution_models", "attribution_credit_compact", "attribution_campaign_day_compact",
+                 "attribution_channel_day_compact", "attribution_campaign_month_compact",
+                 "attribution_channel_month_compact", "attribution_credit", "attribution_campaign_day",
+                 "attribution_channel_day", "attribution_campaign_month", "attribution_channel_month",
+                 "attribution_channel_rows", "attribution_campaign_rows")),
     Step("attribution_paths", reads=("attr_params", "attr_deals", "attr_touches"), temp=("attr_deal_path",),
          builds=("attribution_paths",)),
     Step("attribution_model_inputs", reads=("attribution_paths",),

@@ -565,6 +565,54 @@ def test_attributed_revenue_equals_the_periods_revenue_for_random_filters(small_
             assert joined[c].to_numpy() == pytest.approx(joined[c + "_campaigns"].to_numpy(), abs=0.05), (f, c)
 
 
+PER_MODEL = """
+    select {key}, sum(revenue_base) as revenue, sum(pipeline_base) as pipeline, sum(won_deals) as won_deals,
+           sum(open_deals) as open_deals{extra}
+    from {table}
+    where model = $model and day between $date_from and $date_to
+        and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], region))
+        and (len($products::varchar[]) = 0 or list_contains($products::varchar[], product))
+    group by all"""
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_page_queries_read_every_models_credit_as_the_per_model_tables_state_it(small_demo, seed):
+    """The credit is stored compact: a model's own rows plus the rows every rule model shares (model '*',
+    the one-touch journeys). Channel by channel and campaign by campaign, under every model, the page
+    queries that read it give what the per-model views (one row per model and key) state, and so does
+    each model's column of the side-by-side table."""
+    kinds = read(small_demo, "select model = '*' as shared, count(*) as n from attribution_campaign_day_compact "
+                             "group by all").set_index("shared")["n"]
+    assert kinds.get(True, 0) > 0 and kinds.get(False, 0) > 0      # both kinds of journeys are in the demo
+    channel_sql = PER_MODEL.format(key="channel", table="attribution_channel_day",
+                                   extra=", sum(sourced_base) as sourced_revenue, sum(influenced_base) as "
+                                         "influenced_revenue")
+    campaign_sql = PER_MODEL.format(key="channel, campaign", table="attribution_campaign_day", extra="")
+    for name in ("attribution_by_channel", "attribution_by_campaign", "attribution_unattributed"):
+        # a model that is not a rule model has no credit here (not even the shared rows)
+        assert app_query(small_demo, name, model="markov", **ALL_TIME)["revenue"].sum() == 0, name
+    for f in [*filter_sets(small_demo, 4, seed), ALL_TIME]:
+        side = None
+        for model in attr.RULE_MODELS:
+            channel = app_query(small_demo, "attribution_by_channel", model=model, **f).set_index("channel")
+            want = read(small_demo, channel_sql, {**f, "model": model}).set_index("channel")
+            got = channel.loc[channel[want.columns].ne(0).any(axis=1) | channel.index.isin(want.index), want.columns]
+            pd.testing.assert_frame_equal(got.sort_index(), want.reindex(got.index).fillna(0).sort_index(),
+                                          check_dtype=False, rtol=1e-9, atol=1e-6)
+            side = channel if side is None else side
+            credited = side[model].dropna()
+            assert credited.to_numpy() == pytest.approx(want["revenue"].reindex(credited.index).fillna(0).to_numpy(),
+                                                        abs=1e-6), (f, model)
+            campaign = app_query(small_demo, "attribution_by_campaign", model=model, **f)
+            want = read(small_demo, campaign_sql, {**f, "model": model})
+            keys = ["channel", "campaign"]
+            got = campaign.fillna({"campaign": "(none)"}).groupby(keys)[want.columns.drop(keys)].sum()
+            want = want.fillna({"campaign": "(none)"}).set_index(keys)
+            joined = got.join(want, how="outer", suffixes=("", "_want")).fillna(0)
+            for c in want.columns:
+                assert joined[c].to_numpy() == pytest.approx(joined[c + "_want"].to_numpy(), abs=1e-6), (f, model, c)
+
+
 def test_campaign_none_rows_count_the_channels_leads_without_a_campaign(small_demo):
     f = {"date_from": dt.date(2026, 2, 15), "date_to": dt.date(2026, 5, 10), "regions": ["Москва", "Казань"],
          "products": []}

@@ -330,6 +330,30 @@ def test_a_load_runs_only_the_steps_its_tables_reach(copy_of_warehouse, tmp_path
     assert [s["step"] for s in json.loads(kept)] == ran(result)
 
 
+def test_a_full_build_replaces_what_an_older_build_made_as_another_kind(copy_of_warehouse, tmp_path):
+    """A warehouse an older version built, under another steps hash: there attribution_credit was a
+    table (now a view) and attribution_models a view (say). `create or replace` cannot turn one kind into
+    the other, so the full build the next load runs drops what the steps build before making it again."""
+    con = duckdb.connect(str(copy_of_warehouse))
+    try:
+        for sql in ("drop view attribution_credit", "create table attribution_credit as select 1 as x",
+                    "drop table attribution_models", "create view attribution_models as select 'linear' as model",
+                    "update meta set value = 'older' where key = 'steps_hash'"):
+            con.execute(sql).fetchall()
+    finally:
+        con.close()
+    result = load_files([sales_file_text(tmp_path)], progress=False)
+    assert result["ok"] and ran(result) == [s.name for s in STEPS]
+    con = duckdb.connect(str(copy_of_warehouse), read_only=True)
+    try:
+        kinds = dict(con.execute("select table_name, 'table' from duckdb_tables() union all "
+                                 "select view_name, 'view' from duckdb_views() where not internal").fetchall())
+        assert kinds["attribution_credit"] == "view" and kinds["attribution_models"] == "table"
+        assert con.execute("select count(distinct model) from attribution_credit").fetchall() == [(6,)]
+    finally:
+        con.close()
+
+
 def sales_file_text(folder: Path) -> Path:
     path = folder / "sales_march.csv"
     path.write_bytes(("Продажи\r\nПериод: 01.03.2025 - 31.03.2025\r\n\r\n"

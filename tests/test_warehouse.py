@@ -85,11 +85,12 @@ def test_check_passes_on_fixture(warehouse, check):
 VIOLATIONS = {  # check -> a statement that breaks exactly what the check guards
     "activities_unique_key": "insert into activities select * from activities where activity_id = 'A1'",
     "ad_spend_unique_key": "insert into ad_spend select * from ad_spend limit 1",
-    "attribution_credits_add_up": "update attribution_credit set revenue = revenue + 1 where model = 'linear' "
-                                  "and status = 'won'",
-    "attribution_days_add_up": "update attribution_channel_day set revenue_base = revenue_base + 1 "
-                               "where model = 'linear' and won_deals > 0 and channel = "
-                               "(select min(channel) from attribution_channel_day where won_deals > 0)",
+    # the credit is stored compact: a model's own rows and the rows every rule model shares ('*')
+    "attribution_credits_add_up": "update attribution_credit_compact set revenue = revenue + 1 "
+                                  "where model in ('linear', '*') and status = 'won'",
+    "attribution_days_add_up": "update attribution_channel_day_compact set revenue_base = revenue_base + 1 "
+                               "where model in ('linear', '*') and won_deals > 0 and channel = "
+                               "(select min(channel) from attribution_channel_day_compact where won_deals > 0)",
     "channels_canonical": "update deals set channel = 'tv' where deal_id = '101'",
     "currency_iso": "update deals set currency = 'руб' where deal_id = '101'",
     "deals_accepted_status": "update deals set status = 'closed' where deal_id = '101'",
@@ -199,8 +200,8 @@ def test_later_export_replaces_earlier_row(fresh_db, tmp_path):
     ("funnel_rows", "mart_funnel_day", ["leads", "qualified", "won_revenue_base", "within_sla", "response_hours_sum"]),
     ("channel_rows", "mart_channel_day", ["leads", "qualified", "deals_won", "revenue_base", "cost_base"]),
     ("manager_deals_rows", "mart_manager_deals_day", ["deals_won", "deals_lost", "revenue_base"]),
-    ("attribution_channel_rows", "attribution_channel_day", ["revenue_base", "pipeline_base", "won_deals"]),
-    ("attribution_campaign_rows", "attribution_campaign_day", ["revenue_base", "open_deals", "sourced_base"]),
+    ("attribution_channel_rows", "attribution_channel_day_compact", ["revenue_base", "pipeline_base", "won_deals"]),
+    ("attribution_campaign_rows", "attribution_campaign_day_compact", ["revenue_base", "open_deals", "sourced_base"]),
 ])
 def test_period_rows_equal_the_day_mart(warehouse, macro, day_table, measures):
     """Whole months from the month mart plus the partial months' days sum to the day mart, for any range:

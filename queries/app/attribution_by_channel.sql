@@ -12,19 +12,21 @@ with
 -- credit, spend and leads in one union and one aggregate: a channel may appear in any of them (one
 -- that spent and won nothing still shows, its ROMI -100%)
 parts as (
-    select model, channel, revenue_base, pipeline_base, won_deals, open_deals, sourced_base, influenced_base,
+    -- chosen: $model's own credit and the credit every rule model shares (model '*', the one-touch journeys)
+    select model, model = $model or (model = '*' and $model in (select model from attribution_models)) as chosen,
+           channel, revenue_base, pipeline_base, won_deals, open_deals, sourced_base, influenced_base,
            0 as spend, 0 as leads
     from attribution_channel_rows($date_from, $date_to)
     where (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
         and (len(coalesce($products::varchar[], [])) = 0 or list_contains($products::varchar[], product))
     union all
-    select null, channel, 0, 0, 0, 0, 0, 0, cost_base, 0
+    select null, null, channel, 0, 0, 0, 0, 0, 0, cost_base, 0
     from mart_spend_day
     where day between $date_from::date and $date_to::date
         and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
         and (len(coalesce($products::varchar[], [])) = 0 or list_contains($products::varchar[], product))
     union all
-    select null, channel, 0, 0, 0, 0, 0, 0, 0, leads
+    select null, null, channel, 0, 0, 0, 0, 0, 0, 0, leads
     from mart_leads_day
     where day between $date_from::date and $date_to::date
         and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
@@ -33,20 +35,20 @@ parts as (
 by_channel as (
     select
         channel,
-        coalesce(sum(revenue_base) filter (where model = $model), 0) as revenue,
-        coalesce(sum(pipeline_base) filter (where model = $model), 0) as pipeline,
-        coalesce(sum(won_deals) filter (where model = $model), 0) as won_deals,
-        coalesce(sum(open_deals) filter (where model = $model), 0) as open_deals,
-        coalesce(sum(sourced_base) filter (where model = $model), 0) as sourced_revenue,
-        coalesce(sum(influenced_base) filter (where model = $model), 0) as influenced_revenue,
+        coalesce(sum(revenue_base) filter (where chosen), 0) as revenue,
+        coalesce(sum(pipeline_base) filter (where chosen), 0) as pipeline,
+        coalesce(sum(won_deals) filter (where chosen), 0) as won_deals,
+        coalesce(sum(open_deals) filter (where chosen), 0) as open_deals,
+        coalesce(sum(sourced_base) filter (where chosen), 0) as sourced_revenue,
+        coalesce(sum(influenced_base) filter (where chosen), 0) as influenced_revenue,
         coalesce(sum(spend), 0) as spend,
         coalesce(sum(leads), 0)::bigint as leads,
-        sum(revenue_base) filter (where model = 'first_touch') as first_touch,
-        sum(revenue_base) filter (where model = 'last_touch') as last_touch,
-        sum(revenue_base) filter (where model = 'linear') as linear,
-        sum(revenue_base) filter (where model = 'time_decay') as time_decay,
-        sum(revenue_base) filter (where model = 'position_based') as position_based,
-        sum(revenue_base) filter (where model = 'w_shaped') as w_shaped
+        sum(revenue_base) filter (where model in ('first_touch', '*')) as first_touch,
+        sum(revenue_base) filter (where model in ('last_touch', '*')) as last_touch,
+        sum(revenue_base) filter (where model in ('linear', '*')) as linear,
+        sum(revenue_base) filter (where model in ('time_decay', '*')) as time_decay,
+        sum(revenue_base) filter (where model in ('position_based', '*')) as position_based,
+        sum(revenue_base) filter (where model in ('w_shaped', '*')) as w_shaped
     from parts
     group by channel
 ),

@@ -8,7 +8,8 @@ with
 credit as (
     select channel, revenue_base
     from attribution_channel_rows($date_from, $date_to)
-    where model = $model
+    -- $model's own credit and the credit every rule model shares (model '*', the one-touch journeys)
+    where (model = $model or (model = '*' and $model in (select model from attribution_models)))
         and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
         and (len(coalesce($products::varchar[], [])) = 0 or list_contains($products::varchar[], product))
 ),

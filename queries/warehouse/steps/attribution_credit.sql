@@ -140,139 +140,98 @@ from attr_weighted
 where not one
 group by all;
 
--- Credit by month, the six models side by side: the one-touch journeys' figures added to each model's.
-create or replace temp table attr_credit as
-with
-credit_one as (
-    select
-        month, region, channel, campaign, product, currency, status,
-        sum(deals) as d,
-        coalesce(sum(amount) filter (where status = 'won'), 0) as r,
-        coalesce(sum(amount) filter (where status = 'open'), 0) as p,
-        coalesce(sum(amount) filter (where status = 'won' and sourced), 0) as s,
-        coalesce(sum(amount) filter (where status = 'won' and influenced), 0) as i
-    from attr_one
-    group by all
-),
-credit_many as (
-    select
-        month, region, channel, campaign, product, currency, status,
-        sum(first_touch_deals) as first_touch_d,
-        coalesce(sum(first_touch_amount) filter (where status = 'won'), 0) as first_touch_r,
-        coalesce(sum(first_touch_amount) filter (where status = 'open'), 0) as first_touch_p,
-        coalesce(sum(first_touch_amount) filter (where status = 'won' and sourced), 0) as first_touch_s,
-        coalesce(sum(first_touch_amount) filter (where status = 'won' and influenced), 0) as first_touch_i,
-        sum(last_touch_deals) as last_touch_d,
-        coalesce(sum(last_touch_amount) filter (where status = 'won'), 0) as last_touch_r,
-        coalesce(sum(last_touch_amount) filter (where status = 'open'), 0) as last_touch_p,
-        coalesce(sum(last_touch_amount) filter (where status = 'won' and sourced), 0) as last_touch_s,
-        coalesce(sum(last_touch_amount) filter (where status = 'won' and influenced), 0) as last_touch_i,
-        sum(linear_deals) as linear_d,
-        coalesce(sum(linear_amount) filter (where status = 'won'), 0) as linear_r,
-        coalesce(sum(linear_amount) filter (where status = 'open'), 0) as linear_p,
-        coalesce(sum(linear_amount) filter (where status = 'won' and sourced), 0) as linear_s,
-        coalesce(sum(linear_amount) filter (where status = 'won' and influenced), 0) as linear_i,
-        sum(position_based_deals) as position_based_d,
-        coalesce(sum(position_based_amount) filter (where status = 'won'), 0) as position_based_r,
-        coalesce(sum(position_based_amount) filter (where status = 'open'), 0) as position_based_p,
-        coalesce(sum(position_based_amount) filter (where status = 'won' and sourced), 0) as position_based_s,
-        coalesce(sum(position_based_amount) filter (where status = 'won' and influenced), 0) as position_based_i,
-        sum(time_decay_deals) as time_decay_d,
-        coalesce(sum(time_decay_amount) filter (where status = 'won'), 0) as time_decay_r,
-        coalesce(sum(time_decay_amount) filter (where status = 'open'), 0) as time_decay_p,
-        coalesce(sum(time_decay_amount) filter (where status = 'won' and sourced), 0) as time_decay_s,
-        coalesce(sum(time_decay_amount) filter (where status = 'won' and influenced), 0) as time_decay_i,
-        sum(w_shaped_deals) as w_shaped_d,
-        coalesce(sum(w_shaped_amount) filter (where status = 'won'), 0) as w_shaped_r,
-        coalesce(sum(w_shaped_amount) filter (where status = 'open'), 0) as w_shaped_p,
-        coalesce(sum(w_shaped_amount) filter (where status = 'won' and sourced), 0) as w_shaped_s,
-        coalesce(sum(w_shaped_amount) filter (where status = 'won' and influenced), 0) as w_shaped_i
-    from attr_long
-    group by all
-)
+-- What the step keeps is compact: the credit every rule model gives alike (the one-touch journeys of
+-- attr_one) is stored once, under model '*', and only the journeys of several touches have a row per
+-- model. A one-touch export (a deals file; each deal its fallback touch) so writes its credit once, not
+-- six times (3.0M rows of attribution_campaign_day for 0.5M keys at 1M deals, most of the step's time).
+-- A model's credit for a key is its own rows plus the '*' rows: the macros at the end hand both to
+-- the app's queries (which sum `model = $model or model = '*'`), and the views attribution_credit,
+-- attribution_campaign_day, attribution_channel_day, attribution_campaign_month and
+-- attribution_channel_month add them up per model, one row per model and key, for every other reader.
+-- A model whose weights are null (a parameter missing) has no rows of its own, and then no journey is
+-- one-touch alike (attr_weighted's `one` is false), so '*' holds nothing it would not credit.
+create or replace table attribution_models as
+select unnest(['first_touch', 'last_touch', 'linear', 'time_decay', 'position_based', 'w_shaped']) as model;
+
+-- The journeys of several touches by month, the six models side by side, in month order.
+create or replace temp table attr_credit_many as
 select
-    coalesce(u.month, m.month) as month, coalesce(u.region, m.region) as region,
-    coalesce(u.channel, m.channel) as channel, coalesce(u.campaign, m.campaign) as campaign,
-    coalesce(u.product, m.product) as product, coalesce(u.currency, m.currency) as currency,
-    coalesce(u.status, m.status) as status,
-    coalesce(u.d + m.first_touch_d, u.d, m.first_touch_d) as first_touch_d,
-    coalesce(u.r, 0) + coalesce(m.first_touch_r, 0) as first_touch_r,
-    coalesce(u.p, 0) + coalesce(m.first_touch_p, 0) as first_touch_p,
-    coalesce(u.s, 0) + coalesce(m.first_touch_s, 0) as first_touch_s,
-    coalesce(u.i, 0) + coalesce(m.first_touch_i, 0) as first_touch_i,
-    coalesce(u.d + m.last_touch_d, u.d, m.last_touch_d) as last_touch_d,
-    coalesce(u.r, 0) + coalesce(m.last_touch_r, 0) as last_touch_r,
-    coalesce(u.p, 0) + coalesce(m.last_touch_p, 0) as last_touch_p,
-    coalesce(u.s, 0) + coalesce(m.last_touch_s, 0) as last_touch_s,
-    coalesce(u.i, 0) + coalesce(m.last_touch_i, 0) as last_touch_i,
-    coalesce(u.d + m.linear_d, u.d, m.linear_d) as linear_d,
-    coalesce(u.r, 0) + coalesce(m.linear_r, 0) as linear_r,
-    coalesce(u.p, 0) + coalesce(m.linear_p, 0) as linear_p,
-    coalesce(u.s, 0) + coalesce(m.linear_s, 0) as linear_s,
-    coalesce(u.i, 0) + coalesce(m.linear_i, 0) as linear_i,
-    coalesce(u.d + m.position_based_d, u.d, m.position_based_d) as position_based_d,
-    coalesce(u.r, 0) + coalesce(m.position_based_r, 0) as position_based_r,
-    coalesce(u.p, 0) + coalesce(m.position_based_p, 0) as position_based_p,
-    coalesce(u.s, 0) + coalesce(m.position_based_s, 0) as position_based_s,
-    coalesce(u.i, 0) + coalesce(m.position_based_i, 0) as position_based_i,
-    coalesce(u.d + m.time_decay_d, u.d, m.time_decay_d) as time_decay_d,
-    coalesce(u.r, 0) + coalesce(m.time_decay_r, 0) as time_decay_r,
-    coalesce(u.p, 0) + coalesce(m.time_decay_p, 0) as time_decay_p,
-    coalesce(u.s, 0) + coalesce(m.time_decay_s, 0) as time_decay_s,
-    coalesce(u.i, 0) + coalesce(m.time_decay_i, 0) as time_decay_i,
-    coalesce(u.d + m.w_shaped_d, u.d, m.w_shaped_d) as w_shaped_d,
-    coalesce(u.r, 0) + coalesce(m.w_shaped_r, 0) as w_shaped_r,
-    coalesce(u.p, 0) + coalesce(m.w_shaped_p, 0) as w_shaped_p,
-    coalesce(u.s, 0) + coalesce(m.w_shaped_s, 0) as w_shaped_s,
-    coalesce(u.i, 0) + coalesce(m.w_shaped_i, 0) as w_shaped_i
-from credit_one u
-full join credit_many m on u.month is not distinct from m.month
-    and u.region is not distinct from m.region
-    and u.channel is not distinct from m.channel
-    and u.campaign is not distinct from m.campaign
-    and u.product is not distinct from m.product
-    and u.currency is not distinct from m.currency
-    and u.status is not distinct from m.status
+    month, region, channel, campaign, product, currency, status,
+    sum(first_touch_deals) as first_touch_d,
+    coalesce(sum(first_touch_amount) filter (where status = 'won'), 0) as first_touch_r,
+    coalesce(sum(first_touch_amount) filter (where status = 'open'), 0) as first_touch_p,
+    coalesce(sum(first_touch_amount) filter (where status = 'won' and sourced), 0) as first_touch_s,
+    coalesce(sum(first_touch_amount) filter (where status = 'won' and influenced), 0) as first_touch_i,
+    sum(last_touch_deals) as last_touch_d,
+    coalesce(sum(last_touch_amount) filter (where status = 'won'), 0) as last_touch_r,
+    coalesce(sum(last_touch_amount) filter (where status = 'open'), 0) as last_touch_p,
+    coalesce(sum(last_touch_amount) filter (where status = 'won' and sourced), 0) as last_touch_s,
+    coalesce(sum(last_touch_amount) filter (where status = 'won' and influenced), 0) as last_touch_i,
+    sum(linear_deals) as linear_d,
+    coalesce(sum(linear_amount) filter (where status = 'won'), 0) as linear_r,
+    coalesce(sum(linear_amount) filter (where status = 'open'), 0) as linear_p,
+    coalesce(sum(linear_amount) filter (where status = 'won' and sourced), 0) as linear_s,
+    coalesce(sum(linear_amount) filter (where status = 'won' and influenced), 0) as linear_i,
+    sum(position_based_deals) as position_based_d,
+    coalesce(sum(position_based_amount) filter (where status = 'won'), 0) as position_based_r,
+    coalesce(sum(position_based_amount) filter (where status = 'open'), 0) as position_based_p,
+    coalesce(sum(position_based_amount) filter (where status = 'won' and sourced), 0) as position_based_s,
+    coalesce(sum(position_based_amount) filter (where status = 'won' and influenced), 0) as position_based_i,
+    sum(time_decay_deals) as time_decay_d,
+    coalesce(sum(time_decay_amount) filter (where status = 'won'), 0) as time_decay_r,
+    coalesce(sum(time_decay_amount) filter (where status = 'open'), 0) as time_decay_p,
+    coalesce(sum(time_decay_amount) filter (where status = 'won' and sourced), 0) as time_decay_s,
+    coalesce(sum(time_decay_amount) filter (where status = 'won' and influenced), 0) as time_decay_i,
+    sum(w_shaped_deals) as w_shaped_d,
+    coalesce(sum(w_shaped_amount) filter (where status = 'won'), 0) as w_shaped_r,
+    coalesce(sum(w_shaped_amount) filter (where status = 'open'), 0) as w_shaped_p,
+    coalesce(sum(w_shaped_amount) filter (where status = 'won' and sourced), 0) as w_shaped_s,
+    coalesce(sum(w_shaped_amount) filter (where status = 'won' and influenced), 0) as w_shaped_i
+from attr_long
+group by all
 order by month;
 
--- One model after the other, each in month order: a page reads one model over a few months, so
--- zonemaps skip the rest (a union all keeps its inputs' order; should it not, only they suffer).
--- A model's rows where its deals are not null (null only when a parameter is missing), as
--- unpivoting the models did.
-create or replace table attribution_credit as
-select 'first_touch' as model, month, region, channel, campaign, product, currency, status, first_touch_d as deals,
-       first_touch_r as revenue, first_touch_p as pipeline, first_touch_s as sourced_revenue, first_touch_i as influenced_revenue
-from attr_credit where first_touch_d is not null
+-- model x month x region x channel x campaign x product x currency x status, money in the deal's
+-- currency: '*' first (one-touch journeys), then one model after the other, each in month order.
+create or replace table attribution_credit_compact as
+select * from (
+    select
+        '*' as model, month, region, channel, campaign, product, currency, status,
+        sum(deals) as deals,
+        coalesce(sum(amount) filter (where status = 'won'), 0) as revenue,
+        coalesce(sum(amount) filter (where status = 'open'), 0) as pipeline,
+        coalesce(sum(amount) filter (where status = 'won' and sourced), 0) as sourced_revenue,
+        coalesce(sum(amount) filter (where status = 'won' and influenced), 0) as influenced_revenue
+    from attr_one
+    group by all
+    order by month
+)
 union all
-select 'last_touch' as model, month, region, channel, campaign, product, currency, status, last_touch_d as deals,
-       last_touch_r as revenue, last_touch_p as pipeline, last_touch_s as sourced_revenue, last_touch_i as influenced_revenue
-from attr_credit where last_touch_d is not null
+select 'first_touch', month, region, channel, campaign, product, currency, status, first_touch_d, first_touch_r, first_touch_p, first_touch_s, first_touch_i
+from attr_credit_many where first_touch_d is not null
 union all
-select 'linear' as model, month, region, channel, campaign, product, currency, status, linear_d as deals,
-       linear_r as revenue, linear_p as pipeline, linear_s as sourced_revenue, linear_i as influenced_revenue
-from attr_credit where linear_d is not null
+select 'last_touch', month, region, channel, campaign, product, currency, status, last_touch_d, last_touch_r, last_touch_p, last_touch_s, last_touch_i
+from attr_credit_many where last_touch_d is not null
 union all
-select 'position_based' as model, month, region, channel, campaign, product, currency, status, position_based_d as deals,
-       position_based_r as revenue, position_based_p as pipeline, position_based_s as sourced_revenue, position_based_i as influenced_revenue
-from attr_credit where position_based_d is not null
+select 'linear', month, region, channel, campaign, product, currency, status, linear_d, linear_r, linear_p, linear_s, linear_i
+from attr_credit_many where linear_d is not null
 union all
-select 'time_decay' as model, month, region, channel, campaign, product, currency, status, time_decay_d as deals,
-       time_decay_r as revenue, time_decay_p as pipeline, time_decay_s as sourced_revenue, time_decay_i as influenced_revenue
-from attr_credit where time_decay_d is not null
+select 'position_based', month, region, channel, campaign, product, currency, status, position_based_d, position_based_r, position_based_p, position_based_s, position_based_i
+from attr_credit_many where position_based_d is not null
 union all
-select 'w_shaped' as model, month, region, channel, campaign, product, currency, status, w_shaped_d as deals,
-       w_shaped_r as revenue, w_shaped_p as pipeline, w_shaped_s as sourced_revenue, w_shaped_i as influenced_revenue
-from attr_credit where w_shaped_d is not null;
+select 'time_decay', month, region, channel, campaign, product, currency, status, time_decay_d, time_decay_r, time_decay_p, time_decay_s, time_decay_i
+from attr_credit_many where time_decay_d is not null
+union all
+select 'w_shaped', month, region, channel, campaign, product, currency, status, w_shaped_d, w_shaped_r, w_shaped_p, w_shaped_s, w_shaped_i
+from attr_credit_many where w_shaped_d is not null;
 
--- What the pages read: one row per model x day x region x channel x campaign x product, in the base
--- currency. Won money on the day the deal was won, open pipeline on the day it was created; a won
--- deal with no close date is in no period (nor is it on the Overview). Regions and products as the
--- marts name them ('(none)' for none), so a filter selects the same deals as region_rows.
--- One-touch journeys by day (attr_day, one column per figure) and the others (attr_day_many, the six
--- models side by side), each in day order; then one model after the other, in the table's order
--- (model, day), each model's rows the two added up where both have the day's key. A union all keeps
--- its inputs' order (preserve_insertion_order, DuckDB's default) and the join keeps its probe side's:
--- should either not, only the zonemaps suffer, not a value.
+-- What the pages read: day x region x channel x campaign x product, in the base currency. Won money on
+-- the day the deal was won, open pipeline on the day it was created; a won deal with no close date is
+-- in no period (nor is it on the Overview). Regions and products as the marts name them ('(none)' for
+-- none), so a filter selects the same deals as region_rows. The one-touch journeys (attr_day, one
+-- column per figure) and the others (attr_day_many, the six models side by side), each in day order,
+-- so the table is in (model, day) order and zonemaps skip what a page does not read (a union all keeps
+-- its inputs' order; should it not, only the zonemaps suffer, not a value).
 create or replace temp table attr_day as
 select
     day, coalesce(region, '(none)') as region, channel, campaign, coalesce(product, '(none)') as product,
@@ -338,139 +297,134 @@ where day is not null
 group by all
 order by day;
 
--- a model's row only where its deals are not null, as unpivoting the models dropped the others
-create or replace table attribution_campaign_day as
-select 'first_touch' as model, coalesce(u.day, m.day) as day, coalesce(u.region, m.region) as region,
-       coalesce(u.channel, m.channel) as channel, coalesce(u.campaign, m.campaign) as campaign,
-       coalesce(u.product, m.product) as product,
-       coalesce(u.r, 0) + coalesce(m.first_touch_r, 0) as revenue_base, coalesce(u.p, 0) + coalesce(m.first_touch_p, 0) as pipeline_base,
-       coalesce(u.w, 0) + coalesce(m.first_touch_w, 0) as won_deals, coalesce(u.o, 0) + coalesce(m.first_touch_o, 0) as open_deals,
-       coalesce(u.s, 0) + coalesce(m.first_touch_s, 0) as sourced_base,
-       coalesce(u.i, 0) + coalesce(m.first_touch_i, 0) as influenced_base
-from attr_day u
-full join attr_day_many m on u.day = m.day and u.region = m.region and u.channel is not distinct from m.channel
-    and u.campaign is not distinct from m.campaign and u.product = m.product
-where coalesce(u.d, m.first_touch_d) is not null
+create or replace table attribution_campaign_day_compact as
+select '*' as model, day, region, channel, campaign, product, r as revenue_base, p as pipeline_base,
+       w as won_deals, o as open_deals, s as sourced_base, i as influenced_base
+from attr_day
 union all
-select 'last_touch' as model, coalesce(u.day, m.day) as day, coalesce(u.region, m.region) as region,
-       coalesce(u.channel, m.channel) as channel, coalesce(u.campaign, m.campaign) as campaign,
-       coalesce(u.product, m.product) as product,
-       coalesce(u.r, 0) + coalesce(m.last_touch_r, 0) as revenue_base, coalesce(u.p, 0) + coalesce(m.last_touch_p, 0) as pipeline_base,
-       coalesce(u.w, 0) + coalesce(m.last_touch_w, 0) as won_deals, coalesce(u.o, 0) + coalesce(m.last_touch_o, 0) as open_deals,
-       coalesce(u.s, 0) + coalesce(m.last_touch_s, 0) as sourced_base,
-       coalesce(u.i, 0) + coalesce(m.last_touch_i, 0) as influenced_base
-from attr_day u
-full join attr_day_many m on u.day = m.day and u.region = m.region and u.channel is not distinct from m.channel
-    and u.campaign is not distinct from m.campaign and u.product = m.product
-where coalesce(u.d, m.last_touch_d) is not null
+select 'first_touch', day, region, channel, campaign, product, first_touch_r, first_touch_p, first_touch_w, first_touch_o, first_touch_s, first_touch_i
+from attr_day_many where first_touch_d is not null
 union all
-select 'linear' as model, coalesce(u.day, m.day) as day, coalesce(u.region, m.region) as region,
-       coalesce(u.channel, m.channel) as channel, coalesce(u.campaign, m.campaign) as campaign,
-       coalesce(u.product, m.product) as product,
-       coalesce(u.r, 0) + coalesce(m.linear_r, 0) as revenue_base, coalesce(u.p, 0) + coalesce(m.linear_p, 0) as pipeline_base,
-       coalesce(u.w, 0) + coalesce(m.linear_w, 0) as won_deals, coalesce(u.o, 0) + coalesce(m.linear_o, 0) as open_deals,
-       coalesce(u.s, 0) + coalesce(m.linear_s, 0) as sourced_base,
-       coalesce(u.i, 0) + coalesce(m.linear_i, 0) as influenced_base
-from attr_day u
-full join attr_day_many m on u.day = m.day and u.region = m.region and u.channel is not distinct from m.channel
-    and u.campaign is not distinct from m.campaign and u.product = m.product
-where coalesce(u.d, m.linear_d) is not null
+select 'last_touch', day, region, channel, campaign, product, last_touch_r, last_touch_p, last_touch_w, last_touch_o, last_touch_s, last_touch_i
+from attr_day_many where last_touch_d is not null
 union all
-select 'position_based' as model, coalesce(u.day, m.day) as day, coalesce(u.region, m.region) as region,
-       coalesce(u.channel, m.channel) as channel, coalesce(u.campaign, m.campaign) as campaign,
-       coalesce(u.product, m.product) as product,
-       coalesce(u.r, 0) + coalesce(m.position_based_r, 0) as revenue_base, coalesce(u.p, 0) + coalesce(m.position_based_p, 0) as pipeline_base,
-       coalesce(u.w, 0) + coalesce(m.position_based_w, 0) as won_deals, coalesce(u.o, 0) + coalesce(m.position_based_o, 0) as open_deals,
-       coalesce(u.s, 0) + coalesce(m.position_based_s, 0) as sourced_base,
-       coalesce(u.i, 0) + coalesce(m.position_based_i, 0) as influenced_base
-from attr_day u
-full join attr_day_many m on u.day = m.day and u.region = m.region and u.channel is not distinct from m.channel
-    and u.campaign is not distinct from m.campaign and u.product = m.product
-where coalesce(u.d, m.position_based_d) is not null
+select 'linear', day, region, channel, campaign, product, linear_r, linear_p, linear_w, linear_o, linear_s, linear_i
+from attr_day_many where linear_d is not null
 union all
-select 'time_decay' as model, coalesce(u.day, m.day) as day, coalesce(u.region, m.region) as region,
-       coalesce(u.channel, m.channel) as channel, coalesce(u.campaign, m.campaign) as campaign,
-       coalesce(u.product, m.product) as product,
-       coalesce(u.r, 0) + coalesce(m.time_decay_r, 0) as revenue_base, coalesce(u.p, 0) + coalesce(m.time_decay_p, 0) as pipeline_base,
-       coalesce(u.w, 0) + coalesce(m.time_decay_w, 0) as won_deals, coalesce(u.o, 0) + coalesce(m.time_decay_o, 0) as open_deals,
-       coalesce(u.s, 0) + coalesce(m.time_decay_s, 0) as sourced_base,
-       coalesce(u.i, 0) + coalesce(m.time_decay_i, 0) as influenced_base
-from attr_day u
-full join attr_day_many m on u.day = m.day and u.region = m.region and u.channel is not distinct from m.channel
-    and u.campaign is not distinct from m.campaign and u.product = m.product
-where coalesce(u.d, m.time_decay_d) is not null
+select 'position_based', day, region, channel, campaign, product, position_based_r, position_based_p, position_based_w, position_based_o, position_based_s, position_based_i
+from attr_day_many where position_based_d is not null
 union all
-select 'w_shaped' as model, coalesce(u.day, m.day) as day, coalesce(u.region, m.region) as region,
-       coalesce(u.channel, m.channel) as channel, coalesce(u.campaign, m.campaign) as campaign,
-       coalesce(u.product, m.product) as product,
-       coalesce(u.r, 0) + coalesce(m.w_shaped_r, 0) as revenue_base, coalesce(u.p, 0) + coalesce(m.w_shaped_p, 0) as pipeline_base,
-       coalesce(u.w, 0) + coalesce(m.w_shaped_w, 0) as won_deals, coalesce(u.o, 0) + coalesce(m.w_shaped_o, 0) as open_deals,
-       coalesce(u.s, 0) + coalesce(m.w_shaped_s, 0) as sourced_base,
-       coalesce(u.i, 0) + coalesce(m.w_shaped_i, 0) as influenced_base
-from attr_day u
-full join attr_day_many m on u.day = m.day and u.region = m.region and u.channel is not distinct from m.channel
-    and u.campaign is not distinct from m.campaign and u.product = m.product
-where coalesce(u.d, m.w_shaped_d) is not null;
-
+select 'time_decay', day, region, channel, campaign, product, time_decay_r, time_decay_p, time_decay_w, time_decay_o, time_decay_s, time_decay_i
+from attr_day_many where time_decay_d is not null
+union all
+select 'w_shaped', day, region, channel, campaign, product, w_shaped_r, w_shaped_p, w_shaped_w, w_shaped_o, w_shaped_s, w_shaped_i
+from attr_day_many where w_shaped_d is not null;
 
 -- The same without the campaign: what the channel views and the models side by side read, a
 -- fraction of the rows above.
-create or replace table attribution_channel_day as
+create or replace table attribution_channel_day_compact as
 select model, day, region, channel, product,
        sum(revenue_base) as revenue_base, sum(pipeline_base) as pipeline_base,
        sum(won_deals) as won_deals, sum(open_deals) as open_deals,
        sum(sourced_base) as sourced_base, sum(influenced_base) as influenced_base
-from attribution_campaign_day
+from attribution_campaign_day_compact
 group by all
 order by model, day;
 
 -- By month: a period's whole months cost a month's rows, not thirty days'.
-create or replace table attribution_campaign_month as
+create or replace table attribution_campaign_month_compact as
 select model, date_trunc('month', day)::date as month, region, channel, campaign, product,
        sum(revenue_base) as revenue_base, sum(pipeline_base) as pipeline_base,
        sum(won_deals) as won_deals, sum(open_deals) as open_deals,
        sum(sourced_base) as sourced_base, sum(influenced_base) as influenced_base
-from attribution_campaign_day
+from attribution_campaign_day_compact
 group by all
 order by model, month;
 
-create or replace table attribution_channel_month as
+create or replace table attribution_channel_month_compact as
 select model, date_trunc('month', day)::date as month, region, channel, product,
        sum(revenue_base) as revenue_base, sum(pipeline_base) as pipeline_base,
        sum(won_deals) as won_deals, sum(open_deals) as open_deals,
        sum(sourced_base) as sourced_base, sum(influenced_base) as influenced_base
-from attribution_channel_day
+from attribution_channel_day_compact
 group by all
 order by model, month;
 
+-- Per model, one row per model and key: the model's own rows and the '*' rows added up.
+create or replace view attribution_credit as
+select model, month, region, channel, campaign, product, currency, status, sum(deals) as deals, sum(revenue) as revenue, sum(pipeline) as pipeline, sum(sourced_revenue) as sourced_revenue, sum(influenced_revenue) as influenced_revenue
+from (
+    select * from attribution_credit_compact where model <> '*'
+    union all
+    select m.model, c.* exclude (model) from attribution_credit_compact c cross join attribution_models m where c.model = '*'
+)
+group by all;
+
+create or replace view attribution_campaign_day as
+select model, day, region, channel, campaign, product, sum(revenue_base) as revenue_base, sum(pipeline_base) as pipeline_base, sum(won_deals) as won_deals, sum(open_deals) as open_deals, sum(sourced_base) as sourced_base, sum(influenced_base) as influenced_base
+from (
+    select * from attribution_campaign_day_compact where model <> '*'
+    union all
+    select m.model, c.* exclude (model) from attribution_campaign_day_compact c cross join attribution_models m where c.model = '*'
+)
+group by all;
+
+create or replace view attribution_channel_day as
+select model, day, region, channel, product, sum(revenue_base) as revenue_base, sum(pipeline_base) as pipeline_base, sum(won_deals) as won_deals, sum(open_deals) as open_deals, sum(sourced_base) as sourced_base, sum(influenced_base) as influenced_base
+from (
+    select * from attribution_channel_day_compact where model <> '*'
+    union all
+    select m.model, c.* exclude (model) from attribution_channel_day_compact c cross join attribution_models m where c.model = '*'
+)
+group by all;
+
+create or replace view attribution_campaign_month as
+select model, month, region, channel, campaign, product, sum(revenue_base) as revenue_base, sum(pipeline_base) as pipeline_base, sum(won_deals) as won_deals, sum(open_deals) as open_deals, sum(sourced_base) as sourced_base, sum(influenced_base) as influenced_base
+from (
+    select * from attribution_campaign_month_compact where model <> '*'
+    union all
+    select m.model, c.* exclude (model) from attribution_campaign_month_compact c cross join attribution_models m where c.model = '*'
+)
+group by all;
+
+create or replace view attribution_channel_month as
+select model, month, region, channel, product, sum(revenue_base) as revenue_base, sum(pipeline_base) as pipeline_base, sum(won_deals) as won_deals, sum(open_deals) as open_deals, sum(sourced_base) as sourced_base, sum(influenced_base) as influenced_base
+from (
+    select * from attribution_channel_month_compact where model <> '*'
+    union all
+    select m.model, c.* exclude (model) from attribution_channel_month_compact c cross join attribution_models m where c.model = '*'
+)
+group by all;
+
 -- The rows a period reads: its whole months by month, the days of a month it covers in part by day
--- (as region_rows). Columns as the day tables', with month for day.
+-- (as region_rows). Columns as the compact day tables', with month for day: a model's rows and the '*'
+-- rows every rule model shares, which a reader adds to its model's.
 create or replace macro attribution_channel_rows(d_from, d_to) as table
-    select * from attribution_channel_month
+    select * from attribution_channel_month_compact
     where month >= d_from::date and last_day(month) <= d_to::date
     union all by name
     -- the first month's days, where the range covers that month in part
-    select date_trunc('month', day)::date as month, * exclude (day) from attribution_channel_day
+    select date_trunc('month', day)::date as month, * exclude (day) from attribution_channel_day_compact
     where day between d_from::date and least(d_to::date, last_day(d_from::date))
       and (day(d_from::date) > 1 or last_day(d_from::date) > d_to::date)
     union all by name
     -- the last month's days, where it is a later month covered in part
-    select date_trunc('month', day)::date as month, * exclude (day) from attribution_channel_day
+    select date_trunc('month', day)::date as month, * exclude (day) from attribution_channel_day_compact
     where day between date_trunc('month', d_to::date)::date and d_to::date
       and date_trunc('month', d_to::date) > date_trunc('month', d_from::date)
       and last_day(d_to::date) > d_to::date;
 
 create or replace macro attribution_campaign_rows(d_from, d_to) as table
-    select * from attribution_campaign_month
+    select * from attribution_campaign_month_compact
     where month >= d_from::date and last_day(month) <= d_to::date
     union all by name
     -- the first month's days, where the range covers that month in part
-    select date_trunc('month', day)::date as month, * exclude (day) from attribution_campaign_day
+    select date_trunc('month', day)::date as month, * exclude (day) from attribution_campaign_day_compact
     where day between d_from::date and least(d_to::date, last_day(d_from::date))
       and (day(d_from::date) > 1 or last_day(d_from::date) > d_to::date)
     union all by name
     -- the last month's days, where it is a later month covered in part
-    select date_trunc('month', day)::date as month, * exclude (day) from attribution_campaign_day
+    select date_trunc('month', day)::date as month, * exclude (day) from attribution_campaign_day_compact
     where day between date_trunc('month', d_to::date)::date and d_to::date
       and date_trunc('month', d_to::date) > date_trunc('month', d_from::date)
       and last_day(d_to::date) > d_to::date;
