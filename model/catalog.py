@@ -92,6 +92,7 @@ LISTINGS: dict[str, str] = {
     "warehouse_status": "whether the warehouse holds deals",
     "freshness": "each source's latest date and row count",
     "filter_options": "regions and products to filter by",
+    "region_default": "the region the Regions drill-down opens on (the most revenue among known regions)",
     "channel_labels": "channels, their owners and labels",
     "activity_owners": "who owns activities",
     "activities_in_period": "activities as planned, with their budgets as entered",
@@ -134,7 +135,7 @@ ACCESS: dict[str, str] = {
     "filter_options": "options",
     # $regions intersected with the user's regions (activities without a region are company-wide plans
     # every region works under, shown to all)
-    **dict.fromkeys(("metrics_region", "monthly_fact_plan", "kpi_deals", "won_revenue_by_week",
+    **dict.fromkeys(("metrics_region", "region_default", "monthly_fact_plan", "kpi_deals", "won_revenue_by_week",
                      "plan_fact_region_month", "funnel_breakdown", "funnel_scorecard_month",
                      "attribution_by_channel", "attribution_by_campaign", "attribution_unattributed",
                      "recon_by_region_month", "recon_differences_list", "activities_in_period",

@@ -281,6 +281,38 @@ def test_formula_metrics_name_registered_inputs():
         assert bool(m.query) + bool(m.ratio) + bool(m.combine) <= 1, key
 
 
+def test_regions_page_opens_on_the_summarys_top_region_asked_beside_it(demo):
+    """region_default (asked beside metrics_region, so the drill-down need not wait for it) names the
+    region default_region picks from the summary, for every filter set, an empty period and a period
+    without any known region's revenue; the page's drill-down is that region's, as asked by name."""
+    from model.views.regions import default_region
+
+    _con, run = demo
+    options = run("filter_options", {})
+    sets = filter_sets(options[options.kind == "region"].value.tolist(),
+                       options[options.kind == "product"].value.tolist())
+    sets += [Filters("custom", dt.date(2001, 1, 1), dt.date(2001, 2, 1), (), ()),
+             Filters("custom", FIRST, LAST, ("(none)",), ())]
+    picked = set()
+    for f in sets:
+        rows = run(metrics.REGION_QUERY, f.params())
+        want = default_region(rows)
+        asked = run("region_default", f.params())
+        if len(asked):
+            assert asked.region.iloc[0] == want, f
+        else:       # no known region has revenue: the page takes the summary's pick
+            known = rows[~rows.is_total & ~rows.unknown_region.astype(bool)]
+            assert known.revenue.isna().all(), f
+        page = load("regions", f, run)
+        assert (page["region"].region.iloc[0] if "region" in page else None) == want, f
+        if want is not None:
+            picked.add(want)
+            by_name = load("regions", f, run, region=want)
+            for key in ("sources", "monthly", "managers", "products", "activities"):
+                pd.testing.assert_frame_equal(page[key], by_name[key], obj=f"{f} {key}")
+    assert len(picked) >= 3       # the filter sets open the page on several regions
+
+
 def test_excel_files_hold_the_registry_numbers(demo):
     """The Regions table's Excel file (ui.tables.xlsx, as the page's download makes it) and the Overview's
     deviations hold the registry's values, for a sample of the filter sets."""

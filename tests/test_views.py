@@ -44,6 +44,28 @@ def test_fetch_finishes_every_job_then_raises_the_first_failure_in_job_order():
     assert views.fetch(run, {}) == {}
 
 
+def test_fetch_runs_a_jobs_follow_ups_while_the_first_jobs_still_run():
+    """`then` adds jobs from a job's result as soon as it is done: here the slow first job can only finish
+    once a follow-up has run, which a fetch that waited for all first jobs would never reach."""
+    followed = threading.Event()
+
+    def run(name, params):
+        if name == "slow" and not followed.wait(timeout=10):
+            raise TimeoutError("the follow-up did not run while the slow job ran")
+        if name == "x":
+            followed.set()
+        return pd.DataFrame({"name": [name], "x": [params.get("x")]})
+
+    out = views.fetch(run, {"slow": ("slow", {}), "head": ("head", {"x": 7})},
+                      then={"head": lambda rows: {"x": ("x", {"x": int(rows.x.iloc[0]) + 1}), "y": ("y", {})}})
+    assert list(out) == ["slow", "head", "x", "y"]
+    assert out["x"].x.iloc[0] == 8
+    # no follow-up, and a follow-up that fails: the error is the job's
+    assert list(views.fetch(run, {"head": ("head", {})}, then={"head": lambda rows: {}})) == ["head"]
+    with pytest.raises(KeyError):
+        views.fetch(run, {"head": ("head", {})}, then={"head": lambda rows: {}["missing"]})
+
+
 def test_fetch_with_one_worker_runs_in_the_callers_thread(monkeypatch):
     monkeypatch.setattr(views, "WORKERS", 1)
     threads = set()

@@ -200,6 +200,7 @@ def test_later_export_replaces_earlier_row(fresh_db, tmp_path):
     ("funnel_rows", "mart_funnel_day", ["leads", "qualified", "won_revenue_base", "within_sla", "response_hours_sum"]),
     ("channel_rows", "mart_channel_day", ["leads", "qualified", "deals_won", "revenue_base", "cost_base"]),
     ("manager_deals_rows", "mart_manager_deals_day", ["deals_won", "deals_lost", "revenue_base"]),
+    ("campaign_rows", "mart_campaign_day", ["cost_base", "leads"]),
     ("attribution_channel_rows", "attribution_channel_day_compact", ["revenue_base", "pipeline_base", "won_deals"]),
     ("attribution_campaign_rows", "attribution_campaign_day_compact", ["revenue_base", "open_deals", "sourced_base"]),
 ])

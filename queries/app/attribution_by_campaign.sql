@@ -16,9 +16,8 @@ parts as (
         and (len(coalesce($products::varchar[], [])) = 0 or list_contains($products::varchar[], product))
     union all
     select channel, campaign, 0, 0, 0, 0, coalesce(cost_base, 0), coalesce(leads, 0)
-    from mart_campaign_day
-    where day between $date_from::date and $date_to::date
-        and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
+    from campaign_rows($date_from, $date_to)
+    where (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
         -- spend rows carry their campaign's product; lead rows none, so a product filter keeps them
         and (len(coalesce($products::varchar[], [])) = 0 or product is null
              or list_contains($products::varchar[], product))

@@ -12,24 +12,36 @@ with
 -- credit, spend and leads in one union and one aggregate: a channel may appear in any of them (one
 -- that spent and won nothing still shows, its ROMI -100%)
 parts as (
-    -- chosen: $model's own credit and the credit every rule model shares (model '*', the one-touch journeys)
-    select model, model = $model or (model = '*' and $model in (select model from attribution_models)) as chosen,
-           channel, revenue_base, pipeline_base, won_deals, open_deals, sourced_base, influenced_base,
+    select model, channel, revenue_base, pipeline_base, won_deals, open_deals, sourced_base, influenced_base,
            0 as spend, 0 as leads
     from attribution_channel_rows($date_from, $date_to)
     where (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
         and (len(coalesce($products::varchar[], [])) = 0 or list_contains($products::varchar[], product))
     union all
-    select null, null, channel, 0, 0, 0, 0, 0, 0, cost_base, 0
+    select null, channel, 0, 0, 0, 0, 0, 0, cost_base, 0
     from mart_spend_day
     where day between $date_from::date and $date_to::date
         and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
         and (len(coalesce($products::varchar[], [])) = 0 or list_contains($products::varchar[], product))
     union all
-    select null, null, channel, 0, 0, 0, 0, 0, 0, 0, leads
+    select null, channel, 0, 0, 0, 0, 0, 0, 0, leads
     from mart_leads_day
     where day between $date_from::date and $date_to::date
         and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
+),
+
+-- per model and channel first (plain sums over the period's rows), the models side by side after,
+-- over those few rows: filtered sums over every row of the period cost twice as much
+by_model as (
+    select
+        model, channel,
+        -- $model's own credit and the credit every rule model shares (model '*', the one-touch journeys)
+        model = $model or (model = '*' and $model in (select model from attribution_models)) as chosen,
+        sum(revenue_base) as revenue_base, sum(pipeline_base) as pipeline_base, sum(won_deals) as won_deals,
+        sum(open_deals) as open_deals, sum(sourced_base) as sourced_base, sum(influenced_base) as influenced_base,
+        sum(spend) as spend, sum(leads) as leads
+    from parts
+    group by model, channel
 ),
 
 by_channel as (
@@ -49,7 +61,7 @@ by_channel as (
         sum(revenue_base) filter (where model in ('time_decay', '*')) as time_decay,
         sum(revenue_base) filter (where model in ('position_based', '*')) as position_based,
         sum(revenue_base) filter (where model in ('w_shaped', '*')) as w_shaped
-    from parts
+    from by_model
     group by channel
 ),
 
