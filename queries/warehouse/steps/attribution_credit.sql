@@ -1,13 +1,15 @@
 -- Rule-based attribution (first, last, linear, time_decay, position_based, w_shaped) into small
 -- aggregates whose size is bounded by their dimensions, not by the number of deals:
 -- - attribution_credit: model x month x region x channel x campaign x product x currency x status
---   ('won' at the month won, 'open' at the month created), money in the deal's currency; the table
+--   ('won' at the month won, 'open' at the month created), money in the deal's currency; the view
 --   tests prove equal to analysis/attribution.py and the data checks hold to the deals;
 -- - what the pages read, in the base currency and by day, so a period that cuts months credits
 --   exactly its own deals (the won revenue the Overview counts): attribution_campaign_day and
 --   attribution_channel_day, the same by month (attribution_*_month), and the macros
 --   attribution_channel_rows / attribution_campaign_rows that read whole months by month and the
 --   other days by day, as region_rows does.
+-- Each is stored compact (attribution_*_compact: credit every rule model gives alike once, under
+-- model '*'; see below), and the names above without _compact are views that add it up per model.
 -- Reads attribution_journeys' temp tables.
 create or replace temp table attr_weighted as
 with
