@@ -202,7 +202,7 @@ def run_steps(con, steps: Sequence[Step] = STEPS, changed: Iterable[str] | None 
     return ran
 
 
-def drop_derived(con, steps: Sequence[Step] = STEPS) -> list[str]:
+def drop_derived(con, steps: Sequence[Step] = STEPS) -> None:
     """Drops what the steps build where it is already in the warehouse (a copy of the live one, before a
     full build): an object whose kind the steps changed (attribution_credit, once a table, is now a
     view) cannot be replaced by `create or replace`, and the full build makes everything again anyway.
@@ -221,7 +221,6 @@ def drop_derived(con, steps: Sequence[Step] = STEPS) -> list[str]:
         """, {"n": names}).fetchall()
     for name, kind in found:
         run(con, f"drop {kind} main.{name}")    # names from etl/steps.py, not users
-    return sorted(name for name, _ in found)
 
 
 def _run_growing(con, stmt: str, params: dict | None = None) -> list:

@@ -118,7 +118,7 @@ STEPS: tuple[Step, ...] = (
          temp=("attr_weighted", "attr_one", "attr_long", "attr_credit_many", "attr_day", "attr_day_many"),
          # the *_compact tables hold what the step writes (one-touch credit once, under model '*'); the
          # views of the same names without _compact add it up per model for every reader but the macros
-         builds=("attribution_models", "attribution_credit_compact", "attribution_campaign_day_compact",
+         builds=("attribution_models", "credited_to", "attribution_credit_compact", "attribution_campaign_day_compact",
                  "attribution_channel_day_compact", "attribution_campaign_month_compact",
                  "attribution_channel_month_compact", "attribution_credit", "attribution_campaign_day",
                  "attribution_channel_day", "attribution_campaign_month", "attribution_channel_month",

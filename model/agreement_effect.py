@@ -33,9 +33,9 @@ from model.views.contribution import with_models
 # What the effect reads (attribution_by_channel, the Markov and Shapley inputs, funnel_scorecard_month):
 # the steps that build these are rerun when the change reaches them.
 TARGETS = frozenset({"attribution_channel_rows", "attribution_channel_day_compact",
-                     "attribution_channel_month_compact", "attribution_models", "attribution_transitions",
-                     "attribution_channel_sets", "mart_spend_day", "mart_leads_day", "funnel_rows",
-                     "mart_funnel_day", "mart_funnel_month"})
+                     "attribution_channel_month_compact", "attribution_models", "credited_to",
+                     "attribution_transitions", "attribution_channel_sets", "mart_spend_day", "mart_leads_day",
+                     "funnel_rows", "mart_funnel_day", "mart_funnel_month"})
 SEARCH = "set search_path = 'memory.main,wh.main'"
 FUNNEL = ("leads", "qualified", "qualified_share", "within_sla", "sla_share", "converted", "lead_to_deal")
 

@@ -592,15 +592,13 @@ def test_page_queries_read_every_models_credit_as_the_per_model_tables_state_it(
         # a model that is not a rule model has no credit here (not even the shared rows)
         assert app_query(small_demo, name, model="markov", **ALL_TIME)["revenue"].sum() == 0, name
     for f in [*filter_sets(small_demo, 4, seed), ALL_TIME]:
-        side = None
         for model in attr.RULE_MODELS:
             channel = app_query(small_demo, "attribution_by_channel", model=model, **f).set_index("channel")
             want = read(small_demo, channel_sql, {**f, "model": model}).set_index("channel")
             got = channel.loc[channel[want.columns].ne(0).any(axis=1) | channel.index.isin(want.index), want.columns]
             pd.testing.assert_frame_equal(got.sort_index(), want.reindex(got.index).fillna(0).sort_index(),
                                           check_dtype=False, rtol=1e-9, atol=1e-6)
-            side = channel if side is None else side
-            credited = side[model].dropna()
+            credited = channel[model].dropna()     # each model's side-by-side column
             assert credited.to_numpy() == pytest.approx(want["revenue"].reindex(credited.index).fillna(0).to_numpy(),
                                                         abs=1e-6), (f, model)
             campaign = app_query(small_demo, "attribution_by_campaign", model=model, **f)

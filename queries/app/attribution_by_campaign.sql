@@ -10,8 +10,7 @@ with
 parts as (
     select channel, campaign, revenue_base, pipeline_base, won_deals, open_deals, 0 as spend, 0 as leads
     from attribution_campaign_rows($date_from, $date_to)
-    -- $model's own credit and the credit every rule model shares (model '*', the one-touch journeys)
-    where (model = $model or (model = '*' and $model in (select model from attribution_models)))
+    where credited_to(model, $model)
         and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
         and (len(coalesce($products::varchar[], [])) = 0 or list_contains($products::varchar[], product))
     union all

@@ -35,8 +35,7 @@ parts as (
 by_model as (
     select
         model, channel,
-        -- $model's own credit and the credit every rule model shares (model '*', the one-touch journeys)
-        model = $model or (model = '*' and $model in (select model from attribution_models)) as chosen,
+        credited_to(model, $model) as chosen,     -- its own rows and the '*' rows (credited_to)
         sum(revenue_base) as revenue_base, sum(pipeline_base) as pipeline_base, sum(won_deals) as won_deals,
         sum(open_deals) as open_deals, sum(sourced_base) as sourced_base, sum(influenced_base) as influenced_base,
         sum(spend) as spend, sum(leads) as leads
@@ -55,12 +54,12 @@ by_channel as (
         coalesce(sum(influenced_base) filter (where chosen), 0) as influenced_revenue,
         coalesce(sum(spend), 0) as spend,
         coalesce(sum(leads), 0)::bigint as leads,
-        sum(revenue_base) filter (where model in ('first_touch', '*')) as first_touch,
-        sum(revenue_base) filter (where model in ('last_touch', '*')) as last_touch,
-        sum(revenue_base) filter (where model in ('linear', '*')) as linear,
-        sum(revenue_base) filter (where model in ('time_decay', '*')) as time_decay,
-        sum(revenue_base) filter (where model in ('position_based', '*')) as position_based,
-        sum(revenue_base) filter (where model in ('w_shaped', '*')) as w_shaped
+        sum(revenue_base) filter (where credited_to(model, 'first_touch')) as first_touch,
+        sum(revenue_base) filter (where credited_to(model, 'last_touch')) as last_touch,
+        sum(revenue_base) filter (where credited_to(model, 'linear')) as linear,
+        sum(revenue_base) filter (where credited_to(model, 'time_decay')) as time_decay,
+        sum(revenue_base) filter (where credited_to(model, 'position_based')) as position_based,
+        sum(revenue_base) filter (where credited_to(model, 'w_shaped')) as w_shaped
     from by_model
     group by channel
 ),

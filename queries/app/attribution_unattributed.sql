@@ -8,8 +8,7 @@ with
 credit as (
     select channel, revenue_base
     from attribution_channel_rows($date_from, $date_to)
-    -- $model's own credit and the credit every rule model shares (model '*', the one-touch journeys)
-    where (model = $model or (model = '*' and $model in (select model from attribution_models)))
+    where credited_to(model, $model)
         and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
         and (len(coalesce($products::varchar[], [])) = 0 or list_contains($products::varchar[], product))
 ),

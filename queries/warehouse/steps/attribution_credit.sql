@@ -155,6 +155,12 @@ group by all;
 create or replace table attribution_models as
 select unnest(['first_touch', 'last_touch', 'linear', 'time_decay', 'position_based', 'w_shaped']) as model;
 
+-- Whether a credit row (of model `row_model`) counts for the rule model `chosen`: the model's own rows
+-- and the '*' rows every rule model shares; none for a name that is not a rule model. The app's
+-- queries read the compact rows through the macros below and select a model's credit with this.
+create or replace macro credited_to(row_model, chosen) as
+    row_model = chosen or (row_model = '*' and chosen in (select model from attribution_models));
+
 -- The journeys of several touches by month, the six models side by side, in month order.
 create or replace temp table attr_credit_many as
 select
