@@ -54,12 +54,14 @@ by_channel as (
         coalesce(sum(influenced_base) filter (where chosen), 0) as influenced_revenue,
         coalesce(sum(spend), 0) as spend,
         coalesce(sum(leads), 0)::bigint as leads,
-        sum(revenue_base) filter (where credited_to(model, 'first_touch')) as first_touch,
-        sum(revenue_base) filter (where credited_to(model, 'last_touch')) as last_touch,
-        sum(revenue_base) filter (where credited_to(model, 'linear')) as linear,
-        sum(revenue_base) filter (where credited_to(model, 'time_decay')) as time_decay,
-        sum(revenue_base) filter (where credited_to(model, 'position_based')) as position_based,
-        sum(revenue_base) filter (where credited_to(model, 'w_shaped')) as w_shaped
+        -- each a rule model by name, so its own rows and the '*' rows without credited_to's check (six
+        -- more subqueries to plan took the query from 13.4 to 16.7 ms at 10M deals)
+        sum(revenue_base) filter (where model in ('first_touch', '*')) as first_touch,
+        sum(revenue_base) filter (where model in ('last_touch', '*')) as last_touch,
+        sum(revenue_base) filter (where model in ('linear', '*')) as linear,
+        sum(revenue_base) filter (where model in ('time_decay', '*')) as time_decay,
+        sum(revenue_base) filter (where model in ('position_based', '*')) as position_based,
+        sum(revenue_base) filter (where model in ('w_shaped', '*')) as w_shaped
     from by_model
     group by channel
 ),
