@@ -195,11 +195,19 @@ def run_steps(con, steps: Sequence[Step] = STEPS, changed: Iterable[str] | None 
             if dirty is not None:
                 dirty.update(step.outputs)
                 dirty.update(name for name in step.updates if written.get(name))
-        for name in drops:
-            if name in present:
-                run(con, "drop table temp.main." + name)  # names from etl/steps.py, not users
-                present.discard(name)
+        drop_temp(con, [n for n in drops if n in present])
+        present.difference_update(drops)
     return ran
+
+
+def drop_temp(con, names: Sequence[str]) -> None:
+    """Drops the steps' temp objects `names`: tables, or views over them (attribution_credit's)."""
+    if not names:
+        return
+    views = {v for (v,) in con.execute("select view_name from duckdb_views() where temporary and "
+                                       "list_contains($n, view_name)", {"n": list(names)}).fetchall()}
+    for name in names:      # names from etl/steps.py, not users
+        run(con, f"drop {'view' if name in views else 'table'} temp.main.{name}")
 
 
 def drop_derived(con, steps: Sequence[Step] = STEPS) -> None:

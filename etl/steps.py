@@ -115,7 +115,8 @@ STEPS: tuple[Step, ...] = (
     Step("attribution_journeys", reads=("deals", "leads", "touchpoints", "cfg_attribution", "cfg_agreement", "cfg_fx"),
          temp=("attr_params", "attr_deals", "attr_touches")),
     Step("attribution_credit", reads=("attr_params", "attr_deals", "attr_touches", "cfg_channels"),
-         temp=("attr_weighted", "attr_one", "attr_long", "attr_credit_many", "attr_day", "attr_day_many"),
+         temp=("attr_touched", "attr_weighted", "attr_single", "attr_one", "attr_long", "attr_credit_many",
+               "attr_day_many"),
          # the *_compact tables hold what the step writes (one-touch credit once, under model '*'); the
          # views of the same names without _compact add it up per model for every reader but the macros
          builds=("attribution_models", "credited_to", "attribution_credit_compact", "attribution_campaign_day_compact",

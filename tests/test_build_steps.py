@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.build import prepare, run_steps
+from etl.build import drop_temp, prepare, run_steps
 from etl.errors import LoadError
 from etl.sqlfiles import run, statements
 from etl.steps import SOURCES, STEPS, STEPS_DIR, Step, check, describe, schedule
@@ -43,6 +43,12 @@ def empty_warehouse() -> duckdb.DuckDBPyConnection:
     prepare(con)
     run(con, "set explain_output = 'all'")  # EXPLAIN then returns the plan as bound, before optimising
     return con
+
+
+def temp_objects(con) -> set[str]:
+    """The connection's temp tables and views."""
+    return {n for (n,) in con.execute("select table_name from duckdb_tables() where temporary union all "
+                                      "select view_name from duckdb_views() where temporary and not internal").fetchall()}
 
 
 def catalog(con) -> dict[str, tuple[bool, int]]:
@@ -123,8 +129,7 @@ def seen_by_step() -> dict[str, Seen]:
     try:
         for step, drops in schedule(STEPS):
             out[step.name] = observe(con, step.path)
-            for name in drops:
-                run(con, "drop table temp.main." + name)
+            drop_temp(con, drops)
     finally:
         con.close()
     return out
@@ -157,13 +162,13 @@ def test_every_sql_file_under_steps_is_a_step_and_runs_once():
     assert len(BY_NAME) == len(STEPS)
 
 
-def test_the_build_leaves_no_temp_table_behind_and_keeps_every_built_object():
+def test_the_build_leaves_no_temp_object_behind_and_keeps_every_built_object():
     con = duckdb.connect()
     try:
         prepare(con)
-        before = {n for (n,) in con.execute("select table_name from duckdb_tables() where temporary").fetchall()}
+        before = temp_objects(con)
         run_steps(con)
-        left = {n for (n,) in con.execute("select table_name from duckdb_tables() where temporary").fetchall()}
+        left = temp_objects(con)
         kept = set(catalog(con)) - before
     finally:
         con.close()

@@ -11,19 +11,20 @@
 -- Each is stored compact (attribution_*_compact: credit every rule model gives alike once, under
 -- model '*'; see below), and the names above without _compact are views that add it up per model.
 -- Reads attribution_journeys' temp tables.
+-- Each touch of a won or open deal with what the models weigh it by (lost deals carry no money to
+-- credit; their journeys live on in attribution_paths). A view: the two tables below read it.
+create or replace temp view attr_touched as
+select
+    t.*, d.status, d.month, d.day, d.region, d.product, d.currency, coalesce(d.amount, 0)::double as amount,
+    d.amount_base::double as amount_base, d.lead_at, d.created_at as deal_at, c.owner
+from attr_touches t
+join attr_deals d using (source_system, deal_id)
+left join cfg_channels c on c.channel = t.channel
+where d.status in ('won', 'open');
+
+-- Journeys of several touches: each touch's weight needs the whole journey (windows over the deal).
 create or replace temp table attr_weighted as
 with
-touched as (
-    select
-        t.*, d.status, d.month, d.day, d.region, d.product, d.currency, coalesce(d.amount, 0)::double as amount,
-        d.amount_base::double as amount_base, d.lead_at, d.created_at as deal_at, c.owner
-    from attr_touches t
-    join attr_deals d using (source_system, deal_id)
-    left join cfg_channels c on c.channel = t.channel
-    -- lost deals carry no money to credit; their journeys live on in attribution_paths
-    where d.status in ('won', 'open')
-),
--- journeys of several touches: each touch's weight needs the whole journey (windows over the deal)
 milestones as (
     select
         *,
@@ -31,7 +32,7 @@ milestones as (
         max(case when touch_at <= deal_at then k end) over deal as k_deal,
         coalesce(bool_or(owner = 'marketing' and k = 1) over deal, false) as sourced,
         coalesce(bool_or(owner = 'marketing') over deal, false) as influenced
-    from touched
+    from attr_touched
     where n > 1
     window deal as (partition by source_system, deal_id)
 ),
@@ -54,10 +55,30 @@ raw as (
                    else 0 end as w_raw
     from flags f
     cross join attr_params p
-),
--- journeys of one touch (a deal without touches has its fallback touch): every window above would be
--- the row itself, so the same formulas run without them; most deals of a CRM export are these
-single_raw as (
+)
+select
+    month, day, region, channel, campaign, product, currency, status, sourced, influenced, amount, amount_base,
+    (k = 1)::int::double as first_touch,
+    (k = n)::int::double as last_touch,
+    1.0 / n as linear,
+    td_raw / sum(td_raw) over deal as time_decay,
+    pb_raw / sum(pb_raw) over deal as position_based,
+    w_raw / sum(w_raw) over deal as w_shaped
+from raw
+window deal as (partition by source_system, deal_id);
+
+-- Journeys of one touch (a deal without touches has its fallback touch), most deals of a CRM export:
+-- every window above would be the row itself, so the same formulas run without them. First, last and
+-- linear give the touch the whole deal; the other three models' weights (time_decay, position_based,
+-- w_shaped) are 1 too unless a parameter is missing or zero (then null or NaN). The rows are added up
+-- per key and those three weights here, in one pass: the credit of a key is its deals and money times
+-- a weight, so nothing is lost by summing first.
+create or replace temp table attr_single as
+select
+    month, day, region, channel, campaign, product, currency, status, sourced, influenced,
+    td_raw / td_raw as time_decay, pb_raw / pb_raw as position_based, w_raw / w_raw as w_shaped,
+    count(*)::double as deals, sum(amount) as amount, sum(amount_base) as base
+from (
     select
         f.*,
         pow(0.5, epoch(t_last - touch_at) / 86400.0 / p.half_life_days) as td_raw,
@@ -74,55 +95,32 @@ single_raw as (
             coalesce(k = case when touch_at <= deal_at then k end, false) as is_deal,
             not (k = 1 or coalesce(k = case when touch_at <= lead_at then k end, false)
                  or coalesce(k = case when touch_at <= deal_at then k end, false)) as is_other
-        from touched
+        from attr_touched
         where n = 1
     ) f
     cross join attr_params p
 )
-select
-    month, day, region, channel, campaign, product, currency, status, sourced, influenced, amount, amount_base,
-    (k = 1)::int::double as first_touch,
-    (k = n)::int::double as last_touch,
-    1.0 / n as linear,
-    td_raw / sum(td_raw) over deal as time_decay,
-    pb_raw / sum(pb_raw) over deal as position_based,
-    w_raw / sum(w_raw) over deal as w_shaped,
-    false as one
-from raw
-window deal as (partition by source_system, deal_id)
-union all
-select
-    month, day, region, channel, campaign, product, currency, status, sourced, influenced, amount, amount_base,
-    (k = 1)::int::double as first_touch,
-    (k = n)::int::double as last_touch,
-    1.0 / n as linear,
-    td_raw / td_raw as time_decay,
-    pb_raw / pb_raw as position_based,
-    w_raw / w_raw as w_shaped,
-    -- every model gives a one-touch journey all of the deal (unless a parameter is missing)
-    coalesce(td_raw / td_raw = 1 and pb_raw / pb_raw = 1 and w_raw / w_raw = 1, false) as one
-from single_raw;
+group by all;
 
--- Most journeys in a CRM export have one touch (a deal without touches has its fallback touch), and every
--- model gives that touch the whole deal: their rows (`one`) are aggregated once, with three sums
--- (attr_one), not six models' eighteen, and only journeys of several touches carry a column per model
+-- Every model gives those journeys all of the deal (all three weights 1): their credit (attr_one) is
+-- one set of sums for all six models, not six, and only the other journeys carry a column per model
 -- (attr_long). The tables below join the two and add them up per model: what each model credits is
 -- the same sum as over all rows, and where there are no multi-touch journeys the per-model work is empty.
 -- Both at the finest grain anything below reads (day and month).
-create or replace temp table attr_one as
+create or replace temp view attr_one as
 select
     month, day, region, channel, campaign, product, currency, status, sourced, influenced,
-    count(*)::double as deals, sum(amount) as amount, coalesce(sum(amount_base), 0) as base
-from attr_weighted
-where one
-group by all;
+    deals, amount, coalesce(base, 0) as base
+from attr_single
+where coalesce(time_decay = 1 and position_based = 1 and w_shaped = 1, false);
 
 -- The same grain for the journeys of several touches, the six models side by side: money in the
--- deal's currency and in base (0 where a currency has no rate, as the marts' sums leave it out).
--- Each table below aggregates these rows first and splits its own result into the six models:
--- splitting here (six models x these rows) made both group six times the rows. A model's weights are
--- null only when a parameter is missing; its deals are then null, and its rows are left out below
--- (as unpivoting them here dropped them).
+-- deal's currency and in base (0 where a currency has no rate, as the marts' sums leave it out), and
+-- the one-touch journeys some model does not give the whole deal. A key may have a row of each: the
+-- tables below add them up. Each table below aggregates these rows first and splits its own result
+-- into the six models: splitting here (six models x these rows) made both group six times the rows.
+-- A model's weights are null only when a parameter is missing; its deals are then null, and its rows
+-- are left out below (as unpivoting them here dropped them).
 create or replace temp table attr_long as
 select
     month, day, region, channel, campaign, product, currency, status, sourced, influenced,
@@ -139,8 +137,18 @@ select
     sum(w_shaped) as w_shaped_deals, sum(w_shaped * amount) as w_shaped_amount,
     coalesce(sum(w_shaped * amount_base), 0) as w_shaped_base
 from attr_weighted
-where not one
-group by all;
+group by all
+union all
+select
+    month, day, region, channel, campaign, product, currency, status, sourced, influenced,
+    deals, amount, coalesce(base, 0),
+    deals, amount, coalesce(base, 0),
+    deals, amount, coalesce(base, 0),
+    time_decay * deals, time_decay * amount, coalesce(time_decay * base, 0),
+    position_based * deals, position_based * amount, coalesce(position_based * base, 0),
+    w_shaped * deals, w_shaped * amount, coalesce(w_shaped * base, 0)
+from attr_single
+where not coalesce(time_decay = 1 and position_based = 1 and w_shaped = 1, false);
 
 -- What the step keeps is compact: the credit every rule model gives alike (the one-touch journeys of
 -- attr_one) is stored once, under model '*', and only the journeys of several touches have a row per
@@ -236,25 +244,10 @@ from attr_credit_many where w_shaped_d is not null;
 -- What the pages read: day x region x channel x campaign x product, in the base currency. Won money on
 -- the day the deal was won, open pipeline on the day it was created; a won deal with no close date is
 -- in no period (nor is it on the Overview). Regions and products as the marts name them ('(none)' for
--- none), so a filter selects the same deals as region_rows. The one-touch journeys (attr_day, one
+-- none), so a filter selects the same deals as region_rows. The one-touch journeys (from attr_one, one
 -- column per figure) and the others (attr_day_many, the six models side by side), each in day order,
 -- so the table is in (model, day) order and zonemaps skip what a page does not read (a union all keeps
 -- its inputs' order; should it not, only the zonemaps suffer, not a value).
-create or replace temp table attr_day as
-select
-    day, coalesce(region, '(none)') as region, channel, campaign, coalesce(product, '(none)') as product,
-    sum(deals) as d,
-    coalesce(sum(base) filter (where status = 'won'), 0) as r,
-    coalesce(sum(base) filter (where status = 'open'), 0) as p,
-    coalesce(sum(deals) filter (where status = 'won'), 0) as w,
-    coalesce(sum(deals) filter (where status = 'open'), 0) as o,
-    coalesce(sum(base) filter (where status = 'won' and sourced), 0) as s,
-    coalesce(sum(base) filter (where status = 'won' and influenced), 0) as i
-from attr_one
-where day is not null
-group by all
-order by day;
-
 create or replace temp table attr_day_many as
 select
     day, coalesce(region, '(none)') as region, channel, campaign, coalesce(product, '(none)') as product,
@@ -306,9 +299,21 @@ group by all
 order by day;
 
 create or replace table attribution_campaign_day_compact as
-select '*' as model, day, region, channel, campaign, product, r as revenue_base, p as pipeline_base,
-       w as won_deals, o as open_deals, s as sourced_base, i as influenced_base
-from attr_day
+select * from (
+    select
+        '*' as model, day, coalesce(region, '(none)') as region, channel, campaign,
+        coalesce(product, '(none)') as product,
+        coalesce(sum(base) filter (where status = 'won'), 0) as revenue_base,
+        coalesce(sum(base) filter (where status = 'open'), 0) as pipeline_base,
+        coalesce(sum(deals) filter (where status = 'won'), 0) as won_deals,
+        coalesce(sum(deals) filter (where status = 'open'), 0) as open_deals,
+        coalesce(sum(base) filter (where status = 'won' and sourced), 0) as sourced_base,
+        coalesce(sum(base) filter (where status = 'won' and influenced), 0) as influenced_base
+    from attr_one
+    where day is not null
+    group by all
+    order by day
+)
 union all
 select 'first_touch', day, region, channel, campaign, product, first_touch_r, first_touch_p, first_touch_w, first_touch_o, first_touch_s, first_touch_i
 from attr_day_many where first_touch_d is not null
