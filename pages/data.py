@@ -7,7 +7,7 @@ import streamlit as st
 from analysis.attribution import agreed_model
 from model import agreements, metrics
 from model.views import load
-from model.views.data import recon_totals
+from model.views.data import has_accounting, recon_totals
 from ui import agreement, auth, cards, db, fmt, nav, page, tables, trail, upload
 from ui.attribution import describe
 from ui.audit_log import audit_tab
@@ -113,28 +113,32 @@ if ADMIN:
 
 with tab_recon:
     st.caption(t("data.recon.note"))
-    totals = recon_totals(d["recon"])
-    for r in totals.itertuples():
-        row = cards.row()
-        cards.card(row, t("data.recon.crm", currency=r.currency), fmt.money(r.crm_won_amount, r.currency, L))
-        cards.card(row, t("data.recon.acc", currency=r.currency),
-                   fmt.money(r.sales_amount + r.returns_amount, r.currency, L))
-        cards.card(row, t("data.recon.diff", currency=r.currency), fmt.money(r.difference, r.currency, L))
-        cards.card(row, t("data.kind.crm_only"), fmt.number(r.crm_only, L))
-        cards.card(row, t("data.kind.accounting_only"), fmt.number(r.accounting_only, L))
-        cards.card(row, t("data.recon.returns"), fmt.number(r.returns, L))
-    # months as months, amounts grouped (each row in its own currency); the grid still sorts by the values
-    recon, A = d["recon"], tables.number(L, 2)
-    amounts = dict.fromkeys(("crm_won_amount", "sales_amount", "returns_amount", "difference"), A)
-    tables.show(recon, {"month": partial(fmt.month, lang=L), **amounts,
-                        **dict.fromkeys(("crm_won_deals", "crm_only", "accounting_only", "returns"), N)},
-                kinds=dict.fromkeys(amounts, "money"), key="recon", file_name="recon_by_region_month",
-                column_config={c_: t(f"data.col.{c_}") for c_ in recon.columns})
-    st.subheader(t("data.recon.lines"))
-    diffs = d["differences"].assign(kind=[t(f"data.kind.{k}") for k in d["differences"].kind])
-    tables.show(diffs, {"date": partial(fmt.date, lang=L), "crm_amount": A, "sales_amount": A},
-                kinds={"crm_amount": "money", "sales_amount": "money"}, key="recon_lines",
-                file_name="recon_differences", column_config={c_: t(f"data.col.{c_}") for c_ in diffs.columns})
+    if not has_accounting(d["fresh"]):   # nothing to compare: the step leaves both tables empty
+        st.info(t("data.recon.no_sales"))
+    else:
+        totals = recon_totals(d["recon"])
+        for r in totals.itertuples():
+            row = cards.row()
+            cards.card(row, t("data.recon.crm", currency=r.currency), fmt.money(r.crm_won_amount, r.currency, L))
+            cards.card(row, t("data.recon.acc", currency=r.currency),
+                       fmt.money(r.sales_amount + r.returns_amount, r.currency, L))
+            cards.card(row, t("data.recon.diff", currency=r.currency), fmt.money(r.difference, r.currency, L))
+            cards.card(row, t("data.kind.crm_only"), fmt.number(r.crm_only, L))
+            cards.card(row, t("data.kind.accounting_only"), fmt.number(r.accounting_only, L))
+            cards.card(row, t("data.recon.returns"), fmt.number(r.returns, L))
+        # months as months, amounts grouped (each row in its own currency); the grid still sorts by the values
+        recon, A = d["recon"], tables.number(L, 2)
+        amounts = dict.fromkeys(("crm_won_amount", "sales_amount", "returns_amount", "difference"), A)
+        tables.show(recon, {"month": partial(fmt.month, lang=L), **amounts,
+                            **dict.fromkeys(("crm_won_deals", "crm_only", "accounting_only", "returns"), N)},
+                    kinds=dict.fromkeys(amounts, "money"), key="recon", file_name="recon_by_region_month",
+                    column_config={c_: t(f"data.col.{c_}") for c_ in recon.columns})
+        st.subheader(t("data.recon.lines"))
+        diffs = d["differences"].assign(kind=[t(f"data.kind.{k}") for k in d["differences"].kind])
+        tables.show(diffs, {"date": partial(fmt.date, lang=L), "crm_amount": A, "sales_amount": A},
+                    kinds={"crm_amount": "money", "sales_amount": "money"}, key="recon_lines",
+                    file_name="recon_differences", column_config={c_: t(f"data.col.{c_}") for c_ in diffs.columns})
+
 
 with tab_terms:
     agreed = agreements.agreements(db.query)    # as the numbers were built, not data/ now

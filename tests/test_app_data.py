@@ -205,3 +205,29 @@ def test_revenue_without_attribution_is_the_periods(copy_of_warehouse, tmp_path,
                                                   "between '2025-01-01' and '2025-03-31'"))
     q1_bare = 500_000 + 7_000 * 90 + 90_000      # all three no-source deals close in Q1, in any region
     assert metric(whole_q1, t("data.dq.unattributed", lang)).value == fmt.percent(q1_bare / q1_revenue, lang)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_reconciliation_without_an_accounting_export_says_so(fresh_db, lang):
+    """CRM deals alone: nothing to reconcile, so the tab says what is missing instead of listing every won
+    deal as a CRM-only difference; once the accounting export is loaded the comparison appears."""
+    from etl.load import load_files
+    from tests.conftest import WH_FILES
+
+    files = {p.name: p for p in WH_FILES}
+    assert load_files([files["deals_amo.csv"]], progress=False)["ok"]
+    won = sql_one(fresh_db, "select count(*) from deals where status = 'won' and closed_at is not null")
+    assert won > 0
+    assert sql_one(fresh_db, "select count(*) from recon_differences") == 0
+    assert sql_one(fresh_db, "select count(*) from recon_region_month") == 0
+    at = run_app("data", lang, **Q1_2025)
+    assert t("data.recon.no_sales", lang) in [i.value for i in at.info]
+    assert not any("crm_won_amount" in df.value.columns for df in at.dataframe)
+    assert t("data.recon.lines", lang) not in [h.value for h in at.subheader]
+
+    assert load_files([files["sales_1c.csv"]], progress=False)["ok"]
+    assert sql_one(fresh_db, "select count(*) from recon_differences where kind = 'crm_only'") > 0
+    assert sql_one(fresh_db, "select count(*) from recon_region_month") > 0
+    at = run_app("data", lang, **Q1_2025)
+    assert t("data.recon.no_sales", lang) not in [i.value for i in at.info]
+    assert any("crm_won_amount" in df.value.columns for df in at.dataframe)

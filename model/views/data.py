@@ -35,6 +35,11 @@ def load(f: Filters, run, load_id: int | None = None, warn_load_id: int | None =
     })
 
 
+def has_accounting(fresh: pd.DataFrame) -> bool:
+    """Whether any accounting (sales) rows are loaded: without them the reconciliation compares nothing."""
+    return bool((fresh.loc[fresh.source == "sales", "row_count"] > 0).any())
+
+
 def recon_totals(recon: pd.DataFrame) -> pd.DataFrame:
     """Per currency: CRM won, accounting net of returns, and the difference over the period."""
     if recon.empty:

@@ -4,9 +4,11 @@
 -- and amount (in any region: the CRM's region may be missing or wrong), then in the same region by
 -- amount alone, then by customer alone in any region (a deal in another currency than the document);
 -- in each pass a pair is kept only when each is the other's nearest in time, so matches are 1:1.
+-- With no accounting export loaded there is nothing to compare: no deal is a difference and the
+-- tables stay empty (the Data page says so), rather than listing every won deal as missing.
 create or replace temp table rc_won as
 select deal_id, closed_at::date as d, region, norm_key(coalesce(title, '')) as cust, amount, currency
-from deals where status = 'won' and closed_at is not null and amount is not null;
+from deals where status = 'won' and closed_at is not null and amount is not null and exists (from sales);
 
 create or replace temp table rc_docs as
 select coalesce(document, 'line ' || (rowid - (select min(rowid) from sales))) as document,
@@ -78,7 +80,7 @@ create or replace table recon_region_month as
 -- deal_facts does)
 with fx_won as (
     select k.currency, k.day, fx.rate
-    from (select distinct currency, closed_at::date as day from deals where status = 'won') k
+    from (select distinct currency, closed_at::date as day from deals where status = 'won' and exists (from sales)) k
     asof join cfg_fx fx on fx.currency = k.currency and k.day >= fx.valid_from
 ),
 fx_sale as (
@@ -92,7 +94,7 @@ crm as (
            count(*) as crm_won_deals
     from deals d cross join cfg_agreement a
     left join fx_won fx on fx.currency = d.currency and fx.day = d.closed_at::date
-    where d.status = 'won' and d.closed_at is not null
+    where d.status = 'won' and d.closed_at is not null and exists (from sales)
     group by all
 ),
 acc as (
