@@ -47,8 +47,9 @@ def empty_warehouse() -> duckdb.DuckDBPyConnection:
 
 def temp_objects(con) -> set[str]:
     """The connection's temp tables and views."""
-    return {n for (n,) in con.execute("select table_name from duckdb_tables() where temporary union all "
-                                      "select view_name from duckdb_views() where temporary and not internal").fetchall()}
+    rows = con.execute("select table_name from duckdb_tables() where temporary union all "
+                       "select view_name from duckdb_views() where temporary and not internal").fetchall()
+    return {n for (n,) in rows}
 
 
 def catalog(con) -> dict[str, tuple[bool, int]]:
