@@ -139,9 +139,20 @@ def derived_memory() -> str:
     return _memory("PARITY_DERIVED_MEMORY", "4GB")
 
 
-def load_memory() -> str:
-    """DuckDB memory limit for staging and merging files: $PARITY_LOAD_MEMORY, else 640MB."""
-    return _memory("PARITY_LOAD_MEMORY", "640MB")
+# The load pool by the size of the files a build reads: LOAD_POOL_MB[0] up to POOL_GROWS_FROM bytes, growing
+# linearly to LOAD_POOL_MB[1] at POOL_FULL_AT and more. A 1M-row deals export (160 MB) keeps the small pool
+# and its load stays under 1 GiB RSS; the 10M-deal demo (12 GB of files) spilled its sorts and joins from
+# 640MB (a 4M-row deals file: 39-47 s at 640MB, 34-35 s at 1024-1280MB) and has 2 GiB of RSS to spend.
+LOAD_POOL_MB = (640, 1280)
+POOL_GROWS_FROM, POOL_FULL_AT = 1 << 30, 10 << 30
+
+
+def load_memory(input_bytes: int = 0) -> str:
+    """DuckDB memory limit for staging and merging files (and the build steps, until one runs out of it):
+    $PARITY_LOAD_MEMORY, else by `input_bytes`, the size of the files the build reads (LOAD_POOL_MB)."""
+    lo, hi = LOAD_POOL_MB
+    share = min(max((input_bytes - POOL_GROWS_FROM) / (POOL_FULL_AT - POOL_GROWS_FROM), 0.0), 1.0)
+    return _memory("PARITY_LOAD_MEMORY", f"{round(lo + (hi - lo) * share)}MB")
 
 
 def load_config(con) -> None:
@@ -271,9 +282,10 @@ def demo_build(con: duckdb.DuckDBPyConnection) -> bool:
 class Builder:
     """Builds the next warehouse file; `commit()` swaps it in, leaving early discards it untouched."""
 
-    def __init__(self, target: Path, fresh: bool = False):
+    def __init__(self, target: Path, fresh: bool = False, input_bytes: int = 0):
         self.target = target
         self.fresh = fresh
+        self.input_bytes = input_bytes    # the files this build reads, which size its pool (load_memory)
         self.tmp = sweep.scratch(target)
         # decoded copies of the files being loaded, named as the build's so a crash's are swept too
         self.work = self.tmp.with_name(self.tmp.name + ".work")
@@ -313,7 +325,7 @@ class Builder:
                             f"run `python -m etl rebuild`", "warehouse_unreadable", path=str(self.target),
                             detail=str(err).strip().splitlines()[0] if str(err).strip() else "") from None
         # a bounded buffer pool keeps a 1M-row load under 1 GiB RSS; DuckDB spills past it
-        run(self.con, "set memory_limit = '" + load_memory() + "'")
+        self.size_pool(self.input_bytes)
         # No automatic checkpoints: the build file is scratch until commit() CHECKPOINTs it, and the
         # one DuckDB runs on the temp catalog after a big staging write (numbering 20M typed rows)
         # must pin more than a 100MB pool holds ("Checkpoint failed for database temp").
@@ -323,6 +335,11 @@ class Builder:
         prepare(self.con)
         if self.config_stale():
             self.fresh = True
+
+    def size_pool(self, input_bytes: int) -> None:
+        """The load pool for a build that reads `input_bytes` of files (a rebuild learns them from raw/)."""
+        self.input_bytes = input_bytes
+        run(self.con, "set memory_limit = '" + load_memory(input_bytes) + "'")
 
     def __exit__(self, *exc) -> None:
         if self.con is not None:

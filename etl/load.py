@@ -408,7 +408,7 @@ def _load_files(paths: list[Path], entity: str | None, mapping_path: Path | None
             todo.append((path, name, sha256_of(path)))
     swept: list[dict] = []
     if todo:
-        with Builder(db_path()) as b:
+        with Builder(db_path(), input_bytes=sum(path.stat().st_size for path, _, _ in todo)) as b:
             swept, work = b.swept, b.work
             if b.fresh:
                 with phase("replay"):
@@ -459,6 +459,9 @@ def _replay(b: Builder, work: Path, progress: bool) -> int:
     """Re-applies every file of the raw manifest, in load order, to an emptied warehouse."""
     b.reset()
     entries = read_manifest()
+    # the raw files replayed and the build's own new ones
+    files = [raw_dir() / Path(str(e["stored"])).name for e in entries]
+    b.size_pool(b.input_bytes + sum(f.stat().st_size for f in files if f.exists()))
     for entry in tqdm(entries, desc="rebuild", unit="file", disable=not progress or None):
         stored = raw_dir() / Path(str(entry["stored"])).name   # a manifest line names a file in raw/, no path
         if not stored.exists():

@@ -80,8 +80,54 @@ def test_big_touchpoints_load_in_a_small_pool(tmp_path, monkeypatch):
 def test_load_memory_setting(monkeypatch):
     monkeypatch.delenv("PARITY_LOAD_MEMORY", raising=False)
     assert load_memory() == "640MB"
+    # by the size of the files a build reads: small up to 1 GB (the 1M-row bench file is 160 MB), at most
+    # 1280MB from 10 GB (the 10M-deal demo's 12 GB), never shrinking as files grow
+    sizes = [0, 160 << 20, 1 << 30, 3 << 30, 5 << 30, 10 << 30, 12 << 30, 1 << 40]
+    pools = [int(load_memory(n).removesuffix("MB")) for n in sizes]
+    assert pools[:3] == [640, 640, 640] and pools[-3:] == [1280, 1280, 1280]
+    assert pools == sorted(pools) and 640 < pools[3] < pools[4] < 1280
     monkeypatch.setenv("PARITY_LOAD_MEMORY", "2GB")
     assert load_memory() == "2GB"
     monkeypatch.setenv("PARITY_LOAD_MEMORY", "lots")
     with pytest.raises(LoadError, match="PARITY_LOAD_MEMORY"):
         load_memory()
+
+
+def test_a_build_sizes_its_pool_by_the_files_it_reads(tmp_path, monkeypatch):
+    """A load's pool follows its files; a rebuild's, the raw files it replays (here a stand-in of 4 GB)."""
+    monkeypatch.delenv("PARITY_LOAD_MEMORY", raising=False)
+    db = tmp_path / "warehouse.duckdb"
+    setting = "select current_setting('memory_limit')"
+    with Builder(db) as b:
+        small = b.con.execute(setting).fetchall()[0][0]
+    with Builder(db, input_bytes=12 << 30) as b:
+        big = b.con.execute(setting).fetchall()[0][0]
+        b.size_pool(4 << 30)
+        middle = b.con.execute(setting).fetchall()[0][0]
+    assert (small, big) == (pool_of("640MB"), pool_of("1280MB"))
+    assert middle == pool_of(load_memory(4 << 30))
+
+
+def pool_of(size: str) -> str:
+    """DuckDB's own spelling of a memory limit (it reports 640MB as '610.3 MiB')."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"set memory_limit = '{size}'")
+        return con.execute("select current_setting('memory_limit')").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def test_load_files_and_rebuild_size_the_pool_by_their_files(fresh_db, monkeypatch):
+    from etl import build
+    from etl.load import load_files, rebuild
+    from tests.conftest import WH_FILES
+
+    asked: list[int] = []
+    monkeypatch.setattr(build, "load_memory", lambda n=0: asked.append(n) or "640MB")
+    files = [p for p in WH_FILES if p.name in ("deals_amo.csv", "leads.csv")]
+    assert load_files(files, progress=False)["ok"]
+    assert asked == [sum(p.stat().st_size for p in files)]
+    asked.clear()
+    assert rebuild(progress=False)["ok"]
+    assert asked[-1] == sum(p.stat().st_size for p in (fresh_db.parent / "raw").glob("*.csv"))
