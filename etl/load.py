@@ -459,17 +459,18 @@ def _replay(b: Builder, work: Path, progress: bool) -> int:
     """Re-applies every file of the raw manifest, in load order, to an emptied warehouse."""
     b.reset()
     entries = read_manifest()
-    # the raw files replayed and the build's own new ones
-    files = [raw_dir() / Path(str(e["stored"])).name for e in entries]
-    b.size_pool(b.input_bytes + sum(f.stat().st_size for f in files if f.exists()))
-    for entry in tqdm(entries, desc="rebuild", unit="file", disable=not progress or None):
-        stored = raw_dir() / Path(str(entry["stored"])).name   # a manifest line names a file in raw/, no path
-        if not stored.exists():
-            raise LoadError(f"{stored}: raw file listed in the manifest is missing; restore it or "
-                            f"remove its line from {manifest_path()}", "raw_missing", path=str(stored),
+    stored = [raw_dir() / Path(str(e["stored"])).name for e in entries]   # a manifest line names a file in raw/
+    for entry, path in zip(entries, stored, strict=True):
+        if not path.exists():
+            raise LoadError(f"{path}: raw file listed in the manifest is missing; restore it or "
+                            f"remove its line from {manifest_path()}", "raw_missing", path=str(path),
                             file=entry["file_name"], manifest=str(manifest_path()))
+    # the raw files replayed and the build's own new ones
+    b.size_pool(b.input_bytes + sum(path.stat().st_size for path in stored))
+    for entry, path in tqdm(zip(entries, stored, strict=True), total=len(entries), desc="rebuild", unit="file",
+                            disable=not progress or None):
         mapping = Mapping.from_dict(entry.get("mapping") or {}, f"{manifest_path()} ({entry['file_name']})")
-        load_one(b, stored, entry["file_name"], entry["sha256"], entry.get("entity"), mapping, work,
+        load_one(b, path, entry["file_name"], entry["sha256"], entry.get("entity"), mapping, work,
                  entry.get("format"), _user_period(entry.get("period")))
     return len(entries)
 
