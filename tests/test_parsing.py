@@ -10,8 +10,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from etl import sniff
+from etl import sniff, stage
+from etl.build import prepare
 from etl.errors import LoadError
 from etl.load import load_files
 
@@ -379,6 +382,68 @@ def dates_db(tmp_path_factory) -> Path:
 def test_date_forms(dates_db, kind, index, text, expected):
     got = query(dates_db, "select created_at from deals where deal_id = $id", {"id": f"{kind}{index}"})
     assert got == [(expected,)]
+
+
+# A column's own date form is tried before p_ts_fast's list (etl/stage.py detect_date_formats); the
+# value must be the list's either way, for any mix of cells, ambiguous ones included.
+DATES = st.datetimes(dt.datetime(1990, 1, 1), dt.datetime(2100, 12, 31))
+DATE_PART = st.integers(1, 12).map(lambda n: f"{n:02d}") | st.integers(1990, 2100).map(str)
+
+
+def _rare(fmt: str):
+    """Cells in any of the list's forms, or digit groups with `fmt`'s separator that several forms may
+    read, each its own way (05-06-07: %Y-%m-%d reads year 5, %d-%m-%Y year 7)."""
+    sep = next((c for c in fmt if c in "-./"), "-")
+    clock = dt.datetime(2000, 1, 1, 10, 15, 30).strftime(fmt[8:])    # the form's own time part, if any
+    return DATES.flatmap(lambda d: st.sampled_from(stage.fast_formats()).map(d.strftime)) | st.tuples(
+        DATE_PART, DATE_PART, DATE_PART).map(lambda p: f"{p[0]}{sep}{p[1]}{sep}{p[2]}{clock}")
+
+
+def _date_source(folder: Path, cells: list[str]) -> stage.Source:
+    path = folder / "dates.csv"
+    path.write_text(table([["Created"], *[[c] for c in cells]], ","), encoding="utf-8")
+    con = duckdb.connect()
+    prepare(con)
+    work = folder / "work"
+    work.mkdir(exist_ok=True)
+    return stage.Source(con, sniff.sniff(path, work))
+
+
+def _read_as_list(src: stage.Source, fmt: str | None) -> list[tuple]:
+    """(cell, p_ts_fast's value, the fast parse's value with `fmt` tried first), per cell."""
+    expr = stage._fast_sql("created_at", "c0", "ru", "fmt" if fmt else None)
+    return src.create(f"select c0, p_ts_fast(trim(c0)), {expr} from {{source}}", {"fmt": fmt} if fmt else None)
+
+
+@pytest.mark.parametrize("fmt", stage.fast_formats())
+@settings(max_examples=15, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_columns_own_date_form_reads_every_cell_as_the_list_does(tmp_path, fmt, data):
+    """A column mostly in one form, as exports write them, with a few cells in any other."""
+    cells = data.draw(st.lists(DATES.map(lambda d: d.strftime(fmt)), min_size=1, max_size=30))
+    cells += data.draw(st.lists(_rare(fmt), max_size=4))
+    src = _date_source(tmp_path, cells)
+    try:
+        chosen = stage.detect_date_formats(src, [0]).get(0)
+        assert chosen is None or chosen in stage.fast_formats()
+        assert [(c, a, b) for c, a, b in _read_as_list(src, chosen) if a != b] == []
+    finally:
+        src.con.close()
+
+
+def test_a_date_form_that_reads_some_cell_otherwise_is_not_chosen(tmp_path):
+    # "05-06-07" is 0005-06-07 by the list (%Y-%m-%d comes first) and 0007-06-05 by %d-%m-%Y
+    src = _date_source(tmp_path, ["05-06-2007"] * 30 + ["05-06-07"])
+    try:
+        assert stage.detect_date_formats(src, [0]) == {0: "%Y-%m-%d"}
+    finally:
+        src.con.close()
+    src = _date_source(tmp_path, ["2025-01-03 10:15:30"] * 30 + ["03.01.2025", "05-06-07", "n/a"])
+    try:
+        assert stage.detect_date_formats(src, [0]) == {0: "%Y-%m-%d %H:%M:%S"}
+        assert [(c, a) for c, a, b in _read_as_list(src, "%Y-%m-%d %H:%M:%S") if a != b] == []
+    finally:
+        src.con.close()
 
 
 def test_impossible_date_rejects_that_row(fresh_db, tmp_path):
