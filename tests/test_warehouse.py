@@ -168,6 +168,24 @@ def test_exact_duplicate_line_counts_once(warehouse):
                             "where file_name = 'deals_amo.csv'") == [(9, 7, 1, 1)]
 
 
+def test_only_identical_lines_are_duplicates(fresh_db, tmp_path):
+    """Staging compares lines that hash alike on the columns it reads (etl/stage.py _mark_duplicates):
+    a line differing only in a column the load does not read, or in spaces, is no duplicate."""
+    text = ("ID;Бюджет;Дата создания;Этап сделки;Город;Комментарий\n"
+            "201;1 000,50;03.01.2025;Переговоры;Москва;позвонить\n"
+            "201;1 000,50;03.01.2025;Переговоры;Москва;позвонить\n"      # the same line: a duplicate
+            "201;1 000,50;03.01.2025;Переговоры;Москва;перезвонить\n"    # another comment: another line,
+            "201;1 000,50;03.01.2025;Переговоры;Москва;перезвонить\n"    # repeated as well
+            "201;1 000,50; 03.01.2025;Переговоры;Москва;позвонить\n"     # a space before the date
+            "202;1 000,50;03.01.2025;Переговоры;Москва;позвонить\n"
+            "202;1 000,50;03.01.2025;Переговоры;Москва;позвонить\n")
+    (tmp_path / "deals.csv").write_text(text, encoding="utf-8")
+    rep = load_files([tmp_path / "deals.csv"], progress=False)["files"][0]
+    assert (rep["rows_read"], rep["rows_duplicate"], rep["rows_rejected"]) == (7, 3, 0)
+    assert query(fresh_db, "select deal_id, amount from deals order by 1") == [
+        ("201", Decimal("1000.50")), ("202", Decimal("1000.50"))]
+
+
 def test_rejects_name_row_and_reason(warehouse):
     rows = query(warehouse, "select l.file_name, r.row_number, r.reason from rejects r join loads l using (load_id) "
                             "order by 1")
