@@ -372,22 +372,21 @@ def detect_date_formats(src: Source, cols: list[int]) -> dict[int, str]:
 
     The fast parse tries that format first: try_strptime over a list pays for every format ahead of
     the one that reads the cell (2M ISO dates, the list's fourth form: 3.6 s; their own format first:
-    0.1 s). The forms are counted on the first FORM_SAMPLE cells (each form that fails costs about
-    0.5 us a cell); the most common is checked on the whole sample, and one that reads some sampled
-    cell other than p_ts_fast does is never chosen, so a cell's value is p_ts_fast's either way.
-    Cells in other forms still go through the whole list.
+    0.1 s). The forms are counted on the column's first FORM_SAMPLE non-empty cells of the sample
+    (each form that fails costs about 0.5 us a cell); the most common is checked on the whole
+    sample, and one that reads some sampled cell other than p_ts_fast does is never chosen, so a
+    cell's value is p_ts_fast's either way. Cells in other forms still go through the whole list.
     """
     if not cols:
         return {}
     fmts = fast_formats()
-    params = {f"f{k}": f for k, f in enumerate(fmts)}
-    counts = src.create("select " + ", ".join(f"count(try_strptime(trim(c{i}), $f{k}))" for i in cols
-                                              for k in range(len(fmts)))
-                        + f" from (select * from {{source}} limit {FORM_SAMPLE})", params)[0]
     out = {}
-    for n, i in enumerate(cols):
-        ranked = sorted(range(len(fmts)), key=lambda k: (-counts[n * len(fmts) + k], k))
-        for k in (k for k in ranked if counts[n * len(fmts) + k]):
+    for i in cols:
+        # the column's first FORM_SAMPLE non-empty cells: a close date is empty on every open deal
+        counts = src.create("select " + ", ".join(f"count(try_strptime(t, $f{k}))" for k in range(len(fmts)))
+                            + f" from (select trim(c{i}) as t from (select * from {{source}} limit {SAMPLE}) "
+                            f"where trim(c{i}) <> '' limit {FORM_SAMPLE})", {f"f{k}": f for k, f in enumerate(fmts)})[0]
+        for k in sorted((k for k in range(len(fmts)) if counts[k]), key=lambda k: (-counts[k], k)):
             read, differ = src.create(
                 f"select count(v), count(*) filter (where v <> p) from (select try_strptime(t, $f) as v, "
                 f"p_ts_fast(t) as p from (select trim(c{i}) as t from {{source}} limit {SAMPLE}))", {"f": fmts[k]})[0]

@@ -446,6 +446,21 @@ def test_a_date_form_that_reads_some_cell_otherwise_is_not_chosen(tmp_path):
         src.con.close()
 
 
+def test_a_date_form_is_found_below_empty_cells(tmp_path):
+    """Open deals first: their close dates are empty, and the form is counted on the cells that are not."""
+    path = tmp_path / "deals.csv"
+    path.write_text(table([["ID", "Closed"]] + [[str(i), ""] for i in range(1500)]
+                          + [[str(i), "2025-01-03 10:15:30"] for i in range(1500, 1600)], ","), encoding="utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    con = duckdb.connect()
+    prepare(con)
+    try:
+        assert stage.detect_date_formats(stage.Source(con, sniff.sniff(path, work)), [1]) == {1: "%Y-%m-%d %H:%M:%S"}
+    finally:
+        con.close()
+
+
 def test_impossible_date_rejects_that_row(fresh_db, tmp_path):
     text = ("ID;Бюджет;Дата создания;Город\n"
             "1;100;28.02.2026;Москва\n"
