@@ -123,7 +123,7 @@ class Source:
 
     The typed table is built in one pass over read_csv; raw_in (every cell as text, row-aligned
     with typed) is materialised only when some rows need their raw text: a slow parse, a reject
-    reason, a duplicate check or a skipped line. A clean file is read once.
+    reason or a skipped line (duplicate lines are compared in typed). A clean file is read once.
     """
 
     def __init__(self, con, layout: Layout):
