@@ -124,6 +124,32 @@ def test_a_fan_out_refuses_its_file_alone(fresh_db, tmp_path, doubled_lookup):
         (3, 0, ["hubspot.csv", "utm_2026-03-01_2026-03-10.csv"])]
 
 
+TOUCHES = ("touch_at,lead_id,deal_id,channel,campaign\n"
+           "2025-01-03 08:00:00,L1,,yandex_direct,camp_a\n"
+           "2025-01-04 08:00:00,L1,D1,vk_ads,camp_b\n")
+
+
+@pytest.mark.parametrize("channel", ["channel", "'email'"], ids=["same row twice", "another channel"])
+def test_a_touchpoints_fan_out_refuses_the_file(fresh_db, tmp_path, monkeypatch, channel):
+    """Every channel rule twice: a second copy that equals the first would be taken for a repeated
+    touch and merged away, one that differs would stay; either breaks merge_touchpoints' arithmetic."""
+    real = etl.load.run_file
+
+    def run_file(con, path, params=None):
+        written = real(con, path, params)
+        if Path(path).name == "channel_map.sql":
+            con.execute(f"insert into chan_map select * replace ({channel} as channel) from chan_map").fetchall()
+        return written
+
+    monkeypatch.setattr(etl.load, "run_file", run_file)
+    rep = load_files([write(tmp_path, "touchpoints.csv", TOUCHES.encode())], progress=False)["files"][0]
+    # 2 rows loaded, 4 written: 2 taken for repeats leave 2 where 0 are expected, or 4 stay where 2 are
+    expected = (2, 0) if channel == "channel" else (4, 2)
+    assert (rep["status"], rep["code"], rep["fields"]["inserted"], rep["fields"]["expected"]) == (
+        "failed", "row_arithmetic", *expected)
+    assert not fresh_db.exists()        # the only file refused: no warehouse was swapped in
+
+
 def test_bitrix24_lines_merged_into_their_deal_are_counted(fresh_db):
     path = Path(__file__).resolve().parent / "data" / "formats" / "bitrix24_products.csv"
     rep = load_files([path], progress=False)["files"][0]

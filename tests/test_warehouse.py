@@ -213,6 +213,39 @@ def test_later_export_replaces_earlier_row(fresh_db, tmp_path):
     assert query(fresh_db, "select sum(amount) from deals") == [(Decimal("240000.00"),)]
 
 
+TOUCHES_V1 = ("touch_at,lead_id,deal_id,channel,campaign,utm_source\n"
+              "2025-01-03 08:00:00,L1,,yandex_direct,Camp_A,yandex\n"
+              "2025-01-04 08:00:00,L1,D1,vk_ads,camp_b,vk\n")
+TOUCHES_V2 = ("touch_at,lead_id,deal_id,channel,campaign,utm_source\n"
+              "2025-01-03 08:00:00,L1,,yandex_direct,camp_a,Yandex\n"   # v1's first touch again: replaces it
+              "2025-01-05 08:00:00,L2,,seo,,\n"
+              "2025-01-05 08:00:00,L2,,seo,,\n"                        # the same line: a duplicate
+              "2025-01-06 08:00:00,L2,D2,email,CAMP_C,\n"
+              "2025-01-06 08:00:00,L2,D2,email,camp_c,\n"              # the same touch in other case: kept once
+              "2025-01-06 08:00:00,L2,D2,email,camp_d,\n")             # another campaign: another touch
+
+
+def test_touches_repeated_in_a_file_or_across_loads_count_once(fresh_db, tmp_path):
+    """merge_touchpoints.sql: a touch repeated in the batch (its text differs only where the canonical
+    values do not) is kept once, and a later load's touch replaces an earlier load's with its key."""
+    reports = []
+    for name, text in (("touchpoints_v1.csv", TOUCHES_V1), ("touchpoints_v2.csv", TOUCHES_V2)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        result = load_files([tmp_path / name], progress=False)
+        assert result["ok"]
+        reports.append(result["files"][0])
+    assert [(r["rows_read"], r["rows_duplicate"], r["rows_loaded"], r["rows_merged"], r["rows_inserted"])
+            for r in reports] == [(2, 0, 2, 0, 2), (6, 1, 5, 1, 4)]
+    assert query(fresh_db, "select touch_at::date, lead_id, deal_id, channel, campaign, utm_source, load_id "
+                           "from touchpoints order by all") == [
+        (dt.date(2025, 1, 3), "L1", None, "yandex_direct", "camp_a", "yandex", 2),
+        (dt.date(2025, 1, 4), "L1", "D1", "vk_ads", "camp_b", "vk", 1),
+        (dt.date(2025, 1, 5), "L2", None, "seo", None, None, 2),
+        (dt.date(2025, 1, 6), "L2", "D2", "email", "camp_c", None, 2),
+        (dt.date(2025, 1, 6), "L2", "D2", "email", "camp_d", None, 2),
+    ]
+
+
 @pytest.mark.parametrize("macro, day_table, measures", [
     ("region_rows", "mart_region_day", ["revenue", "revenue_base", "deals_won", "deals_created", "cost_base", "leads"]),
     ("funnel_rows", "mart_funnel_day", ["leads", "qualified", "won_revenue_base", "within_sla", "response_hours_sum"]),
