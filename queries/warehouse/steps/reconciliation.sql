@@ -6,16 +6,29 @@
 -- in each pass a pair is kept only when each is the other's nearest in time, so matches are 1:1.
 -- With no accounting export loaded there is nothing to compare: no deal is a difference and the
 -- tables stay empty (the Data page says so), rather than listing every won deal as missing.
+-- Customers are compared by norm_key, computed once per distinct name and joined back: a name recurs
+-- across deals and documents, and the macro costs about 1 us a row (0.6 s per table on the 2M demo,
+-- 1,120 names among 506k won deals).
 create or replace temp table rc_won as
-select deal_id, closed_at::date as d, region, norm_key(coalesce(title, '')) as cust, amount, currency
-from deals where status = 'won' and closed_at is not null and amount is not null and exists (from sales);
+with won as (
+    select deal_id, closed_at::date as d, region, coalesce(title, '') as name, amount, currency
+    from deals where status = 'won' and closed_at is not null and amount is not null and exists (from sales)
+)
+select w.deal_id, w.d, w.region, k.cust, w.amount, w.currency
+from won w
+join (select name, norm_key(name) as cust from (select distinct name from won)) k using (name);
 
 create or replace temp table rc_docs as
-select coalesce(document, 'line ' || (rowid - (select min(rowid) from sales))) as document,
-       min(sale_date) as d, any_value(region) as region, norm_key(coalesce(any_value(customer), '')) as cust,
-       sum(amount) as amount, currency
-from sales where amount > 0
-group by all;
+with docs as (
+    select coalesce(document, 'line ' || (rowid - (select min(rowid) from sales))) as document,
+           min(sale_date) as d, any_value(region) as region, coalesce(any_value(customer), '') as name,
+           sum(amount) as amount, currency
+    from sales where amount > 0
+    group by all
+)
+select s.document, s.d, s.region, k.cust, s.amount, s.currency
+from docs s
+join (select name, norm_key(name) as cust from (select distinct name from docs)) k using (name);
 
 create or replace temp table rc_match (deal_id varchar, document varchar, pass integer);
 
