@@ -134,9 +134,19 @@ with tab_recon:
                     kinds=dict.fromkeys(amounts, "money"), key="recon", file_name="recon_by_region_month",
                     column_config={c_: t(f"data.col.{c_}") for c_ in recon.columns})
         st.subheader(t("data.recon.lines"))
-        diffs = d["differences"].assign(kind=[t(f"data.kind.{k}") for k in d["differences"].kind])
+        lines = d["differences"]
+        total = int(lines.lines.iloc[0]) if len(lines) else 0
+        diffs = lines.drop(columns="lines").assign(kind=[t(f"data.kind.{k}") for k in lines.kind])
+        whole = None
+        if total > len(diffs):      # the largest lines on screen; the export has every line of the period
+            st.caption(t("data.recon.largest", shown=fmt.number(len(diffs), L), total=fmt.number(total, L)))
+            rows_of = db.deferred("recon_differences_all", f.params())
+
+            def whole():
+                rows = rows_of()
+                return rows.assign(kind=[t(f"data.kind.{k}", L) for k in rows.kind])
         tables.show(diffs, {"date": partial(fmt.date, lang=L), "crm_amount": A, "sales_amount": A},
-                    kinds={"crm_amount": "money", "sales_amount": "money"}, key="recon_lines",
+                    kinds={"crm_amount": "money", "sales_amount": "money"}, key="recon_lines", raw=whole,
                     file_name="recon_differences", column_config={c_: t(f"data.col.{c_}") for c_ in diffs.columns})
 
 

@@ -231,3 +231,43 @@ def test_reconciliation_without_an_accounting_export_says_so(fresh_db, lang):
     at = run_app("data", lang, **Q1_2025)
     assert t("data.recon.no_sales", lang) not in [i.value for i in at.info]
     assert any("crm_won_amount" in df.value.columns for df in at.dataframe)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_reconciliation_shows_the_largest_lines_and_exports_them_all(warehouse, monkeypatch, lang):
+    """Fewer lines on screen than the period has: the page says how many it shows of how many, and the
+    table's Excel export has every line of the period, largest first, kinds in the reader's language."""
+    import io
+
+    from openpyxl import load_workbook
+
+    import ui.trail
+    from model.views import data as data_view
+
+    every = sql(warehouse, "select kind, coalesce(deal_id, document) from recon_differences "
+                           "where date between '2025-01-01' and '2025-03-31' "
+                           "order by greatest(abs(coalesce(crm_amount, 0)), abs(coalesce(sales_amount, 0))) desc, "
+                           "kind, deal_id, document")
+    assert len(every) == 3
+    files = {}
+    real = ui.trail.exported
+
+    def exported(build, target, detail, lang_, user=None):     # the click, made at once
+        data = real(build, target, detail, lang_, user)
+        files[target] = (data(), dict(detail))
+        return data
+
+    monkeypatch.setattr(ui.trail, "exported", exported)
+    monkeypatch.setattr(data_view, "RECON_ROWS", 2)
+    at = run_app("data", lang, **Q1_2025)
+    assert t("data.recon.largest", lang, shown=fmt.number(2, lang), total=fmt.number(3, lang)) in texts(at)
+    shown = next(df.value for df in at.dataframe if "document" in df.value.columns and "crm_amount" in df.value.columns)
+    assert len(shown) == 2 and "lines" not in shown.columns
+    book, detail = files["recon_differences.xlsx"]
+    rows = list(load_workbook(io.BytesIO(book)).active.iter_rows(values_only=True))[2:]   # note line, header
+    assert [(r[0], r[3] or r[4]) for r in rows] == [(t(f"data.kind.{k}", lang), key) for k, key in every]
+    assert detail["rows"] == 3
+
+    monkeypatch.setattr(data_view, "RECON_ROWS", 500)        # all of them fit: no line about it
+    at = run_app("data", lang, **Q1_2025)
+    assert t("data.recon.largest", lang).split("{shown}")[1].split("{total}")[0] not in texts(at)

@@ -19,7 +19,7 @@ from tests.test_metrics import filter_sets
 PARAMS = {"date_from": dt.date(2026, 7, 15), "date_to": dt.date(2026, 10, 20), "regions": [], "products": [],
           "region": "Москва", "load_id": None, "warn_load_id": None, "model": "linear", "campaign": None,
           "metric": "revenue", "on": dt.date(2026, 9, 1), "today": dt.date(2026, 9, 1),
-          "owners": ["marketing", "sales"]}
+          "owners": ["marketing", "sales"], "rows": 500}
 
 
 @pytest.fixture(scope="module")

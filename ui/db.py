@@ -3,6 +3,7 @@ restricts them), one shared read-only connection per warehouse file version, res
 params, file stamp and the user's scope."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -56,6 +57,26 @@ def query(name: str, params: dict | None = None, **kw) -> pd.DataFrame:
     # activities entered in the app change without a new warehouse file: their last change is in the key
     stamp = _file_stamp(path) + ((activities.version(),) if activities.TABLE in sql else ())
     return _run(name, sql, bound, str(path), stamp, scope)
+
+
+def deferred(name: str, params: dict | None = None) -> Callable[[], pd.DataFrame]:
+    """queries/app/<name>.sql as the session's user may run it now, read only when the returned function
+    is called (an export built on its click, in a thread of its own): the access check and the SQL are
+    settled here, the rows are read then, on a connection of their own, uncached."""
+    path = db_path()
+    try:
+        sql, bound, scope = prepare(name, params or {}, current_user())
+    except AccessDenied as denied:
+        refuse(denied)
+        raise
+
+    def rows() -> pd.DataFrame:
+        con = connect(path)
+        try:
+            return read_as(con, name, sql, bound, scope)
+        finally:
+            con.close()
+    return rows
 
 
 def demo_mode() -> bool:

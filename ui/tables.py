@@ -3,6 +3,7 @@ the grid keeps the numbers underneath (so a click on a header sorts 9 before 10)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import partial
 
 import pandas as pd
@@ -79,12 +80,14 @@ def xlsx(frame: pd.DataFrame, formats: dict | None = None, raw: pd.DataFrame | N
 
 
 def show(frame: pd.DataFrame, formats: dict | None = None, *, key: str, file_name: str,
-         raw: pd.DataFrame | None = None, column_config: dict | None = None, kinds: dict[str, str] | None = None,
-         scope: str | None = None, **kwargs) -> None:
+         raw: pd.DataFrame | Callable[[], pd.DataFrame] | None = None, column_config: dict | None = None,
+         kinds: dict[str, str] | None = None, scope: str | None = None, **kwargs) -> None:
     """st.dataframe of `frame` (formatted by `formats` when given; an empty cell reads "—", not "None")
     and under it an Excel download of the raw values (`raw`, else `frame`), built only when clicked.
-    `kinds` names the export kind of columns the on-screen formats do not tell (a share shown as text);
-    `scope` replaces the sidebar's filters on the file's first line for a table they do not filter."""
+    `raw` may be a function giving them, called on the click: a table that shows the largest rows of a
+    longer list exports the whole list (ui.db.deferred). `kinds` names the export kind of columns the
+    on-screen formats do not tell (a share shown as text); `scope` replaces the sidebar's filters on the
+    file's first line for a table they do not filter."""
     import streamlit as st
 
     from ui import export, page, trail
@@ -94,10 +97,16 @@ def show(frame: pd.DataFrame, formats: dict | None = None, *, key: str, file_nam
     shown = styled(frame, formats) if formats else frame
     st.dataframe(shown, hide_index=True, column_config=column_config, placeholder=fmt.DASH, **kwargs)
     L, covers = lang(), scope or page.filters_caption(current())
-    # built on the click, in a thread of its own: everything from the session is read now; recorded then
-    build = lambda: xlsx(frame, formats, raw, column_config, kinds, export_note(covers, L), L)  # noqa: E731
+    detail = {"kind": "xlsx", "table": key, "rows": len(frame), "covers": covers}
+
+    def build() -> bytes:
+        # on the click, in a thread of its own: everything from the session is read now; recorded then,
+        # with the rows the file has
+        rows = raw() if callable(raw) else raw
+        if rows is not None:
+            detail["rows"] = len(rows)
+        return xlsx(frame, formats, rows, column_config, kinds, export_note(covers, L), L)
     st.download_button(t("export.xlsx"),
-                       data=trail.exported(build, f"{file_name}.xlsx", {"kind": "xlsx", "table": key,
-                                                                         "rows": len(frame), "covers": covers}, L),
+                       data=trail.exported(build, f"{file_name}.xlsx", detail, L),
                        file_name=f"{file_name}.xlsx", mime=export.XLSX, key=f"xlsx_{key}", on_click="ignore",
                        icon=":material/download:", type="tertiary")

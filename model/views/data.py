@@ -8,6 +8,10 @@ from model.filters import Filters
 from model.views import fetch
 from model.views.contribution import rule_model
 
+# The reconciliation's lines on screen, largest first; the table's export reads them all
+# (recon_differences_all), and the page says how many there are.
+RECON_ROWS = 500
+
 
 def load(f: Filters, run, load_id: int | None = None, warn_load_id: int | None = None) -> dict[str, pd.DataFrame]:
     p = f.params()
@@ -23,7 +27,7 @@ def load(f: Filters, run, load_id: int | None = None, warn_load_id: int | None =
     return fetch(run_job, {
         # the period's revenue without attribution, as the Contribution page and the deck state it
         "unattributed": ("attribution_unattributed", p),
-        "differences": ("recon_differences_list", p), "recon": ("recon_by_region_month", p),
+        "differences": ("recon_differences_list", {**p, "rows": RECON_ROWS}), "recon": ("recon_by_region_month", p),
         "reasons": ("reject_reasons", {}), "history": ("load_history", {}),
         "rejects": ("rejects_of_load", {"load_id": load_id}),    # None: the newest load with rejects
         "warnings": ("cell_warnings_of_load", {"load_id": warn_load_id}),  # None: the newest with warnings
