@@ -104,9 +104,8 @@ LISTINGS: dict[str, str] = {
     "rejects_of_load": "rejected rows of a load, with the reason",
     "reject_reasons": "reject reasons and their row counts",
     "cell_warnings_of_load": "unreadable cells of a load, with the reason",
-    "recon_differences_list": "the largest of the deals and accounting documents that do not match, line by line, "
-                              "and how many lines there are",
-    "recon_differences_all": "deals and accounting documents that do not match, line by line",
+    "recon_differences_list": "deals and accounting documents that do not match, line by line (the largest, or "
+                              "all), and how many lines there are",
     "dq_summary": "data-quality counts (rows without a source or region)",
     "dq_cells": "data-quality counts (cells left empty, won deals without an amount)",
     "dq_won_no_amount": "won deals without an amount, by currency and region",
@@ -140,7 +139,7 @@ ACCESS: dict[str, str] = {
     **dict.fromkeys(("metrics_region", "region_default", "monthly_fact_plan", "kpi_deals", "won_revenue_by_week",
                      "plan_fact_region_month", "funnel_breakdown", "funnel_scorecard_month",
                      "attribution_by_channel", "attribution_by_campaign", "attribution_unattributed",
-                     "recon_by_region_month", "recon_differences_list", "recon_differences_all", "activities_in_period",
+                     "recon_by_region_month", "recon_differences_list", "activities_in_period",
                      "joint_plan_activities", "joint_plan_by_owner", "joint_plan_next_30_days"), "regions"),
     "plan_lines": "plan_lines",
     # alerts of the user's regions; those with no region (a federal campaign, an export, a raw value) are

@@ -64,13 +64,21 @@ with tab_history:
         names = dict(zip(loads.load_id, loads.file_name, strict=True))
         st.selectbox(t("data.rejects.pick"), ids, placeholder=t("widget.choose"), key="reject_load",
                      format_func=lambda i: f"{i}: {names[i]}")
-        rejects = d["rejects"]
-        tables.show(rejects, scope=WHOLE, key="rejects", file_name="rejects", column_config={
+        rejects, picked = d["rejects"], st.session_state.get("reject_load")
+        # the first rows on screen; both downloads have all of the load's (read on the click)
+        every = tables.first_rows(rejects, int(loads.set_index("load_id").rows_rejected.get(picked or ids[0], 0)),
+                                  "rejects_of_load", {"load_id": picked})
+        tables.show(rejects, scope=WHOLE, key="rejects", file_name="rejects", raw=every, column_config={
             "row_number": t("data.col.row_number"), "reason": t("data.col.reason"), "raw": t("data.col.raw")})
-        name = f"rejects_{st.session_state.get('reject_load', ids[0])}.csv"
-        st.download_button(t("data.rejects.download"), trail.exported(
-            lambda: rejects.to_csv(index=False).encode("utf-8-sig"), name, {"kind": "csv", "rows": len(rejects)}, L),
-            file_name=name, mime="text/csv", on_click="ignore")
+        name = f"rejects_{picked or ids[0]}.csv"
+        detail = {"kind": "csv", "rows": len(rejects)}
+
+        def rejects_csv() -> bytes:
+            rows = every() if every else rejects
+            detail["rows"] = len(rows)
+            return rows.to_csv(index=False).encode("utf-8-sig")
+        st.download_button(t("data.rejects.download"), trail.exported(rejects_csv, name, detail, L),
+                           file_name=name, mime="text/csv", on_click="ignore")
         tables.show(d["reasons"], scope=WHOLE, key="reasons", file_name="reject_reasons", column_config={
             "load_id": t("data.col.load_id"), "file_name": t("data.col.file_name"),
             "reason": t("data.col.reason"), "rows": t("data.col.rows")})
@@ -140,10 +148,10 @@ with tab_recon:
         whole = None
         if total > len(diffs):      # the largest lines on screen; the export has every line of the period
             st.caption(t("data.recon.largest", shown=fmt.number(len(diffs), L), total=fmt.number(total, L)))
-            rows_of = db.deferred("recon_differences_all", f.params())
+            rows_of = db.deferred("recon_differences_list", {**f.params(), "rows": None})
 
             def whole():
-                rows = rows_of()
+                rows = rows_of().drop(columns="lines")
                 return rows.assign(kind=[t(f"data.kind.{k}", L) for k in rows.kind])
         tables.show(diffs, {"date": partial(fmt.date, lang=L), "crm_amount": A, "sales_amount": A},
                     kinds={"crm_amount": "money", "sales_amount": "money"}, key="recon_lines", raw=whole,

@@ -271,3 +271,49 @@ def test_reconciliation_shows_the_largest_lines_and_exports_them_all(warehouse, 
     monkeypatch.setattr(data_view, "RECON_ROWS", 500)        # all of them fit: no line about it
     at = run_app("data", lang, **Q1_2025)
     assert t("data.recon.largest", lang).split("{shown}")[1].split("{total}")[0] not in texts(at)
+
+
+MANY_BAD = ("\ufeffID;Название сделки;Бюджет;Ответственный;Дата создания;Дата закрытия;Этап сделки;Воронка\n"
+            + "".join(f"92{i:02};Окна;договорная;Анна Смирнова;0{i}.03.2025 10:00:00;;Переговоры;Продажи\n"
+                      for i in range(1, 4))                                   # 3 cells read as empty
+            + "".join(f"93{i:02};Двери;50 000;Анна Смирнова;3{i}.02.2025 10:00:00;;Переговоры;Продажи\n"
+                      for i in range(1, 4))).encode()                          # 3 rows rejected: no such day
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_rejects_and_cell_warnings_say_what_they_leave_out_and_download_it_all(copy_of_warehouse, monkeypatch,
+                                                                                lang):
+    """A load with more rejected rows and unreadable cells than the page lists: each table says it shows the
+    first rows of how many, and its downloads (Excel, and the rejects' CSV) have every one."""
+    import io
+
+    from openpyxl import load_workbook
+
+    import ui.trail
+    from model.views import data as data_view
+
+    result = upload.load_uploads([("amo_march.csv", MANY_BAD)])
+    assert result["ok"] and (result["files"][0]["rows_rejected"], result["files"][0]["cells_warned"]) == (3, 3)
+    files = {}
+    real = ui.trail.exported
+
+    def exported(build, target, detail, lang_, user=None):     # the click, made at once
+        data = real(build, target, detail, lang_, user)
+        files[target] = (data(), dict(detail))
+        return data
+
+    monkeypatch.setattr(ui.trail, "exported", exported)
+    monkeypatch.setattr(data_view, "LOAD_ROWS", 2)
+    at = run_app("data", lang, **Q1_2025)
+    load_id = sql_one(copy_of_warehouse, "select max(load_id) from loads")
+    assert at.selectbox(key="reject_load").value == at.selectbox(key="warn_load").value == load_id
+    note = t("data.rows.first", lang, shown=fmt.number(2, lang), total=fmt.number(3, lang))
+    assert [c.value for c in at.caption].count(note) == 2
+    shown = [df.value for df in at.dataframe if {"row_number", "raw"} <= set(df.value.columns)]
+    assert [len(df) for df in shown] == [2, 2]
+    csv_text, detail = files[f"rejects_{load_id}.csv"]
+    assert csv_text.decode("utf-8-sig").count("\n") == 1 + 3 and detail["rows"] == 3
+    for name in ("rejects.xlsx", "cell_warnings.xlsx"):
+        book, detail = files[name]
+        assert len(list(load_workbook(io.BytesIO(book)).active.iter_rows(values_only=True))) == 2 + 3, name
+        assert detail["rows"] == 3

@@ -20,8 +20,12 @@ def cell_warnings(history: pd.DataFrame, warnings: pd.DataFrame) -> None:
     names = dict(zip(loads.load_id, loads.file_name, strict=True))
     st.selectbox(t("data.warnings.pick"), loads.load_id.tolist(), placeholder=t("widget.choose"), key="warn_load",
                  format_func=lambda i: f"{i}: {names[i]}")
+    picked = st.session_state.get("warn_load")
+    # the first cells on screen; the download has all of the load's (read on the click)
+    total = int(loads.set_index("load_id").cells_warned.get(picked or loads.load_id.iloc[0], 0))
+    every = tables.first_rows(warnings, total, "cell_warnings_of_load", {"load_id": picked})
     tables.show(warnings, scope=t("export.scope.warehouse"), key="cell_warnings", file_name="cell_warnings",
-                column_config={
+                raw=every, column_config={
         "row_number": t("data.col.row_number"), "column": t("data.col.column"), "raw": t("data.col.raw"),
         "reason": t("data.col.reason")})
 

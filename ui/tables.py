@@ -79,6 +79,22 @@ def xlsx(frame: pd.DataFrame, formats: dict | None = None, raw: pd.DataFrame | N
                           lang=lang_, decimals=decimals)
 
 
+def first_rows(frame: pd.DataFrame, total: int, query: str, params: dict) -> Callable[[], pd.DataFrame] | None:
+    """For a table that shows the first rows of a longer list: a line saying how many of how many, and
+    the whole list (`query` with `params` and rows null, read on the click: ui.db.deferred) for its
+    downloads. None, and no line, when every row is shown."""
+    import streamlit as st
+
+    from ui import db
+    from ui.i18n import lang, t
+
+    if total <= len(frame):
+        return None
+    L = lang()
+    st.caption(t("data.rows.first", shown=fmt.number(len(frame), L), total=fmt.number(total, L)))
+    return db.deferred(query, {**params, "rows": None})
+
+
 def show(frame: pd.DataFrame, formats: dict | None = None, *, key: str, file_name: str,
          raw: pd.DataFrame | Callable[[], pd.DataFrame] | None = None, column_config: dict | None = None,
          kinds: dict[str, str] | None = None, scope: str | None = None, **kwargs) -> None:

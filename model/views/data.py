@@ -8,9 +8,9 @@ from model.filters import Filters
 from model.views import fetch
 from model.views.contribution import rule_model
 
-# The reconciliation's lines on screen, largest first; the table's export reads them all
-# (recon_differences_all), and the page says how many there are.
-RECON_ROWS = 500
+# Rows on screen: the reconciliation's largest lines, a load's rejected rows and unreadable cells. The
+# page says how many there are, and each table's export reads them all (the same query with rows null).
+RECON_ROWS, LOAD_ROWS = 500, 10_000
 
 
 def load(f: Filters, run, load_id: int | None = None, warn_load_id: int | None = None) -> dict[str, pd.DataFrame]:
@@ -29,8 +29,8 @@ def load(f: Filters, run, load_id: int | None = None, warn_load_id: int | None =
         "unattributed": ("attribution_unattributed", p),
         "differences": ("recon_differences_list", {**p, "rows": RECON_ROWS}), "recon": ("recon_by_region_month", p),
         "reasons": ("reject_reasons", {}), "history": ("load_history", {}),
-        "rejects": ("rejects_of_load", {"load_id": load_id}),    # None: the newest load with rejects
-        "warnings": ("cell_warnings_of_load", {"load_id": warn_load_id}),  # None: the newest with warnings
+        "rejects": ("rejects_of_load", {"load_id": load_id, "rows": LOAD_ROWS}),   # None: the newest with rejects
+        "warnings": ("cell_warnings_of_load", {"load_id": warn_load_id, "rows": LOAD_ROWS}),  # or with warnings
         "cells": ("dq_cells", {}), "won_no_amount": ("dq_won_no_amount", {}),
         "dq": ("dq_summary", {}), "unrecognised": ("dq_unrecognised", {}),
         "unrecognised_share": ("dq_unrecognised_share", {}),

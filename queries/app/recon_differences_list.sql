@@ -1,6 +1,6 @@
--- The $rows largest line-level differences between the CRM and accounting in the period: kind, region,
--- date, deal, document, customer, amounts, and how many lines the period has in all (lines), so the page
--- says what it does not show. The whole list is recon_differences_all (the table's export).
+-- The $rows largest line-level differences between the CRM and accounting in the period (null: all of
+-- them, for the table's export): kind, region, date, deal, document, customer, amounts, and how many
+-- lines the period has in all (lines), so the page says what it does not show.
 -- Params: $date_from, $date_to, $regions, $rows.
 select kind, region, date, deal_id, document, customer, crm_amount, sales_amount, currency,
        -- counted apart: a window over every line would hold them all before the limit
