@@ -7,7 +7,7 @@ import streamlit as st
 from analysis.attribution import agreed_model
 from model import agreements, metrics
 from model.views import load
-from model.views.data import has_accounting, recon_totals
+from model.views.data import has_accounting
 from ui import agreement, auth, cards, db, fmt, nav, page, tables, trail, upload
 from ui.attribution import describe
 from ui.audit_log import audit_tab
@@ -103,17 +103,23 @@ with tab_quality:
         if un.empty:
             st.caption(t("data.dq.none"))
         else:
+            total, un = int(un.all_rows.iloc[0]), un.drop(columns="all_rows")
+            every = tables.first_rows(un, total, "dq_unrecognised", {}, then=lambda r: r.drop(columns="all_rows"))
             tables.show(un.assign(dimension=[t(f"dq.dimension.{v}") for v in un.dimension],
                                   source=[t(f"source.{v}") for v in un.source]),
-                        {"rows": N, "deals": N, "won_deals": N}, raw=un, scope=WHOLE, key="dq_unrecognised",
+                        {"rows": N, "deals": N, "won_deals": N}, raw=every or un, scope=WHOLE, key="dq_unrecognised",
                         file_name="dq_unrecognised", column_config={c_: t(f"data.col.{c_}") for c_ in un.columns})
         st.subheader(t("data.dq.campaigns"))
         st.caption(t("data.dq.campaigns.note"))
-        if d["campaigns"].empty:
+        camps = d["campaigns"]
+        if camps.empty:
             st.caption(t("data.dq.none"))
         else:
-            tables.show(d["campaigns"], scope=WHOLE, key="dq_campaigns", file_name="dq_campaigns",
-                        column_config={c_: t(f"data.col.{c_}") for c_ in d["campaigns"].columns})
+            total, camps = int(camps.all_rows.iloc[0]), camps.drop(columns="all_rows")
+            every = tables.first_rows(camps, total, "dq_unmapped_campaigns", {},
+                                      then=lambda r: r.drop(columns="all_rows"))
+            tables.show(camps, scope=WHOLE, key="dq_campaigns", file_name="dq_campaigns", raw=every,
+                        column_config={c_: t(f"data.col.{c_}") for c_ in camps.columns})
 
 if ADMIN:
     with tab["vocab"]:
@@ -124,8 +130,7 @@ with tab_recon:
     if not has_accounting(d["fresh"]):   # nothing to compare: the step leaves both tables empty
         st.info(t("data.recon.no_sales"))
     else:
-        totals = recon_totals(d["recon"])
-        for r in totals.itertuples():
+        for r in d["recon_totals"].itertuples():
             row = cards.row()
             cards.card(row, t("data.recon.crm", currency=r.currency), fmt.money(r.crm_won_amount, r.currency, L))
             cards.card(row, t("data.recon.acc", currency=r.currency),
@@ -145,14 +150,10 @@ with tab_recon:
         lines = d["differences"]
         total = int(lines.lines.iloc[0]) if len(lines) else 0
         diffs = lines.drop(columns="lines").assign(kind=[t(f"data.kind.{k}") for k in lines.kind])
-        whole = None
-        if total > len(diffs):      # the largest lines on screen; the export has every line of the period
-            st.caption(t("data.recon.largest", shown=fmt.number(len(diffs), L), total=fmt.number(total, L)))
-            rows_of = db.deferred("recon_differences_list", {**f.params(), "rows": None})
-
-            def whole():
-                rows = rows_of().drop(columns="lines")
-                return rows.assign(kind=[t(f"data.kind.{k}", L) for k in rows.kind])
+        # the largest lines on screen; the export has every line of the period
+        whole = tables.first_rows(diffs, total, "recon_differences_list", f.params(), note="data.recon.largest",
+                                  then=lambda r: r.drop(columns="lines").assign(
+                                      kind=[t(f"data.kind.{k}", L) for k in r.kind]))
         tables.show(diffs, {"date": partial(fmt.date, lang=L), "crm_amount": A, "sales_amount": A},
                     kinds={"crm_amount": "money", "sales_amount": "money"}, key="recon_lines", raw=whole,
                     file_name="recon_differences", column_config={c_: t(f"data.col.{c_}") for c_ in diffs.columns})

@@ -317,3 +317,40 @@ def test_rejects_and_cell_warnings_say_what_they_leave_out_and_download_it_all(c
         book, detail = files[name]
         assert len(list(load_workbook(io.BytesIO(book)).active.iter_rows(values_only=True))) == 2 + 3, name
         assert detail["rows"] == 3
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_unrecognised_values_and_unmapped_campaigns_beyond_the_list_are_counted_and_exported(copy_of_warehouse,
+                                                                                            monkeypatch, lang):
+    """More values no rule matched (and campaigns without a region or channel) than the page lists: each
+    table says how many of how many it shows, and its Excel export has them all."""
+    import io
+
+    from openpyxl import load_workbook
+
+    import ui.trail
+    from model.views import data as data_view
+
+    from tests.test_periods import GOOGLE
+
+    assert upload.load_uploads([("Campaign report.csv", GOOGLE)])["ok"]     # campaigns no rule places
+    unrecognised = sql_one(copy_of_warehouse, "select count(*) from dq_unrecognised")
+    campaigns = sql_one(copy_of_warehouse, "select count(*) from dq_unmapped_campaigns")
+    assert unrecognised >= 2 and campaigns >= 2
+    files = {}
+    real = ui.trail.exported
+
+    def exported(build, target, detail, lang_, user=None):     # the click, made at once
+        data = real(build, target, detail, lang_, user)
+        files[target] = data()
+        return data
+
+    monkeypatch.setattr(ui.trail, "exported", exported)
+    monkeypatch.setattr(data_view, "DQ_ROWS", 1)
+    at = run_app("data", lang, **Q1_2025)
+    captions = [c.value for c in at.caption]
+    for total in (unrecognised, campaigns):
+        assert t("data.rows.first", lang, shown=fmt.number(1, lang), total=fmt.number(total, lang)) in captions
+    for name, total in (("dq_unrecognised.xlsx", unrecognised), ("dq_campaigns.xlsx", campaigns)):
+        rows = list(load_workbook(io.BytesIO(files[name])).active.iter_rows(values_only=True))
+        assert len(rows) == 2 + total and "all_rows" not in rows[1], name

@@ -79,10 +79,11 @@ def xlsx(frame: pd.DataFrame, formats: dict | None = None, raw: pd.DataFrame | N
                           lang=lang_, decimals=decimals)
 
 
-def first_rows(frame: pd.DataFrame, total: int, query: str, params: dict) -> Callable[[], pd.DataFrame] | None:
-    """For a table that shows the first rows of a longer list: a line saying how many of how many, and
-    the whole list (`query` with `params` and rows null, read on the click: ui.db.deferred) for its
-    downloads. None, and no line, when every row is shown."""
+def first_rows(frame: pd.DataFrame, total: int, query: str, params: dict, *, note: str = "data.rows.first",
+               then: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> Callable[[], pd.DataFrame] | None:
+    """For a table that shows the first rows of a longer list: a line saying how many of how many (text
+    `note`), and the whole list (`query` with `params` and rows null, read on the click: ui.db.deferred,
+    then passed through `then`) for its downloads. None, and no line, when every row is shown."""
     import streamlit as st
 
     from ui import db
@@ -91,8 +92,9 @@ def first_rows(frame: pd.DataFrame, total: int, query: str, params: dict) -> Cal
     if total <= len(frame):
         return None
     L = lang()
-    st.caption(t("data.rows.first", shown=fmt.number(len(frame), L), total=fmt.number(total, L)))
-    return db.deferred(query, {**params, "rows": None})
+    st.caption(t(note, shown=fmt.number(len(frame), L), total=fmt.number(total, L)))
+    rows_of = db.deferred(query, {**params, "rows": None})
+    return (lambda: then(rows_of())) if then else rows_of
 
 
 def show(frame: pd.DataFrame, formats: dict | None = None, *, key: str, file_name: str,

@@ -10,7 +10,7 @@ from model.views.contribution import rule_model
 
 # Rows on screen: the reconciliation's largest lines, a load's rejected rows and unreadable cells. The
 # page says how many there are, and each table's export reads them all (the same query with rows null).
-RECON_ROWS, LOAD_ROWS = 500, 10_000
+RECON_ROWS, LOAD_ROWS, DQ_ROWS = 500, 10_000, 1_000
 
 
 def load(f: Filters, run, load_id: int | None = None, warn_load_id: int | None = None) -> dict[str, pd.DataFrame]:
@@ -28,13 +28,14 @@ def load(f: Filters, run, load_id: int | None = None, warn_load_id: int | None =
         # the period's revenue without attribution, as the Contribution page and the deck state it
         "unattributed": ("attribution_unattributed", p),
         "differences": ("recon_differences_list", {**p, "rows": RECON_ROWS}), "recon": ("recon_by_region_month", p),
+        "recon_totals": ("recon_by_currency", p),
         "reasons": ("reject_reasons", {}), "history": ("load_history", {}),
         "rejects": ("rejects_of_load", {"load_id": load_id, "rows": LOAD_ROWS}),   # None: the newest with rejects
         "warnings": ("cell_warnings_of_load", {"load_id": warn_load_id, "rows": LOAD_ROWS}),  # or with warnings
         "cells": ("dq_cells", {}), "won_no_amount": ("dq_won_no_amount", {}),
-        "dq": ("dq_summary", {}), "unrecognised": ("dq_unrecognised", {}),
+        "dq": ("dq_summary", {}), "unrecognised": ("dq_unrecognised", {"rows": DQ_ROWS}),
         "unrecognised_share": ("dq_unrecognised_share", {}),
-        "campaigns": ("dq_unmapped_campaigns", {}), "agreement": ("agreement", {}),
+        "campaigns": ("dq_unmapped_campaigns", {"rows": DQ_ROWS}), "agreement": ("agreement", {}),
         "channel_labels": ("channel_labels", {}), "fresh": ("freshness", {}),
     })
 
@@ -42,12 +43,3 @@ def load(f: Filters, run, load_id: int | None = None, warn_load_id: int | None =
 def has_accounting(fresh: pd.DataFrame) -> bool:
     """Whether any accounting (sales) rows are loaded: without them the reconciliation compares nothing."""
     return bool((fresh.loc[fresh.source == "sales", "row_count"] > 0).any())
-
-
-def recon_totals(recon: pd.DataFrame) -> pd.DataFrame:
-    """Per currency: CRM won, accounting net of returns, and the difference over the period."""
-    if recon.empty:
-        return recon
-    g = recon.groupby("currency")[["crm_won_amount", "sales_amount", "returns_amount", "difference",
-                                   "crm_only", "accounting_only", "returns"]].sum()
-    return g.reset_index()
