@@ -330,7 +330,6 @@ def test_unrecognised_values_and_unmapped_campaigns_beyond_the_list_are_counted_
 
     import ui.trail
     from model.views import data as data_view
-
     from tests.test_periods import GOOGLE
 
     assert upload.load_uploads([("Campaign report.csv", GOOGLE)])["ok"]     # campaigns no rule places
