@@ -233,15 +233,31 @@ def test_reconciliation_without_an_accounting_export_says_so(fresh_db, lang):
     assert any("crm_won_amount" in df.value.columns for df in at.dataframe)
 
 
+@pytest.fixture
+def clicks(monkeypatch) -> dict:
+    """Every download the page offers, built at once as if clicked: file name -> (bytes, trail detail)."""
+    import ui.trail
+
+    built = {}
+    real = ui.trail.exported
+
+    def exported(build, target, detail, lang_, user=None):
+        data = real(build, target, detail, lang_, user)
+        built[target] = (data(), dict(detail))
+        return data
+
+    monkeypatch.setattr(ui.trail, "exported", exported)
+    return built
+
+
 @pytest.mark.parametrize("lang", ["ru", "en"])
-def test_reconciliation_shows_the_largest_lines_and_exports_them_all(warehouse, monkeypatch, lang):
+def test_reconciliation_shows_the_largest_lines_and_exports_them_all(warehouse, monkeypatch, clicks, lang):
     """Fewer lines on screen than the period has: the page says how many it shows of how many, and the
     table's Excel export has every line of the period, largest first, kinds in the reader's language."""
     import io
 
     from openpyxl import load_workbook
 
-    import ui.trail
     from model.views import data as data_view
 
     every = sql(warehouse, "select kind, coalesce(deal_id, document) from recon_differences "
@@ -249,21 +265,12 @@ def test_reconciliation_shows_the_largest_lines_and_exports_them_all(warehouse, 
                            "order by greatest(abs(coalesce(crm_amount, 0)), abs(coalesce(sales_amount, 0))) desc, "
                            "kind, deal_id, document")
     assert len(every) == 3
-    files = {}
-    real = ui.trail.exported
-
-    def exported(build, target, detail, lang_, user=None):     # the click, made at once
-        data = real(build, target, detail, lang_, user)
-        files[target] = (data(), dict(detail))
-        return data
-
-    monkeypatch.setattr(ui.trail, "exported", exported)
     monkeypatch.setattr(data_view, "RECON_ROWS", 2)
     at = run_app("data", lang, **Q1_2025)
     assert t("data.recon.largest", lang, shown=fmt.number(2, lang), total=fmt.number(3, lang)) in texts(at)
     shown = next(df.value for df in at.dataframe if "document" in df.value.columns and "crm_amount" in df.value.columns)
     assert len(shown) == 2 and "lines" not in shown.columns
-    book, detail = files["recon_differences.xlsx"]
+    book, detail = clicks["recon_differences.xlsx"]
     rows = list(load_workbook(io.BytesIO(book)).active.iter_rows(values_only=True))[2:]   # note line, header
     assert [(r[0], r[3] or r[4]) for r in rows] == [(t(f"data.kind.{k}", lang), key) for k, key in every]
     assert detail["rows"] == 3
@@ -282,27 +289,17 @@ MANY_BAD = ("\ufeffID;Название сделки;Бюджет;Ответст�
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_rejects_and_cell_warnings_say_what_they_leave_out_and_download_it_all(copy_of_warehouse, monkeypatch,
-                                                                                lang):
+                                                                                clicks, lang):
     """A load with more rejected rows and unreadable cells than the page lists: each table says it shows the
     first rows of how many, and its downloads (Excel, and the rejects' CSV) have every one."""
     import io
 
     from openpyxl import load_workbook
 
-    import ui.trail
     from model.views import data as data_view
 
     result = upload.load_uploads([("amo_march.csv", MANY_BAD)])
     assert result["ok"] and (result["files"][0]["rows_rejected"], result["files"][0]["cells_warned"]) == (3, 3)
-    files = {}
-    real = ui.trail.exported
-
-    def exported(build, target, detail, lang_, user=None):     # the click, made at once
-        data = real(build, target, detail, lang_, user)
-        files[target] = (data(), dict(detail))
-        return data
-
-    monkeypatch.setattr(ui.trail, "exported", exported)
     monkeypatch.setattr(data_view, "LOAD_ROWS", 2)
     at = run_app("data", lang, **Q1_2025)
     load_id = sql_one(copy_of_warehouse, "select max(load_id) from loads")
@@ -311,24 +308,23 @@ def test_rejects_and_cell_warnings_say_what_they_leave_out_and_download_it_all(c
     assert [c.value for c in at.caption].count(note) == 2
     shown = [df.value for df in at.dataframe if {"row_number", "raw"} <= set(df.value.columns)]
     assert [len(df) for df in shown] == [2, 2]
-    csv_text, detail = files[f"rejects_{load_id}.csv"]
+    csv_text, detail = clicks[f"rejects_{load_id}.csv"]
     assert csv_text.decode("utf-8-sig").count("\n") == 1 + 3 and detail["rows"] == 3
     for name in ("rejects.xlsx", "cell_warnings.xlsx"):
-        book, detail = files[name]
+        book, detail = clicks[name]
         assert len(list(load_workbook(io.BytesIO(book)).active.iter_rows(values_only=True))) == 2 + 3, name
         assert detail["rows"] == 3
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_unrecognised_values_and_unmapped_campaigns_beyond_the_list_are_counted_and_exported(copy_of_warehouse,
-                                                                                            monkeypatch, lang):
+                                                                                            monkeypatch, clicks, lang):
     """More values no rule matched (and campaigns without a region or channel) than the page lists: each
     table says how many of how many it shows, and its Excel export has them all."""
     import io
 
     from openpyxl import load_workbook
 
-    import ui.trail
     from model.views import data as data_view
     from tests.test_periods import GOOGLE
 
@@ -336,20 +332,11 @@ def test_unrecognised_values_and_unmapped_campaigns_beyond_the_list_are_counted_
     unrecognised = sql_one(copy_of_warehouse, "select count(*) from dq_unrecognised")
     campaigns = sql_one(copy_of_warehouse, "select count(*) from dq_unmapped_campaigns")
     assert unrecognised >= 2 and campaigns >= 2
-    files = {}
-    real = ui.trail.exported
-
-    def exported(build, target, detail, lang_, user=None):     # the click, made at once
-        data = real(build, target, detail, lang_, user)
-        files[target] = data()
-        return data
-
-    monkeypatch.setattr(ui.trail, "exported", exported)
     monkeypatch.setattr(data_view, "DQ_ROWS", 1)
     at = run_app("data", lang, **Q1_2025)
     captions = [c.value for c in at.caption]
     for total in (unrecognised, campaigns):
         assert t("data.rows.first", lang, shown=fmt.number(1, lang), total=fmt.number(total, lang)) in captions
     for name, total in (("dq_unrecognised.xlsx", unrecognised), ("dq_campaigns.xlsx", campaigns)):
-        rows = list(load_workbook(io.BytesIO(files[name])).active.iter_rows(values_only=True))
+        rows = list(load_workbook(io.BytesIO(clicks[name][0])).active.iter_rows(values_only=True))
         assert len(rows) == 2 + total and "all_rows" not in rows[1], name
