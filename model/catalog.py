@@ -54,10 +54,10 @@ SOURCES: dict[str, dict[str, str]] = {
                                 "spend": "spend", "leads": "leads"},
     "attribution_transitions": {"transitions": "path_transitions", "value": "path_won_value"},
     "attribution_channel_sets": {"deals": "channel_set_deals", "value": "channel_set_value"},
-    **{name: {"crm_won_amount": "revenue_in_currency", "crm_won_deals": "deals_won", "sales_amount": "accounting_sales",
-              "returns_amount": "accounting_returns", "difference": "recon_difference", "crm_only": "recon_crm_only",
-              "accounting_only": "recon_accounting_only", "returns": "recon_returns"}
-       for name in ("recon_by_region_month", "recon_by_currency")},
+    "recon_by_region_month": {"crm_won_amount": "revenue_in_currency", "crm_won_deals": "deals_won",
+                              "sales_amount": "accounting_sales", "returns_amount": "accounting_returns",
+                              "difference": "recon_difference", "crm_only": "recon_crm_only",
+                              "accounting_only": "recon_accounting_only", "returns": "recon_returns"},
     "flights_list": {"spend": "flight_spend", "share": "flight_spend_share"},
     "flight_panel": {"value": "panel_value"},
 }
@@ -139,7 +139,7 @@ ACCESS: dict[str, str] = {
     **dict.fromkeys(("metrics_region", "region_default", "monthly_fact_plan", "kpi_deals", "won_revenue_by_week",
                      "plan_fact_region_month", "funnel_breakdown", "funnel_scorecard_month",
                      "attribution_by_channel", "attribution_by_campaign", "attribution_unattributed",
-                     "recon_by_region_month", "recon_by_currency", "recon_differences_list", "activities_in_period",
+                     "recon_by_region_month", "recon_differences_list", "activities_in_period",
                      "joint_plan_activities", "joint_plan_by_owner", "joint_plan_next_30_days"), "regions"),
     "plan_lines": "plan_lines",
     # alerts of the user's regions; those with no region (a federal campaign, an export, a raw value) are

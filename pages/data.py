@@ -7,7 +7,7 @@ import streamlit as st
 from analysis.attribution import agreed_model
 from model import agreements, metrics
 from model.views import load
-from model.views.data import has_accounting
+from model.views.data import has_accounting, recon_totals
 from ui import agreement, auth, cards, db, fmt, nav, page, tables, trail, upload
 from ui.attribution import describe
 from ui.audit_log import audit_tab
@@ -130,7 +130,7 @@ with tab_recon:
     if not has_accounting(d["fresh"]):   # nothing to compare: the step leaves both tables empty
         st.info(t("data.recon.no_sales"))
     else:
-        for r in d["recon_totals"].itertuples():
+        for r in recon_totals(d["recon"]).itertuples():
             row = cards.row()
             cards.card(row, t("data.recon.crm", currency=r.currency), fmt.money(r.crm_won_amount, r.currency, L))
             cards.card(row, t("data.recon.acc", currency=r.currency),

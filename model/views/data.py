@@ -28,7 +28,6 @@ def load(f: Filters, run, load_id: int | None = None, warn_load_id: int | None =
         # the period's revenue without attribution, as the Contribution page and the deck state it
         "unattributed": ("attribution_unattributed", p),
         "differences": ("recon_differences_list", {**p, "rows": RECON_ROWS}), "recon": ("recon_by_region_month", p),
-        "recon_totals": ("recon_by_currency", p),
         "reasons": ("reject_reasons", {}), "history": ("load_history", {}),
         "rejects": ("rejects_of_load", {"load_id": load_id, "rows": LOAD_ROWS}),   # None: the newest with rejects
         "warnings": ("cell_warnings_of_load", {"load_id": warn_load_id, "rows": LOAD_ROWS}),  # or with warnings
@@ -43,3 +42,13 @@ def load(f: Filters, run, load_id: int | None = None, warn_load_id: int | None =
 def has_accounting(fresh: pd.DataFrame) -> bool:
     """Whether any accounting (sales) rows are loaded: without them the reconciliation compares nothing."""
     return bool((fresh.loc[fresh.source == "sales", "row_count"] > 0).any())
+
+
+def recon_totals(recon: pd.DataFrame) -> pd.DataFrame:
+    """Per currency: CRM won, accounting net of returns, and the difference over the period (the sums of
+    recon_by_region_month's rows, every one of them: that query has no limit)."""
+    if recon.empty:
+        return recon
+    g = recon.groupby("currency")[["crm_won_amount", "sales_amount", "returns_amount", "difference",
+                                   "crm_only", "accounting_only", "returns"]].sum()
+    return g.reset_index()
