@@ -23,6 +23,32 @@ def cached_estimate(panel, treated: tuple, start, end, exposed: tuple):
         return e.code
 
 
+def offer_steadier(f, campaign: str, metric: str, e) -> None:
+    """When the flight's estimate on the chosen metric does not fit its reference period, the metric on
+    which it does (view.steadier): its figures in one line and a button that switches to it."""
+    if view.fits(e):
+        return
+    every_metric = {metric: e}
+    for m in view.METRICS:
+        if m != metric:
+            d_m = load("impact", f, db.query, campaign=campaign, metric=m)
+            every_metric[m] = cached_estimate(d_m["panel"], *view.estimate_args(d_m))
+    other = view.steadier(every_metric, metric)
+    if other is None:
+        return
+    a = every_metric[other]
+    fields = {"other": t(f"impact.metric.{other}"), "other_err": fit_text(a.fit_error, a.fit_kind, L, t)[0],
+              "lift": fmt.percent(a.result.lift, L), "low": bounded(a.result.lift_low, L),
+              "high": bounded(a.result.lift_high, L), "p": p_value(a.result.p_value, L)}
+    if isinstance(e, str):
+        st.info(t("impact.steadier.instead", **fields))
+    else:
+        value, note = fit_text(e.fit_error, e.fit_kind, L, t)
+        st.info(t("impact.steadier", err=note if value == fmt.DASH else value, **fields))
+    st.button(t("impact.steadier.show", other=fields["other"]), key="impact_steadier",
+              on_click=lambda: st.session_state.update(impact_metric=other))
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def cached_plan(panel, candidates: tuple, days: int):
     return view.plan(panel, candidates, days)
@@ -34,15 +60,21 @@ page.require_data()
 f = current()
 st.caption(page.filters_caption(f))
 base_view = load("impact", f, db.query)
-flights = base_view["flights"]
-if flights.empty:
+every = base_view["flights"]
+if every.empty:
     st.info(t("impact.no_flights"))
     page.freshness(base_view["fresh"])
     st.stop()
+# the period's flights, as the deck's impact slide lists them; with none in the period, every flight
+flights = view.in_period(every)
+outside = flights.empty
+flights = every if outside else flights
 base = base_view["agreement"].base_currency.iloc[0]
 names = flights.campaign.tolist()
 info = {r.campaign: r for r in flights.itertuples()}
-metric = st.segmented_control(t("impact.metric"), view.METRICS, default="revenue", key="impact_metric",
+# no default once the state holds a value (the switch below sets it; a default beside it is Streamlit's warning)
+metric = st.segmented_control(t("impact.metric"), view.METRICS, key="impact_metric",
+                              default=None if "impact_metric" in st.session_state else "revenue",
                               format_func=lambda m: t(f"impact.metric.{m}", L)) or "revenue"
 
 # every flight on the metric, each estimate cached: the first visit computes them (about 2 s for the
@@ -54,6 +86,8 @@ with st.spinner(t("impact.computing")):
         estimates[c] = cached_estimate(views[c]["panel"], *view.estimate_args(views[c]))
 st.subheader(t("impact.board.title"))
 st.caption(t("impact.board.note"))
+if outside:
+    st.caption(t("impact.board.outside", n=len(every)))
 board = scoreboard_table(view.scoreboard(flights, estimates, metric), L, t, base)
 tables.show(board, key="impact_board", file_name="flights",
             column_config={c: t(f"impact.board.col.{c}") for c in board.columns})
@@ -69,6 +103,7 @@ with tab_result:
     row = d["flight"].iloc[0]
     if isinstance(e, str):  # e.g. a metric the treated regions had none of before the flight
         st.warning(t("impact.cannot", detail=t(f"impact.err.{e}", regions=", ".join(row.regions))))
+        offer_steadier(f, campaign, metric, e)
     else:
         r = e.result
         unit = base if metric == "revenue" else None
@@ -82,6 +117,7 @@ with tab_result:
             st.info(verdict(r, metric, t, amount))
         if e.weekly:
             st.caption(t("impact.weekly_note", share=fmt.percent(e.zero_share, L, 0)))
+        offer_steadier(f, campaign, metric, e)
         # the effect and its money on the first row, the tests of the fit on the second; rows wrap, never cut
         top, bottom = cards.row(), cards.row()
         cards.card(top, t("impact.lift"), fmt.percent(r.lift, L),

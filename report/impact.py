@@ -43,12 +43,11 @@ def slides(ctx) -> tuple[list[Slide], list[str]]:
 
 
 def _slide(ctx, view) -> Slide:
-    """The flights that started in the period (the build's `flights` table, as on the impact page),
-    each estimated exactly as the campaign impact page estimates it."""
+    """The flights that overlap the period (the build's `flights` table; the impact page's scoreboard
+    lists the same), each estimated exactly as the campaign impact page estimates it."""
     f = ctx.f
     flights = view.listed(ctx.run("flights_list", f.params()))   # a restricted user's own flights
-    start = pd.to_datetime(flights.start_date).dt.date
-    inside = flights[(start >= f.date_from) & (start <= f.date_to)]
+    inside = view.in_period(flights)
     title = ctx.t("deck.title.impact")
     if inside.empty:
         return Slide("impact", title, ctx.filters, findings=[], note=ctx.t("deck.i.none"))

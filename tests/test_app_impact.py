@@ -1,17 +1,20 @@
 """The campaign impact page (AppTest) on a small demo company whose flights are planted: a scoreboard of
-every flight with numbers or a reason, the page opening on the most recent flight it can estimate, a
-sparse series estimated on weekly totals and saying so, and the planner answering on its defaults and
-on every region its picker offers, in both languages."""
+the period's flights (every flight, and saying so, when none is in the period) with numbers or a reason,
+the same flights as the deck's impact slide, the page opening on the most recent flight whose estimate
+fits, a sparse series estimated on weekly totals and saying so, the metric a flight can be measured on
+offered when the chosen one does not fit, and the planner answering on its defaults and on every region
+its picker offers, in both languages."""
 from __future__ import annotations
 
 import functools
+import types
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.impact import ImpactError
+from analysis.impact import POOR_FIT_MAPE, ImpactError
 from analysis.planner import mde_for
 from model import runner
 from model.access import OPERATOR
@@ -21,7 +24,7 @@ from model.views import load
 from tests.apptest import Q1_2025, chart, metric, run_app, sql, texts, values
 from ui import fmt
 from ui.i18n import t
-from ui.impact_text import p_value, plan_lines
+from ui.impact_text import bounded, p_value, plan_lines
 
 DAYS = 28
 
@@ -56,14 +59,26 @@ def expected(db: str, metric_: str = "revenue"):
     return flights, views, est
 
 
+def newest(flights: pd.DataFrame, campaigns) -> str | None:
+    start = flights.set_index("campaign").start_date
+    return max(campaigns, key=lambda c: start[c], default=None)
+
+
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_scoreboard_default_flight_and_weekly_estimate(on_demo, lang):
     at = run_app("impact", lang, period="last12")
     flights, views, est = expected(str(on_demo))
     assert len(flights) == len(sql(on_demo, "select campaign from flights")) == 7
-    # the scoreboard: every flight, each with its numbers (p, verdict, a fit error) or the reason it has none
+    # the scoreboard: the period's flights (those overlapping it), each with its numbers (p, verdict, a fit
+    # error) or the reason it has none
+    period = from_query({"period": "last12"}, today())
+    shown = flights[[s <= pd.Timestamp(period.date_to) and e >= pd.Timestamp(period.date_from)
+                     for s, e in zip(flights.start_date, flights.end_date, strict=True)]]
+    assert 0 < len(shown) < len(flights) and set(shown.campaign) == set(view.in_period(flights).campaign)
     board = at.dataframe[0].value.set_index("campaign")
-    assert set(board.index) == set(flights.campaign)
+    assert set(board.index) == set(shown.campaign)
+    assert t("impact.board.outside", lang, n=len(flights)) not in texts(at)
+    est = {c: est[c] for c in shown.campaign}
     for c, e in est.items():
         if isinstance(e, str):
             assert board.loc[c, "verdict"] == t(f"impact.err.{e}", lang, regions=board.loc[c, "regions"])
@@ -72,13 +87,14 @@ def test_scoreboard_default_flight_and_weekly_estimate(on_demo, lang):
         assert board.loc[c, "verdict"] == t(f"impact.board.{view.verdict_code(e.result)}", lang)
         assert board.loc[c, "fit"].startswith(fmt.percent(e.fit_error, lang)), board.loc[c, "fit"]
         assert board.loc[c, "incremental"].startswith(fmt.compact(e.result.incremental, lang, "RUB"))
-    # the page opens on the most recent flight it can estimate
+    # the page opens on the most recent flight whose estimate fits its reference period, else on the most
+    # recent one it can estimate
     box = at.selectbox(key="impact_flight")
-    ok = [c for c in est if view.estimable(est[c])]
-    newest = max(ok, key=lambda c: flights.set_index("campaign").start_date[c])
-    assert box.value == view.default_flight(flights, est) == newest
+    fitting = [c for c in est if view.estimable(est[c]) and est[c].fit_error <= POOR_FIT_MAPE]
+    opens = newest(shown, fitting) or newest(shown, [c for c in est if view.estimable(est[c])])
+    assert box.value == view.default_flight(shown, est) == opens
     # a sparse series (the demo's regions have a few deals a day at most) is estimated weekly and says why
-    sparse = next(c for c in flights.sort_values("start_date", ascending=False).campaign if est[c].weekly)
+    sparse = next(c for c in shown.sort_values("start_date", ascending=False).campaign if est[c].weekly)
     if box.value != sparse:
         box.set_value(sparse).run()
     e = est[sparse]
@@ -108,7 +124,8 @@ def test_another_flight_and_metric_change_the_result(on_demo):
     at = run_app("impact", "en", period="last12")
     first = metric(at, "Incremental over the flight").value
     box = at.selectbox(key="impact_flight")
-    other = next(c for c in expected(str(on_demo))[0].campaign if c != box.value)   # values, not their labels
+    flights = view.in_period(expected(str(on_demo))[0])                              # what the picker offers
+    other = next(c for c in flights.campaign if c != box.value)                      # values, not their labels
     box.set_value(other).run()
     assert at.selectbox(key="impact_flight").value == other
     assert not at.exception
@@ -116,6 +133,83 @@ def test_another_flight_and_metric_change_the_result(on_demo):
     at.button_group(key="impact_metric").set_value("leads").run()
     assert not at.exception
     assert "RUB" not in metric(at, "Incremental over the flight").value
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_no_flight_in_the_period_and_the_metric_a_flight_fits_on(on_demo, lang):
+    """A period no flight overlaps lists every flight and says so. A flight whose estimate on the chosen
+    metric does not fit its reference period is offered the metric it fits best on, with that estimate's
+    figures in one line; the button switches to it, and there (it fits) nothing is offered."""
+    at = run_app("impact", lang, period="custom", **{"from": "2024-01-01", "to": "2024-06-30"})
+    flights, _, revenue = expected(str(on_demo))
+    assert t("impact.board.outside", lang, n=len(flights)) in texts(at)
+    assert set(at.dataframe[0].value.campaign) == set(flights.campaign)
+    every = {m: expected(str(on_demo), m)[2] for m in view.METRICS}
+    offers = {c: view.steadier({m: every[m][c] for m in view.METRICS}, "revenue") for c in flights.campaign}
+    c = next(c for c in flights.sort_values("start_date").campaign if offers[c])
+    other = offers[c]
+    assert not view.fits(revenue[c]) and view.fits(every[other][c])
+    at.selectbox(key="impact_flight").set_value(c).run()
+    a = every[other][c].result
+    line = t("impact.steadier", lang, other=t(f"impact.metric.{other}", lang),
+             other_err=fmt.percent(every[other][c].fit_error, lang),
+             err=fmt.percent(revenue[c].fit_error, lang) if np.isfinite(revenue[c].fit_error)
+             else t(f"impact.fit.why.{revenue[c].fit_kind}", lang),
+             lift=fmt.percent(a.lift, lang), low=bounded(a.lift_low, lang), high=bounded(a.lift_high, lang),
+             p=p_value(a.p_value, lang))
+    assert line in [i.value for i in at.info], [i.value for i in at.info]
+    at.button(key="impact_steadier").click().run()
+    assert not at.exception, [x.value for x in at.exception]
+    assert at.button_group(key="impact_metric").value == other
+    assert at.selectbox(key="impact_flight").value == c
+    assert metric(at, t("impact.incremental", lang)).value == fmt.number(a.incremental, lang)
+    assert metric(at, t("impact.p_value", lang)).value == p_value(a.p_value, lang)
+    assert not [b for b in at.button if b.key == "impact_steadier"]
+
+
+def _estimate(fit_error: float, p: float = 0.01) -> view.FlightEstimate:
+    r = types.SimpleNamespace(p_value=p, incremental_low=1.0, incremental_high=2.0)
+    return view.FlightEstimate(r, False, 0.0, fit_error, "mape" if np.isfinite(fit_error) else "no_full_week")
+
+
+def test_the_metric_offered_is_the_best_fitting_other_one():
+    fit, loose = _estimate(0.08), _estimate(0.6)
+    assert view.fits(fit) and not view.fits(loose) and not view.fits("no_reference")
+    assert not view.fits(_estimate(float("nan"))) and not view.fits(_estimate(0.05, p=float("nan")))
+    assert view.steadier({"revenue": fit, "won_deals": _estimate(0.01), "leads": _estimate(0.02)}, "revenue") is None
+    assert view.steadier({"revenue": loose, "won_deals": _estimate(0.12), "leads": _estimate(0.05)},
+                         "revenue") == "leads"
+    assert view.steadier({"revenue": "no_reference", "won_deals": _estimate(0.1), "leads": loose},
+                         "revenue") == "won_deals"
+    assert view.steadier({"revenue": loose, "won_deals": _estimate(0.2), "leads": "no_reference"}, "revenue") is None
+    assert view.steadier({"leads": loose, "won_deals": _estimate(POOR_FIT_MAPE), "revenue": loose},
+                         "leads") == "won_deals"
+
+
+def test_the_page_opens_on_the_newest_flight_that_fits():
+    flights = pd.DataFrame({"campaign": ["a", "b", "c"], "start_date": pd.to_datetime(["2026-03-01", "2026-02-01",
+                                                                                      "2026-01-01"])})
+    assert view.default_flight(flights, {"a": _estimate(0.5), "b": _estimate(0.1), "c": _estimate(0.05)}) == "b"
+    assert view.default_flight(flights, {"a": "no_reference", "b": _estimate(0.5), "c": _estimate(0.9)}) == "b"
+    assert view.default_flight(flights, {"a": "no_reference", "b": "no_reference"}) == "a"
+
+
+def test_the_deck_lists_the_flights_the_scoreboard_lists(small_demo):
+    """One definition of the period's flights: the deck's impact slide names exactly view.in_period's,
+    a flight that began before the period and ran into it included."""
+    from report import deck as decks
+    con, run = _run(small_demo)
+    try:
+        f = from_query({"period": "custom", "from": "2025-11-01", "to": "2026-06-30"}, today())
+        flights = load("impact", f, run)["flights"]
+        listed = set(view.in_period(flights).campaign)
+        assert (flights.set_index("campaign").loc[sorted(listed)].start_date < pd.Timestamp(f.date_from)).any()
+        slide = next(s for s in decks.build(f, run, "en", ["contribution"]).slides if s.key == "impact")
+    finally:
+        con.close()
+    named = {k.removesuffix(".effect") for x in slide.findings for k in x.facts}
+    skipped = {c for c in listed if c in slide.note}
+    assert listed and named | skipped == listed and not named & skipped
 
 
 def test_planner_on_every_region_the_picker_offers(small_demo):

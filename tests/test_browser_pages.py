@@ -149,6 +149,50 @@ def test_impact_page_on_the_demo(small_demo, browser):
             page.close()
 
 
+def test_impact_offers_the_metric_a_flight_fits_on(small_demo, browser):
+    """A period holding one flight whose revenue estimate does not fit its reference period while its
+    leads estimate does (the model says so first): the page offers leads in one line, and its button
+    switches the metric in the browser, after which nothing is offered."""
+    from playwright.sync_api import expect
+
+    from model import runner
+    from model.access import OPERATOR
+    from model.filters import from_query, today
+    from model.views import impact as view
+    from model.views import load
+
+    period = {"period": "custom", "from": "2025-09-15", "to": "2025-10-12"}
+    con = runner.connect(small_demo)
+    try:
+        def run(name, params):
+            return runner.run_on(con, name, params, OPERATOR)
+        f = from_query(period, today())
+        flights = view.in_period(load("impact", f, run)["flights"])
+        assert len(flights) == 1
+        every = {}
+        for m in view.METRICS:
+            d = load("impact", f, run, campaign=flights.campaign.iloc[0], metric=m)
+            every[m] = view.estimate_flight(d["panel"], *view.estimate_args(d))
+    finally:
+        con.close()
+    assert view.steadier(every, "revenue") == "leads"
+    with serve(small_demo) as url:
+        for lang in ("ru", "en"):
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{url}/?period=custom&from={period['from']}&to={period['to']}&lang={lang}")
+            page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+            page.locator('[data-testid="stSidebarNav"]').get_by_role(
+                "link", name=t("page.impact", lang), exact=True).click()
+            button = page.get_by_role("button", name=t("impact.steadier.show", lang,
+                                                       other=t("impact.metric.leads", lang)), exact=True)
+            expect(button).to_be_visible(timeout=60_000)
+            button.click()
+            expect(button).to_have_count(0, timeout=30_000)
+            expect(page.get_by_text(t("impact.what.leads", lang)).first).to_be_visible(timeout=30_000)
+            assert_no_error(page)
+            page.close()
+
+
 @pytest.fixture
 def server_on_copy(copy_of_warehouse):
     """A server on a private copy: an upload must not change the warehouse other tests read."""

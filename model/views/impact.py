@@ -214,10 +214,37 @@ def estimable(e) -> bool:
                                                                 e.result.incremental_high]).all())
 
 
+def fits(e) -> bool:
+    """An estimable estimate whose counterfactual follows the reference period's weekly totals within
+    POOR_FIT_MAPE (the bound past which estimate_impact warns that the conclusion is unreliable)."""
+    from analysis.impact import POOR_FIT_MAPE
+    return estimable(e) and bool(e.fit_error <= POOR_FIT_MAPE)
+
+
 def default_flight(flights: pd.DataFrame, estimates: dict) -> str:
-    """The most recent flight (latest start) whose estimate is `estimable`; else the most recent one."""
+    """The most recent flight (latest start) whose estimate `fits`; else the most recent `estimable` one;
+    else the most recent one."""
     order = flights.sort_values("start_date", ascending=False).campaign.tolist()
-    return next((c for c in order if estimable(estimates.get(c))), order[0])
+    return next((c for c in order if fits(estimates.get(c))),
+                next((c for c in order if estimable(estimates.get(c))), order[0]))
+
+
+def steadier(estimates: dict[str, FlightEstimate | str], metric: str) -> str | None:
+    """For one flight estimated on every metric ({metric: estimate or ImpactError code}): when the chosen
+    `metric`'s estimate does not `fit`, the other metric whose estimate fits best; None when the chosen one
+    fits or no other does. (A region's revenue is often a few large deals a week while its leads come
+    daily: the same flight can be measured on the one and not on the other.)"""
+    if fits(estimates.get(metric)):
+        return None
+    fitting = {m: e for m in METRICS if m != metric and isinstance(e := estimates.get(m), FlightEstimate)
+               and fits(e)}
+    return min(fitting, key=lambda m: (fitting[m].fit_error, METRICS.index(m))) if fitting else None
+
+
+def in_period(flights: pd.DataFrame) -> pd.DataFrame:
+    """The flights that overlap the sidebar period (flights_list's in_period): the ones the page's
+    scoreboard and the deck's impact slide list."""
+    return flights[flights["in_period"].astype(bool)].reset_index(drop=True)
 
 
 def scoreboard(flights: pd.DataFrame, estimates: dict, metric: str) -> pd.DataFrame:
