@@ -1,5 +1,6 @@
-"""Campaign impact: a scoreboard of every flight, then what one flight caused, against a counterfactual
-built from the other regions, in plain words with its interval and caveats; the planner for the next test."""
+"""Campaign impact: a scoreboard of the period's flights, then what one flight caused, against a counterfactual
+built from the other regions, in plain words with its interval and caveats (and the metric it can be measured
+on, when the chosen one does not fit); the planner for the next test."""
 import streamlit as st
 
 from analysis.impact import ImpactError

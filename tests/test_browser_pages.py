@@ -117,9 +117,18 @@ def typed_date_applies_on_enter(page) -> None:
     assert "to=2025-03-31" in page.url, page.url
 
 
+def open_impact(browser, url: str, query: str, lang: str):
+    """A new browser page on the Overview at `query`, then the impact page from the sidebar."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/?{query}&lang={lang}")
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=t("page.impact", lang), exact=True).click()
+    return page
+
+
 def test_impact_page_on_the_demo(small_demo, browser):
     """The campaign impact page on a demo company with planted flights, in both languages: the scoreboard
-    of every flight, the chart of actual against the counterfactual drawn, the incremental metric, the
+    of the period's flights, the chart of actual against the counterfactual drawn, the incremental metric, the
     weekly-estimate line of the demo's sparse default flight, and the planner on its default regions
     answering with a headline; no error, no traceback."""
     from playwright.sync_api import expect
@@ -127,11 +136,7 @@ def test_impact_page_on_the_demo(small_demo, browser):
     SHOTS.mkdir(exist_ok=True)
     with serve(small_demo) as url:
         for lang in ("ru", "en"):
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{url}/?period=last12&lang={lang}")
-            page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-            page.locator('[data-testid="stSidebarNav"]').get_by_role(
-                "link", name=t("page.impact", lang), exact=True).click()
+            page = open_impact(browser, url, "period=last12", lang)
             expect(page.locator("h1").first).to_have_text(t("impact.title", lang), timeout=20_000)
             page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
             expect(page.get_by_text(t("impact.incremental", lang)).first).to_be_visible()
@@ -178,11 +183,7 @@ def test_impact_offers_the_metric_a_flight_fits_on(small_demo, browser):
     assert view.steadier(every, "revenue") == "leads"
     with serve(small_demo) as url:
         for lang in ("ru", "en"):
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{url}/?period=custom&from={period['from']}&to={period['to']}&lang={lang}")
-            page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-            page.locator('[data-testid="stSidebarNav"]').get_by_role(
-                "link", name=t("page.impact", lang), exact=True).click()
+            page = open_impact(browser, url, f"period=custom&from={period['from']}&to={period['to']}", lang)
             button = page.get_by_role("button", name=t("impact.steadier.show", lang,
                                                        other=t("impact.metric.leads", lang)), exact=True)
             expect(button).to_be_visible(timeout=60_000)
