@@ -10,7 +10,7 @@ from model.views import load
 from ui import cards, charts, db, fmt, impact_chart, nav, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
-from ui.impact_text import bounded, caveats, fit_text, p_value, plan_lines, scoreboard_table, verdict
+from ui.impact_text import bounded, caveats, fit_text, p_value, plan_lines, scoreboard_table, steadier_line, verdict
 
 nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
@@ -29,24 +29,12 @@ def offer_steadier(f, campaign: str, metric: str, e) -> None:
     which it does (view.steadier): its figures in one line and a button that switches to it."""
     if view.fits(e):
         return
-    every_metric = {metric: e}
-    for m in view.METRICS:
-        if m != metric:
-            d_m = load("impact", f, db.query, campaign=campaign, metric=m)
-            every_metric[m] = cached_estimate(d_m["panel"], *view.estimate_args(d_m))
-    other = view.steadier(every_metric, metric)
+    every = view.every_metric(f, db.query, campaign, metric, e, cached_estimate)
+    other = view.steadier(every, metric)
     if other is None:
         return
-    a = every_metric[other]
-    fields = {"other": t(f"impact.metric.{other}"), "other_err": fit_text(a.fit_error, a.fit_kind, L, t)[0],
-              "lift": fmt.percent(a.result.lift, L), "low": bounded(a.result.lift_low, L),
-              "high": bounded(a.result.lift_high, L), "p": p_value(a.result.p_value, L)}
-    if isinstance(e, str):
-        st.info(t("impact.steadier.instead", **fields))
-    else:
-        value, note = fit_text(e.fit_error, e.fit_kind, L, t)
-        st.info(t("impact.steadier", err=note if value == fmt.DASH else value, **fields))
-    st.button(t("impact.steadier.show", other=fields["other"]), key="impact_steadier",
+    st.info(steadier_line(e, other, every[other], L, t))
+    st.button(t("impact.steadier.show", other=t(f"impact.metric.{other}")), key="impact_steadier",
               on_click=lambda: st.session_state.update(impact_metric=other))
 
 

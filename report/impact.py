@@ -1,5 +1,6 @@
 """The one place the deck touches the incrementality module (analysis/impact.py, written separately):
-the period's regional flights with their effect and interval, or nothing and the reason why."""
+the period's regional flights with their effect, interval and fit error (and, as the impact page offers it,
+the metric a flight fits on when its revenue estimate does not), or nothing and the reason why."""
 from __future__ import annotations
 
 import importlib
@@ -9,6 +10,7 @@ import plotly.graph_objects as go
 
 from report.slides import Finding, Slide
 from ui import charts, fmt
+from ui.impact_text import fit_text, steadier_fields
 
 MAX_FLIGHTS = 6
 
@@ -55,15 +57,22 @@ def _slide(ctx, view) -> Slide:
     for fl in inside.head(MAX_FLIGHTS).itertuples():
         d = view.load(f, ctx.run, campaign=fl.campaign, metric="revenue")
         try:
-            r = view.estimate_flight(d["panel"], *view.estimate_args(d)).result   # the page's estimate
-        except ValueError as e:     # analysis.impact.ImpactError: this flight cannot be estimated
-            why = ctx.t(f"impact.err.{e.code}", **e.fields) if hasattr(e, "code") else str(e)
+            e = view.estimate_flight(d["panel"], *view.estimate_args(d))   # the page's estimate
+        except ValueError as err:     # analysis.impact.ImpactError: this flight cannot be estimated
+            why = ctx.t(f"impact.err.{err.code}", **err.fields) if hasattr(err, "code") else str(err)
             skipped.append(ctx.t("deck.i.skipped", flight=fl.campaign, reason=why))
             continue
+        r, other, every = e.result, None, {}
+        if not view.fits(e):    # as the page offers it: the metric the flight fits on when its revenue does not
+            every = view.every_metric(f, ctx.run, fl.campaign, "revenue", e)
+            other = view.steadier(every, "revenue")
         rows.append({"campaign": fl.campaign, "regions": ", ".join(fl.regions), "start": pd.Timestamp(fl.start_date),
                      "end": pd.Timestamp(fl.end_date),
                      "incremental": r.incremental, "low": r.incremental_low, "high": r.incremental_high,
-                     "verdict": verdict(r.incremental_low, r.incremental_high)})
+                     "verdict": verdict(r.incremental_low, r.incremental_high),
+                     "fit": fit_text(e.fit_error, e.fit_kind, ctx.lang, ctx.t)[0],
+                     "steadier": " " + ctx.t("deck.i.steadier", **steadier_fields(other, every[other], ctx.lang,
+                                                                                 ctx.t)) if other else ""})
     if not rows:
         return Slide("impact", title, ctx.filters, findings=[], note=" ".join(skipped))
     res = pd.DataFrame(rows)
@@ -74,10 +83,11 @@ def _slide(ctx, view) -> Slide:
         ctx.t("deck.col.effect"): [ctx.signed(v) for v in res.incremental],
         ctx.t("deck.col.interval"): [f"{ctx.signed(a)} … {ctx.signed(b)}"
                                      for a, b in zip(res.low, res.high, strict=True)],
-        ctx.t("deck.col.verdict"): [ctx.t(f"deck.i.verdict.{v}") for v in res.verdict]})
+        ctx.t("deck.col.verdict"): [ctx.t(f"deck.i.verdict.{v}") for v in res.verdict],
+        ctx.t("deck.col.fit"): res.fit})
     found = [Finding(ctx.t("deck.i.line", flight=r.campaign, regions=r.regions, effect=ctx.signed(r.incremental),
                            low=ctx.signed(r.low), high=ctx.signed(r.high),
-                           verdict=ctx.t(f"deck.i.verdict.{r.verdict}")),
+                           verdict=ctx.t(f"deck.i.verdict.{r.verdict}")) + r.steadier,
                      {f"{r.campaign}.effect": (float(r.incremental), ctx.signed(r.incremental))})
              for r in res.itertuples()]
     fig = go.Figure(go.Scatter(x=res.incremental, y=res.campaign, mode="markers", marker_color=charts.FACT,

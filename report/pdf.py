@@ -160,9 +160,10 @@ def _slide(c: Canvas, s: Slide, image: bytes | None, n: int, total: int, lang: s
         height = top - BOTTOM
         Frame(TABLE_X, BOTTOM, TABLE_W, height, showBoundary=0, leftPadding=0, rightPadding=0).addFromList(
             [KeepInFrame(TABLE_W, height, [_table(s.table, TABLE_W)], mode="shrink")], c)
-    if s.note:
+    if s.note:      # shrunk to fit: a Frame drops a paragraph taller than itself without a word
         Frame(0.4 * inch, 0.2 * inch, 10.5 * inch, 0.6 * inch, showBoundary=0).addFromList(
-            [Paragraph(escape(s.note), _style(8.5, color=GREY))], c)
+            [KeepInFrame(10.5 * inch, 0.6 * inch, [Paragraph(escape(s.note), _style(8.5, color=GREY))],
+                         mode="shrink")], c)
     _line(c, t("deck.footer", lang, n=n, total=total), w - 1.9 * inch, 0.35 * inch, 9, color=GREY)
 
 

@@ -24,7 +24,7 @@ from model.views import load
 from tests.apptest import Q1_2025, chart, metric, run_app, sql, texts, values
 from ui import fmt
 from ui.i18n import t
-from ui.impact_text import bounded, p_value, plan_lines
+from ui.impact_text import bounded, p_value, plan_lines, steadier_fields
 
 DAYS = 28
 
@@ -208,8 +208,33 @@ def test_the_deck_lists_the_flights_the_scoreboard_lists(small_demo):
     finally:
         con.close()
     named = {k.removesuffix(".effect") for x in slide.findings for k in x.facts}
-    skipped = {c for c in listed if c in slide.note}
+    skipped = {c for c in listed if t("deck.i.skipped", "en", flight=c, reason="\x00").split("\x00")[0] in slide.note}
     assert listed and named | skipped == listed and not named & skipped
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_deck_gives_the_fit_and_offers_the_metric_as_the_page_does(small_demo, lang):
+    """A period holding one flight whose revenue estimate does not fit: the deck's impact slide shows its
+    fit error as the page's card does, and its finding ends with the metric it fits on and that estimate's
+    figures, as the page offers them."""
+    from report import deck as decks
+    revenue = expected(str(small_demo))[2]
+    every = {m: expected(str(small_demo), m)[2] for m in view.METRICS}
+    con, run = _run(small_demo)
+    try:
+        f = from_query({"period": "custom", "from": "2025-09-15", "to": "2025-10-12"}, today())
+        (c,) = view.in_period(load("impact", f, run)["flights"]).campaign
+        slide = next(s for s in decks.build(f, run, lang, ["contribution"]).slides if s.key == "impact")
+    finally:
+        con.close()
+    mine = {m: every[m][c] for m in view.METRICS}
+    other = view.steadier(mine, "revenue")
+    assert other and not view.fits(revenue[c])
+    fit = fmt.percent(revenue[c].fit_error, lang) if np.isfinite(revenue[c].fit_error) else fmt.DASH
+    assert slide.table[t("deck.col.fit", lang)].tolist() == [fit]
+    offer = t("deck.i.steadier", lang, **steadier_fields(other, mine[other], lang, functools.partial(tr, lang=lang)))
+    (finding,) = slide.findings
+    assert finding.text.startswith(c) and finding.text.endswith(" " + offer), finding.text
 
 
 def test_planner_on_every_region_the_picker_offers(small_demo):

@@ -299,11 +299,11 @@ def test_impact_slide_only_with_the_estimator(warehouse, monkeypatch):
 
     days = pd.date_range("2025-01-01", "2025-02-14")
     result = types.SimpleNamespace(incremental=50_000.0, incremental_low=10_000.0, incremental_high=90_000.0,
-                                   pre_fit=0.08, series=pd.DataFrame({"date": days, "actual": 1.0,
+                                   p_value=0.01, pre_fit=0.08, series=pd.DataFrame({"date": days, "actual": 1.0,
                                                                       "counterfactual": 1.0}))
     monkeypatch.setitem(sys.modules, "analysis.impact",
                         types.SimpleNamespace(estimate_impact=lambda panel, treated, start, end, **kw: result,
-                                              ImpactError=type("ImpactError", (ValueError,), {})))
+                                              ImpactError=type("ImpactError", (ValueError,), {}), POOR_FIT_MAPE=0.15))
     deck = decks.build(f, run, "en", ["contribution"])
     con.close()
     assert [s.key for s in deck.slides] == ["contribution", "impact"] and not deck.omitted

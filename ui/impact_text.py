@@ -116,6 +116,24 @@ def plan_lines(out: dict, days: int, metric: str, lang: str, t) -> list[tuple[st
     return lines
 
 
+def steadier_fields(other: str, a, lang: str, t) -> dict:
+    """The figures of estimate `a` on the metric `other` a flight fits on (view.steadier), as the offer of
+    it reads them: the metric's name, its fit error, lift, interval and p-value."""
+    return {"other": t(f"impact.metric.{other}"), "other_err": fit_text(a.fit_error, a.fit_kind, lang, t)[0],
+            "lift": fmt.percent(a.result.lift, lang), "low": bounded(a.result.lift_low, lang),
+            "high": bounded(a.result.lift_high, lang), "p": p_value(a.result.p_value, lang)}
+
+
+def steadier_line(e, other: str, a, lang: str, t) -> str:
+    """The page's offer of the metric `other` the flight fits on, with its estimate `a`'s figures; `e` is the
+    chosen metric's estimate (its fit error beside) or ImpactError code."""
+    fields = steadier_fields(other, a, lang, t)
+    if isinstance(e, str):
+        return t("impact.steadier.instead", **fields)
+    value, note = fit_text(e.fit_error, e.fit_kind, lang, t)
+    return t("impact.steadier", err=note if value == fmt.DASH else value, **fields)
+
+
 def caveats(e, lang: str, t) -> list[str]:
     """The estimate's warnings in the reader's words; a poor fit names the fit error the card shows."""
     out = []

@@ -241,6 +241,24 @@ def steadier(estimates: dict[str, FlightEstimate | str], metric: str) -> str | N
     return min(fitting, key=lambda m: (fitting[m].fit_error, METRICS.index(m))) if fitting else None
 
 
+def every_metric(f: Filters, run, campaign: str, metric: str, e, estimate=None) -> dict:
+    """{metric: estimate or ImpactError code} of one flight on every metric, `e` its estimate on `metric`
+    (the others made here, with `estimate(panel, *estimate_args)`: the page passes its cached one)."""
+    from analysis.impact import ImpactError
+
+    def made(panel, *args):
+        try:
+            return estimate_flight(panel, *args)
+        except ImpactError as err:
+            return err.code
+    out = {metric: e}
+    for m in METRICS:
+        if m != metric:
+            d = load(f, run, campaign=campaign, metric=m)
+            out[m] = (estimate or made)(d["panel"], *estimate_args(d))
+    return out
+
+
 def in_period(flights: pd.DataFrame) -> pd.DataFrame:
     """The flights that overlap the sidebar period (flights_list's in_period): the ones the page's
     scoreboard and the deck's impact slide list."""
