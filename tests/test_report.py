@@ -458,6 +458,22 @@ TABLES = {
 
 
 @needs_poppler
+def test_a_long_slide_note_is_shrunk_into_the_pdf_not_dropped(tmp_path):
+    """A note longer than its frame (several flights not estimated, each with its reason) is drawn smaller;
+    a plain frame left the whole paragraph out without a word."""
+    from report import pdf
+    from report.slides import Deck, Slide
+
+    note = " ".join(f"Flight f{k} is not estimated: the treated regions have nothing in the reference period."
+                    for k in range(12)) + " LASTWORD"
+    path = tmp_path / "note.pdf"
+    path.write_bytes(pdf.write(Deck("title", "subtitle", "filters", "en", [Slide("x", "x", "filters", note=note)]), {}))
+    text = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "LASTWORD" in text and "Flight f0" in text
+
+
+@needs_poppler
 def test_pdf_tables_size_columns_by_content_and_never_split_a_word(tmp_path):
     from report import pdf
     from report.slides import Deck, Slide
