@@ -2,6 +2,7 @@
 CRM vs accounting, and the definitions both departments signed off."""
 from functools import partial
 
+import pandas as pd
 import streamlit as st
 
 from analysis.attribution import agreed_model
@@ -18,6 +19,18 @@ from ui.load_tab import load_tab
 from ui.vocab_step import vocab_step
 
 nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
+
+
+def without_count(rows: pd.DataFrame) -> pd.DataFrame:
+    """A data-quality list's rows without `all_rows`, the count of the whole list each row carries."""
+    return rows.drop(columns="all_rows")
+
+
+def readable_lines(rows: pd.DataFrame) -> pd.DataFrame:
+    """Reconciliation lines as shown and exported: without the `lines` count, each kind in words (`L`: the
+    export reads them on its click, in a thread without the session)."""
+    return rows.drop(columns="lines").assign(kind=[t(f"data.kind.{k}", L) for k in rows.kind])
+
 
 L = lang()
 st.title(t("data.title"))
@@ -103,8 +116,8 @@ with tab_quality:
         if un.empty:
             st.caption(t("data.dq.none"))
         else:
-            total, un = int(un.all_rows.iloc[0]), un.drop(columns="all_rows")
-            every = tables.first_rows(un, total, "dq_unrecognised", {}, then=lambda r: r.drop(columns="all_rows"))
+            total, un = int(un.all_rows.iloc[0]), without_count(un)
+            every = tables.first_rows(un, total, "dq_unrecognised", {}, then=without_count)
             tables.show(un.assign(dimension=[t(f"dq.dimension.{v}") for v in un.dimension],
                                   source=[t(f"source.{v}") for v in un.source]),
                         {"rows": N, "deals": N, "won_deals": N}, raw=every or un, scope=WHOLE, key="dq_unrecognised",
@@ -115,9 +128,8 @@ with tab_quality:
         if camps.empty:
             st.caption(t("data.dq.none"))
         else:
-            total, camps = int(camps.all_rows.iloc[0]), camps.drop(columns="all_rows")
-            every = tables.first_rows(camps, total, "dq_unmapped_campaigns", {},
-                                      then=lambda r: r.drop(columns="all_rows"))
+            total, camps = int(camps.all_rows.iloc[0]), without_count(camps)
+            every = tables.first_rows(camps, total, "dq_unmapped_campaigns", {}, then=without_count)
             tables.show(camps, scope=WHOLE, key="dq_campaigns", file_name="dq_campaigns", raw=every,
                         column_config={c_: t(f"data.col.{c_}") for c_ in camps.columns})
 
@@ -149,11 +161,10 @@ with tab_recon:
         st.subheader(t("data.recon.lines"))
         lines = d["differences"]
         total = int(lines.lines.iloc[0]) if len(lines) else 0
-        diffs = lines.drop(columns="lines").assign(kind=[t(f"data.kind.{k}") for k in lines.kind])
-        # the largest lines on screen; the export has every line of the period
+        diffs = readable_lines(lines)
+        # the largest lines on screen; the export has every line of the period, read the same way
         whole = tables.first_rows(diffs, total, "recon_differences_list", f.params(), note="data.recon.largest",
-                                  then=lambda r: r.drop(columns="lines").assign(
-                                      kind=[t(f"data.kind.{k}", L) for k in r.kind]))
+                                  then=readable_lines)
         tables.show(diffs, {"date": partial(fmt.date, lang=L), "crm_amount": A, "sales_amount": A},
                     kinds={"crm_amount": "money", "sales_amount": "money"}, key="recon_lines", raw=whole,
                     file_name="recon_differences", column_config={c_: t(f"data.col.{c_}") for c_ in diffs.columns})
