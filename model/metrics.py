@@ -52,6 +52,7 @@ class Metric:
     basis: str | None = None       # plan figures: one of BASES
     higher_is_better: bool = True
     computed: str | None = None    # ... or the Python function that computes it (a forecast, an estimator)
+    cost: bool = False             # a cost per unit: with no cost recorded (0) it is unknown, not free
 
     @property
     def source(self) -> str:
@@ -65,9 +66,9 @@ class Metric:
 
 
 def _m(key, unit, query: str | None = REGION_QUERY, ratio=None, combine=None, basis=None,
-       filters=PERIOD_FILTERS, grain="region", higher=True, computed=None) -> Metric:
+       filters=PERIOD_FILTERS, grain="region", higher=True, computed=None, cost=False) -> Metric:
     return Metric(key, unit, grain, filters, None if ratio or combine or computed else query, ratio, combine, basis,
-                  higher, computed)
+                  higher, computed, cost)
 
 
 _PLAN = ("revenue", "deals", "leads", "spend")
@@ -92,8 +93,10 @@ REGISTRY: dict[str, Metric] = {m.key: m for m in (
     _m("marketing_return", "money", combine=("revenue_sourced", "-", "spend")),
     _m("avg_deal", "money_per", ratio=("revenue", "deals_won")),
     _m("win_rate", "share", ratio=("deals_won", "deals_closed")),
-    _m("cpl", "money_per", ratio=("spend", "leads"), higher=False),
-    _m("cac", "money_per", ratio=("spend", "deals_won_sourced"), higher=False),
+    # a channel or region with leads and no spend loaded (SEO, events, a platform not exported) has no
+    # known cost per lead: "—" beside its ROMI's "—", not a cost of 0
+    _m("cpl", "money_per", ratio=("spend", "leads"), higher=False, cost=True),
+    _m("cac", "money_per", ratio=("spend", "deals_won_sourced"), higher=False, cost=True),
     _m("romi", "share", ratio=("marketing_return", "spend")),
     _m("sourced_share", "share", ratio=("revenue_sourced", "revenue")),
     _m("influenced_share", "share", ratio=("revenue_influenced", "revenue")),
@@ -187,10 +190,14 @@ def definitions(lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a / b, NaN where b is 0 or missing (no plan, no deals: no ratio, not 0 %)."""
+def _ratio(a: np.ndarray, b: np.ndarray, cost: bool = False) -> np.ndarray:
+    """a / b, NaN where b is 0 or missing (no plan, no deals: no ratio, not 0 %); for a cost per unit
+    (`cost`) also where the cost a is 0 or missing (none recorded: unknown, not free)."""
     a, b = a.astype("float64"), b.astype("float64")
-    return np.divide(a, b, out=np.full(len(a), np.nan), where=(b != 0) & ~np.isnan(b))
+    where = (b != 0) & ~np.isnan(b)
+    if cost:
+        where &= (a != 0) & ~np.isnan(a)
+    return np.divide(a, b, out=np.full(len(a), np.nan), where=where)
 
 
 def forecast(fact: np.ndarray, start: dt.date, end: dt.date, data_to) -> np.ndarray:
@@ -222,7 +229,7 @@ def derive(rows: pd.DataFrame, f: Filters) -> pd.DataFrame:
             col[key] = col[a] + col[b] if op == "+" else col[a] - col[b]
     for key, m in at_region.items():
         if m.ratio:
-            col[key] = _ratio(col[m.ratio[0]], col[m.ratio[1]])
+            col[key] = _ratio(col[m.ratio[0]], col[m.ratio[1]], m.cost)
     return pd.DataFrame(col, index=rows.index)
 
 
@@ -254,7 +261,7 @@ def _formula(key: str, col: dict[str, np.ndarray]) -> np.ndarray:
         x, y = _formula(a, col), _formula(b, col)
         col[key] = x + y if op == "+" else x - y
     elif m.ratio:
-        col[key] = _ratio(_formula(m.ratio[0], col), _formula(m.ratio[1], col))
+        col[key] = _ratio(_formula(m.ratio[0], col), _formula(m.ratio[1], col), m.cost)
     else:
         raise KeyError(f"metric {key!r} is computed by {m.source}, not a formula over the given columns")
     return col[key]

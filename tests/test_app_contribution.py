@@ -97,3 +97,16 @@ def test_campaign_none_rows_count_leads_without_a_campaign(warehouse):
     shown = dict(zip(none.channel, none.leads, strict=True))
     for channel, n in leads.items():
         assert shown[labels[channel]] == n, channel
+
+
+def test_a_channel_with_leads_and_no_spend_has_no_cost_per_lead(warehouse):
+    """SEO, referrals, events: leads and no spend loaded. Their CPL is unknown ("—" beside ROMI's "—"),
+    not a cost of 0; a channel with spend keeps spend / leads."""
+    at = run_app("contribution", "en", **Q1_2025)
+    for table in (at.dataframe[0].value, at.dataframe[1].value):
+        spend, leads, cpl = (table[c].astype(float) for c in ("spend", "leads", "cpl"))
+        free = (spend == 0) & (leads > 0)
+        assert free.any() and (~free & (leads > 0)).any()
+        assert cpl[free].isna().all() and table.romi[free].isna().all()
+        paid = (spend > 0) & (leads > 0)
+        assert cpl[paid].to_numpy() == pytest.approx((spend / leads)[paid].to_numpy())

@@ -92,7 +92,8 @@ def test_derive_fills_sums_and_leaves_ratios_without_a_denominator_empty():
     assert out.romi.iloc[0] == pytest.approx((25.0 - 30.0) / 30.0)
     assert out.avg_deal.tolist()[:1] == [25.0] and np.isnan(out.avg_deal.iloc[1]) and out.avg_deal.iloc[2] == 0
     assert out.win_rate.iloc[0] == 0.8 and np.isnan(out.win_rate.iloc[1]) and out.win_rate.iloc[2] == 1.0
-    assert out.cpl.iloc[0] == 3.0 and np.isnan(out.cpl.iloc[1]) and out.cpl.iloc[2] == 0.0
+    assert out.cpl.iloc[0] == 3.0 and np.isnan(out.cpl.iloc[1])
+    assert np.isnan(out.cpl.iloc[2]) and np.isnan(out.cac.iloc[2])    # 2 leads, no spend loaded: unknown, not 0
     assert out.sourced_share.iloc[0] == 0.25 and out.sourced_share.iloc[1:].isna().all()
     assert out.region.tolist() == ["A", "B", "(none)"] and out.unknown_region.tolist() == [False, False, True]
     assert out.revenue_plan_period.isna().tolist() == [False, False, True]   # no plan stays empty, not 0
