@@ -363,7 +363,8 @@ def test_plan_vs_fact_counts_a_regions_months_without_a_plan_line(built_warehous
 @given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50), st.integers(0, 10**7)), min_size=1, max_size=8))
 def test_a_formula_is_the_ratio_of_its_parts_whatever_the_rows(rows):
     """Every DERIVED column is the registry's formula over the row's own parts: a share of no leads is
-    missing (not 0 %), so is the cost per lead of no spend (unknown, not free), and a summed row's share is the ratio of its sums, not a mean of the rows' shares."""
+    missing (not 0 %), so is the cost per lead of no spend (unknown, not free), and a summed row's share
+    is the ratio of its sums, not a mean of the rows' shares."""
     leads = [a + b for a, b, _ in rows]        # within_sla <= leads, whatever the draw
     frame = pd.DataFrame({"leads": leads, "contacted": [b for _, b, _ in rows],
                           "within_sla": [b for _, b, _ in rows], "spend": [c for *_, c in rows],
