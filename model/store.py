@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -34,10 +35,40 @@ def connect(path: Path | None = None) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     con = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None, check_same_thread=False)
     con.row_factory = sqlite3.Row
-    con.execute("pragma journal_mode=wal")
+    try:
+        _wal(con)
+    except BaseException:
+        con.close()
+        raise
     con.execute("pragma synchronous=normal")
     con.execute("pragma foreign_keys=on")
     return con
+
+
+def _wal(con: sqlite3.Connection) -> None:
+    """Put the file in WAL mode. Converting the journal takes the file exclusively and SQLite does not
+    run the busy handler for it, so processes opening a new store at once got "database is locked" at
+    once (8 of 150 fresh files opened by 12 threads together). WAL is kept in the file: once set, the
+    mode is only read; until then the conversion is retried within BUSY_MS, and another connection's
+    conversion in the meantime is as good as our own."""
+    deadline = time.monotonic() + BUSY_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            if con.execute("pragma journal_mode").fetchone()[0] == "wal":
+                return
+            if con.execute("pragma journal_mode=wal").fetchone()[0] == "wal":
+                return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) and "busy" not in str(err):
+                raise
+            if time.monotonic() >= deadline:
+                raise
+        else:
+            if time.monotonic() >= deadline:   # refused without an error: the mode is not WAL
+                raise sqlite3.OperationalError("database is locked (the store could not be put in WAL mode)")
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 @contextmanager
