@@ -49,24 +49,19 @@ def _wal(con: sqlite3.Connection) -> None:
     """Put the file in WAL mode. Converting the journal takes the file exclusively and SQLite does not
     run the busy handler for it, so processes opening a new store at once got "database is locked" at
     once (8 of 150 fresh files opened by 12 threads together). WAL is kept in the file: once set, the
-    mode is only read; until then the conversion is retried within BUSY_MS, and another connection's
-    conversion in the meantime is as good as our own."""
+    mode is only read; until then a conversion refused as busy is retried within BUSY_MS (another
+    connection's conversion in the meantime is as good as our own). A file that cannot be WAL at all
+    answers with its old mode and no error, and is used as it is, as before."""
     deadline = time.monotonic() + BUSY_MS / 1000
     pause = 0.005
     while True:
         try:
-            if con.execute("pragma journal_mode").fetchone()[0] == "wal":
-                return
-            if con.execute("pragma journal_mode=wal").fetchone()[0] == "wal":
-                return
+            if con.execute("pragma journal_mode").fetchone()[0] != "wal":
+                con.execute("pragma journal_mode=wal").fetchone()
+            return
         except sqlite3.OperationalError as err:
-            if "locked" not in str(err) and "busy" not in str(err):
+            if ("locked" not in str(err) and "busy" not in str(err)) or time.monotonic() >= deadline:
                 raise
-            if time.monotonic() >= deadline:
-                raise
-        else:
-            if time.monotonic() >= deadline:   # refused without an error: the mode is not WAL
-                raise sqlite3.OperationalError("database is locked (the store could not be put in WAL mode)")
         time.sleep(pause)
         pause = min(pause * 2, 0.1)
 
