@@ -64,7 +64,9 @@ def test_a_new_store_opened_by_many_at_once_opens_for_all(tmp_path):
             th.start()
         for th in threads:
             th.join(60)
-        assert sqlite3.connect(path).execute("pragma journal_mode").fetchone()[0] == "wal"
+        check = sqlite3.connect(path)
+        assert check.execute("pragma journal_mode").fetchone()[0] == "wal"
+        check.close()
     assert failed == []
 
 
