@@ -65,6 +65,8 @@ def test_batch_upload_one_line_per_bad_file(tmp_path, monkeypatch):
             # the files' lines (the audit tab beside, drawn for the data admin, has a success line of its own)
             loaded = page.locator('[data-testid="stAlertContentSuccess"]').filter(has_text="загружено")
             expect(loaded).to_have_count(2, timeout=60_000)
+            # the page draws its lines one by one: the refused files' lines may come after the loaded ones'
+            expect(page.locator('[data-testid="stAlertContentError"]')).to_have_count(2, timeout=60_000)
             success = [s for s in alerts(page, "Success") if "загружено" in s]
             errors = alerts(page, "Error")
             assert [s.split(":")[0] for s in success] == ["hubspot-crm-exports-all-deals-2026-03-11.csv",
