@@ -168,13 +168,13 @@ def test_oidc_sign_in_and_sign_out(site):
     provider_user(site["issuer"], "maria", "maria@example.ru", "Maria")
     page = site["browser"].new_page(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
     through_provider(page, site["url"], "maria")
+    from playwright.sync_api import expect
     signed_in(page, "Мария Маркетинг", "marketing")      # access.toml's user of that e-mail
     nav = page.locator('[data-testid="stSidebarNav"]')
-    assert nav.get_by_role("link", name=t("page.data", "ru"), exact=True).count() == 1
+    expect(nav.get_by_role("link", name=t("page.data", "ru"), exact=True)).to_have_count(1, timeout=30_000)
     sign_out(page, provider=True)
     assert not [c for c in page.context.cookies() if c["name"] == "_streamlit_user"]
     page.goto(site["url"] + VIEW)               # the identity cookie is gone: a new visit asks again
-    from playwright.sync_api import expect
     expect(page.get_by_role("button", name=t("auth.oidc", "ru"))).to_be_visible(timeout=30_000)
     page.close()
 
