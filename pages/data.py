@@ -2,7 +2,6 @@
 CRM vs accounting, and the definitions both departments signed off."""
 from functools import partial
 
-import pandas as pd
 import streamlit as st
 
 from analysis.attribution import agreed_model
@@ -12,25 +11,13 @@ from model.views.data import has_accounting, recon_totals
 from ui import agreement, auth, cards, db, fmt, nav, page, tables, trail, upload
 from ui.attribution import describe
 from ui.audit_log import audit_tab
-from ui.data_cells import cell_warnings, cells_quality
+from ui.data_cells import cell_warnings, cells_quality, readable_lines, without_count
 from ui.filters import current
 from ui.i18n import TEXT, lang, t
 from ui.load_tab import load_tab
 from ui.vocab_step import vocab_step
 
 nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
-
-
-def without_count(rows: pd.DataFrame) -> pd.DataFrame:
-    """A data-quality list's rows without `all_rows`, the count of the whole list each row carries."""
-    return rows.drop(columns="all_rows")
-
-
-def readable_lines(rows: pd.DataFrame) -> pd.DataFrame:
-    """Reconciliation lines as shown and exported: without the `lines` count, each kind in words (`L`: the
-    export reads them on its click, in a thread without the session)."""
-    return rows.drop(columns="lines").assign(kind=[t(f"data.kind.{k}", L) for k in rows.kind])
-
 
 L = lang()
 st.title(t("data.title"))
@@ -161,10 +148,10 @@ with tab_recon:
         st.subheader(t("data.recon.lines"))
         lines = d["differences"]
         total = int(lines.lines.iloc[0]) if len(lines) else 0
-        diffs = readable_lines(lines)
+        diffs = readable_lines(lines, L)
         # the largest lines on screen; the export has every line of the period, read the same way
         whole = tables.first_rows(diffs, total, "recon_differences_list", f.params(), note="data.recon.largest",
-                                  then=readable_lines)
+                                  then=partial(readable_lines, L=L))
         tables.show(diffs, {"date": partial(fmt.date, lang=L), "crm_amount": A, "sales_amount": A},
                     kinds={"crm_amount": "money", "sales_amount": "money"}, key="recon_lines", raw=whole,
                     file_name="recon_differences", column_config={c_: t(f"data.col.{c_}") for c_ in diffs.columns})

@@ -1,5 +1,6 @@
 """The Data page's cell-level parts: cells read as empty per load, won deals without an amount, deals
-that took their lead's channel. Kept apart so the page stays one screen."""
+that took their lead's channel; and how its longer lists read on screen and in their exports. Kept
+apart so the page stays one screen."""
 from __future__ import annotations
 
 import pandas as pd
@@ -7,6 +8,17 @@ import streamlit as st
 
 from ui import cards, fmt, tables
 from ui.i18n import lang, t
+
+
+def without_count(rows: pd.DataFrame) -> pd.DataFrame:
+    """A data-quality list's rows without `all_rows`, the count of the whole list each row carries."""
+    return rows.drop(columns="all_rows")
+
+
+def readable_lines(rows: pd.DataFrame, L: str) -> pd.DataFrame:
+    """Reconciliation lines as shown and exported: without the `lines` count, each kind in words in
+    language `L` (the export reads them on its click, in a thread without the session)."""
+    return rows.drop(columns="lines").assign(kind=[t(f"data.kind.{k}", L) for k in rows.kind])
 
 
 def cell_warnings(history: pd.DataFrame, warnings: pd.DataFrame) -> None:
