@@ -10,6 +10,9 @@ under 5x that scan. Rows loaded into pandas are counted per page (target: at mos
 --rss the app itself is started on the warehouse and every page opened in Debian's chromium; the
 server's peak RSS (VmHWM) is reported (target: under 1.5 GiB).
 
+A view that loads a tab's queries only when the tab is open lists those states (STATES); each is
+reported as its own row, the page opened on that tab, under the same targets.
+
 The warehouse comes from `python -m etl demo --deals N` (pass --db to reuse one built before).
 """
 from __future__ import annotations
@@ -66,16 +69,17 @@ def _timed(con, name: str, params: dict, log: list) -> object:
     return frame
 
 
-def _page_once(con, page: str, f, workers: int | None = None) -> tuple[float, int, list]:
+def _page_once(con, page: str, f, workers: int | None = None, extra: dict | None = None) -> tuple[float, int, list]:
     """(wall seconds of the view loading its queries, rows loaded, [(query, seconds, rows)]);
-    `workers` overrides model.views.WORKERS (1: one query at a time)."""
+    `workers` overrides model.views.WORKERS (1: one query at a time); `extra`: the view's keywords for
+    one of its STATES."""
     from model import views
     log: list = []
     saved = views.WORKERS
     views.WORKERS = workers or saved
     try:
         t0 = time.perf_counter()
-        views.load(page, f, lambda name, params: _timed(con, name, params, log))
+        views.load(page, f, lambda name, params: _timed(con, name, params, log), **(extra or {}))
         seconds = time.perf_counter() - t0
     finally:
         views.WORKERS = saved
@@ -88,11 +92,23 @@ def _bare_once(con) -> float:
     return time.perf_counter() - t0
 
 
+def states() -> list[tuple[str, str, dict]]:
+    """(row name, page, view keywords): every page as it opens, then each state a view lists in STATES
+    (a tab whose queries run only when it is open), measured as the whole page opened in that state."""
+    import importlib
+
+    from model.pages import VIEWS
+    out = []
+    for page in VIEWS:
+        out.append((page, page, {}))
+        view = importlib.import_module(f"model.views.{page}")
+        out += [(f"{page} {name}", page, extra) for name, extra in getattr(view, "STATES", {}).items()]
+    return out
+
+
 def measure(db: Path, repeat: int, period: str) -> dict:
     from model import runner
     from model.filters import from_query, today
-    from model.pages import VIEWS
-
     f = from_query({"period": period}, today())
     warm_con = runner.connect(db)
     deals = warm_con.execute("select count(*) from deals").fetchall()[0][0]
@@ -103,19 +119,19 @@ def measure(db: Path, repeat: int, period: str) -> dict:
         con.close()
         bare_warm.append(_bare_once(warm_con))
     pages = {}
-    for page in VIEWS:
+    for row, page, extra in states():
         cold, warm = [], []
         for _ in range(repeat):
             con = runner.connect(db)
-            cold.append(_page_once(con, page, f)[0])
+            cold.append(_page_once(con, page, f, extra=extra)[0])
             con.close()
-        _page_once(warm_con, page, f)                       # first warm-up fills the buffer pool
+        _page_once(warm_con, page, f, extra=extra)          # first warm-up fills the buffer pool
         serial = []
         for _ in range(repeat):
-            seconds, rows, log = _page_once(warm_con, page, f)
+            seconds, rows, log = _page_once(warm_con, page, f, extra=extra)
             warm.append(seconds)
-            serial.append(_page_once(warm_con, page, f, workers=1)[0])
-        pages[page] = {"queries": len(log), "rows": rows, "cold_s": statistics.median(cold),
+            serial.append(_page_once(warm_con, page, f, workers=1, extra=extra)[0])
+        pages[row] = {"queries": len(log), "rows": rows, "cold_s": statistics.median(cold),
                        "warm_s": statistics.median(warm), "serial_warm_s": statistics.median(serial),
                        "slowest": max(log, key=lambda x: x[1])[0] if log else None}
     warm_con.close()
@@ -174,10 +190,10 @@ def text(r: dict) -> str:
               f"median of {r['repeat']}"),
              (f"bare scan ({BARE}): cold {r['bare_scan_cold_s'] * 1000:.1f} ms, "
               f"warm {r['bare_scan_warm_s'] * 1000:.1f} ms"),
-             (f"{'page':<12}{'queries':>8}{'rows':>8}{'cold ms':>10}{'warm ms':>10}{'warm/bare':>11}"
+             (f"{'page':<22}{'queries':>8}{'rows':>8}{'cold ms':>10}{'warm ms':>10}{'warm/bare':>11}"
               f"{'serial ms':>11}{'serial/bare':>13}  slowest")]
     for name, p in r["pages"].items():
-        lines.append(f"{name:<12}{p['queries']:>8}{p['rows']:>8}{p['cold_s'] * 1000:>10.1f}{p['warm_s'] * 1000:>10.1f}"
+        lines.append(f"{name:<22}{p['queries']:>8}{p['rows']:>8}{p['cold_s'] * 1000:>10.1f}{p['warm_s'] * 1000:>10.1f}"
                      f"{p['warm_ratio']:>11.2f}{p['serial_warm_s'] * 1000:>11.1f}{p['serial_ratio']:>13.2f}"
                      f"  {p['slowest']}")
     if "app_peak_rss_bytes" in r:

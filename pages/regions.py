@@ -3,7 +3,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from model.views import latest_frame, load
-from model.views.regions import default_region
+from model.views.regions import DEFAULT_TAB, TABS, default_region
 from ui import agreement, charts, db, nav, page, tables
 from ui.filters import current
 from ui.i18n import TEXT, lang, t
@@ -16,7 +16,10 @@ page.require_data()
 f = current()
 st.caption(page.filters_caption(f))
 agreement.caption()   # the agreement version the numbers follow
-d = load("regions", f, db.query)
+# the drill-down's open tab (a key per language: its state is the tab's label); only its table is queried
+TAB_KEY, TAB_LABELS = f"region_tab_{L}", {k: t(f"regions.{k}") for k in TABS}
+opened = next((k for k, v in TAB_LABELS.items() if v == st.session_state.get(TAB_KEY)), DEFAULT_TAB)
+d = load("regions", f, db.query, tab=opened)
 base = d["agreement"].base_currency.iloc[0]
 regions = d["regions"]
 if regions.empty:
@@ -64,7 +67,7 @@ st.selectbox(t("regions.pick"), names, key="region_pick", placeholder=t("widget.
              index=names.index(wanted) if wanted in names else names.index(default_region(regions)))
 region = st.session_state["region_pick"]
 st.query_params["region"] = region
-dd = load("regions", f, db.query, region=region)
+dd = load("regions", f, db.query, region=region, tab=opened)
 latest = latest_frame(d["fresh"]).latest.iloc[0]
 m = charts.data_months(dd["monthly"], ["revenue", "spend"], latest)
 x = charts.monthly_x(m.month)
@@ -80,21 +83,24 @@ charts.mark_activities(fig, dd["activities"], L, t, since=x[0] if x else None)
 st.plotly_chart(charts.style(fig, L, t("regions.drill_chart", region=region, currency=base), height=400),
                 config=charts.plotly_config(L))
 
-# one region's people, products and sources: each table the page's full width, so no name or header is cut
-managers, products, sources = st.tabs([t("regions.managers"), t("regions.products"), t("regions.sources")])
-with managers:
-    cols = {"manager": None, "revenue": M, "deals_won": N, "win_rate": P, "within_sla_share": P}
-    tables.show(dd["managers"][list(cols)], cols, key="managers", file_name=f"managers_{region}",
-                column_config=columns(cols))
-with products:
-    cols = {"product": None, "revenue": M, "deals_won": N, "avg_deal": M, "win_rate": P}
-    tables.show(dd["products"][list(cols)], cols, key="products", file_name=f"products_{region}",
-                column_config=columns(cols))
-with sources:
-    src = dd["sources"].assign(channel=dd["sources"]["label_" + L].fillna(dd["sources"].channel))
-    cols = {"channel": None, "leads": N, "qualified_share": P, "won_deals": N, "revenue": M, "revenue_per_lead": M,
-            "cpl": M}
-    tables.show(src[list(cols)], cols, key="sources", file_name=f"sources_{region}", column_config=columns(cols))
-    st.caption(t("regions.sources_note"))
+# one region's people, products and sources: each table the page's full width, so no name or header is cut;
+# switching tabs reruns the page, which reads the opened tab's table (the rest comes from the cache)
+tabs = dict(zip(TABS, st.tabs(list(TAB_LABELS.values()), key=TAB_KEY, on_change="rerun"), strict=True))
+with tabs[opened]:
+    if opened == "managers":
+        cols = {"manager": None, "revenue": M, "deals_won": N, "win_rate": P, "within_sla_share": P}
+        tables.show(dd["managers"][list(cols)], cols, key="managers", file_name=f"managers_{region}",
+                    column_config=columns(cols))
+    elif opened == "products":
+        cols = {"product": None, "revenue": M, "deals_won": N, "avg_deal": M, "win_rate": P}
+        tables.show(dd["products"][list(cols)], cols, key="products", file_name=f"products_{region}",
+                    column_config=columns(cols))
+    else:
+        src = dd["sources"].assign(channel=dd["sources"]["label_" + L].fillna(dd["sources"].channel))
+        cols = {"channel": None, "leads": N, "qualified_share": P, "won_deals": N, "revenue": M,
+                "revenue_per_lead": M, "cpl": M}
+        tables.show(src[list(cols)], cols, key="sources", file_name=f"sources_{region}",
+                    column_config=columns(cols))
+        st.caption(t("regions.sources_note"))
 
 page.freshness(d["fresh"])

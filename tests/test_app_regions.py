@@ -101,9 +101,17 @@ def test_a_regions_sources_managers_and_products_add_up_to_its_row(which, wareho
     assert checked >= 5
 
 
+def _open_tab(at, tab: str, lang: str):
+    """Clicks a drill-down tab as the browser does: the tabs' state becomes its label, and the page reruns."""
+    at.session_state[f"region_tab_{lang}"] = t(f"regions.{tab}", lang)
+    return at.run()
+
+
 def test_the_drill_down_sources_table_shows_the_regions_won_deals(warehouse):
     at = run_app("regions", "en", **Q1_2025)
     at.selectbox(key="region_pick").set_value("Москва").run()
+    _open_tab(at, "sources", "en")
+    assert not at.exception
     table = at.dataframe[0].value.set_index("region")
     sources = next(df.value for df in at.dataframe if "revenue_per_lead" in df.value.columns)
     assert sources.won_deals.sum() == table.at["Москва", "deals_won"]
@@ -124,3 +132,32 @@ def test_charts_read_in_the_readers_language(warehouse, lang):
     assert drill["xaxis"]["ticktext"] == months and drill["xaxis"]["range"] == ["2025-01-01", "2025-04-01"]
     for axis in ("yaxis", "yaxis2"):
         assert [tick_value(x, lang) for x in drill[axis]["ticktext"]] == pytest.approx(drill[axis]["tickvals"])
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_drill_down_tab_reads_its_table_when_opened(warehouse, lang, monkeypatch):
+    """The page opens on the managers tab and queries only its table; opening products or sources shows that
+    table (adding up to the region's row) and queries it then, while the region stays the one picked."""
+    from ui import db
+    asked: list[str] = []
+    query = db.query
+
+    def counted(name, params=None, *args, **kwargs):
+        asked.append(name)
+        return query(name, params, *args, **kwargs)
+
+    monkeypatch.setattr(db, "query", counted)
+    at = run_app("regions", lang, **Q1_2025, region="Москва")
+    assert not at.exception
+    assert "region_managers" in asked and not {"region_products", "region_sources"} & set(asked)
+    row = at.dataframe[0].value.set_index("region").loc["Москва"]
+    for tab, column in (("products", "avg_deal"), ("sources", "revenue_per_lead"), ("managers", "within_sla_share")):
+        _open_tab(at, tab, lang)
+        assert not at.exception
+        assert at.selectbox(key="region_pick").value == "Москва"
+        shown = [df.value for df in at.dataframe[1:]]
+        assert len(shown) == 1 and column in shown[0].columns, tab
+        won = "won_deals" if tab == "sources" else "deals_won"
+        assert shown[0][won].sum() == row.deals_won
+        assert float(shown[0].revenue.fillna(0).sum()) == pytest.approx(float(row.revenue))
+    assert {"region_products", "region_sources"} <= set(asked)
