@@ -387,7 +387,7 @@ def joint_plan_slides(ctx: Context):
 
 
 def data_quality_slides(ctx: Context):
-    d = ctx.view("data")
+    d = ctx.view("data", tab=None)     # every tab's tables: the slide takes from several
     u = d["unattributed"].iloc[0]      # as the Data page and the Contribution page state it
     un, share = float(u.unattributed), None if pd.isna(u.share) else float(u.share)
     h = d["history"]

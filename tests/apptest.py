@@ -37,6 +37,21 @@ def run_app(page: str = "overview", lang: str | None = None, user: User | None =
     return at
 
 
+def open_tab(at: AppTest, page: str, tab: str) -> AppTest:
+    """Opens one of the tabs a page draws only when open (pages/data.py; pages/regions.py's drill-down) as a
+    click does: the tabs' state, keyed per language, becomes the tab's label, and the page reruns."""
+    from ui.i18n import t
+
+    lang = at.query_params.get("lang") or "ru"
+    lang = lang[0] if isinstance(lang, list) else lang
+    key, label = {"data": (f"data_tab_{lang}", f"data.tab.{tab}"),
+                  "regions": (f"region_tab_{lang}", f"regions.{tab}")}[page]
+    at.session_state[key] = t(label, lang)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def sql(path: Path, text: str, params: dict | None = None) -> list[tuple]:
     con = duckdb.connect(str(path), read_only=True)
     try:

@@ -14,6 +14,7 @@ from tests.apptest import (
     UNATTRIBUTED_PERIOD,
     load_no_source_deals,
     metric,
+    open_tab,
     run_app,
     sql,
     sql_one,
@@ -30,36 +31,40 @@ MAPPING = Path(__file__).resolve().parent / "data" / "mapping"
 def test_history_rejects_quality_recon_terms(warehouse, lang):
     at = run_app("data", lang, **Q1_2025)
     assert at.title[0].value == t("data.title", lang)
+    open_tab(at, "data", "history")
     history = at.dataframe[0].value
     assert sorted(history.load_id) == [r[0] for r in sql(warehouse, "select load_id from loads order by 1")]
     rejects = at.dataframe[1].value
     load_id = at.selectbox(key="reject_load").value
     assert list(rejects.row_number) == [r[0] for r in sql(
         warehouse, "select row_number from rejects where load_id = $l order by 1", {"l": load_id})]
+    open_tab(at, "data", "quality")
     unrecognised = next(df.value for df in at.dataframe if "raw_value" in df.value.columns)
     assert list(zip(unrecognised.raw_value, unrecognised.rows, strict=True)) == [tuple(r) for r in sql(
         warehouse, "select raw_value, rows from dq_unrecognised order by won_revenue desc nulls last, rows desc, "
                    "dimension, source, raw_value")]
     pairs = set(zip(unrecognised.raw_value, unrecognised.dimension, strict=True))
     assert ("Тверь", t("dq.dimension.region", lang)) in pairs
+    open_tab(at, "data", "recon")
     recon = next(df.value for df in at.dataframe if "crm_won_amount" in df.value.columns)
     crm = sql_one(warehouse, "select sum(amount * case currency when 'RUB' then 1 else 90 end) from deals "
                              "where status = 'won' and closed_at::date between '2025-01-01' and '2025-03-31'")
     assert float(recon.crm_won_amount.sum()) == pytest.approx(float(crm))
-    page = texts(at)
+    page = texts(open_tab(at, "data", "terms"))
     assert describe(agreed_model(), lang) in page      # the model in words, not its code position_based
     assert "position_based" not in page
     assert (t("data.terms.sla_text", lang, hours="2", start=9, end=19,
               days=", ".join(t(f"weekday.{d}", lang) for d in range(1, 6)), qualified="35\u00a0%" if lang == "ru"
               else "35%", conversion="20\u00a0%" if lang == "ru" else "20%")) in page
     # the Metrics tab lists the registry, generated from it in the reader's language
+    open_tab(at, "data", "metrics")
     defs = next(df.value for df in at.dataframe if "definition" in df.value.columns)
     assert list(defs.name) == list(metrics.definitions(lang).name)
     assert metrics.text("revenue_vs_plan_to_date", lang) in set(defs.name)
 
 
 def test_rejected_rows_of_another_load(warehouse):
-    at = run_app("data", "en", **Q1_2025)
+    at = open_tab(run_app("data", "en", **Q1_2025), "data", "history")
     ids = at.selectbox(key="reject_load").options
     assert len(ids) >= 1
     assert not at.exception
@@ -116,7 +121,7 @@ AMO = ("\ufeffID;Название сделки;Бюджет;Ответствен
 def test_cell_warnings_listed_and_won_without_amount_flagged(copy_of_warehouse, lang):
     result = upload.load_uploads([("amo_march.csv", AMO)])
     assert result["ok"] and result["files"][0]["cells_warned"] == 1
-    at = run_app("data", lang, **Q1_2025)
+    at = open_tab(run_app("data", lang, **Q1_2025), "data", "history")
     load_id = sql_one(copy_of_warehouse, "select max(load_id) from loads")
     assert at.selectbox(key="warn_load").value == load_id
     warned = next(df.value for df in at.dataframe if "column" in df.value.columns)
@@ -126,6 +131,7 @@ def test_cell_warnings_listed_and_won_without_amount_flagged(copy_of_warehouse, 
     assert int(history.set_index("load_id").loc[load_id, "cells_warned"]) == 1
     won_no_amount = sql_one(copy_of_warehouse, "select count(*) from deals where status = 'won' and amount is null")
     assert won_no_amount >= 1
+    open_tab(at, "data", "quality")
     assert metric(at, t("data.dq.won_no_amount", lang)).value == str(won_no_amount)
     by_region = next(df.value for df in at.dataframe if list(df.value.columns) == ["currency", "region", "deals"])
     assert int(by_region.deals.sum()) == won_no_amount
@@ -170,7 +176,7 @@ def test_agreements_come_from_the_built_warehouse_and_a_config_change_is_announc
     from etl.load import rebuild
 
     rebuild()     # the copy was built with the repo's config; build it with the test's copy
-    at = run_app("data", "en", **Q1_2025)
+    at = open_tab(run_app("data", "en", **Q1_2025), "data", "terms")
     assert not at.warning or all(t("config.stale", "en") != w.value for w in at.warning)
     assert "within 2 working hours" in texts(at)
     toml = config_copy / "agreements.toml"
@@ -179,9 +185,9 @@ def test_agreements_come_from_the_built_warehouse_and_a_config_change_is_announc
     for page in ("data", "overview", "regions"):
         at = run_app(page, "en", **Q1_2025)
         assert t("config.stale", "en") in [w.value for w in at.warning], page
-    assert "within 2 working hours" in texts(run_app("data", "en", **Q1_2025))   # the built value
+    assert "within 2 working hours" in texts(open_tab(run_app("data", "en", **Q1_2025), "data", "terms"))  # built
     rebuild()
-    at = run_app("data", "en", **Q1_2025)
+    at = open_tab(run_app("data", "en", **Q1_2025), "data", "terms")
     assert t("config.stale", "en") not in [w.value for w in at.warning]
     assert "within 4 working hours" in texts(at)
 
@@ -195,11 +201,11 @@ def test_revenue_without_attribution_is_the_periods(copy_of_warehouse, tmp_path,
     revenue = float(sql_one(copy_of_warehouse, "select sum(amount * case currency when 'RUB' then 1 else 90 end) "
                                                "from deals where status = 'won' and closed_at::date between $a and $b "
                                                "and region in ('Москва', 'Казань')", {"a": p["from"], "b": p["to"]}))
-    at = run_app("data", lang, **p)
+    at = open_tab(run_app("data", lang, **p), "data", "quality")
     tile = metric(at, t("data.dq.unattributed", lang))
     assert tile.value == fmt.percent(UNATTRIBUTED_EXPECTED / revenue, lang)
     assert tile.delta == fmt.compact(UNATTRIBUTED_EXPECTED, lang, "RUB")
-    whole_q1 = run_app("data", lang, **Q1_2025)     # another period and all regions: another figure
+    whole_q1 = open_tab(run_app("data", lang, **Q1_2025), "data", "quality")   # another period, all regions
     q1_revenue = float(sql_one(copy_of_warehouse, "select sum(amount * case currency when 'RUB' then 1 else 90 end) "
                                                   "from deals where status = 'won' and closed_at::date "
                                                   "between '2025-01-01' and '2025-03-31'"))
@@ -220,7 +226,7 @@ def test_reconciliation_without_an_accounting_export_says_so(fresh_db, lang):
     assert won > 0
     assert sql_one(fresh_db, "select count(*) from recon_differences") == 0
     assert sql_one(fresh_db, "select count(*) from recon_region_month") == 0
-    at = run_app("data", lang, **Q1_2025)
+    at = open_tab(run_app("data", lang, **Q1_2025), "data", "recon")
     assert t("data.recon.no_sales", lang) in [i.value for i in at.info]
     assert not any("crm_won_amount" in df.value.columns for df in at.dataframe)
     assert t("data.recon.lines", lang) not in [h.value for h in at.subheader]
@@ -228,7 +234,7 @@ def test_reconciliation_without_an_accounting_export_says_so(fresh_db, lang):
     assert load_files([files["sales_1c.csv"]], progress=False)["ok"]
     assert sql_one(fresh_db, "select count(*) from recon_differences where kind = 'crm_only'") > 0
     assert sql_one(fresh_db, "select count(*) from recon_region_month") > 0
-    at = run_app("data", lang, **Q1_2025)
+    at = open_tab(run_app("data", lang, **Q1_2025), "data", "recon")
     assert t("data.recon.no_sales", lang) not in [i.value for i in at.info]
     assert any("crm_won_amount" in df.value.columns for df in at.dataframe)
 
@@ -266,7 +272,7 @@ def test_reconciliation_shows_the_largest_lines_and_exports_them_all(warehouse, 
                            "kind, deal_id, document")
     assert len(every) == 3
     monkeypatch.setattr(data_view, "RECON_ROWS", 2)
-    at = run_app("data", lang, **Q1_2025)
+    at = open_tab(run_app("data", lang, **Q1_2025), "data", "recon")
     assert t("data.recon.largest", lang, shown=fmt.number(2, lang), total=fmt.number(3, lang)) in texts(at)
     shown = next(df.value for df in at.dataframe if "document" in df.value.columns and "crm_amount" in df.value.columns)
     assert len(shown) == 2 and "lines" not in shown.columns
@@ -276,7 +282,7 @@ def test_reconciliation_shows_the_largest_lines_and_exports_them_all(warehouse, 
     assert detail["rows"] == 3
 
     monkeypatch.setattr(data_view, "RECON_ROWS", 500)        # all of them fit: no line about it
-    at = run_app("data", lang, **Q1_2025)
+    at = open_tab(run_app("data", lang, **Q1_2025), "data", "recon")
     assert t("data.recon.largest", lang).split("{shown}")[1].split("{total}")[0] not in texts(at)
 
 
@@ -301,7 +307,7 @@ def test_rejects_and_cell_warnings_say_what_they_leave_out_and_download_it_all(c
     result = upload.load_uploads([("amo_march.csv", MANY_BAD)])
     assert result["ok"] and (result["files"][0]["rows_rejected"], result["files"][0]["cells_warned"]) == (3, 3)
     monkeypatch.setattr(data_view, "LOAD_ROWS", 2)
-    at = run_app("data", lang, **Q1_2025)
+    at = open_tab(run_app("data", lang, **Q1_2025), "data", "history")
     load_id = sql_one(copy_of_warehouse, "select max(load_id) from loads")
     assert at.selectbox(key="reject_load").value == at.selectbox(key="warn_load").value == load_id
     note = t("data.rows.first", lang, shown=fmt.number(2, lang), total=fmt.number(3, lang))
@@ -333,10 +339,65 @@ def test_unrecognised_values_and_unmapped_campaigns_beyond_the_list_are_counted_
     campaigns = sql_one(copy_of_warehouse, "select count(*) from dq_unmapped_campaigns")
     assert unrecognised >= 2 and campaigns >= 2
     monkeypatch.setattr(data_view, "DQ_ROWS", 1)
-    at = run_app("data", lang, **Q1_2025)
+    at = open_tab(run_app("data", lang, **Q1_2025), "data", "quality")
     captions = [c.value for c in at.caption]
     for total in (unrecognised, campaigns):
         assert t("data.rows.first", lang, shown=fmt.number(1, lang), total=fmt.number(total, lang)) in captions
     for name, total in (("dq_unrecognised.xlsx", unrecognised), ("dq_campaigns.xlsx", campaigns)):
         rows = list(load_workbook(io.BytesIO(clicks[name][0])).active.iter_rows(values_only=True))
         assert len(rows) == 2 + total and "all_rows" not in rows[1], name
+
+
+
+def _names_of(db, tab: str | None) -> set[str]:
+    """The queries the Data view runs for `tab` (None: every tab's), recorded on the warehouse itself."""
+    import duckdb
+
+    from model.access import OPERATOR
+    from model.filters import from_query, today
+    from model.runner import run_on
+    from model.views import data as data_view
+
+    names: set[str] = set()
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        def run(name, params):
+            names.add(name)
+            return run_on(con, name, params, OPERATOR)
+        data_view.load(from_query(Q1_2025, today()), run, tab=tab)
+    finally:
+        con.close()
+    return names
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_tab_reads_its_tables_when_opened_and_no_others(warehouse, lang, monkeypatch):
+    """The page draws the open tab only: a tab's tables are queried when it is opened, the other tabs' are
+    not, and every tab opens without an error (data_admin's first tab is loading files, which reads none)."""
+    from model.views import data as data_view
+    from ui import db
+
+    shared = {"agreement", "freshness", "build_meta"}      # the page's caption and footer read them too
+    every = _names_of(warehouse, None) - shared
+    asked: list[str] = []
+    query = db.query
+
+    def counted(name, params=None, *args, **kwargs):
+        asked.append(name)
+        return query(name, params, *args, **kwargs)
+
+    monkeypatch.setattr(db, "query", counted)
+    at = run_app("data", lang, **Q1_2025)        # the Overview first, then the Data page
+    asked.clear()
+    at.run()
+    assert asked and not set(asked) & every
+    for tab in data_view.TABS:
+        asked.clear()
+        open_tab(at, "data", tab)
+        mine = _names_of(warehouse, tab) - shared
+        assert mine and mine <= set(asked), tab
+        assert not (set(asked) & every) - mine, tab
+    for tab in ("metrics", "vocab", "load", "history"):
+        asked.clear()
+        open_tab(at, "data", tab)
+        assert (not set(asked) & every) if tab != "history" else set(asked) & every, tab

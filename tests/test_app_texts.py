@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 
-from tests.apptest import Q1_2025, metric, run_app
+from tests.apptest import Q1_2025, metric, open_tab, run_app
 from ui import fmt
 from ui.i18n import LOCALES, TEXT, t
 
@@ -90,11 +90,11 @@ def test_every_text_key_in_both_languages_per_file():
 
 
 def test_data_page_names_entities_and_stages_in_words(warehouse):
-    at = run_app("data", "ru", **Q1_2025)
+    at = open_tab(run_app("data", "ru", **Q1_2025), "data", "history")
     history = next(df.value for df in at.dataframe if "entity" in df.value.columns)
     assert set(history.entity) <= {TEXT["ru"][k] for k in TEXT["ru"] if k.startswith("entity.")}
     assert t("entity.deals", "ru") in set(history.entity) and "deals" not in set(history.entity)
-    stages = at.table[0].value
+    stages = open_tab(at, "data", "terms").table[0].value
     assert t("vocab.status.qualified", "ru") in list(stages.iloc[:, 0])
 
 

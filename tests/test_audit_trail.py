@@ -13,7 +13,7 @@ import pytest
 from etl.__main__ import main as etl_main
 from model import audit
 from model.users import User
-from tests.apptest import ROOT, run_app
+from tests.apptest import ROOT, open_tab, run_app
 from ui import trail, upload
 from ui.i18n import t
 
@@ -127,6 +127,7 @@ def test_audit_tab_shows_the_trail_and_the_broken_link_to_the_ceo_only(warehouse
     con.close()
     at = run_app("data", "ru", user=CEO)
     assert t("data.tab.audit", "ru") in [tab.label for tab in at.tabs]
+    open_tab(at, "data", "audit")
     assert [e.value for e in at.error] == [t("audit.broken", "ru", n=1, ids="2")]
     table = next(d.value for d in at.dataframe if t("audit.col.chain", "ru") in d.value.columns)
     assert list(table[t("audit.col.id", "ru")]) == [3, 2, 1]                     # newest first

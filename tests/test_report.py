@@ -625,7 +625,7 @@ def test_revenue_without_attribution_is_one_figure_on_the_deck_the_data_page_and
         def run(name, params):
             return run_on(con, name, params, OPERATOR)
         dq = facts(decks.build(f, run, "en", ["data_quality"]), "data_quality")
-        data = views.load("data", f, run)["unattributed"].iloc[0]
+        data = views.load("data", f, run, tab="quality")["unattributed"].iloc[0]
         contribution = with_models(views.load("contribution", f, run))
         expected = float(con.execute(f"""
             select sum(amount * {FX}) from deals d where status = 'won'

@@ -372,10 +372,11 @@ def test_a_source_value_moves_its_leads_and_the_deals_that_follow_them(wh):
 
 def test_data_page_step_in_english(wh):
     """AppTest: the Vocabularies tab lists, refuses a bad pattern in one English line, previews and saves."""
-    from tests.apptest import run_app
+    from tests.apptest import open_tab, run_app
     from ui.i18n import t
     at = run_app("data", "en", period="custom", **{"from": "2025-01-01", "to": "2025-03-31"})
     assert t("data.tab.vocab", "en") in [tab.label for tab in at.tabs]
+    open_tab(at, "data", "vocab")
     assert at.selectbox(key="vocab_dim").value == "channel"
     at.radio(key="vocab_mode").set_value("pattern").run()
     at.selectbox(key="vocab_field").set_value("source").run()

@@ -13,7 +13,21 @@ from model.views.contribution import rule_model
 RECON_ROWS, LOAD_ROWS, DQ_ROWS = 500, 10_000, 1_000
 
 
-def load(f: Filters, run, load_id: int | None = None, warn_load_id: int | None = None) -> dict[str, pd.DataFrame]:
+# The page's tabs and the tables each shows: a tab's queries run when it is open (the page opens on the first
+# of its tabs, history for everyone but data_admin, whose first tab is loading files); agreement and freshness
+# always. A tab not listed here (loading, vocabulary, definitions, audit) reads nothing of this view; None
+# reads every table, the deck's data-quality slide among them (its lines of unrecognised values).
+TABS = {"history": ("history", "rejects", "reasons", "warnings"),
+        "quality": ("unattributed", "cells", "won_no_amount", "dq", "unrecognised", "campaigns"),
+        "recon": ("differences", "recon"), "terms": ("channel_labels",)}
+ALWAYS = ("agreement", "fresh")
+DEFAULT_TAB = "history"
+# `python -m bench pages` measures the page opened on each other tab too (a view's STATES: load's keywords)
+STATES = {f"tab={tab}": {"tab": tab} for tab in TABS if tab != DEFAULT_TAB}
+
+
+def load(f: Filters, run, load_id: int | None = None, warn_load_id: int | None = None,
+         tab: str | None = DEFAULT_TAB) -> dict[str, pd.DataFrame]:
     p = f.params()
 
     def run_job(name: str, params: dict) -> pd.DataFrame:
@@ -24,7 +38,7 @@ def load(f: Filters, run, load_id: int | None = None, warn_load_id: int | None =
             params = {**params, "model": rule_model(agreed, agreed)}
         return run(name, params)
 
-    return fetch(run_job, {
+    jobs = {
         # the period's revenue without attribution, as the Contribution page and the deck state it
         "unattributed": ("attribution_unattributed", p),
         "differences": ("recon_differences_list", {**p, "rows": RECON_ROWS}), "recon": ("recon_by_region_month", p),
@@ -36,7 +50,11 @@ def load(f: Filters, run, load_id: int | None = None, warn_load_id: int | None =
         "unrecognised_share": ("dq_unrecognised_share", {}),
         "campaigns": ("dq_unmapped_campaigns", {"rows": DQ_ROWS}), "agreement": ("agreement", {}),
         "channel_labels": ("channel_labels", {}), "fresh": ("freshness", {}),
-    })
+    }
+    if tab is None:
+        return fetch(run_job, jobs)
+    wanted = {*TABS.get(tab, ()), *ALWAYS}
+    return fetch(run_job, {key: job for key, job in jobs.items() if key in wanted})
 
 
 def has_accounting(fresh: pd.DataFrame) -> bool:
