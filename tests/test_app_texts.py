@@ -64,6 +64,33 @@ def test_sidebar_custom_dates_are_two_fields_with_a_typing_note(warehouse):
     assert "28.02.2025" in at.caption[0].value
 
 
+@pytest.mark.parametrize("lang", ["ru", "en"])
+@pytest.mark.parametrize("dates", [("1998-01-01", "1998-03-31"), ("2015-01-01", "2015-03-31"),
+                                   ("2045-01-01", "2045-02-28"), ("2010-06-01", "2040-06-30")])
+def test_a_link_to_dates_decades_away_opens_on_them(warehouse, lang, dates):
+    """Streamlit's date field allows ten years either side of today by default: a link to older or later
+    dates opened on an English traceback. The fields take the link's dates in, and every page draws."""
+    for page in ("overview", "regions"):
+        at = run_app(page, lang, period="custom", **{"from": dates[0], "to": dates[1]})
+        start, end = at.date_input(key="f_from"), at.date_input(key="f_to")
+        assert (start.value.isoformat(), end.value.isoformat()) == dates
+        assert start.proto.max == dates[1] and end.proto.min == dates[0]
+        assert not at.warning or t("filter.link_refused", lang, period="x")[:20] not in at.warning[0].value
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_link_whose_period_cannot_be_read_says_so_until_another_is_chosen(warehouse, lang):
+    at = run_app("overview", lang, period="custom", **{"from": "2026-05-01", "to": "2026-03-01"})
+    line = t("filter.link_refused", lang, period=t("period.quarter", lang))
+    assert line in [w.value for w in at.warning]
+    at.run()
+    assert line in [w.value for w in at.warning]              # still there on the next run
+    at.selectbox(key=f"f_period_{lang}").set_value("year").run()
+    assert not at.exception and line not in [w.value for w in at.warning]
+    ok = run_app("overview", lang, **Q1_2025)
+    assert not any(w.value.startswith(line[:15]) for w in ok.warning)
+
+
 def test_overview_romi_carries_its_formula_and_no_arrow_below_plan(warehouse):
     from model import metrics
 

@@ -5,6 +5,8 @@ period arithmetic and URL parsing are model.filters (pure, tested without Stream
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from model.access import narrow
@@ -13,12 +15,18 @@ from ui.auth import current_user
 
 __all__ = ["Filters", "current", "sidebar"]
 
+EARLIEST = dt.date(2000, 1, 1)   # the custom period's calendar starts here (or at an older date it shows)
+
 
 def sidebar(t, regions: list[str], products: list[str]) -> Filters:
     """Draws the filters (initialised from the URL on a session's first run) and writes them back."""
     state = st.session_state
     if "f_period" not in state:
-        first = from_query(dict(st.query_params), today())
+        asked = dict(st.query_params)
+        first = from_query(asked, today())
+        # a link whose period cannot be read (dates that are not dates, a start after the end) opens on the
+        # default period, and says so until another period is chosen
+        state["f_link_refused"] = "period" in asked and first.period != asked["period"]
         state["f_period"] = first.period
         state["f_from"], state["f_to"] = first.date_from, first.date_to
         state["f_regions"] = [r for r in first.regions if r in regions]
@@ -32,6 +40,8 @@ def sidebar(t, regions: list[str], products: list[str]) -> Filters:
         state[key] = state["f_period"]
     st.selectbox(t("filter.period"), PERIODS, key=key, placeholder=t("widget.choose"),
                  format_func=lambda p: t(f"period.{p}", lang), on_change=_period_changed, args=(key,))
+    if state.get("f_link_refused"):
+        st.warning(t("filter.link_refused", period=t(f"period.{state['f_period']}", lang)))
     if state["f_period"] == "custom":
         _dates(t)
     # empty means all, so Streamlit's English "Select all" entry would only repeat it
@@ -56,16 +66,21 @@ def _dates(t) -> None:
     if "f_from" not in state or "f_to" not in state:   # a field not drawn in a run loses its state
         start, end = period_bounds(DEFAULT_PERIOD, today())
         state["f_from"], state["f_to"] = state.get("f_from", start), state.get("f_to", end)
-    st.date_input(t("filter.from"), key="f_from", max_value=state["f_to"], format="DD.MM.YYYY",
-                  help=t("filter.date.help"))
-    st.date_input(t("filter.to"), key="f_to", min_value=state["f_from"], format="DD.MM.YYYY",
-                  help=t("filter.date.help"))
+    # Streamlit's own bounds are ten years either side of today: a link to older (or later) dates would
+    # put its minimum above its maximum and stop the page, so the outer bounds take in the dates shown
+    first = min(state["f_from"], state["f_to"], EARLIEST)
+    last = max(state["f_from"], state["f_to"], today() + dt.timedelta(days=3653))
+    st.date_input(t("filter.from"), key="f_from", min_value=first, max_value=max(state["f_to"], first),
+                  format="DD.MM.YYYY", help=t("filter.date.help"))
+    st.date_input(t("filter.to"), key="f_to", min_value=min(state["f_from"], last), max_value=last,
+                  format="DD.MM.YYYY", help=t("filter.date.help"))
 
 
 def _period_changed(src: str) -> None:
     """The period widget's choice into the language-free state; a switch to custom dates starts from
     the dates shown until now."""
     state = st.session_state
+    state["f_link_refused"] = False
     if state[src] == "custom" and state.get("f_period") != "custom":
         shown = current()
         state["f_from"], state["f_to"] = shown.date_from, shown.date_to
