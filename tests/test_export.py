@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from tests.apptest import Q1_2025, run_app
+from tests.apptest import Q1_2025, open_tab, run_app
 from ui.export import safe_text, to_xlsx
 
 
@@ -43,9 +43,15 @@ def test_plain_text_is_unchanged():
 
 @pytest.mark.parametrize("page", ["regions", "plan_fact", "funnel", "joint_plan", "contribution", "data"])
 def test_every_table_has_an_excel_download(warehouse, page):
+    """Every table, in every tab of the pages that draw only the open tab."""
     at = run_app(page, "en", **Q1_2025)
-    buttons = [b for b in at.get("download_button") if b.proto.label == "Download as Excel"]
-    assert buttons and len(buttons) == len(at.dataframe), (len(buttons), len(at.dataframe))
+    tabs = {"data": ("history", "quality", "recon", "terms", "metrics"),
+            "regions": ("managers", "products", "sources")}.get(page, (None,))
+    for tab in tabs:
+        if tab:
+            open_tab(at, page, tab)
+        buttons = [b for b in at.get("download_button") if b.proto.label == "Download as Excel"]
+        assert buttons and len(buttons) == len(at.dataframe), (tab, len(buttons), len(at.dataframe))
 
 
 def test_number_formats_by_column_kind():
