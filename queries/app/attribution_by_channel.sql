@@ -6,14 +6,16 @@
 -- The period is exact days: revenue is the won deals closed from $date_from to $date_to (the
 -- Overview's revenue, so every model's credits add up to it), pipeline the open deals created in it.
 -- $regions / $products are lists of names; an empty list or null means all. Leads carry no product
--- (a product filter keeps them), spend takes its campaign's product, as in region_summary.sql.
+-- (a product filter keeps them), spend takes its campaign's product, as in region_summary.sql. Spend is
+-- null for a channel with no spend row loaded in the period (direct sales, SEO; an ad platform whose export
+-- has not arrived): unknown, not zero, as the Overview's and the deck's figures treat it.
 with
 
 -- credit, spend and leads in one union and one aggregate: a channel may appear in any of them (one
 -- that spent and won nothing still shows, its ROMI -100%)
 parts as (
     select model, channel, revenue_base, pipeline_base, won_deals, open_deals, sourced_base, influenced_base,
-           0 as spend, 0 as leads
+           null as spend, 0 as leads
     from attribution_channel_rows($date_from, $date_to)
     where (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
         and (len(coalesce($products::varchar[], [])) = 0 or list_contains($products::varchar[], product))
@@ -24,7 +26,7 @@ parts as (
         and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
         and (len(coalesce($products::varchar[], [])) = 0 or list_contains($products::varchar[], product))
     union all
-    select null, channel, 0, 0, 0, 0, 0, 0, 0, leads
+    select null, channel, 0, 0, 0, 0, 0, 0, null, leads
     from mart_leads_day
     where day between $date_from::date and $date_to::date
         and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
@@ -52,7 +54,7 @@ by_channel as (
         coalesce(sum(open_deals) filter (where chosen), 0) as open_deals,
         coalesce(sum(sourced_base) filter (where chosen), 0) as sourced_revenue,
         coalesce(sum(influenced_base) filter (where chosen), 0) as influenced_revenue,
-        coalesce(sum(spend), 0) as spend,
+        sum(spend) as spend,
         coalesce(sum(leads), 0)::bigint as leads,
         -- each a rule model by name, so its own rows and the '*' rows without credited_to's check (six
         -- more subqueries to plan took the query from 13.4 to 16.7 ms at 10M deals)
