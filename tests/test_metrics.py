@@ -308,8 +308,12 @@ def test_regions_page_opens_on_the_summarys_top_region_asked_beside_it(demo):
         if want is not None:
             picked.add(want)
             by_name = load("regions", f, run, region=want)
-            for key in ("sources", "monthly", "managers", "products", "activities"):
+            for key in ("managers", "monthly", "activities"):
                 pd.testing.assert_frame_equal(page[key], by_name[key], obj=f"{f} {key}")
+            for tab in ("products", "sources"):     # the other tabs, opened: the same region's tables
+                opened, named = load("regions", f, run, tab=tab), load("regions", f, run, region=want, tab=tab)
+                assert tab in opened and "managers" not in opened, (f, tab)
+                pd.testing.assert_frame_equal(opened[tab], named[tab], obj=f"{f} {tab}")
     assert len(picked) >= 3       # the filter sets open the page on several regions
 
 
