@@ -39,7 +39,7 @@ SOURCES: dict[str, dict[str, str]] = {
                          "won_leads": "won_leads", "won_deals": "cohort_won_deals",
                          "won_revenue_base": "cohort_revenue", "contacted": "contacted", "within_sla": "within_sla",
                          "response_hours_sum": "response_hours_sum"},
-    "funnel_scorecard_month": {"leads": "leads", "leads_plan": "leads_plan_period", "qualified": "qualified",
+    "funnel_scorecard_month": {"leads": "leads", "leads_plan": "leads_plan_to_date", "qualified": "qualified",
                                "converted": "converted", "contacted": "contacted", "within_sla": "within_sla",
                                "min_qualified_share": AGREED, "min_lead_to_deal": AGREED,
                                "first_contact_hours": AGREED, "within_sla_target": AGREED},

@@ -137,3 +137,27 @@ def test_scorecard_marks_each_commitment(warehouse, lang):
             assert shown == cell(count / n, target, fmt.percent(count / n, lang, 0))
     assert sc.leads.str.startswith("✗").any() and sc.sla_share.str.startswith("✓").any()   # the fixture has both
     assert t("funnel.sc.note", lang, share=fmt.percent(0.9, lang, 0)) in texts(at)   # the rule is said on the page
+
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_month_under_way_holds_marketing_to_its_leads_plan_so_far(copy_of_warehouse, lang):
+    """Leads are judged against the plan to date, as revenue is on the Overview: the month the data stops in
+    (the fixture's latest day is 03.03.2025) counts its plan for the days up to that day, and a month after
+    it has no plan yet («—»): three days of March are not marked missed against thirty-one days of plan."""
+    from tests.conftest import WH_FILES
+    from ui import upload
+
+    plan = next(p for p in WH_FILES if p.name == "plan.csv").read_text(encoding="utf-8")
+    plan += "01.03.2025;Москва;;leads;31;marketing\n01.04.2025;Москва;;leads;40;marketing\n"
+    assert upload.load_uploads([("plan_v2.csv", plan.encode())])["ok"]
+    latest = sql_one(copy_of_warehouse, "select max(activity_latest) from mart_freshness")
+    assert latest == dt.date(2025, 3, 3)
+    at = run_app("funnel", lang, period="custom", regions="Москва", **{"from": "2025-03-01", "to": "2025-04-30"})
+    sc = table(at, SCORECARD)
+    assert list(sc.month) == [fmt.month(dt.date(2025, m, 1), lang) for m in (3, 4)]
+    n = sql_one(copy_of_warehouse, "select count(*) from leads where region = 'Москва' "
+                                   "and created_at::date between '2025-03-01' and '2025-03-03'")
+    so_far = 31 * 3 / 31
+    assert sc.leads.iloc[0] == cell(n, so_far, f"{fmt.number(n, lang)} / {fmt.number(so_far, lang)}")
+    assert not sc.leads.iloc[1].startswith(("✓", "✗")) and sc.leads.iloc[1].endswith(fmt.DASH)   # nothing yet

@@ -2,6 +2,10 @@
 -- leads vs the plan's 'leads' metric, qualified share vs min_qualified_share; sales: first contact within
 -- the SLA, lead-to-deal conversion vs min_lead_to_deal. Params: $date_from, $date_to, $regions, $products
 -- (products choose plan lines only: leads carry no product). Plan lines chosen as in metrics_region's total.
+-- The leads plan is on the "to date" basis (metrics_region's leads_plan_to_date): each month's target
+-- prorated to its days inside the window up to the latest day with any deal, lead or spend, so a month
+-- under way is held to its plan so far, as revenue is on the Overview; the ratios the other commitments
+-- are judged by need no such cut. A month after that day has no plan to judge yet (null).
 with leads as (
     select month, sum(leads)::bigint as leads, sum(qualified)::bigint as qualified,
            sum(converted)::bigint as converted, sum(contacted)::bigint as contacted,
@@ -11,11 +15,14 @@ with leads as (
     group by all
 ),
 
+bounds as (
+    select least(coalesce((select max(activity_latest) from mart_freshness), $date_to::date), $date_to::date) as l
+),
+
 plan_rows as (
-    -- a month the window cuts: its plan prorated to its days inside the window (basis "period")
-    select * replace (target::double * month_part(month, $date_from, $date_to) as target)
-    from plan
-    where metric = 'leads' and month between date_trunc('month', $date_from::date) and $date_to
+    select p.* replace (p.target::double * month_part(p.month, $date_from, b.l) as target)
+    from plan p, bounds b
+    where p.metric = 'leads' and p.month between date_trunc('month', $date_from::date) and b.l
       and (len($products) = 0 or product is null or list_contains($products, product))
 ),
 
