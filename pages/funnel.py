@@ -118,14 +118,16 @@ tables.show(s.assign(
     share=[marked(m, pct(v)) for m, v in zip(s.met, s.share, strict=True)],
     mean_hours=[fmt.number(v, L, 1) for v in s.mean_hours])[sla_cols],
     {"leads": COUNT, "contacted": COUNT, "within_sla": COUNT}, raw=s[[*sla_cols, "met"]], kinds=SHARES, key="sla",
-    file_name="sla_first_contact", column_config={
+    file_name="sla_first_contact", column_config={"met": t("funnel.x.met", share=pct(target)),
         "manager": t("funnel.by.manager"), "region": t("col.region"), "leads": t("funnel.step.leads"),
         "contacted": t("funnel.col.contacted"), "within_sla": t("funnel.col.within_sla"),
         "share": t("funnel.col.sla_share"), "mean_hours": t("funnel.col.mean_hours")})
 
-# the scorecard: each side's commitments, month by month
+# the scorecard: each side's commitments, month by month; its file has each fact, target and mark apart
 st.subheader(t("funnel.scorecard"))
 sc = scorecard(d)
+parts = ("leads_fact", "leads_plan", "min_qualified_share", "sla_target", "min_lead_to_deal", "leads_met",
+         "qualified_met", "sla_met", "lead_to_deal_met")
 tables.show(sc.assign(
     month=[fmt.month(m, L) for m in sc.month],
     leads=[marked(m, f"{fmt.number(v, L)} / {fmt.number(p, L)}")
@@ -133,8 +135,9 @@ tables.show(sc.assign(
     qualified_share=[marked(m, pct(v)) for m, v in zip(sc.qualified_met, sc.qualified_share, strict=True)],
     sla_share=[marked(m, pct(v)) for m, v in zip(sc.sla_met, sc.sla_share, strict=True)],
     lead_to_deal=[marked(m, pct(v)) for m, v in zip(sc.lead_to_deal_met, sc.lead_to_deal, strict=True)],
-)[["month", "leads", "qualified_share", "sla_share", "lead_to_deal"]], raw=sc, key="scorecard", kinds=SHARES,
-    file_name="sla_scorecard", column_config={
+)[["month", "leads", "qualified_share", "sla_share", "lead_to_deal"]], raw=sc.rename(columns={"leads": "leads_fact"}),
+    key="scorecard", kinds=SHARES, file_name="sla_scorecard", column_config={
+    **{c: t(f"funnel.x.{c}") for c in parts},
     "month": t("funnel.col.month"), "leads": t("funnel.sc.leads"),
     "qualified_share": t("funnel.sc.qualified", share=pct(a.min_qualified_share)),
     "sla_share": t("funnel.sc.sla", share=pct(target), hours=hours),

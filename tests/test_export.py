@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 
 import pandas as pd
@@ -111,3 +112,37 @@ def test_table_file_keeps_the_rows_in_the_order_shown_and_the_screen_formats():
     assert ws.cell(2, 1).value == "Регион"
     assert [ws.cell(3, j).number_format for j in range(2, 6)] == ["#,##0.00", "0.0%", "#,##0", "0.0%"]
     assert ws.cell(3, 5).value == 0.2                               # the raw share, not the text shown
+
+
+CODE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$|^[a-z]{2,}$")     # a column's code (leads_plan), not its name
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+@pytest.mark.parametrize("page,tab", [("overview", None), ("regions", "managers"), ("regions", "products"),
+                                      ("regions", "sources"), ("plan_fact", None), ("funnel", None),
+                                      ("joint_plan", None), ("contribution", None), ("impact", None),
+                                      ("data", "history"), ("data", "quality"), ("data", "recon"), ("data", "terms"),
+                                      ("data", "metrics")])
+def test_every_excel_file_names_its_columns_in_words(warehouse, monkeypatch, page, tab, lang):
+    """Each table's file, built as a click builds it, heads every column with its name in the reader's
+    language, the columns only the file has included (the scorecard's targets and marks were leads_plan,
+    sla_met...)."""
+    import ui.trail
+
+    built = {}
+    real = ui.trail.exported
+
+    def exported(build, target, detail, lang_, user=None):
+        data = real(build, target, detail, lang_, user)
+        built[target] = data()
+        return data
+
+    monkeypatch.setattr(ui.trail, "exported", exported)
+    at = run_app(page, lang, **Q1_2025)
+    if tab:
+        open_tab(at, page, tab)
+    files = {name: data for name, data in built.items() if name.endswith(".xlsx")}
+    assert files or page == "overview"
+    for name, data in files.items():
+        header = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))[1]
+        assert not [h for h in header if isinstance(h, str) and CODE.match(h)], (name, header)
