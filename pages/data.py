@@ -11,7 +11,7 @@ from model.views.data import has_accounting, recon_totals
 from ui import agreement, auth, cards, db, fmt, nav, page, tables, trail, upload
 from ui.attribution import describe
 from ui.audit_log import audit_tab
-from ui.data_cells import cell_warnings, cells_quality, readable_lines, without_count
+from ui.data_cells import cell_warnings, cells_quality, readable_lines, with_reasons, without_count
 from ui.filters import current
 from ui.i18n import TEXT, lang, t
 from ui.load_tab import load_tab
@@ -66,10 +66,10 @@ if opened == "history":
             names = dict(zip(loads.load_id, loads.file_name, strict=True))
             st.selectbox(t("data.rejects.pick"), ids, placeholder=t("widget.choose"), key="reject_load",
                          format_func=lambda i: f"{i}: {names[i]}")
-            rejects, picked = d["rejects"], st.session_state.get("reject_load")
+            rejects, picked = with_reasons(d["rejects"], L), st.session_state.get("reject_load")
             # the first rows on screen; both downloads have all of the load's (read on the click)
             every = tables.first_rows(rejects, int(loads.set_index("load_id").rows_rejected.get(picked or ids[0], 0)),
-                                      "rejects_of_load", {"load_id": picked})
+                                      "rejects_of_load", {"load_id": picked}, then=partial(with_reasons, L=L))
             tables.show(rejects, scope=WHOLE, key="rejects", file_name="rejects", raw=every, column_config={
                 "row_number": t("data.col.row_number"), "reason": t("data.col.reason"), "raw": t("data.col.raw")})
             name = f"rejects_{picked or ids[0]}.csv"
@@ -81,9 +81,9 @@ if opened == "history":
                 return rows.to_csv(index=False).encode("utf-8-sig")
             st.download_button(t("data.rejects.download"), trail.exported(rejects_csv, name, detail, L),
                                file_name=name, mime="text/csv", on_click="ignore")
-            tables.show(d["reasons"], scope=WHOLE, key="reasons", file_name="reject_reasons", column_config={
-                "load_id": t("data.col.load_id"), "file_name": t("data.col.file_name"),
-                "reason": t("data.col.reason"), "rows": t("data.col.rows")})
+            tables.show(with_reasons(d["reasons"], L), scope=WHOLE, key="reasons", file_name="reject_reasons",
+                        column_config={"load_id": t("data.col.load_id"), "file_name": t("data.col.file_name"),
+                                       "reason": t("data.col.reason"), "rows": t("data.col.rows")})
         cell_warnings(h, d["warnings"])
 
 if opened == "quality":

@@ -26,6 +26,7 @@ from ui import charts, fmt
 from ui.attribution import describe
 from ui.dq import unrecognised_line
 from ui.i18n import t
+from ui.reasons import words
 
 MAX_ROWS = 12      # table rows that stay readable on a slide
 MAX_REGIONS = 8    # regions on the regions slide: the largest deviations
@@ -396,7 +397,7 @@ def data_quality_slides(ctx: Context):
             [ctx.t("deck.q.rejected"), ctx.num(rejected), ctx.t("deck.q.of_read", n=ctx.num(read))]]
     reasons = d["reasons"].groupby("reason", as_index=False).rows.sum().sort_values("rows", ascending=False)
     for r in reasons.head(5).itertuples():
-        rows.append([ctx.t("deck.q.reason", reason=r.reason), ctx.num(r.rows), fmt.DASH])
+        rows.append([ctx.t("deck.q.reason", reason=words(r.reason, ctx.lang)), ctx.num(r.rows), fmt.DASH])
     for r in d["unrecognised_share"].head(5).itertuples():
         rows.append([ctx.t("deck.q.unrecognised", dimension=ctx.t(f"dq.dimension.{r.dimension}"),
                            source=ctx.t(f"dq.of.{r.source}"), values=ctx.num(r.values)),

@@ -126,7 +126,8 @@ def test_cell_warnings_listed_and_won_without_amount_flagged(copy_of_warehouse, 
     assert at.selectbox(key="warn_load").value == load_id
     warned = next(df.value for df in at.dataframe if "column" in df.value.columns)
     assert warned.to_dict("records") == [{"row_number": 2, "column": "Бюджет", "raw": "договорная",
-                                          "reason": "not a number; amount left empty"}]
+                                          "reason": {"en": "not a number; amount left empty",
+                                                     "ru": "не число; поле amount оставлено пустым"}[lang]}]
     history = at.dataframe[0].value
     assert int(history.set_index("load_id").loc[load_id, "cells_warned"]) == 1
     won_no_amount = sql_one(copy_of_warehouse, "select count(*) from deals where status = 'won' and amount is null")

@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui import cards, fmt, tables
 from ui.i18n import lang, t
+from ui.reasons import words
 
 
 def without_count(rows: pd.DataFrame) -> pd.DataFrame:
@@ -19,6 +20,12 @@ def readable_lines(rows: pd.DataFrame, L: str) -> pd.DataFrame:
     """Reconciliation lines as shown and exported: without the `lines` count, each kind in words in
     language `L` (the export reads them on its click, in a thread without the session)."""
     return rows.drop(columns="lines").assign(kind=[t(f"data.kind.{k}", L) for k in rows.kind])
+
+
+def with_reasons(rows: pd.DataFrame, L: str) -> pd.DataFrame:
+    """Rejected rows, cell warnings or reason kinds with each reason in language `L` (ui/reasons.py), on
+    screen and in their exports (read on the click, in a thread without the session)."""
+    return rows.assign(reason=[words(r, L) for r in rows.reason]) if "reason" in rows else rows
 
 
 def cell_warnings(history: pd.DataFrame, warnings: pd.DataFrame) -> None:
@@ -35,7 +42,10 @@ def cell_warnings(history: pd.DataFrame, warnings: pd.DataFrame) -> None:
     picked = st.session_state.get("warn_load")
     # the first cells on screen; the download has all of the load's (read on the click)
     total = int(loads.set_index("load_id").cells_warned.get(picked or loads.load_id.iloc[0], 0))
-    every = tables.first_rows(warnings, total, "cell_warnings_of_load", {"load_id": picked})
+    L = lang()
+    warnings = with_reasons(warnings, L)
+    every = tables.first_rows(warnings, total, "cell_warnings_of_load", {"load_id": picked},
+                              then=lambda rows: with_reasons(rows, L))
     tables.show(warnings, scope=t("export.scope.warehouse"), key="cell_warnings", file_name="cell_warnings",
                 raw=every, column_config={
         "row_number": t("data.col.row_number"), "column": t("data.col.column"), "raw": t("data.col.raw"),
