@@ -25,10 +25,10 @@ st.title(t("data.title"))
 ADMIN = auth.can("load")
 keys = [k for k in ("load", "history", "quality", "vocab", "recon", "terms", "metrics")
         if ADMIN or k not in ("load", "vocab")] + ["audit"] * auth.can("view_audit")
-# a tab's tables are queried when it is open (its state: its label, a key per language); a switch reruns
-TAB_KEY, labels = f"data_tab_{L}", {k: t(f"data.tab.{k}") for k in keys}
-opened = next((k for k, v in labels.items() if v == st.session_state.get(TAB_KEY)), keys[0])
-tab = dict(zip(keys, st.tabs(list(labels.values()), key=TAB_KEY, on_change="rerun"), strict=True))
+# a tab's tables are queried when it is open (ui/page.tabs); a switch of tab reruns the page
+labels = {k: t(f"data.tab.{k}") for k in keys}
+opened = page.open_tab("data_tab", labels)
+tab = page.tabs("data_tab", labels)
 if not ADMIN:
     st.caption(t("auth.readonly"))
 if opened == "load":

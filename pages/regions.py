@@ -3,7 +3,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from model.views import latest_frame, load
-from model.views.regions import DEFAULT_TAB, TABS, default_region
+from model.views.regions import TABS, default_region
 from ui import agreement, charts, db, nav, page, tables
 from ui.filters import current
 from ui.i18n import TEXT, lang, t
@@ -16,9 +16,9 @@ page.require_data()
 f = current()
 st.caption(page.filters_caption(f))
 agreement.caption()   # the agreement version the numbers follow
-# the drill-down's open tab (a key per language: its state is the tab's label); only its table is queried
-TAB_KEY, TAB_LABELS = f"region_tab_{L}", {k: t(f"regions.{k}") for k in TABS}
-opened = next((k for k, v in TAB_LABELS.items() if v == st.session_state.get(TAB_KEY)), DEFAULT_TAB)
+# the drill-down's open tab: only its table is queried
+TAB_LABELS = {k: t(f"regions.{k}") for k in TABS}
+opened = page.open_tab("region_tab", TAB_LABELS)
 d = load("regions", f, db.query, tab=opened)
 base = d["agreement"].base_currency.iloc[0]
 regions = d["regions"]
@@ -85,7 +85,7 @@ st.plotly_chart(charts.style(fig, L, t("regions.drill_chart", region=region, cur
 
 # one region's people, products and sources: each table the page's full width, so no name or header is cut;
 # switching tabs reruns the page, which reads the opened tab's table (the rest comes from the cache)
-tabs = dict(zip(TABS, st.tabs(list(TAB_LABELS.values()), key=TAB_KEY, on_change="rerun"), strict=True))
+tabs = page.tabs("region_tab", TAB_LABELS)
 with tabs[opened]:
     if opened == "managers":
         cols = {"manager": None, "revenue": M, "deals_won": N, "win_rate": P, "within_sla_share": P}

@@ -153,3 +153,16 @@ def test_a_drill_down_tab_reads_its_table_when_opened(warehouse, lang, monkeypat
         assert shown[0][won].sum() == row.deals_won
         assert float(shown[0].revenue.fillna(0).sum()) == pytest.approx(float(row.revenue))
     assert {"region_products", "region_sources"} <= set(asked)
+
+
+def test_the_open_tab_and_region_stay_when_the_language_changes(warehouse):
+    """The reader on Moscow's sources switches the language: the page reopens on the same tab and region,
+    its label in the other language."""
+    at = run_app("regions", "ru", **Q1_2025, region="Москва")
+    open_tab(at, "regions", "sources")
+    at.sidebar.segmented_control(key="lang").set_value("en").run()
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="region_pick").value == "Москва"
+    assert [tab.label for tab in at.tabs] == [t(f"regions.{k}", "en") for k in ("managers", "products", "sources")]
+    assert any("revenue_per_lead" in df.value.columns for df in at.dataframe)       # sources drawn, in English
+    assert t("regions.sources_note", "en") in texts(at)

@@ -266,3 +266,28 @@ def test_table_downloads_as_excel(server, browser, tmp_path, demo_view, monkeypa
     assert formats[t("regions.col.deals_won", "en")] == "#,##0"
     assert formats[t("regions.col.revenue", "en", currency="RUB")] in ("#,##0", "#,##0.00")
     assert exports() == before + 1       # the click is in the audit trail
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_regions_and_data_tabs_draw_when_clicked(server, browser, lang):  # noqa: F811
+    """The Regions drill-down's and the Data page's tabs query their tables when opened (a click reruns the
+    page): each clicked tab shows its table, the one open before it no longer runs, and nothing errs."""
+    from playwright.sync_api import expect
+
+    page = open_app(browser, server, lang)
+    page.goto(server + VIEW.format(lang=lang).replace("/?", "/regions?") + "&region=Москва")
+    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30_000)
+    note = t("regions.sources_note", lang)
+    expect(page.get_by_text(note)).to_have_count(0)
+    page.get_by_role("tab", name=t("regions.sources", lang)).click()
+    expect(page.get_by_text(note)).to_be_visible(timeout=30_000)
+    page.get_by_role("tab", name=t("regions.products", lang)).click()
+    expect(page.get_by_text(note)).to_have_count(0, timeout=30_000)
+    assert_no_error(page)
+    page.goto(server + VIEW.format(lang=lang).replace("/?", "/data?"))
+    expect(page.locator("h1").first).to_have_text(t("data.title", lang), timeout=30_000)
+    for tab, text in (("recon", t("data.recon.lines", lang)), ("terms", t("data.terms.stages", lang))):
+        page.get_by_role("tab", name=t(f"data.tab.{tab}", lang)).click()
+        expect(page.get_by_text(text, exact=True).first).to_be_visible(timeout=30_000)
+    assert_no_error(page)
+    page.close()

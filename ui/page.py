@@ -77,3 +77,22 @@ def filters_caption(f) -> str:
     products = ", ".join(f.products) if f.products else t("all_products")
     return t("filters.caption", date_from=fmt.date(f.date_from, L), date_to=fmt.date(f.date_to, L),
              regions=regions, products=products)
+
+
+def open_tab(name: str, labels: dict[str, str]) -> str:
+    """The key of the open tab among a page's tabs drawn only when open (`tabs`): the one the reader picked
+    (the tabs' state is its label, kept per language under "<name>_<lang>"), else the one open before the
+    language changed, else the first. A page asks it before it queries, and draws the tabs later."""
+    state, key = st.session_state, f"{name}_{lang()}"
+    opened = next((k for k, v in labels.items() if v == state.get(key)), None) or state.get(name)
+    opened = opened if opened in labels else next(iter(labels))
+    state[name] = opened        # language-free: a switch of language reopens the same tab
+    if state.get(key) != labels[opened]:
+        state[key] = labels[opened]     # before the tabs exist (a `default` would change their identity)
+    return opened
+
+
+def tabs(name: str, labels: dict[str, str]) -> dict:
+    """st.tabs of `labels` ({key: label}) that rerun the page when one is picked, opened on the tab `open_tab`
+    returned (it set their state); {key: tab}. The page draws into the open one only."""
+    return dict(zip(labels, st.tabs(list(labels.values()), key=f"{name}_{lang()}", on_change="rerun"), strict=True))
