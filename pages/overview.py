@@ -25,6 +25,8 @@ if dq := unrecognised_line(d["unrecognised"], d["cells"], L):
     st.warning(dq, icon=":material/help:")
 h = headline(d)
 base = h["base_currency"]
+if not any(h[k] for k in ("revenue", "leads", "spend", "deals_created")):   # nothing happened, or nothing loaded
+    st.info(t("overview.no_facts", latest=fmt.date(d["latest"].latest.iloc[0], L)), icon=":material/event_busy:")
 rr = run_rate(h["revenue"], f.date_from, f.date_to, d["latest"].latest.iloc[0])
 
 BASIS = {b: metrics.text(f"basis.{b}", L) for b in metrics.BASES}

@@ -1,6 +1,7 @@
 """The overview as a user meets it (AppTest) on the fixture warehouse, against direct SQL; and with no data."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from decimal import Decimal
@@ -170,3 +171,15 @@ def test_no_data_shows_how_to_load_it(empty_warehouse, lang):
     assert t("empty.title", lang) in info
     assert "python -m etl load" in info and "python -m etl demo" in info
     assert not at.metric and not at.get("plotly_chart")
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_period_without_any_data_says_so_above_its_zeros(warehouse, lang):
+    """A period before the data (or after it): the cards read 0, and one line above them says the warehouse
+    holds nothing for it and when its data ends, so a zero is not read as a measured result."""
+    latest = fmt.date(dt.date(2025, 3, 3), lang)
+    for dates in (("2024-01-01", "2024-03-31"), ("2027-01-01", "2027-03-31")):
+        at = run_app("overview", lang, period="custom", **{"from": dates[0], "to": dates[1]})
+        assert t("overview.no_facts", lang, latest=latest) in [i.value for i in at.info], dates
+    at = run_app("overview", lang, **Q1_2025)
+    assert not any(i.value.startswith(t("overview.no_facts", lang)[:20]) for i in at.info)
