@@ -183,3 +183,16 @@ def test_a_period_without_any_data_says_so_above_its_zeros(warehouse, lang):
         assert t("overview.no_facts", lang, latest=latest) in [i.value for i in at.info], dates
     at = run_app("overview", lang, **Q1_2025)
     assert not any(i.value.startswith(t("overview.no_facts", lang)[:20]) for i in at.info)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_product_filter_says_what_it_cannot_narrow(small_demo, monkeypatch, lang):
+    """Leads carry no product, and rows without one count under any product: with a product chosen, the
+    filters' line says so (it heads every page, slide and file); without one it does not."""
+    monkeypatch.setenv("PARITY_DB", str(small_demo))
+    product = sql_one(small_demo, "select min(product) from mart_region_day where product <> '(none)'")
+    period = {"period": "custom", "from": "2026-07-01", "to": "2026-09-30"}
+    at = run_app("overview", lang, **period, products=product)
+    assert at.caption[0].value.endswith(f"({t('filters.products_note', lang)})")
+    assert product in at.caption[0].value
+    assert t("filters.products_note", lang) not in run_app("overview", lang, **period).caption[0].value

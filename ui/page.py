@@ -75,8 +75,10 @@ def filters_caption(f) -> str:
     L = lang()
     regions = ", ".join(f.regions) if f.regions else t("all_regions")
     products = ", ".join(f.products) if f.products else t("all_products")
-    return t("filters.caption", date_from=fmt.date(f.date_from, L), date_to=fmt.date(f.date_to, L),
+    line = t("filters.caption", date_from=fmt.date(f.date_from, L), date_to=fmt.date(f.date_to, L),
              regions=regions, products=products)
+    # what a product filter cannot narrow, said wherever the filters are (pages, slides, files' first lines)
+    return f"{line} ({t('filters.products_note')})" if f.products else line
 
 
 def open_tab(name: str, labels: dict[str, str]) -> str:
