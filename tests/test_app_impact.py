@@ -299,3 +299,23 @@ def test_a_flight_that_cannot_be_estimated_says_why(warehouse, lang):
     assert t("impact.cannot", lang, detail=reason) in shown
     assert reason in at.dataframe[0].value.verdict.tolist()
     assert not at.metric and at.multiselect(key="plan_candidates").options
+
+
+def test_the_band_of_a_metric_that_cannot_be_negative_starts_at_zero():
+    """A wide interval around a small weekly count: its lower end below zero is drawn at zero, and the value
+    axis does not run into negative revenue; the upper end and the lines are as given."""
+    import pandas as pd
+
+    from ui import impact_chart
+    from ui.i18n import t as tr
+
+    w = pd.DataFrame({"date": pd.date_range("2026-03-02", periods=6, freq="7D"),
+                      "actual": [5.0, 7, 6, 12, 14, 6], "counterfactual": [5.0, 6, 6, 6, 7, 6],
+                      "low": [-3.0, -2, 1, -4, -5, 2], "high": [13.0, 14, 11, 16, 19, 10]})
+    row = pd.Series({"campaign": "c", "regions": ["Уфа"], "start_date": pd.Timestamp("2026-03-23"),
+                     "end_date": pd.Timestamp("2026-04-05")})
+    fig = impact_chart.figure(w, row, pd.DataFrame(columns=["date", "title", "owner"]), "ru",
+                              lambda key, **kw: tr(key, "ru", **kw))
+    high, low = fig.data[0], fig.data[1]
+    assert list(low.y) == [0, 0, 1, 0, 0, 2] and list(high.y) == list(w.high)
+    assert min(fig.layout.yaxis.tickvals) >= 0 and min(fig.layout.yaxis.range) >= 0

@@ -9,8 +9,10 @@ from ui import charts
 
 def figure(w: pd.DataFrame, row, activities: pd.DataFrame, lang: str, t) -> go.Figure:
     """`w`: weekly date, actual, counterfactual, low, high (model.views.impact.weekly_chart), only weeks
-    with data; the flight shaded, the joint activities marked."""
+    with data; the flight shaded, the joint activities marked. The metrics (revenue, deals, leads) are never
+    negative, so the band is drawn from zero where its lower end falls below it."""
     fig = go.Figure()
+    w = w.assign(low=w.low.clip(lower=0))
     x = w.date + pd.Timedelta(days=3)          # a week drawn at its middle
     if w.low.notna().any():
         fig.add_scatter(x=x, y=w.high, line={"width": 0}, showlegend=False, hoverinfo="skip")
