@@ -45,7 +45,8 @@ cards.card(row, t("kpi.revenue", currency=base), fmt.compact(h["revenue"], L, ba
              share_to_date=fmt.percent(h["revenue_vs_plan_to_date"], L, 0), exact=fmt.money(h["revenue"], base, L, 2)))
 cards.card(row, t("kpi.forecast"), fmt.compact(h["revenue_forecast"], L, base),
            of_plan(h["revenue_forecast_vs_plan"], "period"),
-           t("kpi.forecast.help", elapsed=rr.elapsed_days, days=rr.period_days))
+           t("kpi.forecast.help", elapsed=rr.elapsed_days, days=rr.period_days,
+             days_word=fmt.days_after_of(rr.period_days, L)))
 cards.card(row, t("kpi.spend", currency=base), fmt.compact(h["spend"], L, base),
            of_plan(h["spend_vs_plan_period"], "period"))
 cards.card(row, t("kpi.leads"), fmt.number(h["leads"], L), of_plan(h["leads_vs_plan_period"], "period"))

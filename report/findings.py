@@ -115,7 +115,8 @@ def headline_slides(ctx: Context):
         rows.append((f'{ctx.t("deck.h.forecast")} ({basis["forecast"]})', fc[1], pl[1], fc_share[1]))
         found.append(said(ctx, "deck.h.forecast_line" if plan else "deck.h.forecast_no_plan", forecast=fc,
                           forecast_share=fc_share, elapsed=(rr.elapsed_days, ctx.num(rr.elapsed_days)),
-                          days=(rr.period_days, ctx.num(rr.period_days))))
+                          days=(rr.period_days, ctx.num(rr.period_days)),
+                          days_word=(None, fmt.days_after_of(rr.period_days, ctx.lang))))
         rows.append((ctx.t("deck.h.elapsed"), ctx.num(rr.elapsed_days), ctx.num(rr.period_days), fmt.DASH))
     src = (h["revenue_sourced"], ctx.money(h["revenue_sourced"]))
     src_share = (h["sourced_share"], ctx.pct(h["sourced_share"]))

@@ -122,3 +122,10 @@ def test_scale_of_an_axis(largest, size):
 ])
 def test_in_scale(value, largest, lang, decimals, expected):
     assert fmt.in_scale(value, fmt.scale_of(largest), lang, decimals) == expected
+
+
+@pytest.mark.parametrize("n,word", [(1, "дня"), (21, "дня"), (31, "дня"), (101, "дня"), (11, "дней"), (111, "дней"),
+                                    (30, "дней"), (92, "дней"), (4, "дней"), (365, "дней")])
+def test_days_after_of_agrees_with_its_number(n, word):
+    from ui.fmt import days_after_of
+    assert days_after_of(n, "ru") == word and days_after_of(n, "en") == "days"

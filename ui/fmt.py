@@ -146,3 +146,10 @@ def in_scale(x, scale: tuple[int, str, str], lang: str, decimals: int = 0) -> st
     if value == 0 or size == 1:
         return digits if value != 0 else "0"
     return f"{digits}{NBSP}{ru}" if lang == "ru" else f"{digits}{en}"
+
+
+def days_after_of(n: int, lang: str) -> str:
+    """"Days" as it follows «из N» in Russian: «из 31 дня», «из 30 дней», «из 11 дней» (English: "days")."""
+    if lang != "ru":
+        return "days"
+    return "дня" if n % 10 == 1 and n % 100 != 11 else "дней"
