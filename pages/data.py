@@ -11,7 +11,7 @@ from model.views.data import has_accounting, recon_totals
 from ui import agreement, auth, cards, db, fmt, nav, page, tables, trail, upload
 from ui.attribution import describe
 from ui.audit_log import audit_tab
-from ui.data_cells import cell_warnings, cells_quality, readable_lines, with_reasons, without_count
+from ui.data_cells import cell_warnings, cells_quality, dq_list, readable_lines, with_reasons
 from ui.filters import current
 from ui.i18n import TEXT, lang, t
 from ui.load_tab import load_tab
@@ -101,29 +101,11 @@ if opened == "quality":
             cards.card(row, t("data.dq.unknown_region"), fmt.percent(q.revenue_unknown_region_share, L))
             cards.card(row, t("data.dq.rejected"), fmt.number(q.rejected_rows, L))
             cells_quality(d["cells"].iloc[0], d["won_no_amount"])
-            st.subheader(t("data.dq.unrecognised"))
-            st.caption(t("data.dq.unrecognised.note"))
-            un = d["unrecognised"]
-            if un.empty:
-                st.caption(t("data.dq.none"))
-            else:
-                total, un = int(un.all_rows.iloc[0]), without_count(un)
-                every = tables.first_rows(un, total, "dq_unrecognised", {}, then=without_count)
-                tables.show(un.assign(dimension=[t(f"dq.dimension.{v}") for v in un.dimension],
-                                      source=[t(f"source.{v}") for v in un.source]),
-                            {"rows": N, "deals": N, "won_deals": N}, raw=every or un, scope=WHOLE,
-                            key="dq_unrecognised", file_name="dq_unrecognised",
-                            column_config={c_: t(f"data.col.{c_}") for c_ in un.columns})
-            st.subheader(t("data.dq.campaigns"))
-            st.caption(t("data.dq.campaigns.note"))
-            camps = d["campaigns"]
-            if camps.empty:
-                st.caption(t("data.dq.none"))
-            else:
-                total, camps = int(camps.all_rows.iloc[0]), without_count(camps)
-                every = tables.first_rows(camps, total, "dq_unmapped_campaigns", {}, then=without_count)
-                tables.show(camps, scope=WHOLE, key="dq_campaigns", file_name="dq_campaigns", raw=every,
-                            column_config={c_: t(f"data.col.{c_}") for c_ in camps.columns})
+            dq_list("unrecognised", d["unrecognised"], "dq_unrecognised", "dq_unrecognised",
+                    lambda un: un.assign(dimension=[t(f"dq.dimension.{v}") for v in un.dimension],
+                                         source=[t(f"source.{v}") for v in un.source]),
+                    {"rows": N, "deals": N, "won_deals": N})
+            dq_list("campaigns", d["campaigns"], "dq_unmapped_campaigns", "dq_campaigns")
 
 if opened == "vocab":
     with tab["vocab"]:

@@ -52,6 +52,21 @@ def open_tab(at: AppTest, page: str, tab: str) -> AppTest:
     return at
 
 
+def record_queries(monkeypatch) -> list[str]:
+    """The names of the queries the app asks ui.db for from now on (cached or not), in order."""
+    from ui import db
+
+    asked: list[str] = []
+    query = db.query
+
+    def counted(name, params=None, *args, **kwargs):
+        asked.append(name)
+        return query(name, params, *args, **kwargs)
+
+    monkeypatch.setattr(db, "query", counted)
+    return asked
+
+
 def sql(path: Path, text: str, params: dict | None = None) -> list[tuple]:
     con = duckdb.connect(str(path), read_only=True)
     try:

@@ -15,6 +15,7 @@ from tests.apptest import (
     load_no_source_deals,
     metric,
     open_tab,
+    record_queries,
     run_app,
     sql,
     sql_one,
@@ -376,18 +377,10 @@ def test_a_tab_reads_its_tables_when_opened_and_no_others(warehouse, lang, monke
     """The page draws the open tab only: a tab's tables are queried when it is opened, the other tabs' are
     not, and every tab opens without an error (data_admin's first tab is loading files, which reads none)."""
     from model.views import data as data_view
-    from ui import db
 
     shared = {"agreement", "freshness", "build_meta"}      # the page's caption and footer read them too
     every = _names_of(warehouse, None) - shared
-    asked: list[str] = []
-    query = db.query
-
-    def counted(name, params=None, *args, **kwargs):
-        asked.append(name)
-        return query(name, params, *args, **kwargs)
-
-    monkeypatch.setattr(db, "query", counted)
+    asked = record_queries(monkeypatch)
     at = run_app("data", lang, **Q1_2025)        # the Overview first, then the Data page
     asked.clear()
     at.run()

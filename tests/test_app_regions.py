@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from model.access import OPERATOR
-from tests.apptest import Q1_2025, chart, open_tab, run_app, sql, sql_one, texts, tick_value, values
+from tests.apptest import Q1_2025, chart, open_tab, record_queries, run_app, sql, sql_one, texts, tick_value, values
 from ui.i18n import t
 
 WON = """select region, sum(amount * case currency when 'RUB' then 1 else 90 end), count(*) from deals
@@ -131,15 +131,7 @@ def test_charts_read_in_the_readers_language(warehouse, lang):
 def test_a_drill_down_tab_reads_its_table_when_opened(warehouse, lang, monkeypatch):
     """The page opens on the managers tab and queries only its table; opening products or sources shows that
     table (adding up to the region's row) and queries it then, while the region stays the one picked."""
-    from ui import db
-    asked: list[str] = []
-    query = db.query
-
-    def counted(name, params=None, *args, **kwargs):
-        asked.append(name)
-        return query(name, params, *args, **kwargs)
-
-    monkeypatch.setattr(db, "query", counted)
+    asked = record_queries(monkeypatch)
     at = run_app("regions", lang, **Q1_2025, region="Москва")
     assert not at.exception
     assert "region_managers" in asked and not {"region_products", "region_sources"} & set(asked)

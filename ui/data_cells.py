@@ -22,6 +22,21 @@ def readable_lines(rows: pd.DataFrame, L: str) -> pd.DataFrame:
     return rows.drop(columns="lines").assign(kind=[t(f"data.kind.{k}", L) for k in rows.kind])
 
 
+def dq_list(name: str, rows: pd.DataFrame, query: str, key: str, shown=None, formats: dict | None = None) -> None:
+    """Quality tab: one of its lists (values no rule matched, campaigns without a region or channel) under
+    its heading and note; the first rows on screen (`shown` makes them readable), the whole list in the
+    file (read on the click), or a line saying there is none."""
+    st.subheader(t(f"data.dq.{name}"))
+    st.caption(t(f"data.dq.{name}.note"))
+    if rows.empty:
+        st.caption(t("data.dq.none"))
+        return
+    total, rows = int(rows.all_rows.iloc[0]), without_count(rows)
+    every = tables.first_rows(rows, total, query, {}, then=without_count)
+    tables.show(shown(rows) if shown else rows, formats, raw=every or rows, scope=t("export.scope.warehouse"),
+                key=key, file_name=key, column_config={c: t(f"data.col.{c}") for c in rows.columns})
+
+
 def with_reasons(rows: pd.DataFrame, L: str) -> pd.DataFrame:
     """Rejected rows, cell warnings or reason kinds with each reason in language `L` (ui/reasons.py), on
     screen and in their exports (read on the click, in a thread without the session)."""
