@@ -254,3 +254,14 @@ def test_no_load_for_a_week_alerts_against_today_for_company_viewers_only(wareho
         assert len(alerts_clock.with_clock(listed, run, later, company=False)) == len(listed)
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_campaigns_spend_reads_as_money_in_the_alert(tiny, lang):
+    """The Overview's line of a spend alert gives its amounts with the currency, as every amount on the page."""
+    from ui import alerts as ui_alerts
+    from ui import fmt
+
+    for rule, campaign in (("spend_stopped", "msk_search"), ("spend_doubled", "sam_search")):
+        text = ui_alerts.line(_first(tiny, rule, campaign=campaign), lang, "RUB")
+        assert fmt.money(7000, "RUB", lang) in text, text

@@ -18,6 +18,9 @@ from ui.i18n import t
 SHOWN = 5   # the rest fold into an expander: the list stays compact
 
 
+SPEND_RULES = ("spend_stopped", "spend_doubled")
+
+
 def _blank(x) -> bool:
     return x is None or bool(pd.isna(x))
 
@@ -27,7 +30,7 @@ def _num(r, x, lang: str, base: str) -> str:
         return "—"
     if r.unit == "share":
         return fmt.percent(x, lang, 0)
-    if r.unit == "cost_per_lead":
+    if r.unit == "cost_per_lead" or r.rule in SPEND_RULES:    # a campaign's spend: money, in the base currency
         return fmt.money(x, base, lang)
     return fmt.number(x, lang)
 
@@ -38,7 +41,7 @@ def _code(text) -> str:
 
 def where(r, lang: str) -> str:
     """The place an alert names: a campaign (and its region), an export, a raw value, or a region."""
-    if r.rule in ("spend_stopped", "spend_doubled"):
+    if r.rule in SPEND_RULES:
         return _code(r.campaign) + ("" if _blank(r.region) else f", {r.region}")
     if r.rule == "stale_export":
         return t(f"alerts.kind.{r.subject}", lang) + ("" if _blank(r.platform) else f" ({r.platform})")
