@@ -291,3 +291,19 @@ def test_regions_and_data_tabs_draw_when_clicked(server, browser, lang):  # noqa
         expect(page.get_by_text(text, exact=True).first).to_be_visible(timeout=30_000)
     assert_no_error(page)
     page.close()
+
+
+def test_a_one_month_period_draws_its_revenue_bar(server, browser):  # noqa: F811
+    """A period of one month has one bar per chart: plotly sized it from the gaps between bars and drew it
+    1 ms wide. On the Overview and the Regions drill-down it is now a bar a reader sees."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
+    for path in ("/", "/regions"):
+        page.goto(server + path + "?period=custom&from=2025-02-01&to=2025-02-28&lang=ru&region=Москва")
+        page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)
+        widths = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].pop()
+            .querySelectorAll('.barlayer .point path').length ? [...[...document.querySelectorAll('.js-plotly-plot')]
+            .pop().querySelectorAll('.barlayer .point path')].map(p => p.getBoundingClientRect().width) : []""")
+        assert widths and max(widths) > 40, (path, widths)
+        assert_no_error(page)
+    page.close()

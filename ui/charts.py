@@ -328,7 +328,10 @@ def period_bars(fig: go.Figure, x: list, y, partial: dict | None, lang: str, nam
 
 def month_bars(fig: go.Figure, x: list, y, partial: dict | None, lang: str, name: str, color: str,
                **kw) -> go.Figure:
-    return period_bars(fig, x, y, partial, lang, name, color, **MONTHLY, **kw)
+    """Monthly bars, each 0.8 of its month wide: plotly infers a bar's width from the gaps between bars,
+    so a period of one month drew its only bar 1 ms wide (invisible)."""
+    widths = [0.8 * pd.Timestamp(_day(d)).days_in_month * DAY_MS for d in x]
+    return period_bars(fig, x, y, partial, lang, name, color, **MONTHLY, width=widths, **kw)
 
 
 DAY_MS = 86_400_000
