@@ -111,8 +111,11 @@ fig.add_vline(x=target, line_dash="dash", line_color=charts.PLAN,
               annotation_text=t("funnel.sla.line", share=pct(target)))
 fig.update_layout(xaxis=charts.percent_axis(L, range=[0, 1.05]), yaxis={"autorange": "reversed"},
                   hovermode="closest")
-title = t("funnel.sla.chart_top", n=len(top) - 1) if top.pairs.iloc[-1] > 1 else t("funnel.sla.chart")
-st.plotly_chart(charts.style(fig, L, title, height=80 + 28 * len(top)), config=charts.plotly_config(L))
+title = t("funnel.sla.chart_top", n=len(top) - 1) if len(top) and top.pairs.iloc[-1] > 1 else t("funnel.sla.chart")
+if top.empty:       # no lead in the period: nothing to chart (the table below says the same, empty)
+    st.caption(t("funnel.sla.no_leads"))
+else:
+    st.plotly_chart(charts.style(fig, L, title, height=80 + 28 * len(top)), config=charts.plotly_config(L))
 sla_cols = ["manager", "region", "leads", "contacted", "within_sla", "share", "mean_hours"]
 tables.show(s.assign(
     share=[marked(m, pct(v)) for m, v in zip(s.met, s.share, strict=True)],

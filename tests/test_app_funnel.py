@@ -161,3 +161,13 @@ def test_a_month_under_way_holds_marketing_to_its_leads_plan_so_far(copy_of_ware
     so_far = 31 * 3 / 31
     assert sc.leads.iloc[0] == cell(n, so_far, f"{fmt.number(n, lang)} / {fmt.number(so_far, lang)}")
     assert not sc.leads.iloc[1].startswith(("✓", "✗")) and sc.leads.iloc[1].endswith(fmt.DASH)   # nothing yet
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_period_without_leads_opens_and_says_so(warehouse, lang):
+    """Decades before or after the data: the page opened on an error (an empty first-contact chart read its
+    last row); it opens, and says there is no lead to judge."""
+    for dates in (("1998-01-01", "1998-03-31"), ("2045-01-01", "2045-02-28")):
+        at = run_app("funnel", lang, period="custom", **{"from": dates[0], "to": dates[1]})
+        assert not at.exception and not at.error, dates
+        assert t("funnel.sla.no_leads", lang) in texts(at)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 
+import model.pages as model_pages
 from tests.apptest import Q1_2025, metric, open_tab, run_app
 from ui import fmt
 from ui.i18n import LOCALES, TEXT, t
@@ -144,3 +145,12 @@ def test_streamlit_texts_translator_covers_every_key():
     assert not any(rule["texts"] or rule["patterns"] for rule in st_texts.config("en")["rules"])
     html = st_texts.html("ru")
     assert html.count("<script>") == 1 and "/*CONFIG*/null" not in html and "display:none" in html
+
+
+@pytest.mark.parametrize("page", [p.key for p in model_pages.PAGES])
+def test_every_page_opens_on_a_period_without_data(warehouse, page):
+    """Decades before the data and after it: every page opens without an error line or a traceback (the
+    Funnel page's first-contact chart failed on no leads)."""
+    for dates in (("1998-01-01", "1998-03-31"), ("2045-01-01", "2045-02-28")):
+        at = run_app(page, "ru", period="custom", **{"from": dates[0], "to": dates[1]})
+        assert not at.exception and not [e.value for e in at.error], (page, dates)
