@@ -17,7 +17,7 @@ RU: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), r) for p, r in (
     (rf"date {V} out of range in column {C}", "дата «{v}» вне диапазона 1990–2100, столбец «{c}»"),
     (rf"not a number: {V} in column {C}", "не число: «{v}» в столбце «{c}»"),
     (rf"number {V} too large in column {C}", "слишком большое число «{v}», столбец «{c}»"),
-    (rf"empty required field {F} in column {C}", "пусто обязательное поле {f}, столбец «{c}»"),
+    (rf"empty required field {F} in column {C}", "не заполнено обязательное поле {f} (столбец «{c}»)"),
     (rf"no such date or unknown form; {F} left empty",
      "такой даты нет или формат не распознан; поле {f} оставлено пустым"),
     (rf"date out of range \(1990-2100\); {F} left empty", "дата вне диапазона 1990–2100; поле {f} оставлено пустым"),
@@ -36,17 +36,23 @@ RU: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), r) for p, r in (
      "нет периода: в строке нет даты, и заголовок отчёта её не называет"),
     # the kinds the Data page's and the deck's summaries group by (the text up to its first quote)
     (r"invalid date", "неверная дата"), (r"not a number:", "не число"),
-    (r"empty required field (?P<f>[a-z_]+) in column", "пусто обязательное поле {f}"),
+    (r"empty required field (?P<f>[a-z_]+) in column", "не заполнено обязательное поле {f}"),
     (r"unknown owner", "неизвестный ответственный"), (r"unknown plan metric", "неизвестный показатель плана"),
     (r"unknown currency", "неизвестная валюта"), (r"date", "дата вне диапазона"), (r"number", "слишком большое число"),
+))
+# English: the load's own texts, except the kinds, which are cut mid-sentence (up to the file's value)
+EN: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), r) for p, r in (
+    (r"not a number:", "not a number"), (r"empty required field (?P<f>[a-z_]+) in column", "empty required field {f}"),
+    (r"date", "date out of range"), (r"number", "number too large"),
 ))
 
 
 def words(reason: object, lang: str) -> object:
-    """`reason` as the reader reads it: in Russian where its form is known, else as written (None stays)."""
-    if lang != "ru" or not isinstance(reason, str):
+    """`reason` as the reader reads it: in Russian where its form is known, else as written (None stays);
+    in English as written, a kind made whole («date» is «date out of range»)."""
+    if not isinstance(reason, str):
         return reason
-    return "; ".join(_one(part) for part in _parts(reason))
+    return "; ".join(_one(part, RU if lang == "ru" else EN) for part in _parts(reason))
 
 
 def _parts(reason: str) -> list[str]:
@@ -60,8 +66,8 @@ def _parts(reason: str) -> list[str]:
     return out
 
 
-def _one(part: str) -> str:
-    for pattern, text in RU:
+def _one(part: str, table: tuple[tuple[re.Pattern, str], ...]) -> str:
+    for pattern, text in table:
         m = pattern.fullmatch(part)
         if m:
             return text.format(**m.groupdict())
