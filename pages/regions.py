@@ -1,4 +1,6 @@
 """Regions, for the head of sales: one row per region against plan, and one region's drill-down."""
+from dataclasses import replace
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -86,20 +88,21 @@ st.plotly_chart(charts.style(fig, L, t("regions.drill_chart", region=region, cur
 # one region's people, products and sources: each table the page's full width, so no name or header is cut;
 # switching tabs reruns the page, which reads the opened tab's table (the rest comes from the cache)
 tabs = page.tabs("region_tab", TAB_LABELS)
+scope = page.filters_caption(replace(f, regions=(region,)))    # the files cover the one region, not the filter's
 with tabs[opened]:
     if opened == "managers":
         cols = {"manager": None, "revenue": M, "deals_won": N, "win_rate": P, "within_sla_share": P}
-        tables.show(dd["managers"][list(cols)], cols, key="managers", file_name=f"managers_{region}",
+        tables.show(dd["managers"][list(cols)], cols, key="managers", file_name=f"managers_{region}", scope=scope,
                     column_config=columns(cols))
     elif opened == "products":
         cols = {"product": None, "revenue": M, "deals_won": N, "avg_deal": M, "win_rate": P}
-        tables.show(dd["products"][list(cols)], cols, key="products", file_name=f"products_{region}",
+        tables.show(dd["products"][list(cols)], cols, key="products", file_name=f"products_{region}", scope=scope,
                     column_config=columns(cols))
     else:
         src = dd["sources"].assign(channel=dd["sources"]["label_" + L].fillna(dd["sources"].channel))
         cols = {"channel": None, "leads": N, "qualified_share": P, "won_deals": N, "revenue": M,
                 "revenue_per_lead": M, "cpl": M}
-        tables.show(src[list(cols)], cols, key="sources", file_name=f"sources_{region}",
+        tables.show(src[list(cols)], cols, key="sources", file_name=f"sources_{region}", scope=scope,
                     column_config=columns(cols))
         st.caption(t("regions.sources_note"))
 

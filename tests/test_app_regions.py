@@ -158,3 +158,31 @@ def test_the_open_tab_and_region_stay_when_the_language_changes(warehouse):
     assert [tab.label for tab in at.tabs] == [t(f"regions.{k}", "en") for k in ("managers", "products", "sources")]
     assert any("revenue_per_lead" in df.value.columns for df in at.dataframe)       # sources drawn, in English
     assert t("regions.sources_note", "en") in texts(at)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_drill_down_file_says_it_covers_its_region(warehouse, monkeypatch, lang):
+    """The managers', products' and sources' files hold one region: their first line names it, not the
+    sidebar's «all regions»."""
+    import io
+
+    from openpyxl import load_workbook
+
+    import ui.trail
+
+    built = {}
+    real = ui.trail.exported
+
+    def exported(build, target, detail, lang_, user=None):
+        data = real(build, target, detail, lang_, user)
+        built[target] = data()
+        return data
+
+    monkeypatch.setattr(ui.trail, "exported", exported)
+    at = run_app("regions", lang, **Q1_2025, region="Москва")
+    for tab in ("managers", "products", "sources"):
+        open_tab(at, "regions", tab)
+        note = next(iter(load_workbook(io.BytesIO(built[f"{tab}_Москва.xlsx"])).active.iter_rows(values_only=True)))[0]
+        assert "Москва" in note and t("all_regions", lang) not in note, (tab, note)
+    note = next(iter(load_workbook(io.BytesIO(built["regions.xlsx"])).active.iter_rows(values_only=True)))[0]
+    assert t("all_regions", lang) in note        # the summary table covers the sidebar's regions
