@@ -154,3 +154,4 @@ def test_every_page_opens_on_a_period_without_data(warehouse, page):
     for dates in (("1998-01-01", "1998-03-31"), ("2045-01-01", "2045-02-28")):
         at = run_app(page, "ru", period="custom", **{"from": dates[0], "to": dates[1]})
         assert not at.exception and not [e.value for e in at.error], (page, dates)
+

@@ -124,9 +124,9 @@ CODE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$|^[a-z]{2,}$")     # a column's
                                       ("data", "history"), ("data", "quality"), ("data", "recon"), ("data", "terms"),
                                       ("data", "metrics")])
 def test_every_excel_file_names_its_columns_in_words(warehouse, monkeypatch, page, tab, lang):
-    """Each table's file, built as a click builds it, heads every column with its name in the reader's
+    """Each table's file, built as a click builds it, heads every column with its own name in the reader's
     language, the columns only the file has included (the scorecard's targets and marks were leads_plan,
-    sla_met...)."""
+    sla_met...; the load history's time and row count were both "Loaded")."""
     import ui.trail
 
     built = {}
@@ -146,3 +146,4 @@ def test_every_excel_file_names_its_columns_in_words(warehouse, monkeypatch, pag
     for name, data in files.items():
         header = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))[1]
         assert not [h for h in header if isinstance(h, str) and CODE.match(h)], (name, header)
+        assert len(set(header)) == len(header), (name, header)        # told apart (the history's two «Loaded»)
