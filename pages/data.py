@@ -70,15 +70,15 @@ if opened == "history":
             # the first rows on screen; both downloads have all of the load's (read on the click)
             every = tables.first_rows(rejects, int(loads.set_index("load_id").rows_rejected.get(picked or ids[0], 0)),
                                       "rejects_of_load", {"load_id": picked}, then=partial(with_reasons, L=L))
-            tables.show(rejects, scope=WHOLE, key="rejects", file_name="rejects", raw=every, column_config={
-                "row_number": t("data.col.row_number"), "reason": t("data.col.reason"), "raw": t("data.col.raw")})
+            named = {c: t(f"data.col.{c}") for c in ("row_number", "reason", "raw")}    # on screen and in both files
+            tables.show(rejects, scope=WHOLE, key="rejects", file_name="rejects", raw=every, column_config=named)
             name = f"rejects_{picked or ids[0]}.csv"
             detail = {"kind": "csv", "rows": len(rejects)}
 
             def rejects_csv() -> bytes:
                 rows = every() if every else rejects
                 detail["rows"] = len(rows)
-                return rows.to_csv(index=False).encode("utf-8-sig")
+                return rows.rename(columns=named).to_csv(index=False).encode("utf-8-sig")
             st.download_button(t("data.rejects.download"), trail.exported(rejects_csv, name, detail, L),
                                file_name=name, mime="text/csv", on_click="ignore")
             tables.show(with_reasons(d["reasons"], L), scope=WHOLE, key="reasons", file_name="reject_reasons",
