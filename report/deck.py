@@ -20,11 +20,8 @@ BUILDERS = {"decisions": decisions_slides, **findings.SECTION_BUILDERS}
 
 
 def filters_line(f: Filters, lang: str) -> str:
-    """The line printed on every slide: period, dates, regions, products."""
-    regions = ", ".join(f.regions) if f.regions else t("all_regions", lang)
-    products = ", ".join(f.products) if f.products else t("all_products", lang)
-    dates = t("filters.caption", lang, date_from=fmt.date(f.date_from, lang), date_to=fmt.date(f.date_to, lang),
-              regions=regions, products=products)
+    """The line printed on every slide: period, dates, regions, products (ui.fmt.filters)."""
+    dates = fmt.filters(f, lang)
     return f"{period_label(f, lang)} · {dates}" if is_quarter(f.date_from, f.date_to) else dates
 
 

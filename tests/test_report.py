@@ -679,3 +679,17 @@ def test_meeting_files_draw_their_charts_once_per_choice(warehouse, monkeypatch)
     finally:
         con.close()
         st.cache_data.clear()
+
+
+def test_a_slides_filters_line_says_what_a_product_filter_cannot_narrow():
+    """The slides print the filters as the pages do (ui.fmt.filters): with a product chosen, the same note."""
+    import datetime as dt
+
+    from model.filters import Filters
+    from report.deck import filters_line
+    from ui.i18n import t
+
+    for lang in ("ru", "en"):
+        picked = filters_line(Filters("custom", dt.date(2026, 10, 1), dt.date(2026, 12, 31), (), ("Премиум",)), lang)
+        assert "Премиум" in picked and picked.endswith(f"({t('filters.products_note', lang)})")
+        assert "(" not in filters_line(Filters("custom", dt.date(2026, 10, 1), dt.date(2026, 12, 31)), lang)

@@ -153,3 +153,15 @@ def days_after_of(n: int, lang: str) -> str:
     if lang != "ru":
         return "days"
     return "дня" if n % 10 == 1 and n % 100 != 11 else "дней"
+
+
+def filters(f, lang: str) -> str:
+    """The filters in words (dates, regions, products), as the pages' captions, the slides and the files'
+    first lines print them; with a product chosen, what a product filter cannot narrow."""
+    from ui.i18n import t
+
+    regions = ", ".join(f.regions) if f.regions else t("all_regions", lang)
+    products = ", ".join(f.products) if f.products else t("all_products", lang)
+    line = t("filters.caption", lang, date_from=date(f.date_from, lang), date_to=date(f.date_to, lang),
+             regions=regions, products=products)
+    return f"{line} ({t('filters.products_note', lang)})" if f.products else line

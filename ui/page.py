@@ -71,14 +71,8 @@ def freshness(fresh=None) -> None:
 
 
 def filters_caption(f) -> str:
-    """The filters in words, for captions and slides: period, regions, products."""
-    L = lang()
-    regions = ", ".join(f.regions) if f.regions else t("all_regions")
-    products = ", ".join(f.products) if f.products else t("all_products")
-    line = t("filters.caption", date_from=fmt.date(f.date_from, L), date_to=fmt.date(f.date_to, L),
-             regions=regions, products=products)
-    # what a product filter cannot narrow, said wherever the filters are (pages, slides, files' first lines)
-    return f"{line} ({t('filters.products_note')})" if f.products else line
+    """The filters in words, for captions and files: period, regions, products (ui.fmt.filters)."""
+    return fmt.filters(f, lang())
 
 
 def open_tab(name: str, labels: dict[str, str]) -> str:
