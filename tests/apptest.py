@@ -67,6 +67,22 @@ def record_queries(monkeypatch) -> list[str]:
     return asked
 
 
+def record_files(monkeypatch) -> dict[str, bytes]:
+    """Every download the page offers from now on, built at once as if clicked: file name -> bytes."""
+    import ui.trail
+
+    built: dict[str, bytes] = {}
+    real = ui.trail.exported
+
+    def exported(build, target, detail, lang_, user=None):
+        data = real(build, target, detail, lang_, user)
+        built[target] = data()
+        return data
+
+    monkeypatch.setattr(ui.trail, "exported", exported)
+    return built
+
+
 def sql(path: Path, text: str, params: dict | None = None) -> list[tuple]:
     con = duckdb.connect(str(path), read_only=True)
     try:

@@ -4,7 +4,19 @@ from __future__ import annotations
 import pytest
 
 from model.access import OPERATOR
-from tests.apptest import Q1_2025, chart, open_tab, record_queries, run_app, sql, sql_one, texts, tick_value, values
+from tests.apptest import (
+    Q1_2025,
+    chart,
+    open_tab,
+    record_files,
+    record_queries,
+    run_app,
+    sql,
+    sql_one,
+    texts,
+    tick_value,
+    values,
+)
 from ui.i18n import t
 
 WON = """select region, sum(amount * case currency when 'RUB' then 1 else 90 end), count(*) from deals
@@ -168,17 +180,7 @@ def test_a_drill_down_file_says_it_covers_its_region(warehouse, monkeypatch, lan
 
     from openpyxl import load_workbook
 
-    import ui.trail
-
-    built = {}
-    real = ui.trail.exported
-
-    def exported(build, target, detail, lang_, user=None):
-        data = real(build, target, detail, lang_, user)
-        built[target] = data()
-        return data
-
-    monkeypatch.setattr(ui.trail, "exported", exported)
+    built = record_files(monkeypatch)
     at = run_app("regions", lang, **Q1_2025, region="Москва")
     for tab in ("managers", "products", "sources"):
         open_tab(at, "regions", tab)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from tests.apptest import Q1_2025, open_tab, run_app
+from tests.apptest import Q1_2025, open_tab, record_files, run_app
 from ui.export import safe_text, to_xlsx
 
 
@@ -127,17 +127,7 @@ def test_every_excel_file_names_its_columns_in_words(warehouse, monkeypatch, pag
     """Each table's file, built as a click builds it, heads every column with its own name in the reader's
     language, the columns only the file has included (the scorecard's targets and marks were leads_plan,
     sla_met...; the load history's time and row count were both "Loaded")."""
-    import ui.trail
-
-    built = {}
-    real = ui.trail.exported
-
-    def exported(build, target, detail, lang_, user=None):
-        data = real(build, target, detail, lang_, user)
-        built[target] = data()
-        return data
-
-    monkeypatch.setattr(ui.trail, "exported", exported)
+    built = record_files(monkeypatch)
     at = run_app(page, lang, **Q1_2025)
     if tab:
         open_tab(at, page, tab)
