@@ -34,7 +34,7 @@ RU: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), r) for p, r in (
     (r"the row's period ends before it starts", "период строки кончается раньше, чем начинается"),
     (r"no period: the row has no date and the report title names none",
      "нет периода: в строке нет даты, и заголовок отчёта её не называет"),
-    # the kinds the Data page's and the deck's summaries group by (the text up to its first quote)
+    # the kinds the Data page's and the deck's summaries group by (the text before the file's quoted value)
     (r"invalid date", "неверная дата"), (r"not a number:", "не число"),
     (r"empty required field (?P<f>[a-z_]+) in column", "не заполнено обязательное поле {f}"),
     (r"unknown owner", "неизвестный ответственный"), (r"unknown plan metric", "неизвестный показатель плана"),
