@@ -3,6 +3,8 @@ that took their lead's channel; and how its longer lists read on screen and in t
 apart so the page stays one screen."""
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -40,7 +42,7 @@ def dq_list(name: str, rows: pd.DataFrame, query: str, key: str, shown=None, for
 def with_reasons(rows: pd.DataFrame, L: str) -> pd.DataFrame:
     """Rejected rows, cell warnings or reason kinds with each reason in language `L` (ui/reasons.py), on
     screen and in their exports (read on the click, in a thread without the session)."""
-    return rows.assign(reason=[words(r, L) for r in rows.reason]) if "reason" in rows else rows
+    return rows.assign(reason=[words(r, L) for r in rows.reason])
 
 
 def cell_warnings(history: pd.DataFrame, warnings: pd.DataFrame) -> None:
@@ -60,7 +62,7 @@ def cell_warnings(history: pd.DataFrame, warnings: pd.DataFrame) -> None:
     L = lang()
     warnings = with_reasons(warnings, L)
     every = tables.first_rows(warnings, total, "cell_warnings_of_load", {"load_id": picked},
-                              then=lambda rows: with_reasons(rows, L))
+                              then=partial(with_reasons, L=L))
     tables.show(warnings, scope=t("export.scope.warehouse"), key="cell_warnings", file_name="cell_warnings",
                 raw=every, column_config={
         "row_number": t("data.col.row_number"), "column": t("data.col.column"), "raw": t("data.col.raw"),

@@ -51,9 +51,7 @@ def load(f: Filters, run, load_id: int | None = None, warn_load_id: int | None =
         "campaigns": ("dq_unmapped_campaigns", {"rows": DQ_ROWS}), "agreement": ("agreement", {}),
         "channel_labels": ("channel_labels", {}), "fresh": ("freshness", {}),
     }
-    if tab is None:
-        return fetch(run_job, jobs)
-    wanted = {*TABS.get(tab, ()), *ALWAYS}
+    wanted = set(jobs) if tab is None else {*TABS.get(tab, ()), *ALWAYS}
     return fetch(run_job, {key: job for key, job in jobs.items() if key in wanted})
 
 
