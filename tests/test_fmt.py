@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ui import fmt
 
@@ -76,9 +78,28 @@ def test_compact(value, lang, currency, expected):
     (1, "en", 0, "100%"),
     (None, "ru", 1, "—"),
     (math.nan, "en", 1, "—"),
+    # not zero never reads 0, short of the whole never reads 100
+    (3 / 5000, "ru", 0, f"<1{S}%"),
+    (3 / 5000, "en", 1, "0.1%"),
+    (0.0004, "en", 1, "<0.1%"),
+    (4999 / 5000, "ru", 0, f">99{S}%"),
+    (0.99999, "ru", 1, f">99,9{S}%"),
+    (0.995, "en", 1, "99.5%"),
+    (0, "en", 0, "0%"),
+    (1.0004, "en", 0, "100%"),
+    (-0.0004, "en", 0, "0%"),
+    (-0.25, "ru", 0, f"-25{S}%"),
 ])
 def test_percent(share, lang, decimals, expected):
     assert fmt.percent(share, lang, decimals) == expected
+
+
+@given(st.floats(min_value=0, max_value=1, exclude_min=True, exclude_max=True), st.sampled_from(["ru", "en"]),
+       st.integers(min_value=0, max_value=2))
+def test_a_part_reads_neither_none_nor_all(share, lang, decimals):
+    text = fmt.percent(share, lang, decimals).replace(fmt.NBSP, "").rstrip("%")
+    value = float(text.lstrip("<>").replace(",", "."))
+    assert 0 < value < 100, text      # "<1" and ">99" are bounds inside (0, 100): never "0" nor "100"
 
 
 @pytest.mark.parametrize("func, value, lang, expected", [

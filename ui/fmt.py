@@ -83,10 +83,19 @@ def compact(x, lang: str, currency: str | None = None) -> str:
 
 
 def percent(share, lang: str, decimals: int = 1) -> str:
-    """A share 0.756 -> '75,6 %' (ru) / '75.6%' (en)."""
+    """A share 0.756 -> '75,6 %' (ru) / '75.6%' (en). A share that is not 0 never reads 0, and one short
+    of the whole never reads 100: 3 deals of 5,000 at 0 decimals -> '<1 %', 4,999 of them -> '>99 %'."""
     if _missing(share):
         return DASH
-    digits = number(_dec(share) * 100, lang, decimals)
+    value = _dec(share) * 100
+    step = Decimal(1).scaleb(-decimals)
+    shown = value.quantize(step, rounding=ROUND_HALF_UP)
+    if 0 < value and shown == 0:
+        digits = "<" + number(step, lang, decimals)
+    elif value < 100 and shown >= 100:
+        digits = ">" + number(100 - step, lang, decimals)
+    else:
+        digits = number(value, lang, decimals)
     return f"{digits}{NBSP}%" if lang == "ru" else f"{digits}%"
 
 
