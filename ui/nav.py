@@ -18,6 +18,8 @@ from streamlit.runtime.pages_manager import PagesManager
 # Set by app.py in every run that goes on to its st.navigation: a page runs after app.py in the same
 # run, so a page run of a session without it came from the legacy mode.
 ROUTED = "_nav_routed"
+# The first page's reserved path name, never shown: it is served at "/" (see _alias)
+HOME = "home"
 # A page restarts a session once at most: run on its own (`streamlit run pages/x.py`) it would loop
 RESTARTED = "_nav_restarted"
 
@@ -52,9 +54,22 @@ def menu(user, title, sign_out=None):
     function page) goes in its own section headed by who is signed in."""
     from model.pages import pages_for
 
-    pages = [st.Page(p.path, title=title(f"page.{p.key}"), icon=p.icon, default=i == 0)
-             for i, p in enumerate(pages_for(user))]
+    shown = pages_for(user)
+    pages = [st.Page(p.path, title=title(f"page.{p.key}"), icon=p.icon, default=i == 0,
+                     url_path=HOME if i == 0 else None) for i, p in enumerate(shown)]
+    if shown:
+        pages.append(_alias(pages[0], shown[0].key, title(f"page.{shown[0].key}")))
     if sign_out is None:
         return pages
     return {"": pages, title("auth.as", name=user.name, role=title(f"role.{user.role}")): [
         st.Page(sign_out, title=title("auth.sign_out"), icon=":material/logout:", url_path="signout")]}
+
+
+def _alias(home, key: str, name: str):
+    """The first page lives at "/", so its own name as a path ("/overview", what a reader types or a
+    bookmark from another tool holds) would open Streamlit's English «Page not found» dialog. A page
+    hidden from the menu takes that path and goes on to "/" with the link's filters. (Streamlit reserves
+    the default page's own path even though it serves it at "/": that page is named HOME instead.)"""
+    def to_home():
+        st.switch_page(home, query_params=st.query_params.to_dict())
+    return st.Page(to_home, title=name, url_path=key, visibility="hidden")
