@@ -101,6 +101,9 @@ def test_mapping_step_previews_saves_and_loads(copy_of_warehouse, config_copy):
     at.selectbox(key="map_opt_decimal").set_value(",")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    # each field in words, its code beside it for whoever reads the warehouse; a required one starred
+    assert at.selectbox(key="map_col_deals_amount").label == "Amount · amount *"
+    assert at.selectbox(key="map_col_deals_closed_at").label == "Closed on · closed_at"
     # A-3's amount 'abc' leaves its amount empty (the order loads); A-4's 31.02.2025 rejects it
     assert "Read 4 rows: 3 will load, 1 rejected, 1 cells left empty." in texts(at)
     preview = next(df.value for df in at.dataframe if "reason" in df.value.columns and "amount" in df.value.columns)
@@ -128,7 +131,7 @@ def test_cell_warnings_listed_and_won_without_amount_flagged(copy_of_warehouse, 
     warned = next(df.value for df in at.dataframe if "column" in df.value.columns)
     assert warned.to_dict("records") == [{"row_number": 2, "column": "Бюджет", "raw": "договорная",
                                           "reason": {"en": "not a number; amount left empty",
-                                                     "ru": "не число; поле amount оставлено пустым"}[lang]}]
+                                                     "ru": "не число; поле «Сумма» оставлено пустым"}[lang]}]
     history = at.dataframe[0].value
     assert int(history.set_index("load_id").loc[load_id, "cells_warned"]) == 1
     won_no_amount = sql_one(copy_of_warehouse, "select count(*) from deals where status = 'won' and amount is null")

@@ -58,9 +58,10 @@ def test_every_reason_a_real_load_writes_reads_in_russian(copy_of_warehouse):
      "unknown currency 'ZWL' (add it to data/currencies.csv)"),
      ("неверная дата «31.02.2025» в столбце «Дата» (такого дня нет или формат не распознан); "
      "неизвестная валюта «ZWL» (добавьте её в data/currencies.csv)")),
-    ("not a number; amount left empty", "не число; поле amount оставлено пустым"),
+    ("not a number; amount left empty", "не число; поле «Сумма» оставлено пустым"),
     ("not a number; amount left empty; no such date or unknown form; closed_at left empty",
-     "не число; поле amount оставлено пустым; такой даты нет или формат не распознан; поле closed_at оставлено пустым"),
+     ("не число; поле «Сумма» оставлено пустым; "
+      "такой даты нет или формат не распознан; поле «Дата закрытия» оставлено пустым")),
     ("the row's period ends before it starts", "период строки кончается раньше, чем начинается"),
     ("invalid date", "неверная дата"),
 ])
@@ -80,7 +81,18 @@ def test_a_form_it_does_not_know_is_shown_as_written(text):
                                         ("number", "number too large", "слишком большое число"),
                                         ("not a number:", "not a number", "не число"),
                                         ("empty required field date in column", "empty required field date",
-                                         "не заполнено обязательное поле date"),
+                                         "не заполнено обязательное поле «Дата»"),
                                         ("invalid date", "invalid date", "неверная дата")])
 def test_the_kinds_the_summaries_group_by_read_whole(kind, en, ru):
     assert (words(kind, "en"), words(kind, "ru")) == (en, ru)
+
+
+def test_every_field_a_reason_names_reads_in_words():
+    """«поле amount» was the warehouse's code: every field a file maps to reads in words (utm_* are
+    the marks' own names), and a field the words do not know stays as written."""
+    from ui import upload
+    codes = {f for need, other in upload.entity_fields().values() for f in need + other}
+    for code in codes - {"utm_source", "utm_medium", "utm_campaign"}:
+        ru = words(f"not a number; {code} left empty", "ru")
+        assert f"«{code}»" not in ru and ru.startswith("не число; поле «"), ru
+    assert words("not a number; some_new_field left empty", "ru") == "не число; поле «some_new_field» оставлено пустым"

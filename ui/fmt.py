@@ -90,7 +90,7 @@ def percent(share, lang: str, decimals: int = 1) -> str:
     value = _dec(share) * 100
     step = Decimal(1).scaleb(-decimals)
     shown = value.quantize(step, rounding=ROUND_HALF_UP)
-    if 0 < value and shown == 0:
+    if value > 0 and shown == 0:
         digits = "<" + number(step, lang, decimals)
     elif value < 100 and shown >= 100:
         digits = ">" + number(100 - step, lang, decimals)

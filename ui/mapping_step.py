@@ -55,7 +55,7 @@ def mapping_step(name: str, data: bytes) -> None:
     need, other = fields[entity]
     cols = st.columns(3)
     for i, fld in enumerate(need + other):
-        label = f"{fld} *" if fld in need else fld
+        label = f"{t(f'field.{fld}', L)} · {fld}" + (" *" if fld in need else "")
         cols[i % 3].selectbox(label, [NONE, *header], placeholder=t("widget.choose"), key=f"map_col_{entity}_{fld}")
     o = st.columns(3)
     o[0].selectbox(t("map.decimal"), DECIMALS, placeholder=t("widget.choose"), key="map_opt_decimal",
@@ -66,7 +66,7 @@ def mapping_step(name: str, data: bytes) -> None:
     mapping = _mapping(name, header)
     missing = [f for f in need if f not in mapping.columns]
     if missing:
-        st.caption(t("map.missing", fields=", ".join(missing)))
+        st.caption(t("map.missing", fields=", ".join(t(f"field.{f}", L) for f in missing)))
         return
     try:
         pv = upload.preview(name, data, mapping)

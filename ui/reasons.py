@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import re
 
+from ui.i18n import TEXT
+
 V, C, F = r"'(?P<v>.*?)'", r'"(?P<c>.*?)"', r"(?P<f>[a-z_]+)"
-# (pattern, Russian), the most specific first; {v} the value, {c} the column, {f} the field
+# (pattern, Russian), the most specific first; {v} the value, {c} the column, {f} the field (in words)
 RU: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), r) for p, r in (
     (rf"invalid date {V} in column {C} \(no such day or unknown form\)",
      "неверная дата «{v}» в столбце «{c}» (такого дня нет или формат не распознан)"),
     (rf"date {V} out of range in column {C}", "дата «{v}» вне диапазона 1990–2100, столбец «{c}»"),
     (rf"not a number: {V} in column {C}", "не число: «{v}» в столбце «{c}»"),
     (rf"number {V} too large in column {C}", "слишком большое число «{v}», столбец «{c}»"),
-    (rf"empty required field {F} in column {C}", "не заполнено обязательное поле {f} (столбец «{c}»)"),
+    (rf"empty required field {F} in column {C}", "не заполнено обязательное поле «{f}» (столбец «{c}»)"),
     (rf"no such date or unknown form; {F} left empty",
-     "такой даты нет или формат не распознан; поле {f} оставлено пустым"),
-    (rf"date out of range \(1990-2100\); {F} left empty", "дата вне диапазона 1990–2100; поле {f} оставлено пустым"),
-    (rf"not a number; {F} left empty", "не число; поле {f} оставлено пустым"),
-    (rf"number too large; {F} left empty", "слишком большое число; поле {f} оставлено пустым"),
+     "такой даты нет или формат не распознан; поле «{f}» оставлено пустым"),
+    (rf"date out of range \(1990-2100\); {F} left empty", "дата вне диапазона 1990–2100; поле «{f}» оставлено пустым"),
+    (rf"not a number; {F} left empty", "не число; поле «{f}» оставлено пустым"),
+    (rf"number too large; {F} left empty", "слишком большое число; поле «{f}» оставлено пустым"),
     (rf"unknown owner {V} \(expected marketing or sales\)",
      "неизвестный ответственный «{v}» (ожидается marketing или sales)"),
     (rf"unknown owner {V} \(expected marketing, sales or company\)",
@@ -36,7 +38,7 @@ RU: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), r) for p, r in (
      "нет периода: в строке нет даты, и заголовок отчёта её не называет"),
     # the kinds the Data page's and the deck's summaries group by (the text before the file's quoted value)
     (r"invalid date", "неверная дата"), (r"not a number:", "не число"),
-    (r"empty required field (?P<f>[a-z_]+) in column", "не заполнено обязательное поле {f}"),
+    (r"empty required field (?P<f>[a-z_]+) in column", "не заполнено обязательное поле «{f}»"),
     (r"unknown owner", "неизвестный ответственный"), (r"unknown plan metric", "неизвестный показатель плана"),
     (r"unknown currency", "неизвестная валюта"), (r"date", "дата вне диапазона"), (r"number", "слишком большое число"),
 ))
@@ -70,5 +72,8 @@ def _one(part: str, table: tuple[tuple[re.Pattern, str], ...]) -> str:
     for pattern, text in table:
         m = pattern.fullmatch(part)
         if m:
-            return text.format(**m.groupdict())
+            found = m.groupdict()
+            if "f" in found and table is RU:     # the warehouse's field in words (ui/locales/fields.toml)
+                found["f"] = TEXT["ru"].get(f"field.{found['f']}", found["f"])
+            return text.format(**found)
     return part
