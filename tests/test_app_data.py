@@ -2,6 +2,7 @@
 agreements; uploads through the same ETL; the mapping step for an unknown layout."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -106,8 +107,10 @@ def test_mapping_step_previews_saves_and_loads(copy_of_warehouse, config_copy):
     assert at.selectbox(key="map_col_deals_closed_at").label == "Closed on · closed_at"
     # A-3's amount 'abc' leaves its amount empty (the order loads); A-4's 31.02.2025 rejects it
     assert "Read 4 rows: 3 will load, 1 rejected, 1 cells left empty." in texts(at)
-    preview = next(df.value for df in at.dataframe if "reason" in df.value.columns and "amount" in df.value.columns)
-    assert float(preview.amount.iloc[0]) == 12500.5
+    preview = next(df for df in at.dataframe if "reason" in df.value.columns and "amount" in df.value.columns)
+    assert float(preview.value.amount.iloc[0]) == 12500.5
+    headers = {c: v.get("label") for c, v in json.loads(preview.proto.columns).items()}
+    assert headers["amount"] == "Amount · amount" and headers["reason"] == "Reason", headers
     at.text_input(key="map_name").input("shop orders").run()
     at.button[-1].click().run()
     assert not at.exception

@@ -10,6 +10,7 @@ from etl.stage import Mapping, constant_values
 from model import audit
 from ui import auth, fmt, trail, upload
 from ui.i18n import lang, t
+from ui.reasons import words
 
 NONE = "—"
 DECIMALS = ("", ",", ".")
@@ -75,7 +76,9 @@ def mapping_step(name: str, data: bytes) -> None:
         return
     st.markdown(t("map.preview", read=fmt.number(pv["rows_read"], L), loaded=fmt.number(pv["rows_loaded"], L),
                   rejected=fmt.number(pv["rows_rejected"], L), warned=fmt.number(pv["cells_warned"], L)))
-    st.dataframe(pv["rows"], hide_index=True, placeholder=fmt.DASH)
+    st.dataframe(_in_words(pv["rows"], L), hide_index=True, placeholder=fmt.DASH, column_config={
+        "line": t("data.col.row_number", L), "reason": t("data.col.reason", L), "warning": t("map.col.warning", L),
+        **{f: f"{t(f'field.{f}', L)} · {f}" for f in need + other}})
     profile = st.text_input(t("map.name"), key="map_name", placeholder="crm_orders")
     if st.button(t("map.save"), type="primary", disabled=not profile):
         auth.require("map")     # server-side: saving a profile and loading with it is data_admin's
@@ -101,3 +104,9 @@ def mapping_step(name: str, data: bytes) -> None:
         st.session_state["to_map"] = [x for x in st.session_state.get("to_map", []) if x[0] != name]
         st.session_state["map_saved"] = str(path)
         st.rerun()
+
+
+def _in_words(rows, L: str):
+    """The preview's reasons (a row refused, a cell left empty) in the reader's language."""
+    return rows.assign(**{c: rows[c].map(lambda r: words(r, L), na_action="ignore")
+                          for c in ("reason", "warning") if c in rows})

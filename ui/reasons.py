@@ -34,6 +34,7 @@ RU: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), r) for p, r in (
     (rf"unknown currency {V} \(add it to data/currencies.csv\)",
      "неизвестная валюта «{v}» (добавьте её в data/currencies.csv)"),
     (r"the row's period ends before it starts", "период строки кончается раньше, чем начинается"),
+    (r"duplicate row", "строка повторяет строку выше"),
     (r"no period: the row has no date and the report title names none",
      "нет периода: в строке нет даты, и заголовок отчёта её не называет"),
     # the kinds the Data page's and the deck's summaries group by (the text before the file's quoted value)
