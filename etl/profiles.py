@@ -113,7 +113,7 @@ def preview(path: Path, mapping: Mapping, rows: int = 20) -> dict:
             frame = con.execute(
                 "select rn + $off as line, " + ", ".join(f'"{f}"' for f in shown) +  # names from config
                 ", coalesce(reason, case when dup_rank > 1 then 'duplicate row' end) as reason, "
-                "(select string_agg(w.reason, '; ' order by w.col) from warned w "   # each names its field
+                "(select string_agg(w.col || ': ' || w.reason, '; ' order by w.col) from warned w "
                 " where w.rn = typed.rn) as warning "
                 "from typed where kind = 'data' order by rn limit $n", {"off": layout.skip + 1, "n": rows}).df()
         finally:

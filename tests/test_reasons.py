@@ -64,6 +64,11 @@ def test_every_reason_a_real_load_writes_reads_in_russian(copy_of_warehouse):
       "такой даты нет или формат не распознан; поле «Дата закрытия» оставлено пустым")),
     ("the row's period ends before it starts", "период строки кончается раньше, чем начинается"),
     ("invalid date", "неверная дата"),
+    # a preview's cells: the file's column before each reason
+    ("Итог заказа, руб.: not a number; amount left empty; Закрыт: no such date or unknown form; closed_at left empty",
+     ("Итог заказа, руб.: не число; поле «Сумма» оставлено пустым; "
+      "Закрыт: такой даты нет или формат не распознан; поле «Дата закрытия» оставлено пустым")),
+    ("Итог: something new", "Итог: something new"),
 ])
 def test_joined_reasons_are_each_rewritten(text, ru):
     assert words(text, "ru") == ru
@@ -72,7 +77,8 @@ def test_joined_reasons_are_each_rewritten(text, ru):
 @given(st.text(max_size=60))
 def test_a_form_it_does_not_know_is_shown_as_written(text):
     for lang, table in (("ru", RU), ("en", EN)):
-        if not any(p.fullmatch(part) for p, _ in table for part in _parts(text)):
+        said = [x for part in _parts(text) for x in (part, part.partition(": ")[2])]   # a cell's column first
+        if not any(p.fullmatch(x) for p, _ in table for x in said):
             assert words(text, lang) == text
     assert words(None, "ru") is None
 

@@ -70,6 +70,15 @@ def _parts(reason: str) -> list[str]:
 
 
 def _one(part: str, table: tuple[tuple[re.Pattern, str], ...]) -> str:
+    said = _known(part, table)
+    if said is not None:
+        return said
+    column, sep, rest = part.partition(": ")    # "<the file's column>: <reason>", as a preview lists a cell's
+    said = _known(rest, table) if sep else None
+    return part if said is None else f"{column}: {said}"
+
+
+def _known(part: str, table: tuple[tuple[re.Pattern, str], ...]) -> str | None:
     for pattern, text in table:
         m = pattern.fullmatch(part)
         if m:
@@ -77,4 +86,4 @@ def _one(part: str, table: tuple[tuple[re.Pattern, str], ...]) -> str:
             if "f" in found and table is RU:     # the warehouse's field in words (ui/locales/fields.toml)
                 found["f"] = TEXT["ru"].get(f"field.{found['f']}", found["f"])
             return text.format(**found)
-    return part
+    return None
