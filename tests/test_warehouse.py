@@ -285,3 +285,52 @@ def test_period_rows_equal_the_day_mart(warehouse, macro, day_table, measures):
             pd.testing.assert_frame_equal(got, want, check_dtype=False)
     finally:
         con.close()
+
+
+# VK Ads' statistics export as the cabinet saves it: a title and a period line, no region column, NBSP
+# thousands, comma decimals and a totals row. v2 is the same month exported again with 10.11 restated.
+VK_V1 = ("\ufeffСтатистика рекламного кабинета\nПериод: 01.11.2026 - 30.11.2026\n"
+         "Дата;ID кампании;Кампания;Показы;Клики;Потрачено, ₽\n"
+         "10.11.2026;555001;kzn_vk_autumn;12\u00a0345;234;5\u00a0432,10\n"
+         "11.11.2026;555001;kzn_vk_autumn;10\u00a0000;200;4\u00a0567,90\n"
+         "11.11.2026;555002;promo_vk_all;3\u00a0000;50;1\u00a0000,00\n"
+         "Итого;;;25\u00a0345;484;11\u00a0000,00\n")
+VK_V2 = VK_V1.replace("10.11.2026;555001;kzn_vk_autumn;12\u00a0345;234;5\u00a0432,10",
+                      "10.11.2026;555001;kzn_vk_autumn;12\u00a0345;234;6\u00a0000,00")
+
+
+def test_a_spend_export_again_replaces_its_days_whatever_region_the_campaign_gave_them(fresh_db, tmp_path):
+    """An export without a region column leaves its rows' region to the campaign (kzn_ -> Казань, filled
+    after the merge). The same days exported again were matched on that filled region, found nothing
+    to replace, and the batch failed its unique-key check: a restated day could never be loaded."""
+    for name, text in (("vk_ads_stats_nov.csv", VK_V1), ("vk_ads_stats_nov_v2.csv", VK_V2)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        result = load_files([tmp_path / name], progress=False)
+        assert result["ok"], result.get("error")
+    assert query(fresh_db, "select date, campaign, region, cost from ad_spend order by all") == [
+        (dt.date(2026, 11, 10), "kzn_vk_autumn", "Казань", Decimal("6000.00")),
+        (dt.date(2026, 11, 11), "kzn_vk_autumn", "Казань", Decimal("4567.90")),
+        (dt.date(2026, 11, 11), "promo_vk_all", None, Decimal("1000.00")),
+    ]
+    con = duckdb.connect(str(fresh_db), read_only=True)
+    try:
+        assert not any(_checks(con).values())
+    finally:
+        con.close()
+
+
+def test_a_spend_export_by_region_and_one_without_replace_each_other(fresh_db, tmp_path):
+    """The latest export of a campaign's day wins whether or not it splits the day by region: a total
+    without a region replaces the regional rows, and regional rows replace a total."""
+    by_region = ("Дата;Площадка;Кампания;Регион;Расход\n"
+                 "10.11.2026;VK Ads;kzn_vk_autumn;Казань;300,00\n10.11.2026;VK Ads;kzn_vk_autumn;Самара;200,00\n")
+    for name, text, expected in (
+            ("spend_by_region.csv", by_region, [("Казань", Decimal("300.00")), ("Самара", Decimal("200.00"))]),
+            ("vk_ads_stats_nov.csv", VK_V1, [("Казань", Decimal("5432.10"))]),
+            ("spend_by_region_again.csv", by_region.replace("300,00", "310,00"),
+             [("Казань", Decimal("310.00")), ("Самара", Decimal("200.00"))])):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        result = load_files([tmp_path / name], progress=False)
+        assert result["ok"], result.get("error")
+        assert query(fresh_db, "select region, cost from ad_spend where date = '2026-11-10' order by all") == expected
+

@@ -1,7 +1,7 @@
 -- One row per date x platform x campaign x region. Params: $load_id, $currency, $platform,
 -- $period_start, $period_end.
 -- Rows of one key inside a file are summed (platforms split a day by device or ad group);
--- a later export of the same key replaces the earlier one. A file without platform or channel
+-- a later export of the same campaign's day replaces the earlier one (see the delete below). A file without platform or channel
 -- columns takes them from the campaign's row in campaigns.
 -- A row that covers several days (a report aggregated over a period: no date column, the period
 -- from its title lines, file name or --period; or Meta's Reporting starts < Reporting ends) is
@@ -66,9 +66,14 @@ final as (
 
 select * from final;
 
+-- A later export of a campaign's day replaces what earlier ones said of it: region by region where both
+-- name regions, and all of that day where either does not (a total replaces the regional rows, regional
+-- rows replace a total). region_raw is what the export said; a row without one has its region filled from
+-- the campaign after the merges (campaign_fill.sql), so matching on that filled region found nothing to
+-- replace and the day was doubled.
 delete from ad_spend a using batch_out b
 where a.date = b.date and a.platform = b.platform and a.campaign = b.campaign
-  and a.region is not distinct from b.region;
+  and (a.region_raw is null or b.region_raw is null or a.region is not distinct from b.region);
 
 insert into ad_spend by name select * exclude (src_rows) from batch_out;
 
