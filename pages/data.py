@@ -1,6 +1,7 @@
 """Data: upload exports into the same ETL the CLI runs, load history and rejected rows, data quality,
 CRM vs accounting, and the definitions both departments signed off."""
 from functools import partial
+from pathlib import Path
 
 import streamlit as st
 
@@ -47,7 +48,7 @@ f = current()
 d = load("data", f, db.query, tab=opened, load_id=st.session_state.get("reject_load"),
          warn_load_id=st.session_state.get("warn_load"))
 base = d["agreement"].base_currency.iloc[0]
-N = tables.number(L)
+N, P1 = tables.number(L), tables.percent(L, 1)
 WHOLE = t("export.scope.warehouse")   # what the Excel files of the tables no filter narrows cover
 WHEN = partial(fmt.timestamp, lang=L)
 
@@ -72,7 +73,8 @@ if opened == "history":
                                       "rejects_of_load", {"load_id": picked}, then=partial(with_reasons, L=L))
             named = {c: t(f"data.col.{c}") for c in ("row_number", "reason", "raw")}    # on screen and in both files
             tables.show(rejects, scope=WHOLE, key="rejects", file_name="rejects", raw=every, column_config=named)
-            name = f"rejects_{picked or ids[0]}.csv"
+            shown_id = picked or ids[0]     # the file's own name in the download's («rejects_14.csv» said none)
+            name = f"rejects_{shown_id}_{Path(names[shown_id]).stem}.csv"
             detail = {"kind": "csv", "rows": len(rejects)}
 
             def rejects_csv() -> bytes:
@@ -81,7 +83,8 @@ if opened == "history":
                 return rows.rename(columns=named).to_csv(index=False).encode("utf-8-sig")
             st.download_button(t("data.rejects.download"), trail.exported(rejects_csv, name, detail, L),
                                file_name=name, mime="text/csv", on_click="ignore")
-            tables.show(with_reasons(d["reasons"], L), scope=WHOLE, key="reasons", file_name="reject_reasons",
+            tables.show(with_reasons(d["reasons"], L), {"rows": N}, scope=WHOLE, key="reasons",
+                        file_name="reject_reasons",
                         column_config={"load_id": t("data.col.load_id"), "file_name": t("data.col.file_name"),
                                        "reason": t("data.col.reason"), "rows": t("data.col.rows")})
         cell_warnings(h, d["warnings"])
@@ -104,8 +107,10 @@ if opened == "quality":
             dq_list("unrecognised", d["unrecognised"], "dq_unrecognised", "dq_unrecognised",
                     lambda un: un.assign(dimension=[t(f"dq.dimension.{v}") for v in un.dimension],
                                          source=[t(f"source.{v}") for v in un.source]),
-                    {"rows": N, "deals": N, "won_deals": N})
-            dq_list("campaigns", d["campaigns"], "dq_unmapped_campaigns", "dq_campaigns")
+                    {"rows": N, "deals": N, "won_deals": N, "won_revenue": tables.money(L, base),
+                     "amount": tables.money(L, base), "share": P1, "revenue_share": P1})
+            dq_list("campaigns", d["campaigns"], "dq_unmapped_campaigns", "dq_campaigns",
+                    formats={"rows": N, "won_deals": N})
 
 if opened == "vocab":
     with tab["vocab"]:

@@ -63,7 +63,8 @@ for r in bo.itertuples():
 owner_names = [t(f"owner.{o}") for o in bo.owner]
 tables.show(bo.assign(owner=owner_names,
                       **{c_: [fmt.money(v, base, L) for v in bo[c_]] for c_ in bo.columns if c_.startswith("budget_")}),
-            raw=bo.assign(owner=owner_names), kinds={c_: "money" for c_ in bo.columns if c_.startswith("budget_")},
+            {c_: tables.number(L) for c_ in ("activities", *STATUSES)}, raw=bo.assign(owner=owner_names),
+            kinds={c_: "money" for c_ in bo.columns if c_.startswith("budget_")},
             key="jp_by_owner", file_name="joint_plan_by_owner", column_config={
                  "owner": t("jp.col.owner"), "activities": t("jp.col.activities"),
                  **{s: status(s) for s in STATUSES},

@@ -70,7 +70,8 @@ if h["other_currencies"]:
         tables.show(h["by_currency"].assign(
             revenue=[fmt.money(v, c_, L, 2)
                      for v, c_ in zip(h["by_currency"].revenue, h["by_currency"].currency, strict=True)]),
-            raw=h["by_currency"], kinds={"revenue": "money"}, key="by_currency", file_name="revenue_by_currency",
+            {"deals_won": tables.number(L)}, raw=h["by_currency"], kinds={"revenue": "money"}, key="by_currency",
+            file_name="revenue_by_currency",
             column_config={"currency": t("col.currency"), "revenue": t("col.revenue"), "deals_won": t("col.deals_won")})
 
 left, right = st.columns([3, 2], gap="large")

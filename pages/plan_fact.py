@@ -52,7 +52,8 @@ st.subheader(t("plan.lines"))
 lines = d["lines"].assign(metric=[t(f"metric.{m}") if m in METRICS else m for m in d["lines"].metric],
                           owner=[t(f"owner.{o}") for o in d["lines"].owner],
                           level=[t(f"plan.level.{v}") for v in d["lines"].level])
-tables.show(lines, {"target": tables.number(L)}, key="plan_lines", file_name="plan_lines", column_config={
+tables.show(lines, {"target": tables.number(L), "regions": tables.number(L)}, key="plan_lines", file_name="plan_lines",
+            column_config={
     "metric": t("plan.col.metric"), "owner": t("plan.col.owner"), "level": t("plan.col.level"),
     "regions": t("plan.col.regions"), "target": t("plan.col.target")})
 

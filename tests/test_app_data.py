@@ -322,7 +322,7 @@ def test_rejects_and_cell_warnings_say_what_they_leave_out_and_download_it_all(c
     assert [c.value for c in at.caption].count(note) == 2
     shown = [df.value for df in at.dataframe if {"row_number", "raw"} <= set(df.value.columns)]
     assert [len(df) for df in shown] == [2, 2]
-    csv_text, detail = clicks[f"rejects_{load_id}.csv"]
+    csv_text, detail = clicks[f"rejects_{load_id}_amo_march.csv"]
     assert csv_text.decode("utf-8-sig").count("\n") == 1 + 3 and detail["rows"] == 3
     header = csv_text.decode("utf-8-sig").splitlines()[0]          # named as on screen, not row_number,reason,raw
     assert header == ",".join(t(f"data.col.{c}", lang) for c in ("row_number", "reason", "raw"))

@@ -137,3 +137,44 @@ def test_every_excel_file_names_its_columns_in_words(warehouse, monkeypatch, pag
         header = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))[1]
         assert not [h for h in header if isinstance(h, str) and CODE.match(h)], (name, header)
         assert len(set(header)) == len(header), (name, header)        # told apart (the history's two «Loaded»)
+
+
+def _unformatted(frame: pd.DataFrame, formats: dict | None) -> list[str]:
+    """Columns of `frame` holding numbers that no format turns into the reader's text."""
+    from decimal import Decimal
+    out = []
+    for c in frame.columns:
+        if c in (formats or {}) or c in ("load_id", "row_number"):   # identifiers: «12345», not «12 345»
+            continue
+        col = frame[c]
+        if pd.api.types.is_bool_dtype(col) or pd.api.types.is_datetime64_any_dtype(col):
+            continue
+        numeric = pd.api.types.is_numeric_dtype(col) or any(
+            isinstance(v, (Decimal, float, int)) and not isinstance(v, bool) for v in col.dropna().head(50))
+        if numeric and col.notna().any():
+            out.append(c)
+    return out
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+@pytest.mark.parametrize("page,tab", [("overview", None), ("regions", "managers"), ("regions", "products"),
+                                      ("regions", "sources"), ("plan_fact", None), ("funnel", None),
+                                      ("joint_plan", None), ("contribution", None), ("impact", None),
+                                      ("data", "history"), ("data", "quality"), ("data", "recon"), ("data", "terms"),
+                                      ("data", "metrics")])
+def test_every_number_a_table_shows_reads_in_the_readers_locale(warehouse, monkeypatch, page, tab, lang):
+    """A table's numbers go through fmt (ui.tables.show's formats), not the grid's own «4140976.810000» and
+    «0.001042» (the quality tab's unrecognised values did): a column of numbers without a format fails."""
+    import ui.tables
+    shown: list[tuple[str, list[str]]] = []
+    real = ui.tables.show
+
+    def show(frame, formats=None, **kw):
+        shown.append((kw.get("key"), _unformatted(frame, formats)))
+        return real(frame, formats, **kw)
+
+    monkeypatch.setattr(ui.tables, "show", show)
+    at = run_app(page, lang, **Q1_2025)
+    if tab:
+        open_tab(at, page, tab)
+    assert [(key, cols) for key, cols in shown if cols] == []
