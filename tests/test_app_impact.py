@@ -21,7 +21,7 @@ from model.access import OPERATOR
 from model.filters import from_query, today
 from model.views import impact as view
 from model.views import load
-from tests.apptest import Q1_2025, chart, metric, run_app, sql, texts, values
+from tests.apptest import Q1_2025, chart, metric, record_files, run_app, sql, texts, values
 from ui import fmt
 from ui.i18n import t
 from ui.impact_text import bounded, p_value, plan_lines, steadier_fields
@@ -165,6 +165,34 @@ def test_no_flight_in_the_period_and_the_metric_a_flight_fits_on(on_demo, lang):
     assert metric(at, t("impact.incremental", lang)).value == fmt.number(a.incremental, lang)
     assert metric(at, t("impact.p_value", lang)).value == p_value(a.p_value, lang)
     assert not [b for b in at.button if b.key == "impact_steadier"]
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_scoreboards_file_holds_numbers(on_demo, lang, monkeypatch):
+    """flights.xlsx held the screen's text («'-29,8 % (-60,0 % … 184,2 %)», an apostrophe and all) and said
+    it covered the sidebar's period while listing every flight: each figure and each end of its interval
+    is now a number in its own column, and the first line says which flights the file holds."""
+    import io
+
+    from openpyxl import load_workbook
+
+    built = record_files(monkeypatch)
+    at = run_app("impact", lang, period="custom", **{"from": "2024-01-01", "to": "2024-06-30"})
+    assert not at.exception
+    flights, _, revenue = expected(str(on_demo))
+    rows = list(load_workbook(io.BytesIO(built["flights.xlsx"])).active.iter_rows(values_only=True))
+    assert t("impact.board.scope_all", lang, n=len(flights)) in rows[0][0]
+    table = pd.DataFrame(rows[2:], columns=rows[1]).set_index(t("impact.board.col.campaign", lang))
+    assert set(table.index) == set(flights.campaign)
+    col = {c: t(f"impact.board.col.{c}", lang) for c in ("lift", "lift_low", "lift_high", "incremental", "p_value")}
+    for c, e in revenue.items():
+        if isinstance(e, str):
+            assert table.loc[c, col["lift"]] is None
+            continue
+        got = [table.loc[c, col[k]] for k in ("lift", "lift_low", "lift_high", "incremental", "p_value")]
+        want = [e.result.lift, e.result.lift_low, e.result.lift_high, e.result.incremental, e.result.p_value]
+        assert got == pytest.approx(want), (c, got, want)
+    assert not [v for r in rows[2:] for v in r if isinstance(v, str) and v.startswith("'")]
 
 
 def _estimate(fit_error: float, p: float = 0.01) -> view.FlightEstimate:

@@ -92,6 +92,31 @@ def scoreboard_table(board: pd.DataFrame, lang: str, t, base: str) -> pd.DataFra
     return out.reindex(columns=[c for c in cols if c in out.columns or c != "romi"])
 
 
+# The scoreboard's file: each number in its own column, raw, with its interval's ends beside it
+FILE_COLUMNS = {"campaign": "text", "regions": "text", "start_date": "date", "end_date": "date", "spend": "money",
+                "metric": "text", "lift": "percent", "lift_low": "percent", "lift_high": "percent",
+                "incremental": "number", "incremental_low": "number", "incremental_high": "number",
+                "romi": "percent", "romi_low": "percent", "romi_high": "percent", "p_value": "number",
+                "verdict": "text", "fit_error": "percent"}
+
+
+def scoreboard_file(board: pd.DataFrame, t) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The scoreboard as its Excel file holds it (the screen's cells are text: «-29,8 % (-60,0 % … 184,2 %)»
+    exported as a string a spreadsheet cannot sum or sort): (frame, column -> export kind). Incremental
+    revenue is money in the base currency; deals and leads are counts."""
+    out = board.copy()
+    out["metric"] = [t(f"impact.metric.{m}") for m in board.metric]
+    out["verdict"] = [t(f"impact.board.{v}") if not isinstance(e, str) else
+                      t(f"impact.err.{e}", regions=r) if e != "not_estimated" else t("impact.board.not_estimated")
+                      for v, e, r in zip(board.get("verdict", [None] * len(board)), board.error, board.regions,
+                                         strict=True)]
+    out = out.reindex(columns=[c for c in FILE_COLUMNS if c in out.columns or not c.startswith("romi")])
+    kinds = {c: k for c, k in FILE_COLUMNS.items() if c in out.columns and k != "text"}
+    if (board.metric == "revenue").all():
+        kinds.update(dict.fromkeys(("incremental", "incremental_low", "incremental_high"), "money"))
+    return out, kinds
+
+
 def plan_lines(out: dict, days: int, metric: str, lang: str, t) -> list[tuple[str, str]]:
     """What the planner says, as (kind, line): the headline (always one, a number or why there is none),
     then one line per region it could not use and the caveat; kind is "info" or "warning"."""
