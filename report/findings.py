@@ -393,8 +393,12 @@ def data_quality_slides(ctx: Context):
     u = d["unattributed"].iloc[0]      # as the Data page and the Contribution page state it
     un, share = float(u.unattributed), None if pd.isna(u.share) else float(u.share)
     h = d["history"]
+    # the load history is a company figure (model/catalog.py): a user who sees some regions only gets no
+    # rows, and a warehouse with data has loads, so none here means withheld, not «0 of 0»
+    withheld = h.empty
     rejected, read = int(h.rows_rejected.sum()), int(h.rows_read.sum())
     rows = [[ctx.t("deck.q.unattributed", currency=ctx.base), ctx.money(un), ctx.pct(share)],
+            [ctx.t("deck.q.rejected"), fmt.DASH, ctx.t("deck.q.withheld")] if withheld else
             [ctx.t("deck.q.rejected"), ctx.num(rejected), ctx.t("deck.q.of_read", n=ctx.num(read))]]
     reasons = d["reasons"].groupby("reason", as_index=False).rows.sum().sort_values("rows", ascending=False)
     for r in reasons.head(5).itertuples():
@@ -405,6 +409,7 @@ def data_quality_slides(ctx: Context):
                      ctx.num(r.rows), ctx.pct(r.share)])
     table = pd.DataFrame(rows, columns=[ctx.t("deck.col.metric"), ctx.t("deck.col.value"), ctx.t("deck.col.share")])
     found = [said(ctx, "deck.q.unattributed_line", revenue=(un, ctx.money(un)), share=(share, ctx.pct(share))),
+             Finding(ctx.t("deck.q.rejected_withheld")) if withheld else
              said(ctx, "deck.q.rejected_line", rejected=(rejected, ctx.num(rejected)), read=(read, ctx.num(read)))]
     if dq := unrecognised_line(d["unrecognised_share"], d["cells"], ctx.lang):
         found.append(Finding(dq))

@@ -32,7 +32,7 @@ from model.runner import APP_QUERIES, sql_of
 from model.users import User
 from tests.apptest import ROOT, run_app
 from ui.auth import USER
-from ui.i18n import TEXT
+from ui.i18n import TEXT, t
 
 ONE = User("rm_one", "Один регион", "regional_manager", regions=("Новосибирск",))
 TWO = User("rm_two", "Два региона", "regional_manager", regions=("Екатеринбург", "Челябинск"))
@@ -371,6 +371,10 @@ def test_deck_pptx_pdf_and_cli_as_a_regional_user(demo, monkeypatch, tmp_path):
         if s.chart is not None:
             texts += list(walk(s.chart.to_plotly_json()))
     assert_clean(texts, names, numbers, "deck")
+    # the rejected rows are a company figure: withheld and said so, not «0 из 0» (the history had no rows)
+    dq = next(s for s in deck.slides if s.key == "data_quality")
+    assert t("deck.q.rejected_withheld", "ru") in [f.text for f in dq.findings]
+    assert t("deck.q.of_read", "ru", n=0) not in dq.shown()
     pptx_text = [sh.text_frame.text for sl in Presentation(io.BytesIO(files["pptx"])).slides for sh in sl.shapes
                  if sh.has_text_frame]
     pptx_text += [c.text for sl in Presentation(io.BytesIO(files["pptx"])).slides for sh in sl.shapes
