@@ -131,6 +131,7 @@ else:
             "when": t("jp.col.when"), "owner": t("jp.col.owner"), "kind": t("jp.col.kind"),
             "title": t("jp.col.title"), "region": t("col.region"), "responsible": t("jp.col.responsible"),
             "budget": t("jp.col.budget_any", currency=base), "status": t("jp.col.status"),
-            "source": t("jp.col.source")})
+            "source": t("jp.col.source"), **{c: t(f"field.{c}") for c in ("activity_id", "product", "start_date",
+                                                                           "end_date")}})
 
 page.freshness(d["fresh"])

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from openpyxl import load_workbook
 
-from tests.apptest import Q1_2025, chart, run_app, sql, sql_one, texts, tick_value, values
+from tests.apptest import Q1_2025, chart, record_files, run_app, sql, sql_one, texts, tick_value, values
 from ui import filters
 from ui.i18n import t
 
@@ -93,10 +95,16 @@ def test_region_filter_and_the_weekly_sales_region(warehouse):
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_next_30_days_from_today(warehouse, monkeypatch, lang):
     monkeypatch.setattr(filters, "today", lambda: dt.date(2025, 2, 10))
+    built = record_files(monkeypatch)
     at = run_app("joint_plan", lang, **Q1_2025)
     expected = sql(warehouse, "select title from activities where start_date <= date '2025-03-12' and "
                               "end_date >= date '2025-02-10' and status <> 'cancelled' order by start_date")
     assert list(at.dataframe[-1].value.title) == [r[0] for r in expected] == ["Выставка"]
+    # the file's columns, those only it has included, are named in words (activity_id, start_date... were not)
+    header = list(load_workbook(io.BytesIO(built["joint_plan_next_30_days.xlsx"])).active.iter_rows(
+        values_only=True))[1]
+    assert t("field.start_date", lang) in header and not {"activity_id", "product", "start_date", "end_date"} & set(
+        header), header
     # in March only the cancelled call blitz is left: nothing to come
     monkeypatch.setattr(filters, "today", lambda: dt.date(2025, 3, 5))
     at = run_app("joint_plan", lang, **Q1_2025)
