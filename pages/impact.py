@@ -10,7 +10,8 @@ from model.views import load
 from ui import cards, charts, db, fmt, impact_chart, nav, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
-from ui.impact_text import bounded, caveats, fit_text, p_value, plan_lines, scoreboard_table, steadier_line, verdict
+from ui.impact_text import (bounded, caveats, fit_text, p_value, plan_lines, scoreboard_file, scoreboard_table,
+                            steadier_line, verdict)
 
 nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
@@ -77,9 +78,11 @@ st.subheader(t("impact.board.title"))
 st.caption(t("impact.board.note"))
 if outside:
     st.caption(t("impact.board.outside", n=len(every)))
-board = scoreboard_table(view.scoreboard(flights, estimates, metric), L, t, base)
-tables.show(board, key="impact_board", file_name="flights",
-            column_config={c: t(f"impact.board.col.{c}") for c in board.columns})
+scores = view.scoreboard(flights, estimates, metric)
+board, (every_number, kinds) = scoreboard_table(scores, L, t, base), scoreboard_file(scores, t)
+tables.show(board, key="impact_board", file_name="flights", raw=every_number, kinds=kinds,
+            scope=t("impact.board.scope_all", n=len(every)) if outside else None,
+            column_config={c: t(f"impact.board.col.{c}") for c in [*board.columns, *every_number.columns]})
 
 tab_result, tab_plan = st.tabs([t("impact.tab.result"), t("impact.tab.plan")])
 with tab_result:
