@@ -10,8 +10,17 @@ from model.views import load
 from ui import cards, charts, db, fmt, impact_chart, nav, page, tables
 from ui.filters import current
 from ui.i18n import lang, t
-from ui.impact_text import (bounded, caveats, fit_text, p_value, plan_lines, scoreboard_file, scoreboard_table,
-                            steadier_line, verdict)
+from ui.impact_text import (
+    bounded,
+    caveats,
+    fit_text,
+    p_value,
+    plan_lines,
+    scoreboard_file,
+    scoreboard_table,
+    steadier_line,
+    verdict,
+)
 
 nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 

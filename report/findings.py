@@ -301,7 +301,8 @@ def sla_slides(ctx: Context):
     f = {k: (facts[k], ctx.pct(facts[k])) for k in facts}
     tg = {k: (targets[k], ctx.pct(targets[k])) for k in targets}
     found = [said(ctx, "deck.s.marketing_line" if plan else "deck.s.marketing_no_plan",
-                  leads=(leads, ctx.num(leads)), plan=(plan, ctx.num(plan) if plan else fmt.DASH),
+                  leads=(leads, ctx.num(leads)), leads_noun=(None, fmt.noun(leads, "lead", ctx.lang)),
+                  plan=(plan, ctx.num(plan) if plan else fmt.DASH),
                   share=f["leads"], qualified=f["qualified"], qualified_target=tg["qualified"]),
              said(ctx, "deck.s.sales_line", sla=f["sla"], sla_target=tg["sla"], lead_to_deal=f["lead_to_deal"],
                   lead_to_deal_target=tg["lead_to_deal"])]

@@ -116,7 +116,8 @@ def test_scoreboard_default_flight_and_weekly_estimate(on_demo, lang):
     assert picks and set(picks) <= set(view.plannable(views[box.value]["panel"], 84))
     at.button(key="plan_go").click().run()
     assert not at.exception, [x.value for x in at.exception]
-    head = t("impact.plan.result", lang, days=DAYS, regions="\x00", mde="", what="", controls="").split("\x00")[0]
+    head = t("impact.plan.result", lang, days=DAYS, regions="\x00", mde="", what="", controls="",
+             days_noun=fmt.noun(DAYS, "day", lang)).split("\x00")[0]
     assert any(i.value.startswith(head) for i in at.info), [i.value for i in at.info]
 
 

@@ -12,6 +12,7 @@ import pytest
 
 import model.pages
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, assert_no_error, serve, server, sign_in  # noqa: F401
+from ui import fmt
 from ui.i18n import t
 
 pytestmark = pytest.mark.browser
@@ -147,7 +148,8 @@ def test_impact_page_on_the_demo(small_demo, browser):
             page.screenshot(path=SHOTS / f"impact_demo_{lang}.png", full_page=True)
             page.get_by_role("tab", name=t("impact.tab.plan", lang)).click()
             page.get_by_role("button", name=t("impact.plan.go", lang)).click()
-            head = t("impact.plan.result", lang, days=28, regions="\x00", mde="", what="", controls="").split("\x00")[0]
+            head = t("impact.plan.result", lang, days=28, regions="\x00", mde="", what="", controls="",
+                     days_noun=fmt.noun(28, "day", lang)).split("\x00")[0]
             expect(page.get_by_text(head).first).to_be_visible(timeout=60_000)
             assert_no_error(page)
             assert page.get_by_text("Traceback").count() == 0 and page.get_by_text("ImpactError").count() == 0

@@ -150,3 +150,19 @@ def test_in_scale(value, largest, lang, decimals, expected):
 def test_days_after_of_agrees_with_its_number(n, word):
     from ui.fmt import days_after_of
     assert days_after_of(n, "ru") == word and days_after_of(n, "en") == "days"
+
+
+@pytest.mark.parametrize("n, ru, en", [(1, "лид", "lead"), (2, "лида", "leads"), (4, "лида", "leads"),
+                                       (5, "лидов", "leads"), (11, "лидов", "leads"), (12, "лидов", "leads"),
+                                       (14, "лидов", "leads"), (21, "лид", "leads"), (22, "лида", "leads"),
+                                       (111, "лидов", "leads"), (101, "лид", "leads"), (20_533, "лида", "leads"),
+                                       (0, "лидов", "leads"), (2.5, "лида", "leads"), (None, "лидов", "leads")])
+def test_a_count_takes_the_form_of_its_number(n, ru, en):
+    """«20 533 лидов» read wrong: Russian takes one of three forms by the number's last digits."""
+    assert (fmt.noun(n, "lead", "ru"), fmt.noun(n, "lead", "en")) == (ru, en)
+
+
+def test_every_noun_has_its_forms():
+    from ui.i18n import TEXT
+    for key in (k for k in TEXT["ru"] if k.startswith("noun.")):
+        assert len(TEXT["ru"][key].split("|")) == 3 and len(TEXT["en"][key].split("|")) == 2, key

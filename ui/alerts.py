@@ -59,7 +59,8 @@ def line(r, lang: str, base: str) -> str:
     owner = t(f"alerts.owner.{r.owner}", lang) + ("" if _blank(r.responsible) else f", {r.responsible}")
     days = "" if _blank(r.window_days) else int(r.window_days)
     body = t(f"alerts.rule.{r.rule}", lang, where=where(r, lang), since=fmt.date(r.since, lang), days=days,
-             value=_num(r, r.value, lang, base), usual=usual, threshold=_num(r, r.threshold, lang, base))
+             value=_num(r, r.value, lang, base), usual=usual, threshold=_num(r, r.threshold, lang, base),
+             value_noun=fmt.noun(r.value, "lead", lang))     # the rules that count leads say «лида», «лидов»
     return t("alerts.line", lang, what=t(f"alerts.title.{r.rule}", lang), body=body, owner=owner)
 
 

@@ -164,6 +164,26 @@ def days_after_of(n: int, lang: str) -> str:
     return "дня" if n % 10 == 1 and n % 100 != 11 else "дней"
 
 
+def noun(n, key: str, lang: str) -> str:
+    """The word for `n` of a thing as it follows the number: Russian has three forms («1 лид», «3 лида»,
+    «20 533 лида», «11 лидов»; a fraction takes the second, «2,5 лида»), English two. The forms are
+    ui/locales' "noun.<key>", separated by "|"."""
+    from ui.i18n import t
+    forms = t(f"noun.{key}", lang).split("|")
+    if _missing(n):
+        return forms[-1]
+    if lang != "ru":
+        return forms[0] if n == 1 else forms[1]
+    if n != int(n):
+        return forms[1]
+    n = abs(int(n))
+    if n % 10 == 1 and n % 100 != 11:
+        return forms[0]
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return forms[1]
+    return forms[2]
+
+
 def filters(f, lang: str) -> str:
     """The filters in words (dates, regions, products), as the pages' captions, the slides and the files'
     first lines print them; with a product chosen, what a product filter cannot narrow."""

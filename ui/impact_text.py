@@ -120,21 +120,23 @@ def scoreboard_file(board: pd.DataFrame, t) -> tuple[pd.DataFrame, dict[str, str
 def plan_lines(out: dict, days: int, metric: str, lang: str, t) -> list[tuple[str, str]]:
     """What the planner says, as (kind, line): the headline (always one, a number or why there is none),
     then one line per region it could not use and the caveat; kind is "info" or "warning"."""
-    lines = [("warning", t(f"impact.plan.err.{code}", region=region, days=days)) for region, code in out["skipped"]]
+    days_noun = fmt.noun(days, "day", lang)
+    lines = [("warning", t(f"impact.plan.err.{code}", region=region, days=days, days_noun=days_noun))
+             for region, code in out["skipped"]]
     p = out["plan"]
     if out["error"]:
         lines.insert(0, ("warning", t("impact.plan.failed", detail=t(f"impact.plan.err.{out['error']}",
-                                                                      region="", days=days))))
+                                                                      region="", days=days, days_noun=days_noun))))
     elif p is None:
         lines.insert(0, ("warning", t("impact.plan.none_usable")))
     else:
         what = t(f"impact.what.{metric}")
         if p.mde == p.mde:
             head = t("impact.plan.result", regions=", ".join(p.treated), days=days, mde=fmt.percent(p.mde, lang, 0),
-                     what=what, controls=len(p.controls))
+                     what=what, controls=len(p.controls), days_noun=days_noun)
         else:
             head = t("impact.plan.no_mde", regions=", ".join(p.treated), days=days, what=what,
-                     controls=len(p.controls))
+                     controls=len(p.controls), days_noun=days_noun)
         lines.insert(0, ("info", head))
         if p.too_few_regions:
             lines.append(("warning", t("impact.plan.too_few")))
