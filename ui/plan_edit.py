@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from model import activities, decisions
+from model.access import scope_of
 from model.users import DEPARTMENT
 from ui import auth, charts, fmt
 from ui.i18n import t
@@ -132,8 +133,9 @@ def history(lang: str) -> None:
 
 
 def commitments(f, lang: str) -> pd.DataFrame:
-    """The commitments due inside the period, in the chosen regions (or company-wide): the timeline's rows."""
-    c = decisions.listing()
+    """The commitments due inside the period that the user may see, in the chosen regions (or company-wide):
+    the timeline's rows."""
+    c = decisions.listing(scope_of(auth.current_user()))
     c = c[(c.due_date >= f.date_from) & (c.due_date <= f.date_to)]
     if f.regions:
         c = c[c.regions.map(lambda r: not r or bool(set(r) & set(f.regions))).astype(bool)]
