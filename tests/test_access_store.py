@@ -4,15 +4,21 @@ company-wide ones, on the Meeting and Joint plan pages and from the CLI, and can
 store is real (a file per test); the users sign in through data/access.toml ($PARITY_ACCESS)."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import os
+import time
+from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 from decisions.__main__ import main as cli
-from model import decisions
+from model import activities, decisions
 from model.access import OPERATOR, AccessDenied, scope_of
 from model.users import User
 from tests.apptest import Q1_2025, run_app
+from ui import fmt
 from ui.i18n import t
 
 IVANOVA = User("ivanova", "Мария Иванова", "regional_manager", regions=("Казань", "Самара"))
@@ -73,3 +79,71 @@ def test_a_regional_manager_sees_and_marks_only_their_regions_commitments(wareho
     assert cli(["--who", "gone", "list"]) == 2                  # a disabled user does nothing
     assert cli(["--who", "sales", "done", "1"]) == 0            # the operator may
     assert decisions.listing(ALL).set_index("id").status[1] == "done"
+
+
+def _activity(title: str, region: str | None, budget: int, responsible: str) -> activities.Activity:
+    return activities.Activity("marketing", title, dt.date(2025, 2, 3), dt.date(2025, 2, 5), "event", region, None,
+                               Decimal(budget), responsible, "planned")
+
+
+def history_table(at) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if "after" in d.value.columns)
+
+
+@pytest.fixture
+def yekaterinburg():
+    """The machine's local time UTC+5, so a UTC stamp shown as it is stored reads 5 hours off."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "Asia/Yekaterinburg"
+    time.tzset()
+    yield
+    if old is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = old
+    time.tzset()
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_regional_manager_sees_the_plans_history_of_their_regions_in_words(warehouse, signed_in, yekaterinburg,
+                                                                               lang):
+    kazan = activities.save(_activity("Ярмарка в Казани", "Казань", 75000, "Ольга"), "admin")
+    moscow = activities.save(_activity("Выставка в Москве", "Москва", 120000, "Пётр Московский"), "admin")
+    common = activities.save(_activity("Общий вебинар", None, 5000, "Анна"), "admin")
+    moved = activities.save(_activity("Переезд", "Казань", 10000, "Ольга"), "admin")
+    activities.save(dataclasses.replace(_activity("Ярмарка в Казани", "Казань", 80000, "Ольга"), status="done"),
+                    "admin", kazan)
+    activities.save(_activity("Переезд", "Москва", 10000, "Ольга"), "admin", moved)            # leaves her regions
+    activities.save(_activity("Переезд", "Москва", 990000, "Пётр Московский"), "admin", moved)  # then in Москва
+
+    at = run_app("joint_plan", lang, user=IVANOVA, **Q1_2025)
+    h = history_table(at)
+    # her region's and the company-wide activity's changes; the moved one's up to and with its move
+    assert set(h.activity_id) == {kazan, common, moved} and moscow not in set(h.activity_id)
+    region, budget = t("field.region", lang), t("field.budget", lang)
+    edit, add = t("jp.action.edit", lang), t("jp.action.add", lang)
+    m = h[(h.activity_id == moved) & (h.action == edit)]
+    assert m[["field", "before", "after"]].values.tolist() == [[region, "Казань", "Москва"]]   # not its budget after
+
+    shown = "\n".join(str(v) for v in h.values.ravel())
+    assert "Пётр Московский" not in shown and "Выставка в Москве" not in shown and "990" not in shown
+
+    # in words: fields, departments, statuses, kinds, dates, amounts; nothing before an add; local time
+    assert set(h.field) <= {t(f"field.{f}", lang) for f in ("owner", "title", "region", "start_date", "end_date",
+                                                                "budget", "responsible", "status", "activity_kind")}
+    assert not set(h.field) & {"owner", "title", "start_date", "budget", "status", "kind"}
+    k = h[h.activity_id == kazan].set_index(["action", "field"])
+    assert k.loc[(edit, t("field.status", lang)), ["before", "after"]].tolist() == [
+        t("jp.status.planned", lang), t("jp.status.done", lang)]
+    assert k.loc[(edit, budget), "after"] == fmt.money(80000, "RUB", lang)
+    assert k.loc[(add, t("field.owner", lang)), "after"] == t("owner.marketing", lang)
+    assert k.loc[(add, t("field.activity_kind", lang)), "after"] == t("jp.kind.event", lang)
+    assert k.loc[(add, t("field.start_date", lang)), "after"] == fmt.date(dt.date(2025, 2, 3), lang)
+    assert set(h[h.action == add].before) == {fmt.DASH}
+    assert not {"None", "marketing", "planned", "done", "event"} & (set(h.before) | set(h.after))
+    stored = activities.history(ALL)
+    assert set(stored.activity_id) == {kazan, moscow, common, moved}     # everyone else sees all of it
+    local = {fmt.timestamp((dt.datetime.fromisoformat(a) + dt.timedelta(hours=5)).replace(tzinfo=None), lang)
+             for a in stored["at"]}
+    assert set(h["at"]) <= local and not any("+00:00" in a or "T" in a for a in h["at"]), (set(h["at"]), local)
+    assert activities.history(scope_of(IVANOVA)).activity_id.nunique() == 3
