@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from model import access, store
-from model.access import Scope
+from model.access import AccessDenied, Scope
 
 OWNERS = ("marketing", "sales")
 STATUSES = ("planned", "in_progress", "done", "cancelled")
@@ -77,10 +77,11 @@ class Activity:
 
 
 def save(a: Activity, who: str, activity_id: str | None = None, path: Path | None = None,
-         was: Activity | None = None) -> str:
+         was: Activity | None = None, *, scope: Scope) -> str:
     """Add `a` (activity_id None) or change the activity `activity_id` (entered, or loaded: then the entered
-    row stands for it from now on, and `was` is the loaded one); records what changed, by whom, when.
-    Returns the id."""
+    row stands for it from now on, and `was` is the loaded one) as `who`, whose access is `scope`: an activity
+    in a region outside it, before or after the change, is refused (access.AccessDenied); records what
+    changed, by whom, when. Returns the id."""
     if not who:
         raise ActivityError("sign in first: every change to the joint plan is recorded with who made it")
     a.check()
@@ -96,6 +97,9 @@ def save(a: Activity, who: str, activity_id: str | None = None, path: Path | Non
                 activity_id = f"app-{n + 1}"
             aid: str = activity_id
             before = dict(old) if old else (was.stored() if was else {})
+            if not all(access.within((r,), scope.regions) for r in (a.region, before.get("region"))):
+                raise AccessDenied("activity", "the activity is in a region that is not yours: someone who sees "
+                                   "that region may change it")
             changes = {k: [before.get(k), v] for k, v in row.items() if before.get(k) != v}
             if old and not changes:
                 return aid

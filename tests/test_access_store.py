@@ -107,14 +107,15 @@ def yekaterinburg():
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_a_regional_manager_sees_the_plans_history_of_their_regions_in_words(warehouse, signed_in, yekaterinburg,
                                                                                lang):
-    kazan = activities.save(_activity("Ярмарка в Казани", "Казань", 75000, "Ольга"), "admin")
-    moscow = activities.save(_activity("Выставка в Москве", "Москва", 120000, "Пётр Московский"), "admin")
-    common = activities.save(_activity("Общий вебинар", None, 5000, "Анна"), "admin")
-    moved = activities.save(_activity("Переезд", "Казань", 10000, "Ольга"), "admin")
+    kazan = activities.save(_activity("Ярмарка в Казани", "Казань", 75000, "Ольга"), "admin", scope=ALL)
+    moscow = activities.save(_activity("Выставка в Москве", "Москва", 120000, "Пётр Московский"), "admin", scope=ALL)
+    common = activities.save(_activity("Общий вебинар", None, 5000, "Анна"), "admin", scope=ALL)
+    moved = activities.save(_activity("Переезд", "Казань", 10000, "Ольга"), "admin", scope=ALL)
     activities.save(dataclasses.replace(_activity("Ярмарка в Казани", "Казань", 80000, "Ольга"), status="done"),
-                    "admin", kazan)
-    activities.save(_activity("Переезд", "Москва", 10000, "Ольга"), "admin", moved)            # leaves her regions
-    activities.save(_activity("Переезд", "Москва", 990000, "Пётр Московский"), "admin", moved)  # then in Москва
+                    "admin", kazan, scope=ALL)
+    # it leaves her regions, then is changed in Москва
+    activities.save(_activity("Переезд", "Москва", 10000, "Ольга"), "admin", moved, scope=ALL)
+    activities.save(_activity("Переезд", "Москва", 990000, "Пётр Московский"), "admin", moved, scope=ALL)
 
     at = run_app("joint_plan", lang, user=IVANOVA, **Q1_2025)
     h = history_table(at)
@@ -147,3 +148,25 @@ def test_a_regional_manager_sees_the_plans_history_of_their_regions_in_words(war
              for a in stored["at"]}
     assert set(h["at"]) <= local and not any("+00:00" in a or "T" in a for a in h["at"]), (set(h["at"]), local)
     assert activities.history(scope_of(IVANOVA)).activity_id.nunique() == 3
+
+
+def test_a_regional_manager_changes_only_their_regions_activities(signed_in):
+    """The store refuses, whatever the Joint plan's widgets send: adding one elsewhere, moving one of hers
+    there, changing one that is there; her own and company-wide ones she may change."""
+    mine = scope_of(IVANOVA)
+    kazan = activities.save(_activity("Ярмарка в Казани", "Казань", 75000, "Ольга"), "ivanova", scope=mine)
+    moscow = activities.save(_activity("Выставка в Москве", "Москва", 120000, "Пётр"), "admin", scope=ALL)
+    common = activities.save(_activity("Общий вебинар", None, 5000, "Анна"), "admin", scope=ALL)
+    before = activities.history(ALL)
+    for a, aid in ((_activity("Ещё одна в Москве", "Москва", 1, "Мария"), None),
+                   (_activity("Ярмарка в Казани", "Москва", 75000, "Ольга"), kazan),
+                   (_activity("Выставка в Москве", "Москва", 1, "Мария"), moscow)):
+        with pytest.raises(AccessDenied) as refused:
+            activities.save(a, "ivanova", aid, scope=mine)
+        assert refused.value.code == "activity"
+    assert activities.history(ALL).equals(before)        # nothing recorded
+    activities.save(_activity("Общий вебинар", "Самара", 5000, "Анна"), "ivanova", common, scope=mine)
+    activities.save(_activity("Ярмарка в Казани", "Казань", 70000, "Ольга"), "ivanova", kazan, scope=mine)
+    rows = {r["activity_id"]: r for r in activities.table().to_pylist()}
+    assert rows[common]["region"] == "Самара" and rows[kazan]["budget"] == Decimal("70000.00")
+    assert rows[moscow]["budget"] == Decimal("120000.00")

@@ -15,6 +15,7 @@ from model.filters import Filters
 from model.runner import connect, runner
 from tests.apptest import Q1_2025, charts, run_app, values
 
+ALL = scope_of(OPERATOR)
 KAZAN_FAIR = activities.Activity("marketing", "Ярмарка в Казани", dt.date(2025, 2, 3), dt.date(2025, 2, 5),
                                  "event", "Казань", None, Decimal("75000"), "Ольга", "planned")
 
@@ -70,7 +71,7 @@ def test_activities_added_and_edited_on_the_page_with_their_history(warehouse, s
 
 
 def test_entered_activities_mark_every_time_chart_and_reach_the_deck(warehouse, store):
-    activities.save(KAZAN_FAIR, "admin")
+    activities.save(KAZAN_FAIR, "admin", scope=ALL)
     for page, query in (("overview", {}), ("regions", {"region": "Казань"})):
         at = run_app(page, **Q1_2025, **query)
         marks = [h for c in charts(at) for tr in c["data"] if tr.get("yaxis") == "y9" for h in tr["hovertext"]]
@@ -89,7 +90,7 @@ def test_entered_activities_mark_every_time_chart_and_reach_the_deck(warehouse, 
 def test_entered_activities_survive_a_rebuild(copy_of_warehouse, store):
     from etl.load import rebuild
 
-    aid = activities.save(KAZAN_FAIR, "admin")
+    aid = activities.save(KAZAN_FAIR, "admin", scope=ALL)
     assert rebuild(progress=False)["ok"]
     con = connect(copy_of_warehouse)
     try:
@@ -123,7 +124,8 @@ def test_the_plans_gaps_are_found():
 
 def test_an_activity_that_cannot_exist_is_refused_in_one_line(store):
     with pytest.raises(activities.ActivityError, match="before it starts"):
-        activities.save(activities.Activity("sales", "x", dt.date(2025, 2, 5), dt.date(2025, 2, 1)), "admin")
+        activities.save(activities.Activity("sales", "x", dt.date(2025, 2, 5), dt.date(2025, 2, 1)), "admin",
+                        scope=ALL)
     with pytest.raises(activities.ActivityError, match="sign in"):
-        activities.save(KAZAN_FAIR, "")
+        activities.save(KAZAN_FAIR, "", scope=ALL)
     assert activities.version() == 0

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from model import activities, decisions
-from model.access import scope_of
+from model.access import AccessDenied, scope_of
 from model.users import DEPARTMENT
 from ui import auth, charts, fmt
 from ui.i18n import TEXT, t
@@ -109,9 +109,12 @@ def editor(acts: pd.DataFrame, regions: list[str], products: list[str], base: st
                                   None if _value(row, "budget") is None else Decimal(str(row.budget)),
                                   _value(row, "responsible"), row.status)
     try:
-        activities.save(a, user.login, choice or None, was=was)
+        activities.save(a, user.login, choice or None, was=was, scope=scope_of(user))
     except activities.ActivityError as e:
         st.error(t("jp.edit.error", what=e), icon=":material/error:")
+        return
+    except AccessDenied as e:
+        st.error(t(f"rls.denied.{e.code}", lang, **e.fields), icon=":material/lock:")
         return
     st.session_state["jp_edit_saved"] = a.title
     for key in [key for key in st.session_state if str(key).startswith("jp_edit_new_")]:
