@@ -1,5 +1,10 @@
 """python -m decisions add|list|done: record the meeting's commitments, list them with their status, mark one
-done. They are kept in the store beside the warehouse ($PARITY_STORE or parity-store.sqlite)."""
+done. They are kept in the store beside the warehouse ($PARITY_STORE or parity-store.sqlite).
+
+--who LOGIN is recorded with the change. A login of data/access.toml ($PARITY_ACCESS) acts with that user's
+access, as on the Meeting page: a regional manager lists and acts on only their regions' and company-wide
+commitments, a disabled user is refused. Any other name is the operator who runs the CLI on the store file
+(who can read all of it anyway) and sees every commitment."""
 from __future__ import annotations
 
 import argparse
@@ -8,6 +13,17 @@ import getpass
 import sys
 
 from model import decisions
+from model.access import OPERATOR, AccessDenied, Scope, scope_of
+from model.users import AccessError, load_users
+
+
+def scope_for(who: str) -> Scope:
+    """The access `--who` acts with: that user's when access.toml lists the login, else the operator's."""
+    user = load_users().get(who)
+    if user is not None and user.disabled:
+        raise AccessDenied("no_user", f"--who {who}: the user is disabled in data/access.toml; a disabled user "
+                           "changes nothing")
+    return scope_of(user or OPERATOR)
 
 
 def _date(text: str) -> dt.date:
@@ -37,21 +53,22 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--undo", action="store_true")
     args = ap.parse_args(argv)
     try:
+        scope = scope_for(args.who)
         if args.cmd == "add":
             regions = tuple(r.strip() for r in args.regions.split(",") if r.strip())
             cid = decisions.add(decisions.Commitment(args.meeting, args.department, args.person, args.text, args.due,
-                                                     regions, args.metric, args.target), args.who)
+                                                     regions, args.metric, args.target), args.who, scope)
             print(f"commitment {cid} recorded")
         elif args.cmd == "done":
-            decisions.set_done(args.id, args.who, not args.undo)
+            decisions.set_done(args.id, args.who, scope, not args.undo)
             print(f"commitment {args.id}: {'not done' if args.undo else 'done'}")
         else:
-            for r in decisions.listing(today=args.today).itertuples():
+            for r in decisions.listing(scope, today=args.today).itertuples():
                 target = f" → {r.target:.10g}" if r.target is not None and r.target == r.target else ""
                 metric = f" · {r.metric}{target}" if isinstance(r.metric, str) else ""
                 print(f"{r.id:>4}  {r.meeting_date}  {r.department:<9}  {r.status:<11}  due {r.due_date}  "
                       f"{r.person}: {r.text}  [{', '.join(r.regions) or 'all regions'}]{metric}")
-    except decisions.DecisionError as e:
+    except (decisions.DecisionError, AccessDenied, AccessError) as e:
         print(f"decisions: {e}", file=sys.stderr)
         return 2
     return 0

@@ -11,7 +11,7 @@ import pandas as pd
 
 from digest.config import Recipient
 from model import alerts_clock, metrics
-from model.access import narrow
+from model.access import narrow, scope_of
 from model.filters import Filters
 from model.runner import runner
 from model.views import load
@@ -155,11 +155,8 @@ def commitments(r: Recipient, lang: str, on: dt.date) -> list[Section]:
         from model import decisions
     except ImportError:     # decisions are not recorded in this installation
         return []
-    table = decisions.listing(today=on)
+    table = decisions.listing(scope_of(r.user), today=on)
     overdue = table[table.status == "overdue"].sort_values(["due_date", "department"], kind="stable")
-    if r.user.regions is not None:
-        mine = set(r.user.regions)
-        overdue = overdue[[not regions or set(regions) <= mine for regions in overdue.regions]]
     s = Section("commitments", t("digest.commitments", lang),
                 header=[t("deck.col.side", lang), t("digest.person", lang), t("deck.col.commitment", lang),
                         t("deck.col.where", lang), t("digest.due", lang)])

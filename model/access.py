@@ -93,6 +93,14 @@ def scope_of(user: User | None) -> Scope:
     return Scope(tuple(user.regions), user.can("company_totals"))
 
 
+def within(named, allowed) -> bool:
+    """The one rule for an item that names regions (a commitment, a planned activity, a flight): it is within
+    `allowed` when it names none (company-wide, None entries ignored) or only allowed ones; `allowed` None
+    means every region. An item that also names another region is outside: showing it would name that
+    region, acting on it would act there (the Meeting page, its CLI, the deck, the digest, the Joint plan)."""
+    return allowed is None or {r for r in named if r is not None} <= set(allowed)
+
+
 def narrow(f: Filters, user: User | None) -> Filters:
     """The filters as a user's numbers are computed: a restricted user's regions are the asked ones that are
     theirs, or all of theirs (what the captions and the deck's filters line then name). Only a label: the
@@ -156,7 +164,7 @@ def screen(scope: Scope, name: str, rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _mask_flights(rows: pd.DataFrame, allowed: set) -> pd.DataFrame:
-    own = [set(r) <= allowed for r in rows.regions]
+    own = [within(r, allowed) for r in rows.regions]
     out = rows.assign(
         campaign=[c if o else mask(c) for c, o in zip(rows.campaign, own, strict=True)],
         regions=[list(r) if o else [x if x in allowed else mask(x) for x in r]

@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from model import store
+from model import access, store
+from model.access import AccessDenied, Scope
 
 OWNERS = ("marketing", "sales")
 STATUSES = ("planned", "in_progress", "done", "cancelled")
@@ -76,10 +77,11 @@ class Activity:
 
 
 def save(a: Activity, who: str, activity_id: str | None = None, path: Path | None = None,
-         was: Activity | None = None) -> str:
+         was: Activity | None = None, *, scope: Scope) -> str:
     """Add `a` (activity_id None) or change the activity `activity_id` (entered, or loaded: then the entered
-    row stands for it from now on, and `was` is the loaded one); records what changed, by whom, when.
-    Returns the id."""
+    row stands for it from now on, and `was` is the loaded one) as `who`, whose access is `scope`: an activity
+    in a region outside it, before or after the change, is refused (access.AccessDenied); records what
+    changed, by whom, when. Returns the id."""
     if not who:
         raise ActivityError("sign in first: every change to the joint plan is recorded with who made it")
     a.check()
@@ -95,6 +97,9 @@ def save(a: Activity, who: str, activity_id: str | None = None, path: Path | Non
                 activity_id = f"app-{n + 1}"
             aid: str = activity_id
             before = dict(old) if old else (was.stored() if was else {})
+            if not all(access.within((r,), scope.regions) for r in (a.region, before.get("region"))):
+                raise AccessDenied("activity", "the activity is in a region that is not yours: someone who sees "
+                                   "that region may change it")
             changes = {k: [before.get(k), v] for k, v in row.items() if before.get(k) != v}
             if old and not changes:
                 return aid
@@ -114,8 +119,15 @@ def save(a: Activity, who: str, activity_id: str | None = None, path: Path | Non
     return aid
 
 
-def history(activity_id: str | None = None, path: Path | None = None) -> pd.DataFrame:
-    """Every change, newest first: activity_id, at, who, action, field, before, after (one row per field)."""
+def history(scope: Scope, activity_id: str | None = None, path: Path | None = None) -> pd.DataFrame:
+    """Every change `scope` may see, newest first: activity_id, at, who, action, field, before, after (one row
+    per field).
+
+    A change is the scope's when the activity's region before or after it is within the scope (model/access.py
+    `within`: company-wide, or one of a regional manager's regions). So an activity moved from Казань to
+    Москва shows its move to a manager of Казань, and its changes while it was in Казань, but not its changes
+    once in Москва; a manager of Москва sees the move and what came after. The region at each change is
+    replayed from the activity's region now, back through the changes that set it."""
     cols = ["activity_id", "at", "who", "action", "field", "before", "after"]
     if not _exists(path):
         return pd.DataFrame(columns=cols)
@@ -123,11 +135,24 @@ def history(activity_id: str | None = None, path: Path | None = None) -> pd.Data
     try:
         rows = con.execute("select * from activity_changes where ? is null or activity_id = ? order by id desc",
                            (activity_id, activity_id)).fetchall()
+        region_after = {a["activity_id"]: a["region"]
+                        for a in con.execute("select activity_id, region from activities")}
     finally:
         con.close()
-    out = [[r["activity_id"], r["at"], r["who"], r["action"], k, b, a]
-           for r in rows for k, (b, a) in json.loads(r["changes"]).items()]
+    out = []
+    for r in rows:      # newest first: the region after this change is the one before the next (newer) change
+        changes = json.loads(r["changes"])
+        after = region_after.get(r["activity_id"], _UNKNOWN)
+        before = after if r["action"] == "add" or "region" not in changes else changes["region"][0]
+        region_after[r["activity_id"]] = before
+        if access.within((before,), scope.regions) or access.within((after,), scope.regions):
+            out += [[r["activity_id"], r["at"], r["who"], r["action"], k, b, a] for k, (b, a) in changes.items()]
     return pd.DataFrame(out, columns=cols)
+
+
+# An activity the store has changes of but no row for (never written so): its region is unknown, so a user
+# restricted to some regions does not see its changes (default deny); it is no region's name.
+_UNKNOWN = "\x00unknown"
 
 
 def _exists(path: Path | None) -> bool:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from model import metrics, store
+from model import access, metrics, store
+from model.access import AccessDenied, Scope
 from model.filters import Filters
 from model.runner import Runner
 
@@ -73,11 +74,24 @@ def _log(con, cid: int, who: str, action: str, changes: dict) -> None:
                 (cid, store.now(), who, action, json.dumps(changes, ensure_ascii=False, default=str)))
 
 
-def add(c: Commitment, who: str, path: Path | None = None) -> int:
-    """Record a commitment; returns its id."""
+def _refuse_outside(scope: Scope, cid: int | None, regions) -> None:
+    """A user restricted to some regions acts only on commitments within them (model/access.py `within`):
+    refused in one line that names the commitment, not the regions it names."""
+    if access.within(regions, scope.regions):
+        return
+    if cid is None:
+        raise AccessDenied("commitment_new", "the commitment names regions that are not yours: "
+                           "someone who sees all of them may record it")
+    raise AccessDenied("commitment", f"commitment {cid} names regions that are not yours: "
+                       "someone who sees all of them may mark it", id=cid)
+
+
+def add(c: Commitment, who: str, scope: Scope, path: Path | None = None) -> int:
+    """Record a commitment as `who`, whose access is `scope`; returns its id."""
     if not who:
         raise DecisionError("sign in first: a commitment is recorded with who recorded it")
     c.check()
+    _refuse_outside(scope, None, c.regions)
     row = {"meeting_date": c.meeting_date.isoformat(), "department": c.department, "person": c.person.strip(),
            "text": c.text.strip(), "regions": json.dumps(list(c.regions), ensure_ascii=False),
            "due_date": c.due_date.isoformat(), "metric": c.metric, "target": c.target}
@@ -95,16 +109,19 @@ def add(c: Commitment, who: str, path: Path | None = None) -> int:
     return cid
 
 
-def set_done(cid: int, who: str, done: bool = True, on: dt.date | None = None, path: Path | None = None) -> None:
-    """Mark a commitment done on `on` (today by default), or not done again; the change is kept."""
+def set_done(cid: int, who: str, scope: Scope, done: bool = True, on: dt.date | None = None,
+             path: Path | None = None) -> None:
+    """Mark a commitment done on `on` (today by default), or not done again, as `who` whose access is `scope`
+    (a commitment outside it is refused: access.AccessDenied); the change is kept."""
     if not who:
         raise DecisionError("sign in first: a commitment's status is changed by a named person")
     con = store.open_with(DDL, path)
     try:
         with store.transaction(con):
-            old = con.execute("select done_at, done_by from commitments where id = ?", (cid,)).fetchone()
+            old = con.execute("select done_at, done_by, regions from commitments where id = ?", (cid,)).fetchone()
             if old is None:
                 raise DecisionError(f"no commitment {cid}: `python -m decisions list` shows their numbers")
+            _refuse_outside(scope, cid, json.loads(old["regions"]))
             new = ((on or dt.date.today()).isoformat(), who) if done else (None, None)
             con.execute("update commitments set done_at = ?, done_by = ? where id = ?", (*new, cid))
             _log(con, cid, who, "done" if done else "reopen", {"done_at": [old["done_at"], new[0]]})
@@ -112,8 +129,9 @@ def set_done(cid: int, who: str, done: bool = True, on: dt.date | None = None, p
         con.close()
 
 
-def listing(path: Path | None = None, today: dt.date | None = None) -> pd.DataFrame:
-    """Every commitment with its status on `today`, newest meeting first."""
+def listing(scope: Scope, path: Path | None = None, today: dt.date | None = None) -> pd.DataFrame:
+    """Every commitment `scope` may see (model/access.py `within`: for a user restricted to some regions, the
+    company-wide ones and those naming only their regions) with its status on `today`, newest meeting first."""
     rows: list[dict] = []
     if (path or store.store_path()).is_file():
         con = store.open_with(DDL, path)
@@ -123,6 +141,8 @@ def listing(path: Path | None = None, today: dt.date | None = None) -> pd.DataFr
             con.close()
     out = pd.DataFrame(rows, columns=COLUMNS)
     out["regions"] = [tuple(json.loads(r)) for r in out.regions]
+    # (a mask Series, not a list: an empty list would select no columns)
+    out = out[out.regions.map(lambda r: access.within(r, scope.regions)).astype(bool)].reset_index(drop=True)
     for c in ("meeting_date", "due_date"):
         out[c] = [dt.date.fromisoformat(v) for v in out[c]]
     out["status"] = [status(d, due, today) for d, due in zip(out.done_at, out.due_date, strict=True)]
@@ -153,7 +173,7 @@ def last_meeting(table: pd.DataFrame, regions: tuple[str, ...] = ()) -> pd.DataF
     and the company-wide ones: a commitment that also names another region is not shown, since a deck for
     some regions (a regional manager's, whose access ends there) must not name the others."""
     if regions:
-        table = table[table.regions.map(lambda r: not r or set(r) <= set(regions)).astype(bool)]
+        table = table[table.regions.map(lambda r: access.within(r, regions)).astype(bool)]
     if table.empty:
         return table
     return table[table.meeting_date == table.meeting_date.max()].reset_index(drop=True)

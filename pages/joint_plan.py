@@ -109,7 +109,7 @@ st.caption(t("jp.chart.note"))
 plan_edit.conflicts(d["activities"], L)
 plan_edit.editor(d["activities"], options[options.kind == "region"].value.tolist(),
                  options[options.kind == "product"].value.tolist(), base, L)
-plan_edit.history(L)
+plan_edit.history(base, L)
 
 # what comes next
 st.subheader(t("jp.next", date=fmt.date(on, L)))

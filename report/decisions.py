@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from model import decisions, metrics
+from model.access import Scope
 from model.filters import today
 from model.views import latest_frame
 from report.findings import Context, said
@@ -36,7 +37,11 @@ def movement_text(ctx: Context, key: str, m: dict | None) -> str:
 
 
 def decisions_slides(ctx: Context):
-    table = decisions.last_meeting(decisions.listing(today=today()), ctx.f.regions)
+    # the deck's regions are already its user's (report/make.py narrows the filters to them), so as a scope
+    # they keep a regional manager's deck to their regions and company-wide commitments, and last_meeting
+    # keeps anyone's to the regions chosen
+    scope = Scope(tuple(ctx.f.regions) or None, False)
+    table = decisions.last_meeting(decisions.listing(scope, today=today()), ctx.f.regions)
     if table.empty:
         return [], [ctx.t("dec.deck.none")]
     latest = latest_frame(ctx.run("freshness", {})).latest.iloc[0]

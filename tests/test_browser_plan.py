@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from model import activities
+from model.access import OPERATOR, scope_of
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, assert_no_error, serve
 
 pytestmark = pytest.mark.browser
@@ -42,4 +43,4 @@ def test_an_activity_added_in_chromium_is_kept_and_drawn(demo_view, tmp_path, mo
             browser.close()
     rows = activities.table().to_pylist()
     assert [(r["title"], r["source"]) for r in rows] == [("Вебинар для дилеров", "app")]
-    assert set(activities.history().who) == {"demo"}
+    assert set(activities.history(scope_of(OPERATOR)).who) == {"demo"}

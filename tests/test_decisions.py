@@ -10,11 +10,12 @@ import pytest
 
 from decisions.__main__ import main as cli
 from model import decisions
-from model.access import OPERATOR
+from model.access import OPERATOR, scope_of
 from model.filters import Filters
 from model.runner import connect, runner
 from tests.apptest import run_app, sql_one
 
+ALL = scope_of(OPERATOR)     # whoever runs the store's own functions here sees every commitment
 MEETING = dt.date(2026, 5, 31)
 NOW = dt.date(2026, 9, 1)     # "today" for the statuses: after the second build's data
 
@@ -44,10 +45,11 @@ def test_the_next_deck_opens_with_the_last_meetings_commitments(tmp_path, store,
                                "--person", "Мария К.", "--text", "Лиды Москвы", "--due", "2026-07-31",
                                "--regions", "Москва", "--metric", "leads", "--target", "500"]) == 0
     sales = decisions.add(c(MEETING, "sales", "Олег П.", "Обзвон всех лидов за 2 часа", dt.date(2026, 6, 30),
-                            ("Москва",), "revenue"), "petrov")
-    decisions.add(c(MEETING, "sales", "Анна С.", "Новая воронка", dt.date(2026, 12, 31)), "petrov")
-    decisions.add(c(dt.date(2026, 4, 30), "marketing", "Мария К.", "Старое решение", dt.date(2026, 5, 15)), "ivanova")
-    decisions.set_done(sales, "petrov", on=dt.date(2026, 6, 25))
+                            ("Москва",), "revenue"), "petrov", ALL)
+    decisions.add(c(MEETING, "sales", "Анна С.", "Новая воронка", dt.date(2026, 12, 31)), "petrov", ALL)
+    decisions.add(c(dt.date(2026, 4, 30), "marketing", "Мария К.", "Старое решение", dt.date(2026, 5, 15)), "ivanova",
+                  ALL)
+    decisions.set_done(sales, "petrov", ALL, on=dt.date(2026, 6, 25))
 
     assert run_demo(seed=5, deals=600, end="2026-08-31")["ok"]       # the data advanced past the meeting
     monkeypatch.setattr(slide, "today", lambda: NOW)
@@ -89,12 +91,12 @@ def test_commitments_are_recorded_and_marked_done_on_the_meeting_page(warehouse,
     at.selectbox(key="dec_metric").set_value("leads")
     next(b for b in at.button if b.label == "Записать").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    table = decisions.listing()
+    table = decisions.listing(ALL)
     assert table[["department", "person", "text", "metric", "recorded_by"]].values.tolist() == [
         ["marketing", "Мария К.", "Запустить флайт в Казани", "leads", "admin"]]
     assert table.regions.iloc[0] == ("Казань",) and table.status.iloc[0] == "in_progress"
     at.button(key="dec_mark").click().run()
-    assert decisions.listing().status.tolist() == ["done"]
+    assert decisions.listing(ALL).status.tolist() == ["done"]
     assert decisions.history().action.tolist() == ["done", "add"]
     shown = [d.value for d in at.dataframe if "text" in d.value.columns]
     assert [list(d.text) for d in shown] == [["Запустить флайт в Казани"]]
@@ -103,10 +105,10 @@ def test_commitments_are_recorded_and_marked_done_on_the_meeting_page(warehouse,
 def test_a_commitment_that_cannot_be_kept_is_refused_in_one_line(store):
     bad = decisions.Commitment(MEETING, "sales", "Олег", "x", MEETING - dt.timedelta(days=1))
     with pytest.raises(decisions.DecisionError, match="before the meeting"):
-        decisions.add(bad, "petrov")
+        decisions.add(bad, "petrov", ALL)
     with pytest.raises(decisions.DecisionError, match="not one a commitment can move"):
-        decisions.add(decisions.Commitment(MEETING, "sales", "Олег", "x", MEETING, metric="revenue_forecast"), "p")
-    assert decisions.listing().empty
+        decisions.add(decisions.Commitment(MEETING, "sales", "Олег", "x", MEETING, metric="revenue_forecast"), "p", ALL)
+    assert decisions.listing(ALL).empty
 
 
 def test_a_deck_for_some_regions_shows_no_commitment_naming_another():

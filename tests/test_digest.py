@@ -158,13 +158,14 @@ def test_regional_managers_digest_arrives_with_only_their_regions_and_once(setup
     assert not smtp[0].messages and not telegram[0].calls
 
     # the meeting's commitments: overdue in Москва (shown), overdue elsewhere or in two regions, not yet due
+    from model.access import OPERATOR, scope_of
     from model.decisions import Commitment, add
     meeting = dt.date(2024, 12, 20)
     for dept, text, regions, due in (("sales", "Перезвонить лидам декабря", ("Москва",), dt.date(2025, 1, 20)),
                                      ("marketing", "Запустить поиск", ("Казань",), dt.date(2025, 1, 20)),
                                      ("marketing", "Общий лендинг", ("Москва", "Тверь"), dt.date(2025, 1, 10)),
                                      ("sales", "Новый скрипт", (), dt.date(2025, 3, 1))):
-        add(Commitment(meeting, dept, "Олег", text, due, regions), who="test")
+        add(Commitment(meeting, dept, "Олег", text, due, regions), who="test", scope=scope_of(OPERATOR))
     got = run(settings, msk("2025-02-03T09:00"))
     assert [(o.channel, o.status) for o in got] == [("email", "sent"), ("telegram", "sent")], got
     (rcpt, msg), = smtp[0].messages

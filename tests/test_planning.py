@@ -10,11 +10,12 @@ import pandas as pd
 import pytest
 
 from model import activities
-from model.access import OPERATOR
+from model.access import OPERATOR, scope_of
 from model.filters import Filters
 from model.runner import connect, runner
 from tests.apptest import Q1_2025, charts, run_app, values
 
+ALL = scope_of(OPERATOR)
 KAZAN_FAIR = activities.Activity("marketing", "Ярмарка в Казани", dt.date(2025, 2, 3), dt.date(2025, 2, 5),
                                  "event", "Казань", None, Decimal("75000"), "Ольга", "planned")
 
@@ -59,18 +60,18 @@ def test_activities_added_and_edited_on_the_page_with_their_history(warehouse, s
     assert not at.exception and not at.error
     ids = timeline_ids(at)
     assert ids.count("A1") == 1 and "app-1" in ids          # an edited loaded activity replaces its row
-    h = activities.history()
+    h = activities.history(scope_of(OPERATOR))
     assert set(h.who) == {"admin"}
     edits = h[h.action == "edit"].set_index(["activity_id", "field"])
     assert edits.loc[("app-1", "status"), ["before", "after"]].tolist() == ["planned", "done"]
     assert edits.loc[("app-1", "budget"), ["before", "after"]].tolist() == ["75000.00", "80000.00"]
     assert edits.loc[("A1", "responsible"), "after"] == "Пётр Новый" and len(edits.loc["A1"]) == 1
     shown = next(d.value for d in at.dataframe if "after" in d.value.columns)
-    assert {"Пётр Новый", "done"} <= set(shown.after)
+    assert {"Пётр Новый", "Сделано"} <= set(shown.after)      # a status in words, not its code
 
 
 def test_entered_activities_mark_every_time_chart_and_reach_the_deck(warehouse, store):
-    activities.save(KAZAN_FAIR, "admin")
+    activities.save(KAZAN_FAIR, "admin", scope=ALL)
     for page, query in (("overview", {}), ("regions", {"region": "Казань"})):
         at = run_app(page, **Q1_2025, **query)
         marks = [h for c in charts(at) for tr in c["data"] if tr.get("yaxis") == "y9" for h in tr["hovertext"]]
@@ -89,7 +90,7 @@ def test_entered_activities_mark_every_time_chart_and_reach_the_deck(warehouse, 
 def test_entered_activities_survive_a_rebuild(copy_of_warehouse, store):
     from etl.load import rebuild
 
-    aid = activities.save(KAZAN_FAIR, "admin")
+    aid = activities.save(KAZAN_FAIR, "admin", scope=ALL)
     assert rebuild(progress=False)["ok"]
     con = connect(copy_of_warehouse)
     try:
@@ -123,7 +124,8 @@ def test_the_plans_gaps_are_found():
 
 def test_an_activity_that_cannot_exist_is_refused_in_one_line(store):
     with pytest.raises(activities.ActivityError, match="before it starts"):
-        activities.save(activities.Activity("sales", "x", dt.date(2025, 2, 5), dt.date(2025, 2, 1)), "admin")
+        activities.save(activities.Activity("sales", "x", dt.date(2025, 2, 5), dt.date(2025, 2, 1)), "admin",
+                        scope=ALL)
     with pytest.raises(activities.ActivityError, match="sign in"):
-        activities.save(KAZAN_FAIR, "")
+        activities.save(KAZAN_FAIR, "", scope=ALL)
     assert activities.version() == 0

@@ -107,11 +107,14 @@ def date(d, lang: str) -> str:
 
 
 def timestamp(d, lang: str) -> str:
-    """A timestamp to the minute: '26.11.2026 23:18' (ru) / '2026-11-26 23:18' (en)."""
+    """A timestamp to the minute: '26.11.2026 23:18' (ru) / '2026-11-26 23:18' (en). One with a time zone
+    (the store stamps UTC: '2026-12-05T08:24:33+00:00') is shown in the local time of the machine."""
     if _missing(d):
         return DASH
     if isinstance(d, str):
         d = dt.datetime.fromisoformat(d)
+    if d.tzinfo is not None:
+        d = d.astimezone().replace(tzinfo=None)
     return d.strftime("%d.%m.%Y %H:%M") if lang == "ru" else d.strftime("%Y-%m-%d %H:%M")
 
 

@@ -1,5 +1,7 @@
 """The Meeting page's decisions: both departments' commitments side by side with their status, the form
-that records one (kept in the store with who recorded it, model/decisions.py), and marking one done."""
+that records one (kept in the store with who recorded it, model/decisions.py), and marking one done. All of
+them as the session's user may see and act on them (model/access.py `within`: a regional manager's regions
+and company-wide ones); the store refuses the rest whatever the widgets send."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,14 +9,15 @@ import datetime as dt
 import streamlit as st
 
 from model import decisions, metrics
+from model.access import AccessDenied, scope_of
 from model.users import DEPARTMENT
 from ui import auth, fmt
 from ui.i18n import t
 
 
 def listing(lang: str) -> None:
-    """Both departments' commitments, side by side, newest meeting first."""
-    table = decisions.listing()
+    """Both departments' commitments the user may see, side by side, newest meeting first."""
+    table = decisions.listing(scope_of(auth.current_user()))
     cols = st.columns(2)
     for col, dep in zip(cols, decisions.DEPARTMENTS, strict=True):
         col.markdown(f"**{t('owner.' + dep, lang)}**")
@@ -62,13 +65,15 @@ def form(regions: list[str], lang: str) -> None:
         if st.form_submit_button(t("dec.save", lang), type="primary"):
             try:
                 decisions.add(decisions.Commitment(meeting, dep, person, text, due, tuple(where), metric, target),
-                              user.login)
+                              user.login, scope_of(user))
             except decisions.DecisionError as e:
                 st.error(t("dec.error", lang, what=e), icon=":material/error:")
+            except AccessDenied as e:
+                st.error(t(f"rls.denied.{e.code}", lang, **e.fields), icon=":material/lock:")
             else:
                 st.session_state["dec_saved"] = t("dec.saved", lang)
                 st.rerun()
-    open_ = decisions.listing()
+    open_ = decisions.listing(scope_of(user))
     open_ = open_[open_.status != "done"]
     if open_.empty:
         return
@@ -77,7 +82,14 @@ def form(regions: list[str], lang: str) -> None:
                            placeholder=ph,
                            format_func=lambda i: f"{i}. {open_.set_index('id').text[i]}")
     if c[1].button(t("dec.mark", lang), key="dec_mark"):
-        decisions.set_done(int(which), user.login)
+        try:
+            decisions.set_done(int(which), user.login, scope_of(user))
+        except AccessDenied as e:
+            st.error(t(f"rls.denied.{e.code}", lang, **e.fields), icon=":material/lock:")
+            return
+        except decisions.DecisionError as e:
+            st.error(t("dec.error", lang, what=e), icon=":material/error:")
+            return
         st.rerun()
 
 

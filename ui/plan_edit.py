@@ -11,9 +11,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from model import activities, decisions
+from model.access import AccessDenied, scope_of
 from model.users import DEPARTMENT
 from ui import auth, charts, fmt
-from ui.i18n import t
+from ui.i18n import TEXT, t
 
 NEW = ""   # the picker's "new activity"
 
@@ -108,9 +109,12 @@ def editor(acts: pd.DataFrame, regions: list[str], products: list[str], base: st
                                   None if _value(row, "budget") is None else Decimal(str(row.budget)),
                                   _value(row, "responsible"), row.status)
     try:
-        activities.save(a, user.login, choice or None, was=was)
+        activities.save(a, user.login, choice or None, was=was, scope=scope_of(user))
     except activities.ActivityError as e:
         st.error(t("jp.edit.error", what=e), icon=":material/error:")
+        return
+    except AccessDenied as e:
+        st.error(t(f"rls.denied.{e.code}", lang, **e.fields), icon=":material/lock:")
         return
     st.session_state["jp_edit_saved"] = a.title
     for key in [key for key in st.session_state if str(key).startswith("jp_edit_new_")]:
@@ -118,22 +122,55 @@ def editor(acts: pd.DataFrame, regions: list[str], products: list[str], base: st
     st.rerun()      # the timeline, the tables and the gaps above are drawn again with the change
 
 
-def history(lang: str) -> None:
-    """Who changed what in the plan and when, newest first."""
-    with st.expander(t("jp.history")):
-        h = activities.history()
+# A change's field by its contract name in words (ui/locales/fields.toml); `kind` is the mapping's activity_kind
+FIELD_KEYS = {"kind": "activity_kind"}
+
+
+def change_value(field: str, v, base: str, lang: str) -> str:
+    """A value of the history in words: a department, a status, a kind, a date, an amount; nothing is a dash,
+    except a region, where nothing is the whole company."""
+    if v is None:
+        return t("all_regions", lang) if field == "region" else fmt.DASH
+    if field == "owner":
+        return t(f"owner.{v}", lang)
+    if field == "status":
+        return t(f"jp.status.{v}", lang)
+    if field == "kind":
+        return t(f"jp.kind.{v}", lang) if f"jp.kind.{v}" in TEXT[lang] else str(v)
+    if field in ("start_date", "end_date"):
+        return fmt.date(dt.date.fromisoformat(v), lang)
+    if field == "budget":
+        return fmt.money(Decimal(v), base, lang)
+    return str(v)
+
+
+def history(base: str, lang: str) -> None:
+    """Who changed what in the plan and when, newest first: only the changes the user's scope holds
+    (model/activities.py: the activity's region before or after the change is theirs, or company-wide)."""
+    with st.expander(t("jp.history", lang)):
+        h = activities.history(scope_of(auth.current_user()))
         if h.empty:
-            st.caption(t("jp.history.none"))
+            st.caption(t("jp.history.none", lang))
             return
-        st.dataframe(h.assign(action=[t(f"jp.action.{a}") for a in h.action]), hide_index=True, key="jp_history",
-                     column_config={"activity_id": t("jp.edit.which"), "at": t("jp.col.at"), "who": t("jp.col.who"),
-                                    "action": t("jp.col.action"), "field": t("jp.col.field"),
-                                    "before": t("jp.col.before"), "after": t("jp.col.after")})
+        shown = h.assign(
+            at=[fmt.timestamp(a, lang) for a in h["at"]],
+            action=[t(f"jp.action.{a}", lang) for a in h.action],
+            field=[t(f"field.{FIELD_KEYS.get(f, f)}", lang) for f in h.field],
+            # an added activity had nothing before
+            before=[fmt.DASH if a == "add" else change_value(f, v, base, lang)
+                    for a, f, v in zip(h.action, h.field, h.before, strict=True)],
+            after=[change_value(f, v, base, lang) for f, v in zip(h.field, h.after, strict=True)])
+        st.dataframe(shown, hide_index=True, key="jp_history",
+                     column_config={"activity_id": t("jp.edit.which", lang), "at": t("jp.col.at", lang),
+                                    "who": t("jp.col.who", lang), "action": t("jp.col.action", lang),
+                                    "field": t("jp.col.field", lang), "before": t("jp.col.before", lang),
+                                    "after": t("jp.col.after", lang)})
 
 
 def commitments(f, lang: str) -> pd.DataFrame:
-    """The commitments due inside the period, in the chosen regions (or company-wide): the timeline's rows."""
-    c = decisions.listing()
+    """The commitments due inside the period that the user may see, in the chosen regions (or company-wide):
+    the timeline's rows."""
+    c = decisions.listing(scope_of(auth.current_user()))
     c = c[(c.due_date >= f.date_from) & (c.due_date <= f.date_to)]
     if f.regions:
         c = c[c.regions.map(lambda r: not r or bool(set(r) & set(f.regions))).astype(bool)]
