@@ -174,6 +174,13 @@ def test_a_new_raw_value_on_many_leads_is_unrecognised(tiny):
     a = _first(tiny, "unrecognised")
     assert a.subject == "channel utm_source: quiz_widget" and a.since == pd.Timestamp(day(DAYS - 10))
     assert a.value == pytest.approx(30 / (3 * 14 * 12 + 14 * 4 + 30)) and a.owner == "data_admin"
+    # the line a reader gets names the field in words, not «channel utm_source: quiz_widget»
+    from ui.alerts import where
+    assert where(a, "ru") == "канал (поле «utm_source»): `quiz_widget`"
+    assert where(a, "en") == "channel (utm_source field): `quiz_widget`"
+    quiz = a.copy()
+    quiz["subject"] = "channel source: Заявка с квиза"
+    assert where(quiz, "ru") == "канал (поле «Источник»): `Заявка с квиза`"
 
 
 def test_a_national_dip_is_no_regional_alert():

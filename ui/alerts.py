@@ -5,6 +5,7 @@ module only words the open ones in the reader's language."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import duckdb
 import pandas as pd
@@ -46,8 +47,19 @@ def where(r, lang: str) -> str:
     if r.rule == "stale_export":
         return t(f"alerts.kind.{r.subject}", lang) + ("" if _blank(r.platform) else f" ({r.platform})")
     if r.rule == "unrecognised":
-        return _code(r.subject)
+        return _unrecognised(str(r.subject), lang)
     return str(r.region)
+
+
+def _unrecognised(subject: str, lang: str) -> str:
+    """alert_unrecognised.sql's subject, "<dimension> <field>: <raw value>", in words: «канал (поле «Источник»):
+    `Заявка с квиза`», was «channel source: Заявка с квиза». A subject of another form stays as written."""
+    m = re.fullmatch(r"([a-z_]+) ([a-z_]+): (.*)", subject, flags=re.S)
+    if not m:
+        return _code(subject)
+    dimension, field, raw = m.groups()
+    return t("alerts.unrecognised_where", lang, dimension=t(f"dq.dimension.{dimension}", lang),
+             field=t(f"field.{field}", lang), value=_code(raw))
 
 
 def line(r, lang: str, base: str) -> str:
