@@ -218,8 +218,9 @@ def freshness(d: dict, r: Recipient, lang: str) -> Section:
 
 
 def alerts(f: Filters, run, lang: str, base: str, company: bool) -> Section:
-    """Open alerts of the recipient's regions and those with no region; an unrecognised raw value (it may be
-    another region's raw name) only for those who see the company's data quality."""
+    """Open alerts of the recipient's regions and, for one who sees the company, those with no region (the
+    access layer withholds them from a regional manager: model/catalog.py, "regional"); an unrecognised raw
+    value (it may be another region's raw name) only for those who see the company's data quality."""
     s = Section("alerts", t("digest.alerts", lang))
     try:
         rows = run("alerts_open", {"regions": list(f.regions)})
