@@ -112,7 +112,8 @@ def headline_slides(ctx: Context):
     if not rr.finished and h["revenue_forecast"] is not None:
         fc = (h["revenue_forecast"], ctx.money(h["revenue_forecast"]))
         fc_share = (h["revenue_forecast_vs_plan"], ctx.pct(h["revenue_forecast_vs_plan"]))
-        rows.append((f'{ctx.t("deck.h.forecast")} ({basis["forecast"]})', fc[1], pl[1], fc_share[1]))
+        # its name says its basis («прогноз»): «Прогноз на конец периода (прогноз)» said it twice
+        rows.append((ctx.t("deck.h.forecast"), fc[1], pl[1], fc_share[1]))
         found.append(said(ctx, "deck.h.forecast_line" if plan else "deck.h.forecast_no_plan", forecast=fc,
                           forecast_share=fc_share, elapsed=(rr.elapsed_days, ctx.num(rr.elapsed_days)),
                           days=(rr.period_days, ctx.num(rr.period_days)),
