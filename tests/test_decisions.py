@@ -98,8 +98,13 @@ def test_commitments_are_recorded_and_marked_done_on_the_meeting_page(warehouse,
     at.button(key="dec_mark").click().run()
     assert decisions.listing(ALL).status.tolist() == ["done"]
     assert decisions.history().action.tolist() == ["done", "add"]
-    shown = [d.value for d in at.dataframe if "text" in d.value.columns]
-    assert [list(d.text) for d in shown] == [["Запустить флайт в Казани"]]
+    shown = [d for d in at.dataframe if "text" in d.value.columns]
+    assert [list(d.value.text) for d in shown] == [["Запустить флайт в Казани"]]
+    # dates as the Russian UI writes them, not the grid's ISO: the display values the table sends
+    import pyarrow as pa
+    display = pa.ipc.open_stream(shown[0].proto.arrow_data.styler.display_values).read_all().to_pandas()
+    today = dt.date.today()
+    assert f"{today:%d.%m.%Y}" in display.to_numpy().ravel().tolist(), display
 
 
 def test_a_commitment_that_cannot_be_kept_is_refused_in_one_line(store):

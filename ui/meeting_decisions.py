@@ -5,13 +5,14 @@ and company-wide ones); the store refuses the rest whatever the widgets send."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import streamlit as st
 
 from model import decisions, metrics
 from model.access import AccessDenied, scope_of
 from model.users import DEPARTMENT
-from ui import auth, fmt
+from ui import auth, fmt, tables
 from ui.i18n import t
 
 
@@ -28,8 +29,11 @@ def listing(lang: str) -> None:
         shown = g.assign(regions=[", ".join(r) or t("all_regions", lang) for r in g.regions],
                          status=[t(f"dec.status.{s}", lang) for s in g.status],
                          metric=[metrics.text(m, lang) if isinstance(m, str) else fmt.DASH for m in g.metric])
-        col.dataframe(shown[["id", "meeting_date", "person", "text", "regions", "due_date", "status", "metric",
-                             "target", "recorded_by"]], hide_index=True, key=f"dec_list_{dep}",
+        day = partial(fmt.date, lang=lang)      # «30.11.2026», not the grid's «2026-11-30»; still sorts by date
+        col.dataframe(tables.styled(shown[["id", "meeting_date", "person", "text", "regions", "due_date", "status",
+                                           "metric", "target", "recorded_by"]],
+                                    {"meeting_date": day, "due_date": day}),
+                      hide_index=True, key=f"dec_list_{dep}",
                       column_config={k: t(f"dec.col.{v}", lang) for k, v in (
                           ("id", "id"), ("meeting_date", "meeting"), ("person", "who"), ("text", "what"),
                           ("regions", "where"), ("due_date", "due"), ("status", "status"), ("metric", "metric"),
