@@ -367,10 +367,13 @@ def joint_plan_slides(ctx: Context):
             facts[f"{o}.budget"] = (float(r.budget), ctx.money(r.budget))
     found = [Finding(ctx.t("deck.j.line", period=label, n=facts["total"][1], budget=facts["budget"][1], parts=parts),
                      facts)]
-    first = acts.iloc[0]
-    found.append(Finding(ctx.t("deck.j.first", title=first.title, owner=who[first.owner],
-                               date=fmt.date(first.start_date, ctx.lang),
-                               region=first.region if isinstance(first.region, str) else ctx.t("all_regions"))))
+    # the first to start in the period: one begun before it (26.12 for next quarter) runs on, it is not «first»
+    starting = acts[pd.to_datetime(acts.start_date) >= pd.Timestamp(nxt.date_from)]
+    if not starting.empty:
+        first = starting.iloc[0]
+        found.append(Finding(ctx.t("deck.j.first", title=first.title, owner=who[first.owner],
+                                   date=fmt.date(first.start_date, ctx.lang),
+                                   region=first.region if isinstance(first.region, str) else ctx.t("all_regions"))))
     fig = go.Figure()
     for o, g in acts.groupby("owner", sort=True):
         start = pd.to_datetime(g.start_date)

@@ -35,6 +35,7 @@ from tests.apptest import (
     sql,
     sql_one,
 )
+from ui import fmt
 from ui.i18n import t
 
 Q1 = (dt.date(2025, 1, 1), dt.date(2025, 3, 31))
@@ -334,6 +335,36 @@ def test_joint_plan_for_the_next_quarter_equals_sql(warehouse, lang):
             assert got[f"{owner}.budget"][0] == pytest.approx(float(budget))
     for _, shown in got.values():
         assert shown in s.findings[0].text and shown in s.shown()
+    # «first» is the first to start in the quarter: one begun before it runs on, it is not named first
+    starts = sql(warehouse, "select min(start_date) from activities where status <> 'cancelled' "
+                            "and start_date between '2025-01-01' and '2025-03-31'")[0][0]
+    firsts = [f.text for f in s.findings[1:] if f.text.startswith(t("deck.j.first", lang).split("{")[0])]
+    assert len(firsts) == 1 and fmt.date(starts, lang) in firsts[0], firsts
+
+
+def test_the_first_activity_named_starts_in_the_next_period(warehouse, tmp_path, monkeypatch, lang="ru"):
+    """An activity begun before the next quarter (26.12 for Q1) and running into it is on the slide, but the
+    line naming the first one names the first to start in the quarter, not it."""
+    import shutil
+
+    from model.runner import connect, run_on
+
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(warehouse, copy)
+    con = duckdb.connect(str(copy))
+    con.execute("update activities set start_date = '2024-12-26', end_date = '2025-01-20' "
+                "where activity_id = (select activity_id from activities where status <> 'cancelled' "
+                "and start_date >= '2025-01-01' order by start_date limit 1)")
+    early = con.execute("select title from activities where start_date = '2024-12-26'").fetchall()[0][0]
+    con.close()
+    con = connect(copy)
+    deck = decks.build(Filters("custom", dt.date(2024, 10, 1), dt.date(2024, 12, 31)),
+                       lambda n, p: run_on(con, n, p, OPERATOR), lang, ["joint_plan"])
+    con.close()
+    (s,) = deck.slides
+    assert early in s.shown()                               # on the slide: it runs into the quarter
+    assert not [f.text for f in s.findings if f"«{early}»" in f.text], [f.text for f in s.findings]
+    assert [f.text for f in s.findings if f.text.startswith(t("deck.j.first", lang).split("{")[0])]
 
 
 def test_next_period_after_a_quarter_and_after_any_other_window():
