@@ -292,6 +292,10 @@ def _check_arithmetic(con, name: str, st: Staged, load_id: int) -> dict:
     if merged:
         st.notes.append(f"{merged} rows merged into another row of their key (a later line of the same record, "
                         f"or lines summed)")
+    several = con.execute("select * from merge_rows").df().get("deals_several_products")
+    if several is not None and int(several.iloc[0]):
+        st.notes.append(f"{int(several.iloc[0])} deals have lines of several products; each deal counts under "
+                        f"the product of its largest line")
     return {"rows_merged": merged, "rows_spread": spread, "rows_inserted": inserted}
 
 

@@ -167,6 +167,11 @@ def test_bitrix24_excel_export_is_an_html_table(fresh_db):
     assert counts(rep) == ("bitrix24", "deals", 7, 5, 2, 0)
     assert query(fresh_db, "select currency, sum(amount) from deals group by 1 order by 1") == [
         ("RUB", D("46501.50")), ("USD", D("1200.00"))]
+    # one product per deal: its largest line's (101's windows, 30 000, not its last line's sills, 4 501.50),
+    # and the load says how many deals named several
+    assert query(fresh_db, "select deal_id, product from deals order by 1") == [
+        ("101", "Окно ПВХ"), ("102", "Стеллаж"), ("103", "Дверь межкомнатная")]
+    assert "2 deals have lines of several products" in rep["notes"]
 
 
 def test_sum_lines_is_off_for_other_crms(fresh_db, tmp_path):

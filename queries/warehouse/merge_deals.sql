@@ -9,9 +9,13 @@ select rn from (
 ) where k > 1;
 
 -- $sum_lines: the export writes one line per product of a deal (Bitrix24 with products), so a
--- repeated deal's amount is the sum of its lines; otherwise the last line's amount stands.
+-- repeated deal's amount is the sum of its lines; otherwise the last line's amount stands. A deal holds one
+-- product (the warehouse contract): that of its largest line (the first of equal ones), not of whichever
+-- line came last; the load's notes count the deals whose lines named several products.
 create or replace temp table line_sums as
-select deal_id, sum(amount) as amount from good
+select deal_id, sum(amount) as amount, first(product order by amount desc nulls last, rn) as product,
+       count(distinct product) as products
+from good
 where $sum_lines and deal_id in (select deal_id from good group by deal_id having count(*) > 1)
 group by deal_id;
 
@@ -39,7 +43,7 @@ final as (
         round(coalesce(ls.amount, s.amount), 2)::decimal(18,2) as amount,
         coalesce(cur.currency, $currency) as currency,
         coalesce(rg.region, s.region) as region, s.region as region_raw,
-        s.product, s.manager, coalesce(cm.channel, 'unknown') as channel, s.source,
+        case when ls.deal_id is null then s.product else ls.product end as product, s.manager, coalesce(cm.channel, 'unknown') as channel, s.source,
         lower(s.utm_source) as utm_source, lower(s.utm_medium) as utm_medium,
         campaign_key(s.utm_campaign) as utm_campaign, s.utm_campaign as utm_campaign_raw,
         s.lead_id, s.lost_reason, $load_id as load_id
@@ -59,4 +63,5 @@ select * from final;
 -- Row arithmetic, asserted by etl/load.py: rows inserted = good rows - lines superseded by a later
 -- line of their deal (or summed into it, $sum_lines). A lookup that matched a line twice breaks it.
 create or replace temp table merge_rows as
-select (select count(*) from superseded) as rows_merged, 0 as rows_spread;
+select (select count(*) from superseded) as rows_merged, 0 as rows_spread,
+       (select count(*) from line_sums where products > 1) as deals_several_products;
