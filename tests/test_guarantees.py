@@ -120,6 +120,23 @@ def test_rebuild_gives_the_same_tables(copy_of_warehouse):
     assert leftovers(copy_of_warehouse) == []
 
 
+def test_a_rebuild_keeps_each_load_time(loaded, tmp_path):
+    """A load's time is when its file was loaded: `etl rebuild` (and a vocabulary saved on the Data page,
+    which rebuilds) replays raw/ later and must keep the time the manifest holds, not write its own."""
+    manifest = [json.loads(line) for line in (loaded.parent / "raw" / "manifest.jsonl").read_text(
+        encoding="utf-8").splitlines()]
+    before = query(loaded, "select load_id, file_name, loaded_at from loads order by load_id")
+    time.sleep(1.1)  # the rebuild runs in a later second than the loads
+    assert rebuild(progress=False)["ok"]
+    assert query(loaded, "select load_id, file_name, loaded_at from loads order by load_id") == before
+    # the same time as the manifest's: a rebuild from raw/ alone has nothing else to take it from
+    assert [(f, t.isoformat()) for _, f, t in before] == [(m["file_name"], m["loaded_at"]) for m in manifest]
+    proc = cli("load", str(tmp_path / "deals.csv"), db=loaded)
+    assert proc.returncode == 0, proc.stderr
+    first = before[0][2].strftime("%Y-%m-%d %H:%M")
+    assert proc.stdout.strip() == f"deals.csv: already loaded (load 1, {first}); nothing changed"
+
+
 # ---------------------------------------------------------------------------------------------
 # Atomicity: a build that fails leaves the previous file, byte for byte, and no temp files.
 
