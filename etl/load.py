@@ -19,7 +19,7 @@ from etl.paths import db_path, raw_dir
 from etl.phases import phase, recording
 from etl.sniff import Layout, sniff
 from etl.sqlfiles import run, run_file
-from etl.stage import Mapping, Source, Staged, count_rows, option_flag, sample_skipped, stage_file
+from etl.stage import Mapping, Source, Staged, count_rows, line_sql, option_flag, sample_skipped, stage_file
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries" / "warehouse"
 
@@ -317,7 +317,7 @@ def _insert_rejects(src: Source, load_id: int) -> None:
     con, layout = src.con, src.layout
     base = src.base()
     cells = ", ".join(con.table("raw_in").columns)
-    run(con, "insert into rejects select $id, t.rn + $off, t.reason, "
+    run(con, f"insert into rejects select $id, {line_sql('t.rn')}, t.reason, "
              f"rtrim(array_to_string(list_transform([{cells}], lambda x: coalesce(x, '')), $delim), $delim) "
              "from typed t join raw_in r on r.rowid = t.rn + $base - 1 "
              "where t.kind = 'data' and t.dup_rank = 1 and t.reason is not null",
@@ -327,7 +327,7 @@ def _insert_rejects(src: Source, load_id: int) -> None:
 def _insert_warnings(src: Source, load_id: int) -> None:
     """Cells left empty in loaded rows: line number (as rejects number them), column, raw text, reason."""
     run(src.con, 'insert into cell_warnings (load_id, row_number, "column", raw, reason) '
-                 "select $id, rn + $off, col, raw, reason from warned_kept",
+                 f"select $id, {line_sql('warned_kept.rn')}, col, raw, reason from warned_kept",
         {"id": load_id, "off": src.layout.skip + 1})
 
 

@@ -35,6 +35,7 @@ class Layout:
     header: list[str] = field(default_factory=list)
     preamble: list[str] = field(default_factory=list)
     locale: str = "en"             # default number convention when a column does not tell
+    rows_above: int | None = None  # records above the header (a quoted cell spanning lines is one); None: skip
 
     @property
     def cyrillic(self) -> bool:
@@ -175,7 +176,7 @@ def sniff_text(src: Path, work: Path) -> Layout:
     line, cells = records[h]
     header = dedupe(cells[: max(_width(cells), 1)])
     preamble = [delim.join(c).strip(delim + " ") for _, c in records[:h] if any(x.strip() for x in c)]
-    layout = Layout(src, path, "csv", encoding, delim, line, header, preamble)
+    layout = Layout(src, path, "csv", encoding, delim, line, header, preamble, rows_above=h)
     layout.locale = "ru" if (encoding == "cp1251" or delim == ";" or layout.cyrillic) else "en"
     return layout
 
