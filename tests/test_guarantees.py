@@ -210,6 +210,28 @@ def test_bad_files_one_clear_line_each(loaded, tmp_path):
     assert snapshot(loaded) == before
 
 
+def test_a_binary_file_is_refused_as_no_table(loaded):
+    """The QA walkthrough's file (NUL, control bytes, a zip's magic after two bytes, 0xff 0xfe, a line of
+    text) was read as a deals table whose header was its junk: the CLI printed control bytes and the file
+    name twice, the Data page offered a column mapping. It is one line: not a text table or workbook."""
+    path = Path(__file__).resolve().parent / "data" / "walkthrough" / "bad_not_a_table.csv"
+    before = snapshot(loaded)
+    proc = cli("load", str(path), db=loaded)
+    assert proc.returncode != 0
+    [line] = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert line.startswith("FAILED bad_not_a_table.csv: not a text table (CSV, TSV) or a workbook"), line
+    assert line.count("bad_not_a_table.csv") == 1 and "export the report again" in line, line
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", proc.stderr + proc.stdout), repr(proc.stderr)
+    assert snapshot(loaded) == before
+    # the Data page: the reader's language from the code, and no column-mapping form for it
+    from ui import upload
+    [failed] = load_files([path], progress=False)["files"]
+    assert (failed["status"], failed["code"]) == ("failed", "not_a_table")
+    assert not upload.needs_mapping(failed)
+    assert upload.error_line(failed, "ru").startswith("bad_not_a_table.csv: это не текстовая таблица")
+    assert upload.error_line(failed, "en").startswith("bad_not_a_table.csv: not a text table")
+
+
 def test_json_output(loaded, tmp_path):
     good = write(tmp_path, "deals_2.csv", DEALS.replace("\n1;", "\n7;").replace("\n2;", "\n8;").replace("\n3;", "\n9;"))
     bad = write(tmp_path, "empty.csv", b"")

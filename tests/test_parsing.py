@@ -500,6 +500,23 @@ def test_row_numbers_after_blank_lines_and_cells_spanning_lines(fresh_db, tmp_pa
     assert query(fresh_db, "select row_number from rejects order by 1") == [(6,), (9,)]
 
 
+CYR_DEALS = "Дата создания;ID;Бюджет\r\n03.01.2025;1;100\r\n04.01.2025;2;200\r\n"
+
+
+@pytest.mark.parametrize("name, data", [
+    ("deals.csv", CYR_DEALS.encode("utf-16-le")),               # UTF-16 without a BOM, Cyrillic first: NULs
+    ("deals.csv", CYR_DEALS.encode("utf-16-be")),
+    ("deals.csv", UTF16 + CYR_DEALS.encode("utf-16-le")),
+    ("deals.csv", CYR_DEALS.encode("cp1251") + b"\x1a"),        # a DOS end-of-file mark after the data
+    ("deals.xlsx", None),                                        # a workbook: a zip, starts with PK
+])
+def test_text_tables_and_workbooks_are_not_taken_for_binary(fresh_db, tmp_path, name, data):
+    """The binary check (a file that is no table is refused in one line) lets every real table through."""
+    path = WALKTHROUGH / "amo_deals_nov_corrected.xlsx" if data is None else write(tmp_path, name, data)
+    rep = load(path)
+    assert rep["entity"] == "deals" and rep["rows_loaded"] >= 2, rep
+
+
 def test_impossible_date_rejects_that_row(fresh_db, tmp_path):
     text = ("ID;Бюджет;Дата создания;Город\n"
             "1;100;28.02.2026;Москва\n"
