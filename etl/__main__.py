@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -20,7 +21,7 @@ def _print(result: dict, as_json: bool) -> None:
         return
     for f in result.get("files", []) if isinstance(result.get("files"), list) else []:
         if f["status"] == "failed":
-            print(f"FAILED {f['file']}: {f['error']}", file=sys.stderr)
+            print(f"FAILED {_failure(f['file'], f['error'])}", file=sys.stderr)
         elif f["status"] == "already loaded":
             print(f"{f['file']}: already loaded (load {f['load_id']}, {f['loaded_at']}); nothing changed")
         else:
@@ -38,6 +39,13 @@ def _print(result: dict, as_json: bool) -> None:
         print(f"deals that took their lead's channel: {result['deals_channel_from_lead']}")
     for line in describe_swept(result.get("swept") or []):
         print(line)
+
+
+def _failure(name: str, error: str) -> str:
+    """A failed file's line: its name once (most errors start with it), no control characters (a file's
+    bytes quoted in an error must not drive the terminal)."""
+    line = error if error.startswith(f"{name}: ") else f"{name}: {error}"
+    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "?", line)
 
 
 def _save_mapping(args) -> None:

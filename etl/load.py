@@ -19,7 +19,7 @@ from etl.paths import db_path, raw_dir
 from etl.phases import phase, recording
 from etl.sniff import Layout, sniff
 from etl.sqlfiles import run, run_file
-from etl.stage import Mapping, Source, Staged, count_rows, option_flag, sample_skipped, stage_file
+from etl.stage import Mapping, Source, Staged, count_rows, line_sql, option_flag, sample_skipped, stage_file
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries" / "warehouse"
 
@@ -76,11 +76,13 @@ def _channel_inputs(con, entity: str) -> None:
 
 def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
              mapping: Mapping, work: Path, format_name: str | None = None,
-             period: periods.Period | None = None) -> dict:
+             period: periods.Period | None = None, loaded_at: dt.datetime | None = None) -> dict:
     """Stages, merges and checks one file inside the builder; a failure rolls back just this file.
-    `period` is the user's (--period, the upload form's dates) for a report that names none."""
+    `period` is the user's (--period, the upload form's dates) for a report that names none.
+    `loaded_at` is when the file was loaded (a rebuild passes the manifest's time); None: now."""
     try:
-        return _load_one(b, stored, name, sha, entity, mapping, work, format_name, period)
+        return _load_one(b, stored, name, sha, entity, mapping, work, format_name, period,
+                         loaded_at or load_time())
     except (LoadError, duckdb.Error, OSError):
         raise
     except Exception as err:  # a bug, not the file: logged with its traceback, one line for the user
@@ -88,7 +90,8 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
 
 
 def _load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None, mapping: Mapping,
-              work: Path, format_name: str | None, user_period: periods.Period | None) -> dict:
+              work: Path, format_name: str | None, user_period: periods.Period | None,
+              loaded_at: dt.datetime) -> dict:
     """detect -> match a profile or format -> stage -> (one transaction:) validate -> lookups -> merge
     -> rejects and warnings -> bookkeeping -> the file's data checks. Staging writes temp tables only;
     it runs before `begin` because read_csv's serial retry (quoted line breaks) cannot run inside a
@@ -111,7 +114,7 @@ def _load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
             arithmetic, written = _merge(con, name, st, load_id, params)
         with phase("rejects"):
             _keep_rejects(src, st, load_id)
-            _record_load(con, name, sha, plan, st, params)
+            _record_load(con, name, sha, plan, st, params, loaded_at)
         with phase("file_checks"):
             _check_file(con, name, st.entity)
             run(con, "commit")
@@ -230,8 +233,9 @@ def _keep_rejects(src: Source, st: Staged, load_id: int) -> None:
         _insert_warnings(src, load_id)
 
 
-def _record_load(con, name: str, sha: str, plan: _Plan, st: Staged, params: dict) -> None:
-    """The file's row in `loads`: how it was read and what became of its rows."""
+def _record_load(con, name: str, sha: str, plan: _Plan, st: Staged, params: dict, loaded_at: dt.datetime) -> None:
+    """The file's row in `loads`: how it was read, when (the time the manifest keeps, so a rebuild
+    writes the same) and what became of its rows."""
     if "currency" not in {*st.columns, *st.constants} and st.entity in ("deals", "ad_spend", "sales"):
         st.notes.append(f"no currency column: amounts taken as {params['currency']}")
     layout = plan.layout
@@ -239,10 +243,10 @@ def _record_load(con, name: str, sha: str, plan: _Plan, st: Staged, params: dict
         # by column name: a warehouse built before a column was added has it last, wherever schema.sql puts it
         "insert into loads (load_id, file_name, sha256, format, entity, loaded_at, rows_read, rows_loaded, "
         "rows_rejected, rows_duplicate, rows_skipped, encoding, delimiter, source_system, notes, rows_warned, "
-        "cells_warned) values ($id, $name, $sha, $fmt, $ent, now()::timestamp, $read, $loaded, "
+        "cells_warned) values ($id, $name, $sha, $fmt, $ent, $at, $read, $loaded, "
         "$rej, $dup, $skip, $enc, $delim, $sys, $notes, $warned, $cells)",
         {"id": params["load_id"], "name": name, "sha": sha, "fmt": plan.label, "ent": st.entity,
-         "read": st.rows_read, "loaded": st.rows_loaded, "rej": st.rows_rejected,
+         "at": loaded_at, "read": st.rows_read, "loaded": st.rows_loaded, "rej": st.rows_rejected,
          "dup": st.rows_duplicate, "skip": st.rows_skipped, "enc": layout.encoding,
          "delim": layout.delimiter, "sys": params["source_system"], "notes": "; ".join(st.notes),
          "warned": st.rows_warned, "cells": st.cells_warned})
@@ -317,7 +321,7 @@ def _insert_rejects(src: Source, load_id: int) -> None:
     con, layout = src.con, src.layout
     base = src.base()
     cells = ", ".join(con.table("raw_in").columns)
-    run(con, "insert into rejects select $id, t.rn + $off, t.reason, "
+    run(con, f"insert into rejects select $id, {line_sql('t.rn')}, t.reason, "
              f"rtrim(array_to_string(list_transform([{cells}], lambda x: coalesce(x, '')), $delim), $delim) "
              "from typed t join raw_in r on r.rowid = t.rn + $base - 1 "
              "where t.kind = 'data' and t.dup_rank = 1 and t.reason is not null",
@@ -327,7 +331,7 @@ def _insert_rejects(src: Source, load_id: int) -> None:
 def _insert_warnings(src: Source, load_id: int) -> None:
     """Cells left empty in loaded rows: line number (as rejects number them), column, raw text, reason."""
     run(src.con, 'insert into cell_warnings (load_id, row_number, "column", raw, reason) '
-                 "select $id, rn + $off, col, raw, reason from warned_kept",
+                 f"select $id, {line_sql('warned_kept.rn')}, col, raw, reason from warned_kept",
         {"id": load_id, "off": src.layout.skip + 1})
 
 
@@ -426,8 +430,10 @@ def _load_files(paths: list[Path], entity: str | None, mapping_path: Path | None
                     continue
                 with phase("store_raw"):
                     stored = store_raw(path, sha)
+                loaded_at = load_time()  # the loads row and the manifest line keep the same time
                 try:
-                    results.append(load_one(b, stored, name, sha, entity, mapping, work, format_name, period))
+                    results.append(load_one(b, stored, name, sha, entity, mapping, work, format_name, period,
+                                            loaded_at))
                 except (LoadError, duckdb.Error, OSError) as err:
                     results.append(_failed(name, err))
                     if on_file:
@@ -437,7 +443,7 @@ def _load_files(paths: list[Path], entity: str | None, mapping_path: Path | None
                     on_file(results[-1])
                 new_entries.append({"sha256": sha, "file_name": name, "stored": stored.name,
                                     "entity": entity, "format": format_name, "mapping": mapping.as_dict(),
-                                    "loaded_at": dt.datetime.now().isoformat(timespec="seconds"),
+                                    "loaded_at": loaded_at.isoformat(timespec="seconds"),
                                     # the user's period, so `rebuild` dates this file as this load did
                                     **({"period": [d.isoformat() for d in period]} if period else {})})
             if new_entries or b.fresh:
@@ -475,8 +481,22 @@ def _replay(b: Builder, work: Path, progress: bool) -> int:
                             disable=not progress or None):
         mapping = Mapping.from_dict(entry.get("mapping") or {}, f"{manifest_path()} ({entry['file_name']})")
         load_one(b, path, entry["file_name"], entry["sha256"], entry.get("entity"), mapping, work,
-                 entry.get("format"), _user_period(entry.get("period")))
+                 entry.get("format"), _user_period(entry.get("period")), _manifest_time(entry, path))
     return len(entries)
+
+
+def load_time() -> dt.datetime:
+    """Now, as a load records it: local time to the second, as the manifest writes it."""
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def _manifest_time(entry: dict, stored: Path) -> dt.datetime:
+    """When a replayed file was first loaded: its manifest line's time; a line without a readable one
+    falls back to when its raw/ copy was written (store_raw copies it at load time), never the rebuild's."""
+    try:
+        return dt.datetime.fromisoformat(str(entry["loaded_at"])).replace(tzinfo=None)
+    except (KeyError, ValueError):
+        return dt.datetime.fromtimestamp(stored.stat().st_mtime).replace(microsecond=0)
 
 
 def _user_period(value) -> periods.Period | None:

@@ -35,6 +35,7 @@ class Layout:
     header: list[str] = field(default_factory=list)
     preamble: list[str] = field(default_factory=list)
     locale: str = "en"             # default number convention when a column does not tell
+    rows_above: int | None = None  # records above the header (a quoted cell spanning lines is one); None: skip
 
     @property
     def cyrillic(self) -> bool:
@@ -51,6 +52,12 @@ def detect_encoding(head: bytes) -> str:
         return "utf-16-be-bom"
     if len(head) > 3 and head[1:4:2] == b"\x00\x00" and head[0:3:2] != b"\x00\x00":
         return "utf-16-le"  # BOM-less UTF-16LE: every second byte of ASCII text is zero
+    # BOM-less UTF-16 whose text starts in Cyrillic ("Дата;" is 14 04 30 04 ... 3b 00): the delimiters'
+    # and digits' zero bytes all fall on one side (odd offsets: little-endian), none on the other
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    zeros, other = max(odd, even), min(odd, even)
+    if zeros > len(head) // 16 and other * 20 < zeros:
+        return "utf-16-le" if odd > even else "utf-16-be"
     try:
         head.decode("utf-8")
         return "utf-8"
@@ -63,9 +70,34 @@ def detect_encoding(head: bytes) -> str:
     return best.encoding
 
 
+def codec_of(encoding: str) -> str:
+    """The Python codec that decodes a detect_encoding() name."""
+    return {"utf-16-le-bom": "utf-16", "utf-16-be-bom": "utf-16"}.get(encoding, encoding)
+
+
+# C0 control characters no text table holds: NUL and the rest but tab, line ends, vertical tab and form
+# feed (spreadsheet line breaks), and Ctrl-Z (DOS end of file)
+CONTROL = re.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f]")
+
+
+def check_text(head: bytes, encoding: str, name: str) -> None:
+    """Refuses, in one line, a file that is no text table: its first bytes, decoded as detected, hold NUL
+    (decoded text never does: a UTF-16 file decodes without them) or more than a stray control character,
+    or its first line holds one. Such a file (an image, a PDF, a zip that is no workbook, random bytes)
+    would otherwise be read as a table whose header is its junk, and control bytes reach the terminal."""
+    codec = codec_of(encoding)
+    text = (head[: len(head) // 2 * 2] if codec.startswith("utf-16") else head).decode(codec, errors="replace")
+    controls = CONTROL.findall(text)
+    first = text.lstrip("\ufeff\r\n").split("\n", 1)[0]
+    if "\x00" in controls or len(controls) > len(text) // 1000 or CONTROL.search(first):
+        raise LoadError(f"{name}: not a text table (CSV, TSV) or a workbook (.xlsx): it holds binary data; "
+                        f"export the report again as CSV or Excel and load that file; nothing from it was loaded",
+                        "not_a_table", file=name)
+
+
 def transcode(src: Path, encoding: str, dst: Path) -> None:
     """Streams a non-UTF-8 file into UTF-8 in fixed-size chunks (memory stays flat at any size)."""
-    codec = {"utf-16-le-bom": "utf-16", "utf-16-be-bom": "utf-16", "utf-16-le": "utf-16-le"}.get(encoding, encoding)
+    codec = codec_of(encoding)
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
     try:
         with open(src, "rb") as fin, open(dst, "w", encoding="utf-8", newline="") as fout:
@@ -152,13 +184,16 @@ def dedupe(names: list[str]) -> list[str]:
     return out
 
 
-def sniff_text(src: Path, work: Path) -> Layout:
-    """Layout of a delimited text file; a UTF-8 copy is made in `work` when the file is not UTF-8."""
+def sniff_text(src: Path, work: Path, binary_check: bool = True) -> Layout:
+    """Layout of a delimited text file; a UTF-8 copy is made in `work` when the file is not UTF-8.
+    `binary_check=False`: the CSV this module wrote from a workbook or an HTML table (already read as one)."""
     with open(src, "rb") as fh:
         head = fh.read(HEAD_BYTES)
     if not head.strip(b"\x00\r\n\t \xef\xbb\xbf\xff\xfe"):
         raise LoadError(f"{src.name}: the file is empty; export it again with data rows", "empty", file=src.name)
     encoding = detect_encoding(head)
+    if binary_check:
+        check_text(head, encoding, src.name)
     path = src
     if encoding not in ("utf-8", "utf-8-sig"):
         path = work / (src.stem + ".utf8.csv")
@@ -175,7 +210,7 @@ def sniff_text(src: Path, work: Path) -> Layout:
     line, cells = records[h]
     header = dedupe(cells[: max(_width(cells), 1)])
     preamble = [delim.join(c).strip(delim + " ") for _, c in records[:h] if any(x.strip() for x in c)]
-    layout = Layout(src, path, "csv", encoding, delim, line, header, preamble)
+    layout = Layout(src, path, "csv", encoding, delim, line, header, preamble, rows_above=h)
     layout.locale = "ru" if (encoding == "cp1251" or delim == ";" or layout.cyrillic) else "en"
     return layout
 
@@ -212,7 +247,7 @@ def sniff_xlsx(src: Path, work: Path) -> Layout:
     path = work / (src.stem + ".xlsx.csv")
     with open(path, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([[_cell_text(c) for c in r] for r in rows])
-    layout = sniff_text(path, work)
+    layout = sniff_text(path, work, binary_check=False)
     layout.source, layout.kind, layout.encoding = src, "xlsx", "xlsx"
     return layout
 
@@ -239,7 +274,7 @@ def sniff_html(src: Path, work: Path) -> Layout:
     path = work / (src.stem + ".html.csv")
     with open(path, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows(rows)
-    layout = sniff_text(path, work)
+    layout = sniff_text(path, work, binary_check=False)
     layout.source, layout.kind, layout.encoding = src, "html", encoding.lower()
     return layout
 

@@ -512,6 +512,7 @@ def build_typed(src: Source, ent: Entity, cols: dict[str, int], mapping: Mapping
         # typed's rowid order is the file's record order (insertion order is preserved)
         run(con, "alter table typed add column rn bigint")
         run(con, "update typed set rn = rowid - (select min(rowid) from typed) + 1")
+        number_rows(src)
     with phase("slow_parse"):
         _slow_parse(src, typed_fields, cols, loc, dmy, in_text)
     with phase("duplicates"):
@@ -519,6 +520,57 @@ def build_typed(src: Source, ent: Entity, cols: dict[str, int], mapping: Mapping
     with phase("reasons"):
         _mark_rejects(src, ent, cols, typed_fields)
     run(con, "create or replace temp view staged as select * exclude (h) from typed")
+
+
+def count_lines(path: Path) -> int:
+    """Physical lines of a text file: its newlines, and a last line without one (counted per chunk, at C speed)."""
+    n, last = 0, b"\n"
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            n += chunk.count(b"\n")
+            last = chunk[-1:]
+    return n + (last != b"\n")
+
+
+def number_rows(src: Source) -> None:
+    """Temp table file_rows(rn, line): the row of the file each record is on, where rejects and cell
+    warnings say it is («Строка файла»). That is the row a spreadsheet shows (Excel, LibreOffice; a
+    workbook's own row), which is the text editor's line until a quoted cell spans lines: a blank line
+    is a row of its own (the CSV reader drops it), a cell spanning lines is one row. Header and title
+    rows count, so the first data row under a one-line header is row 2.
+
+    Most files have one record on each line below the header: their lines are header + records, the
+    row is rn + skip + 1 (line_sql) and the table stays empty, at the cost of counting the newlines.
+    Any other file is read once more as bare lines, in SQL: a line starts a row when the quotes before
+    it are even (a doubled quote inside a cell keeps the parity). Should that not find as many records
+    as the reader did (a stray quote in an unquoted cell), the rows stay rn + skip + 1."""
+    con, layout = src.con, src.layout
+    run(con, "create or replace temp table file_rows (rn bigint, line bigint)")
+    if layout.kind == "parquet":
+        return
+    records = con.execute("select count(*) from typed").fetchall()[0][0]
+    one_line_each = layout.rows_above in (None, layout.skip)   # no title cell spans lines
+    if one_line_each and count_lines(layout.path) == layout.skip + 1 + records:
+        return
+    # the line as one column: no quoting, a delimiter no text holds (strict_mode=false keeps the rest anyway)
+    run(con, "create or replace temp table file_lines as select l from read_csv($p, delim=$nul, header=false, "
+             "columns={'l': 'VARCHAR'}, auto_detect=false, quote='', escape='', strict_mode=false, "
+             "null_padding=true)", {"p": str(layout.path), "nul": "\x00"})
+    run(con, "insert into file_rows select row_number() over (order by ln), row_no from ("
+             "  select ln, blank, row_number() over (order by ln) as row_no from ("
+             "    select rowid + 1 as ln, l is null as blank, coalesce(sum(length(l) - length(replace(l, '\"', ''))) "
+             "      over (order by rowid rows between unbounded preceding and 1 preceding), 0) as quotes_before "
+             "    from file_lines) where quotes_before % 2 = 0) "
+             "where ln > $header_line and not blank", {"header_line": layout.skip + 1})
+    run(con, "drop table file_lines")
+    if con.execute("select count(*) from file_rows").fetchall()[0][0] != records:
+        run(con, "delete from file_rows")
+
+
+def line_sql(rn: str) -> str:
+    """SQL for the file row of record `rn` (a qualified column holding typed's rn: `t.rn`, `typed.rn`)
+    that rejects and warnings report; takes $off = skip + 1 (number_rows)."""
+    return f"coalesce((select f.line from file_rows f where f.rn = {rn}), {rn} + $off)"
 
 
 def _slow_parse(src: Source, typed_fields: list[str], cols: dict[str, int], loc: dict[str, str], dmy: bool,
@@ -633,9 +685,9 @@ def count_rows(con, st: Staged, layout: Layout) -> None:
     st.rows_loaded = st.rows_read - st.rows_duplicate - st.rows_rejected
     count_warnings(con, st, layout)
     st.reject_samples = [
-        {"row": rn + layout.skip + 1, "reason": reason} for rn, reason in con.execute(
-            "select rn, reason from typed where kind = 'data' and dup_rank = 1 and reason is not null "
-            "order by rn limit 10").fetchall()]
+        {"row": line, "reason": reason} for line, reason in con.execute(
+            f"select {line_sql('typed.rn')}, reason from typed where kind = 'data' and dup_rank = 1 "
+            "and reason is not null order by rn limit 10", {"off": layout.skip + 1}).fetchall()]
 
 
 def count_warnings(con, st: Staged, layout: Layout) -> None:
@@ -650,5 +702,6 @@ def count_warnings(con, st: Staged, layout: Layout) -> None:
     st.rows_warned, st.cells_warned = con.execute(
         "select count(distinct rn), count(*) from warned_kept").fetchall()[0]
     st.warning_samples = [
-        {"row": rn + layout.skip + 1, "column": col, "raw": raw, "reason": reason} for rn, col, raw, reason in
-        con.execute("select rn, col, raw, reason from warned_kept order by rn, col limit 10").fetchall()]
+        {"row": line, "column": col, "raw": raw, "reason": reason} for line, col, raw, reason in
+        con.execute(f"select {line_sql('warned_kept.rn')}, col, raw, reason from warned_kept order by rn, col limit 10",
+                    {"off": layout.skip + 1}).fetchall()]

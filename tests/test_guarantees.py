@@ -120,6 +120,23 @@ def test_rebuild_gives_the_same_tables(copy_of_warehouse):
     assert leftovers(copy_of_warehouse) == []
 
 
+def test_a_rebuild_keeps_each_load_time(loaded, tmp_path):
+    """A load's time is when its file was loaded: `etl rebuild` (and a vocabulary saved on the Data page,
+    which rebuilds) replays raw/ later and must keep the time the manifest holds, not write its own."""
+    manifest = [json.loads(line) for line in (loaded.parent / "raw" / "manifest.jsonl").read_text(
+        encoding="utf-8").splitlines()]
+    before = query(loaded, "select load_id, file_name, loaded_at from loads order by load_id")
+    time.sleep(1.1)  # the rebuild runs in a later second than the loads
+    assert rebuild(progress=False)["ok"]
+    assert query(loaded, "select load_id, file_name, loaded_at from loads order by load_id") == before
+    # the same time as the manifest's: a rebuild from raw/ alone has nothing else to take it from
+    assert [(f, t.isoformat()) for _, f, t in before] == [(m["file_name"], m["loaded_at"]) for m in manifest]
+    proc = cli("load", str(tmp_path / "deals.csv"), db=loaded)
+    assert proc.returncode == 0, proc.stderr
+    first = before[0][2].strftime("%Y-%m-%d %H:%M")
+    assert proc.stdout.strip() == f"deals.csv: already loaded (load 1, {first}); nothing changed"
+
+
 # ---------------------------------------------------------------------------------------------
 # Atomicity: a build that fails leaves the previous file, byte for byte, and no temp files.
 
@@ -191,6 +208,28 @@ def test_bad_files_one_clear_line_each(loaded, tmp_path):
         assert name in line and any(h in line.lower() for h in HINTS), (case, line)
         assert not re.search(r"[0-9a-f]{64}", line), line  # named as the user knows it, not as raw/<sha256>
     assert snapshot(loaded) == before
+
+
+def test_a_binary_file_is_refused_as_no_table(loaded):
+    """The QA walkthrough's file (NUL, control bytes, a zip's magic after two bytes, 0xff 0xfe, a line of
+    text) was read as a deals table whose header was its junk: the CLI printed control bytes and the file
+    name twice, the Data page offered a column mapping. It is one line: not a text table or workbook."""
+    path = Path(__file__).resolve().parent / "data" / "walkthrough" / "bad_not_a_table.csv"
+    before = snapshot(loaded)
+    proc = cli("load", str(path), db=loaded)
+    assert proc.returncode != 0
+    [line] = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert line.startswith("FAILED bad_not_a_table.csv: not a text table (CSV, TSV) or a workbook"), line
+    assert line.count("bad_not_a_table.csv") == 1 and "export the report again" in line, line
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", proc.stderr + proc.stdout), repr(proc.stderr)
+    assert snapshot(loaded) == before
+    # the Data page: the reader's language from the code, and no column-mapping form for it
+    from ui import upload
+    [failed] = load_files([path], progress=False)["files"]
+    assert (failed["status"], failed["code"]) == ("failed", "not_a_table")
+    assert not upload.needs_mapping(failed)
+    assert upload.error_line(failed, "ru").startswith("bad_not_a_table.csv: это не текстовая таблица")
+    assert upload.error_line(failed, "en").startswith("bad_not_a_table.csv: not a text table")
 
 
 def test_json_output(loaded, tmp_path):

@@ -461,6 +461,62 @@ def test_a_date_form_is_found_below_empty_cells(tmp_path):
         con.close()
 
 
+WALKTHROUGH = Path(__file__).resolve().parent / "data" / "walkthrough"
+
+
+def test_rows_are_numbered_as_a_spreadsheet_shows_the_file(fresh_db):
+    """«Строка файла» is the row the user finds the record on when the file is opened (Excel,
+    LibreOffice; a workbook's own row): the text line until a quoted cell spans lines. The QA file
+    (amoCRM, ';', UTF-8 BOM, CRLF, written by hand) has a two-line quoted cell in row 3 (lines 3-4), a
+    blank line (row 9, which the CSV reader drops) and a row without its ID in row 12 (line 13)."""
+    path = WALKTHROUGH / "amo_deals_nov.csv"
+    rep = load(path)
+    assert [(r["row"], r["reason"].split(" '")[0].split(" in ")[0]) for r in rep["reject_reasons"]] == [
+        (8, "invalid date"), (12, "empty required field deal_id")]
+    assert [(w["row"], w["raw"]) for w in rep["cell_warnings"]] == [(7, "договорная")]
+    rejects = query(fresh_db, "select row_number, raw from rejects order by 1")
+    assert [(n, raw.split(";")[:2]) for n, raw in rejects] == [
+        (8, ["91000007", "Плохая дата"]), (12, ["", "Без номера"])]
+    assert query(fresh_db, 'select row_number, raw from cell_warnings') == [(7, "договорная")]
+    # the mapping step's preview numbers the rows the same way
+    from etl import profiles
+    preview = profiles.preview(path, stage.Mapping())["rows"]
+    assert preview.loc[preview["reason"].str.contains("deal_id", na=False), "line"].tolist() == [12]
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_row_numbers_after_blank_lines_and_cells_spanning_lines(fresh_db, tmp_path, line_end):
+    """Title lines, a blank line under the header, cells spanning lines (one with a blank line and a
+    doubled quote inside) and blank lines at the end: each reject names the row a spreadsheet shows."""
+    rows = [["Сделки за январь"], [], ["ID", "Название сделки", "Бюджет", "Дата создания"], [],
+            ["1", "Первая", "100", "03.01.2025"],
+            ["2", 'Много\n\nстрок "в кавычках"', "200", "31.02.2025"],      # row 6, lines 6-8: bad date
+            [], ["3", "Третья", "300", "04.01.2025"],
+            ["", "Без номера", "400", "05.01.2025"]]                             # row 9, line 11
+    text = table(rows, ";", line_end) + line_end * 2
+    rep = load(write(tmp_path, "deals.csv", text.encode("cp1251")))
+    assert (rep["rows_read"], rep["rows_loaded"]) == (4, 2)
+    assert [r["row"] for r in rep["reject_reasons"]] == [6, 9]
+    assert query(fresh_db, "select row_number from rejects order by 1") == [(6,), (9,)]
+
+
+CYR_DEALS = "Дата создания;ID;Бюджет\r\n03.01.2025;1;100\r\n04.01.2025;2;200\r\n"
+
+
+@pytest.mark.parametrize("name, data", [
+    ("deals.csv", CYR_DEALS.encode("utf-16-le")),               # UTF-16 without a BOM, Cyrillic first: NULs
+    ("deals.csv", CYR_DEALS.encode("utf-16-be")),
+    ("deals.csv", UTF16 + CYR_DEALS.encode("utf-16-le")),
+    ("deals.csv", CYR_DEALS.encode("cp1251") + b"\x1a"),        # a DOS end-of-file mark after the data
+    ("deals.xlsx", None),                                        # a workbook: a zip, starts with PK
+])
+def test_text_tables_and_workbooks_are_not_taken_for_binary(fresh_db, tmp_path, name, data):
+    """The binary check (a file that is no table is refused in one line) lets every real table through."""
+    path = WALKTHROUGH / "amo_deals_nov_corrected.xlsx" if data is None else write(tmp_path, name, data)
+    rep = load(path)
+    assert rep["entity"] == "deals" and rep["rows_loaded"] >= 2, rep
+
+
 def test_impossible_date_rejects_that_row(fresh_db, tmp_path):
     text = ("ID;Бюджет;Дата создания;Город\n"
             "1;100;28.02.2026;Москва\n"
