@@ -413,7 +413,7 @@ class Builder:
         if failed:
             listed = ", ".join(f"{k}: {v} rows" for k, v in failed.items())
             raise LoadError(f"data checks failed ({listed}); the warehouse was left unchanged", "build_checks_failed",
-                            checks=listed)
+                            checks=listed, failed=failed)
         # build-wide figures the load summary states (the deals_from_leads step)
         stats: dict[str, Any] = {"deals_channel_from_lead": self.con.execute(
             "select count(*) from deals where channel_from_lead").fetchall()[0][0], "steps_run": ran}

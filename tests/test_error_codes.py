@@ -144,3 +144,21 @@ def test_the_mapping_step_is_offered_by_code_not_by_words(fresh_db, tmp_path):
              "error": "x.csv: could not be loaded (the mapping of memory failed)", "fields": {}}
     assert not upload.needs_mapping(other)
     assert not upload.needs_mapping({**result, "status": "loaded"})
+
+
+def test_failed_data_checks_read_in_words():
+    """«Проверки данных не пройдены (ad_spend_unique_key: 3 rows)» named a check by its file and counted in
+    English: each check now reads in words with its rows, and every check under queries/checks has them."""
+    from etl.paths import QUERIES_DIR
+    from ui.i18n import TEXT
+    from ui.upload import error_line
+
+    for path in (QUERIES_DIR / "checks").glob("*.sql"):
+        assert all(f"check.{path.stem}" in TEXT[x] for x in TEXT), path.stem
+    result = {"code": "build_checks_failed", "error": "data checks failed (...)",
+              "fields": {"checks": "ad_spend_unique_key: 3 rows, deals_unique_key: 1200 rows",
+                         "failed": {"ad_spend_unique_key": 3, "deals_unique_key": 1200}}}
+    ru, en = error_line(result, "ru"), error_line(result, "en")
+    assert "ad_spend_unique_key" not in ru + en and "rows)" not in ru
+    assert f"{TEXT['ru']['check.ad_spend_unique_key']} (строк: 3)" in ru and "(строк: 1\u00a0200)" in ru, ru
+    assert f"{TEXT['en']['check.deals_unique_key']} (rows: 1,200)" in en, en

@@ -12,8 +12,8 @@ from etl.load import load_files
 from etl.stage import Mapping
 from model import audit
 from model import trail as model_trail
-from ui import trail
-from ui.i18n import TEXT, t
+from ui import fmt, trail
+from ui.i18n import TEXT, lang, t
 
 label = limits.label   # a file's own name, only ever shown
 
@@ -133,8 +133,12 @@ def error_line(result: dict, lang_: str | None = None, frame: str = "err.other")
     fields; an error without a code (one from an older version) keeps the ETL's English line inside
     the localised `frame`."""
     code, fields = result.get("code"), result.get("fields") or {}
+    if isinstance(fields.get("failed"), dict):    # the data checks a build failed, each in words with its rows
+        fields = {**fields, "checks": "; ".join(
+            f"{t(f'check.{name}', lang_)} ({t('err.check_rows', lang_, n=fmt.number(n, lang_ or lang()))})"
+            for name, n in fields["failed"].items())}
     key = f"err.{code}"
-    if code and all(key in TEXT[lang] for lang in TEXT):
+    if code and all(key in TEXT[x] for x in TEXT):
         try:
             return t(key, lang_, **fields)
         except (KeyError, IndexError):  # the message changed its fields: the English line is still right
