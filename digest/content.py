@@ -67,7 +67,10 @@ class Digest:
         for s in self.sections:
             out.append("\n" + s.title)
             out += [_plain(x) for x in s.lines]
-            out += ["• " + " · ".join(r) for r in s.rows]
+            # a row without its table's header read as bare values («СПб · 4,1 млн ₽ · 6,5 млн ₽ · 62 %»): each
+            # value after the first with its column's name
+            out += ["• " + (f"{r[0]}: " + " · ".join(f"{h} {v}" for h, v in zip(s.header[1:], r[1:], strict=False))
+                            if len(s.header) == len(r) else " · ".join(r)) for r in s.rows]
         return "\n".join(out)
 
 
@@ -103,24 +106,44 @@ def build(r: Recipient, con: duckdb.DuckDBPyConnection, date_from: dt.date, date
 
 
 def plan_fact(d: dict, lang: str, base: str) -> Section:
+    """The recipient's regions against their plans, and the company's line (the Overview's: its plan is the
+    company plan where there is one, which the regions' plans need not add up to; a line says so). Raw
+    region names no rule knows are left out (the data quality part lists them), as are regions with neither
+    revenue nor plan. A finished period's plan to date is its plan: then one basis, not the same twice."""
     h, regions = headline(d), d["regions"]
+    regions = regions[~regions.unknown_region & (regions.revenue.fillna(0).ne(0)
+                                                 | regions.revenue_plan_period.notna())]
     basis = {b: metrics.text(f"basis.{b}", lang) for b in ("period", "to_date")}
-    s = Section("plan_fact", t("digest.plan_fact", lang),
-                header=[t("deck.col.region", lang), t("deck.col.fact", lang), t("deck.col.plan", lang),
-                        basis["period"], t("digest.plan_to_date", lang), basis["to_date"]])
+    same = all(_same(a, b) for a, b in zip([*regions.revenue_plan_period, h["revenue_plan_period"]],
+                                           [*regions.revenue_plan_to_date, h["revenue_plan_to_date"]], strict=True))
     money = lambda x: fmt.compact(x, lang, base)  # noqa: E731
     pct = lambda x: fmt.percent(x, lang, 0)  # noqa: E731
-    for row in regions.sort_values("revenue_gap_to_date", kind="stable").itertuples():
-        s.rows.append([str(row.region), money(row.revenue), money(row.revenue_plan_period),
-                       pct(row.revenue_vs_plan_period), money(row.revenue_plan_to_date),
-                       pct(row.revenue_vs_plan_to_date)])
-    s.rows.append([t("deck.c.total", lang), money(h["revenue"]), money(h["revenue_plan_period"]),
-                   pct(h["revenue_vs_plan_period"]), money(h["revenue_plan_to_date"]),
-                   pct(h["revenue_vs_plan_to_date"])])
+    s = Section("plan_fact", t("digest.plan_fact", lang),
+                header=[t("deck.col.region", lang), t("deck.col.fact", lang), t("deck.col.plan", lang),
+                        basis["period"], *([] if same else [t("digest.plan_to_date", lang), basis["to_date"]])])
+
+    def row(name, revenue, plan, share, plan_to_date, share_to_date):
+        return [name, money(revenue), money(plan), pct(share), *([] if same else [money(plan_to_date),
+                                                                                   pct(share_to_date)])]
+    for r in regions.sort_values("revenue_gap_to_date", kind="stable").itertuples():
+        s.rows.append(row(str(r.region), r.revenue, r.revenue_plan_period, r.revenue_vs_plan_period,
+                          r.revenue_plan_to_date, r.revenue_vs_plan_to_date))
+    s.rows.append(row(t("digest.company", lang), h["revenue"], h["revenue_plan_period"], h["revenue_vs_plan_period"],
+                      h["revenue_plan_to_date"], h["revenue_vs_plan_to_date"]))
     s.lines.append(t("digest.plan_fact_line", lang, revenue=money(h["revenue"]),
                      share=pct(h["revenue_vs_plan_to_date"]), basis=basis["to_date"],
                      plan=money(h["revenue_plan_to_date"])))
+    regional = regions.revenue_plan_period.sum(min_count=1)
+    if not pd.isna(regional) and not _same(regional, h["revenue_plan_period"]):
+        s.lines.append(t("digest.plan_basis", lang, regions=money(regional), company=money(h["revenue_plan_period"])))
     return s
+
+
+def _same(a, b) -> bool:
+    """Two plan figures alike to the kopeck (both missing alike too)."""
+    if pd.isna(a) or pd.isna(b):
+        return bool(pd.isna(a) and pd.isna(b))
+    return abs(float(a) - float(b)) < 0.005
 
 
 def sla(d: dict, lang: str) -> Section:

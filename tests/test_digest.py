@@ -265,3 +265,34 @@ def test_config_errors_are_one_line(tmp_path, text, says):
     with pytest.raises(DigestConfigError, match=says) as e:
         config.load(tmp_path / "d.toml", users)
     assert "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_plan_table_says_its_bases_and_lists_known_regions(warehouse, lang):
+    """A CEO's weekly digest: its «Всего» row held the company plan beside region rows whose plans added up to
+    another figure, raw region names with nothing in them were rows, a finished week printed the same plan
+    twice, and Telegram lines were bare values. Now: the company row is named so and a line gives both plan
+    figures, unknown raw regions are left out, one basis for a finished period, each value with its column."""
+    from digest.content import Digest, plan_fact
+    from model.access import OPERATOR
+    from model.filters import Filters
+    from model.runner import connect, runner
+    from model.views import load
+    from ui.i18n import t
+
+    con = connect(warehouse)
+    try:
+        run = runner(con, OPERATOR)
+        d = load("overview", Filters("custom", dt.date(2025, 2, 1), dt.date(2025, 2, 28)), run)
+        s = plan_fact(d, lang, "RUB")
+    finally:
+        con.close()
+    known = d["regions"][~d["regions"].unknown_region]
+    assert {r[0] for r in s.rows[:-1]} <= set(known.region)
+    assert s.rows[-1][0] == t("digest.company", lang) and len(s.header) == 4 == len(s.rows[-1])
+    regional, company = known.revenue_plan_period.sum(), d["metrics"].revenue_plan_period.iloc[0]
+    said = [x for x in s.lines if t("digest.plan_basis", lang, company="\x00", regions="\x00").split("\x00")[0] in x]
+    assert bool(said) == (abs(regional - company) >= 0.005), (regional, company, s.lines)
+    text = Digest("x", lang, "subject", "intro", [s], dt.date(2025, 2, 1), dt.date(2025, 2, 28)).text()
+    first = next(line for line in text.splitlines() if line.startswith("• "))
+    assert f"{t('deck.col.fact', lang)} " in first and f"{t('deck.col.plan', lang)} " in first, first
