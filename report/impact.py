@@ -39,12 +39,14 @@ def slides(ctx) -> tuple[list[Slide], list[str]]:
     if fns is None:
         return [], [ctx.t("deck.i.omitted", reason=ctx.t("deck.i.missing", detail=reason))]
     try:
-        return [_slide(ctx, *fns)], []
+        made = _slide(ctx, *fns)
     except Exception as e:  # noqa: BLE001 - a module still being written must not break the deck
         return [], [ctx.t("deck.i.omitted", reason=f"{type(e).__name__}: {e}")]
+    # a period without flights: no slide of a footnote alone, the deck says what it left out (as for decisions)
+    return ([made], []) if made else ([], [ctx.t("deck.i.omitted", reason=ctx.t("deck.i.none"))])
 
 
-def _slide(ctx, view) -> Slide:
+def _slide(ctx, view) -> Slide | None:
     """The flights that overlap the period (the build's `flights` table; the impact page's scoreboard
     lists the same), each estimated exactly as the campaign impact page estimates it."""
     f = ctx.f
@@ -52,7 +54,7 @@ def _slide(ctx, view) -> Slide:
     inside = view.in_period(flights)
     title = ctx.t("deck.title.impact")
     if inside.empty:
-        return Slide("impact", title, ctx.filters, findings=[], note=ctx.t("deck.i.none"))
+        return None
     rows, skipped = [], []
     for fl in inside.head(MAX_FLIGHTS).itertuples():
         d = view.load(f, ctx.run, campaign=fl.campaign, metric="revenue")

@@ -724,3 +724,16 @@ def test_a_slides_filters_line_says_what_a_product_filter_cannot_narrow():
         picked = filters_line(Filters("custom", dt.date(2026, 10, 1), dt.date(2026, 12, 31), (), ("Премиум",)), lang)
         assert "Премиум" in picked and picked.endswith(f"({t('filters.products_note', lang)})")
         assert "(" not in filters_line(Filters("custom", dt.date(2026, 10, 1), dt.date(2026, 12, 31)), lang)
+
+
+def test_a_period_without_flights_leaves_the_impact_slide_out_and_says_so(warehouse):
+    """A period no flight overlaps made a slide of one footnote («В периоде нет региональных флайтов.»)
+    that no section box switched off; it is left out now, and the deck's omitted list says why."""
+    from model.runner import connect, run_on
+
+    con = connect(warehouse)
+    deck = decks.build(Filters("custom", dt.date(2030, 1, 1), dt.date(2030, 3, 31)),
+                       lambda n, p: run_on(con, n, p, OPERATOR), "ru", ["contribution"])
+    con.close()
+    assert [s.key for s in deck.slides] == ["contribution"]
+    assert t("deck.i.omitted", "ru", reason=t("deck.i.none", "ru")) in deck.omitted
