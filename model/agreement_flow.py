@@ -95,6 +95,10 @@ def agreements_path() -> Path:
 
 
 
+# The note of the version the store found in data/agreements.toml (no proposal made it): the pages word it
+FIRST_SEEN = "first seen"
+
+
 def _ensure_first(con: sqlite3.Connection) -> None:
     """Version 1 (or the number the file names): data/agreements.toml as the store first sees it.
     Call inside a transaction."""
@@ -103,8 +107,8 @@ def _ensure_first(con: sqlite3.Connection) -> None:
     text = agreements_path().read_text(encoding="utf-8")
     number, _ = config.agreement_version(config.check_agreements(text, str(agreements_path())))
     now = store.now()
-    con.execute("insert into agreement_versions values (?, ?, null, '', '{}', ?, ?, 'first seen')",
-                (number, text, now, now))
+    con.execute("insert into agreement_versions values (?, ?, null, '', '{}', ?, ?, ?)",
+                (number, text, now, now, FIRST_SEEN))
 
 
 def _current(con: sqlite3.Connection) -> sqlite3.Row:

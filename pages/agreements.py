@@ -2,7 +2,6 @@
 changes and what it moves, and it takes effect only when the other head approves it. Others read."""
 import tomllib
 
-import pandas as pd
 import streamlit as st
 
 from analysis.attribution import MODELS
@@ -82,9 +81,7 @@ with tab_open:
             if p.base_version != now["version"]:
                 st.warning(t("agr.outdated", version=now["version"], base=p.base_version))
             st.markdown(f"**{t('agr.changes')}**")
-            changes = [(k, agreement.shown(o), agreement.shown(n)) for k, o, n in flow.diff(now["text"], p.text)]
-            st.dataframe(pd.DataFrame(changes, columns=[t("agr.col.key"), t("agr.col.old"), t("agr.col.new")]),
-                         hide_index=True, placeholder=fmt.DASH)
+            st.dataframe(agreement.changes(flow.diff(now["text"], p.text), L), hide_index=True, placeholder=fmt.DASH)
             agreement.show_effect(p.text, str(p.id))
             mine = head and DEPARTMENT.get(user.role) in p.approved_by
             cols = st.columns(3)
@@ -141,12 +138,8 @@ with tab_propose:
 
 with tab_history:
     hist = flow.versions()
-    tables.show(pd.DataFrame({
-        "version": [f"v{v}" for v in hist.version],
-        "agreed_at": [agreement.when(a, L) for a in hist.agreed_at],
-        "proposed_by": [p or fmt.DASH for p in hist.proposed_by],
-        "approved_by": [agreement.approvers(a, L) or fmt.DASH for a in hist.approved_by],
-        "note": hist.note}), key="agr_history", file_name="agreement_versions", scope=t("agr.tab.history"),
+    tables.show(agreement.history_rows(hist, L), key="agr_history", file_name="agreement_versions",
+                scope=t("agr.tab.history"),
         column_config={c: t(f"agr.history.col.{c}") for c in ("version", "agreed_at", "proposed_by", "approved_by",
                                                              "note")})
     shown = st.selectbox(t("agr.history.show"), list(hist.version), format_func=lambda v: f"v{v}", key="agr_show",

@@ -62,8 +62,13 @@ def test_two_keys_end_to_end(copy_of_warehouse, config_copy):
     (pid,) = flow.proposals().id
     assert t("agr.done.proposed", "ru", id=pid, side=t("owner.marketing", "ru")) in [s.value for s in at.success]
     changes, credit, funnel = (d.value for d in at.dataframe[:3])   # what changes, then what it moves
-    assert set(changes.iloc[:, 0]) == {"sla.first_contact_hours", "attribution.first_weight",
-                                       "attribution.middle_weight"}
+    # each in the form's words, its path beside it, numbers as the reader writes them
+    assert set(changes.iloc[:, 0]) == {f"{t('agr.form.hours', 'ru')} (sla.first_contact_hours)",
+                                       f"{t('agr.form.first', 'ru')} (attribution.first_weight)",
+                                       f"{t('agr.form.middle', 'ru')} (attribution.middle_weight)"}
+    hours = changes[changes.iloc[:, 0].str.endswith("(sla.first_contact_hours)")].iloc[0]
+    assert (hours.iloc[1], hours.iloc[2]) == ("2", "6"), hours
+    assert any("Модель та же: «Позиционная»" in c.value for c in at.caption)   # not «Позиционная» → «Позиционная»
     assert (credit.current != credit.proposed).any() and credit.proposed.sum() == pytest.approx(credit.current.sum())
     sla_row = funnel[funnel.iloc[:, 0] == t("agr.funnel.within_sla", "ru")].iloc[0]
     assert int(sla_row.iloc[2].replace("\u00a0", "")) > int(sla_row.iloc[1].replace("\u00a0", ""))
@@ -85,6 +90,14 @@ def test_two_keys_end_to_end(copy_of_warehouse, config_copy):
     assert after["within_sla"][0][0] > before[2]["within_sla"][0][0]       # more leads in 6 hours than in 2
     assert after["credit"] != before[2]["credit"]
     assert sum(v for _, v in after["credit"]) == pytest.approx(float(sum(v for _, v in before[2]["credit"])))
+    # the history: v1 is the file's, agreed before the app by its signed_by (not «утвердили: —», nor «in force»
+    # from the minute the app first opened it, nor the store's «first seen» in English)
+    from ui.agreement import history_rows
+    hist = history_rows(flow.versions(), "ru").set_index("version")
+    assert hist.loc["v1", "note"] == t("agr.history.first_seen", "ru", label="2026-01")
+    assert hist.loc["v1", "approved_by"] == "Маркетинг, Продажи, Компания"
+    assert hist.loc["v1", "agreed_at"].startswith("до приложения")
+    assert hist.loc["v2", "approved_by"] == "Маркетинг (petrova), Продажи (sidorov)"
     label = f"договорённость v2 от {today:%d.%m.%Y}"
     assert label in texts(run_app("contribution", "ru", **Q1_2025))     # the Funnel said v1 above
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -73,9 +74,69 @@ def approvers(approved_by: dict, lang_: str) -> str:
     return ", ".join(f"{t('owner.' + d, lang_)} ({login})" for d, login in approved_by.items())
 
 
+def history_rows(hist, lang_: str):
+    """The versions as the history tab and its file show them. The first one the store found in
+    data/agreements.toml was approved before the app (by the file's signed_by, on its agreed_on if it names
+    one): its row says so, not «в силе с» the minute the app first opened the file nor «утвердили: —»."""
+    import tomllib
+
+    import pandas as pd
+
+    from model.agreement_flow import FIRST_SEEN
+
+    rows = []
+    for r in hist.itertuples():
+        if r.note == FIRST_SEEN:
+            doc = tomllib.loads(r.text)
+            agreed = doc.get("agreed_on")
+            rows.append({"agreed_at": fmt.date(agreed, lang_) if agreed else t("agr.history.seen", lang_,
+                                                                              when=when(r.agreed_at, lang_)),
+                         "proposed_by": fmt.DASH,
+                         "approved_by": ", ".join(_signer(s, lang_) for s in doc.get("signed_by", [])) or fmt.DASH,
+                         "note": t("agr.history.first_seen", lang_, label=doc.get("version", "—"))})
+        else:
+            rows.append({"agreed_at": when(r.agreed_at, lang_), "proposed_by": r.proposed_by or fmt.DASH,
+                         "approved_by": approvers(r.approved_by, lang_) or fmt.DASH, "note": r.note})
+    return pd.DataFrame(rows, columns=["agreed_at", "proposed_by", "approved_by", "note"]).assign(
+        version=[f"v{v}" for v in hist.version])[["version", "agreed_at", "proposed_by", "approved_by", "note"]]
+
+
+def _signer(entry: str, lang_: str) -> str:
+    """A signed_by entry, "marketing" or as the flow writes it "marketing: petrova", in words."""
+    department, _, login = str(entry).partition(":")
+    name = t(f"owner.{department.strip()}", lang_)
+    return f"{name} ({login.strip()})" if login.strip() else name
+
+
 def when(iso: str, lang_: str) -> str:
     """A store timestamp (UTC) in the reader's local time, to the minute."""
     return fmt.timestamp(dt.datetime.fromisoformat(iso).astimezone().replace(tzinfo=None), lang_)
+
+
+# An agreed value's name in the form's words (its TOML path stays beside it, for whoever reads the file)
+KEY_LABELS = {"sla.first_contact_hours": "agr.form.hours", "sla.working_hours": "agr.form.working_hours",
+              "sla.min_qualified_share": "agr.form.qualified_share",
+              "sla.min_lead_to_deal": "agr.form.lead_to_deal_share",
+              "attribution.model": "agr.form.model", "attribution.first_weight": "agr.form.first",
+              "attribution.last_weight": "agr.form.last", "attribution.middle_weight": "agr.form.middle"}
+
+
+def changes(diff: list, lang_: str) -> pd.DataFrame:
+    """flow.diff's (key, old, new) as the proposal shows them: «Первый контакт не позже, рабочих часов
+    (sla.first_contact_hours)» with «2 → 4», a model by its name; was the path and «2» beside «4.0»."""
+    from ui.attribution import model_names
+    names = model_names(lang_)
+
+    def value(key, v):
+        if key == "attribution.model" and isinstance(v, str):
+            return names.get(v, v)
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            places = -Decimal(str(float(v))).normalize().as_tuple().exponent     # 4.0 -> 4, 0.35 -> 0,35
+            return fmt.number(v, lang_, min(4, max(0, places)))
+        return shown(v)
+    return pd.DataFrame([(f"{t(KEY_LABELS[k], lang_)} ({k})" if k in KEY_LABELS else k, value(k, o), value(k, n))
+                         for k, o, n in diff],
+                        columns=[t("agr.col.key", lang_), t("agr.col.old", lang_), t("agr.col.new", lang_)])
 
 
 def shown(value) -> str:
@@ -106,8 +167,12 @@ def show_effect(text: str, key: str) -> None:
     f = current()
     e = effect(text, f)
     names = model_names(L)
-    st.caption(t("agr.effect.scope", filters=page.filters_caption(f), now=names.get(e["model_now"], e["model_now"]),
-                 new=names.get(e["model_new"], e["model_new"])))
+    if e["model_now"] == e["model_new"]:     # «Модель: «Позиционная» → «Позиционная»» said a change there is not
+        st.caption(t("agr.effect.scope_same", filters=page.filters_caption(f), model=names.get(e["model_now"],
+                                                                                                e["model_now"])))
+    else:
+        st.caption(t("agr.effect.scope", filters=page.filters_caption(f), now=names.get(e["model_now"], e["model_now"]),
+                     new=names.get(e["model_new"], e["model_new"])))
     if not e["changed"] and e["model_now"] == e["model_new"]:
         st.info(t("agr.effect.none"))
     labels = db.query("channel_labels")
