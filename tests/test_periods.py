@@ -241,7 +241,7 @@ def test_no_period_fails_whole_in_one_line(fresh_db, tmp_path, capsys):
     err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
     assert len(err) == 2, err
     for line, path, entity in zip(err, bad, ("traffic", "ad_spend"), strict=True):
-        assert line.startswith(f"FAILED {path.name}: {path.name}: a {entity} report with no date column and "
+        assert line.startswith(f"FAILED {path.name}: a {entity} report with no date column and "   # named once
                                f"no period in its title lines or file name; pass --period FIRST..LAST"), line
     assert query(fresh_db, "select file_name from loads") == [(good.name,)]
     assert query(fresh_db, "select (select count(*) from rejects), (select sum(visits) from traffic), "
