@@ -117,7 +117,7 @@ def sign_out_page(user: User):
                 del st.session_state[key]
         if _oidc_signed_in():
             st.logout()     # clears the identity cookie and starts a new session
-        st.switch_page(st.Page(f"pages/{PAGES[0].key}.py", default=True))
+        st.switch_page(f"pages/{PAGES[0].key}.py")     # by its file: the menu names that page ui/nav.HOME
 
     return sign_out
 
