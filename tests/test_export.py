@@ -114,15 +114,15 @@ def test_table_file_keeps_the_rows_in_the_order_shown_and_the_screen_formats():
     assert ws.cell(3, 5).value == 0.2                               # the raw share, not the text shown
 
 
+# every page, and every tab whose tables are read only when it is open
+EVERY_TABLE = [("overview", None), ("regions", "managers"), ("regions", "products"), ("regions", "sources"),
+               ("plan_fact", None), ("funnel", None), ("joint_plan", None), ("contribution", None), ("impact", None),
+               ("data", "history"), ("data", "quality"), ("data", "recon"), ("data", "terms"), ("data", "metrics")]
 CODE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$|^[a-z]{2,}$")     # a column's code (leads_plan), not its name
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
-@pytest.mark.parametrize("page,tab", [("overview", None), ("regions", "managers"), ("regions", "products"),
-                                      ("regions", "sources"), ("plan_fact", None), ("funnel", None),
-                                      ("joint_plan", None), ("contribution", None), ("impact", None),
-                                      ("data", "history"), ("data", "quality"), ("data", "recon"), ("data", "terms"),
-                                      ("data", "metrics")])
+@pytest.mark.parametrize("page,tab", EVERY_TABLE)
 def test_every_excel_file_names_its_columns_in_words(warehouse, monkeypatch, page, tab, lang):
     """Each table's file, built as a click builds it, heads every column with its own name in the reader's
     language, the columns only the file has included (the scorecard's targets and marks were leads_plan,
@@ -157,11 +157,7 @@ def _unformatted(frame: pd.DataFrame, formats: dict | None) -> list[str]:
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
-@pytest.mark.parametrize("page,tab", [("overview", None), ("regions", "managers"), ("regions", "products"),
-                                      ("regions", "sources"), ("plan_fact", None), ("funnel", None),
-                                      ("joint_plan", None), ("contribution", None), ("impact", None),
-                                      ("data", "history"), ("data", "quality"), ("data", "recon"), ("data", "terms"),
-                                      ("data", "metrics")])
+@pytest.mark.parametrize("page,tab", EVERY_TABLE)
 def test_every_number_a_table_shows_reads_in_the_readers_locale(warehouse, monkeypatch, page, tab, lang):
     """A table's numbers go through fmt (ui.tables.show's formats), not the grid's own «4140976.810000» and
     «0.001042» (the quality tab's unrecognised values did): a column of numbers without a format fails."""
