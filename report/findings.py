@@ -4,6 +4,7 @@ formatted once and put in the slide's table too, so the audience can find it."""
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -311,10 +312,12 @@ def sla_slides(ctx: Context):
     found.append(said(ctx, "deck.s.met_line", met=(sum(judged), ctx.num(sum(judged))),
                       total=(len(judged), ctx.num(len(judged)))))
     fig = go.Figure()
-    names = [ctx.t(f"deck.s.{k}", hours=hours) for k in facts]
+    # names wrapped (side by side they ran into each other), values at the foot of their bars (at the top
+    # they sat on the target's mark)
+    names = ["<br>".join(textwrap.wrap(ctx.t(f"deck.s.{k}", hours=hours), 18)) for k in facts]
     fig.add_bar(x=names, y=[facts[k] for k in facts], name=ctx.t("deck.chart.fact"),
                 marker_color=[charts.OWNER_COLORS[sides[k]] for k in facts],
-                text=[ctx.pct(facts[k]) for k in facts], textposition="auto")
+                text=[ctx.pct(facts[k]) for k in facts], textposition="inside", insidetextanchor="start")
     fig.add_scatter(x=names, y=[targets[k] for k in facts], mode="markers", name=ctx.t("deck.chart.target"),
                     marker={"symbol": "line-ew", "size": 40, "line": {"width": 4, "color": "#333333"}})
     shown = [v for v in (*facts.values(), *targets.values()) if v is not None and not pd.isna(v)]

@@ -61,29 +61,33 @@ def _words(text: str) -> list[str]:
     return [w for w in _BREAK.split(text) if w]
 
 
-def _needs(head: str, cells: list[str], size: float) -> tuple[float, float]:
-    """(narrowest, widest) width a column needs: its longest word, its longest text on one line."""
+def _needs(head: str, cells: list[str], size: float) -> tuple[float, float, float]:
+    """(narrowest, values, widest) width a column needs: its longest word, its longest value on one line,
+    its longest text (the header included) on one line."""
     texts = [(BOLD, head)] + [(REGULAR, c) for c in cells]
     words = max((pdfmetrics.stringWidth(w, font, size) for font, text in texts for w in _words(text)), default=0.0)
-    whole = max(pdfmetrics.stringWidth(" ".join(_words(text)), font, size) for font, text in texts)
-    return words + 2 * PAD + SLACK, whole + 2 * PAD + SLACK
+    line = [pdfmetrics.stringWidth(" ".join(_words(text)), font, size) for font, text in texts]
+    return words + 2 * PAD + SLACK, max([words, *line[1:]]) + 2 * PAD + SLACK, max(line) + 2 * PAD + SLACK
 
 
 def column_widths(head: list[str], rows: list[list[str]], width: float, size: float) -> list[float] | None:
     """Column widths that fill `width` with every word whole, each column sized by its content: every
-    text on one line when that fits (the spare room shared in proportion); else each column its longest
-    word, then the room left goes to the columns that need the least more to fit on one line, so as
-    few columns as possible wrap. None when the longest words alone do not fit."""
+    text on one line when that fits (the spare room shared in proportion); else each column its values on
+    one line where they all fit so (a header wraps before a figure does: «+5.9M / RUB» under a long header
+    read as two cells), else its longest word; then the room left goes to the columns that need the least
+    more to fit on one line, so as few columns as possible wrap. None when the longest words alone do not fit."""
     needs = [_needs(h, [r[j] for r in rows], size) for j, h in enumerate(head)]
-    least, whole = [n[0] for n in needs], [n[1] for n in needs]
+    least, values, whole = ([n[i] for n in needs] for i in range(3))
     if sum(least) > width:
         return None
     if sum(whole) <= width:
         return [w * width / sum(whole) for w in whole]
-    widths, room = list(least), width - sum(least)
-    for j in sorted(range(len(head)), key=lambda j: whole[j] - least[j]):
-        widths[j] += min(whole[j] - least[j], room)
-        room -= widths[j] - least[j]
+    start = values if sum(values) <= width else least
+    widths, room = list(start), width - sum(start)
+    for j in sorted(range(len(head)), key=lambda j: whole[j] - widths[j]):
+        more = min(whole[j] - widths[j], room)
+        widths[j] += more
+        room -= more
     return widths
 
 

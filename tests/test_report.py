@@ -555,6 +555,26 @@ def test_column_widths_fill_the_width_and_hold_every_word():
     assert pdf.column_widths(head, rows, 6.0 * 72, 8.5) is None       # the words alone are wider
 
 
+def test_a_header_wraps_before_a_figure_does():
+    """The Regions slide's last column, «From revenue per deal», took the room left over and wrapped its
+    figures («+5.9M / RUB»): values now get one line first, and headers wrap in what is left."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from report import pdf
+
+    pdf.register_fonts()
+    head = ["Region", "Fact", "Plan", "% of plan", "Gap", "From lead volume", "From conversion",
+            "From revenue per deal"]
+    rows = [["Санкт-Петербург", "42.5M RUB", "60.1M RUB", "71%", "-17.7M RUB", "-9.6M RUB", "-2.6M RUB",
+             "-5.4M RUB"], ["Красноярск", "17.8M RUB", "13.4M RUB", "133%", "+4.4M RUB", "-354K RUB", "+318K RUB",
+                            "+4.5M RUB"]]
+    widths = pdf.column_widths(head, rows, pdf.TABLE_W, 8.5)
+    assert widths is not None and sum(widths) == pytest.approx(pdf.TABLE_W)
+    for j, w in enumerate(widths):
+        for r in rows:
+            assert pdfmetrics.stringWidth(r[j], pdf.REGULAR, 8.5) + 2 * pdf.PAD <= w, (head[j], r[j], w)
+
+
 TODAY = dt.date(2026, 12, 3)
 
 
