@@ -24,7 +24,7 @@ from report import impact
 from report.periods import next_period, period_label
 from report.slides import Finding, Slide
 from ui import charts, fmt
-from ui.attribution import describe
+from ui.attribution import describe, model_name
 from ui.dq import unrecognised_line
 from ui.i18n import t
 from ui.reasons import words
@@ -248,8 +248,10 @@ def _contribution_slide(ctx: Context, d: dict, title: str, note: str) -> Slide:
                              ctx.money(float(mk.spend.sum()), cur), fmt.DASH]
     table.loc[len(table)] = [ctx.t("deck.c.total"), ctx.money(total, cur), ctx.pct(1 if total else None),
                              ctx.money(float(ch.spend.sum()), cur), fmt.DASH]
+    # names its model: right after the headline's «Из маркетинга» (first touch) it read as a second answer
     found = [said(ctx, "deck.c.marketing_line", marketing=(mk_rev, ctx.money(mk_rev, cur)),
-                  total=(total, ctx.money(total, cur)), share=(mk_share, ctx.pct(mk_share)))]
+                  total=(total, ctx.money(total, cur)), share=(mk_share, ctx.pct(mk_share)),
+                  model=(None, model_name(d["model"].model.iloc[0], ctx.lang)))]
     first = shown.iloc[0]
     found.append(said(ctx, "deck.c.top_line", channel=(None, labels.get(first.channel, first.channel)),
                       top_revenue=(first.revenue, ctx.money(first.revenue, cur)),

@@ -176,6 +176,9 @@ def test_regions_sla_contribution_and_quality_equal_sql(made, warehouse):
     assert s["qualified_target"] == pytest.approx(a[0]) and s["lead_to_deal_target"] == pytest.approx(a[1])
     c = facts(deck, "contribution")
     model = sql_one(warehouse, "select value from cfg_attribution where key = 'model'")
+    from ui.attribution import model_name
+    line = next(s for s in deck.slides if s.key == "contribution").findings[0].text
+    assert f"«{model_name(model, 'ru')}»" in line      # the model named, beside the headline's first touch
     credit = f"from attribution_channel_day where model = '{model}' and day between '2025-01-01' and '2025-03-31'"
     total = float(sql_one(warehouse, f"select sum(revenue_base) {credit}"))
     marketing = float(sql_one(warehouse, f"select sum(revenue_base) {credit} and channel in "
