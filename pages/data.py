@@ -105,8 +105,9 @@ if opened == "quality":
             cards.card(row, t("data.dq.rejected"), fmt.number(q.rejected_rows, L))
             cells_quality(d["cells"].iloc[0], d["won_no_amount"])
             dq_list("unrecognised", d["unrecognised"], "dq_unrecognised", "dq_unrecognised",
-                    lambda un: un.assign(dimension=[t(f"dq.dimension.{v}") for v in un.dimension],
-                                         source=[t(f"source.{v}") for v in un.source]),
+                    lambda un: un.assign(dimension=[t(f"dq.dimension.{v}", L) for v in un.dimension],
+                                         source=[t(f"source.{v}", L) for v in un.source],
+                                         field=[t(f"field.{v}", L) for v in un.field]),
                     {"rows": N, "deals": N, "won_deals": N, "won_revenue": tables.money(L, base),
                      "amount": tables.money(L, base), "share": P1, "revenue_share": P1})
             dq_list("campaigns", d["campaigns"], "dq_unmapped_campaigns", "dq_campaigns",

@@ -24,7 +24,7 @@ from tests.apptest import (
 )
 from ui import fmt, upload
 from ui.attribution import describe
-from ui.i18n import t
+from ui.i18n import TEXT, t
 
 MAPPING = Path(__file__).resolve().parent / "data" / "mapping"
 
@@ -356,6 +356,13 @@ def test_unrecognised_values_and_unmapped_campaigns_beyond_the_list_are_counted_
     for name, total in (("dq_unrecognised.xlsx", unrecognised), ("dq_campaigns.xlsx", campaigns)):
         rows = list(load_workbook(io.BytesIO(clicks[name][0])).active.iter_rows(values_only=True))
         assert len(rows) == 2 + total and "all_rows" not in rows[1], name
+    # the unrecognised values' file in words as the screen, every row of it (it held region, deals, source)
+    rows = list(load_workbook(io.BytesIO(clicks["dq_unrecognised.xlsx"][0])).active.iter_rows(values_only=True))
+    head = list(rows[1])
+    for column, key in (("dimension", "dq.dimension"), ("source", "source"), ("field", "field")):
+        j = head.index(t(f"data.col.{column}", lang))
+        words = {v for k, v in TEXT[lang].items() if k.startswith(key + ".")}
+        assert {r[j] for r in rows[2:]} <= words, (column, {r[j] for r in rows[2:]})
 
 
 

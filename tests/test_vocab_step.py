@@ -378,6 +378,14 @@ def test_data_page_step_in_english(wh):
     assert t("data.tab.vocab", "en") in [tab.label for tab in at.tabs]
     open_tab(at, "data", "vocab")
     assert at.selectbox(key="vocab_dim").value == "channel"
+    # in words, not codes: the list's field and table, the value to pick; the count is of values to pick
+    listed = next(df.value for df in at.dataframe if "raw_value" in df.value.columns)
+    assert set(listed.field) <= {t("field.source", "en"), t("field.utm_source", "en"), t("field.utm_medium", "en"),
+                                 t("field.channel", "en")} and "source" not in set(listed.field)
+    box = at.selectbox(key="vocab_value_channel")
+    assert all(o.startswith(t("field.source", "en") + ": ") or o.startswith("utm_") for o in box.options), box.options
+    values = len(set(box.options))
+    assert at.selectbox(key="vocab_dim").options[0].endswith(f"({values})"), at.selectbox(key="vocab_dim").options
     at.radio(key="vocab_mode").set_value("pattern").run()
     at.selectbox(key="vocab_field").set_value("source").run()
     at.text_input(key="vocab_pattern").input("zz(").run()

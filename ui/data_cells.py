@@ -34,8 +34,11 @@ def dq_list(name: str, rows: pd.DataFrame, query: str, key: str, shown=None, for
         st.caption(t("data.dq.none"))
         return
     total, rows = int(rows.all_rows.iloc[0]), without_count(rows)
-    every = tables.first_rows(rows, total, query, {}, then=without_count)
-    tables.show(shown(rows) if shown else rows, formats, raw=every or rows, scope=t("export.scope.warehouse"),
+    # the file reads as the screen: `shown` (which takes its language, not the session's: a click builds
+    # the file in a thread of its own) applied to every row of it too; it held the codes (region, deals)
+    readable = shown or (lambda r: r)
+    every = tables.first_rows(rows, total, query, {}, then=lambda r: readable(without_count(r)))
+    tables.show(readable(rows), formats, raw=every or readable(rows), scope=t("export.scope.warehouse"),
                 key=key, file_name=key, column_config={c: t(f"data.col.{c}") for c in rows.columns})
 
 

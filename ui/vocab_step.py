@@ -116,7 +116,8 @@ def vocab_step() -> None:
     except duckdb.Error as err:  # an older warehouse without the list: say so in one line
         _error(vocab.VocabError("no_list", str(err)))
         return
-    counts = listed.groupby("dimension").size()
+    # the values there are to pick, not the rows of the list (a value seen in deals and leads is one)
+    counts = listed.drop_duplicates(["dimension", "field", "raw_value"]).groupby("dimension").size()
     dim = st.selectbox(t("vocab.dimension"), list(vocab.FIELDS), placeholder=t("widget.choose"), key="vocab_dim",
                        format_func=lambda d: f"{t('vocab.dim.' + d, L)} ({counts.get(d, 0)})")
     shown = listed[listed.dimension == dim]
@@ -126,10 +127,12 @@ def vocab_step() -> None:
         N, P = tables.number(L), tables.percent(L, 1)
         base = vocab.base_currency()
         raw = shown[SHOWN].astype({"deals": "float64", "won_revenue": "float64"})  # None (not deals) -> NaN
+        # the table and its file in words: «Сделки · Источник», not «deals · source»
+        raw = raw.assign(source=[t(f"source.{s}", L) for s in raw.source],
+                         field=[t(f"field.{f}", L) for f in raw.field])
         # revenue means nothing for a lead or a touch: a dash as text (a grid shows a numeric NaN as "None")
         money = tables.money(L, base)
-        tables.show(raw.assign(source=[t(f"source.{s}") for s in shown.source],
-                               won_revenue=[money(v) if not pd.isna(v) else fmt.DASH for v in raw.won_revenue]),
+        tables.show(raw.assign(won_revenue=[money(v) if not pd.isna(v) else fmt.DASH for v in raw.won_revenue]),
                     {"rows": N, "deals": N, "share": P}, raw=raw,
                     key="vocab_list", file_name=f"unrecognised_{dim}",
                     column_config={c: t(f"vocab.col.{c}") for c in SHOWN})
@@ -141,9 +144,10 @@ def vocab_step() -> None:
         if not options:
             return
         field, value = st.selectbox(t("vocab.value"), options, placeholder=t("widget.choose"), key=f"vocab_value_{dim}",
-                                    format_func=lambda o: f"{o[0]}: {o[1]}")
+                                    format_func=lambda o: f"{t(f'field.{o[0]}', L)}: {o[1]}")
     else:
-        field = st.selectbox(t("vocab.field"), vocab.FIELDS[dim], placeholder=t("widget.choose"), key="vocab_field")
+        field = st.selectbox(t("vocab.field"), vocab.FIELDS[dim], placeholder=t("widget.choose"), key="vocab_field",
+                             format_func=lambda f: f"{t(f'field.{f}', L)} · {f}")
         value = st.text_input(t("vocab.pattern"), key="vocab_pattern", placeholder="^zz_.*$",
                               help=t("vocab.pattern.help"))
     targets = _targets(dim, L)
