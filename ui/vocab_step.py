@@ -84,6 +84,7 @@ def _show_preview(p: dict, L: str) -> None:
                 _arrow(b, x, money) for b, x in zip(rows.won_revenue_before, rows.won_revenue_after, strict=True)],
         }), hide_index=True, placeholder=fmt.DASH, key="vocab_preview_table")
     st.caption(t("vocab.preview.line", leads=fmt.number(m["leads"], L), deals=fmt.number(m["deals"], L),
+                 leads_noun=fmt.noun(m["leads"], "lead", L), deals_noun=fmt.noun(m["deals"], "deal", L),
                  won=fmt.number(m["won_deals"], L), revenue=fmt.money(m["won_revenue"], base, L),
                  before=", ".join(_label(a["dimension"], v, L) for v in m["before"]),
                  target=_label(a["dimension"], a["target"], L), file=p["file"], line=p["line"]))
@@ -101,6 +102,7 @@ def _save(a: vocab.Assignment, who: str, L: str) -> None:
     st.session_state["vocab_done"] = t(
         "vocab.saved", value=a.value, target=_label(a.dimension, result["assignment"]["target"], L),
         file=result["file"], leads=fmt.number(m["leads"], L), deals=fmt.number(m["deals"], L),
+        leads_noun=fmt.noun(m["leads"], "lead", L), deals_noun=fmt.noun(m["deals"], "deal", L),
         won=fmt.number(m["won_deals"], L))
     st.session_state.pop("vocab_preview", None)
 
