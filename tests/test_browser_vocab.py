@@ -63,7 +63,7 @@ def test_assign_a_source_on_the_data_page_moves_the_funnel(tmp_path, monkeypatch
             go_to(page, "page.data", "data.title")
             page.get_by_role("tab", name=t("data.tab.vocab", "ru")).click()
             expect(page.get_by_text(t("vocab.note", "ru"))).to_be_visible(timeout=20_000)
-            pick(page, t("vocab.value", "ru"), "source: unknown_thing")
+            pick(page, t("vocab.value", "ru"), f"{t('field.source', 'ru')}: unknown_thing")
             pick(page, t("vocab.target", "ru"), f"{seo} · seo")
             page.get_by_role("button", name=t("vocab.show", "ru"), exact=True).click()
             line = page.get_by_text(re.compile(r"^Переходят: лидов"))
