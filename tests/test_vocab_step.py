@@ -407,3 +407,21 @@ def test_data_page_step_in_english(wh):
     assert not at.exception and at.success[0].value.startswith(f"Saved: “zz_mix_a” → {label} · referral")
     assert vocab.changes().iloc[-1][["who", "value", "after"]].tolist() == ["Admin", "zz_mix_a", "referral"]
     assert q(wh, "select count(*) from leads where source = 'zz_mix_a' and channel = 'referral'") == [(2,)]
+
+
+def test_a_region_spelling_says_it_joins_its_regions_row(wh):
+    """«В data/regions.csv будет записано: Спб центр» read as a line of its own; the spelling is added to
+    Санкт-Петербург's row, and the preview now says so."""
+    from tests.apptest import open_tab, run_app
+    from ui.i18n import t
+    at = open_tab(run_app("data", "ru", period="custom", **{"from": "2025-01-01", "to": "2025-03-31"}), "data",
+                  "vocab")
+    at.selectbox(key="vocab_dim").set_value("region").run()
+    value = next(o for o in at.selectbox(key="vocab_value_region").options if o.endswith(": Спб центр"))
+    at.selectbox(key="vocab_value_region").set_value(("region", "Спб центр")).run()
+    assert value.startswith(t("field.region", "ru"))
+    at.selectbox(key="vocab_target_region").set_value("Санкт-Петербург").run()
+    at.button(key="vocab_show").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    tail = "В data/regions.csv у региона «Санкт-Петербург» появится ещё одно написание: «Спб центр»."
+    assert any(c.value.endswith(tail) for c in at.caption), [c.value for c in at.caption]

@@ -83,7 +83,9 @@ def _show_preview(p: dict, L: str) -> None:
             t("vocab.col.won_revenue", currency=base): [
                 _arrow(b, x, money) for b, x in zip(rows.won_revenue_before, rows.won_revenue_after, strict=True)],
         }), hide_index=True, placeholder=fmt.DASH, key="vocab_preview_table")
-    st.caption(t("vocab.preview.line", leads=fmt.number(m["leads"], L), deals=fmt.number(m["deals"], L),
+    # a region's value is written as one more spelling on its region's row, not as a line of its own
+    key = "vocab.preview.alias" if a["dimension"] == "region" else "vocab.preview.line"
+    st.caption(t(key, leads=fmt.number(m["leads"], L), deals=fmt.number(m["deals"], L),
                  leads_noun=fmt.noun(m["leads"], "lead", L), deals_noun=fmt.noun(m["deals"], "deal", L),
                  won=fmt.number(m["won_deals"], L), revenue=fmt.money(m["won_revenue"], base, L),
                  before=", ".join(_label(a["dimension"], v, L) for v in m["before"]),
