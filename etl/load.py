@@ -19,7 +19,7 @@ from etl.paths import db_path, raw_dir
 from etl.phases import phase, recording
 from etl.sniff import Layout, sniff
 from etl.sqlfiles import run, run_file
-from etl.stage import Mapping, Source, Staged, count_rows, line_sql, option_flag, sample_skipped, stage_file
+from etl.stage import Mapping, Source, Staged, count_rows, option_flag, sample_skipped, stage_file
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries" / "warehouse"
 
@@ -281,7 +281,9 @@ def _check_arithmetic(con, name: str, st: Staged, load_id: int) -> dict:
         raise LoadError(f"{name}: internal error: merge_{st.entity}.sql states no row arithmetic (merge_rows); "
                         f"nothing from the file was kept; report this", "row_arithmetic", file=name,
                         entity=st.entity, inserted="?", expected="?")
-    merged, spread = con.execute("select rows_merged, rows_spread from merge_rows").fetchall()[0]
+    # one read of the merge's arithmetic (a merge may state more: the deals' products, deals_several_products)
+    stated = con.execute("select * from merge_rows").df().iloc[0]
+    merged, spread = int(stated.rows_merged), int(stated.rows_spread)
     # the entity's table by name through the relational API: no SQL text is built from it
     inserted = con.table(st.entity).filter(
         duckdb.ColumnExpression("load_id") == duckdb.ConstantExpression(load_id)).count("*").fetchall()[0][0]
@@ -296,10 +298,10 @@ def _check_arithmetic(con, name: str, st: Staged, load_id: int) -> dict:
     if merged:
         st.notes.append(f"{merged} rows merged into another row of their key (a later line of the same record, "
                         f"or lines summed)")
-    several = con.execute("select * from merge_rows").df().get("deals_several_products")
-    if several is not None and int(several.iloc[0]):
-        st.notes.append(f"{int(several.iloc[0])} deals have lines of several products; each deal counts under "
-                        f"the product of its largest line")
+    several = int(stated.get("deals_several_products", 0))
+    if several:
+        st.notes.append(f"{several} deals have lines of several products; each deal counts under the product of "
+                        f"its largest line")
     return {"rows_merged": merged, "rows_spread": spread, "rows_inserted": inserted}
 
 
@@ -321,7 +323,7 @@ def _insert_rejects(src: Source, load_id: int) -> None:
     con, layout = src.con, src.layout
     base = src.base()
     cells = ", ".join(con.table("raw_in").columns)
-    run(con, f"insert into rejects select $id, {line_sql('t.rn')}, t.reason, "
+    run(con, "insert into rejects select $id, file_row(t.rn, $off), t.reason, "
              f"rtrim(array_to_string(list_transform([{cells}], lambda x: coalesce(x, '')), $delim), $delim) "
              "from typed t join raw_in r on r.rowid = t.rn + $base - 1 "
              "where t.kind = 'data' and t.dup_rank = 1 and t.reason is not null",
@@ -331,7 +333,7 @@ def _insert_rejects(src: Source, load_id: int) -> None:
 def _insert_warnings(src: Source, load_id: int) -> None:
     """Cells left empty in loaded rows: line number (as rejects number them), column, raw text, reason."""
     run(src.con, 'insert into cell_warnings (load_id, row_number, "column", raw, reason) '
-                 f"select $id, {line_sql('warned_kept.rn')}, col, raw, reason from warned_kept",
+                 "select $id, file_row(warned_kept.rn, $off), col, raw, reason from warned_kept",
         {"id": load_id, "off": src.layout.skip + 1})
 
 

@@ -17,7 +17,7 @@ import duckdb
 from etl import config
 from etl.errors import LoadError
 from etl.sniff import Layout, sniff
-from etl.stage import Mapping, count_rows, line_sql, stage_file
+from etl.stage import Mapping, count_rows, stage_file
 
 SLUG = re.compile(r"[^a-z0-9_-]+")
 
@@ -111,7 +111,7 @@ def preview(path: Path, mapping: Mapping, rows: int = 20) -> dict:
             count_rows(con, st, layout)
             shown = [f for f in [*st.columns, *st.constants] if f in con.table("typed").columns]
             frame = con.execute(
-                f"select {line_sql('typed.rn')} as line, " + ", ".join(f'"{f}"' for f in shown) +  # names from config
+                "select file_row(typed.rn, $off) as line, " + ", ".join(f'"{f}"' for f in shown) +  # names from config
                 ", coalesce(reason, case when dup_rank > 1 then 'duplicate row' end) as reason, "
                 "(select string_agg(w.col || ': ' || w.reason, '; ' order by w.col) from warned w "
                 " where w.rn = typed.rn) as warning "

@@ -540,12 +540,15 @@ def number_rows(src: Source) -> None:
     rows count, so the first data row under a one-line header is row 2.
 
     Most files have one record on each line below the header: their lines are header + records, the
-    row is rn + skip + 1 (line_sql) and the table stays empty, at the cost of counting the newlines.
+    row is rn + skip + 1 (macro file_row) and the table stays empty, at the cost of counting the newlines.
     Any other file is read once more as bare lines, in SQL: a line starts a row when the quotes before
     it are even (a doubled quote inside a cell keeps the parity). Should that not find as many records
     as the reader did (a stray quote in an unquoted cell), the rows stay rn + skip + 1."""
     con, layout = src.con, src.layout
     run(con, "create or replace temp table file_rows (rn bigint, line bigint)")
+    # the file row of record r that rejects and warnings report; off = skip + 1
+    run(con, "create or replace temp macro file_row(r, off) as "
+             "coalesce((select f.line from file_rows f where f.rn = r), r + off)")
     if layout.kind == "parquet":
         return
     records = con.execute("select count(*) from typed").fetchall()[0][0]
@@ -565,12 +568,6 @@ def number_rows(src: Source) -> None:
     run(con, "drop table file_lines")
     if con.execute("select count(*) from file_rows").fetchall()[0][0] != records:
         run(con, "delete from file_rows")
-
-
-def line_sql(rn: str) -> str:
-    """SQL for the file row of record `rn` (a qualified column holding typed's rn: `t.rn`, `typed.rn`)
-    that rejects and warnings report; takes $off = skip + 1 (number_rows)."""
-    return f"coalesce((select f.line from file_rows f where f.rn = {rn}), {rn} + $off)"
 
 
 def _slow_parse(src: Source, typed_fields: list[str], cols: dict[str, int], loc: dict[str, str], dmy: bool,
@@ -686,7 +683,7 @@ def count_rows(con, st: Staged, layout: Layout) -> None:
     count_warnings(con, st, layout)
     st.reject_samples = [
         {"row": line, "reason": reason} for line, reason in con.execute(
-            f"select {line_sql('typed.rn')}, reason from typed where kind = 'data' and dup_rank = 1 "
+            "select file_row(typed.rn, $off), reason from typed where kind = 'data' and dup_rank = 1 "
             "and reason is not null order by rn limit 10", {"off": layout.skip + 1}).fetchall()]
 
 
@@ -703,5 +700,6 @@ def count_warnings(con, st: Staged, layout: Layout) -> None:
         "select count(distinct rn), count(*) from warned_kept").fetchall()[0]
     st.warning_samples = [
         {"row": line, "column": col, "raw": raw, "reason": reason} for line, col, raw, reason in
-        con.execute(f"select {line_sql('warned_kept.rn')}, col, raw, reason from warned_kept order by rn, col limit 10",
+        con.execute("select file_row(warned_kept.rn, $off), col, raw, reason from warned_kept order by rn, col "
+                    "limit 10",
                     {"off": layout.skip + 1}).fetchall()]

@@ -80,8 +80,6 @@ def history_rows(hist, lang_: str):
     one): its row says so, not «в силе с» the minute the app first opened the file nor «утвердили: —»."""
     import tomllib
 
-    import pandas as pd
-
     from model.agreement_flow import FIRST_SEEN
 
     rows = []
