@@ -155,17 +155,22 @@ def status(done_at, due: dt.date, today: dt.date | None = None) -> str:
     return "overdue" if due < (today or dt.date.today()) else "in_progress"
 
 
-def history(path: Path | None = None) -> pd.DataFrame:
-    """Every change to every commitment, newest first: commitment_id, at, who, action, changes (JSON)."""
+def history(scope: Scope, path: Path | None = None) -> pd.DataFrame:
+    """Every change to a commitment `scope` may see (the rule of `listing`: model/access.py `within`), newest
+    first: commitment_id, at, who, action, changes (JSON). A commitment's regions are set when it is recorded
+    and never change, so a change is the scope's when its commitment is."""
     cols = ["commitment_id", "at", "who", "action", "changes"]
     if not (path or store.store_path()).is_file():
         return pd.DataFrame(columns=cols)
     con = store.open_with(DDL, path)
     try:
-        rows = [dict(r) for r in con.execute("select * from commitment_changes order by id desc")]
+        rows = [dict(r) for r in con.execute(
+            "select h.*, c.regions from commitment_changes h join commitments c on c.id = h.commitment_id "
+            "order by h.id desc")]
     finally:
         con.close()
-    return pd.DataFrame(rows, columns=["id", *cols])[cols]
+    rows = [r for r in rows if access.within(tuple(json.loads(r["regions"])), scope.regions)]
+    return pd.DataFrame(rows, columns=["id", *cols, "regions"])[cols].reset_index(drop=True)
 
 
 def last_meeting(table: pd.DataFrame, regions: tuple[str, ...] = ()) -> pd.DataFrame:

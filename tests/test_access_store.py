@@ -66,6 +66,9 @@ def test_a_regional_manager_sees_and_marks_only_their_regions_commitments(wareho
         decisions.add(decisions.Commitment(dt.date(2026, 11, 30), "sales", "Мария", "Москва тоже",
                                            dt.date(2026, 12, 31), ("Казань", "Москва")), "ivanova", scope_of(IVANOVA))
     assert decisions.listing(scope_of(IVANOVA)).id.tolist() == [3, 4]
+    # the change log too: her own mark on 3 and the records of 3 and 4, nothing of 1 and 2
+    log = decisions.history(scope_of(IVANOVA))
+    assert sorted(log.commitment_id.unique()) == [3, 4] and set(decisions.history(ALL).commitment_id) == {1, 2, 3, 4}
 
     # the CLI acts with --who's access when access.toml lists the login
     capsys.readouterr()
