@@ -407,7 +407,10 @@ def _fast_sql(fld: str, col: str, loc: str, fmt: str | None = None) -> str:
         return ts
     if loc == "ru":
         return f"try_cast(replace(replace(replace({t}, ' ', ''), chr(160), ''), ',', '.') as double)"
-    return f"try_cast(replace({t}, ',', '') as double)"
+    # commas are thousands only where the last one has three digits after it, then the end or the
+    # point ("1.234,56", "0,5" go to p_num, which reads their comma as the decimal mark)
+    return (f"try_cast(case when not contains({t}, ',') then {t} "
+            f"when strpos(reverse({t}), ',') = strpos(reverse({t}), '.') + 4 then replace({t}, ',', '') end as double)")
 
 
 def option_flag(value) -> bool:

@@ -284,6 +284,14 @@ RU_NUMBERS = [  # Russian ';' file: comma decimals, space / NBSP / narrow NBSP t
     ("-100 000,00", D("-100000")),
     ("0,99", D("0.99")),
     ("1,000", D("1")),
+    ("\u22121 234", D("-1234")),            # a typographic minus (U+2212), as Word and macOS write it
+    ("\u20131 234,50", D("-1234.50")),      # an en dash for a minus
+    ("(1 234)", D("-1234")),
+    ("1 234,56\u202f₽", D("1234.56")),
+    ("1 234,56р", D("1234.56")),
+    ("1.234,56", D("1234.56")),
+    ("1,234.56", D("1234.56")),             # an English cell in a Russian file: the later mark is the decimal
+    ("1.234.567", D("1234567")),            # a repeated mark groups thousands
     ("--", None),
     ("", None),
 ]
@@ -299,6 +307,9 @@ EN_NUMBERS = [  # English ',' file: comma thousands, point decimals
     ("1,234,567", D("1234567")),
     ("$1,200.00", D("1200")),
     ("-5.25", D("-5.25")),
+    ("1.234,56", D("1234.56")),             # a Russian/German cell in an English file: never 1.23456
+    ("0,5", D("0.5")),                      # a comma before other than three digits groups no thousands
+    ("\u22125.25", D("-5.25")),
     ("--", None),
     ("", None),
 ]
@@ -340,6 +351,71 @@ def test_number_sums(numbers_db):
         total = sum((v for _, v in cases if v is not None), D(0))
         got = query(numbers_db, "select sum(amount), count(*) from deals where deal_id like $p", {"p": kind + "%"})
         assert got == [(total, len(cases))]
+
+
+def _column_source(folder: Path, header: str, cells: list[str]) -> stage.Source:
+    """A one-column file of `cells` under `header`, sniffed and opened as staging reads it."""
+    path = folder / "cells.csv"
+    path.write_text(table([[header], *[[c] for c in cells]], ","), encoding="utf-8")
+    con = duckdb.connect()
+    prepare(con)
+    work = folder / "work"
+    work.mkdir(exist_ok=True)
+    return stage.Source(con, sniff.sniff(path, work))
+
+
+def _read_numbers(src: stage.Source, loc: str) -> list[tuple]:
+    """(cell, value) as staging reads a number column: the fast parse, else p_num (the slow one)."""
+    fast = stage._fast_sql("amount", "c0", loc)
+    return src.create(f"select c0, coalesce({fast}, {stage._slow_sql('amount', 'c0', loc, True)}) from {{source}}")
+
+
+GROUPS = {"ru": (" ", "\u00a0", "\u202f", "."), "en": (",",)}   # thousands marks by the decimal mark's side
+SIGNS = ("-{}", "\u2212{}", "\u2013{}", "({})")                     # minus, U+2212, en dash, an accountant's ()
+MARKS = ("{}", "{} ₽", "{}\u00a0₽", "{}\u202f₽", "{} руб.", "{} р.", "{}р", "${}", "{} RUB", "{}%")
+
+
+def _notation(value: Decimal, side: str, group: str, sign: str, mark: str) -> str:
+    """`value` written with two decimals as a person or a system writes it."""
+    whole, cents = f"{abs(value):.2f}".split(".")
+    digits = f"{int(whole):,}".replace(",", group)
+    text = f"{digits}{',' if side == 'ru' else '.'}{cents}"
+    return mark.format(sign.format(text) if value < 0 else text)
+
+
+NOTATIONS = st.sampled_from([(side, g) for side, groups in GROUPS.items() for g in groups])
+AMOUNTS = st.integers(-10**13, 10**13).map(lambda n: Decimal(n) / 100)
+
+
+@settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cases=st.lists(st.tuples(AMOUNTS, NOTATIONS, st.sampled_from(SIGNS), st.sampled_from(MARKS)),
+                      min_size=1, max_size=20),
+       loc=st.sampled_from(["ru", "en"]))
+def test_any_amount_in_any_notation_reads_back_the_same(tmp_path, cases, loc):
+    """Written with its decimals, an amount is the same number in a Russian column and in an English one:
+    whatever the thousands mark (space, NBSP, narrow NBSP, point, comma), minus or currency."""
+    cells = [_notation(v, side, group, sign, mark) for v, (side, group), sign, mark in cases]
+    src = _column_source(tmp_path, "Amount", cells)
+    try:
+        got = [(c, None if v is None else round(Decimal(v), 2)) for c, v in _read_numbers(src, loc)]
+    finally:
+        src.con.close()
+    assert got == [(c, v) for c, (v, *_) in zip(cells, cases)]
+
+
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells=st.lists(st.text("0123456789,.- ", min_size=1, max_size=12), min_size=1, max_size=30),
+       loc=st.sampled_from(["ru", "en"]))
+def test_the_fast_number_parse_reads_no_cell_otherwise_than_p_num(tmp_path, cells, loc):
+    """The fast parse leaves a cell to p_num or reads what p_num reads: a cell's value never depends on
+    which path took it."""
+    src = _column_source(tmp_path, "Amount", cells)
+    fast = stage._fast_sql("amount", "c0", loc)
+    try:
+        rows = src.create(f"select c0, {fast}, {stage._slow_sql('amount', 'c0', loc, True)} from {{source}}")
+    finally:
+        src.con.close()
+    assert [(c, f, s) for c, f, s in rows if f is not None and f != s] == []
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,21 +10,32 @@ create or replace temp macro p_blank(t) as
 
 create or replace temp macro p_text(s) as p_blank(p_squash(s));
 
--- "1 234 567,50", "125 000 руб.", "7000 ₽", "$1,234.50", "5.11%": separators, marks and words go.
+-- "1 234 567,50", "125 000 руб.", "7000 ₽", "$1,234.50", "5.11%": separators, marks and words go;
+-- a typographic minus (U+2212, as Word and macOS write it) or an en dash is a minus.
 create or replace temp macro p_numstrip(t) as
-    replace(replace(replace(replace(replace(replace(replace(replace(
-        translate(lower(t), ' ₽$€%''', ''), 'руб.', ''), 'руб', ''), 'р.', ''), 'rub', ''), 'rur', ''),
+    replace(replace(replace(replace(replace(replace(replace(replace(replace(
+        translate(lower(t), '−– ₽$€%''', '--'), 'руб.', ''), 'руб', ''), 'р.', ''), 'р', ''), 'rub', ''), 'rur', ''),
         'usd', ''), 'eur', ''), '+', '');
 
 -- "(1234)" is an accountant's minus.
 create or replace temp macro p_numsign(u) as
     case when starts_with(u, '(') and ends_with(u, ')') then '-' || u[2:-2] else u end;
 
-create or replace temp macro p_numtext(u, loc) as
-    case when loc = 'ru' then replace(case when contains(u, ',') then replace(u, '.', '') else u end, ',', '.')
-         else replace(u, ',', '') end;
+-- The decimal mark of a number's text, where the text tells: the later of ',' and '.' when both are
+-- there ("1.234,56", "1,234.56"), neither when one repeats ("1,234,567", "1.234.567" group thousands),
+-- ',' before other than three digits ("0,5", "1,2345": no thousands group). Only "1,234" is the
+-- locale's: loc 'ru' (comma decimals, 1C's "1,000" is one) or 'en' (comma thousands, a thousand).
+create or replace temp macro p_numdec(u, loc) as
+    case when contains(u, ',') and contains(u, '.')
+              then case when strpos(reverse(u), ',') < strpos(reverse(u), '.') then ',' else '.' end
+         when length(u) - length(replace(u, ',', '')) > 1 then '.'
+         when length(u) - length(replace(u, '.', '')) > 1 then ','
+         when contains(u, ',') and (loc = 'ru' or not regexp_matches(u, ',\d{3}$')) then ','
+         else '.' end;
 
--- loc: 'ru' (comma decimals, "1,000" is one) or 'en' (comma thousands, "1,000" is a thousand).
+create or replace temp macro p_numtext(u, loc) as
+    case when p_numdec(u, loc) = ',' then replace(replace(u, '.', ''), ',', '.') else replace(u, ',', '') end;
+
 create or replace temp macro p_num(t, loc) as try_cast(p_numtext(p_numsign(p_numstrip(p_text(t))), loc) as double);
 
 -- The forms exports use most, tried first and without any regex.
