@@ -320,10 +320,13 @@ def _kind_sql(ncols: int) -> str:
     cells = [f"c{i}" for i in range(ncols)]
     first = "coalesce(" + ", ".join(cells[:4]) + ")"
     rest = "coalesce(" + ", ".join(cells[1:]) + ")" if ncols > 1 else "null"
+    # the label of a totals row is its first cell that is not '--' (Google Ads writes '--' in the
+    # status column before «Total: Account» / «Всего: аккаунт»)
+    label = "coalesce(" + ", ".join(f"nullif({c}, '--')" for c in cells[:4]) + ")"
     # the prefix test keeps the regex off ordinary rows (a regex per row costs ~0.3 s per million)
     return (f"case when {first} is null and {rest} is null then 'blank' "
-            f"when lower(left(ltrim({first}), 1)) in ('и', 'в', 't', 'g', 's', 'п') "
-            f"     and regexp_matches({first}, $summary) then 'summary' "
+            f"when lower(left(ltrim({label}), 1)) in ('и', 'в', 't', 'g', 's', 'п') "
+            f"     and regexp_matches({label}, $summary) then 'summary' "
             f"when {rest} is null and $width >= 3 and not regexp_matches(c0, '^\\s*[\\d-]') then 'note' "
             "else 'data' end")
 

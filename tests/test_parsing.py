@@ -271,6 +271,25 @@ def test_export_layout(fresh_db, tmp_path, name):
     assert rep["skipped_lines"] == SKIPPED.get(name, [])
 
 
+def test_totals_after_a_blank_marker_are_skipped_not_summed(fresh_db, tmp_path):
+    """A campaign report over a period (no date column: every row is spread over the title's days) whose
+    totals rows start with '--' in the status column, as Google Ads writes them in any UI language: the
+    «Всего» rows are totals, so the spend is the campaigns' 3 529.21, not three times as much."""
+    text = ("Отчет по кампаниям\r\n1 декабря 2026 г. - 7 декабря 2026 г.\r\n"
+            "Статус кампании\tКампания\tСтоимость\r\n"
+            "Включено\tBrand Search\t3 429,21\r\n"
+            "Приостановлено\tDisplay\t100,00\r\n"
+            "--\tВсего: аккаунт\t3 529,21\r\n"
+            "--\tВсего: поиск\t3 429,21\r\n")
+    rep = load(write(tmp_path, "campaigns.csv", UTF16 + text.encode("utf-16-le")))
+    assert (rep["format"], rep["entity"], rep["rows_read"], rep["rows_loaded"], rep["rows_skipped"]) == (
+        "generic", "ad_spend", 2, 2, 2)
+    assert rep["skipped_lines"] == ["-- Всего: аккаунт 3 529,21", "-- Всего: поиск 3 429,21"]
+    assert query(fresh_db, "select campaign, sum(cost), min(date), max(date) from ad_spend group by 1 order by 1") == [
+        ("brand search", D("3429.21"), dt.date(2026, 12, 1), dt.date(2026, 12, 7)),
+        ("display", D("100.00"), dt.date(2026, 12, 1), dt.date(2026, 12, 7))]
+
+
 # ---------------------------------------------------------------------------------------------
 # Numbers: one file per convention, loaded once; one assertion per cell text.
 
