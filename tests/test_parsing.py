@@ -451,6 +451,12 @@ RU_DATES = [
     ("2025-01-03T10:15:30+03:00", dt.datetime(2025, 1, 3, 10, 15, 30)),  # local time of the export
     ("2025-01-03T10:15:30.123Z", dt.datetime(2025, 1, 3, 10, 15, 30)),
     ("02-01-2006 15:04:05", dt.datetime(2006, 1, 2, 15, 4, 5)),            # old amoCRM export
+    ("3 января 2025", dt.datetime(2025, 1, 3)),                             # 1C, office documents
+    ("03 янв. 2025 г., 10:15", dt.datetime(2025, 1, 3, 10, 15)),
+    ("3 January 2025", dt.datetime(2025, 1, 3)),
+    ("3-Jan-2025", dt.datetime(2025, 1, 3)),
+    ("03.01.2025 г.", dt.datetime(2025, 1, 3)),
+    ("03.01.2025, 10:15:30", dt.datetime(2025, 1, 3, 10, 15, 30)),         # toLocaleString('ru')
 ]
 US_DATES = [("1/2/2025", dt.datetime(2025, 1, 2)), ("12/31/2024", dt.datetime(2024, 12, 31)),
             ("3/4/2025 2:30 PM", dt.datetime(2025, 3, 4, 14, 30))]
@@ -477,6 +483,66 @@ def dates_db(tmp_path_factory) -> Path:
 def test_date_forms(dates_db, kind, index, text, expected):
     got = query(dates_db, "select created_at from deals where deal_id = $id", {"id": f"{kind}{index}"})
     assert got == [(expected,)]
+
+
+def test_month_names_mirror_the_period_finder():
+    """The cells' month names (macros.sql p_months) are the title lines' (etl.periods.MONTHS)."""
+    from etl.periods import MONTHS
+    con = duckdb.connect()
+    prepare(con)
+    try:
+        [(names, numbers)] = con.execute("select map_keys(p_months()), map_values(p_months())").fetchall()
+    finally:
+        con.close()
+    assert dict(zip(names, numbers)) == MONTHS and len(names) == len(MONTHS)
+
+
+RU_MONTH_NAMES = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+                  "ноября", "декабря")
+RU_MONTHS_SHORT = ("янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
+DAY_NOTATIONS = [  # (notation of a moment, does it keep the time of day)
+    (lambda d: d.strftime("%d.%m.%Y"), False),
+    (lambda d: d.strftime("%d.%m.%Y %H:%M"), True),
+    (lambda d: d.strftime("%d.%m.%Y, %H:%M:%S"), True),
+    (lambda d: f"{d.day}.{d.month}.{d.year} г.", False),
+    (lambda d: d.strftime("%Y-%m-%dT%H:%M:%S+03:00"), True),
+    (lambda d: d.strftime("%Y-%m-%dT%H:%M:%S.000Z"), True),
+    (lambda d: d.strftime("%Y-%m-%d"), False),
+    (lambda d: f"{d.day} {RU_MONTH_NAMES[d.month - 1]} {d.year}", False),
+    (lambda d: f"{d.day:02d} {RU_MONTHS_SHORT[d.month - 1]}. {d.year} г., {d.hour}:{d.minute:02d}", True),
+    (lambda d: f"{d.day} {d.strftime('%B %Y')}", False),
+    (lambda d: d.strftime("%b %d, %Y").replace(" 0", " "), False),
+    (lambda d: str((d.date() - dt.date(1899, 12, 30)).days), False),   # an Excel serial saved as text
+]
+
+
+@settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cases=st.lists(st.tuples(st.datetimes(dt.datetime(1990, 1, 1), dt.datetime(2100, 12, 31)).map(
+    lambda d: d.replace(second=0, microsecond=0)), st.integers(0, len(DAY_NOTATIONS) - 1)), min_size=1, max_size=20))
+def test_any_day_in_any_notation_reads_back_the_same_day(tmp_path, cases):
+    """A moment written in any notation exports use loads as that day (and its time, where written)."""
+    cells = [DAY_NOTATIONS[k][0](d) for d, k in cases]
+    src = _column_source(tmp_path, "Created", cells)
+    formats = stage.detect_date_formats(src, [0])
+    fast = stage._fast_sql("created_at", "c0", "ru", "fmt" if formats else None)
+    try:
+        got = src.create(f"select c0, coalesce({fast}, {stage._slow_sql('created_at', 'c0', 'ru', True)}) "
+                         "from {source}", {"fmt": formats[0]} if formats else None)
+    finally:
+        src.con.close()
+    assert got == [(c, d if DAY_NOTATIONS[k][1] else d.replace(hour=0, minute=0))
+                   for c, (d, k) in zip(cells, cases)]
+
+
+@pytest.mark.parametrize("text", ["Январь 2026", "январь 2026 г.", "янв. 2026", "янв.26", "Jan-26", "January 2026",
+                                  "01.2026", "2026-01", "15.01.2026"])
+def test_a_plan_month_written_by_name(tmp_path, text):
+    src = _column_source(tmp_path, "Месяц", [text])
+    try:
+        assert src.create(f"select {stage._slow_sql('month', 'c0', 'ru', True)} from {{source}}") == [
+            (dt.datetime(2026, 1, 1),)]
+    finally:
+        src.con.close()
 
 
 # A column's own date form is tried before p_ts_fast's list (etl/stage.py detect_date_formats); the

@@ -45,10 +45,41 @@ create or replace temp macro p_ts_fast(t) as
                      '%d-%m-%Y %H:%M:%S', '%d-%m-%Y %H:%M', '%d-%m-%Y', '%Y/%m/%d %H:%M:%S',
                      '%Y/%m/%d', '%Y.%m.%d']);
 
--- Fractions of seconds and time-zone suffixes go: timestamps are the export's local time.
+-- Fractions of seconds and time-zone suffixes go: timestamps are the export's local time. A year's
+-- "г." after a dotted date ("05.12.2026 г.") and a comma before the time ("05.12.2026, 14:03", as
+-- browsers' toLocaleString writes it) go too.
 create or replace temp macro p_tsclean(t) as
-    regexp_replace(regexp_replace(t, '(\d{1,2}:\d{2}:\d{2})[.,]\d+', '\1'),
+    regexp_replace(regexp_replace(regexp_replace(regexp_replace(t,
+        '^(\d{1,2}\.\d{1,2}\.\d{4})\s*г\.?', '\1'), '^([\d./-]+),\s*(\d{1,2}:)', '\1 \2'),
+        '(\d{1,2}:\d{2}:\d{2})[.,]\d+', '\1'),
         '(\d{1,2}:\d{2}(:\d{2})?)\s*(Z|[+-]\d{2}(:?\d{2})?|UTC|MSK)$', '\1');
+
+-- A month's name as reports write it, Russian (nominative, genitive, short) or English, lower case ->
+-- its number; mirrors etl.periods.MONTHS (tests/test_parsing.py holds them to it).
+create or replace temp macro p_months() as map_from_entries([
+    ('jan', 1), ('january', 1), ('янв', 1), ('январь', 1), ('января', 1),
+    ('feb', 2), ('february', 2), ('фев', 2), ('февраль', 2), ('февраля', 2),
+    ('mar', 3), ('march', 3), ('мар', 3), ('март', 3), ('марта', 3),
+    ('apr', 4), ('april', 4), ('апр', 4), ('апрель', 4), ('апреля', 4),
+    ('may', 5), ('май', 5), ('мая', 5),
+    ('jun', 6), ('june', 6), ('июн', 6), ('июнь', 6), ('июня', 6),
+    ('jul', 7), ('july', 7), ('июл', 7), ('июль', 7), ('июля', 7),
+    ('aug', 8), ('august', 8), ('авг', 8), ('август', 8), ('августа', 8),
+    ('sep', 9), ('sept', 9), ('september', 9), ('сен', 9), ('сент', 9), ('сентябрь', 9), ('сентября', 9),
+    ('oct', 10), ('october', 10), ('окт', 10), ('октябрь', 10), ('октября', 10),
+    ('nov', 11), ('november', 11), ('ноя', 11), ('нояб', 11), ('ноябрь', 11), ('ноября', 11),
+    ('dec', 12), ('december', 12), ('дек', 12), ('декабрь', 12), ('декабря', 12)
+]);
+
+-- A day written with its month's name: "5 декабря 2026", "05 дек. 2026 г., 14:03", "5 December 2026",
+-- "5-Dec-2026" (1C and Russian office documents, day-first English UIs).
+create or replace temp macro p_ts_words_at(p) as
+    try_strptime(p.y || '-' || p_months()[p.m] || '-' || p.d || ' ' || coalesce(nullif(p.hm, ''), '0:00'),
+                 ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M']);
+create or replace temp macro p_ts_words(t) as
+    p_ts_words_at(regexp_extract(lower(t),
+        '^(\d{1,2})[\s-]+([a-zа-яё]+)\.?[\s-]+(\d{4})(?:\s*г(?:ода?)?\.?)?,?(?:\s+(\d{1,2}:\d{2}(?::\d{2})?))?$',
+        ['d', 'm', 'y', 'hm']));
 
 create or replace temp macro p_ts_slow(t, dmy) as
     case when t is null then null
@@ -61,13 +92,23 @@ create or replace temp macro p_ts_slow(t, dmy) as
                    else try_strptime(p_tsclean(t), ['%m/%d/%Y %I:%M:%S %p', '%m/%d/%Y %I:%M %p',
                                                      '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y']) end,
               -- English month names, as ad-platform UIs write days ("Mar 1, 2025", "Sat, Mar 1, 2025")
-              try_strptime(p_tsclean(t), ['%b %d, %Y', '%B %d, %Y', '%a, %b %d, %Y', '%A, %B %d, %Y']))
+              try_strptime(p_tsclean(t), ['%b %d, %Y', '%B %d, %Y', '%a, %b %d, %Y', '%A, %B %d, %Y']),
+              p_ts_words(t))
     end;
 
 create or replace temp macro p_ts(t, dmy) as coalesce(p_ts_fast(p_text(t)), p_ts_slow(p_text(t), dmy));
 
+-- A month written by its name: "Январь 2026", "янв. 2026 г.", "January 2026", and "янв.26", "Jan-26"
+-- (Excel's "МММ.ГГ" / "mmm-yy" saved as text: a two-digit year is this century's).
+create or replace temp macro p_month_words_at(p) as
+    make_date(try_cast(case when length(p.y) = 2 then '20' || p.y else p.y end as int), p_months()[p.m], 1);
+create or replace temp macro p_month_words(t) as
+    p_month_words_at(regexp_extract(lower(t), '^([a-zа-яё]+)\.?[\s.-]*(\d{4}|\d{2})(?:\s*г(?:ода?)?\.?)?$',
+                                    ['m', 'y']));
+
 create or replace temp macro p_month(t, dmy) as
-    date_trunc('month', coalesce(p_ts(t, dmy), try_strptime(p_text(t), ['%Y-%m', '%m.%Y', '%m/%Y'])));
+    date_trunc('month', coalesce(p_ts(t, dmy), try_strptime(p_text(t), ['%Y-%m', '%m.%Y', '%m/%Y']),
+                                 p_month_words(p_text(t))));
 
 -- Text as compared with config vocabularies; mirrors etl.config.norm_key character for character
 -- (tests/test_vocab_props.py holds them to it). Each space-like character (tab, CR, no-break,
