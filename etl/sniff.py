@@ -70,6 +70,24 @@ def detect_encoding(head: bytes) -> str:
     return best.encoding
 
 
+def encoding_past_ascii(src: Path) -> str | None:
+    """The encoding of a file whose first HEAD_BYTES are ASCII, told by its first non-ASCII bytes (an
+    English header and Latin names for the first 256 KB, then «Кампания Москва» in windows-1251); None
+    when the whole file is ASCII. One pass at ~1.5 GB/s, for ASCII heads only."""
+    with open(src, "rb") as fh:
+        fh.seek(HEAD_BYTES)
+        while chunk := fh.read(CHUNK):
+            if not chunk.isascii():
+                fh.seek(fh.tell() - len(chunk) + re.search(rb"[\x80-\xff]", chunk).start())
+                sample = fh.read(HEAD_BYTES)
+                try:  # its line in UTF-8 is a UTF-8 file (a stray byte further on is that byte's error)
+                    sample.split(b"\n", 1)[0].decode("utf-8")
+                    return "utf-8"
+                except UnicodeDecodeError:
+                    return detect_encoding(sample)
+    return None
+
+
 def codec_of(encoding: str) -> str:
     """The Python codec that decodes a detect_encoding() name."""
     return {"utf-16-le-bom": "utf-16", "utf-16-be-bom": "utf-16"}.get(encoding, encoding)
@@ -192,6 +210,8 @@ def sniff_text(src: Path, work: Path, binary_check: bool = True) -> Layout:
     if not head.strip(b"\x00\r\n\t \xef\xbb\xbf\xff\xfe"):
         raise LoadError(f"{src.name}: the file is empty; export it again with data rows", "empty", file=src.name)
     encoding = detect_encoding(head)
+    if encoding == "utf-8" and len(head) == HEAD_BYTES and head.isascii():
+        encoding = encoding_past_ascii(src) or encoding
     if binary_check:
         check_text(head, encoding, src.name)
     path = src

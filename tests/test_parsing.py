@@ -678,6 +678,20 @@ def test_text_tables_and_workbooks_are_not_taken_for_binary(fresh_db, tmp_path, 
     assert rep["entity"] == "deals" and rep["rows_loaded"] >= 2, rep
 
 
+def test_windows_1251_first_seen_past_the_sniffed_head(fresh_db, tmp_path):
+    """An English header and Latin campaign names for the first 256 KB, then «Кампания Москва» in
+    windows-1251 (an export sorted by name): the file loads with its Cyrillic as written; it failed whole
+    («CSV Error on Line: 12002») when its ASCII head was taken for UTF-8."""
+    rows = "".join(f"2026-12-{1 + i % 28:02d};brand_search_{i:05d};{i}\n" for i in range(12000))
+    text = "date;campaign;cost\n" + rows + "2026-12-05;Кампания Москва;100,50\n"
+    assert len(text) > sniff.HEAD_BYTES
+    rep = load(write(tmp_path, "spend.csv", text.encode("cp1251")))
+    assert (rep["encoding"], rep["rows_read"], rep["rows_loaded"]) == ("cp1251", 12001, 12001)
+    assert query(fresh_db, "select date, cost from ad_spend where campaign = 'кампания москва'") == [
+        (dt.date(2026, 12, 5), D("100.50"))]
+    assert query(fresh_db, "select sum(cost) from ad_spend") == [(D(12000 * 11999 // 2) + D("100.50"),)]
+
+
 def test_impossible_date_rejects_that_row(fresh_db, tmp_path):
     text = ("ID;Бюджет;Дата создания;Город\n"
             "1;100;28.02.2026;Москва\n"
