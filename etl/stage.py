@@ -161,9 +161,9 @@ class Source:
             if self.parallel and "parallel" in str(err) and self.layout.kind != "parquet":
                 self.parallel = False
                 return run(self.con, sql.format(source=self.sql()), {**(params or {}), **self.params()})
-            raise LoadError(f"{self.layout.source.name}: cannot parse as delimited text "
-                            f"({_first_line(err)})", "bad_delimited", file=self.layout.source.name,
-                            detail=_first_line(err)) from None
+            detail = _csv_error(err)
+            raise LoadError(f"{self.layout.source.name}: cannot parse as delimited text ({detail})",
+                            "bad_delimited", file=self.layout.source.name, detail=detail) from None
 
     def raw(self) -> None:
         """Materialises raw_in (once); its rowid order is the file's record order, as typed's is."""
@@ -176,8 +176,17 @@ class Source:
         return self.con.execute("select coalesce(min(rowid), 0) from raw_in").fetchall()[0][0]
 
 
-def _first_line(err: Exception) -> str:
-    return str(err).strip().splitlines()[0][:200]
+def _csv_error(err: Exception) -> str:
+    """DuckDB's CSV error as one line: where, and why ("line 12002: Invalid unicode (byte sequence
+    mismatch) detected. This file is not utf-8 encoded."; "line 2: Maximum line size of 2000000 bytes
+    exceeded..."), never the offending line itself, which can be megabytes long."""
+    lines = str(err).strip().splitlines()
+    where = re.search(r"CSV Error on Line: (\d+)", lines[0])
+    why = next((x.strip() for x in lines[1:] if x.strip() and not x.startswith(("Original Line", "Possible", " "))),
+               None)
+    if where and why:
+        return f"line {where.group(1)}: {why}"[:300]
+    return lines[0][:200]
 
 
 def detect_entity(header: list[str], wanted: str | None, given: tuple[str, ...] = ()) -> Entity:
