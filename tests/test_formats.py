@@ -174,6 +174,19 @@ def test_bitrix24_excel_export_is_an_html_table(fresh_db):
     assert any(n.startswith("2 deals have lines of several products") for n in rep["notes"]), rep["notes"]
 
 
+def test_bitrix24_default_failure_stages_are_lost(fresh_db, tmp_path):
+    """Bitrix24's default pipeline ends in two failure stages (semantics F): LOSE «Сделка провалена» and
+    APOLOGY «Анализ причины провала». A deal in the second was open and an unrecognised stage."""
+    path = tmp_path / "bitrix.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + (
+        '"ID";"Название сделки";"Стадия сделки";"Сумма";"Валюта";"Дата создания";"Сделка закрыта";\n'
+        '"1";"Окна";"Сделка провалена";"1000";"Российский рубль";"03.03.2025 10:00:00";"Да";\n'
+        '"2";"Двери";"Анализ причины провала";"2000";"Российский рубль";"04.03.2025 10:00:00";"Да";\n').encode())
+    assert load_files([path], progress=False)["files"][0]["format"] == "bitrix24"
+    assert query(fresh_db, "select deal_id, status from deals order by 1") == [("1", "lost"), ("2", "lost")]
+    assert query(fresh_db, "select raw_value from dq_unrecognised where dimension = 'stage'") == []
+
+
 def test_sum_lines_is_off_for_other_crms(fresh_db, tmp_path):
     """Without the option a repeated deal is a later state of the same deal: the last line wins."""
     path = tmp_path / "amo.csv"
