@@ -132,6 +132,25 @@ def test_google_ads_total_label_in_second_column(fresh_db, tmp_path):
     assert query(fresh_db, "select date, cost from ad_spend") == [(dt.date(2025, 3, 1), D("1234.50"))]
 
 
+def test_google_ads_download_in_russian(fresh_db, tmp_path):
+    """The same download from the Russian UI: Russian columns, decimal commas, «Всего: ...» totals. It
+    loaded as a generic spend file: platform 'unknown', no campaign IDs, spend left to campaign rules."""
+    path = tmp_path / "google_ads_ru.csv"
+    path.write_bytes("\ufeff".encode("utf-16-le") + (
+        "Отчет по кампаниям\r\n1 декабря 2026 г. - 7 декабря 2026 г.\r\n"
+        "Статус кампании\tКампания\tИдентификатор кампании\tДень\tКод валюты\tПоказы\tКлики\tСтоимость\r\n"
+        "Включено\tBrand Search\t12345678901\t2026-12-05\tRUB\t64 518\t3 429\t3 429,21\r\n"
+        "Приостановлено\tDisplay RT\t12345678902\t2026-12-06\tRUB\t1 000\t--\t0,50\r\n"
+        "--\tВсего: аккаунт\t--\t--\tRUB\t65 518\t3 429\t3 429,71\r\n").encode("utf-16-le"))
+    rep = load_files([path], progress=False)["files"][0]
+    assert counts(rep) == ("google_ads", "ad_spend", 2, 2, 0, 1)
+    assert query(fresh_db, "select date, campaign, campaign_id, impressions, clicks, cost, currency, platform, channel "
+                           "from ad_spend order by date") == [
+        (dt.date(2026, 12, 5), "brand search", "12345678901", 64518, 3429, D("3429.21"), "RUB", "Google Ads",
+         "google_ads"),
+        (dt.date(2026, 12, 6), "display rt", "12345678902", 1000, None, D("0.50"), "RUB", "Google Ads", "google_ads")]
+
+
 # ---------------------------------------------------------------------------------------------
 # 3. Bitrix24 deal list with product lines
 
