@@ -36,6 +36,7 @@ class Layout:
     preamble: list[str] = field(default_factory=list)
     locale: str = "en"             # default number convention when a column does not tell
     rows_above: int | None = None  # records above the header (a quoted cell spanning lines is one); None: skip
+    header_cells: list[str] = field(default_factory=list)  # the header record's cells as written
 
     @property
     def cyrillic(self) -> bool:
@@ -230,7 +231,7 @@ def sniff_text(src: Path, work: Path, binary_check: bool = True) -> Layout:
     line, cells = records[h]
     header = dedupe(cells[: max(_width(cells), 1)])
     preamble = [delim.join(c).strip(delim + " ") for _, c in records[:h] if any(x.strip() for x in c)]
-    layout = Layout(src, path, "csv", encoding, delim, line, header, preamble, rows_above=h)
+    layout = Layout(src, path, "csv", encoding, delim, line, header, preamble, rows_above=h, header_cells=cells)
     layout.locale = "ru" if (encoding == "cp1251" or delim == ";" or layout.cyrillic) else "en"
     return layout
 

@@ -523,6 +523,7 @@ def build_typed(src: Source, ent: Entity, cols: dict[str, int], mapping: Mapping
                        kind=_kind_sql(ncols), cells=cells, fields=", ".join(fields)),
                    {"summary": SUMMARY, "width": len(layout.header), **{f"k_{f}": v for f, v in constants.items()},
                     **{f"fmt_{i}": fmt for i, fmt in formats.items()}})
+        mark_repeated_header(src)
     with phase("number"):
         # typed's rowid order is the file's record order (insertion order is preserved)
         run(con, "alter table typed add column rn bigint")
@@ -535,6 +536,18 @@ def build_typed(src: Source, ent: Entity, cols: dict[str, int], mapping: Mapping
     with phase("reasons"):
         _mark_rejects(src, ent, cols, typed_fields)
     run(con, "create or replace temp view staged as select * exclude (h) from typed")
+
+
+def mark_repeated_header(src: Source) -> None:
+    """A line that is the header again (amoCRM repeats it every 1000 rows; exports pasted one under
+    another) is skipped as a note, not rejected for its date «Дата создания»: found by the hash of all
+    its cells, which every row already has (empty cells are NULL, as the reader gives them)."""
+    cells = src.layout.header_cells[: src.ncols]
+    if not cells:
+        return
+    values = {f"hc{i}": cells[i] if i < len(cells) and cells[i] != "" else None for i in range(src.ncols)}
+    run(src.con, "update typed set kind = 'note' where kind = 'data' and h = hash("
+                 + ", ".join(f"$hc{i}::varchar" for i in range(src.ncols)) + ")", values)
 
 
 def count_lines(path: Path) -> int:

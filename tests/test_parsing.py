@@ -271,6 +271,22 @@ def test_export_layout(fresh_db, tmp_path, name):
     assert rep["skipped_lines"] == SKIPPED.get(name, [])
 
 
+@pytest.mark.parametrize("header", [
+    "ID;Название сделки;Бюджет;Дата создания;Этап сделки\n",                         # amoCRM, every 1000 rows
+    '"ID";"Название сделки";"Сумма";"Дата создания";"Стадия сделки";"";\n',            # Bitrix24, an empty title
+])
+def test_a_header_repeated_further_down_is_skipped(fresh_db, tmp_path, header):
+    """It was a rejected row («invalid date 'Дата создания'») among the data, counted as read."""
+    rows = ["1;А;100;05.12.2026;Успешно реализовано\n", "2;Б;200;06.12.2026;Переговоры\n"]
+    if header.startswith('"'):
+        rows = ['"1";"А";"100";"05.12.2026";"Сделка успешна";"";\n', '"2";"Б";"200";"06.12.2026";"Новая";"";\n']
+    rep = load(write(tmp_path, "deals.csv", b"\xef\xbb\xbf" + (header + rows[0] + header + rows[1]).encode()))
+    assert (rep["rows_read"], rep["rows_loaded"], rep["rows_rejected"], rep["rows_skipped"]) == (2, 2, 0, 1)
+    assert rep["skipped_lines"] == ["ID Название сделки " + ("Бюджет" if "Бюджет" in header else "Сумма")]
+    assert query(fresh_db, "select deal_id, amount, status from deals order by 1") == [
+        ("1", D("100.00"), "won"), ("2", D("200.00"), "open")]
+
+
 def test_totals_after_a_blank_marker_are_skipped_not_summed(fresh_db, tmp_path):
     """A campaign report over a period (no date column: every row is spread over the title's days) whose
     totals rows start with '--' in the status column, as Google Ads writes them in any UI language: the
