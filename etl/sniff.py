@@ -203,13 +203,15 @@ def dedupe(names: list[str]) -> list[str]:
     return out
 
 
-def sniff_text(src: Path, work: Path, binary_check: bool = True) -> Layout:
+def sniff_text(src: Path, work: Path, binary_check: bool = True, name: str | None = None) -> Layout:
     """Layout of a delimited text file; a UTF-8 copy is made in `work` when the file is not UTF-8.
-    `binary_check=False`: the CSV this module wrote from a workbook or an HTML table (already read as one)."""
+    `binary_check=False`: the CSV this module wrote from a workbook or an HTML table (already read as one),
+    whose `name` the errors give (the user knows the workbook, not the CSV written from it)."""
+    name = name or src.name
     with open(src, "rb") as fh:
         head = fh.read(HEAD_BYTES)
     if not head.strip(b"\x00\r\n\t \xef\xbb\xbf\xff\xfe"):
-        raise LoadError(f"{src.name}: the file is empty; export it again with data rows", "empty", file=src.name)
+        raise LoadError(f"{name}: the file is empty; export it again with data rows", "empty", file=name)
     encoding = detect_encoding(head)
     if encoding == "utf-8" and len(head) == HEAD_BYTES and head.isascii():
         encoding = encoding_past_ascii(src) or encoding
@@ -227,7 +229,7 @@ def sniff_text(src: Path, work: Path, binary_check: bool = True) -> Layout:
         text = text[: text.rfind("\n") + 1] or text
     delim = pick_delimiter(text)
     records = _records(text, delim)
-    h = pick_header(records, src.name)
+    h = pick_header(records, name)
     line, cells = records[h]
     header = dedupe(cells[: max(_width(cells), 1)])
     preamble = [delim.join(c).strip(delim + " ") for _, c in records[:h] if any(x.strip() for x in c)]
@@ -268,7 +270,7 @@ def sniff_xlsx(src: Path, work: Path) -> Layout:
     path = work / (src.stem + ".xlsx.csv")
     with open(path, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([[_cell_text(c) for c in r] for r in rows])
-    layout = sniff_text(path, work, binary_check=False)
+    layout = sniff_text(path, work, binary_check=False, name=src.name)
     layout.source, layout.kind, layout.encoding = src, "xlsx", "xlsx"
     return layout
 
@@ -295,7 +297,7 @@ def sniff_html(src: Path, work: Path) -> Layout:
     path = work / (src.stem + ".html.csv")
     with open(path, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows(rows)
-    layout = sniff_text(path, work, binary_check=False)
+    layout = sniff_text(path, work, binary_check=False, name=src.name)
     layout.source, layout.kind, layout.encoding = src, "html", encoding.lower()
     return layout
 

@@ -769,6 +769,19 @@ def test_xlsx(fresh_db, tmp_path):
     assert query(fresh_db, "select sum(amount) from deals") == [(D("150000.50") + D("80000") + D("1200000.50"),)]
 
 
+@pytest.mark.parametrize("name", ["deals.xlsx", "deals.xls"])
+def test_an_empty_workbook_is_named_as_the_user_knows_it(fresh_db, tmp_path, name):
+    """It said «deals.xlsx.csv: the file is empty», the name of a file the loader wrote, not the user's."""
+    if name.endswith(".xlsx"):
+        openpyxl = pytest.importorskip("openpyxl")
+        openpyxl.Workbook().save(tmp_path / name)
+    else:  # Bitrix24's "Excel" export: an HTML table saved as .xls, here one without rows
+        (tmp_path / name).write_text('<meta charset="utf-8"><table></table>', encoding="utf-8")
+    [failed] = load_files([tmp_path / name], progress=False)["files"]
+    assert (failed["code"], failed["error"], failed["fields"]["file"]) == (
+        "empty", f"{name}: the file is empty; export it again with data rows", name)
+
+
 def test_parquet_typed_columns(fresh_db, tmp_path):
     path = tmp_path / "deals.parquet"
     con = duckdb.connect()
