@@ -1,6 +1,7 @@
 """Turns one sniffed file into a typed, validated batch table: usable rows plus rejects with reasons."""
 from __future__ import annotations
 
+import codecs
 import functools
 import re
 import tomllib
@@ -161,7 +162,7 @@ class Source:
             if self.parallel and "parallel" in str(err) and self.layout.kind != "parquet":
                 self.parallel = False
                 return run(self.con, sql.format(source=self.sql()), {**(params or {}), **self.params()})
-            detail = _csv_error(err)
+            detail = _csv_error(err, self.layout.path)
             raise LoadError(f"{self.layout.source.name}: cannot parse as delimited text ({detail})",
                             "bad_delimited", file=self.layout.source.name, detail=detail) from None
 
@@ -176,7 +177,7 @@ class Source:
         return self.con.execute("select coalesce(min(rowid), 0) from raw_in").fetchall()[0][0]
 
 
-def _csv_error(err: Exception) -> str:
+def _csv_error(err: Exception, path: Path) -> str:
     """DuckDB's CSV error as one line: where, and why ("line 12002: Invalid unicode (byte sequence
     mismatch) detected. This file is not utf-8 encoded."; "line 2: Maximum line size of 2000000 bytes
     exceeded..."), never the offending line itself, which can be megabytes long."""
@@ -184,9 +185,27 @@ def _csv_error(err: Exception) -> str:
     where = re.search(r"CSV Error on Line: (\d+)", lines[0])
     why = next((x.strip() for x in lines[1:] if x.strip() and not x.startswith(("Original Line", "Possible", " "))),
                None)
-    if where and why:
-        return f"line {where.group(1)}: {why}"[:300]
-    return lines[0][:200]
+    if not (where and why):
+        return lines[0][:200]
+    if why.startswith("Invalid unicode") and _is_utf8(path):
+        # DuckDB 2.0 says so of a cell that goes on past its closing quote («"Кавычка" после»): it cuts
+        # the text after the quote inside a character (in ASCII text it drops that text's last letter)
+        why = ('the text is valid UTF-8, but a cell that starts with a quote seems to go on after the quote '
+               'that closes it ("Name" text); quote the whole cell ("""Name"" text") or remove the quotes')
+    return f"line {where.group(1)}: {why}"[:300]
+
+
+def _is_utf8(path: Path) -> bool:
+    """Whether the whole file is valid UTF-8 (read in chunks; only on an error's path)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 22):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def detect_entity(header: list[str], wanted: str | None, given: tuple[str, ...] = ()) -> Entity:

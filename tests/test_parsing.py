@@ -715,6 +715,10 @@ def test_windows_1251_first_seen_past_the_sniffed_head(fresh_db, tmp_path):
     # a cell of 3 MB (a whole document pasted into a comment): past the reader's 2 MB line
     (f"ID;Бюджет;Дата создания;Комментарий\n1;5;03.01.2025;\"{'я' * 1_500_000}\"\n".encode(),
      "line 2: Maximum line size of 2000000 bytes exceeded."),
+    # a cell going on past its closing quote, written by hand or by an exporter that quotes nothing:
+    # DuckDB calls the line invalid UTF-8, which sent the user to re-save a file that is UTF-8
+    ('ID;Название сделки;Бюджет;Дата создания\n1;"Окна" Люкс;5;03.01.2025\n2;Двери;6;04.01.2025\n'.encode(),
+     "line 2: the text is valid UTF-8, but a cell that starts with a quote seems to go on after"),
 ])
 def test_an_unreadable_line_is_named_with_its_cause(fresh_db, tmp_path, data, detail):
     """The one line says which line of the file and why (it said «CSV Error on Line: 4», no cause)."""
