@@ -612,9 +612,33 @@ def number_rows(src: Source) -> None:
              "      over (order by rowid rows between unbounded preceding and 1 preceding), 0) as quotes_before "
              "    from file_lines) where quotes_before % 2 = 0) "
              "where ln > $header_line and not blank", {"header_line": layout.skip + 1})
-    run(con, "drop table file_lines")
     if con.execute("select count(*) from file_rows").fetchall()[0][0] != records:
         run(con, "delete from file_rows")
+    else:
+        check_quotes_close(src)
+    run(con, "drop table file_lines")
+
+
+def check_quotes_close(src: Source) -> None:
+    """Refuses, in one line, a file where a quote opens a cell and never closes (`1;"Ромашка;1000`, as an
+    exporter that quotes nothing writes a title typed with one quote): the reader takes the rest of the
+    file as that one cell, and the rows below it would vanish without a word. Temp table file_lines (the
+    file's lines) agreed with the reader on where rows start, so the quotes are the reader's quotes: odd
+    in all, the last line that turns them odd opens the cell, if a quote opens a cell there."""
+    con, layout = src.con, src.layout
+    row = con.execute(
+        "select ln, l, n from (select rowid + 1 as ln, l, q, count(*) over () as n, sum(q) over () as total, "
+        "  sum(q) over (order by rowid) as upto from (select rowid, l, "
+        "  coalesce(length(l) - length(replace(l, '\"', '')), 0) as q from file_lines)) "
+        "where total % 2 = 1 and upto % 2 = 1 and (upto - q) % 2 = 0 order by ln desc limit 1").fetchall()
+    if not row:
+        return
+    line, text, last = row[0]
+    if re.search(rf'(^|{re.escape(layout.delimiter)})"(?:[^"]|"")*$', text or ""):
+        name = layout.source.name
+        raise LoadError(f"{name}: line {line}: a quote opens a cell there and never closes, so the rest of the file "
+                        f"(lines {line}-{last}) reads as that one cell; close the quote or remove it and load the "
+                        f"file again; nothing from it was loaded", "unclosed_quote", file=name, line=line, last=last)
 
 
 def _slow_parse(src: Source, typed_fields: list[str], cols: dict[str, int], loc: dict[str, str], dmy: bool,

@@ -728,6 +728,25 @@ def test_an_unreadable_line_is_named_with_its_cause(fresh_db, tmp_path, data, de
     assert len(failed["error"]) < 400
 
 
+def test_a_quote_that_never_closes_refuses_the_file(fresh_db, tmp_path):
+    """An exporter that quotes nothing, and a title typed with one quote: the reader took lines 2-5 as one
+    cell, and deals 2-4 vanished without a word (read 1, rejected 1 for its date)."""
+    text = ("ID;Название сделки;Бюджет;Дата создания\n1;\"Ромашка;1000;05.12.2026\n2;Б;2000;05.12.2026\n"
+            "3;В;3000;05.12.2026\n4;Г;4000;05.12.2026\n")
+    [failed] = load_files([write(tmp_path, "deals.csv", text.encode())], progress=False)["files"]
+    assert (failed["code"], failed["fields"]["line"], failed["fields"]["last"]) == ("unclosed_quote", 2, 5), failed
+
+
+def test_a_stray_quote_inside_a_cell_is_text(fresh_db, tmp_path):
+    """A quote inside a cell («15" экран») opens nothing, beside a cell that spans lines."""
+    text = ("ID;Название сделки;Бюджет;Дата создания\n1;\"Окна\nдвери\";1000;05.12.2026\n"
+            "2;Монитор 15\" экран;2000;05.12.2026\n")
+    rep = load(write(tmp_path, "deals.csv", text.encode()))
+    assert (rep["rows_read"], rep["rows_loaded"]) == (2, 2)
+    assert query(fresh_db, "select deal_id, title from deals order by 1") == [
+        ("1", "Окна\nдвери"), ("2", 'Монитор 15" экран')]
+
+
 def test_impossible_date_rejects_that_row(fresh_db, tmp_path):
     text = ("ID;Бюджет;Дата создания;Город\n"
             "1;100;28.02.2026;Москва\n"
