@@ -174,6 +174,12 @@ def _synonyms() -> set[str]:
     return {s for ent in entities().values() for syns in ent.fields.values() for s in syns}
 
 
+def known_names(cells: list[str], known: set[str]) -> int:
+    """How many cells of a record are column names of data/columns.toml (or utm_* tags)."""
+    names = [header_key(c) for c in cells if c.strip()]
+    return sum(n in known or n.startswith("utm") for n in names)
+
+
 def pick_header(records: list[tuple[int, list[str]]], name: str = "the file") -> int:
     """Index of the header record: most known column names; else the first full-width record."""
     if not records:
@@ -181,11 +187,7 @@ def pick_header(records: list[tuple[int, list[str]]], name: str = "the file") ->
     known = _synonyms()
     widths = [_width(c) for _, c in records]
     mode = max({w for w in widths if w > 0} or {0}, key=widths.count)
-    scores = []
-    for i, (_, cells) in enumerate(records[:40]):
-        names = [header_key(c) for c in cells if c.strip()]
-        hits = sum(n in known or n.startswith("utm") for n in names)
-        scores.append((hits, -i))
+    scores = [(known_names(cells, known), -i) for i, (_, cells) in enumerate(records[:40])]
     hits, neg_i = max(scores)
     if hits >= 2 or (hits == 1 and widths[-neg_i] >= mode - 1):
         return -neg_i
@@ -252,17 +254,24 @@ def _cell_text(value) -> str:
 
 
 def sniff_xlsx(src: Path, work: Path) -> Layout:
-    """First non-empty sheet of an .xlsx/.xls/.ods workbook, written out as UTF-8 CSV."""
+    """The data sheet of an .xlsx/.xls/.ods workbook, written out as UTF-8 CSV: the first sheet whose
+    first 40 rows hold a header of two known column names (a workbook may open with a sheet of report
+    parameters or instructions), else the first non-empty sheet."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     if zipfile.is_zipfile(src):  # .xlsx and .ods are zips: sized from the central directory before inflating
         limits.check_zip(src, src.name)
+    known = _synonyms()
     try:
         book = CalamineWorkbook.from_path(str(src))
-        rows = []
+        rows: list = []
         for name in book.sheet_names:
-            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            if any(any(c not in (None, "") for c in r) for r in rows):
+            sheet = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            if not any(any(c not in (None, "") for c in r) for r in sheet):
+                continue
+            rows = rows or sheet
+            if any(known_names([_cell_text(c) for c in r], known) >= 2 for r in sheet[:40]):
+                rows = sheet
                 break
     except (CalamineError, OSError) as err:  # each format's errors derive from CalamineError; OSError: unreadable
         raise LoadError(f"{src.name}: cannot read the workbook ({err}); save it as .xlsx or CSV", "bad_workbook",

@@ -792,6 +792,25 @@ def test_xlsx(fresh_db, tmp_path):
     assert query(fresh_db, "select sum(amount) from deals") == [(D("150000.50") + D("80000") + D("1200000.50"),)]
 
 
+def test_a_workbook_opening_with_a_parameters_sheet_loads_its_data_sheet(fresh_db, tmp_path):
+    """The first sheet holds the report's parameters: it failed with «cannot tell which columns hold
+    deal_id... Columns found: Период, 01.12.2026 - 31.12.2026»."""
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.title = "Параметры"
+    book.active.append(["Параметры отчёта"])
+    book.active.append(["Период", "01.12.2026 - 31.12.2026"])
+    data = book.create_sheet("Сделки")
+    data.append(["ID", "Бюджет", "Дата создания", "Этап сделки"])
+    data.append([1, 1500.5, dt.datetime(2026, 12, 5, 14, 3), "Успешно реализовано"])
+    book.create_sheet("Справочник").append(["Этап", "Статус"])
+    book.save(tmp_path / "deals.xlsx")
+    rep = load(tmp_path / "deals.xlsx")
+    assert (rep["entity"], rep["rows_loaded"]) == ("deals", 1)
+    assert query(fresh_db, "select deal_id, amount, created_at, status from deals") == [
+        ("1", D("1500.50"), dt.datetime(2026, 12, 5, 14, 3), "won")]
+
+
 @pytest.mark.parametrize("name", ["deals.xlsx", "deals.xls"])
 def test_an_empty_workbook_is_named_as_the_user_knows_it(fresh_db, tmp_path, name):
     """It said «deals.xlsx.csv: the file is empty», the name of a file the loader wrote, not the user's."""
