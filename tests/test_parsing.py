@@ -388,6 +388,24 @@ def test_number_sums(numbers_db):
         assert got == [(total, len(cases))]
 
 
+def test_amounts_marked_in_one_currency_are_in_that_currency(fresh_db, tmp_path):
+    """No currency column, amounts written «$500»: they loaded as 500 roubles."""
+    text = ("ID;Бюджет;Дата создания;Этап сделки\n1;$500;05.12.2026;Успешно реализовано\n"
+            "2;$1,200.50;05.12.2026;Успешно реализовано\n3;;05.12.2026;Переговоры\n")
+    rep = load(write(tmp_path, "deals.csv", text.encode()))
+    assert "no currency column: amounts taken as USD" in rep["notes"]
+    assert query(fresh_db, "select deal_id, amount, currency from deals order by 1") == [
+        ("1", D("500.00"), "USD"), ("2", D("1200.50"), "USD"), ("3", None, "USD")]
+
+
+def test_amounts_marked_in_several_currencies_refuse_the_file(fresh_db, tmp_path):
+    """«$500», «300 €» and «1 000 ₽» in one column with no currency column all loaded as roubles."""
+    text = ("ID;Бюджет;Дата создания;Этап сделки\n1;$500;05.12.2026;Успешно реализовано\n"
+            "2;300 €;05.12.2026;Успешно реализовано\n3;1 000 ₽;05.12.2026;Успешно реализовано\n")
+    [failed] = load_files([write(tmp_path, "deals.csv", text.encode())], progress=False)["files"]
+    assert (failed["code"], failed["fields"]["currencies"]) == ("mixed_currency_marks", "EUR, RUB, USD"), failed
+
+
 def _column_source(folder: Path, header: str, cells: list[str]) -> stage.Source:
     """A one-column file of `cells` under `header`, sniffed and opened as staging reads it."""
     path = folder / "cells.csv"
