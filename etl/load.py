@@ -21,6 +21,9 @@ from etl.sniff import Layout, sniff
 from etl.sqlfiles import run, run_file
 from etl.stage import Mapping, Source, Staged, count_rows, option_flag, sample_skipped, stage_file
 
+MONEY_ENTITIES = ("deals", "ad_spend", "sales")   # the entities whose rows carry money, and its currency
+MONEY_FIELDS = ("amount", "cost")
+
 QUERIES = Path(__file__).resolve().parent.parent / "queries" / "warehouse"
 
 
@@ -102,7 +105,7 @@ def _load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
     with phase("stage"):
         st, src = _stage(con, plan, entity, format_name)
         period = _file_period(plan.layout, name, st, user_period)
-        marked = _marked_currency(src, st, name)
+        marked = None if plan.mapping.options.get("currency") else _marked_currency(src, st, name)
     run(con, "begin")
     try:
         load_id = b.next_load_id()
@@ -238,7 +241,7 @@ def _keep_rejects(src: Source, st: Staged, load_id: int) -> None:
 def _record_load(con, name: str, sha: str, plan: _Plan, st: Staged, params: dict, loaded_at: dt.datetime) -> None:
     """The file's row in `loads`: how it was read, when (the time the manifest keeps, so a rebuild
     writes the same) and what became of its rows."""
-    if "currency" not in {*st.columns, *st.constants} and st.entity in ("deals", "ad_spend", "sales"):
+    if "currency" not in {*st.columns, *st.constants} and st.entity in MONEY_ENTITIES:
         st.notes.append(f"no currency column: amounts taken as {params['currency']}")
     layout = plan.layout
     run(con,
@@ -341,7 +344,7 @@ def _insert_warnings(src: Source, load_id: int) -> None:
 
 def _header_currency(layout: Layout, st: Staged) -> str | None:
     """A file without a currency column may name it in the money column's header ('Amount spent (USD)')."""
-    money = [layout.header[i] for f, i in st.columns.items() if f in ("amount", "cost") and i < len(layout.header)]
+    money = [layout.header[i] for f, i in st.columns.items() if f in MONEY_FIELDS and i < len(layout.header)]
     return next((c for c in map(config.header_currency, money) if c), None)
 
 
@@ -350,10 +353,10 @@ def _marked_currency(src: Source, st: Staged, name: str) -> str | None:
     «125 000 руб.»: what is left of a cell without its digits and marks, read through the aliases of
     data/currencies.csv). One currency is the file's; several refuse the file, as each row's is unknown
     (they all loaded as RUB, $500 as 500 roubles)."""
-    if "currency" in {*st.columns, *st.constants} or st.entity not in ("deals", "ad_spend", "sales"):
+    if "currency" in {*st.columns, *st.constants} or st.entity not in MONEY_ENTITIES:
         return None
     words = set()
-    for i in (i for f, i in st.columns.items() if f in ("amount", "cost")):  # a column index, never file text
+    for i in (i for f, i in st.columns.items() if f in MONEY_FIELDS):  # a column index, never file text
         words |= {w for (w,) in src.create(f"select distinct translate(lower(c{i}), $marks, '') from {{source}} "
                                            f"where c{i} is not null", {"marks": "0123456789.,+-−–()'%"})}
     aliases = dict(config.currency_rows())

@@ -453,7 +453,7 @@ def test_any_amount_in_any_notation_reads_back_the_same(tmp_path, cases, loc):
         got = [(c, None if v is None else round(Decimal(v), 2)) for c, v in _read_numbers(src, loc)]
     finally:
         src.con.close()
-    assert got == [(c, v) for c, (v, *_) in zip(cells, cases)]
+    assert got == [(c, v) for c, (v, *_) in zip(cells, cases, strict=True)]
 
 
 @settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -528,7 +528,7 @@ def test_month_names_mirror_the_period_finder():
         [(names, numbers)] = con.execute("select map_keys(p_months()), map_values(p_months())").fetchall()
     finally:
         con.close()
-    assert dict(zip(names, numbers)) == MONTHS and len(names) == len(MONTHS)
+    assert dict(zip(names, numbers, strict=True)) == MONTHS and len(names) == len(MONTHS)
 
 
 RU_MONTH_NAMES = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
@@ -565,7 +565,7 @@ def test_any_day_in_any_notation_reads_back_the_same_day(tmp_path, cases):
     finally:
         src.con.close()
     assert got == [(c, d if DAY_NOTATIONS[k][1] else d.replace(hour=0, minute=0))
-                   for c, (d, k) in zip(cells, cases)]
+                   for c, (d, k) in zip(cells, cases, strict=True)]
 
 
 @pytest.mark.parametrize("text", ["Январь 2026", "январь 2026 г.", "янв. 2026", "янв.26", "Jan-26", "January 2026",

@@ -31,8 +31,8 @@ def transform(src, st, mapping) -> None:
 
 
 def detect(layout) -> bool:
-    return has_any(layout, "Impr.") or has_all(layout, "Currency code", "Cost") or has_all(layout, "Код валюты",
-                                                                                           "Стоимость")
+    return (has_any(layout, "Impr.") or has_all(layout, "Currency code", "Cost")
+            or has_all(layout, "Код валюты", "Стоимость"))
 
 
 def layout_options(layout) -> dict[str, str]:
@@ -43,7 +43,8 @@ def layout_options(layout) -> dict[str, str]:
 FORMAT = Format(
     name="google_ads", entity="ad_spend", source_system="google_ads",
     columns={"date": ("Day", "Date", "День"), "campaign": ("Campaign", "Campaign name", "Кампания"),
-             "campaign_id": ("Campaign ID", "Идентификатор кампании"), "impressions": ("Impr.", "Impressions", "Показы"),
+             "campaign_id": ("Campaign ID", "Идентификатор кампании"),
+             "impressions": ("Impr.", "Impressions", "Показы"),
              "clicks": ("Clicks", "Клики"), "cost": ("Cost", "Стоимость"),
              "currency": ("Currency code", "Currency", "Код валюты")},
     options={"decimal": ".", "date_order": "mdy", "platform": "Google Ads"},
