@@ -404,6 +404,11 @@ def test_amounts_marked_in_several_currencies_refuse_the_file(fresh_db, tmp_path
             "2;300 €;05.12.2026;Успешно реализовано\n3;1 000 ₽;05.12.2026;Успешно реализовано\n")
     [failed] = load_files([write(tmp_path, "deals.csv", text.encode())], progress=False)["files"]
     assert (failed["code"], failed["fields"]["currencies"]) == ("mixed_currency_marks", "EUR, RUB, USD"), failed
+    # the user's mapping names the currency: the marks do not overrule it
+    result = load_files([write(tmp_path, "deals.csv", text.encode())], progress=False,
+                        mapping=stage.Mapping(options={"currency": "EUR"}))
+    assert result["ok"], result
+    assert query(fresh_db, "select distinct currency from deals") == [("EUR",)]
 
 
 def _column_source(folder: Path, header: str, cells: list[str]) -> stage.Source:
