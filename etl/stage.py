@@ -643,15 +643,17 @@ def check_quotes_close(src: Source) -> None:
 
 def _slow_parse(src: Source, typed_fields: list[str], cols: dict[str, int], loc: dict[str, str], dmy: bool,
                 in_text: bool) -> None:
-    """The cells the fast parse left empty, parsed again by the full macros (raw text read for those rows)."""
+    """The cells the fast parse left empty, parsed again by the full macros (raw text read for those rows);
+    and dates the fast parse read in the year 0-99: "05.12.26" is %d.%m.%Y's 0026, p_ts_slow's 2026."""
     con = src.con
     for f in typed_fields:
-        if _any(con, f"{f} is null and {f}_has"):
+        redo = f"({f} is null or year({f}) < 100)" if f in DATE_FIELDS else f"{f} is null"
+        if _any(con, f"{redo} and {f}_has"):
             src.raw()
             col = f"c{cols[f]}"
             run(con, "create or replace temp table slow as select t.rn, {slow} as v from typed t positional join "
-                     "raw_in r where t.{f} is null and r.{col} is not null".format(
-                         slow=_slow_sql(f, "r." + col, loc[f], dmy, in_text), f=f, col=col))
+                     "raw_in r where {redo} and r.{col} is not null".format(
+                         slow=_slow_sql(f, "r." + col, loc[f], dmy, in_text), redo=redo.replace(f, "t." + f), col=col))
             run(con, f"update typed set {f} = s.v from slow s where typed.rn = s.rn and s.v is not null")
 
 

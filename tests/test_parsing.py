@@ -496,6 +496,9 @@ RU_DATES = [
     ("3-Jan-2025", dt.datetime(2025, 1, 3)),
     ("03.01.2025 г.", dt.datetime(2025, 1, 3)),
     ("03.01.2025, 10:15:30", dt.datetime(2025, 1, 3, 10, 15, 30)),         # toLocaleString('ru')
+    ("03.01.25", dt.datetime(2025, 1, 3)),                                  # a short year (1C, Excel)
+    ("03.01.25 10:15", dt.datetime(2025, 1, 3, 10, 15)),
+    ("31.12.99", dt.datetime(1999, 12, 31)),
 ]
 US_DATES = [("1/2/2025", dt.datetime(2025, 1, 2)), ("12/31/2024", dt.datetime(2024, 12, 31)),
             ("3/4/2025 2:30 PM", dt.datetime(2025, 3, 4, 14, 30))]

@@ -87,6 +87,9 @@ create or replace temp macro p_ts_slow(t, dmy) as
               case when t::double between 20000 and 80000
                    then timestamp '1899-12-30' + to_microseconds((t::double * 86400000000)::bigint) end
          else coalesce(
+              -- a two-digit year ("05.12.26", as 1C's and Excel's short date writes it): %y, 69-99 the 1900s
+              case when regexp_full_match(t, '\d{1,2}\.\d{1,2}\.\d{2}(\s.*)?')
+                   then try_strptime(p_tsclean(t), ['%d.%m.%y %H:%M:%S', '%d.%m.%y %H:%M', '%d.%m.%y']) end,
               p_ts_fast(p_tsclean(t)),
               case when dmy then try_strptime(p_tsclean(t), ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y'])
                    else try_strptime(p_tsclean(t), ['%m/%d/%Y %I:%M:%S %p', '%m/%d/%Y %I:%M %p',
@@ -96,7 +99,10 @@ create or replace temp macro p_ts_slow(t, dmy) as
               p_ts_words(t))
     end;
 
-create or replace temp macro p_ts(t, dmy) as coalesce(p_ts_fast(p_text(t)), p_ts_slow(p_text(t), dmy));
+-- the fast forms' value, unless it has none or a year under 100 (a two-digit year, which p_ts_slow reads)
+create or replace temp macro p_ts_pick(fast, t, dmy) as
+    case when year(fast) >= 100 then fast else p_ts_slow(p_text(t), dmy) end;
+create or replace temp macro p_ts(t, dmy) as p_ts_pick(p_ts_fast(p_text(t)), t, dmy);
 
 -- A month written by its name: "Январь 2026", "янв. 2026 г.", "January 2026", and "янв.26", "Jan-26"
 -- (Excel's "МММ.ГГ" / "mmm-yy" saved as text: a two-digit year is this century's).
