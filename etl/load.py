@@ -21,6 +21,9 @@ from etl.sniff import Layout, sniff
 from etl.sqlfiles import run, run_file
 from etl.stage import Mapping, Source, Staged, count_rows, option_flag, sample_skipped, stage_file
 
+MONEY_ENTITIES = ("deals", "ad_spend", "sales")   # the entities whose rows carry money, and its currency
+MONEY_FIELDS = ("amount", "cost")
+
 QUERIES = Path(__file__).resolve().parent.parent / "queries" / "warehouse"
 
 
@@ -102,10 +105,11 @@ def _load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
     with phase("stage"):
         st, src = _stage(con, plan, entity, format_name)
         period = _file_period(plan.layout, name, st, user_period)
+        marked = None if plan.mapping.options.get("currency") else _marked_currency(src, st, name)
     run(con, "begin")
     try:
         load_id = b.next_load_id()
-        params = _params(load_id, plan, st, period)
+        params = _params(load_id, plan, st, period, marked)
         with phase("validate"):
             _validate(con, st, plan.layout, params)
         with phase("lookups"):
@@ -184,12 +188,13 @@ def _stage(con, plan: _Plan, entity: str | None, format_name: str | None) -> tup
     return st, src
 
 
-def _params(load_id: int, plan: _Plan, st: Staged, period: periods.Period | None) -> dict:
-    """The values the validate and merge SQL take for this file."""
+def _params(load_id: int, plan: _Plan, st: Staged, period: periods.Period | None, marked: str | None) -> dict:
+    """The values the validate and merge SQL take for this file; `marked`: the currency its money cells
+    are written in, when the file has no currency column."""
     start, end = (d.isoformat() for d in period) if period else (None, None)
     options = plan.mapping.options
     return {"load_id": load_id, "source_system": plan.mapping.setting("source_system", "crm"),
-            "currency": options.get("currency") or _header_currency(plan.layout, st) or "RUB",
+            "currency": options.get("currency") or _header_currency(plan.layout, st) or marked or "RUB",
             "platform": options.get("platform", "unknown"), "period_start": start, "period_end": end,
             "sum_lines": option_flag(options.get("sum_lines"))}
 
@@ -236,7 +241,7 @@ def _keep_rejects(src: Source, st: Staged, load_id: int) -> None:
 def _record_load(con, name: str, sha: str, plan: _Plan, st: Staged, params: dict, loaded_at: dt.datetime) -> None:
     """The file's row in `loads`: how it was read, when (the time the manifest keeps, so a rebuild
     writes the same) and what became of its rows."""
-    if "currency" not in {*st.columns, *st.constants} and st.entity in ("deals", "ad_spend", "sales"):
+    if "currency" not in {*st.columns, *st.constants} and st.entity in MONEY_ENTITIES:
         st.notes.append(f"no currency column: amounts taken as {params['currency']}")
     layout = plan.layout
     run(con,
@@ -339,8 +344,29 @@ def _insert_warnings(src: Source, load_id: int) -> None:
 
 def _header_currency(layout: Layout, st: Staged) -> str | None:
     """A file without a currency column may name it in the money column's header ('Amount spent (USD)')."""
-    money = [layout.header[i] for f, i in st.columns.items() if f in ("amount", "cost") and i < len(layout.header)]
+    money = [layout.header[i] for f, i in st.columns.items() if f in MONEY_FIELDS and i < len(layout.header)]
     return next((c for c in map(config.header_currency, money) if c), None)
+
+
+def _marked_currency(src: Source, st: Staged, name: str) -> str | None:
+    """The currency a file without a currency column writes in its money cells («$500», «300 €», «USD 700»,
+    «125 000 руб.»: what is left of a cell without its digits and marks, read through the aliases of
+    data/currencies.csv). One currency is the file's; several refuse the file, as each row's is unknown
+    (they all loaded as RUB, $500 as 500 roubles)."""
+    if "currency" in {*st.columns, *st.constants} or st.entity not in MONEY_ENTITIES:
+        return None
+    words = set()
+    for i in (i for f, i in st.columns.items() if f in MONEY_FIELDS):  # a column index, never file text
+        words |= {w for (w,) in src.create(f"select distinct translate(lower(c{i}), $marks, '') from {{source}} "
+                                           f"where c{i} is not null", {"marks": "0123456789.,+-−–()'%"})}
+    aliases = dict(config.currency_rows())
+    found = sorted({aliases[k] for k in map(config.norm_key, words) if k in aliases})
+    if len(found) > 1:
+        raise LoadError(f"{name}: the amounts are written in several currencies ({', '.join(found)}) and the file has "
+                        f"no currency column, so no row's currency is known; add a currency column or load each "
+                        f"currency as a file of its own; nothing from it was loaded", "mixed_currency_marks",
+                        file=name, currencies=", ".join(found))
+    return found[0] if found else None
 
 
 def _report(name: str, plan: _Plan, st: Staged, load_id: int, arithmetic: dict,

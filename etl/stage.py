@@ -1,6 +1,7 @@
 """Turns one sniffed file into a typed, validated batch table: usable rows plus rejects with reasons."""
 from __future__ import annotations
 
+import codecs
 import functools
 import re
 import tomllib
@@ -161,9 +162,9 @@ class Source:
             if self.parallel and "parallel" in str(err) and self.layout.kind != "parquet":
                 self.parallel = False
                 return run(self.con, sql.format(source=self.sql()), {**(params or {}), **self.params()})
-            raise LoadError(f"{self.layout.source.name}: cannot parse as delimited text "
-                            f"({_first_line(err)})", "bad_delimited", file=self.layout.source.name,
-                            detail=_first_line(err)) from None
+            detail = _csv_error(err, self.layout.path)
+            raise LoadError(f"{self.layout.source.name}: cannot parse as delimited text ({detail})",
+                            "bad_delimited", file=self.layout.source.name, detail=detail) from None
 
     def raw(self) -> None:
         """Materialises raw_in (once); its rowid order is the file's record order, as typed's is."""
@@ -176,8 +177,35 @@ class Source:
         return self.con.execute("select coalesce(min(rowid), 0) from raw_in").fetchall()[0][0]
 
 
-def _first_line(err: Exception) -> str:
-    return str(err).strip().splitlines()[0][:200]
+def _csv_error(err: Exception, path: Path) -> str:
+    """DuckDB's CSV error as one line: where, and why ("line 12002: Invalid unicode (byte sequence
+    mismatch) detected. This file is not utf-8 encoded."; "line 2: Maximum line size of 2000000 bytes
+    exceeded..."), never the offending line itself, which can be megabytes long."""
+    lines = str(err).strip().splitlines()
+    where = re.search(r"CSV Error on Line: (\d+)", lines[0])
+    why = next((x.strip() for x in lines[1:] if x.strip() and not x.startswith(("Original Line", "Possible", " "))),
+               None)
+    if not (where and why):
+        return lines[0][:200]
+    if why.startswith("Invalid unicode") and _is_utf8(path):
+        # DuckDB 2.0 says so of a cell that goes on past its closing quote («"Кавычка" после»): it cuts
+        # the text after the quote inside a character (in ASCII text it drops that text's last letter)
+        why = ('the text is valid UTF-8, but a cell that starts with a quote seems to go on after the quote '
+               'that closes it ("Name" text); quote the whole cell ("""Name"" text") or remove the quotes')
+    return f"line {where.group(1)}: {why}"[:300]
+
+
+def _is_utf8(path: Path) -> bool:
+    """Whether the whole file is valid UTF-8 (read in chunks; only on an error's path)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 22):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def detect_entity(header: list[str], wanted: str | None, given: tuple[str, ...] = ()) -> Entity:
@@ -320,10 +348,13 @@ def _kind_sql(ncols: int) -> str:
     cells = [f"c{i}" for i in range(ncols)]
     first = "coalesce(" + ", ".join(cells[:4]) + ")"
     rest = "coalesce(" + ", ".join(cells[1:]) + ")" if ncols > 1 else "null"
+    # the label of a totals row is its first cell that is not '--' (Google Ads writes '--' in the
+    # status column before «Total: Account» / «Всего: аккаунт»)
+    label = "coalesce(" + ", ".join(f"nullif({c}, '--')" for c in cells[:4]) + ")"
     # the prefix test keeps the regex off ordinary rows (a regex per row costs ~0.3 s per million)
     return (f"case when {first} is null and {rest} is null then 'blank' "
-            f"when lower(left(ltrim({first}), 1)) in ('и', 'в', 't', 'g', 's', 'п') "
-            f"     and regexp_matches({first}, $summary) then 'summary' "
+            f"when lower(left(ltrim({label}), 1)) in ('и', 'в', 't', 'g', 's', 'п') "
+            f"     and regexp_matches({label}, $summary) then 'summary' "
             f"when {rest} is null and $width >= 3 and not regexp_matches(c0, '^\\s*[\\d-]') then 'note' "
             "else 'data' end")
 
@@ -407,7 +438,10 @@ def _fast_sql(fld: str, col: str, loc: str, fmt: str | None = None) -> str:
         return ts
     if loc == "ru":
         return f"try_cast(replace(replace(replace({t}, ' ', ''), chr(160), ''), ',', '.') as double)"
-    return f"try_cast(replace({t}, ',', '') as double)"
+    # commas are thousands only where the last one has three digits after it, then the end or the
+    # point ("1.234,56", "0,5" go to p_num, which reads their comma as the decimal mark)
+    return (f"try_cast(case when not contains({t}, ',') then {t} "
+            f"when strpos(reverse({t}), ',') = strpos(reverse({t}), '.') + 4 then replace({t}, ',', '') end as double)")
 
 
 def option_flag(value) -> bool:
@@ -508,6 +542,7 @@ def build_typed(src: Source, ent: Entity, cols: dict[str, int], mapping: Mapping
                        kind=_kind_sql(ncols), cells=cells, fields=", ".join(fields)),
                    {"summary": SUMMARY, "width": len(layout.header), **{f"k_{f}": v for f, v in constants.items()},
                     **{f"fmt_{i}": fmt for i, fmt in formats.items()}})
+        mark_repeated_header(src)
     with phase("number"):
         # typed's rowid order is the file's record order (insertion order is preserved)
         run(con, "alter table typed add column rn bigint")
@@ -520,6 +555,18 @@ def build_typed(src: Source, ent: Entity, cols: dict[str, int], mapping: Mapping
     with phase("reasons"):
         _mark_rejects(src, ent, cols, typed_fields)
     run(con, "create or replace temp view staged as select * exclude (h) from typed")
+
+
+def mark_repeated_header(src: Source) -> None:
+    """A line that is the header again (amoCRM repeats it every 1000 rows; exports pasted one under
+    another) is skipped as a note, not rejected for its date «Дата создания»: found by the hash of all
+    its cells, which every row already has (empty cells are NULL, as the reader gives them)."""
+    cells = src.layout.header_cells[: src.ncols]
+    if not cells:
+        return
+    values = {f"hc{i}": cells[i] if i < len(cells) and cells[i] != "" else None for i in range(src.ncols)}
+    run(src.con, "update typed set kind = 'note' where kind = 'data' and h = hash("
+                 + ", ".join(f"$hc{i}::varchar" for i in range(src.ncols)) + ")", values)
 
 
 def count_lines(path: Path) -> int:
@@ -565,22 +612,48 @@ def number_rows(src: Source) -> None:
              "      over (order by rowid rows between unbounded preceding and 1 preceding), 0) as quotes_before "
              "    from file_lines) where quotes_before % 2 = 0) "
              "where ln > $header_line and not blank", {"header_line": layout.skip + 1})
-    run(con, "drop table file_lines")
     if con.execute("select count(*) from file_rows").fetchall()[0][0] != records:
         run(con, "delete from file_rows")
+    else:
+        check_quotes_close(src)
+    run(con, "drop table file_lines")
+
+
+def check_quotes_close(src: Source) -> None:
+    """Refuses, in one line, a file where a quote opens a cell and never closes (`1;"Ромашка;1000`, as an
+    exporter that quotes nothing writes a title typed with one quote): the reader takes the rest of the
+    file as that one cell, and the rows below it would vanish without a word. Temp table file_lines (the
+    file's lines) agreed with the reader on where rows start, so the quotes are the reader's quotes: odd
+    in all, the last line that turns them odd opens the cell, if a quote opens a cell there."""
+    con, layout = src.con, src.layout
+    row = con.execute(
+        "select ln, l, n from (select rowid + 1 as ln, l, q, count(*) over () as n, sum(q) over () as total, "
+        "  sum(q) over (order by rowid) as upto from (select rowid, l, "
+        "  coalesce(length(l) - length(replace(l, '\"', '')), 0) as q from file_lines)) "
+        "where total % 2 = 1 and upto % 2 = 1 and (upto - q) % 2 = 0 order by ln desc limit 1").fetchall()
+    if not row:
+        return
+    line, text, last = row[0]
+    if re.search(rf'(^|{re.escape(layout.delimiter)})"(?:[^"]|"")*$', text or ""):
+        name = layout.source.name
+        raise LoadError(f"{name}: line {line}: a quote opens a cell there and never closes, so the rest of the file "
+                        f"(lines {line}-{last}) reads as that one cell; close the quote or remove it and load the "
+                        f"file again; nothing from it was loaded", "unclosed_quote", file=name, line=line, last=last)
 
 
 def _slow_parse(src: Source, typed_fields: list[str], cols: dict[str, int], loc: dict[str, str], dmy: bool,
                 in_text: bool) -> None:
-    """The cells the fast parse left empty, parsed again by the full macros (raw text read for those rows)."""
+    """The cells the fast parse left empty, parsed again by the full macros (raw text read for those rows);
+    and dates the fast parse read in the year 0-99: "05.12.26" is %d.%m.%Y's 0026, p_ts_slow's 2026."""
     con = src.con
     for f in typed_fields:
-        if _any(con, f"{f} is null and {f}_has"):
+        redo = f"({f} is null or year({f}) < 100)" if f in DATE_FIELDS else f"{f} is null"
+        if _any(con, f"{redo} and {f}_has"):
             src.raw()
             col = f"c{cols[f]}"
             run(con, "create or replace temp table slow as select t.rn, {slow} as v from typed t positional join "
-                     "raw_in r where t.{f} is null and r.{col} is not null".format(
-                         slow=_slow_sql(f, "r." + col, loc[f], dmy, in_text), f=f, col=col))
+                     "raw_in r where {redo} and r.{col} is not null".format(
+                         slow=_slow_sql(f, "r." + col, loc[f], dmy, in_text), redo=redo.replace(f, "t." + f), col=col))
             run(con, f"update typed set {f} = s.v from slow s where typed.rn = s.rn and s.v is not null")
 
 

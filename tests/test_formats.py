@@ -132,6 +132,25 @@ def test_google_ads_total_label_in_second_column(fresh_db, tmp_path):
     assert query(fresh_db, "select date, cost from ad_spend") == [(dt.date(2025, 3, 1), D("1234.50"))]
 
 
+def test_google_ads_download_in_russian(fresh_db, tmp_path):
+    """The same download from the Russian UI: Russian columns, decimal commas, «Всего: ...» totals. It
+    loaded as a generic spend file: platform 'unknown', no campaign IDs, spend left to campaign rules."""
+    path = tmp_path / "google_ads_ru.csv"
+    path.write_bytes("\ufeff".encode("utf-16-le") + (
+        "Отчет по кампаниям\r\n1 декабря 2026 г. - 7 декабря 2026 г.\r\n"
+        "Статус кампании\tКампания\tИдентификатор кампании\tДень\tКод валюты\tПоказы\tКлики\tСтоимость\r\n"
+        "Включено\tBrand Search\t12345678901\t2026-12-05\tRUB\t64 518\t3 429\t3 429,21\r\n"
+        "Приостановлено\tDisplay RT\t12345678902\t2026-12-06\tRUB\t1 000\t--\t0,50\r\n"
+        "--\tВсего: аккаунт\t--\t--\tRUB\t65 518\t3 429\t3 429,71\r\n").encode("utf-16-le"))
+    rep = load_files([path], progress=False)["files"][0]
+    assert counts(rep) == ("google_ads", "ad_spend", 2, 2, 0, 1)
+    assert query(fresh_db, "select date, campaign, campaign_id, impressions, clicks, cost, currency, platform, channel "
+                           "from ad_spend order by date") == [
+        (dt.date(2026, 12, 5), "brand search", "12345678901", 64518, 3429, D("3429.21"), "RUB", "Google Ads",
+         "google_ads"),
+        (dt.date(2026, 12, 6), "display rt", "12345678902", 1000, None, D("0.50"), "RUB", "Google Ads", "google_ads")]
+
+
 # ---------------------------------------------------------------------------------------------
 # 3. Bitrix24 deal list with product lines
 
@@ -172,6 +191,19 @@ def test_bitrix24_excel_export_is_an_html_table(fresh_db):
     assert query(fresh_db, "select deal_id, product from deals order by 1") == [
         ("101", "Окно ПВХ"), ("102", "Стеллаж"), ("103", "Дверь межкомнатная")]
     assert any(n.startswith("2 deals have lines of several products") for n in rep["notes"]), rep["notes"]
+
+
+def test_bitrix24_default_failure_stages_are_lost(fresh_db, tmp_path):
+    """Bitrix24's default pipeline ends in two failure stages (semantics F): LOSE «Сделка провалена» and
+    APOLOGY «Анализ причины провала». A deal in the second was open and an unrecognised stage."""
+    path = tmp_path / "bitrix.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + (
+        '"ID";"Название сделки";"Стадия сделки";"Сумма";"Валюта";"Дата создания";"Сделка закрыта";\n'
+        '"1";"Окна";"Сделка провалена";"1000";"Российский рубль";"03.03.2025 10:00:00";"Да";\n'
+        '"2";"Двери";"Анализ причины провала";"2000";"Российский рубль";"04.03.2025 10:00:00";"Да";\n').encode())
+    assert load_files([path], progress=False)["files"][0]["format"] == "bitrix24"
+    assert query(fresh_db, "select deal_id, status from deals order by 1") == [("1", "lost"), ("2", "lost")]
+    assert query(fresh_db, "select raw_value from dq_unrecognised where dimension = 'stage'") == []
 
 
 def test_sum_lines_is_off_for_other_crms(fresh_db, tmp_path):

@@ -271,6 +271,41 @@ def test_export_layout(fresh_db, tmp_path, name):
     assert rep["skipped_lines"] == SKIPPED.get(name, [])
 
 
+@pytest.mark.parametrize("header", [
+    "ID;Название сделки;Бюджет;Дата создания;Этап сделки\n",                         # amoCRM, every 1000 rows
+    '"ID";"Название сделки";"Сумма";"Дата создания";"Стадия сделки";"";\n',            # Bitrix24, an empty title
+])
+def test_a_header_repeated_further_down_is_skipped(fresh_db, tmp_path, header):
+    """It was a rejected row («invalid date 'Дата создания'») among the data, counted as read."""
+    rows = ["1;А;100;05.12.2026;Успешно реализовано\n", "2;Б;200;06.12.2026;Переговоры\n"]
+    if header.startswith('"'):
+        rows = ['"1";"А";"100";"05.12.2026";"Сделка успешна";"";\n', '"2";"Б";"200";"06.12.2026";"Новая";"";\n']
+    rep = load(write(tmp_path, "deals.csv", b"\xef\xbb\xbf" + (header + rows[0] + header + rows[1]).encode()))
+    assert (rep["rows_read"], rep["rows_loaded"], rep["rows_rejected"], rep["rows_skipped"]) == (2, 2, 0, 1)
+    assert rep["skipped_lines"] == ["ID Название сделки " + ("Бюджет" if "Бюджет" in header else "Сумма")]
+    assert query(fresh_db, "select deal_id, amount, status from deals order by 1") == [
+        ("1", D("100.00"), "won"), ("2", D("200.00"), "open")]
+
+
+def test_totals_after_a_blank_marker_are_skipped_not_summed(fresh_db, tmp_path):
+    """A campaign report over a period (no date column: every row is spread over the title's days) whose
+    totals rows start with '--' in the status column, as Google Ads writes them in any UI language: the
+    «Всего» rows are totals, so the spend is the campaigns' 3 529.21, not three times as much."""
+    text = ("Отчет по кампаниям\r\n1 декабря 2026 г. - 7 декабря 2026 г.\r\n"
+            "Статус кампании\tКампания\tСтоимость\r\n"
+            "Включено\tBrand Search\t3 429,21\r\n"
+            "Приостановлено\tDisplay\t100,00\r\n"
+            "--\tВсего: аккаунт\t3 529,21\r\n"
+            "--\tВсего: поиск\t3 429,21\r\n")
+    rep = load(write(tmp_path, "campaigns.csv", UTF16 + text.encode("utf-16-le")))
+    assert (rep["format"], rep["entity"], rep["rows_read"], rep["rows_loaded"], rep["rows_skipped"]) == (
+        "generic", "ad_spend", 2, 2, 2)
+    assert rep["skipped_lines"] == ["-- Всего: аккаунт 3 529,21", "-- Всего: поиск 3 429,21"]
+    assert query(fresh_db, "select campaign, sum(cost), min(date), max(date) from ad_spend group by 1 order by 1") == [
+        ("brand search", D("3429.21"), dt.date(2026, 12, 1), dt.date(2026, 12, 7)),
+        ("display", D("100.00"), dt.date(2026, 12, 1), dt.date(2026, 12, 7))]
+
+
 # ---------------------------------------------------------------------------------------------
 # Numbers: one file per convention, loaded once; one assertion per cell text.
 
@@ -284,6 +319,14 @@ RU_NUMBERS = [  # Russian ';' file: comma decimals, space / NBSP / narrow NBSP t
     ("-100 000,00", D("-100000")),
     ("0,99", D("0.99")),
     ("1,000", D("1")),
+    ("\u22121 234", D("-1234")),            # a typographic minus (U+2212), as Word and macOS write it
+    ("\u20131 234,50", D("-1234.50")),      # an en dash for a minus
+    ("(1 234)", D("-1234")),
+    ("1 234,56\u202f₽", D("1234.56")),
+    ("1 234,56р", D("1234.56")),
+    ("1.234,56", D("1234.56")),
+    ("1,234.56", D("1234.56")),             # an English cell in a Russian file: the later mark is the decimal
+    ("1.234.567", D("1234567")),            # a repeated mark groups thousands
     ("--", None),
     ("", None),
 ]
@@ -299,6 +342,9 @@ EN_NUMBERS = [  # English ',' file: comma thousands, point decimals
     ("1,234,567", D("1234567")),
     ("$1,200.00", D("1200")),
     ("-5.25", D("-5.25")),
+    ("1.234,56", D("1234.56")),             # a Russian/German cell in an English file: never 1.23456
+    ("0,5", D("0.5")),                      # a comma before other than three digits groups no thousands
+    ("\u22125.25", D("-5.25")),
     ("--", None),
     ("", None),
 ]
@@ -342,6 +388,94 @@ def test_number_sums(numbers_db):
         assert got == [(total, len(cases))]
 
 
+def test_amounts_marked_in_one_currency_are_in_that_currency(fresh_db, tmp_path):
+    """No currency column, amounts written «$500»: they loaded as 500 roubles."""
+    text = ("ID;Бюджет;Дата создания;Этап сделки\n1;$500;05.12.2026;Успешно реализовано\n"
+            "2;$1,200.50;05.12.2026;Успешно реализовано\n3;;05.12.2026;Переговоры\n")
+    rep = load(write(tmp_path, "deals.csv", text.encode()))
+    assert "no currency column: amounts taken as USD" in rep["notes"]
+    assert query(fresh_db, "select deal_id, amount, currency from deals order by 1") == [
+        ("1", D("500.00"), "USD"), ("2", D("1200.50"), "USD"), ("3", None, "USD")]
+
+
+def test_amounts_marked_in_several_currencies_refuse_the_file(fresh_db, tmp_path):
+    """«$500», «300 €» and «1 000 ₽» in one column with no currency column all loaded as roubles."""
+    text = ("ID;Бюджет;Дата создания;Этап сделки\n1;$500;05.12.2026;Успешно реализовано\n"
+            "2;300 €;05.12.2026;Успешно реализовано\n3;1 000 ₽;05.12.2026;Успешно реализовано\n")
+    [failed] = load_files([write(tmp_path, "deals.csv", text.encode())], progress=False)["files"]
+    assert (failed["code"], failed["fields"]["currencies"]) == ("mixed_currency_marks", "EUR, RUB, USD"), failed
+    # the user's mapping names the currency: the marks do not overrule it
+    result = load_files([write(tmp_path, "deals.csv", text.encode())], progress=False,
+                        mapping=stage.Mapping(options={"currency": "EUR"}))
+    assert result["ok"], result
+    assert query(fresh_db, "select distinct currency from deals") == [("EUR",)]
+
+
+def _column_source(folder: Path, header: str, cells: list[str]) -> stage.Source:
+    """A one-column file of `cells` under `header`, sniffed and opened as staging reads it."""
+    path = folder / "cells.csv"
+    path.write_text(table([[header], *[[c] for c in cells]], ","), encoding="utf-8")
+    con = duckdb.connect()
+    prepare(con)
+    work = folder / "work"
+    work.mkdir(exist_ok=True)
+    return stage.Source(con, sniff.sniff(path, work))
+
+
+def _read_numbers(src: stage.Source, loc: str) -> list[tuple]:
+    """(cell, value) as staging reads a number column: the fast parse, else p_num (the slow one)."""
+    fast = stage._fast_sql("amount", "c0", loc)
+    return src.create(f"select c0, coalesce({fast}, {stage._slow_sql('amount', 'c0', loc, True)}) from {{source}}")
+
+
+GROUPS = {"ru": (" ", "\u00a0", "\u202f", "."), "en": (",",)}   # thousands marks by the decimal mark's side
+SIGNS = ("-{}", "\u2212{}", "\u2013{}", "({})")                     # minus, U+2212, en dash, an accountant's ()
+MARKS = ("{}", "{} ₽", "{}\u00a0₽", "{}\u202f₽", "{} руб.", "{} р.", "{}р", "${}", "{} RUB", "{}%")
+
+
+def _notation(value: Decimal, side: str, group: str, sign: str, mark: str) -> str:
+    """`value` written with two decimals as a person or a system writes it."""
+    whole, cents = f"{abs(value):.2f}".split(".")
+    digits = f"{int(whole):,}".replace(",", group)
+    text = f"{digits}{',' if side == 'ru' else '.'}{cents}"
+    return mark.format(sign.format(text) if value < 0 else text)
+
+
+NOTATIONS = st.sampled_from([(side, g) for side, groups in GROUPS.items() for g in groups])
+AMOUNTS = st.integers(-10**13, 10**13).map(lambda n: Decimal(n) / 100)
+
+
+@settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cases=st.lists(st.tuples(AMOUNTS, NOTATIONS, st.sampled_from(SIGNS), st.sampled_from(MARKS)),
+                      min_size=1, max_size=20),
+       loc=st.sampled_from(["ru", "en"]))
+def test_any_amount_in_any_notation_reads_back_the_same(tmp_path, cases, loc):
+    """Written with its decimals, an amount is the same number in a Russian column and in an English one:
+    whatever the thousands mark (space, NBSP, narrow NBSP, point, comma), minus or currency."""
+    cells = [_notation(v, side, group, sign, mark) for v, (side, group), sign, mark in cases]
+    src = _column_source(tmp_path, "Amount", cells)
+    try:
+        got = [(c, None if v is None else round(Decimal(v), 2)) for c, v in _read_numbers(src, loc)]
+    finally:
+        src.con.close()
+    assert got == [(c, v) for c, (v, *_) in zip(cells, cases, strict=True)]
+
+
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells=st.lists(st.text("0123456789,.- ", min_size=1, max_size=12), min_size=1, max_size=30),
+       loc=st.sampled_from(["ru", "en"]))
+def test_the_fast_number_parse_reads_no_cell_otherwise_than_p_num(tmp_path, cells, loc):
+    """The fast parse leaves a cell to p_num or reads what p_num reads: a cell's value never depends on
+    which path took it."""
+    src = _column_source(tmp_path, "Amount", cells)
+    fast = stage._fast_sql("amount", "c0", loc)
+    try:
+        rows = src.create(f"select c0, {fast}, {stage._slow_sql('amount', 'c0', loc, True)} from {{source}}")
+    finally:
+        src.con.close()
+    assert [(c, f, s) for c, f, s in rows if f is not None and f != s] == []
+
+
 # ---------------------------------------------------------------------------------------------
 # Dates: Russian forms and ISO in one file; slash dates read by the file's convention.
 
@@ -356,6 +490,15 @@ RU_DATES = [
     ("2025-01-03T10:15:30+03:00", dt.datetime(2025, 1, 3, 10, 15, 30)),  # local time of the export
     ("2025-01-03T10:15:30.123Z", dt.datetime(2025, 1, 3, 10, 15, 30)),
     ("02-01-2006 15:04:05", dt.datetime(2006, 1, 2, 15, 4, 5)),            # old amoCRM export
+    ("3 января 2025", dt.datetime(2025, 1, 3)),                             # 1C, office documents
+    ("03 янв. 2025 г., 10:15", dt.datetime(2025, 1, 3, 10, 15)),
+    ("3 January 2025", dt.datetime(2025, 1, 3)),
+    ("3-Jan-2025", dt.datetime(2025, 1, 3)),
+    ("03.01.2025 г.", dt.datetime(2025, 1, 3)),
+    ("03.01.2025, 10:15:30", dt.datetime(2025, 1, 3, 10, 15, 30)),         # toLocaleString('ru')
+    ("03.01.25", dt.datetime(2025, 1, 3)),                                  # a short year (1C, Excel)
+    ("03.01.25 10:15", dt.datetime(2025, 1, 3, 10, 15)),
+    ("31.12.99", dt.datetime(1999, 12, 31)),
 ]
 US_DATES = [("1/2/2025", dt.datetime(2025, 1, 2)), ("12/31/2024", dt.datetime(2024, 12, 31)),
             ("3/4/2025 2:30 PM", dt.datetime(2025, 3, 4, 14, 30))]
@@ -382,6 +525,66 @@ def dates_db(tmp_path_factory) -> Path:
 def test_date_forms(dates_db, kind, index, text, expected):
     got = query(dates_db, "select created_at from deals where deal_id = $id", {"id": f"{kind}{index}"})
     assert got == [(expected,)]
+
+
+def test_month_names_mirror_the_period_finder():
+    """The cells' month names (macros.sql p_months) are the title lines' (etl.periods.MONTHS)."""
+    from etl.periods import MONTHS
+    con = duckdb.connect()
+    prepare(con)
+    try:
+        [(names, numbers)] = con.execute("select map_keys(p_months()), map_values(p_months())").fetchall()
+    finally:
+        con.close()
+    assert dict(zip(names, numbers, strict=True)) == MONTHS and len(names) == len(MONTHS)
+
+
+RU_MONTH_NAMES = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+                  "ноября", "декабря")
+RU_MONTHS_SHORT = ("янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
+DAY_NOTATIONS = [  # (notation of a moment, does it keep the time of day)
+    (lambda d: d.strftime("%d.%m.%Y"), False),
+    (lambda d: d.strftime("%d.%m.%Y %H:%M"), True),
+    (lambda d: d.strftime("%d.%m.%Y, %H:%M:%S"), True),
+    (lambda d: f"{d.day}.{d.month}.{d.year} г.", False),
+    (lambda d: d.strftime("%Y-%m-%dT%H:%M:%S+03:00"), True),
+    (lambda d: d.strftime("%Y-%m-%dT%H:%M:%S.000Z"), True),
+    (lambda d: d.strftime("%Y-%m-%d"), False),
+    (lambda d: f"{d.day} {RU_MONTH_NAMES[d.month - 1]} {d.year}", False),
+    (lambda d: f"{d.day:02d} {RU_MONTHS_SHORT[d.month - 1]}. {d.year} г., {d.hour}:{d.minute:02d}", True),
+    (lambda d: f"{d.day} {d.strftime('%B %Y')}", False),
+    (lambda d: d.strftime("%b %d, %Y").replace(" 0", " "), False),
+    (lambda d: str((d.date() - dt.date(1899, 12, 30)).days), False),   # an Excel serial saved as text
+]
+
+
+@settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cases=st.lists(st.tuples(st.datetimes(dt.datetime(1990, 1, 1), dt.datetime(2100, 12, 31)).map(
+    lambda d: d.replace(second=0, microsecond=0)), st.integers(0, len(DAY_NOTATIONS) - 1)), min_size=1, max_size=20))
+def test_any_day_in_any_notation_reads_back_the_same_day(tmp_path, cases):
+    """A moment written in any notation exports use loads as that day (and its time, where written)."""
+    cells = [DAY_NOTATIONS[k][0](d) for d, k in cases]
+    src = _column_source(tmp_path, "Created", cells)
+    formats = stage.detect_date_formats(src, [0])
+    fast = stage._fast_sql("created_at", "c0", "ru", "fmt" if formats else None)
+    try:
+        got = src.create(f"select c0, coalesce({fast}, {stage._slow_sql('created_at', 'c0', 'ru', True)}) "
+                         "from {source}", {"fmt": formats[0]} if formats else None)
+    finally:
+        src.con.close()
+    assert got == [(c, d if DAY_NOTATIONS[k][1] else d.replace(hour=0, minute=0))
+                   for c, (d, k) in zip(cells, cases, strict=True)]
+
+
+@pytest.mark.parametrize("text", ["Январь 2026", "январь 2026 г.", "янв. 2026", "янв.26", "Jan-26", "January 2026",
+                                  "01.2026", "2026-01", "15.01.2026"])
+def test_a_plan_month_written_by_name(tmp_path, text):
+    src = _column_source(tmp_path, "Месяц", [text])
+    try:
+        assert src.create(f"select {stage._slow_sql('month', 'c0', 'ru', True)} from {{source}}") == [
+            (dt.datetime(2026, 1, 1),)]
+    finally:
+        src.con.close()
 
 
 # A column's own date form is tried before p_ts_fast's list (etl/stage.py detect_date_formats); the
@@ -517,6 +720,59 @@ def test_text_tables_and_workbooks_are_not_taken_for_binary(fresh_db, tmp_path, 
     assert rep["entity"] == "deals" and rep["rows_loaded"] >= 2, rep
 
 
+def test_windows_1251_first_seen_past_the_sniffed_head(fresh_db, tmp_path):
+    """An English header and Latin campaign names for the first 256 KB, then «Кампания Москва» in
+    windows-1251 (an export sorted by name): the file loads with its Cyrillic as written; it failed whole
+    («CSV Error on Line: 12002») when its ASCII head was taken for UTF-8."""
+    rows = "".join(f"2026-12-{1 + i % 28:02d};brand_search_{i:05d};{i}\n" for i in range(12000))
+    text = "date;campaign;cost\n" + rows + "2026-12-05;Кампания Москва;100,50\n"
+    assert len(text) > sniff.HEAD_BYTES
+    rep = load(write(tmp_path, "spend.csv", text.encode("cp1251")))
+    assert (rep["encoding"], rep["rows_read"], rep["rows_loaded"]) == ("cp1251", 12001, 12001)
+    assert query(fresh_db, "select date, cost from ad_spend where campaign = 'кампания москва'") == [
+        (dt.date(2026, 12, 5), D("100.50"))]
+    assert query(fresh_db, "select sum(cost) from ad_spend") == [(D(12000 * 11999 // 2) + D("100.50"),)]
+
+
+@pytest.mark.parametrize("data, detail", [
+    # UTF-8 with Cyrillic from the first line, one byte of another encoding on line 4
+    ("ID;Бюджет;Дата создания\n1;5;03.01.2025\n2;6;04.01.2025\n".encode() + b"3;7;05.01.2025 \xff\n",
+     "line 4: Invalid unicode (byte sequence mismatch) detected. This file is not utf-8 encoded."),
+    # a cell of 3 MB (a whole document pasted into a comment): past the reader's 2 MB line
+    (f"ID;Бюджет;Дата создания;Комментарий\n1;5;03.01.2025;\"{'я' * 1_500_000}\"\n".encode(),
+     "line 2: Maximum line size of 2000000 bytes exceeded."),
+    # a cell going on past its closing quote, written by hand or by an exporter that quotes nothing:
+    # DuckDB calls the line invalid UTF-8, which sent the user to re-save a file that is UTF-8
+    ('ID;Название сделки;Бюджет;Дата создания\n1;"Окна" Люкс;5;03.01.2025\n2;Двери;6;04.01.2025\n'.encode(),
+     "line 2: the text is valid UTF-8, but a cell that starts with a quote seems to go on after"),
+])
+def test_an_unreadable_line_is_named_with_its_cause(fresh_db, tmp_path, data, detail):
+    """The one line says which line of the file and why (it said «CSV Error on Line: 4», no cause)."""
+    result = load_files([write(tmp_path, "deals.csv", data)], progress=False)
+    [failed] = result["files"]
+    assert failed["code"] == "bad_delimited" and failed["fields"]["detail"].startswith(detail), failed
+    assert len(failed["error"]) < 400
+
+
+def test_a_quote_that_never_closes_refuses_the_file(fresh_db, tmp_path):
+    """An exporter that quotes nothing, and a title typed with one quote: the reader took lines 2-5 as one
+    cell, and deals 2-4 vanished without a word (read 1, rejected 1 for its date)."""
+    text = ("ID;Название сделки;Бюджет;Дата создания\n1;\"Ромашка;1000;05.12.2026\n2;Б;2000;05.12.2026\n"
+            "3;В;3000;05.12.2026\n4;Г;4000;05.12.2026\n")
+    [failed] = load_files([write(tmp_path, "deals.csv", text.encode())], progress=False)["files"]
+    assert (failed["code"], failed["fields"]["line"], failed["fields"]["last"]) == ("unclosed_quote", 2, 5), failed
+
+
+def test_a_stray_quote_inside_a_cell_is_text(fresh_db, tmp_path):
+    """A quote inside a cell («15" экран») opens nothing, beside a cell that spans lines."""
+    text = ("ID;Название сделки;Бюджет;Дата создания\n1;\"Окна\nдвери\";1000;05.12.2026\n"
+            "2;Монитор 15\" экран;2000;05.12.2026\n")
+    rep = load(write(tmp_path, "deals.csv", text.encode()))
+    assert (rep["rows_read"], rep["rows_loaded"]) == (2, 2)
+    assert query(fresh_db, "select deal_id, title from deals order by 1") == [
+        ("1", "Окна\nдвери"), ("2", 'Монитор 15" экран')]
+
+
 def test_impossible_date_rejects_that_row(fresh_db, tmp_path):
     text = ("ID;Бюджет;Дата создания;Город\n"
             "1;100;28.02.2026;Москва\n"
@@ -560,6 +816,38 @@ def test_xlsx(fresh_db, tmp_path):
         ("3", D("1200000.50"), dt.datetime(2025, 1, 10), dt.datetime(2025, 2, 12, 12), "Казань"),
     ]
     assert query(fresh_db, "select sum(amount) from deals") == [(D("150000.50") + D("80000") + D("1200000.50"),)]
+
+
+def test_a_workbook_opening_with_a_parameters_sheet_loads_its_data_sheet(fresh_db, tmp_path):
+    """The first sheet holds the report's parameters: it failed with «cannot tell which columns hold
+    deal_id... Columns found: Период, 01.12.2026 - 31.12.2026»."""
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.title = "Параметры"
+    book.active.append(["Параметры отчёта"])
+    book.active.append(["Период", "01.12.2026 - 31.12.2026"])
+    data = book.create_sheet("Сделки")
+    data.append(["ID", "Бюджет", "Дата создания", "Этап сделки"])
+    data.append([1, 1500.5, dt.datetime(2026, 12, 5, 14, 3), "Успешно реализовано"])
+    book.create_sheet("Справочник").append(["Этап", "Статус"])
+    book.save(tmp_path / "deals.xlsx")
+    rep = load(tmp_path / "deals.xlsx")
+    assert (rep["entity"], rep["rows_loaded"]) == ("deals", 1)
+    assert query(fresh_db, "select deal_id, amount, created_at, status from deals") == [
+        ("1", D("1500.50"), dt.datetime(2026, 12, 5, 14, 3), "won")]
+
+
+@pytest.mark.parametrize("name", ["deals.xlsx", "deals.xls"])
+def test_an_empty_workbook_is_named_as_the_user_knows_it(fresh_db, tmp_path, name):
+    """It said «deals.xlsx.csv: the file is empty», the name of a file the loader wrote, not the user's."""
+    if name.endswith(".xlsx"):
+        openpyxl = pytest.importorskip("openpyxl")
+        openpyxl.Workbook().save(tmp_path / name)
+    else:  # Bitrix24's "Excel" export: an HTML table saved as .xls, here one without rows
+        (tmp_path / name).write_text('<meta charset="utf-8"><table></table>', encoding="utf-8")
+    [failed] = load_files([tmp_path / name], progress=False)["files"]
+    assert (failed["code"], failed["error"], failed["fields"]["file"]) == (
+        "empty", f"{name}: the file is empty; export it again with data rows", name)
 
 
 def test_parquet_typed_columns(fresh_db, tmp_path):

@@ -10,21 +10,32 @@ create or replace temp macro p_blank(t) as
 
 create or replace temp macro p_text(s) as p_blank(p_squash(s));
 
--- "1 234 567,50", "125 000 руб.", "7000 ₽", "$1,234.50", "5.11%": separators, marks and words go.
+-- "1 234 567,50", "125 000 руб.", "7000 ₽", "$1,234.50", "5.11%": separators, marks and words go;
+-- a typographic minus (U+2212, as Word and macOS write it) or an en dash is a minus.
 create or replace temp macro p_numstrip(t) as
-    replace(replace(replace(replace(replace(replace(replace(replace(
-        translate(lower(t), ' ₽$€%''', ''), 'руб.', ''), 'руб', ''), 'р.', ''), 'rub', ''), 'rur', ''),
+    replace(replace(replace(replace(replace(replace(replace(replace(replace(
+        translate(lower(t), '−– ₽$€%''', '--'), 'руб.', ''), 'руб', ''), 'р.', ''), 'р', ''), 'rub', ''), 'rur', ''),
         'usd', ''), 'eur', ''), '+', '');
 
 -- "(1234)" is an accountant's minus.
 create or replace temp macro p_numsign(u) as
     case when starts_with(u, '(') and ends_with(u, ')') then '-' || u[2:-2] else u end;
 
-create or replace temp macro p_numtext(u, loc) as
-    case when loc = 'ru' then replace(case when contains(u, ',') then replace(u, '.', '') else u end, ',', '.')
-         else replace(u, ',', '') end;
+-- The decimal mark of a number's text, where the text tells: the later of ',' and '.' when both are
+-- there ("1.234,56", "1,234.56"), neither when one repeats ("1,234,567", "1.234.567" group thousands),
+-- ',' before other than three digits ("0,5", "1,2345": no thousands group). Only "1,234" is the
+-- locale's: loc 'ru' (comma decimals, 1C's "1,000" is one) or 'en' (comma thousands, a thousand).
+create or replace temp macro p_numdec(u, loc) as
+    case when contains(u, ',') and contains(u, '.')
+              then case when strpos(reverse(u), ',') < strpos(reverse(u), '.') then ',' else '.' end
+         when length(u) - length(replace(u, ',', '')) > 1 then '.'
+         when length(u) - length(replace(u, '.', '')) > 1 then ','
+         when contains(u, ',') and (loc = 'ru' or not regexp_matches(u, ',\d{3}$')) then ','
+         else '.' end;
 
--- loc: 'ru' (comma decimals, "1,000" is one) or 'en' (comma thousands, "1,000" is a thousand).
+create or replace temp macro p_numtext(u, loc) as
+    case when p_numdec(u, loc) = ',' then replace(replace(u, '.', ''), ',', '.') else replace(u, ',', '') end;
+
 create or replace temp macro p_num(t, loc) as try_cast(p_numtext(p_numsign(p_numstrip(p_text(t))), loc) as double);
 
 -- The forms exports use most, tried first and without any regex.
@@ -34,10 +45,41 @@ create or replace temp macro p_ts_fast(t) as
                      '%d-%m-%Y %H:%M:%S', '%d-%m-%Y %H:%M', '%d-%m-%Y', '%Y/%m/%d %H:%M:%S',
                      '%Y/%m/%d', '%Y.%m.%d']);
 
--- Fractions of seconds and time-zone suffixes go: timestamps are the export's local time.
+-- Fractions of seconds and time-zone suffixes go: timestamps are the export's local time. A year's
+-- "г." after a dotted date ("05.12.2026 г.") and a comma before the time ("05.12.2026, 14:03", as
+-- browsers' toLocaleString writes it) go too.
 create or replace temp macro p_tsclean(t) as
-    regexp_replace(regexp_replace(t, '(\d{1,2}:\d{2}:\d{2})[.,]\d+', '\1'),
+    regexp_replace(regexp_replace(regexp_replace(regexp_replace(t,
+        '^(\d{1,2}\.\d{1,2}\.\d{4})\s*г\.?', '\1'), '^([\d./-]+),\s*(\d{1,2}:)', '\1 \2'),
+        '(\d{1,2}:\d{2}:\d{2})[.,]\d+', '\1'),
         '(\d{1,2}:\d{2}(:\d{2})?)\s*(Z|[+-]\d{2}(:?\d{2})?|UTC|MSK)$', '\1');
+
+-- A month's name as reports write it, Russian (nominative, genitive, short) or English, lower case ->
+-- its number; mirrors etl.periods.MONTHS (tests/test_parsing.py holds them to it).
+create or replace temp macro p_months() as map_from_entries([
+    ('jan', 1), ('january', 1), ('янв', 1), ('январь', 1), ('января', 1),
+    ('feb', 2), ('february', 2), ('фев', 2), ('февраль', 2), ('февраля', 2),
+    ('mar', 3), ('march', 3), ('мар', 3), ('март', 3), ('марта', 3),
+    ('apr', 4), ('april', 4), ('апр', 4), ('апрель', 4), ('апреля', 4),
+    ('may', 5), ('май', 5), ('мая', 5),
+    ('jun', 6), ('june', 6), ('июн', 6), ('июнь', 6), ('июня', 6),
+    ('jul', 7), ('july', 7), ('июл', 7), ('июль', 7), ('июля', 7),
+    ('aug', 8), ('august', 8), ('авг', 8), ('август', 8), ('августа', 8),
+    ('sep', 9), ('sept', 9), ('september', 9), ('сен', 9), ('сент', 9), ('сентябрь', 9), ('сентября', 9),
+    ('oct', 10), ('october', 10), ('окт', 10), ('октябрь', 10), ('октября', 10),
+    ('nov', 11), ('november', 11), ('ноя', 11), ('нояб', 11), ('ноябрь', 11), ('ноября', 11),
+    ('dec', 12), ('december', 12), ('дек', 12), ('декабрь', 12), ('декабря', 12)
+]);
+
+-- A day written with its month's name: "5 декабря 2026", "05 дек. 2026 г., 14:03", "5 December 2026",
+-- "5-Dec-2026" (1C and Russian office documents, day-first English UIs).
+create or replace temp macro p_ts_words_at(p) as
+    try_strptime(p.y || '-' || p_months()[p.m] || '-' || p.d || ' ' || coalesce(nullif(p.hm, ''), '0:00'),
+                 ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M']);
+create or replace temp macro p_ts_words(t) as
+    p_ts_words_at(regexp_extract(lower(t),
+        '^(\d{1,2})[\s-]+([a-zа-яё]+)\.?[\s-]+(\d{4})(?:\s*г(?:ода?)?\.?)?,?(?:\s+(\d{1,2}:\d{2}(?::\d{2})?))?$',
+        ['d', 'm', 'y', 'hm']));
 
 create or replace temp macro p_ts_slow(t, dmy) as
     case when t is null then null
@@ -45,18 +87,34 @@ create or replace temp macro p_ts_slow(t, dmy) as
               case when t::double between 20000 and 80000
                    then timestamp '1899-12-30' + to_microseconds((t::double * 86400000000)::bigint) end
          else coalesce(
+              -- a two-digit year ("05.12.26", as 1C's and Excel's short date writes it): %y, 69-99 the 1900s
+              case when regexp_full_match(t, '\d{1,2}\.\d{1,2}\.\d{2}(\s.*)?')
+                   then try_strptime(p_tsclean(t), ['%d.%m.%y %H:%M:%S', '%d.%m.%y %H:%M', '%d.%m.%y']) end,
               p_ts_fast(p_tsclean(t)),
               case when dmy then try_strptime(p_tsclean(t), ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y'])
                    else try_strptime(p_tsclean(t), ['%m/%d/%Y %I:%M:%S %p', '%m/%d/%Y %I:%M %p',
                                                      '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y']) end,
               -- English month names, as ad-platform UIs write days ("Mar 1, 2025", "Sat, Mar 1, 2025")
-              try_strptime(p_tsclean(t), ['%b %d, %Y', '%B %d, %Y', '%a, %b %d, %Y', '%A, %B %d, %Y']))
+              try_strptime(p_tsclean(t), ['%b %d, %Y', '%B %d, %Y', '%a, %b %d, %Y', '%A, %B %d, %Y']),
+              p_ts_words(t))
     end;
 
-create or replace temp macro p_ts(t, dmy) as coalesce(p_ts_fast(p_text(t)), p_ts_slow(p_text(t), dmy));
+-- the fast forms' value, unless it has none or a year under 100 (a two-digit year, which p_ts_slow reads)
+create or replace temp macro p_ts_pick(fast, t, dmy) as
+    case when year(fast) >= 100 then fast else p_ts_slow(p_text(t), dmy) end;
+create or replace temp macro p_ts(t, dmy) as p_ts_pick(p_ts_fast(p_text(t)), t, dmy);
+
+-- A month written by its name: "Январь 2026", "янв. 2026 г.", "January 2026", and "янв.26", "Jan-26"
+-- (Excel's "МММ.ГГ" / "mmm-yy" saved as text: a two-digit year is this century's).
+create or replace temp macro p_month_words_at(p) as
+    make_date(try_cast(case when length(p.y) = 2 then '20' || p.y else p.y end as int), p_months()[p.m], 1);
+create or replace temp macro p_month_words(t) as
+    p_month_words_at(regexp_extract(lower(t), '^([a-zа-яё]+)\.?[\s.-]*(\d{4}|\d{2})(?:\s*г(?:ода?)?\.?)?$',
+                                    ['m', 'y']));
 
 create or replace temp macro p_month(t, dmy) as
-    date_trunc('month', coalesce(p_ts(t, dmy), try_strptime(p_text(t), ['%Y-%m', '%m.%Y', '%m/%Y'])));
+    date_trunc('month', coalesce(p_ts(t, dmy), try_strptime(p_text(t), ['%Y-%m', '%m.%Y', '%m/%Y']),
+                                 p_month_words(p_text(t))));
 
 -- Text as compared with config vocabularies; mirrors etl.config.norm_key character for character
 -- (tests/test_vocab_props.py holds them to it). Each space-like character (tab, CR, no-break,
