@@ -76,13 +76,15 @@ def _channel_inputs(con, entity: str) -> None:
 
 def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
              mapping: Mapping, work: Path, format_name: str | None = None,
-             period: periods.Period | None = None, loaded_at: dt.datetime | None = None) -> dict:
+             period: periods.Period | None = None, loaded_at: dt.datetime | None = None,
+             replay: bool = False) -> dict:
     """Stages, merges and checks one file inside the builder; a failure rolls back just this file.
     `period` is the user's (--period, the upload form's dates) for a report that names none.
-    `loaded_at` is when the file was loaded (a rebuild passes the manifest's time); None: now."""
+    `loaded_at` is when the file was loaded (a rebuild passes the manifest's time); None: now.
+    `replay`: a file of raw/ read again by a rebuild."""
     try:
         return _load_one(b, stored, name, sha, entity, mapping, work, format_name, period,
-                         loaded_at or load_time())
+                         loaded_at or load_time(), replay)
     except (LoadError, duckdb.Error, OSError):
         raise
     except Exception as err:  # a bug, not the file: logged with its traceback, one line for the user
@@ -91,7 +93,7 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
 
 def _load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None, mapping: Mapping,
               work: Path, format_name: str | None, user_period: periods.Period | None,
-              loaded_at: dt.datetime) -> dict:
+              loaded_at: dt.datetime, replay: bool = False) -> dict:
     """detect -> match a profile or format -> stage -> (one transaction:) validate -> lookups -> merge
     -> rejects and warnings -> bookkeeping -> the file's data checks. Staging writes temp tables only;
     it runs before `begin` because read_csv's serial retry (quoted line breaks) cannot run inside a
@@ -99,6 +101,7 @@ def _load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
     con = b.con
     with phase("decode"):
         plan = _match(_detect(stored, name, work), entity, mapping, format_name)
+        plan.layout.replay = replay
     with phase("stage"):
         st, src = _stage(con, plan, entity, format_name)
         period = _file_period(plan.layout, name, st, user_period)
@@ -172,8 +175,8 @@ def _stage(con, plan: _Plan, entity: str | None, format_name: str | None) -> tup
     back to the generic path, which `plan` then records."""
     try:
         st, src = stage_file(con, plan.layout, entity, plan.mapping)
-    except LoadError:
-        if plan.fmt is None or format_name:
+    except LoadError as err:
+        if plan.fmt is None or format_name or err.code == "unclosed_quote":   # the file's text, not its columns
             raise
         plan.fmt, plan.mapping = None, plan.user
         st, src = stage_file(con, plan.layout, entity, plan.mapping)
@@ -483,7 +486,7 @@ def _replay(b: Builder, work: Path, progress: bool) -> int:
                             disable=not progress or None):
         mapping = Mapping.from_dict(entry.get("mapping") or {}, f"{manifest_path()} ({entry['file_name']})")
         load_one(b, path, entry["file_name"], entry["sha256"], entry.get("entity"), mapping, work,
-                 entry.get("format"), _user_period(entry.get("period")), _manifest_time(entry, path))
+                 entry.get("format"), _user_period(entry.get("period")), _manifest_time(entry, path), replay=True)
     return len(entries)
 
 

@@ -36,6 +36,7 @@ class Layout:
     preamble: list[str] = field(default_factory=list)
     locale: str = "en"             # default number convention when a column does not tell
     rows_above: int | None = None  # records above the header (a quoted cell spanning lines is one); None: skip
+    replay: bool = False           # read again from raw/ by a rebuild: it loaded then, so it is read as then
 
     @property
     def cyrillic(self) -> bool:

@@ -565,8 +565,20 @@ def number_rows(src: Source) -> None:
              "      over (order by rowid rows between unbounded preceding and 1 preceding), 0) as quotes_before "
              "    from file_lines) where quotes_before % 2 = 0) "
              "where ln > $header_line and not blank", {"header_line": layout.skip + 1})
+    # the quotes of the whole file, and its last line with text
+    odd, last_line = con.execute("select coalesce(sum(length(l) - length(replace(l, '\"', ''))), 0) % 2 = 1, "
+                                 "max(case when l is not null then rowid + 1 end) from file_lines").fetchall()[0]
     run(con, "drop table file_lines")
-    if con.execute("select count(*) from file_rows").fetchall()[0][0] != records:
+    rows, start = con.execute("select count(*), max(line) from file_rows").fetchall()[0]
+    if rows == records and odd and start is not None and last_line > start and not layout.replay:
+        # a quote opened on the last record's row never closes: the reader (strict_mode=false) takes every
+        # line after it as that one cell, so the rest of the file would vanish without a reject (a file in
+        # raw/ that loaded before this check is replayed as it loaded, so a rebuild still runs)
+        raise LoadError(f"{layout.source.name}: row {start} opens a quoted cell (\") that is never closed, so "
+                        f"everything from row {start} to the end of the file (row {last_line}) would load as one "
+                        f"cell; close or remove that quote, or export the file again, and load it again; nothing "
+                        f"from it was loaded", "unclosed_quote", file=layout.source.name, row=start, last=last_line)
+    if rows != records:
         run(con, "delete from file_rows")
 
 

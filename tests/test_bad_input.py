@@ -1,0 +1,55 @@
+"""Bad input as a person brings it: each file is refused in one line (what, where, what to do) and the warehouse
+stays exactly as it was; a file that is merely unusual still loads whole."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl.load import load_files
+from tests.apptest import sql
+from ui import upload
+
+HEADER = "ID;Бюджет;Дата создания;Этап сделки;Город"
+
+
+def deals(n: int, first: int = 9100) -> list[str]:
+    return [f"{first + i};{1000 + i};0{1 + i % 9}.03.2025;Переговоры;Москва" for i in range(n)]
+
+
+def state(db: Path) -> tuple:
+    return (sql(db, "select load_id, file_name, rows_read, rows_loaded, rows_rejected from loads order by load_id"),
+            sql(db, "select count(*), sum(amount) from deals"), sql(db, "select count(*) from rejects"))
+
+
+def write(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_quote_never_closed_refuses_the_file_instead_of_swallowing_the_rest(fresh_db, tmp_path):
+    """A stray quote on one row made the reader take every later line as that row's cell: 5 of 12 rows
+    loaded, none rejected, nothing said. Now the file is refused naming the row, and nothing changes."""
+    (first,) = load_files([write(tmp_path / "deals_feb.csv", [HEADER, *deals(3, 9000)])], progress=False)["files"]
+    assert first["status"] == "loaded"
+    before = state(fresh_db)
+    rows = deals(12)
+    rows[3] = rows[3].replace(";Переговоры", ';"Переговоры')      # file row 5 (the header is row 1)
+    (r,) = load_files([write(tmp_path / "deals_march.csv", [HEADER, *rows])], progress=False)["files"]
+    assert r["status"] == "failed" and r["code"] == "unclosed_quote", r
+    assert r["fields"] == {"file": "deals_march.csv", "row": 5, "last": 13}
+    assert r["error"].startswith("deals_march.csv: row 5 opens a quoted cell") and "\n" not in r["error"]
+    assert "строке 5" in upload.error_line(r, "ru") and "строка 13" in upload.error_line(r, "ru")
+    assert state(fresh_db) == before
+    # the same rows through the Data page's upload: the same refusal, the warehouse as it was
+    (u,) = upload.load_uploads([("deals_march.csv", (tmp_path / "deals_march.csv").read_bytes())],
+                               who="tester")["files"]
+    assert u["code"] == "unclosed_quote" and state(fresh_db) == before
+
+
+def test_quotes_that_close_or_sit_inside_a_cell_still_load_every_row(fresh_db, tmp_path):
+    """A quote inside an unquoted cell (27") and a quoted cell spanning lines on the last row are text,
+    not a broken file: all 12 rows load."""
+    rows = deals(12)
+    rows[3] = rows[3].replace(";Переговоры", ";Переговоры 27\"")
+    rows[11] = rows[11].replace(";Москва", ';"Москва\nцентр"')
+    (r,) = load_files([write(tmp_path / "deals_march.csv", [HEADER, *rows])], progress=False)["files"]
+    assert r["status"] == "loaded" and r["rows_read"] == 12 and r["rows_loaded"] == 12, r
