@@ -250,6 +250,8 @@ RULE_WORDS = {"currency": "a three-letter currency code", "positive": "a number 
               "share": "a number from 0 to 1", "steps": "a whole number of at least 2", "sum_one": "1 in total",
               "model": "an attribution model (ATTRIBUTION_MODELS)", "text": "a text",
               "version": "a whole number", "date": "a date (YYYY-MM-DD)", "table": "a [table]"}
+# every key the build and the pages read; lead_stages holds one text per stage, whatever its names
+AGREEMENT_KEYS = frozenset({*AGREEMENT_RULES, "attribution.model", "version", "agreed_on", "signed_by"})
 # weights that split one deal between them: they add up to 1 (the page states them as percentages)
 WEIGHT_GROUPS = (("first_weight", "last_weight", "middle_weight"),
                  ("w_first_weight", "w_lead_weight", "w_deal_weight", "w_other_weight"))
@@ -266,6 +268,17 @@ def check_agreements(text: str, where: str) -> dict:
     def bad(key: str, value, rule: str) -> LoadError:
         return LoadError(f"{where}: {key} = {value!r} must be {RULE_WORDS[rule]}; correct the value",
                          "bad_agreement_value", path=where, setting=key, value=repr(value), rule=rule)
+
+    # a key nothing reads (a typo: first_contact_hour) would be signed off and change nothing
+    for key in flat_keys(doc):
+        section = key.split(".")[0]
+        if key not in AGREEMENT_KEYS and section != "lead_stages":
+            # the keys of its own [section] when that section is known, else the sections and top-level keys
+            same = sorted(k for k in AGREEMENT_KEYS if "." in key and k.startswith(section + "."))
+            known = ", ".join(same or sorted({k.split(".")[0] for k in AGREEMENT_KEYS} | {"lead_stages"}))
+            raise LoadError(f"{where}: unknown setting {key}; nothing reads it, so agreeing on it would change "
+                            f"nothing; use one of: {known}", "unknown_agreement_key",
+                            path=where, setting=key, known=known)
 
     for key, (rule, ok) in AGREEMENT_RULES.items():
         section, name = key.split(".")

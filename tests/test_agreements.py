@@ -175,6 +175,8 @@ def test_one_key_per_department_and_only_heads(flow_store):
     (("first_contact_hours = 2", "first_contact_hours = -2"), "bad_agreement_value"),
     (("middle_weight = 0.2", "middle_weight = 0.5"), "bad_agreement_value"),          # 40 + 40 + 50 %
     (('model = "position_based"', 'model = "best_guess"'), "bad_agreement_value"),
+    (("first_contact_hours = 2", "first_contact_hour = 4"), "unknown_agreement_key"),  # a typo: read by nothing
+    (("[sla]", "[slas]"), "unknown_agreement_key"),
 ])
 def test_a_text_the_checks_refuse_is_refused_in_one_line(flow_store, change, code):
     from ui.agreement import refusal
