@@ -78,11 +78,27 @@ def read_csv_rows(path: Path) -> list[dict[str, str]]:
 
 
 def read_csv_numbered(path: Path) -> list[tuple[int, dict[str, str]]]:
-    """(line number in the file, row) for each row of a config CSV, '#' comment lines skipped."""
+    """(line number in the file, row) for each row of a config CSV, '#' comment lines skipped. A row with
+    fewer cells than the header, or a quote never closed (the reader would take every later line as its
+    cell), is a config error naming its line: a hand edit fails where it was made, not deep in the build."""
     lines = [(i, ln) for i, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if not ln.startswith("#")]
     reader = csv.DictReader(ln for _, ln in lines)
-    return [(lines[reader.line_num - 1][0], row) for row in reader]
+    header, out, end = reader.fieldnames or [], [], reader.line_num
+    for row in reader:
+        start, end = end + 1, reader.line_num         # the record's first and last line (of `lines`)
+        line = lines[start - 1][0]
+        if sum(ln.count('"') for _, ln in lines[start - 1:end]) % 2:
+            raise LoadError(f"{path}: line {line} opens a quoted cell (\") that is never closed; close or remove "
+                            f"the quote", "config_unclosed_quote", path=str(path), line=line)
+        if None in row.values():
+            cells = sum(v is not None for v in row.values())
+            raise LoadError(f"{path}: line {line} has {cells} cells where the header names {len(header)} "
+                            f"({', '.join(header)}); add the missing ones (they may be empty: ',,')",
+                            "config_short_line", path=str(path), line=line, cells=cells, needed=len(header),
+                            columns=", ".join(header))
+        out.append((lines[end - 1][0], row))
+    return out
 
 
 class OneRowPerKey:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from etl.errors import LoadError
 from etl.load import load_files
 from tests.apptest import sql
 from ui import upload
@@ -53,3 +56,25 @@ def test_quotes_that_close_or_sit_inside_a_cell_still_load_every_row(fresh_db, t
     rows[11] = rows[11].replace(";Москва", ';"Москва\nцентр"')
     (r,) = load_files([write(tmp_path / "deals_march.csv", [HEADER, *rows])], progress=False)["files"]
     assert r["status"] == "loaded" and r["rows_read"] == 12 and r["rows_loaded"] == 12, r
+
+
+@pytest.mark.parametrize("line, code, words", [
+    ('Новоград,"Приволжский,ng', "config_unclosed_quote", "line 18 opens a quoted cell"),
+    ("Новоград,Приволжский", "config_short_line", "line 18 has 2 cells where the header names 3"),
+])
+def test_a_broken_line_in_a_vocabulary_names_its_line_and_changes_nothing(fresh_db, config_copy, tmp_path, line, code,
+                                                                         words):
+    """A hand edit of data/regions.csv with an unclosed quote or a missing cell stopped every load with
+    "unexpected AttributeError: 'NoneType' object has no attribute 'split'". Now: the file and its line."""
+    load_files([write(tmp_path / "deals_feb.csv", [HEADER, *deals(3, 9000)])], progress=False)
+    before = state(fresh_db)
+    regions = config_copy / "regions.csv"
+    assert len(regions.read_text(encoding="utf-8").splitlines()) == 17
+    with regions.open("a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
+    with pytest.raises(LoadError) as refused:
+        load_files([write(tmp_path / "deals_march.csv", [HEADER, *deals(4)])], progress=False)
+    assert refused.value.code == code and words in str(refused.value) and "\n" not in str(refused.value)
+    assert "18" in upload.error_line({"code": code, "fields": refused.value.fields, "error": ""}, "ru")
+    assert state(fresh_db) == before
+
