@@ -2,6 +2,7 @@
 stays exactly as it was; a file that is merely unusual still loads whole."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,13 @@ def test_a_broken_line_in_a_vocabulary_names_its_line_and_changes_nothing(fresh_
     assert "18" in upload.error_line({"code": code, "fields": refused.value.fields, "error": ""}, "ru")
     assert state(fresh_db) == before
 
+
+def test_a_header_the_app_does_not_know_is_worded_in_the_readers_words(fresh_db, tmp_path):
+    """The Russian Data page said «…в каких колонках deal_id, created_at, amount для таблицы deals…»: the
+    warehouse's codes. It now names what the mapping step below it names: «ID сделки», «сделки»."""
+    (r,) = load_files([write(tmp_path / "export.csv", ["foo;bar;baz", "1;2;3"])], progress=False)["files"]
+    assert r["code"] == "columns_not_found" and r["error"].startswith("export.csv: cannot tell which columns hold")
+    ru, en = upload.error_line(r, "ru"), upload.error_line(r, "en")
+    assert "ID сделки, Дата создания, Сумма для таблицы «сделки»" in ru, ru
+    assert not {"deal_id", "created_at", "deals»"} & set(re.findall(r"[\w»]+", ru)), ru
+    assert "foo, bar, baz" in ru and "Deal ID" in en and "for deals." in en, en

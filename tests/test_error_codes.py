@@ -123,7 +123,8 @@ def test_a_failed_file_is_worded_from_its_code(fresh_db, tmp_path, name, data, c
     assert result["code"] == code
     for lang in LANGS:
         line = upload.error_line(result, lang)
-        assert line == TEXT[lang][f"err.{code}"].format(**result["fields"]), line
+        # the fields in the reader's words (the entity, field lists), as the mapping step names them
+        assert line == TEXT[lang][f"err.{code}"].format(**upload._in_words(result["fields"], lang)), line
         assert name in line and "\n" not in line
 
 

@@ -140,10 +140,23 @@ def error_line(result: dict, lang_: str | None = None, frame: str = "err.other")
     key = f"err.{code}"
     if code and all(key in TEXT[x] for x in TEXT):
         try:
-            return t(key, lang_, **fields)
+            return t(key, lang_, **_in_words(fields, lang_))
         except (KeyError, IndexError):  # the message changed its fields: the English line is still right
             pass
     return t(frame, lang_, message=result.get("error", ""))
+
+
+def _in_words(fields: dict, lang_: str | None) -> dict:
+    """An error's codes in the reader's words: the entity («сделки», not deals) and the field lists
+    («ID сделки, Сумма», not deal_id, amount), as the mapping step below the line names them."""
+    out = dict(fields)
+    if "entity" in out:
+        out["entity"] = entity_name(out["entity"], lang_)
+    for k in ("missing", "needed"):
+        if isinstance(out.get(k), str):
+            out[k] = ", ".join(t(f"field.{f}", lang_) if f"field.{f}" in TEXT["ru"] else f
+                               for f in (x.strip() for x in out[k].split(",")))
+    return out
 
 
 def entity_name(entity, lang_: str | None = None) -> str:
