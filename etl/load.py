@@ -407,6 +407,10 @@ def _load_files(paths: list[Path], entity: str | None, mapping_path: Path | None
     for i, path in enumerate(paths):
         path = Path(path)
         name = limits.label(names[i] if names else path.name)
+        if path.is_dir():
+            results.append(_failed(name, LoadError(f"{path}: is a folder, not a file; name the files in it "
+                                                   f"(e.g. {path / '*.csv'})", "is_folder", file=str(path))))
+            continue
         if not path.is_file():
             results.append(_failed(name, LoadError(f"{path}: no such file; check the path", "no_file",
                                                    file=str(path))))
