@@ -29,7 +29,8 @@ def test_status_speaks_to_a_person_and_json_only_when_asked(fresh_db, tmp_path, 
 def test_a_folder_is_named_as_a_folder(fresh_db, tmp_path, capsys):
     assert main(["load", str(tmp_path)]) == 1
     err = capsys.readouterr().err
-    line = f"FAILED {tmp_path.name}: {tmp_path}: is a folder, not a file; name the files in it (e.g. {tmp_path / '*.csv'})"
+    example = tmp_path / "*.csv"
+    line = f"FAILED {tmp_path.name}: {tmp_path}: is a folder, not a file; name the files in it (e.g. {example})"
     assert err.strip() == line, err
 
 
