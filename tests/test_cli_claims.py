@@ -41,3 +41,42 @@ def test_output_piped_into_a_reader_that_stops_is_no_error():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
                           check=False)
     assert done.returncode == 1 and done.stderr == "", done.stderr
+
+
+def test_status_reads_a_store_whose_folder_cannot_be_written(fresh_db, tmp_path, capsys, monkeypatch):
+    """On a read-only data folder `etl status` (a reader) failed with a traceback on the screen: SQLite
+    cannot put the store in WAL mode there (unable to open database file), and parity.log could not be
+    written either, so its fallback printed the whole traceback. Now the trail is read as it stands."""
+    import sqlite3
+
+    from model import audit, store
+    audit.record("load", "tester", "deals.csv", {"outcome": "loaded"})
+    audit.record("rebuild", "tester", "warehouse", {"outcome": "rebuilt"})
+
+    def read_only_mount(*_a, **_k):      # what SQLite answers on a read-only mount (reproduced with mount -o ro)
+        raise sqlite3.OperationalError("unable to open database file")
+    monkeypatch.setattr(store, "open_with", read_only_mount)
+    assert main(["status"]) == 0
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err and "(2 entries), chain intact" in out.err, out.err
+
+
+def test_an_unexpected_error_where_the_log_cannot_be_written_is_one_line(fresh_db, tmp_path, capsys, monkeypatch):
+    """The log beside a read-only warehouse: the traceback goes to the temp folder's parity.log, which the
+    line names; nothing but that line reaches the screen."""
+    import os
+    import tempfile
+
+    from etl import errors
+    fresh_db.parent.mkdir(exist_ok=True)
+    real = os.access
+    monkeypatch.setattr(errors.os, "access", lambda p, mode: False if Path(p) == fresh_db.parent else real(p, mode))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))
+    (tmp_path / "temp").mkdir()
+    assert errors.log_path() == tmp_path / "temp" / "parity.log"
+    try:
+        raise ValueError("boom")
+    except ValueError as err:
+        ref = errors.log_unexpected(err, "python -m etl status")
+    assert capsys.readouterr().err == ""
+    assert f"ref {ref}" in (tmp_path / "temp" / "parity.log").read_text(encoding="utf-8")
