@@ -209,6 +209,23 @@ def _validate(con, st: Staged, layout: Layout, params: dict) -> None:
         count_rows(con, st, layout)
     run(con, "create or replace temp view good as select * from staged "
              "where kind = 'data' and dup_rank = 1 and reason is null")
+    if st.entity == "plan":
+        _plan_conflicts(con, layout)
+
+
+def _plan_conflicts(con, layout: Layout) -> None:
+    """A plan gives each month x region x product x metric one target: two lines that give it two are a
+    contradiction the file's author resolves, not the merge (which would keep the later in silence)."""
+    sql = (QUERIES / "conflicts_plan.sql").read_text(encoding="utf-8")
+    found = con.execute(sql, {"off": layout.skip + 1}).fetchall()
+    if found:
+        row, other, month, region, product, metric, target, other_target = found[0]
+        name, region, product = layout.source.name, region or "-", product or "-"
+        raise LoadError(f"{name}: rows {row} and {other} give {metric} for {month}, region {region}, product "
+                        f"{product} two targets ({target} and {other_target}); keep one of the two rows and load "
+                        f"the file again; nothing from it was loaded", "plan_conflict", file=name, row=row,
+                        other_row=other, month=month, region=region, product=product, metric=metric,
+                        target=target, other_target=other_target)
 
 
 def _lookups(con, st: Staged) -> None:

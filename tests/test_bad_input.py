@@ -89,3 +89,25 @@ def test_a_header_the_app_does_not_know_is_worded_in_the_readers_words(fresh_db,
     assert "ID сделки, Дата создания, Сумма для таблицы «сделки»" in ru, ru
     assert not {"deal_id", "created_at", "deals»"} & set(re.findall(r"[\w»]+", ru)), ru
     assert "foo, bar, baz" in ru and "Deal ID" in en and "for deals." in en, en
+
+
+PLAN = ["Месяц;Регион;Продукт;Показатель;План;Ответственный", "01.01.2025;;;revenue;3129000;company",
+        "01.01.2025;Москва;;revenue;867000;sales", "01.01.2025;Казань;;leads;300;marketing"]
+
+
+def test_a_plan_giving_one_region_month_two_targets_is_refused_naming_both_rows(fresh_db, tmp_path):
+    """A plan file with Москва's January revenue twice (867 000, then 999 as «мск») loaded as «1 merged into
+    another row of their key»: the later target replaced the plan in silence. Now the file is refused in
+    one line naming both rows and both targets; the plan in force stays. The same line twice still loads."""
+    assert load_files([write(tmp_path / "plan_2025.csv", PLAN)], progress=False)["ok"]
+    before = state(fresh_db), sql(fresh_db, "select month, region, metric, target from plan order by all")
+    doubled = [*PLAN[:3], "01.02.2025;Москва;;revenue;900000;sales", "01.01.2025;мск;;revenue;999;sales"]
+    (r,) = load_files([write(tmp_path / "plan_v2.csv", doubled)], progress=False)["files"]
+    assert r["status"] == "failed" and r["code"] == "plan_conflict", r
+    assert r["error"].startswith("plan_v2.csv: rows 3 and 5 give revenue for 2025-01, region Москва, product - "
+                                 "two targets (867000.00 and 999.00)"), r["error"]
+    ru = upload.error_line(r, "ru")
+    assert "строки 3 и 5 задают план «Выручка» на 2025-01 (регион: Москва" in ru and "\n" not in ru, ru
+    assert (state(fresh_db), sql(fresh_db, "select month, region, metric, target from plan order by all")) == before
+    (same,) = load_files([write(tmp_path / "plan_v3.csv", [*PLAN, PLAN[2]])], progress=False)["files"]
+    assert same["status"] == "loaded" and same["rows_duplicate"] == 1, same

@@ -152,6 +152,8 @@ def _in_words(fields: dict, lang_: str | None) -> dict:
     out = dict(fields)
     if "entity" in out:
         out["entity"] = entity_name(out["entity"], lang_)
+    if f"metric.{out.get('metric')}" in TEXT["ru"]:      # a plan metric: «Выручка», not revenue
+        out["metric"] = t(f"metric.{out['metric']}", lang_)
     for k in ("missing", "needed"):
         if isinstance(out.get(k), str):
             out[k] = ", ".join(t(f"field.{f}", lang_) if f"field.{f}" in TEXT["ru"] else f
