@@ -279,7 +279,9 @@ def check_agreements(text: str, where: str) -> dict:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise LoadError(f"{where}: {err}; fix the file", "bad_agreements", path=where, detail=str(err)) from None
+        at = re.search(r"\(at line (\d+), column (\d+)\)", str(err))   # tomllib states where in its message
+        raise LoadError(f"{where}: {err}; fix the file", "bad_agreements", path=where, detail=str(err),
+                        toml_line=int(at[1]) if at else None, toml_column=int(at[2]) if at else None) from None
 
     def bad(key: str, value, rule: str) -> LoadError:
         return LoadError(f"{where}: {key} = {value!r} must be {RULE_WORDS[rule]}; correct the value",
