@@ -80,3 +80,25 @@ def test_an_unexpected_error_where_the_log_cannot_be_written_is_one_line(fresh_d
         ref = errors.log_unexpected(err, "python -m etl status")
     assert capsys.readouterr().err == ""
     assert f"ref {ref}" in (tmp_path / "temp" / "parity.log").read_text(encoding="utf-8")
+
+
+def test_the_deck_refuses_a_region_it_cannot_show_and_a_folder_that_is_not_there(fresh_db, tmp_path, capsys):
+    """`python -m report --regions Нигде` drew a deck of 7 slides for no region, with «not included: слайд
+    об эффекте флайтов (KeyError: 'in_period')»; `--out /no/such/dir/deck.pptx` ended in a traceback after
+    the deck was drawn and its export recorded. Each is now one line, before anything is drawn."""
+    import pytest
+
+    from report.__main__ import main as report_main
+    rows = [r.replace(";Москва", ";Казань") if i % 2 else r for i, r in enumerate(deals(6))]
+    assert main(["load", str(write(tmp_path / "deals_march.csv", [HEADER, *rows]))]) == 0
+    capsys.readouterr()
+    assert report_main(["--period", "2025-03", "--regions", "Нигде,Москва", "--out", str(tmp_path / "d.pptx")]) == 1
+    err = capsys.readouterr().err
+    head, _, offered = err.rstrip("\n").partition("; use one of: ")
+    assert head == "report: --regions Нигде: not a region this deck can show", err
+    assert sorted(offered.split(", ")) == ["Казань", "Москва"] and "\n" not in err.rstrip("\n"), err
+    assert not (tmp_path / "d.pptx").exists()
+    with pytest.raises(SystemExit) as stopped:
+        report_main(["--period", "2025-03", "--out", str(tmp_path / "no" / "d.pptx")])
+    assert stopped.value.code == 2
+    assert f"--out {tmp_path / 'no' / 'd.pptx'}: there is no folder {tmp_path / 'no'}" in capsys.readouterr().err
