@@ -102,3 +102,24 @@ def test_the_deck_refuses_a_region_it_cannot_show_and_a_folder_that_is_not_there
         report_main(["--period", "2025-03", "--out", str(tmp_path / "no" / "d.pptx")])
     assert stopped.value.code == 2
     assert f"--out {tmp_path / 'no' / 'd.pptx'}: there is no folder {tmp_path / 'no'}" in capsys.readouterr().err
+
+
+def test_decisions_take_who_where_the_readme_writes_it_and_refuse_an_unknown_region(tmp_path, monkeypatch, capsys):
+    """The README writes `python -m decisions add ... --who LOGIN`: argparse answered «unrecognized arguments:
+    --who». And `--regions Нигде` recorded a commitment for a region that does not exist, which no regional
+    manager would ever see. Now --who works after the subcommand too and an unknown region is one line."""
+    import sqlite3
+
+    from decisions.__main__ import main as decisions_main
+    store = tmp_path / "store.sqlite"
+    monkeypatch.setenv("PARITY_STORE", str(store))
+    add = ["add", "--meeting", "2026-06-30", "--department", "sales", "--person", "Олег П.", "--text", "Перезвонить",
+           "--due", "2026-07-31"]
+    assert decisions_main([*add, "--regions", "Нигде,Москва", "--who", "olga"]) == 2
+    assert capsys.readouterr().err.startswith("decisions: --regions Нигде: not a region of data/regions.csv; use "
+                                              "one of: Москва, ")
+    assert not store.exists() or sqlite3.connect(store).execute("select count(*) from commitments").fetchone() == (0,)
+    assert decisions_main([*add, "--regions", "Москва", "--who", "olga"]) == 0
+    assert decisions_main(["--who", "ivan", *add]) == 0
+    con = sqlite3.connect(store)
+    assert con.execute("select who from commitment_changes order by id").fetchall() == [("olga",), ("ivan",)]
