@@ -123,3 +123,14 @@ def test_decisions_take_who_where_the_readme_writes_it_and_refuse_an_unknown_reg
     assert decisions_main(["--who", "ivan", *add]) == 0
     con = sqlite3.connect(store)
     assert con.execute("select who from commitment_changes order by id").fetchall() == [("olga",), ("ivan",)]
+
+
+def test_digest_out_without_dry_run_sends_nothing(tmp_path, capsys):
+    """`python -m digest send --to LOGIN --out DIR` (--dry-run forgotten) ignored --out and sent for real."""
+    import pytest
+
+    from digest.__main__ import main as digest_main
+    with pytest.raises(SystemExit) as stopped:
+        digest_main(["send", "--to", "admin", "--out", str(tmp_path)])
+    assert stopped.value.code == 2
+    assert "--out is where --dry-run writes its files: add --dry-run" in capsys.readouterr().err
