@@ -134,3 +134,27 @@ def test_digest_out_without_dry_run_sends_nothing(tmp_path, capsys):
         digest_main(["send", "--to", "admin", "--out", str(tmp_path)])
     assert stopped.value.code == 2
     assert "--out is where --dry-run writes its files: add --dry-run" in capsys.readouterr().err
+
+
+def test_a_load_waiting_for_another_says_so(fresh_db, tmp_path):
+    """A second load while one runs waited in silence (11 s of a command that looked hung). It now says why
+    it waits, then loads once the other one is done."""
+    import fcntl
+    import os
+    import select
+
+    from etl.sweep import lock_path
+    path = write(tmp_path / "deals_march.csv", [HEADER, *deals(4)])
+    fresh_db.parent.mkdir(exist_ok=True)
+    with open(lock_path(fresh_db), "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)           # another load holds the writer lock
+        load = subprocess.Popen([sys.executable, "-m", "etl", "load", str(path)], cwd=ROOT, text=True,
+                                env={**os.environ, "PARITY_DB": str(fresh_db)}, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        try:   # the line within 60 s, or nothing (the old code waited without a word)
+            said = load.stderr.readline() if select.select([load.stderr], [], [], 60)[0] else ""
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
+    out, _ = load.communicate(timeout=120)
+    assert said == f"another load or rebuild is writing {fresh_db}; waiting for it to finish\n", said
+    assert load.returncode == 0 and "loaded 4" in out, out
