@@ -176,7 +176,7 @@ def _stage(con, plan: _Plan, entity: str | None, format_name: str | None) -> tup
     try:
         st, src = stage_file(con, plan.layout, entity, plan.mapping)
     except LoadError as err:
-        if plan.fmt is None or format_name or err.code == "unclosed_quote":   # the file's text, not its columns
+        if plan.fmt is None or format_name or err.code in ("unclosed_quote", "cut_short"):   # its text, not columns
             raise
         plan.fmt, plan.mapping = None, plan.user
         st, src = stage_file(con, plan.layout, entity, plan.mapping)

@@ -111,3 +111,24 @@ def test_a_plan_giving_one_region_month_two_targets_is_refused_naming_both_rows(
     assert (state(fresh_db), sql(fresh_db, "select month, region, metric, target from plan order by all")) == before
     (same,) = load_files([write(tmp_path / "plan_v3.csv", [*PLAN, PLAN[2]])], progress=False)["files"]
     assert same["status"] == "loaded" and same["rows_duplicate"] == 1, same
+
+
+def test_a_file_cut_short_mid_row_is_refused_naming_the_row(fresh_db, tmp_path):
+    """A download cut off mid-row loaded 11 of 12 deals and rejected the 12th as «empty required field
+    created_at» (cut inside a quote, the same): nothing said the file was incomplete. Now it is refused in
+    one line naming the row. A whole last row without a line end, and a short row ending its line, load."""
+    load_files([write(tmp_path / "deals_feb.csv", [HEADER, *deals(3, 9000)])], progress=False)
+    before = state(fresh_db)
+    rows = deals(12)
+    for name, last in (("cut.csv", rows[11][:9]), ("cut_in_quote.csv", '9111;"АО ""Гр')):
+        (tmp_path / name).write_text("\n".join([HEADER, *rows[:11], last]), encoding="utf-8")
+        (r,) = load_files([tmp_path / name], progress=False)["files"]
+        assert r["status"] == "failed" and r["code"] == "cut_short", r
+        assert r["fields"]["row"] == 13 and r["fields"]["needed"] == 5 and "\n" not in r["error"], r
+        assert "обрывается посреди строки 13" in upload.error_line(r, "ru")
+        assert state(fresh_db) == before
+    (tmp_path / "whole.csv").write_text("\n".join([HEADER, *rows]), encoding="utf-8")       # no line end: whole
+    (r,) = load_files([tmp_path / "whole.csv"], progress=False)["files"]
+    assert r["status"] == "loaded" and r["rows_loaded"] == 12, r
+    (r,) = load_files([write(tmp_path / "short.csv", [HEADER, *deals(3, 9200), "9203;1000"])], progress=False)["files"]
+    assert r["status"] == "loaded" and r["rows_loaded"] == 3 and r["rows_rejected"] == 1, r
