@@ -289,8 +289,10 @@ def sniff(src: Path, work: Path) -> Layout:
     ext = src.suffix.lower()
     if magic.startswith(b"PAR1"):
         return Layout(src, src, "parquet")
-    if magic.startswith(b"PK\x03\x04") or magic.startswith(b"\xd0\xcf\x11\xe0") or ext in (".xlsx", ".xls", ".ods"):
-        if magic.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-            return sniff_html(src, work)
+    if ext in (".xlsx", ".xls", ".ods") and magic.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return sniff_html(src, work)
+    # a workbook by its bytes (a zip, an OLE file); a CSV saved under a workbook's name is read as the text it is,
+    # as a CSV named .parquet is
+    if magic.startswith(b"PK\x03\x04") or magic.startswith(b"\xd0\xcf\x11\xe0"):
         return sniff_xlsx(src, work)
     return sniff_text(src, work)

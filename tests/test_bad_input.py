@@ -132,3 +132,14 @@ def test_a_file_cut_short_mid_row_is_refused_naming_the_row(fresh_db, tmp_path):
     assert r["status"] == "loaded" and r["rows_loaded"] == 12, r
     (r,) = load_files([write(tmp_path / "short.csv", [HEADER, *deals(3, 9200), "9203;1000"])], progress=False)["files"]
     assert r["status"] == "loaded" and r["rows_loaded"] == 3 and r["rows_rejected"] == 1, r
+
+
+def test_a_csv_saved_under_a_workbooks_name_loads_as_the_text_it_is(fresh_db, tmp_path):
+    """deals.xlsx holding CSV text (a report saved with the wrong extension) failed with «cannot read the
+    workbook (invalid Zip archive: Could not find EOCD)», while a CSV named .parquet loaded: the bytes decide."""
+    path = write(tmp_path / "deals.xlsx", [HEADER, *deals(4)])
+    (r,) = load_files([path], progress=False)["files"]
+    assert (r["status"], r["container"], r["rows_loaded"]) == ("loaded", "csv", 4), r
+    (tmp_path / "junk.xlsx").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))   # neither text nor a workbook
+    (r,) = load_files([tmp_path / "junk.xlsx"], progress=False)["files"]
+    assert (r["status"], r["code"]) == ("failed", "not_a_table"), r
