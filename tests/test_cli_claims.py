@@ -158,3 +158,12 @@ def test_a_load_waiting_for_another_says_so(fresh_db, tmp_path):
     out, _ = load.communicate(timeout=120)
     assert said == f"another load or rebuild is writing {fresh_db}; waiting for it to finish\n", said
     assert load.returncode == 0 and "loaded 4" in out, out
+
+
+def test_vocab_assign_names_a_field_it_does_not_know(capsys):
+    """`etl vocab --assign bogusfield=x --to seo` said «unknown dimension None; use one of channel, ...»: a
+    dimension the user never gave. It now names the field and the fields there are."""
+    assert main(["vocab", "--assign", "bogusfield=x", "--to", "seo", "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --assign 'bogusfield=x': no field 'bogusfield'; write FIELD=VALUE with one of: "
+                          "utm_source, utm_medium, source, channel, region"), err
