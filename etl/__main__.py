@@ -59,6 +59,23 @@ def _print_status(result: dict) -> None:
               f"({u['share']:.1%}); python -m etl vocab lists them")
 
 
+def _deals(text: str) -> int:
+    """--deals: a whole number of at least 1 (0 or fewer ended in an unexpected IndexError)."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of deals; write a whole number of at least 1")
+    return int(text)
+
+
+def _day(text: str) -> str:
+    """--end: a real day, YYYY-MM-DD (2026-02-30 ended in an unexpected ValueError)."""
+    import datetime as dt
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day; write YYYY-MM-DD, e.g. 2026-03-31") from None
+    return text
+
+
 def _failure(name: str, error: str) -> str:
     """A failed file's line: its name once (most errors start with it), no control characters (a file's
     bytes quoted in an error must not drive the terminal)."""
@@ -103,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     st.add_argument("--json", action="store_true")
     dm = sub.add_parser("demo", help="write the demo company's exports and load them")
     dm.add_argument("--seed", type=int, default=42)
-    dm.add_argument("--deals", type=int, default=50_000)
-    dm.add_argument("--end", help="last day of the demo history, YYYY-MM-DD (default: yesterday)")
+    dm.add_argument("--deals", type=_deals, default=50_000)
+    dm.add_argument("--end", type=_day, help="last day of the demo history, YYYY-MM-DD (default: yesterday)")
     dm.add_argument("--replace", action="store_true", help="replace a warehouse that holds other files")
     for cmd in (ld, rb, dm):
         cmd.add_argument("--as", dest="who", metavar="LOGIN", help="who runs it, for the audit trail (default: $USER)")

@@ -167,3 +167,17 @@ def test_vocab_assign_names_a_field_it_does_not_know(capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: --assign 'bogusfield=x': no field 'bogusfield'; write FIELD=VALUE with one of: "
                           "utm_source, utm_medium, source, channel, region"), err
+
+
+def test_demo_refuses_a_count_or_a_day_it_cannot_use_before_anything(fresh_db, capsys):
+    """`etl demo --deals 0` printed numpy warnings and «unexpected IndexError: list index out of range»;
+    `--end 2026-02-30` «unexpected ValueError: day is out of range for month». Now argparse's one line."""
+    import pytest
+    for args, says in ((["--deals", "0"], "'0' is not a number of deals; write a whole number of at least 1"),
+                       (["--deals", "-5"], "'-5' is not a number of deals"),
+                       (["--end", "2026-02-30"], "'2026-02-30' is not a day; write YYYY-MM-DD")):
+        with pytest.raises(SystemExit) as stopped:
+            main(["demo", *args])
+        err = capsys.readouterr().err
+        assert stopped.value.code == 2 and says in err and "Traceback" not in err and "unexpected" not in err, err
+    assert not fresh_db.parent.joinpath("demo").exists()
