@@ -65,6 +65,10 @@ def detect_encoding(head: bytes) -> str:
     except UnicodeDecodeError as err:
         if err.start > len(head) - 4:  # the head cut a multi-byte character in half
             return "utf-8"
+        # UTF-8 text (Cyrillic and all) up to a few damaged bytes is UTF-8 with a damaged line, which the
+        # reader then names; cp1251 bytes almost never form a run of valid UTF-8 letters
+        if sum(ch > "\x7f" for ch in head[:err.start].decode("utf-8")) >= 8:
+            return "utf-8"
     best = from_bytes(head, cp_isolation=["cp1251", "koi8_r", "cp866", "latin_1", "cp1252"]).best()
     if best is None or (best.encoding in ("latin_1", "cp1252") and re.search(rb"[\xc0-\xff]{3}", head)):
         return "cp1251"  # runs of high bytes in a Russian office file are almost always cp1251
@@ -100,15 +104,24 @@ def transcode(src: Path, encoding: str, dst: Path) -> None:
     """Streams a non-UTF-8 file into UTF-8 in fixed-size chunks (memory stays flat at any size)."""
     codec = codec_of(encoding)
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    read = base = 0   # bytes read so far; where in the file the decoder's input starts (its held bytes first)
     try:
         with open(src, "rb") as fin, open(dst, "w", encoding="utf-8", newline="") as fout:
             while chunk := fin.read(CHUNK):
+                base = read - len(decoder.getstate()[0])
                 fout.write(decoder.decode(chunk))
+                read += len(chunk)
+            base = read - len(decoder.getstate()[0])
             fout.write(decoder.decode(b"", final=True))
     except UnicodeDecodeError as err:
-        raise LoadError(f"{src.name}: byte {err.start} is not valid {encoding}; save the file as UTF-8 "
+        if err.reason == "truncated data":   # the last character lost its last byte(s)
+            raise LoadError(f"{src.name}: the file ends in the middle of a character, as a download or copy cut "
+                            f"short leaves it; get the whole file again and load it; nothing from it was loaded",
+                            "cut_mid_character", file=src.name) from None
+        byte = base + err.start
+        raise LoadError(f"{src.name}: byte {byte} is not valid {encoding}; save the file as UTF-8 "
                         f"or windows-1251 and load it again", "bad_encoding",
-                        file=src.name, byte=err.start, encoding=encoding) from None
+                        file=src.name, byte=byte, encoding=encoding) from None
 
 
 def _records(text: str, delim: str, limit: int = 200) -> list[tuple[int, list[str]]]:

@@ -164,6 +164,13 @@ class Source:
                 return run(self.con, sql.format(source=self.sql()), {**(params or {}), **self.params()})
             if cut := _tail_cut(self.layout):   # the reader stopped at a quote the cut left open
                 raise cut_short(self.layout, count_lines(self.layout.path), *cut) from None
+            line = re.search(r"CSV Error on Line: (\d+)", str(err))
+            if "Invalid unicode" in str(err) and line:   # the reader's line is the file's own (text editor's)
+                name = self.layout.source.name
+                raise LoadError(f"{name}: line {line[1]} holds bytes that are not UTF-8 (the file is damaged there, "
+                                f"or text in another encoding was pasted in); fix or remove that line, or export the "
+                                f"file again, and load it again; nothing from it was loaded", "bad_utf8",
+                                file=name, line=int(line[1])) from None
             raise LoadError(f"{self.layout.source.name}: cannot parse as delimited text "
                             f"({_first_line(err)})", "bad_delimited", file=self.layout.source.name,
                             detail=_first_line(err)) from None

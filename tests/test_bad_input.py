@@ -143,3 +143,29 @@ def test_a_csv_saved_under_a_workbooks_name_loads_as_the_text_it_is(fresh_db, tm
     (tmp_path / "junk.xlsx").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))   # neither text nor a workbook
     (r,) = load_files([tmp_path / "junk.xlsx"], progress=False)["files"]
     assert (r["status"], r["code"]) == ("failed", "not_a_table"), r
+
+
+def test_damaged_bytes_and_a_cut_character_name_their_line_or_the_cut(fresh_db, tmp_path, monkeypatch):
+    """A UTF-8 export with three damaged bytes on line 5 said «byte 202 is not valid cp1251» (the wrong
+    encoding and a byte far from the damage); a UTF-16 download cut mid-character «byte 0 is not valid
+    utf-16-le-bom»; a windows-1251 byte past the first chunk was counted from that chunk's start."""
+    from etl import sniff
+    load_files([write(tmp_path / "deals_feb.csv", [HEADER, *deals(3, 9000)])], progress=False)
+    before = state(fresh_db)
+    text = "\n".join([HEADER, *deals(12)]) + "\n"
+    data = text.encode()
+    at = data.index(b"\n", data.index(b"\n", data.index(b"\n", data.index(b"\n") + 1) + 1) + 1) + 6   # in line 5
+    (tmp_path / "damaged.csv").write_bytes(data[:at] + b"\xff\xfe\xfa" + data[at:])
+    (r,) = load_files([tmp_path / "damaged.csv"], progress=False)["files"]
+    assert (r["code"], r["fields"]) == ("bad_utf8", {"file": "damaged.csv", "line": 5}), r
+    assert "в строке 5 байты не в UTF-8" in upload.error_line(r, "ru")
+    (tmp_path / "cut16.csv").write_bytes(text.encode("utf-16")[:-1])
+    (r,) = load_files([tmp_path / "cut16.csv"], progress=False)["files"]
+    assert r["code"] == "cut_mid_character", r
+    assert state(fresh_db) == before
+    monkeypatch.setattr(sniff, "CHUNK", 1000)
+    latin = ("Дата;Сумма\n" * 300).encode("cp1251")
+    (tmp_path / "c1251.csv").write_bytes(latin[:2500] + b"\x98" + latin[2500:])
+    with pytest.raises(LoadError) as refused:
+        sniff.transcode(tmp_path / "c1251.csv", "cp1251", tmp_path / "out.csv")
+    assert refused.value.fields["byte"] == 2500
