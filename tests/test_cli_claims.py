@@ -181,3 +181,18 @@ def test_demo_refuses_a_count_or_a_day_it_cannot_use_before_anything(fresh_db, c
         err = capsys.readouterr().err
         assert stopped.value.code == 2 and says in err and "Traceback" not in err and "unexpected" not in err, err
     assert not fresh_db.parent.joinpath("demo").exists()
+
+
+def test_a_deck_for_a_manager_whose_regions_have_no_flights_says_so_in_words(fresh_db, tmp_path, capsys, monkeypatch):
+    """A regional manager whose regions hold no flight got «not included: слайд об эффекте флайтов (KeyError:
+    'in_period')»: the flights list, empty for them, lost its columns. Now the deck says there are none."""
+    from report.__main__ import main as report_main
+    access = tmp_path / "access.toml"
+    access.write_text('[users.rmo]\nname = "Омск"\nrole = "regional_manager"\nregions = ["Омск"]\n', encoding="utf-8")
+    monkeypatch.setenv("PARITY_ACCESS", str(access))
+    assert main(["load", str(write(tmp_path / "deals_march.csv", [HEADER, *deals(4)]))]) == 0
+    capsys.readouterr()
+    assert report_main(["--period", "2025-03", "--as", "rmo", "--sections", "contribution",
+                        "--out", str(tmp_path / "d.pptx")]) == 0
+    err = capsys.readouterr().err
+    assert "KeyError" not in err and "Error" not in err, err
