@@ -12,6 +12,7 @@ import datetime as dt
 import getpass
 import sys
 
+from etl import config
 from model import decisions
 from model.access import OPERATOR, AccessDenied, Scope, scope_of
 from model.users import AccessError, load_users
@@ -51,11 +52,17 @@ def main(argv: list[str] | None = None) -> int:
     d = sub.add_parser("done", help="mark a commitment done (--undo: not done)")
     d.add_argument("id", type=int)
     d.add_argument("--undo", action="store_true")
+    for cmd in (a, ls, d):   # also after the subcommand, as the README writes it; given there, it wins
+        cmd.add_argument("--who", default=argparse.SUPPRESS, help="the login recorded with the change")
     args = ap.parse_args(argv)
     try:
         scope = scope_for(args.who)
         if args.cmd == "add":
             regions = tuple(r.strip() for r in args.regions.split(",") if r.strip())
+            known = [r["region"] for r in config.regions()]
+            if unknown := [r for r in regions if r not in known]:   # a typo would make a commitment no one's
+                raise decisions.DecisionError(f"--regions {', '.join(unknown)}: not a region of data/regions.csv; "
+                                              f"use one of: {', '.join(known)}")
             cid = decisions.add(decisions.Commitment(args.meeting, args.department, args.person, args.text, args.due,
                                                      regions, args.metric, args.target), args.who, scope)
             print(f"commitment {cid} recorded")

@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("send", help="one recipient's digest for its latest slot")
     s.add_argument("--to", required=True, help="a login of data/digests.toml [recipients]")
     s.add_argument("--dry-run", action="store_true", help="write what would be sent to --out, send nothing")
-    s.add_argument("--out", type=Path, default=Path("."), help="folder for --dry-run's files")
+    s.add_argument("--out", type=Path, default=None, help="folder for --dry-run's files (default: the current one)")
     s.add_argument("--again", action="store_true", help="send even if this slot was sent already")
     s.add_argument("--now", help="the time to schedule from (ISO, e.g. 2026-03-02T09:00); default: now")
     r = sub.add_parser("run", help="send every digest that is due (for cron)")
@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--json", action="store_true")
     sub.add_parser("log", help="the sent-log: every recipient x period x channel with its status")
     a = ap.parse_args(argv)
+    if getattr(a, "out", None) is not None and not a.dry_run:   # else it would send for real and write nothing
+        ap.error("--out is where --dry-run writes its files: add --dry-run, or leave --out out to send")
     try:
         settings = config.load()
     except (config.DigestConfigError, AccessError) as e:
@@ -62,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if a.dry_run:
             try:
-                for p in dry_run(rec, settings, a.out, now):
+                for p in dry_run(rec, settings, a.out or Path("."), now):
                     print(p)
             except (FileNotFoundError, RuntimeError) as e:
                 print(f"digest: {e}", file=sys.stderr)

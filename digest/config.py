@@ -18,6 +18,11 @@ TLS = ("none", "starttls", "ssl")
 # contribution slide doubles the time
 DECK_SECTIONS = ("headline", "regions", "sla", "joint_plan", "data_quality")
 RECIPIENT_KEYS = {"email", "telegram_chat_id", "lang", "cadence", "weekday", "hour", "day", "sections", "disabled"}
+# what each part of the file may hold; anything else (a typo: hots, cadense) would be ignored in silence
+KEYS = {"": {"timezone", "defaults", "smtp", "telegram", "recipients"},
+        "defaults": {"cadence", "weekday", "hour", "day", "lang", "sections"},
+        "smtp": {"host", "port", "user", "tls", "sender"}, "telegram": {"api_base"}}
+SECRETS = {"password", "token"}
 
 
 class DigestConfigError(ValueError):
@@ -120,9 +125,20 @@ def load(path: Path | None = None, users: dict[str, User] | None = None) -> Sett
                 tls=tls, sender=env("PARITY_SMTP_FROM") or s.get("sender", "parity@localhost"))
     telegram = Telegram(api_base=(env("PARITY_TELEGRAM_API") or t.get("api_base", Telegram.api_base)).rstrip("/"),
                         token=env("PARITY_TELEGRAM_TOKEN", ""))
-    if "password" in s or "token" in t:
-        raise DigestConfigError(f"{path}: secrets do not belong in the file; set PARITY_SMTP_PASSWORD and "
-                                "PARITY_TELEGRAM_TOKEN in the environment of the scheduler instead")
+    tables = [("", doc), *((k, doc.get(k)) for k in ("defaults", "smtp", "telegram"))]
+    for part, table in [*tables, *((f"recipients.{k}", v) for k, v in (doc.get("recipients") or {}).items())]:
+        known = KEYS.get(part, RECIPIENT_KEYS)
+        if not isinstance(table, dict):
+            if table is None:
+                continue
+            raise DigestConfigError(f"{path} [{part}]: must be a table of keys; use {', '.join(sorted(known))}")
+        if SECRETS & set(table):
+            raise DigestConfigError(f"{path}{f' [{part}]' if part else ''}: secrets do not belong in the file "
+                                    f"({', '.join(sorted(SECRETS & set(table)))}); set PARITY_SMTP_PASSWORD and "
+                                    "PARITY_TELEGRAM_TOKEN in the environment of the scheduler instead")
+        if unknown := sorted(set(table) - known):
+            raise DigestConfigError(f"{path}{f' [{part}]' if part else ''}: unknown key {', '.join(unknown)}; "
+                                    f"use {', '.join(sorted(known))}")
     defaults = doc.get("defaults") or {}
     base = _schedule(defaults, Schedule(), f"{path} [defaults]")
     base_sections = _sections(defaults, DECK_SECTIONS, f"{path} [defaults]")
@@ -130,8 +146,6 @@ def load(path: Path | None = None, users: dict[str, User] | None = None) -> Sett
     recipients = {}
     for login, row in (doc.get("recipients") or {}).items():
         where = f"{path} [recipients.{login}]"
-        if not isinstance(row, dict) or set(row) - RECIPIENT_KEYS:
-            raise DigestConfigError(f"{where}: unknown keys; use {', '.join(sorted(RECIPIENT_KEYS))}")
         user = users.get(login)
         if user is None:
             raise DigestConfigError(f"{where}: no user {login!r} in {access_path()}; add the user there first")

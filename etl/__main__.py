@@ -41,6 +41,41 @@ def _print(result: dict, as_json: bool) -> None:
         print(line)
 
 
+def _print_status(result: dict) -> None:
+    """`etl status` for a person: the warehouse, each table's rows and latest day, what needs doing."""
+    if not result["exists"]:
+        print(f"{result['warehouse']}: {result['hint']}")
+        return
+    config = "config current" if result["config_current"] else \
+        "config changed since the build: run python -m etl rebuild"
+    print(f"{result['warehouse']} ({result['size_bytes'] / 1e6:.1f} MB), built {result['built_at']}, {config}")
+    for table, t in result["tables"].items():
+        print(f"  {table:<12}{t['rows']:>12,} rows   latest {t['latest'] or '-'}")
+    print(f"loads {len(result['loads'])}, rejected rows {result['rejects']}, cells left empty "
+          f"{result['cell_warnings']}, deals that took their lead's channel {result['deals_channel_from_lead']}")
+    for u in result.get("unrecognised") or []:
+        values = f"{u['values']} value" + "s" * (u["values"] != 1)
+        print(f"unrecognised {u['dimension']} in {u['source']}: {values} on {u['rows']:,} rows "
+              f"({u['share']:.1%}); python -m etl vocab lists them")
+
+
+def _deals(text: str) -> int:
+    """--deals: a whole number of at least 1 (0 or fewer ended in an unexpected IndexError)."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of deals; write a whole number of at least 1")
+    return int(text)
+
+
+def _day(text: str) -> str:
+    """--end: a real day, YYYY-MM-DD (2026-02-30 ended in an unexpected ValueError)."""
+    import datetime as dt
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day; write YYYY-MM-DD, e.g. 2026-03-31") from None
+    return text
+
+
 def _failure(name: str, error: str) -> str:
     """A failed file's line: its name once (most errors start with it), no control characters (a file's
     bytes quoted in an error must not drive the terminal)."""
@@ -85,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     st.add_argument("--json", action="store_true")
     dm = sub.add_parser("demo", help="write the demo company's exports and load them")
     dm.add_argument("--seed", type=int, default=42)
-    dm.add_argument("--deals", type=int, default=50_000)
-    dm.add_argument("--end", help="last day of the demo history, YYYY-MM-DD (default: yesterday)")
+    dm.add_argument("--deals", type=_deals, default=50_000)
+    dm.add_argument("--end", type=_day, help="last day of the demo history, YYYY-MM-DD (default: yesterday)")
     dm.add_argument("--replace", action="store_true", help="replace a warehouse that holds other files")
     for cmd in (ld, rb, dm):
         cmd.add_argument("--as", dest="who", metavar="LOGIN", help="who runs it, for the audit trail (default: $USER)")
@@ -133,7 +168,10 @@ def main(argv: list[str] | None = None) -> int:
             from etl.status import status
             result = status()
             result["audit"] = chain = audit.summary()   # the store beside the warehouse, and its chain
-            print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+            if as_json:
+                print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+            else:
+                _print_status(result)
             for line in describe_swept(result["swept"]):  # stdout is the JSON; the removals also as lines
                 print(line, file=sys.stderr)
             print(f"audit trail: {chain['store']} ({chain['entries']} entries), chain {chain['chain']}"
@@ -167,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
                              ensure_ascii=False, default=str))
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:   # stdout's reader stopped reading (| head): nothing is wrong, nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as err:  # OSError, DuckDB, or a bug: one line with the logged traceback's reference
         if os.environ.get("PARITY_DEBUG"):
             raise

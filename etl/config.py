@@ -78,11 +78,27 @@ def read_csv_rows(path: Path) -> list[dict[str, str]]:
 
 
 def read_csv_numbered(path: Path) -> list[tuple[int, dict[str, str]]]:
-    """(line number in the file, row) for each row of a config CSV, '#' comment lines skipped."""
+    """(line number in the file, row) for each row of a config CSV, '#' comment lines skipped. A row with
+    fewer cells than the header, or a quote never closed (the reader would take every later line as its
+    cell), is a config error naming its line: a hand edit fails where it was made, not deep in the build."""
     lines = [(i, ln) for i, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if not ln.startswith("#")]
     reader = csv.DictReader(ln for _, ln in lines)
-    return [(lines[reader.line_num - 1][0], row) for row in reader]
+    header, out, end = reader.fieldnames or [], [], reader.line_num
+    for row in reader:
+        start, end = end + 1, reader.line_num         # the record's first and last line (of `lines`)
+        line = lines[start - 1][0]
+        if sum(ln.count('"') for _, ln in lines[start - 1:end]) % 2:
+            raise LoadError(f"{path}: line {line} opens a quoted cell (\") that is never closed; close or remove "
+                            f"the quote", "config_unclosed_quote", path=str(path), line=line)
+        if None in row.values():
+            cells = sum(v is not None for v in row.values())
+            raise LoadError(f"{path}: line {line} has {cells} cells where the header names {len(header)} "
+                            f"({', '.join(header)}); add the missing ones (they may be empty: ',,')",
+                            "config_short_line", path=str(path), line=line, cells=cells, needed=len(header),
+                            columns=", ".join(header))
+        out.append((lines[end - 1][0], row))
+    return out
 
 
 class OneRowPerKey:
@@ -250,6 +266,8 @@ RULE_WORDS = {"currency": "a three-letter currency code", "positive": "a number 
               "share": "a number from 0 to 1", "steps": "a whole number of at least 2", "sum_one": "1 in total",
               "model": "an attribution model (ATTRIBUTION_MODELS)", "text": "a text",
               "version": "a whole number", "date": "a date (YYYY-MM-DD)", "table": "a [table]"}
+# every key the build and the pages read; lead_stages holds one text per stage, whatever its names
+AGREEMENT_KEYS = frozenset({*AGREEMENT_RULES, "attribution.model", "version", "agreed_on", "signed_by"})
 # weights that split one deal between them: they add up to 1 (the page states them as percentages)
 WEIGHT_GROUPS = (("first_weight", "last_weight", "middle_weight"),
                  ("w_first_weight", "w_lead_weight", "w_deal_weight", "w_other_weight"))
@@ -261,11 +279,24 @@ def check_agreements(text: str, where: str) -> dict:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise LoadError(f"{where}: {err}; fix the file", "bad_agreements", path=where, detail=str(err)) from None
+        at = re.search(r"\(at line (\d+), column (\d+)\)", str(err))   # tomllib states where in its message
+        raise LoadError(f"{where}: {err}; fix the file", "bad_agreements", path=where, detail=str(err),
+                        toml_line=int(at[1]) if at else None, toml_column=int(at[2]) if at else None) from None
 
     def bad(key: str, value, rule: str) -> LoadError:
         return LoadError(f"{where}: {key} = {value!r} must be {RULE_WORDS[rule]}; correct the value",
                          "bad_agreement_value", path=where, setting=key, value=repr(value), rule=rule)
+
+    # a key nothing reads (a typo: first_contact_hour) would be signed off and change nothing
+    for key in flat_keys(doc):
+        section = key.split(".")[0]
+        if key not in AGREEMENT_KEYS and section != "lead_stages":
+            # the keys of its own [section] when that section is known, else the sections and top-level keys
+            same = sorted(k for k in AGREEMENT_KEYS if "." in key and k.startswith(section + "."))
+            known = ", ".join(same or sorted({k.split(".")[0] for k in AGREEMENT_KEYS} | {"lead_stages"}))
+            raise LoadError(f"{where}: unknown setting {key}; nothing reads it, so agreeing on it would change "
+                            f"nothing; use one of: {known}", "unknown_agreement_key",
+                            path=where, setting=key, known=known)
 
     for key, (rule, ok) in AGREEMENT_RULES.items():
         section, name = key.split(".")

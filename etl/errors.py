@@ -3,8 +3,11 @@ log that keeps the traceback of anything unexpected, under a short reference the
 from __future__ import annotations
 
 import logging
+import os
 import secrets
+import tempfile
 import traceback
+from pathlib import Path
 
 
 class LoadError(Exception):
@@ -21,10 +24,15 @@ class LoadError(Exception):
         self.fields = fields
 
 
-def log_path():
-    """parity.log beside the warehouse ($PARITY_DB's folder)."""
+def log_path() -> Path:
+    """parity.log beside the warehouse ($PARITY_DB's folder); in the system's temp folder when that folder
+    exists but cannot be written (a read-only mount), so the line a user is shown names where it is."""
     from etl.paths import db_path
-    return db_path().parent / "parity.log"
+    path = db_path().parent / "parity.log"
+    target = path if path.exists() else path.parent
+    if target.exists() and not os.access(target, os.W_OK):
+        return Path(tempfile.gettempdir()) / "parity.log"
+    return path
 
 
 def log_unexpected(err: BaseException, where: str) -> str:
@@ -34,8 +42,10 @@ def log_unexpected(err: BaseException, where: str) -> str:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler = logging.FileHandler(path, encoding="utf-8")
-    except OSError:  # no writable folder: the reference still goes to stderr's log
+    except OSError:  # nowhere to write it: the reference alone on stderr, never a traceback on a screen
         handler = logging.StreamHandler()
+        handler.addFilter(lambda record: setattr(record, "msg", record.getMessage().splitlines()[0])
+                          or setattr(record, "args", ()) or True)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     log = logging.getLogger("parity")
     log.propagate = False  # the traceback goes to the file, never to a user's screen

@@ -79,13 +79,15 @@ def _channel_inputs(con, entity: str) -> None:
 
 def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
              mapping: Mapping, work: Path, format_name: str | None = None,
-             period: periods.Period | None = None, loaded_at: dt.datetime | None = None) -> dict:
+             period: periods.Period | None = None, loaded_at: dt.datetime | None = None,
+             replay: bool = False) -> dict:
     """Stages, merges and checks one file inside the builder; a failure rolls back just this file.
     `period` is the user's (--period, the upload form's dates) for a report that names none.
-    `loaded_at` is when the file was loaded (a rebuild passes the manifest's time); None: now."""
+    `loaded_at` is when the file was loaded (a rebuild passes the manifest's time); None: now.
+    `replay`: a file of raw/ read again by a rebuild."""
     try:
         return _load_one(b, stored, name, sha, entity, mapping, work, format_name, period,
-                         loaded_at or load_time())
+                         loaded_at or load_time(), replay)
     except (LoadError, duckdb.Error, OSError):
         raise
     except Exception as err:  # a bug, not the file: logged with its traceback, one line for the user
@@ -94,7 +96,7 @@ def load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
 
 def _load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None, mapping: Mapping,
               work: Path, format_name: str | None, user_period: periods.Period | None,
-              loaded_at: dt.datetime) -> dict:
+              loaded_at: dt.datetime, replay: bool = False) -> dict:
     """detect -> match a profile or format -> stage -> (one transaction:) validate -> lookups -> merge
     -> rejects and warnings -> bookkeeping -> the file's data checks. Staging writes temp tables only;
     it runs before `begin` because read_csv's serial retry (quoted line breaks) cannot run inside a
@@ -102,6 +104,7 @@ def _load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
     con = b.con
     with phase("decode"):
         plan = _match(_detect(stored, name, work), entity, mapping, format_name)
+        plan.layout.replay = replay
     with phase("stage"):
         st, src = _stage(con, plan, entity, format_name)
         period = _file_period(plan.layout, name, st, user_period)
@@ -176,8 +179,8 @@ def _stage(con, plan: _Plan, entity: str | None, format_name: str | None) -> tup
     back to the generic path, which `plan` then records."""
     try:
         st, src = stage_file(con, plan.layout, entity, plan.mapping)
-    except LoadError:
-        if plan.fmt is None or format_name:
+    except LoadError as err:
+        if plan.fmt is None or format_name or err.code in ("unclosed_quote", "cut_short"):   # its text, not columns
             raise
         plan.fmt, plan.mapping = None, plan.user
         st, src = stage_file(con, plan.layout, entity, plan.mapping)
@@ -211,6 +214,23 @@ def _validate(con, st: Staged, layout: Layout, params: dict) -> None:
         count_rows(con, st, layout)
     run(con, "create or replace temp view good as select * from staged "
              "where kind = 'data' and dup_rank = 1 and reason is null")
+    if st.entity == "plan":
+        _plan_conflicts(con, layout)
+
+
+def _plan_conflicts(con, layout: Layout) -> None:
+    """A plan gives each month x region x product x metric one target: two lines that give it two are a
+    contradiction the file's author resolves, not the merge (which would keep the later in silence)."""
+    sql = (QUERIES / "conflicts_plan.sql").read_text(encoding="utf-8")
+    found = con.execute(sql, {"off": layout.skip + 1}).fetchall()
+    if found:
+        row, other, month, region, product, metric, target, other_target = found[0]
+        name, region, product = layout.source.name, region or "-", product or "-"
+        raise LoadError(f"{name}: rows {row} and {other} give {metric} for {month}, region {region}, product "
+                        f"{product} two targets ({target} and {other_target}); keep one of the two rows and load "
+                        f"the file again; nothing from it was loaded", "plan_conflict", file=name, row=row,
+                        other_row=other, month=month, region=region, product=product, metric=metric,
+                        target=target, other_target=other_target)
 
 
 def _lookups(con, st: Staged) -> None:
@@ -430,6 +450,10 @@ def _load_files(paths: list[Path], entity: str | None, mapping_path: Path | None
     for i, path in enumerate(paths):
         path = Path(path)
         name = limits.label(names[i] if names else path.name)
+        if path.is_dir():
+            results.append(_failed(name, LoadError(f"{path}: is a folder, not a file; name the files in it "
+                                                   f"(e.g. {path / '*.csv'})", "is_folder", file=str(path))))
+            continue
         if not path.is_file():
             results.append(_failed(name, LoadError(f"{path}: no such file; check the path", "no_file",
                                                    file=str(path))))
@@ -509,7 +533,7 @@ def _replay(b: Builder, work: Path, progress: bool) -> int:
                             disable=not progress or None):
         mapping = Mapping.from_dict(entry.get("mapping") or {}, f"{manifest_path()} ({entry['file_name']})")
         load_one(b, path, entry["file_name"], entry["sha256"], entry.get("entity"), mapping, work,
-                 entry.get("format"), _user_period(entry.get("period")), _manifest_time(entry, path))
+                 entry.get("format"), _user_period(entry.get("period")), _manifest_time(entry, path), replay=True)
     return len(entries)
 
 

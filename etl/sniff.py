@@ -37,6 +37,7 @@ class Layout:
     locale: str = "en"             # default number convention when a column does not tell
     rows_above: int | None = None  # records above the header (a quoted cell spanning lines is one); None: skip
     header_cells: list[str] = field(default_factory=list)  # the header record's cells as written
+    replay: bool = False           # read again from raw/ by a rebuild: it loaded then, so it is read as then
 
     @property
     def cyrillic(self) -> bool:
@@ -64,6 +65,10 @@ def detect_encoding(head: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError as err:
         if err.start > len(head) - 4:  # the head cut a multi-byte character in half
+            return "utf-8"
+        # UTF-8 text (Cyrillic and all) up to a few damaged bytes is UTF-8 with a damaged line, which the
+        # reader then names; cp1251 bytes almost never form a run of valid UTF-8 letters
+        if sum(ch > "\x7f" for ch in head[:err.start].decode("utf-8")) >= 8:
             return "utf-8"
     best = from_bytes(head, cp_isolation=["cp1251", "koi8_r", "cp866", "latin_1", "cp1252"]).best()
     if best is None or (best.encoding in ("latin_1", "cp1252") and re.search(rb"[\xc0-\xff]{3}", head)):
@@ -118,15 +123,24 @@ def transcode(src: Path, encoding: str, dst: Path) -> None:
     """Streams a non-UTF-8 file into UTF-8 in fixed-size chunks (memory stays flat at any size)."""
     codec = codec_of(encoding)
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    read = base = 0   # bytes read so far; where in the file the decoder's input starts (its held bytes first)
     try:
         with open(src, "rb") as fin, open(dst, "w", encoding="utf-8", newline="") as fout:
             while chunk := fin.read(CHUNK):
+                base = read - len(decoder.getstate()[0])
                 fout.write(decoder.decode(chunk))
+                read += len(chunk)
+            base = read - len(decoder.getstate()[0])
             fout.write(decoder.decode(b"", final=True))
     except UnicodeDecodeError as err:
-        raise LoadError(f"{src.name}: byte {err.start} is not valid {encoding}; save the file as UTF-8 "
+        if err.reason == "truncated data":   # the last character lost its last byte(s)
+            raise LoadError(f"{src.name}: the file ends in the middle of a character, as a download or copy cut "
+                            f"short leaves it; get the whole file again and load it; nothing from it was loaded",
+                            "cut_mid_character", file=src.name) from None
+        byte = base + err.start
+        raise LoadError(f"{src.name}: byte {byte} is not valid {encoding}; save the file as UTF-8 "
                         f"or windows-1251 and load it again", "bad_encoding",
-                        file=src.name, byte=err.start, encoding=encoding) from None
+                        file=src.name, byte=byte, encoding=encoding) from None
 
 
 def _records(text: str, delim: str, limit: int = 200) -> list[tuple[int, list[str]]]:
@@ -320,8 +334,10 @@ def sniff(src: Path, work: Path) -> Layout:
     ext = src.suffix.lower()
     if magic.startswith(b"PAR1"):
         return Layout(src, src, "parquet")
-    if magic.startswith(b"PK\x03\x04") or magic.startswith(b"\xd0\xcf\x11\xe0") or ext in (".xlsx", ".xls", ".ods"):
-        if magic.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-            return sniff_html(src, work)
+    if ext in (".xlsx", ".xls", ".ods") and magic.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return sniff_html(src, work)
+    # a workbook by its bytes (a zip, an OLE file); a CSV saved under a workbook's name is read as the text it is,
+    # as a CSV named .parquet is
+    if magic.startswith(b"PK\x03\x04") or magic.startswith(b"\xd0\xcf\x11\xe0"):
         return sniff_xlsx(src, work)
     return sniff_text(src, work)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import csv
 import functools
 import re
 import tomllib
@@ -162,6 +163,16 @@ class Source:
             if self.parallel and "parallel" in str(err) and self.layout.kind != "parquet":
                 self.parallel = False
                 return run(self.con, sql.format(source=self.sql()), {**(params or {}), **self.params()})
+            if cut := _tail_cut(self.layout):   # the reader stopped at a quote the cut left open
+                raise cut_short(self.layout, count_lines(self.layout.path), *cut) from None
+            line = re.search(r"CSV Error on Line: (\d+)", str(err))
+            if "Invalid unicode" in str(err) and line and not _is_utf8(self.layout.path):
+                # the reader's line is the file's own (text editor's)
+                name = self.layout.source.name
+                raise LoadError(f"{name}: line {line[1]} holds bytes that are not UTF-8 (the file is damaged there, "
+                                f"or text in another encoding was pasted in); fix or remove that line, or export the "
+                                f"file again, and load it again; nothing from it was loaded", "bad_utf8",
+                                file=name, line=int(line[1])) from None
             detail = _csv_error(err, self.layout.path)
             raise LoadError(f"{self.layout.source.name}: cannot parse as delimited text ({detail})",
                             "bad_delimited", file=self.layout.source.name, detail=detail) from None
@@ -548,6 +559,7 @@ def build_typed(src: Source, ent: Entity, cols: dict[str, int], mapping: Mapping
         run(con, "alter table typed add column rn bigint")
         run(con, "update typed set rn = rowid - (select min(rowid) from typed) + 1")
         number_rows(src)
+        refuse_cut_short(src)
     with phase("slow_parse"):
         _slow_parse(src, typed_fields, cols, loc, dmy, in_text)
     with phase("duplicates"):
@@ -614,7 +626,7 @@ def number_rows(src: Source) -> None:
              "where ln > $header_line and not blank", {"header_line": layout.skip + 1})
     if con.execute("select count(*) from file_rows").fetchall()[0][0] != records:
         run(con, "delete from file_rows")
-    else:
+    elif not layout.replay:   # a file in raw/ that loaded before this check is replayed as it loaded
         check_quotes_close(src)
     run(con, "drop table file_lines")
 
@@ -639,6 +651,48 @@ def check_quotes_close(src: Source) -> None:
         raise LoadError(f"{name}: line {line}: a quote opens a cell there and never closes, so the rest of the file "
                         f"(lines {line}-{last}) reads as that one cell; close the quote or remove it and load the "
                         f"file again; nothing from it was loaded", "unclosed_quote", file=name, line=line, last=last)
+
+
+def refuse_cut_short(src: Source) -> None:
+    """A download or copy cut short ends mid-row: no line end, and its last line has fewer cells than the
+    line above it (a cut inside a quote too). Such a file is refused, naming the row: loaded, its last row
+    would be rejected for a field it lost or, cut after its required cells, land with the rest empty."""
+    layout = src.layout
+    cut = _tail_cut(layout)
+    if cut is None:
+        return
+    con = src.con
+    (kind, rn), = con.execute("select kind, rn from typed order by rn desc limit 1").fetchall()
+    row = con.execute("select file_row($rn, $off)", {"rn": rn, "off": layout.skip + 1}).fetchall()[0][0]
+    if kind == "data" and row == count_lines(layout.path):   # the last line is the last record's own
+        raise cut_short(layout, row, *cut)
+
+
+def _tail_cut(layout: Layout) -> tuple[int, int] | None:
+    """(cells of the last line, cells of the line above) when the file ends with no line end on a line
+    shorter than the full line above it; else None."""
+    if layout.kind == "parquet" or layout.replay:
+        return None
+    size = layout.path.stat().st_size
+    with open(layout.path, "rb") as fh:
+        fh.seek(max(0, size - (1 << 16)))
+        tail = fh.read()
+    if not tail or tail.endswith((b"\n", b"\r")):
+        return None
+    lines = tail.decode("utf-8", "replace").splitlines()
+    if len(lines) < 2:
+        return None
+    prev, last = (next(csv.reader([ln], delimiter=layout.delimiter), []) for ln in lines[-2:])
+    if len(last) >= len(prev) or len(prev) < len(layout.header):
+        return None
+    return len(last), len(prev)
+
+
+def cut_short(layout: Layout, row: int, cells: int, needed: int) -> LoadError:
+    return LoadError(f"{layout.source.name}: the file ends in the middle of row {row} (its last line has {cells} of "
+                     f"{needed} cells and no line end), as a download or copy cut short leaves it; get the whole "
+                     f"file again and load it; nothing from it was loaded", "cut_short", file=layout.source.name,
+                     row=row, cells=cells, needed=needed)
 
 
 def _slow_parse(src: Source, typed_fields: list[str], cols: dict[str, int], loc: dict[str, str], dmy: bool,

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import stat
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,10 +40,15 @@ def writer_lock(target: Path, wait: bool = True) -> Iterator[bool]:
     False and another process holds it."""
     with open(lock_path(target), "a") as fh:
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            yield False
-            return
+            if not wait:
+                yield False
+                return
+            # a wait with no word looks like a hung command: say why, then wait
+            print(f"another load or rebuild is writing {target}; waiting for it to finish", file=sys.stderr,
+                  flush=True)
+            fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield True
         finally:

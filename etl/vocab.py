@@ -63,6 +63,10 @@ class Assignment:
             field, value = FIELDS[dimension][0], text
         if dimension is None:
             dimension = next((d for d, fs in FIELDS.items() if field in fs), None)
+            if dimension is None:   # no field of any dimension: name the field, not a dimension never given
+                fields = ", ".join(f for fs in FIELDS.values() for f in fs)
+                raise LoadError(f"--assign {text!r}: no field {field!r}; write FIELD=VALUE with one of: {fields}",
+                                "assign_unknown_field", text=text, field=field, fields=fields)
         if dimension not in FIELDS:
             raise _unknown_dimension(dimension)
         if field not in FIELDS[dimension]:

@@ -192,10 +192,28 @@ def record_or_keep(action: str, who: str, target: str = "", detail: dict | None 
         return f"{err}; the entry is kept in {pending_path(path)} and joins the trail with the next one written"
 
 
+def _reader(path: Path | None) -> sqlite3.Connection:
+    """A connection to read the trail: the usual one, or, where the store's folder cannot be written (a
+    read-only mount: WAL mode needs its -shm file), the file opened read-only as it stands."""
+    try:
+        return store.open_with(DDL, path)
+    except sqlite3.OperationalError:
+        where = (path or store.store_path()).resolve()
+        for how in ("mode=ro", "immutable=1"):   # immutable: no -shm to be had, the file as last written
+            con = sqlite3.connect(f"{where.as_uri()}?{how}", uri=True)
+            try:
+                con.execute("select count(*) from sqlite_master").fetchone()
+                return con
+            except sqlite3.OperationalError:
+                con.close()
+        raise
+
+
 def verify(path: Path | None = None) -> list[int]:
     """Ids of entries whose hash or link does not match (an edit, an insertion or a deletion before
     them); [] for an intact trail."""
-    con = store.open_with(DDL, path)
+    con = _reader(path)
+    con.row_factory = sqlite3.Row
     try:
         rows = con.execute("select * from audit order by id").fetchall()
     finally:
@@ -250,7 +268,7 @@ def summary(path: Path | None = None) -> dict:
     if not where.exists():
         return {"store": str(where), "exists": False, "entries": 0, "chain": "no entries yet", "pending": late}
     broken = verify(path)
-    con = store.open_with(DDL, path)
+    con = _reader(path)
     try:
         n = con.execute("select count(*) from audit").fetchone()[0]
     finally:

@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     kind = a.out.suffix.lower().lstrip(".")
     if kind not in FORMATS:
         ap.error(f"--out must end in .pptx or .pdf, not {a.out.name}")
+    if not a.out.parent.is_dir():   # before the deck is drawn and the export recorded
+        ap.error(f"--out {a.out}: there is no folder {a.out.parent}; create it or name another")
     try:
         start, end = parse_period(a.period, today(), "--period")
     except ValueError as e:
@@ -46,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     split = lambda text: tuple(v.strip() for v in text.split(",") if v.strip())  # noqa: E731
     try:
         deck, files = make(start, end, split(a.regions), split(a.products), a.lang, sections, (kind,), user)
-    except (RuntimeError, FileNotFoundError) as e:
+    except (RuntimeError, FileNotFoundError, LookupError) as e:
         print(f"report: {e}", file=sys.stderr)
         return 1
     try:   # the entry first: a deck the trail cannot record is not written (the run can simply be repeated)
@@ -56,7 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     except audit.AuditError as e:
         print(f"report: {e}; the deck was not written", file=sys.stderr)
         return 1
-    a.out.write_bytes(files[kind])
+    try:
+        a.out.write_bytes(files[kind])
+    except OSError as e:
+        print(f"report: cannot write {a.out} ({e.strerror}); name a folder you can write to", file=sys.stderr)
+        return 1
     for note in deck.omitted:
         print(f"report: not included: {note}", file=sys.stderr)
     print(f"{a.out}: {len(deck.slides) + 1} slides ({', '.join(s.title for s in deck.slides)})")

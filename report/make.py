@@ -35,8 +35,15 @@ def make(start: dt.date, end: dt.date, regions=(), products=(), lang: str = "ru"
         raise FileNotFoundError(f"no warehouse at {path}: run `python -m etl demo` or `python -m etl load FILE...`")
     con = connect(path)
     try:
+        run = runner(con, user)
+        offered = run("filter_options", {})
+        for kind, names in (("region", regions), ("product", products)):   # what the sidebar offers
+            known = offered[offered.kind == kind].value.tolist()
+            if unknown := [n for n in names if n not in known]:
+                raise LookupError(f"--{kind}s {', '.join(unknown)}: not a {kind} this deck can show; use one of: "
+                                  f"{', '.join(known)}")
         f = narrow(Filters("custom", start, end, tuple(regions), tuple(products)), user)
-        d = deck_mod.build(f, runner(con, user), lang, sections)
+        d = deck_mod.build(f, run, lang, sections)
     finally:
         con.close()
     return d, files(d, kinds)

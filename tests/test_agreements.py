@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import multiprocessing
+import re
 import tomllib
 
 import pytest
@@ -175,6 +176,8 @@ def test_one_key_per_department_and_only_heads(flow_store):
     (("first_contact_hours = 2", "first_contact_hours = -2"), "bad_agreement_value"),
     (("middle_weight = 0.2", "middle_weight = 0.5"), "bad_agreement_value"),          # 40 + 40 + 50 %
     (('model = "position_based"', 'model = "best_guess"'), "bad_agreement_value"),
+    (("first_contact_hours = 2", "first_contact_hour = 4"), "unknown_agreement_key"),  # a typo: read by nothing
+    (("[sla]", "[slas]"), "unknown_agreement_key"),
 ])
 def test_a_text_the_checks_refuse_is_refused_in_one_line(flow_store, change, code):
     from ui.agreement import refusal
@@ -182,9 +185,22 @@ def test_a_text_the_checks_refuse_is_refused_in_one_line(flow_store, change, cod
     with pytest.raises(LoadError) as refused:
         flow.propose(MARKETING, text.replace(*change))
     assert refused.value.code == code
-    for line in (str(refused.value), refusal(refused.value)):
-        assert "\n" not in line and line.startswith("proposal:"), line
+    assert str(refused.value).startswith("proposal:") and "\n" not in str(refused.value)
+    # the Russian page: no English word («proposal:», the TOML parser's "Expected ']'...") in the line
+    shown = refusal(refused.value)
+    assert shown.startswith("Предложение:") and "\n" not in shown, shown
+    assert not re.search(r"proposal|Expected|Invalid", shown), shown
     assert flow.proposals(None).empty
+
+
+def test_a_proposal_that_is_not_toml_names_the_line_in_the_readers_words(flow_store):
+    from ui.agreement import refusal
+    text = flow_store.read_text(encoding="utf-8")
+    line = text.splitlines().index("[sla]") + 1
+    with pytest.raises(LoadError) as refused:
+        flow.propose(MARKETING, text.replace("[sla]", "[sla"))
+    expected = f"Предложение: текст не читается как TOML — ошибка в строке {line}, позиция 5. Исправьте её."
+    assert refusal(refused.value) == expected
 
 
 def _approve(user: User, pid: int, barrier, out) -> None:

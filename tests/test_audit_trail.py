@@ -42,7 +42,7 @@ def test_cli_load_and_rebuild_are_recorded_and_the_store_survives_the_swap(fresh
     assert list(rows.action) == ["rebuild", "load"] and rows.who[0] == audit.who_cli()
     assert audit.verify() == [] and rows.prev[0] == rows.hash[1]
     capsys.readouterr()
-    assert etl_main(["status"]) == 0
+    assert etl_main(["status", "--json"]) == 0
     out = capsys.readouterr()
     shown = json.loads(out.out)["audit"]
     assert shown["store"] == str(store) and shown["chain"] == "intact" and shown["entries"] == 2

@@ -304,7 +304,7 @@ def test_inheritance_follows_a_reloaded_lead_and_survives_rebuild(fresh_db, tmp_
     before = query(fresh_db, "select * from deals order by all")
     assert rebuild(progress=False)["deals_channel_from_lead"] == 2
     assert query(fresh_db, "select * from deals order by all") == before
-    assert main(["status"]) == 0
+    assert main(["status", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["deals_channel_from_lead"] == 2
 
 

@@ -257,6 +257,12 @@ def test_latest_slot_and_the_days_it_covers(cadence, now, key, first, last):
     ('[recipients.nobody]\nemail = "a@b"\n', "no user 'nobody'"),
     ('[recipients.rm]\n', "neither email nor telegram_chat_id"),
     ('[recipients.rm]\nemail = "a@b"\ncadence = "hourly"\n', "cadence 'hourly' is not one of"),
+    # a typo was ignored in silence: mail went to localhost, the schedule stayed weekly, the zone the machine's
+    ('[smtp]\nhots = "mail.example.ru"\n', r"\[smtp\]: unknown key hots; use host, port, sender, tls, user"),
+    ('[defaults]\ncadense = "daily"\n', r"\[defaults\]: unknown key cadense; use cadence, day, hour"),
+    ('timezon = "Europe/Moscow"\n', r"d.toml: unknown key timezon; use defaults, recipients, smtp, telegram, timezone"),
+    ('[recipients.rm]\nemail = "a@b"\ncolour = "red"\n', r"\[recipients.rm\]: unknown key colour; use cadence"),
+    ('[recipients.rm]\nemail = "a@b"\ntoken = "x"\n', r"secrets do not belong in the file \(token\)"),
 ])
 def test_config_errors_are_one_line(tmp_path, text, says):
     from model.users import User

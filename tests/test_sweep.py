@@ -106,7 +106,7 @@ def test_a_live_build_is_left_alone(copy_of_warehouse, tmp_path):
         wait_for([ready], live)
         held = build_names(db)
         assert {build.name, build.name + ".work"} <= set(held)
-        out = cli("status", db=db)
+        out = cli("status", "--json", db=db)
         assert out.returncode == 0, out.stderr
         assert json.loads(out.stdout)["swept"] == [] and "removed" not in out.stderr
         assert build_names(db) == held

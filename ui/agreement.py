@@ -16,6 +16,7 @@ from model.runner import Runner
 from ui import fmt
 from ui.auth import current_user
 from ui.i18n import lang, t
+from ui.upload import fields_in_words
 
 
 def words(number: int, day, lang_: str) -> str:
@@ -145,7 +146,7 @@ def shown(value) -> str:
 
 def refusal(err: Exception) -> str:
     """A refused step of the flow (AgreementError) or a refused text (LoadError) in the reader's language."""
-    fields = dict(getattr(err, "fields", {}))
+    fields = fields_in_words(dict(getattr(err, "fields", {})), None)
     if "rule" in fields:
         fields["rule"] = t(f"agr.rule.{fields['rule']}")
     prefix = "agr.err." if type(err).__name__ == "AgreementError" else "err."

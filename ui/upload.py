@@ -140,10 +140,34 @@ def error_line(result: dict, lang_: str | None = None, frame: str = "err.other")
     key = f"err.{code}"
     if code and all(key in TEXT[x] for x in TEXT):
         try:
-            return t(key, lang_, **fields)
+            return t(key, lang_, **fields_in_words(fields, lang_))
         except (KeyError, IndexError):  # the message changed its fields: the English line is still right
             pass
     return t(frame, lang_, message=result.get("error", ""))
+
+
+# fields fields_in_words adds from an error's own: the words may use them when the error gives the source
+DERIVED_FIELDS = {"toml_line": "where"}
+
+
+def fields_in_words(fields: dict, lang_: str | None) -> dict:
+    """An error's codes in the reader's words: the entity («сделки», not deals) and the field lists
+    («ID сделки, Сумма», not deal_id, amount), as the mapping step below the line names them."""
+    out = dict(fields)
+    if "entity" in out:
+        out["entity"] = entity_name(out["entity"], lang_)
+    if "toml_line" in out:      # where a TOML text breaks, in words; the parser's own English stays in the log
+        out["where"] = t("err.toml_at", lang_, line=out["toml_line"], column=out["toml_column"]) \
+            if out["toml_line"] else t("err.toml_at_end", lang_)
+    if out.get("path") == "proposal":   # a proposal's text, not a file
+        out["path"] = t("err.proposal", lang_)
+    if f"metric.{out.get('metric')}" in TEXT["ru"]:      # a plan metric: «Выручка», not revenue
+        out["metric"] = t(f"metric.{out['metric']}", lang_)
+    for k in ("missing", "needed"):
+        if isinstance(out.get(k), str):
+            out[k] = ", ".join(t(f"field.{f}", lang_) if f"field.{f}" in TEXT["ru"] else f
+                               for f in (x.strip() for x in out[k].split(",")))
+    return out
 
 
 def entity_name(entity, lang_: str | None = None) -> str:

@@ -48,7 +48,7 @@ def listed(flights: pd.DataFrame) -> pd.DataFrame:
     """The flights a page or slide lists: all but those the runner masked for a restricted user."""
     own = [not masked(c) and not any(masked(r) for r in regions)
            for c, regions in zip(flights.campaign, flights.regions, strict=True)]
-    return flights[own].reset_index(drop=True)
+    return flights.loc[own].reset_index(drop=True)   # .loc: an empty list selects no rows, not no columns
 
 
 def _d(x) -> dt.date:
