@@ -188,3 +188,36 @@ def test_a_drill_down_file_says_it_covers_its_region(warehouse, monkeypatch, lan
         assert "Москва" in note and t("all_regions", lang) not in note, (tab, note)
     note = next(iter(load_workbook(io.BytesIO(built["regions.xlsx"])).active.iter_rows(values_only=True)))[0]
     assert t("all_regions", lang) in note        # the summary table covers the sidebar's regions
+
+
+NO_REGION_DEAL = ("ID;Название сделки;Бюджет;Валюта;Ответственный;Дата создания;Дата закрытия;Этап сделки;Воронка;"
+                  "Город;Источник;utm_source;utm_medium;utm_campaign;ID лида\n"
+                  "901;Котёл;50000;RUB;;10.02.2025 10:00:00;20.02.2025 12:00:00;Успешно реализовано;Продажи;"
+                  ";Холодный звонок;;;;\n")
+NO_REGION_LEAD = ("ID лида;Дата создания;Город;Источник;Статус;Дата первого контакта;Ответственный\n"
+                  "L901;11.02.2025 10:00:00;;Холодный звонок;Новый;;\n")
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_rows_without_a_region_or_manager_are_named_in_words(copy_of_warehouse, tmp_path, lang):
+    """A deal and a lead exported without a region or a manager: the regions table, its drill-down (the pick,
+    the chart, the managers) and the funnel's region breakdown and first-contact table read «(не указан)» /
+    "(not given)", where they read the marts' «(none)» in both languages."""
+    from etl.load import load_files
+
+    (tmp_path / "deals_x.csv").write_text(NO_REGION_DEAL, encoding="utf-8-sig")
+    (tmp_path / "leads_x.csv").write_text(NO_REGION_LEAD, encoding="utf-8-sig")
+    assert load_files([tmp_path / "deals_x.csv", tmp_path / "leads_x.csv"], progress=False)["ok"]
+    none = t("value.none", lang)
+    at = run_app("regions", lang, **Q1_2025, region="(none)")
+    table = at.dataframe[0].value.set_index("region")
+    assert float(table.at[none, "revenue"]) == 50000 and "(none)" not in table.index
+    pick = at.selectbox(key="region_pick")
+    assert pick.value == "(none)" and none in pick.options and "(none)" not in pick.options
+    assert chart(at, t("regions.drill_chart", lang, region=none, currency="RUB"))
+    assert list(at.dataframe[1].value.manager) == [none]
+    at = run_app("funnel", lang, **Q1_2025)
+    first_contact = at.dataframe[2].value
+    assert none in set(first_contact.region) and none in set(first_contact.manager)
+    at.segmented_control(key="funnel_by").set_value("region").run()
+    assert none in set(at.dataframe[0].value.label) and "(none)" not in texts(at)
