@@ -156,7 +156,8 @@ with tab_result:
 with tab_plan:
     st.caption(t("impact.plan.note"))
     panel = d["panel"]
-    regions = sorted(r for r in panel.region.unique() if not masked(r))   # a regional user plans their own
+    # a regional user plans their own; a region with nothing on the metric is no candidate
+    regions = sorted(r for r in view.with_data(panel).region.unique() if not masked(r))
     usable = [r for r in view.plannable(panel, 84) if r in regions]    # regions a test of any length can use
     cand = st.multiselect(t("impact.plan.candidates"), regions, default=sorted(usable[:3]), key="plan_candidates",
                           placeholder=t("widget.choose"), select_all=False)

@@ -348,3 +348,14 @@ def test_the_band_of_a_metric_that_cannot_be_negative_starts_at_zero():
     high, low = fig.data[0], fig.data[1]
     assert list(low.y) == [0, 0, 1, 0, 0, 2] and list(high.y) == list(w.high)
     assert min(fig.layout.yaxis.tickvals) >= 0 and min(fig.layout.yaxis.range) >= 0
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_planner_offers_and_counts_only_regions_with_data(warehouse, lang):
+    """The fixture company sold in three regions of data/regions.csv's sixteen. The planner offered all
+    sixteen and counted the thirteen empty ones as controls («контрольных регионов: 15»), while the
+    estimate drops a control with nothing in it; now it offers the three (view.plan plans on them alone)."""
+    sold = sorted(r for (r,) in sql(warehouse, "select distinct d.region from deals d join cfg_regions c "
+                                               "using (region) where status = 'won' and amount > 0"))
+    at = run_app("impact", lang, **Q1_2025)
+    assert at.multiselect(key="plan_candidates").options == sold == ["Казань", "Москва", "Санкт-Петербург"]
