@@ -91,7 +91,7 @@ with left:
     charts.mark_activities(fig, d["activities"], L, t, since=x[0] if x else None)
     if m.empty:     # no month to draw: plotly's empty date axis would read Jan 2000 - Jan 2001
         st.markdown(f"**{t('overview.chart', currency=base)}**")
-        st.caption(t("overview.chart_empty", latest=fmt.date(latest, L)))
+        st.caption(t("chart.no_months", latest=fmt.date(latest, L)))
     else:
         st.plotly_chart(charts.style(fig, L, t("overview.chart", currency=base), height=460),
                         config=charts.plotly_config(L))

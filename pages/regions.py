@@ -6,7 +6,7 @@ import streamlit as st
 
 from model.views import latest_frame, load
 from model.views.regions import TABS, default_region
-from ui import agreement, charts, db, nav, page, tables
+from ui import agreement, charts, db, fmt, nav, page, tables
 from ui.filters import current
 from ui.i18n import TEXT, lang, named, t
 
@@ -83,8 +83,12 @@ fig.update_layout(xaxis=charts.month_axis(x, L, partial), yaxis=y,
                   yaxis2=charts.value_axis(m.spend, L, charts.intervals(y), overlaying="y", side="right",
                                            showgrid=False))
 charts.mark_activities(fig, dd["activities"], L, t, since=x[0] if x else None)
-st.plotly_chart(charts.style(fig, L, t("regions.drill_chart", region=named(region, L), currency=base), height=400),
-                config=charts.plotly_config(L))
+if m.empty:     # no month to draw: plotly's empty date axis would read Jan 2000 - Jan 2001
+    st.markdown(f"**{t('regions.drill_chart', region=named(region, L), currency=base)}**")
+    st.caption(t("chart.no_months", latest=fmt.date(latest, L)))
+else:
+    st.plotly_chart(charts.style(fig, L, t("regions.drill_chart", region=named(region, L), currency=base), height=400),
+                    config=charts.plotly_config(L))
 
 # one region's people, products and sources: each table the page's full width, so no name or header is cut;
 # switching tabs reruns the page, which reads the opened tab's table (the rest comes from the cache)

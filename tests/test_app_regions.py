@@ -7,6 +7,7 @@ from model.access import OPERATOR
 from tests.apptest import (
     Q1_2025,
     chart,
+    charts,
     open_tab,
     record_files,
     record_queries,
@@ -221,3 +222,16 @@ def test_rows_without_a_region_or_manager_are_named_in_words(copy_of_warehouse, 
     assert none in set(first_contact.region) and none in set(first_contact.manager)
     at.segmented_control(key="funnel_by").set_value("region").run()
     assert none in set(at.dataframe[0].value.label) and "(none)" not in texts(at)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_drill_down_with_no_month_of_data_says_so_instead_of_an_empty_chart(warehouse, lang):
+    """A month after the data (a region's open deals still give it a row): the drill-down's monthly chart drew
+    an empty date axis from Jan 2000 to Jan 2001; it now says there is nothing to chart by month."""
+    at = run_app("regions", lang, period="custom", **{"from": "2045-01-01", "to": "2045-01-31"}, region="Москва")
+    assert at.selectbox(key="region_pick").value == "Москва"
+    title = t("regions.drill_chart", lang, region="Москва", currency="RUB")
+    assert not [c for c in charts(at) if title in (c["layout"].get("title") or {}).get("text", "")]
+    assert t("chart.no_months", lang, latest="\x00").split("\x00")[0] in texts(at)
+    at = run_app("regions", lang, **Q1_2025, region="Москва")            # a period with data keeps its chart
+    assert chart(at, title)
