@@ -117,7 +117,8 @@ with tab_result:
         else:
             st.info(verdict(r, metric, t, amount))
         if e.weekly:
-            st.caption(t("impact.weekly_note", share=fmt.percent(e.zero_share, L, 0)))
+            st.caption(t("impact.weekly_note", share=fmt.percent(e.zero_share, L, 0),
+                         metric=t(f"impact.metric.{metric}")))
         offer_steadier(f, campaign, metric, e)
         # the effect and its money on the first row, the tests of the fit on the second; rows wrap, never cut
         top, bottom = cards.row(), cards.row()
