@@ -44,7 +44,7 @@ NONE = "(none)"   # the marts' name for a row with no region, manager or product
 
 def named(value, lang_: str | None = None):
     """A region, manager or product as a reader sees it: the marts' «(none)» in words of the language."""
-    return t("value.none", lang_) if value == NONE else value
+    return t("value.none", lang_) if isinstance(value, str) and value == NONE else value   # NA is no name
 
 
 def t(key: str, lang_: str | None = None, **fields) -> str:
