@@ -1,6 +1,7 @@
 """The regions page (AppTest) against direct SQL on the fixture warehouse, in both languages."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from model.access import OPERATOR
@@ -235,3 +236,34 @@ def test_a_drill_down_with_no_month_of_data_says_so_instead_of_an_empty_chart(wa
     assert t("chart.no_months", lang, latest="\x00").split("\x00")[0] in texts(at)
     at = run_app("regions", lang, **Q1_2025, region="Москва")            # a period with data keeps its chart
     assert chart(at, title)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_average_deal_leaves_out_a_won_deal_whose_amount_is_unknown(copy_of_warehouse, tmp_path, lang):
+    """A won deal exported without an amount is revenue unknown, not zero: it counts as won, and the average
+    deal divides the known revenue by the won deals with an amount (it divided by every won deal, an amount
+    of 0 for the unknown one: Москва of the check company read 96 735 ₽ for 97 503 ₽), in the table and in
+    the products tab."""
+    from etl.load import load_files
+
+    (tmp_path / "deals_no_amount.csv").write_text(
+        NO_REGION_DEAL.splitlines()[0] + "\n902;Котёл;;RUB;Анна Смирнова;10.02.2025 10:00:00;20.02.2025 12:00:00;"
+        "Успешно реализовано;Продажи;Москва;Холодный звонок;;;;\n", encoding="utf-8-sig")
+    assert load_files([tmp_path / "deals_no_amount.csv"], progress=False)["ok"]
+    revenue, won, priced = sql(copy_of_warehouse, "select sum(amount * case currency when 'RUB' then 1 else 90 end), "
+                                                  "count(*), count(amount) from deals where region = 'Москва' and "
+                                                  "status = 'won' and closed_at::date between '2025-01-01' and "
+                                                  "'2025-03-31'")[0]
+    assert won == priced + 1
+    at = run_app("regions", lang, **Q1_2025, region="Москва")
+    row = at.dataframe[0].value.set_index("region").loc["Москва"]
+    assert row.deals_won == won and float(row.avg_deal) == pytest.approx(float(revenue) / priced)
+    open_tab(at, "regions", "products")
+    products = at.dataframe[1].value
+    assert products.deals_won.sum() == won
+    unknown = products.set_index("product").loc[t("value.none", lang)]     # the deal's export names no product
+    rev, n, known = sql(copy_of_warehouse, "select sum(amount), count(*), count(amount) from deals where region = "
+                                           "'Москва' and status = 'won' and product is null and currency = 'RUB' "
+                                           "and closed_at::date between '2025-01-01' and '2025-03-31'")[0]
+    assert unknown.deals_won == n == known + 1
+    assert (pd.isna(unknown.avg_deal) if not known else float(unknown.avg_deal) == pytest.approx(float(rev) / known))
