@@ -16,7 +16,7 @@ AGREED = "agreement"
 SOURCES: dict[str, dict[str, str]] = {
     "metrics_region": {c: c for c in (
         "revenue", "deals_won", "deals_lost", "deals_created", "revenue_sourced", "revenue_influenced",
-        "deals_won_sourced", "spend", "leads", "qualified", "open_deals", "open_pipeline",
+        "deals_won_sourced", "deals_won_priced", "spend", "leads", "qualified", "open_deals", "open_pipeline",
         "revenue_plan_period", "revenue_plan_to_date", "deals_plan_period", "deals_plan_to_date",
         "leads_plan_period", "leads_plan_to_date", "spend_plan_period", "spend_plan_to_date")},
     "plan_fact_region_month": {"fact": "{fact}", "target": "{metric}_plan_period",
@@ -31,7 +31,8 @@ SOURCES: dict[str, dict[str, str]] = {
     "region_managers": {"leads": "leads", "contacted": "contacted", "within_sla": "within_sla",
                         "response_hours_sum": "response_hours_sum", "deals_won": "deals_won",
                         "deals_lost": "deals_lost", "revenue": "revenue"},
-    "region_products": {"revenue": "revenue", "deals_won": "deals_won", "deals_lost": "deals_lost"},
+    "region_products": {"revenue": "revenue", "deals_won": "deals_won", "deals_lost": "deals_lost",
+                        "deals_won_priced": "deals_won_priced"},
     "region_sources": {"leads": "leads", "qualified": "qualified", "won_deals": "deals_won", "revenue": "revenue",
                        "spend": "spend"},
     "attribution_unattributed": {"revenue": "revenue", "unattributed": "unattributed_revenue"},

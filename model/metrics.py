@@ -78,6 +78,7 @@ PLAN_FACT = {"revenue": "revenue", "deals": "deals_created", "leads": "leads", "
 REGISTRY: dict[str, Metric] = {m.key: m for m in (
     _m("revenue", "money"), _m("deals_won", "count"), _m("deals_lost", "count"), _m("deals_created", "count"),
     _m("revenue_sourced", "money"), _m("revenue_influenced", "money"), _m("deals_won_sourced", "count"),
+    _m("deals_won_priced", "count"),
     _m("spend", "money", higher=False), _m("leads", "count"), _m("qualified", "count"),
     _m("open_deals", "count", filters=NOW_FILTERS), _m("open_pipeline", "money", filters=NOW_FILTERS),
     *(_m(f"{p}_plan_{b}", "money" if p in ("revenue", "spend") else "count", basis=b)
@@ -91,7 +92,7 @@ REGISTRY: dict[str, Metric] = {m.key: m for m in (
     _m("revenue_forecast_vs_plan", "share", ratio=("revenue_forecast", "revenue_plan_period"), basis="forecast"),
     _m("deals_closed", "count", combine=("deals_won", "+", "deals_lost")),
     _m("marketing_return", "money", combine=("revenue_sourced", "-", "spend")),
-    _m("avg_deal", "money_per", ratio=("revenue", "deals_won")),
+    _m("avg_deal", "money_per", ratio=("revenue", "deals_won_priced")),   # a won deal without an amount: unknown
     _m("win_rate", "share", ratio=("deals_won", "deals_closed")),
     # a channel or region with leads and no spend loaded (SEO, events, a platform not exported) has no
     # known cost per lead: "—" beside its ROMI's "—", not a cost of 0

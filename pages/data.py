@@ -94,15 +94,17 @@ if opened == "quality":
         # the warehouse-wide figures are company totals, withheld from a regional user (model/access.py)
         row, u, q = cards.row(), d["unattributed"].iloc[0], None if db.company_withheld() else d["dq"].iloc[0]
         if q is not None:
-            cards.card(row, t("data.dq.no_source"), fmt.percent(q.no_source_share, L),
+            cards.card(row, t("data.dq.no_source"), fmt.percent(q.no_source_share, L), t("data.dq.whole"),
                        help_=t("data.dq.no_source.help"))
         cards.card(row, t("data.dq.unattributed"), fmt.percent(u.share, L), fmt.compact(u.unattributed, L, u.currency),
                    t("data.dq.unattributed.help", currency=u.currency, filters=page.filters_caption(f)))
         if q is None:
             st.caption(t("rls.company_only"))
         else:
-            cards.card(row, t("data.dq.unknown_region"), fmt.percent(q.revenue_unknown_region_share, L))
-            cards.card(row, t("data.dq.rejected"), fmt.number(q.rejected_rows, L))
+            # build-time totals (mart_dq) beside the period's unattributed revenue: each says its basis
+            cards.card(row, t("data.dq.unknown_region"), fmt.percent(q.revenue_unknown_region_share, L),
+                       t("data.dq.whole"))
+            cards.card(row, t("data.dq.rejected"), fmt.number(q.rejected_rows, L), t("data.dq.whole"))
             cells_quality(d["cells"].iloc[0], d["won_no_amount"])
             dq_list("unrecognised", d["unrecognised"], "dq_unrecognised", "dq_unrecognised",
                     lambda un: un.assign(dimension=[t(f"dq.dimension.{v}", L) for v in un.dimension],

@@ -17,7 +17,7 @@ from model.views.funnel import (
 )
 from ui import agreement, charts, db, fmt, nav, page, tables
 from ui.filters import current
-from ui.i18n import lang, t
+from ui.i18n import lang, named, t
 
 nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
@@ -56,6 +56,7 @@ st.subheader(t("funnel.steps"))
 by = st.segmented_control(t("funnel.by"), BREAKDOWNS, format_func=lambda b: t(f"funnel.by.{b}", L),
                           default="channel", key="funnel_by", required=True)
 rows = breakdown(d, by, L)
+rows = rows.assign(label=[named(v, L) for v in rows.label])   # a lead with no region or manager
 steps = [t(f"funnel.step.{s}") for s in STEPS]
 # the counts written by fmt, as in the table below ('19 149' / '19,149'), not plotly's '19,149k'
 fig = go.Figure([go.Funnel(name=r.label, y=steps, x=[getattr(r, s) for s in STEPS], textinfo="text",
@@ -100,6 +101,7 @@ st.subheader(t("funnel.sla"))
 st.markdown(t("funnel.sla.target", hours=hours, start=int(a.day_start), end=int(a.day_end), days=days,
               share=pct(target)))
 s = sla(d, target)
+s = s.assign(manager=[named(v, L) for v in s.manager], region=[named(v, L) for v in s.region])
 top = sla_top(s, SLA_TOP)
 who = [f"{r.manager} · {r.region}" if r.pairs == 1 else t("funnel.sla.rest", n=r.pairs) for r in top.itertuples()]
 fig = go.Figure(go.Bar(x=[None if v is None else float(v) for v in top.share], y=who, orientation="h",

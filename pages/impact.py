@@ -117,7 +117,8 @@ with tab_result:
         else:
             st.info(verdict(r, metric, t, amount))
         if e.weekly:
-            st.caption(t("impact.weekly_note", share=fmt.percent(e.zero_share, L, 0)))
+            st.caption(t("impact.weekly_note", share=fmt.percent(e.zero_share, L, 0),
+                         metric=t(f"impact.metric.{metric}")))
         offer_steadier(f, campaign, metric, e)
         # the effect and its money on the first row, the tests of the fit on the second; rows wrap, never cut
         top, bottom = cards.row(), cards.row()
@@ -156,7 +157,8 @@ with tab_result:
 with tab_plan:
     st.caption(t("impact.plan.note"))
     panel = d["panel"]
-    regions = sorted(r for r in panel.region.unique() if not masked(r))   # a regional user plans their own
+    # a regional user plans their own; a region with nothing on the metric is no candidate
+    regions = sorted(r for r in view.with_data(panel).region.unique() if not masked(r))
     usable = [r for r in view.plannable(panel, 84) if r in regions]    # regions a test of any length can use
     cand = st.multiselect(t("impact.plan.candidates"), regions, default=sorted(usable[:3]), key="plan_candidates",
                           placeholder=t("widget.choose"), select_all=False)

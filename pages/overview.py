@@ -89,8 +89,12 @@ with left:
                       yaxis2=charts.value_axis(m.spend, L, charts.intervals(y), overlaying="y", side="right",
                                                title=t("chart.spend"), showgrid=False))
     charts.mark_activities(fig, d["activities"], L, t, since=x[0] if x else None)
-    st.plotly_chart(charts.style(fig, L, t("overview.chart", currency=base), height=460),
-                    config=charts.plotly_config(L))
+    if m.empty:     # no month to draw: plotly's empty date axis would read Jan 2000 - Jan 2001
+        st.markdown(f"**{t('overview.chart', currency=base)}**")
+        st.caption(t("chart.no_months", latest=fmt.date(latest, L)))
+    else:
+        st.plotly_chart(charts.style(fig, L, t("overview.chart", currency=base), height=460),
+                        config=charts.plotly_config(L))
 with right:
     alerts.show(f, L, base)
     st.subheader(t("overview.deviations"))

@@ -61,7 +61,7 @@ st.subheader(t("plan.why"))
 st.caption(t("plan.why_note", currency=base))
 parts = splits(cells)
 for r in parts.head(5).itertuples():
-    if r.main is None:
+    if not isinstance(r.main, str):    # no split: pandas holds the missing factor as NaN beside named ones
         st.markdown(t("plan.why_gap_only", region=r.region, gap=fmt.compact(r.gap, L, base)))
         continue
     st.markdown(t("plan.why_line", region=r.region, gap=fmt.compact(r.gap, L, base),

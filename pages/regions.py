@@ -6,9 +6,9 @@ import streamlit as st
 
 from model.views import latest_frame, load
 from model.views.regions import TABS, default_region
-from ui import agreement, charts, db, nav, page, tables
+from ui import agreement, charts, db, fmt, nav, page, tables
 from ui.filters import current
-from ui.i18n import TEXT, lang, t
+from ui.i18n import TEXT, lang, named, t
 
 nav.page_run()  # first: a page runs only through app.py, with its sidebar (ui/nav.py)
 
@@ -47,7 +47,7 @@ def columns(cols: dict) -> dict:
 COLUMNS = {"region": None, "revenue": M, "revenue_plan_period": M, "revenue_vs_plan_period": P,
            "revenue_vs_plan_to_date": P, "deals_won": N, "avg_deal": M,
            "win_rate": P, "open_pipeline": M, "spend": M, "leads": N, "cpl": M, "sourced_share": P}
-table = regions[list(COLUMNS)]
+table = regions[list(COLUMNS)].assign(region=[named(r, L) for r in regions.region])
 tables.show(table, COLUMNS, key="regions", file_name="regions", height=min(38 + 35 * len(table), 600),
              column_config=columns(COLUMNS))
 st.caption(t("regions.table_note", currency=base))
@@ -66,6 +66,7 @@ st.header(t("regions.drill"))
 names = regions.region.tolist()
 wanted = st.query_params.get("region")
 st.selectbox(t("regions.pick"), names, key="region_pick", placeholder=t("widget.choose"),
+             format_func=lambda r: named(r, L),
              index=names.index(wanted) if wanted in names else names.index(default_region(regions)))
 region = st.session_state["region_pick"]
 st.query_params["region"] = region
@@ -82,21 +83,28 @@ fig.update_layout(xaxis=charts.month_axis(x, L, partial), yaxis=y,
                   yaxis2=charts.value_axis(m.spend, L, charts.intervals(y), overlaying="y", side="right",
                                            showgrid=False))
 charts.mark_activities(fig, dd["activities"], L, t, since=x[0] if x else None)
-st.plotly_chart(charts.style(fig, L, t("regions.drill_chart", region=region, currency=base), height=400),
-                config=charts.plotly_config(L))
+if m.empty:     # no month to draw: plotly's empty date axis would read Jan 2000 - Jan 2001
+    st.markdown(f"**{t('regions.drill_chart', region=named(region, L), currency=base)}**")
+    st.caption(t("chart.no_months", latest=fmt.date(latest, L)))
+else:
+    st.plotly_chart(charts.style(fig, L, t("regions.drill_chart", region=named(region, L), currency=base), height=400),
+                    config=charts.plotly_config(L))
 
 # one region's people, products and sources: each table the page's full width, so no name or header is cut;
 # switching tabs reruns the page, which reads the opened tab's table (the rest comes from the cache)
 tabs = page.tabs("region_tab", TAB_LABELS)
-scope = page.filters_caption(replace(f, regions=(region,)))    # the files cover the one region, not the filter's
+# the files cover the one region, not the filter's
+scope = page.filters_caption(replace(f, regions=(named(region, L),)))
 with tabs[opened]:
     if opened == "managers":
         cols = {"manager": None, "revenue": M, "deals_won": N, "win_rate": P, "within_sla_share": P}
-        tables.show(dd["managers"][list(cols)], cols, key="managers", file_name=f"managers_{region}", scope=scope,
+        people = dd["managers"].assign(manager=[named(m, L) for m in dd["managers"].manager])
+        tables.show(people[list(cols)], cols, key="managers", file_name=f"managers_{region}", scope=scope,
                     column_config=columns(cols))
     elif opened == "products":
         cols = {"product": None, "revenue": M, "deals_won": N, "avg_deal": M, "win_rate": P}
-        tables.show(dd["products"][list(cols)], cols, key="products", file_name=f"products_{region}", scope=scope,
+        products = dd["products"].assign(product=[named(p, L) for p in dd["products"]["product"]])
+        tables.show(products[list(cols)], cols, key="products", file_name=f"products_{region}", scope=scope,
                     column_config=columns(cols))
     else:
         src = dd["sources"].assign(channel=dd["sources"]["label_" + L].fillna(dd["sources"].channel))

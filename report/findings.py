@@ -252,10 +252,13 @@ def _contribution_slide(ctx: Context, d: dict, title: str, note: str) -> Slide:
     found = [said(ctx, "deck.c.marketing_line", marketing=(mk_rev, ctx.money(mk_rev, cur)),
                   total=(total, ctx.money(total, cur)), share=(mk_share, ctx.pct(mk_share)),
                   model=(None, model_name(d["model"].model.iloc[0], ctx.lang)))]
-    first = shown.iloc[0]
-    found.append(said(ctx, "deck.c.top_line", channel=(None, labels.get(first.channel, first.channel)),
-                      top_revenue=(first.revenue, ctx.money(first.revenue, cur)),
-                      top_share=(first.share, ctx.pct(first.share))))
+    # the largest channel, not the revenue no channel could be credited with (its own line on the data slide)
+    named = shown[shown.channel != attribution.UNATTRIBUTED]
+    if not named.empty:
+        first = named.iloc[0]
+        found.append(said(ctx, "deck.c.top_line", channel=(None, labels.get(first.channel, first.channel)),
+                          top_revenue=(first.revenue, ctx.money(first.revenue, cur)),
+                          top_share=(first.share, ctx.pct(first.share))))
     paid = shown[shown.romi.notna()]
     if not paid.empty:
         best = paid.loc[paid.romi.idxmax()]

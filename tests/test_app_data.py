@@ -410,3 +410,18 @@ def test_a_tab_reads_its_tables_when_opened_and_no_others(warehouse, lang, monke
         asked.clear()
         open_tab(at, "data", tab)
         assert (not set(asked) & every) if tab != "history" else set(asked) & every, tab
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_quality_tiles_of_the_whole_warehouse_say_so(warehouse, lang):
+    """Beside «Выручка без атрибуции за период», the unknown-region share, the deals without a source and the
+    rejected rows are the whole warehouse's (mart_dq): a one-month period leaves them unchanged, and each
+    tile now says so under its value (they stood unlabelled beside the period's figure)."""
+    q1 = open_tab(run_app("data", lang, **Q1_2025), "data", "quality")
+    jan = open_tab(run_app("data", lang, period="custom", **{"from": "2025-01-01", "to": "2025-01-31"}),
+                   "data", "quality")
+    for key in ("data.dq.unknown_region", "data.dq.no_source", "data.dq.rejected"):
+        tile = metric(jan, t(key, lang))
+        assert tile.value == metric(q1, t(key, lang)).value           # the period does not move it
+        assert tile.delta == t("data.dq.whole", lang) != "data.dq.whole"
+    assert metric(jan, t("data.dq.unattributed", lang)).delta != t("data.dq.whole", lang)

@@ -98,7 +98,8 @@ def test_scoreboard_default_flight_and_weekly_estimate(on_demo, lang):
     if box.value != sparse:
         box.set_value(sparse).run()
     e = est[sparse]
-    assert t("impact.weekly_note", lang, share=fmt.percent(e.zero_share, lang, 0)) in texts(at)
+    assert t("impact.weekly_note", lang, share=fmt.percent(e.zero_share, lang, 0),
+             metric=t("impact.metric.revenue", lang)) in texts(at)
     assert metric(at, t("impact.incremental", lang)).value == fmt.compact(e.result.incremental, lang, "RUB")
     assert metric(at, t("impact.p_value", lang)).value == p_value(e.result.p_value, lang)
     fit = metric(at, t("impact.pre_fit", lang))
@@ -348,3 +349,28 @@ def test_the_band_of_a_metric_that_cannot_be_negative_starts_at_zero():
     high, low = fig.data[0], fig.data[1]
     assert list(low.y) == [0, 0, 1, 0, 0, 2] and list(high.y) == list(w.high)
     assert min(fig.layout.yaxis.tickvals) >= 0 and min(fig.layout.yaxis.range) >= 0
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_planner_offers_and_counts_only_regions_with_data(warehouse, lang):
+    """The fixture company sold in three regions of data/regions.csv's sixteen. The planner offered all
+    sixteen and counted the thirteen empty ones as controls («контрольных регионов: 15»), while the
+    estimate drops a control with nothing in it; now it offers the three (view.plan plans on them alone)."""
+    sold = sorted(r for (r,) in sql(warehouse, "select distinct d.region from deals d join cfg_regions c "
+                                               "using (region) where status = 'won' and amount > 0"))
+    at = run_app("impact", lang, **Q1_2025)
+    assert at.multiselect(key="plan_candidates").options == sold == ["Казань", "Москва", "Санкт-Петербург"]
+
+
+def test_the_weekly_note_names_the_metric_it_counts(on_demo):
+    """A flight whose leads are zero on many days is estimated weekly; the note said «дней без единой сделки
+    по этому показателю» on the leads metric too: it now names the metric whose zeros it counts."""
+    flights, _, est = expected(str(on_demo), "leads")
+    sparse = next(c for c in view.in_period(flights).campaign if est[c].weekly)
+    at = run_app("impact", "ru", period="last12")
+    at.button_group(key="impact_metric").set_value("leads").run()
+    at.selectbox(key="impact_flight").set_value(sparse).run()
+    assert not at.exception
+    note = t("impact.weekly_note", "ru", share=fmt.percent(est[sparse].zero_share, "ru", 0),
+             metric=t("impact.metric.leads", "ru"))
+    assert note in texts(at) and "«Лиды»" in note and "сделк" not in note

@@ -10,7 +10,19 @@ import duckdb
 import pytest
 
 from model import metrics
-from tests.apptest import Q1_2025, ROOT, amount_shown, chart, metric, run_app, sql_one, texts, tick_value, values
+from tests.apptest import (
+    Q1_2025,
+    ROOT,
+    amount_shown,
+    chart,
+    charts,
+    metric,
+    run_app,
+    sql_one,
+    texts,
+    tick_value,
+    values,
+)
 from ui import fmt
 from ui.i18n import TEXT, t
 
@@ -196,3 +208,17 @@ def test_a_product_filter_says_what_it_cannot_narrow(small_demo, monkeypatch, la
     assert at.caption[0].value.endswith(f"({t('filters.products_note', lang)})")
     assert product in at.caption[0].value
     assert t("filters.products_note", lang) not in run_app("overview", lang, **period).caption[0].value
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_period_with_no_month_of_data_says_so_instead_of_an_empty_chart(warehouse, lang):
+    """A month after the data's last day: the monthly chart drew an empty date axis from Jan 2000 to Jan
+    2001; the page now says there is nothing to chart by month and which day the data ends."""
+    at = run_app("overview", lang, period="custom", **{"from": "2045-01-01", "to": "2045-01-31"})
+    title = t("overview.chart", lang, currency="RUB")
+    assert not [c for c in charts(at) if title in (c["layout"].get("title") or {}).get("text", "")]
+    latest = sql_one(warehouse, "select max(d) from (select max(created_at::date) as d from deals union all "
+                                "select max(created_at::date) from leads union all select max(date) from ad_spend)")
+    assert t("chart.no_months", lang, latest=fmt.date(latest, lang)) in texts(at)
+    at = run_app("overview", lang, **Q1_2025)                 # a period with data keeps its chart
+    assert [c for c in charts(at) if title in (c["layout"].get("title") or {}).get("text", "")]

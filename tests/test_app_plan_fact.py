@@ -53,3 +53,22 @@ def test_heatmap_months_and_scale_in_the_readers_language(warehouse, lang):
     # the fixture plans revenue for January only; the period starts on the 10th: the column says so
     assert heat["x"] == {"ru": ["янв 2025<br>с 10.01"], "en": ["Jan 2025<br>from Jan 10"]}[lang]
     assert heat["colorbar"]["ticktext"][2] == ("100\u00a0%" if lang == "ru" else "100%")
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_region_whose_gap_cannot_be_split_says_so_beside_one_that_can(copy_of_warehouse, tmp_path, lang):
+    """Москва gets a deals plan, so its gap splits into three parts; Санкт-Петербург plans revenue alone,
+    so its gap cannot be split. The page used to print the raw key «plan.factor.nan» and three «—» for
+    the second region (the missing factor reaches the page as NaN, not None, once another region has one)."""
+    from etl.load import load_files
+
+    extra = tmp_path / "plan_deals.csv"
+    extra.write_text("Месяц;Регион;Продукт;Показатель;План;Ответственный\n01.01.2025;Москва;;deals;3;sales\n",
+                     encoding="utf-8")
+    assert load_files([extra], progress=False)["ok"]
+    at = run_app("plan_fact", lang, period="custom", **{"from": "2025-01-01", "to": "2025-01-31"})
+    shown = texts(at)
+    assert "plan.factor" not in shown
+    lines = {ln.split("**")[1]: ln for ln in shown.splitlines() if ln.startswith("**")}
+    assert any(t(f"plan.factor.{k}", lang) in lines["Москва"] for k in ("leads", "conversion", "deal_value"))
+    assert lines["Санкт-Петербург"].endswith(t("plan.why_gap_only", lang, region="", gap="").split(";")[-1])

@@ -1,12 +1,14 @@
 """The regions page (AppTest) against direct SQL on the fixture warehouse, in both languages."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from model.access import OPERATOR
 from tests.apptest import (
     Q1_2025,
     chart,
+    charts,
     open_tab,
     record_files,
     record_queries,
@@ -188,3 +190,80 @@ def test_a_drill_down_file_says_it_covers_its_region(warehouse, monkeypatch, lan
         assert "Москва" in note and t("all_regions", lang) not in note, (tab, note)
     note = next(iter(load_workbook(io.BytesIO(built["regions.xlsx"])).active.iter_rows(values_only=True)))[0]
     assert t("all_regions", lang) in note        # the summary table covers the sidebar's regions
+
+
+NO_REGION_DEAL = ("ID;Название сделки;Бюджет;Валюта;Ответственный;Дата создания;Дата закрытия;Этап сделки;Воронка;"
+                  "Город;Источник;utm_source;utm_medium;utm_campaign;ID лида\n"
+                  "901;Котёл;50000;RUB;;10.02.2025 10:00:00;20.02.2025 12:00:00;Успешно реализовано;Продажи;"
+                  ";Холодный звонок;;;;\n")
+NO_REGION_LEAD = ("ID лида;Дата создания;Город;Источник;Статус;Дата первого контакта;Ответственный\n"
+                  "L901;11.02.2025 10:00:00;;Холодный звонок;Новый;;\n")
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_rows_without_a_region_or_manager_are_named_in_words(copy_of_warehouse, tmp_path, lang):
+    """A deal and a lead exported without a region or a manager: the regions table, its drill-down (the pick,
+    the chart, the managers) and the funnel's region breakdown and first-contact table read «(не указан)» /
+    "(not given)", where they read the marts' «(none)» in both languages."""
+    from etl.load import load_files
+
+    (tmp_path / "deals_x.csv").write_text(NO_REGION_DEAL, encoding="utf-8-sig")
+    (tmp_path / "leads_x.csv").write_text(NO_REGION_LEAD, encoding="utf-8-sig")
+    assert load_files([tmp_path / "deals_x.csv", tmp_path / "leads_x.csv"], progress=False)["ok"]
+    none = t("value.none", lang)
+    at = run_app("regions", lang, **Q1_2025, region="(none)")
+    table = at.dataframe[0].value.set_index("region")
+    assert float(table.at[none, "revenue"]) == 50000 and "(none)" not in table.index
+    pick = at.selectbox(key="region_pick")
+    assert pick.value == "(none)" and none in pick.options and "(none)" not in pick.options
+    assert chart(at, t("regions.drill_chart", lang, region=none, currency="RUB"))
+    assert list(at.dataframe[1].value.manager) == [none]
+    at = run_app("funnel", lang, **Q1_2025)
+    first_contact = at.dataframe[2].value
+    assert none in set(first_contact.region) and none in set(first_contact.manager)
+    at.segmented_control(key="funnel_by").set_value("region").run()
+    assert none in set(at.dataframe[0].value.label) and "(none)" not in texts(at)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_drill_down_with_no_month_of_data_says_so_instead_of_an_empty_chart(warehouse, lang):
+    """A month after the data (a region's open deals still give it a row): the drill-down's monthly chart drew
+    an empty date axis from Jan 2000 to Jan 2001; it now says there is nothing to chart by month."""
+    at = run_app("regions", lang, period="custom", **{"from": "2045-01-01", "to": "2045-01-31"}, region="Москва")
+    assert at.selectbox(key="region_pick").value == "Москва"
+    title = t("regions.drill_chart", lang, region="Москва", currency="RUB")
+    assert not [c for c in charts(at) if title in (c["layout"].get("title") or {}).get("text", "")]
+    assert t("chart.no_months", lang, latest="\x00").split("\x00")[0] in texts(at)
+    at = run_app("regions", lang, **Q1_2025, region="Москва")            # a period with data keeps its chart
+    assert chart(at, title)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_average_deal_leaves_out_a_won_deal_whose_amount_is_unknown(copy_of_warehouse, tmp_path, lang):
+    """A won deal exported without an amount is revenue unknown, not zero: it counts as won, and the average
+    deal divides the known revenue by the won deals with an amount (it divided by every won deal, an amount
+    of 0 for the unknown one: Москва of the check company read 96 735 ₽ for 97 503 ₽), in the table and in
+    the products tab."""
+    from etl.load import load_files
+
+    (tmp_path / "deals_no_amount.csv").write_text(
+        NO_REGION_DEAL.splitlines()[0] + "\n902;Котёл;;RUB;Анна Смирнова;10.02.2025 10:00:00;20.02.2025 12:00:00;"
+        "Успешно реализовано;Продажи;Москва;Холодный звонок;;;;\n", encoding="utf-8-sig")
+    assert load_files([tmp_path / "deals_no_amount.csv"], progress=False)["ok"]
+    revenue, won, priced = sql(copy_of_warehouse, "select sum(amount * case currency when 'RUB' then 1 else 90 end), "
+                                                  "count(*), count(amount) from deals where region = 'Москва' and "
+                                                  "status = 'won' and closed_at::date between '2025-01-01' and "
+                                                  "'2025-03-31'")[0]
+    assert won == priced + 1
+    at = run_app("regions", lang, **Q1_2025, region="Москва")
+    row = at.dataframe[0].value.set_index("region").loc["Москва"]
+    assert row.deals_won == won and float(row.avg_deal) == pytest.approx(float(revenue) / priced)
+    open_tab(at, "regions", "products")
+    products = at.dataframe[1].value
+    assert products.deals_won.sum() == won
+    unknown = products.set_index("product").loc[t("value.none", lang)]     # the deal's export names no product
+    rev, n, known = sql(copy_of_warehouse, "select sum(amount), count(*), count(amount) from deals where region = "
+                                           "'Москва' and status = 'won' and product is null and currency = 'RUB' "
+                                           "and closed_at::date between '2025-01-01' and '2025-03-31'")[0]
+    assert unknown.deals_won == n == known + 1
+    assert (pd.isna(unknown.avg_deal) if not known else float(unknown.avg_deal) == pytest.approx(float(rev) / known))

@@ -308,6 +308,24 @@ def test_inheritance_follows_a_reloaded_lead_and_survives_rebuild(fresh_db, tmp_
     assert json.loads(capsys.readouterr().out)["deals_channel_from_lead"] == 2
 
 
+def test_a_lead_without_a_source_still_gives_its_region(fresh_db, tmp_path):
+    """A deal exported with no region and no source names a lead that has a region but no source: the deal
+    stood in the regions' «(none)» row though its lead said where the client is; it now takes the region
+    (not a channel: it stays unknown, and is not counted as taking its lead's channel). When the lead is
+    re-exported without a region the deal has none again, and a rebuild gives the same table."""
+    leads = "lead_id;created_at;region;source\nL7;02.01.2025 09:00;Казань;\nL8;02.01.2025 09:00;;\n"
+    deals = "deal_id;created_at;amount;status;region;lead_id\nD7;05.01.2025;1000;won;;L7\nD8;05.01.2025;500;won;;L8\n"
+    result = load_files([write(tmp_path, "leads.csv", leads), write(tmp_path, "deals.csv", deals)], progress=False)
+    assert result["ok"] and result["deals_channel_from_lead"] == 0
+    assert inherited(fresh_db) == [("D7", "unknown", None, "Казань", False), ("D8", "unknown", None, None, False)]
+    before = query(fresh_db, "select * from deals order by all")
+    assert rebuild(progress=False)["ok"]
+    assert query(fresh_db, "select * from deals order by all") == before
+    load_files([write(tmp_path, "leads_2.csv", "lead_id;created_at;region;source\nL7;02.01.2025 09:00;;\n")],
+               progress=False)
+    assert inherited(fresh_db)[0] == ("D7", "unknown", None, None, False)
+
+
 def test_a_lead_id_two_systems_share_never_fans_out(fresh_db, tmp_path):
     """L1 exists in two source systems: a deal of one of them takes that one's lead; a deal of a third
     system takes one of them, always the same (first by system name), and stays one row."""

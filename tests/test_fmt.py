@@ -166,3 +166,12 @@ def test_every_noun_has_its_forms():
     from ui.i18n import TEXT
     for key in (k for k in TEXT["ru"] if k.startswith("noun.")):
         assert len(TEXT["ru"][key].split("|")) == 3 and len(TEXT["en"][key].split("|")) == 2, key
+
+
+def test_a_name_the_marts_left_empty_reads_in_words_and_a_missing_one_passes():
+    import pandas as pd
+
+    from ui.i18n import named, t
+    assert named("(none)", "ru") == t("value.none", "ru") == "(не указан)"
+    assert named("(none)", "en") == "(not given)" and named("Москва", "en") == "Москва"
+    assert named(pd.NA, "ru") is pd.NA and named(None, "ru") is None     # a comparison with NA raised

@@ -26,6 +26,7 @@ from report import deck as decks
 from report.make import make
 from report.periods import next_period, period_label
 from tests.apptest import (
+    NO_SOURCE_DEALS,
     Q1_2025,
     ROOT,
     UNATTRIBUTED_EXPECTED,
@@ -760,3 +761,32 @@ def test_a_period_without_flights_leaves_the_impact_slide_out_and_says_so(wareho
     con.close()
     assert [s.key for s in deck.slides] == ["contribution"]
     assert t("deck.i.omitted", "ru", reason=t("deck.i.none", "ru")) in deck.omitted
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_largest_channel_line_names_a_channel_not_the_unattributed_revenue(copy_of_warehouse, tmp_path, lang):
+    """Deals with no source, no lead and no touches make the largest block of the period's revenue: the
+    contribution slide's table lists it as «Без атрибуции», and its line read «Крупнейший канал — Без
+    атрибуции»; the line now names the largest channel credited with revenue."""
+    from etl.load import load_files
+
+    big = tmp_path / "deals_amo_big_no_source.csv"        # NO_SOURCE_DEALS's layout, one more such deal
+    big.write_text(NO_SOURCE_DEALS.splitlines()[0] + "\n204;Завод без источника;\"9 000 000\";RUB;Анна Смирнова;"
+                   "01.02.2025 10:00:00;10.02.2025 12:00:00;Успешно реализовано;Москва;;;;;\n", encoding="utf-8-sig")
+    assert load_files([big], progress=False)["ok"]
+    p = UNATTRIBUTED_PERIOD
+    f = decks.Filters("custom", dt.date.fromisoformat(p["from"]), dt.date.fromisoformat(p["to"]),
+                      tuple(p["regions"].split(",")), ())
+    con = duckdb.connect(str(copy_of_warehouse), read_only=True)
+    try:
+        def run(name, params):
+            return run_on(con, name, params, OPERATOR)
+        deck = decks.build(f, run, lang, ["contribution"])
+        by_channel = with_models(views.load("contribution", f, run))["by_channel"].set_index("channel").revenue
+    finally:
+        con.close()
+    assert by_channel.idxmax() == "unattributed", by_channel   # the case: no channel holds more
+    slide = next(s for s in deck.slides if s.key == "contribution")
+    top = [x for x in slide.findings if "top_revenue" in x.facts]
+    assert len(top) == 1 and t("contrib.unattributed", lang) not in top[0].text
+    assert top[0].facts["top_revenue"][0] == pytest.approx(float(by_channel.drop("unattributed").max()))

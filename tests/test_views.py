@@ -77,7 +77,8 @@ def test_fetch_with_one_worker_runs_in_the_callers_thread(monkeypatch):
 def test_derive_fills_sums_and_leaves_ratios_without_a_denominator_empty():
     rows = pd.DataFrame({
         "region": ["A", "B", "(none)"], "revenue": [100.0, 0.0, np.nan], "deals_won": [4.0, 0.0, 1.0],
-        "deals_lost": [1.0, 0.0, 0.0], "deals_created": [5.0, 0.0, 1.0], "revenue_sourced": [25.0, 0.0, 0.0],
+        "deals_won_priced": [4.0, 0.0, 1.0], "deals_lost": [1.0, 0.0, 0.0], "deals_created": [5.0, 0.0, 1.0],
+        "revenue_sourced": [25.0, 0.0, 0.0],
         "revenue_influenced": [50.0, 0.0, 0.0], "deals_won_sourced": [1.0, 0.0, 0.0], "spend": [30.0, 10.0, 0.0],
         "leads": [10.0, 0.0, 2.0], "qualified": [5.0, 0.0, 1.0], "open_deals": [2.0, 0.0, 0.0],
         "open_pipeline": [70.0, 0.0, 0.0], "revenue_plan_period": [200.0, 0.0, np.nan],

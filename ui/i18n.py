@@ -39,6 +39,14 @@ def lang() -> str:
     return value if value in LANGS else DEFAULT
 
 
+NONE = "(none)"   # the marts' name for a row with no region, manager or product (queries/warehouse/steps)
+
+
+def named(value, lang_: str | None = None):
+    """A region, manager or product as a reader sees it: the marts' «(none)» in words of the language."""
+    return t("value.none", lang_) if isinstance(value, str) and value == NONE else value   # NA is no name
+
+
 def t(key: str, lang_: str | None = None, **fields) -> str:
     """The text for `key` in the session's language (or `lang_`), formatted with `fields`;
     a missing key is a bug, so it shows as itself."""

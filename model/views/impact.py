@@ -291,6 +291,13 @@ def verdict_code(r: ImpactResult) -> str:
 
 
 # ------------------------------------------------------------------------------ the planner
+def with_data(panel: pd.DataFrame) -> pd.DataFrame:
+    """The regions that have the metric on some day of the panel: flight_panel lists every region of
+    data/regions.csv, and one the company never sold in is neither a test region nor a control (the
+    estimate drops such controls too)."""
+    return panel[panel.groupby("region")["value"].transform("sum") != 0].reset_index(drop=True)
+
+
 def plan_check(panel: pd.DataFrame, region: str, days: int) -> str | None:
     """Why `region` cannot be a treated region of a `days`-day test planned on `panel` (a code for
     ui/locales' impact.plan.err.*), or None when it can: the planner's first placebo window starts
@@ -311,9 +318,9 @@ def plan_check(panel: pd.DataFrame, region: str, days: int) -> str | None:
 
 def plannable(panel: pd.DataFrame, days: int) -> list[str]:
     """Regions a `days`-day test can be planned on, the largest first (they make the default picks)."""
-    p = trim(panel, [])
+    p = trim(with_data(panel), [])
     size = p.groupby("region")["value"].sum().sort_values(ascending=False)
-    return [r for r in size.index if plan_check(panel, r, days) is None]
+    return [r for r in size.index if plan_check(p, r, days) is None]
 
 
 def plan(panel: pd.DataFrame, candidates: tuple, days: int) -> dict:
@@ -321,7 +328,7 @@ def plan(panel: pd.DataFrame, candidates: tuple, days: int) -> dict:
     "error": an ImpactError code when the whole plan fails}."""
     from analysis.impact import ImpactError
     from analysis.planner import plan_experiment
-    p = trim(panel, [])
+    p = trim(with_data(panel), [])
     skipped = [(c, code) for c in candidates if (code := plan_check(p, c, days))]
     usable = [c for c in candidates if c not in dict(skipped)]
     out: dict = {"plan": None, "skipped": skipped, "error": None}

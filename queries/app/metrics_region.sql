@@ -43,13 +43,13 @@ parts as (
            null::double as revenue_plan_period, null::double as revenue_plan_to_date,
            null::double as deals_plan_period, null::double as deals_plan_to_date,
            null::double as leads_plan_period, null::double as leads_plan_to_date,
-           null::double as spend_plan_period, null::double as spend_plan_to_date
+           null::double as spend_plan_period, null::double as spend_plan_to_date, deals_won_priced
     from region_rows($date_from, $date_to)
     where (len($regions) = 0 or list_contains($regions, region))
       and (len($products) = 0 or product is null or list_contains($products, product))
     union all
     select unnest([region, null]), unnest([false, true]), null, null, null, null, null, null, null, null, null, null,
-           open_deals, open_amount_base, null, null, null, null, null, null, null, null
+           open_deals, open_amount_base, null, null, null, null, null, null, null, null, null
     from mart_pipeline
     where (len($regions) = 0 or list_contains($regions, region))
       and (len($products) = 0 or list_contains($products, product))
@@ -58,12 +58,12 @@ parts as (
            if(metric = 'revenue', pp, null), if(metric = 'revenue', pd, null),
            if(metric = 'deals', pp, null), if(metric = 'deals', pd, null),
            if(metric = 'leads', pp, null), if(metric = 'leads', pd, null),
-           if(metric = 'spend', pp, null), if(metric = 'spend', pd, null)
+           if(metric = 'spend', pp, null), if(metric = 'spend', pd, null), null
     from plan_lines where keep
     union all
     -- the total row exists whatever the period holds
     select null, true, null, null, null, null, null, null, null, null, null, null, null, null,
-           null, null, null, null, null, null, null, null
+           null, null, null, null, null, null, null, null, null
 ),
 
 agg as (
@@ -75,7 +75,8 @@ agg as (
            sum(revenue_plan_period) as revenue_plan_period, sum(revenue_plan_to_date) as revenue_plan_to_date,
            sum(deals_plan_period) as deals_plan_period, sum(deals_plan_to_date) as deals_plan_to_date,
            sum(leads_plan_period) as leads_plan_period, sum(leads_plan_to_date) as leads_plan_to_date,
-           sum(spend_plan_period) as spend_plan_period, sum(spend_plan_to_date) as spend_plan_to_date
+           sum(spend_plan_period) as spend_plan_period, sum(spend_plan_to_date) as spend_plan_to_date,
+           sum(deals_won_priced) as deals_won_priced
     from parts
     group by region, is_total
 ),

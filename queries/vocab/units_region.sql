@@ -19,7 +19,7 @@ deal_units as (
     select d.source_system, d.deal_id, d.lead_id, d.status, d.amount_base, d.region as old,
            case when region_key(d.region_raw) = a.key and d.region not in (select region from known)
                 then a.target else d.region end as own_new,
-           d.inherits and d.channel_from_lead and d.region_raw is null as from_lead
+           d.inherits and d.region_raw is null and d.region is not null as from_lead
     from vocab_deals d
     cross join vocab_args a
 ),

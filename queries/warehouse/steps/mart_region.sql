@@ -6,13 +6,14 @@
 create or replace table mart_region_day as
 with parts as (
     select day, region, product, currency, deals_created, deals_won, deals_lost, revenue, revenue_base,
-           sourced_base, influenced_base, deals_won_sourced, 0 as cost_base, 0 as leads, 0 as qualified
+           sourced_base, influenced_base, deals_won_sourced, 0 as cost_base, 0 as leads, 0 as qualified,
+           deals_won_priced
     from mart_deals_day
     union all
-    select day, region, product, currency, 0, 0, 0, 0, 0, 0, 0, 0, cost_base, 0, 0
+    select day, region, product, currency, 0, 0, 0, 0, 0, 0, 0, 0, cost_base, 0, 0, 0
     from mart_spend_day
     union all
-    select day, region, null, null, 0, 0, 0, 0, 0, 0, 0, 0, 0, leads, qualified
+    select day, region, null, null, 0, 0, 0, 0, 0, 0, 0, 0, 0, leads, qualified, 0
     from mart_leads_day
 )
 select day, region, product, currency, sum(deals_created)::bigint as deals_created,
@@ -20,7 +21,8 @@ select day, region, product, currency, sum(deals_created)::bigint as deals_creat
        sum(revenue)::decimal(18,2) as revenue, sum(revenue_base)::decimal(18,2) as revenue_base,
        sum(sourced_base)::decimal(18,2) as sourced_base, sum(influenced_base)::decimal(18,2) as influenced_base,
        sum(deals_won_sourced)::bigint as deals_won_sourced, sum(cost_base)::decimal(18,2) as cost_base,
-       sum(leads)::bigint as leads, sum(qualified)::bigint as qualified
+       sum(leads)::bigint as leads, sum(qualified)::bigint as qualified,
+       sum(deals_won_priced)::bigint as deals_won_priced
 from parts
 group by all
 order by day;
@@ -34,7 +36,8 @@ select date_trunc('month', day)::date as month, region, product, currency,
        sum(deals_lost)::bigint as deals_lost, sum(revenue)::decimal(18,2) as revenue,
        sum(revenue_base)::decimal(18,2) as revenue_base, sum(sourced_base)::decimal(18,2) as sourced_base,
        sum(influenced_base)::decimal(18,2) as influenced_base, sum(deals_won_sourced)::bigint as deals_won_sourced,
-       sum(cost_base)::decimal(18,2) as cost_base, sum(leads)::bigint as leads, sum(qualified)::bigint as qualified
+       sum(cost_base)::decimal(18,2) as cost_base, sum(leads)::bigint as leads, sum(qualified)::bigint as qualified,
+       sum(deals_won_priced)::bigint as deals_won_priced
 from mart_region_day
 group by all
 order by month;
