@@ -116,6 +116,10 @@ def parse_user(text: str, where: str = "--period") -> Period:
     if found is None:
         raise LoadError(f"{where} {text!r}: write the first and last day of the report's period, "
                         f"e.g. 2026-03-01..2026-03-10, or a month, e.g. 2026-03", "bad_period", value=str(text))
+    days = _dates(str(text))
+    if len(days) >= 2 and days[0] > days[1]:   # a title's range may run either way; the user's is meant as written
+        raise LoadError(f"{where} {text}: the first day is after the last; swap them", "bad_period",
+                        value=str(text))
     return found
 
 

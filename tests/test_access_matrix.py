@@ -358,8 +358,14 @@ def test_deck_pptx_pdf_and_cli_as_a_regional_user(demo, monkeypatch, tmp_path):
     monkeypatch.setattr(runner, "runner", recording)
     # the charts' pictures are drawn from the figures checked below (drawing them takes most of the time)
     monkeypatch.setattr(render, "slide_images", lambda deck: {})
-    deck, files = make(dt.date(2025, 4, 1), dt.date(2025, 9, 30), regions=("Москва", "Челябинск"), lang="ru",
-                       user=TWO)
+    # a region outside TWO's access is refused in one line that names only TWO's own regions, before any query
+    with pytest.raises(LookupError) as refused:
+        make(dt.date(2025, 4, 1), dt.date(2025, 9, 30), regions=("Москва", "Челябинск"), lang="ru", user=TWO)
+    assert str(refused.value).startswith("--regions Москва: not a region this deck can show")
+    offered = str(refused.value).split("use one of:")[1]
+    assert not [n for n in other_names(demo, TWO) if n in offered], offered
+    calls.clear()
+    deck, files = make(dt.date(2025, 4, 1), dt.date(2025, 9, 30), regions=("Челябинск",), lang="ru", user=TWO)
     for name, params, rows in calls:
         expected.check(name, params, rows)
     names, numbers = other_names(demo, TWO), expected.leaking_numbers()

@@ -220,6 +220,18 @@ def test_a_bad_period_flag_is_one_line(fresh_db, tmp_path, capsys):
     assert not fresh_db.exists()
 
 
+def test_a_reversed_period_flag_is_refused_as_the_form_refuses_it(fresh_db, tmp_path, capsys):
+    """«--period 2026-03-10..2026-03-01» was read as 03-01..03-10 in silence, where the upload form's reversed
+    pair is refused: the user's range is meant as written, so it is refused alike (a title's may run either way)."""
+    assert main(["load", "--period", "2026-03-10..2026-03-01", str(write(tmp_path, "utm.csv", METRICA))]) == 2
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert len(err) == 1 and "first day is after the last" in err[0], err
+    assert not fresh_db.exists()
+    from ui import upload
+    result = upload.load_uploads([("utm.csv", METRICA)], period=(dt.date(2026, 3, 10), dt.date(2026, 3, 1)))
+    assert not result["ok"] and "first day is after the last" in result["error"]["error"], result
+
+
 def test_upload_form_period(fresh_db, tmp_path):
     from ui import upload
     result = upload.load_uploads([("utm.csv", METRICA)], period=(dt.date(2026, 3, 1), dt.date(2026, 3, 10)))

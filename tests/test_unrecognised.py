@@ -73,7 +73,9 @@ def test_every_unmatched_value_is_listed_with_what_rides_on_it(odd_warehouse):
 def test_shares_add_up_per_table(odd_warehouse):
     from etl.paths import QUERIES_DIR
     text = (QUERIES_DIR / "app" / "dq_unrecognised_share.sql").read_text(encoding="utf-8")
-    rows = {(d, s): (share, rev) for d, s, _, _, share, rev in sql(odd_warehouse, text)}
+    rows = {(d, s): (share, rev) for d, s, _, _, share, rev, _ in sql(odd_warehouse, text)}
+    top = {(d, s): values for d, s, _, _, _, _, values in sql(odd_warehouse, text)}
+    assert top[("region", "deals")] == ["Тверь", "Урюпинск"]       # 120 000 won, then an open deal
     total_won = 100_000 + 50_000 + 70_000            # deals 1-3 won; 6 lost; 4, 5 open or rejected
     assert rows[("region", "deals")][1] == pytest.approx((50_000 + 70_000) / total_won)
     assert rows[("region", "deals")][0] == pytest.approx(3 / 5)   # Тверь x2, Урюпинск of 5 loaded deals
@@ -88,6 +90,11 @@ def test_line_names_each_dimension_over_the_threshold(lang):
     cells = pd.DataFrame({"cells_warned": [0], "won_deals": [100], "won_no_amount": [1], "channel_from_lead": [0]})
     line = unrecognised_line(share, cells, lang)
     assert t("dq.dimension.channel", lang) in line and t("dq.dimension.region", lang) in line
+    # the values behind a share are named, as the Data page lists them
+    named = unrecognised_line(share.assign(top_values=[["Авито", "Перезвонить"], ["Тверь"], ["x"]]), cells, lang)
+    ru = lang == "ru"
+    assert ("(«Авито», «Перезвонить» и ещё 1)" if ru else "(“Авито”, “Перезвонить” and 1 more)") in named, named
+    assert ("(«Тверь»)" if ru else "(“Тверь”)") in named, named
     assert t("dq.dimension.stage", lang) not in line              # 0.1 % of deals: below the line
     assert t("dq.part.no_amount", lang, share="1", n="1")[:12] not in line   # 1 of 100 won deals: below it
     quiet = share.assign(share=UNRECOGNISED_ALERT / 2, revenue_share=UNRECOGNISED_ALERT / 2)
@@ -107,6 +114,7 @@ def test_overview_and_deck_carry_the_line(odd_warehouse):
     warnings = [w.value for w in at.warning]
     line = "Data quality of the whole warehouse, no filters: region: unrecognised values"
     assert any(w.startswith(line) for w in warnings), warnings
+    assert any("(“Тверь”, “Урюпинск”)" in w for w in warnings), warnings    # the values, not only their field
     # the figures are the whole warehouse's: a region filter leaves the line as it is, and the line says so
     other = run_app("overview", "en", period="custom", regions="Казань", **{"from": "2025-01-01", "to": "2025-01-31"})
     assert [w.value for w in other.warning if w.value.startswith(line)] == [w for w in warnings if w.startswith(line)]

@@ -20,17 +20,33 @@ def unrecognised_line(share: pd.DataFrame, cells: pd.DataFrame, lang: str,
     parts = []
     for r in share.itertuples():
         dim = t(f"dq.dimension.{r.dimension}", lang)
+        mine = []
         if r.revenue_share is not None and r.revenue_share == r.revenue_share and r.revenue_share > threshold:
-            parts.append(t("dq.part.revenue", lang, dimension=dim, share=_pct(r.revenue_share, lang)))
+            mine.append(t("dq.part.revenue", lang, dimension=dim, share=_pct(r.revenue_share, lang)))
         if r.share is not None and r.share == r.share and r.share > threshold:
-            parts.append(t("dq.part.rows", lang, dimension=dim, share=_pct(r.share, lang),
-                           source=t(f"dq.of.{r.source}", lang)))
+            mine.append(t("dq.part.rows", lang, dimension=dim, share=_pct(r.share, lang),
+                          source=t(f"dq.of.{r.source}", lang)))
+        if mine:     # the values behind them once, after the dimension's last part
+            mine[-1] += _values(r, lang)
+        parts += mine
     if not cells.empty and cells.won_deals.iloc[0]:
         no_amount = int(cells.won_no_amount.iloc[0])
         if no_amount / int(cells.won_deals.iloc[0]) > threshold:
             parts.append(t("dq.part.no_amount", lang, share=_pct(no_amount / int(cells.won_deals.iloc[0]), lang),
                            n=fmt.number(no_amount, lang)))
     return t("dq.line", lang, parts="; ".join(parts)) if parts else None
+
+
+def _values(r, lang: str) -> str:
+    """The values behind a dimension's share, as the person will find them on the Data page: « («Авито»,
+    «Перезвонить» и ещё 3)»; nothing when the frame does not carry them (a list or an array per row)."""
+    top = getattr(r, "top_values", None)
+    top = [] if top is None or (isinstance(top, float) and top != top) else list(top)
+    if not top:
+        return ""
+    more = int(r.values) - len(top)
+    named = ", ".join(t("dq.value", lang, value=v) for v in top)
+    return " (" + (t("dq.values_more", lang, values=named, n=more) if more > 0 else named) + ")"
 
 
 def _pct(x: float, lang: str) -> str:

@@ -163,6 +163,16 @@ def fields_in_words(fields: dict, lang_: str | None) -> dict:
         out["path"] = t("err.proposal", lang_)
     if f"metric.{out.get('metric')}" in TEXT["ru"]:      # a plan metric: «Выручка», not revenue
         out["metric"] = t(f"metric.{out['metric']}", lang_)
+    for k in ("target", "other_target"):     # a plan's two targets as the pages write numbers: «867 000», not 867000.00
+        if k in out:
+            try:
+                v = float(out[k])
+            except (TypeError, ValueError):
+                continue
+            out[k] = fmt.number(v, lang_ or lang(), 0 if v == int(v) else 2)
+    for k in ("region", "product"):          # none given: a dash, as every table writes it
+        if out.get(k) == "-":
+            out[k] = fmt.DASH
     for k in ("missing", "needed"):
         if isinstance(out.get(k), str):
             out[k] = ", ".join(t(f"field.{f}", lang_) if f"field.{f}" in TEXT["ru"] else f
