@@ -107,8 +107,9 @@ def test_a_plan_giving_one_region_month_two_targets_is_refused_naming_both_rows(
     assert r["error"].startswith("plan_v2.csv: rows 3 and 5 give revenue for 2025-01, region Москва, product - "
                                  "two targets (867000.00 and 999.00)"), r["error"]
     ru = upload.error_line(r, "ru")
-    assert "строки 3 и 5 задают план «Выручка» на 2025-01 (регион: Москва, продукт: —) два разных значения — " \
-           "867\u00a0000 и 999." in ru and "\n" not in ru, ru
+    said = ("строки 3 и 5 задают план «Выручка» на 2025-01 (регион: Москва, продукт: —) два разных значения — "
+            "867\u00a0000 и 999.")
+    assert said in ru and "\n" not in ru, ru
     assert "two targets, 867,000 and 999." in upload.error_line(r, "en")
     assert (state(fresh_db), sql(fresh_db, "select month, region, metric, target from plan order by all")) == before
     (same,) = load_files([write(tmp_path / "plan_v3.csv", [*PLAN, PLAN[2]])], progress=False)["files"]

@@ -2,6 +2,8 @@
 amount, carry a noticeable share of the data (the Data page lists every value anyway)."""
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from ui import fmt
@@ -41,7 +43,7 @@ def _values(r, lang: str) -> str:
     """The values behind a dimension's share, as the person will find them on the Data page: « («Авито»,
     «Перезвонить» и ещё 3)»; nothing when the frame does not carry them (a list or an array per row)."""
     top = getattr(r, "top_values", None)
-    top = [] if top is None or (isinstance(top, float) and top != top) else list(top)
+    top = [] if top is None or (isinstance(top, float) and math.isnan(top)) else list(top)
     if not top:
         return ""
     more = int(r.values) - len(top)
