@@ -31,6 +31,8 @@ def _print(result: dict, as_json: bool) -> None:
                   f"loaded {f['rows_loaded']}{merged}, rejected {f['rows_rejected']}, "
                   f"duplicates {f['rows_duplicate']}, summary lines skipped {f['rows_skipped']}, "
                   f"cells left empty {f.get('cells_warned', 0)} (in {f.get('rows_warned', 0)} rows)")
+            for note in f.get("notes", []):     # what the load decided for the file (a repeated column, a constant)
+                print(f"  note: {note}")
             for r in f["reject_reasons"][:3]:
                 print(f"  row {r['row']}: {r['reason']}")
             for w in f.get("cell_warnings", [])[:3]:

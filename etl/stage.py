@@ -351,6 +351,19 @@ def shadowed_columns(header: list[str], ent: Entity, cols: dict[str, int], const
     return notes
 
 
+def repeated_columns(header: list[str], cols: dict[str, int]) -> list[str]:
+    """Notes for the repeats of a column the load reads (sniff.dedupe named them «Источник (2)»): only the
+    first of the same name is read, so a value written only in a repeat would be lost without a word."""
+    notes = []
+    for fld, idx in cols.items():
+        repeats = [h for h in header if h.startswith(f"{header[idx]} (") and h.endswith(")")
+                   and h[len(header[idx]) + 2:-1].isdigit()]
+        if repeats:
+            notes.append(f"{fld}: column '{header[idx]}' is read; the file repeats it as "
+                         f"{', '.join(repr(r) for r in repeats)}, which is not read")
+    return notes
+
+
 def _kind_sql(ncols: int) -> str:
     """data / blank / summary (totals, never summed) / note (a lone footer text) for one raw row.
 
@@ -782,7 +795,8 @@ def stage_file(con, layout: Layout, entity: str | None, mapping: Mapping) -> tup
     constants = check_constants(mapping, ent, layout.source.name)
     cols = map_columns(layout.header, ent, mapping, layout.source.name, constants)
     build_typed(src, ent, cols, mapping, constants)
-    st = Staged(ent.name, cols, constants=constants, notes=shadowed_columns(layout.header, ent, cols, constants))
+    st = Staged(ent.name, cols, constants=constants,
+                notes=shadowed_columns(layout.header, ent, cols, constants) + repeated_columns(layout.header, cols))
     count_rows(con, st, layout)
     sample_skipped(src, st)
     return st, src

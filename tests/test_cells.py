@@ -205,6 +205,20 @@ def test_constant_replaces_a_synonym_column_and_says_so(fresh_db, tmp_path):
     assert query(fresh_db, "select status from deals") == [("lost",)]
 
 
+def test_a_repeated_column_is_named_as_not_read(fresh_db, tmp_path, capsys):
+    """«…;Источник;Источник» with the value only in the second: only the first of a name is read, so the
+    deal loaded with no source and channel unknown, and nothing said so. The load now says which column it
+    read and which repeat it did not, in its notes and in the CLI's lines."""
+    from etl.__main__ import main
+    text = "ID;Бюджет;Дата создания;Источник;Источник\n1;100;03.01.2025;;Авито\n"
+    rep = load_one(write(tmp_path, "deals.csv", text))
+    assert "source: column 'Источник' is read; the file repeats it as 'Источник (2)', which is not read" \
+        in rep["notes"], rep["notes"]
+    capsys.readouterr()
+    assert main(["load", str(write(tmp_path, "deals2.csv", text.replace("1;100", "2;100")))]) == 0
+    assert "note: source: column 'Источник' is read; the file repeats it" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("toml, message", [
     ('entity = "deals"\n[constant]\nstatus = "won"\n',
      "unknown section [constant] in the mapping; accepted: entity, [columns], [options], [constants]"),

@@ -4,6 +4,7 @@ the PDF renders (not blank) with extractable Cyrillic; the CLI writes both; the 
 from __future__ import annotations
 
 import ast
+import contextlib
 import datetime as dt
 import io
 import shutil
@@ -666,6 +667,20 @@ def test_meeting_link_with_values_the_deck_cannot_read_falls_back_to_the_sidebar
     assert t("deck.title.headline", "en", period="2025-Q1") in preview(at)
 
 
+@contextlib.contextmanager
+def _unattributed_period(warehouse):
+    """The no-source deals' period and regions (UNATTRIBUTED_PERIOD) as filters, and the warehouse read as
+    the operator: (filters, connection, run)."""
+    p = UNATTRIBUTED_PERIOD
+    f = decks.Filters("custom", dt.date.fromisoformat(p["from"]), dt.date.fromisoformat(p["to"]),
+                      tuple(p["regions"].split(",")), ())
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        yield f, con, lambda name, params: run_on(con, name, params, OPERATOR)
+    finally:
+        con.close()
+
+
 def test_revenue_without_attribution_is_one_figure_on_the_deck_the_data_page_and_contribution(
         copy_of_warehouse, tmp_path):
     """Defined once (attribution_unattributed.sql): the period's won revenue no channel is credited with,
@@ -673,12 +688,7 @@ def test_revenue_without_attribution_is_one_figure_on_the_deck_the_data_page_and
     Contribution page's view state the same value, equal to SQL over the deals."""
     load_no_source_deals(tmp_path)
     p = UNATTRIBUTED_PERIOD
-    f = decks.Filters("custom", dt.date.fromisoformat(p["from"]), dt.date.fromisoformat(p["to"]),
-                      tuple(p["regions"].split(",")), ())
-    con = duckdb.connect(str(copy_of_warehouse), read_only=True)
-    try:
-        def run(name, params):
-            return run_on(con, name, params, OPERATOR)
+    with _unattributed_period(copy_of_warehouse) as (f, con, run):
         dq = facts(decks.build(f, run, "en", ["data_quality"]), "data_quality")
         data = views.load("data", f, run, tab="quality")["unattributed"].iloc[0]
         contribution = with_models(views.load("contribution", f, run))
@@ -691,8 +701,6 @@ def test_revenue_without_attribution_is_one_figure_on_the_deck_the_data_page_and
         revenue = float(con.execute(f"select sum(amount * {FX}) from deals where status = 'won' and closed_at::date "
                                     f"between '{p['from']}' and '{p['to']}' and region in ('Москва', 'Казань')"
                                     ).fetchall()[0][0])
-    finally:
-        con.close()
     assert expected == pytest.approx(UNATTRIBUTED_EXPECTED)
     assert dq["revenue"] == pytest.approx(expected) and data.unattributed == pytest.approx(expected)
     assert dq["share"] == pytest.approx(expected / revenue) and data.share == pytest.approx(expected / revenue)
@@ -774,17 +782,9 @@ def test_the_largest_channel_line_names_a_channel_not_the_unattributed_revenue(c
     big.write_text(NO_SOURCE_DEALS.splitlines()[0] + "\n204;Завод без источника;\"9 000 000\";RUB;Анна Смирнова;"
                    "01.02.2025 10:00:00;10.02.2025 12:00:00;Успешно реализовано;Москва;;;;;\n", encoding="utf-8-sig")
     assert load_files([big], progress=False)["ok"]
-    p = UNATTRIBUTED_PERIOD
-    f = decks.Filters("custom", dt.date.fromisoformat(p["from"]), dt.date.fromisoformat(p["to"]),
-                      tuple(p["regions"].split(",")), ())
-    con = duckdb.connect(str(copy_of_warehouse), read_only=True)
-    try:
-        def run(name, params):
-            return run_on(con, name, params, OPERATOR)
+    with _unattributed_period(copy_of_warehouse) as (f, _, run):
         deck = decks.build(f, run, lang, ["contribution"])
         by_channel = with_models(views.load("contribution", f, run))["by_channel"].set_index("channel").revenue
-    finally:
-        con.close()
     assert by_channel.idxmax() == "unattributed", by_channel   # the case: no channel holds more
     slide = next(s for s in deck.slides if s.key == "contribution")
     top = [x for x in slide.findings if "top_revenue" in x.facts]
