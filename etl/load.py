@@ -262,7 +262,8 @@ def _record_load(con, name: str, sha: str, plan: _Plan, st: Staged, params: dict
     """The file's row in `loads`: how it was read, when (the time the manifest keeps, so a rebuild
     writes the same) and what became of its rows."""
     if "currency" not in {*st.columns, *st.constants} and st.entity in MONEY_ENTITIES:
-        st.notes.append(f"no currency column: amounts taken as {params['currency']}")
+        st.note("currency_assumed", f"no currency column: amounts taken as {params['currency']}",
+                currency=params["currency"])
     layout = plan.layout
     run(con,
         # by column name: a warehouse built before a column was added has it last, wherever schema.sql puts it
@@ -288,11 +289,14 @@ def _file_period(layout: Layout, name: str, st: Staged, user: periods.Period | N
         raise periods.no_period(name, st.entity)
     days = (period[1] - period[0]).days + 1
     note = f"no date column: the period {period[0]}..{period[1]} ({days} days) is from the {origin}"
+    fields = {"first": period[0].isoformat(), "last": period[1].isoformat(), "days": days, "origin": origin,
+              "user": "", "spread": st.entity == "ad_spend" and days > 1}
     if user and origin != "user" and tuple(user) != tuple(period):
         note += f", not --period {user[0]}..{user[1]}"
-    if st.entity == "ad_spend" and days > 1:
+        fields["user"] = f"{user[0].isoformat()}..{user[1].isoformat()}"
+    if fields["spread"]:
         note += "; each row's cost, impressions and clicks are spread evenly over its days"
-    st.notes.append(note)
+    st.note("period", note, **fields)
     return period
 
 
@@ -321,12 +325,12 @@ def _check_arithmetic(con, name: str, st: Staged, load_id: int) -> dict:
             f"files load; report this with the file", "row_arithmetic", file=name, entity=st.entity,
             inserted=inserted, expected=expected)
     if merged:
-        st.notes.append(f"{merged} rows merged into another row of their key (a later line of the same record, "
-                        f"or lines summed)")
+        st.note("merged", f"{merged} rows merged into another row of their key (a later line of the same record, "
+                f"or lines summed)", n=merged)
     several = int(stated.get("deals_several_products", 0))
     if several:
-        st.notes.append(f"{several} deals have lines of several products; each deal counts under the product of "
-                        f"its largest line")
+        st.note("several_products", f"{several} deals have lines of several products; each deal counts under the "
+                f"product of its largest line", n=several)
     return {"rows_merged": merged, "rows_spread": spread, "rows_inserted": inserted}
 
 
@@ -403,6 +407,7 @@ def _report(name: str, plan: _Plan, st: Staged, load_id: int, arithmetic: dict,
     out["skipped_lines"] = st.skipped_samples
     out["columns"] = {f: layout.header[i] for f, i in st.columns.items() if i < len(layout.header)}
     out["notes"] = st.notes
+    out["note_keys"] = st.note_keys
     out.update(arithmetic)
     dated_by_period = periods.PERIOD_FIELD.get(st.entity) not in (None, *st.columns)
     # what dated the rows, if anything

@@ -118,6 +118,13 @@ class Staged:
     constants: dict[str, str] = field(default_factory=dict)
     skipped_samples: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    note_keys: list[dict] = field(default_factory=list)   # the notes for a person: {"code", "fields"} each
+
+    def note(self, code: str, text: str, **fields) -> None:
+        """A note on how the file was read: `text` for the loads table and the CLI, `code` and `fields`
+        for the Data page, which says it in the reader's language (ui/locales data.toml load.note.<code>)."""
+        self.notes.append(text)
+        self.note_keys.append({"code": code, "fields": fields})
 
 
 class Source:
@@ -339,29 +346,28 @@ def check_constants(mapping: Mapping, ent: Entity, file_name: str) -> dict[str, 
     return out
 
 
-def shadowed_columns(header: list[str], ent: Entity, cols: dict[str, int], constants: dict[str, str]) -> list[str]:
+def shadowed_columns(header: list[str], ent: Entity, cols: dict[str, int], constants: dict[str, str],
+                     st: Staged) -> None:
     """Notes for file columns a constant replaced (synonyms would have read them as that field)."""
     normed = [header_key(h) for h in header]
     used = set(cols.values())
-    notes = []
     for fld, value in constants.items():
         idx = next((i for i, n in enumerate(normed) if n in ent.fields.get(fld, ()) and i not in used), None)
         if idx is not None:
-            notes.append(f"{fld}: constant '{value}' used for every row; column '{header[idx]}' ignored")
-    return notes
+            st.note("constant_used", f"{fld}: constant '{value}' used for every row; column '{header[idx]}' ignored",
+                    field=fld, value=value, column=header[idx])
 
 
-def repeated_columns(header: list[str], cols: dict[str, int]) -> list[str]:
+def repeated_columns(header: list[str], cols: dict[str, int], st: Staged) -> None:
     """Notes for the repeats of a column the load reads (sniff.dedupe named them «Источник (2)»): only the
     first of the same name is read, so a value written only in a repeat would be lost without a word."""
-    notes = []
     for fld, idx in cols.items():
         repeats = [h for h in header if h.startswith(f"{header[idx]} (") and h.endswith(")")
                    and h[len(header[idx]) + 2:-1].isdigit()]
         if repeats:
-            notes.append(f"{fld}: column '{header[idx]}' is read; the file repeats it as "
-                         f"{', '.join(repr(r) for r in repeats)}, which is not read")
-    return notes
+            st.note("repeated_column", f"{fld}: column '{header[idx]}' is read; the file repeats it as "
+                    f"{', '.join(repr(r) for r in repeats)}, which is not read",
+                    field=fld, column=header[idx], repeats=", ".join(repeats))
 
 
 def _kind_sql(ncols: int) -> str:
@@ -795,8 +801,9 @@ def stage_file(con, layout: Layout, entity: str | None, mapping: Mapping) -> tup
     constants = check_constants(mapping, ent, layout.source.name)
     cols = map_columns(layout.header, ent, mapping, layout.source.name, constants)
     build_typed(src, ent, cols, mapping, constants)
-    st = Staged(ent.name, cols, constants=constants,
-                notes=shadowed_columns(layout.header, ent, cols, constants) + repeated_columns(layout.header, cols))
+    st = Staged(ent.name, cols, constants=constants)
+    shadowed_columns(layout.header, ent, cols, constants, st)
+    repeated_columns(layout.header, cols, st)
     count_rows(con, st, layout)
     sample_skipped(src, st)
     return st, src

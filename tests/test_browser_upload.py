@@ -74,6 +74,8 @@ def test_batch_upload_one_line_per_bad_file(tmp_path, monkeypatch):
             assert "загружено 3" in success[0] and "загружено 3" in success[1]
             assert errors == [t("err.no_period", "ru", file="utm.csv"),
                               t("err.bad_workbook", "ru", file="Сделки.xlsx")], errors
+            # how a file was read is said under its line: the period the report without dates took
+            expect(page.get_by_text("период 01.03.2026 — 10.03.2026 (10 дней) взят из имени файла")).to_be_visible()
             assert_no_traceback(page)
             page.screenshot(path=SHOTS / "upload_batch_ru.png", full_page=True)
 
@@ -89,6 +91,7 @@ def test_batch_upload_one_line_per_bad_file(tmp_path, monkeypatch):
             dropzone.set_input_files([str(upload / "utm.csv")])
             page.get_by_role("button", name=t("data.load.go", "ru"), exact=True).click()
             expect(page.get_by_text(f"utm.csv: {t('entity.traffic', 'ru')}")).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("взят из дат, указанных при загрузке")).to_be_visible()
             assert alerts(page, "Error") == []
             assert_no_traceback(page)
         finally:

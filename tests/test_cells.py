@@ -217,6 +217,23 @@ def test_a_repeated_column_is_named_as_not_read(fresh_db, tmp_path, capsys):
     capsys.readouterr()
     assert main(["load", str(write(tmp_path, "deals2.csv", text.replace("1;100", "2;100")))]) == 0
     assert "note: source: column 'Источник' is read; the file repeats it" in capsys.readouterr().out
+    from ui.upload import note_lines
+    repeated = ("Поле «Источник» читается из колонки «Источник»; её повтор в файле (Источник (2)) не читается — "
+                "значения, записанные только там, не загружены.")
+    assert note_lines(rep, "ru") == [repeated, "В файле нет колонки с валютой: суммы считаются в RUB."]
+
+
+def test_every_note_the_load_makes_has_words_in_both_languages():
+    """Each note code the ETL writes (Staged.note) is said on the Data page in ru and en."""
+    import re
+
+    from etl.paths import ROOT
+    from ui.i18n import TEXT
+    codes = {m for p in (ROOT / "etl").rglob("*.py")
+             for m in re.findall(r'\bst\.note\(\s*"(\w+)"', p.read_text(encoding="utf-8"))}
+    assert {"period", "merged", "currency_assumed", "repeated_column", "micros"} <= codes, codes
+    for lang in ("ru", "en"):
+        assert not [c for c in codes if f"data.load.note.{c}" not in TEXT[lang]], lang
 
 
 @pytest.mark.parametrize("toml, message", [

@@ -108,6 +108,12 @@ def test_google_ads_report_without_day_takes_the_title_period(fresh_db, tmp_path
     assert rep["period"] == ["2025-03-01", "2025-03-10"] and rep["rows_spread"] == 18
     assert rep["rows_inserted"] == 20 and rep["rows_merged"] == 0
     assert any("from the title" in n and "spread evenly" in n for n in rep["notes"])
+    # the Data page says it in the reader's language (it was kept only in the loads table)
+    from ui.upload import note_lines
+    said = ("В файле нет колонки с датой: период 01.03.2025 — 10.03.2025 (10 дней) взят из заголовка отчёта. "
+            "Расход, показы и клики каждой строки распределены поровну по дням периода.")
+    assert note_lines(rep, "ru") == [said]
+    assert note_lines(rep, "en")[0].startswith("The file has no date column: the period ")
     # totals equal the file's: 3,429.21 + 1,000.00 = 4,429.21 USD, 64,518 + 1,005 impressions, 3,429 + 7 clicks
     assert query(fresh_db, "select sum(cost), sum(impressions), sum(clicks), min(date), max(date), count(*) "
                            "from ad_spend") == [(D("4429.21"), 65523, 3436, dt.date(2025, 3, 1),

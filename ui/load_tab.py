@@ -47,6 +47,8 @@ def load_tab() -> None:
                          loaded=fmt.number(r["rows_loaded"], L), rejected=fmt.number(r["rows_rejected"], L),
                          duplicate=fmt.number(r["rows_duplicate"], L), skipped=fmt.number(r["rows_skipped"], L),
                          warned=fmt.number(r.get("cells_warned", 0), L)))
+            for line in upload.note_lines(r, L):     # how the file was read: said, not only kept in the loads table
+                st.caption(line)
     trail.warn(st.session_state.get("last_audit"))   # the load stands; its entry waits, or is lost
     if swept := st.session_state.get("last_swept"):
         st.caption(t("data.load.swept", files=", ".join(r["path"].rsplit("/", 1)[-1] for r in swept),

@@ -180,6 +180,28 @@ def fields_in_words(fields: dict, lang_: str | None) -> dict:
     return out
 
 
+def note_lines(result: dict, lang_: str | None = None) -> list[str]:
+    """How the load read a file (a period taken from its title, a currency assumed, rows merged, a repeated
+    column not read), one line each in the reader's language: the ETL's notes (etl/stage.py Staged.note)."""
+    lang_ = lang_ or lang()
+    out = []
+    for n in result.get("note_keys") or []:
+        f = fields_in_words(n["fields"], lang_)
+        if n["code"] == "period":
+            f = {**f, "first": fmt.date(dt.date.fromisoformat(f["first"]), lang_),
+                 "last": fmt.date(dt.date.fromisoformat(f["last"]), lang_),
+                 "days": f"{f['days']} {fmt.noun(f['days'], 'day', lang_)}",
+                 "origin": t(f"data.load.note.period.origin.{f['origin']}", lang_),
+                 "user": t("data.load.note.period.user", lang_, user=f["user"]) if f["user"] else "",
+                 "spread": t("data.load.note.period.spread", lang_) if f["spread"] else ""}
+        if "field" in f:
+            f["field"] = t(f"field.{f['field']}", lang_) if f"field.{f['field']}" in TEXT["ru"] else f["field"]
+        if "n" in f:
+            f["n"] = fmt.number(f["n"], lang_)
+        out.append(t(f"data.load.note.{n['code']}", lang_, **f))
+    return out
+
+
 def entity_name(entity, lang_: str | None = None) -> str:
     """What a file holds in the reader's words ('ad_spend' -> «рекламные расходы»); an entity no locale
     names keeps its code."""

@@ -57,7 +57,7 @@ def transform(src, st, mapping) -> None:
         money = "micros" if n and whole else "units"
     if money == "micros":
         run(src.con, "update typed set cost = cost / 1000000 where cost is not null")
-        st.notes.append("Cost in micros: divided by 1,000,000")
+        st.note("micros", "Cost in micros: divided by 1,000,000")
 
 
 FORMAT = Format(
