@@ -380,7 +380,9 @@ def _marked_currency(src: Source, st: Staged, name: str) -> str | None:
     if "currency" in {*st.columns, *st.constants} or st.entity not in MONEY_ENTITIES:
         return None
     words = set()
-    for i in (i for f, i in st.columns.items() if f in MONEY_FIELDS):  # a column index, never file text
+    # a cell the fast parse read holds digits and separators only (etl/stage.py _fast_sql): the marks can only
+    # be in a money column some cell of which needed the full parse, so a plain file is not read again
+    for i in (i for f, i in st.columns.items() if f in MONEY_FIELDS and f in src.slow_fields):  # an index
         words |= {w for (w,) in src.create(f"select distinct translate(lower(c{i}), $marks, '') from {{source}} "
                                            f"where c{i} is not null", {"marks": "0123456789.,+-−–()'%"})}
     aliases = dict(config.currency_rows())

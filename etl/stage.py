@@ -137,6 +137,7 @@ class Source:
 
     def __init__(self, con, layout: Layout):
         self.con, self.layout, self.parallel, self.has_raw = con, layout, True, False
+        self.slow_fields: set[str] = set()   # the fields some cell of which only the full parse read (_slow_parse)
         run(con, "drop table if exists raw_in")
         if layout.kind == "parquet":
             rel = con.read_parquet(str(layout.path))
@@ -723,6 +724,7 @@ def _slow_parse(src: Source, typed_fields: list[str], cols: dict[str, int], loc:
         redo = f"({f} is null or year({f}) < 100)" if f in DATE_FIELDS else f"{f} is null"
         if _any(con, f"{redo} and {f}_has"):
             src.raw()
+            src.slow_fields.add(f)
             col = f"c{cols[f]}"
             run(con, "create or replace temp table slow as select t.rn, {slow} as v from typed t positional join "
                      "raw_in r where {redo} and r.{col} is not null".format(

@@ -398,6 +398,21 @@ def test_amounts_marked_in_one_currency_are_in_that_currency(fresh_db, tmp_path)
         ("1", D("500.00"), "USD"), ("2", D("1200.50"), "USD"), ("3", None, "USD")]
 
 
+def test_plain_amounts_are_not_read_again_for_marks(fresh_db, tmp_path, monkeypatch):
+    """Cells the fast parse read are digits and separators: a file of such amounts is not read a second time
+    to look for currency marks (a pass over a 1M-row export), and still loads in the base currency."""
+    reads = []
+    create = stage.Source.create
+    monkeypatch.setattr(stage.Source, "create", lambda self, sql, *a, **kw: (
+        reads.append(sql), create(self, sql, *a, **kw))[1])
+    text = "ID;Бюджет;Дата создания\n1;1 500,50;05.12.2026\n2;700;05.12.2026\n"
+    load(write(tmp_path, "deals.csv", text.encode()))
+    assert not [q for q in reads if "translate(lower(" in q], reads
+    assert query(fresh_db, "select sum(amount), any_value(currency) from deals") == [(D("2200.50"), "RUB")]
+    load(write(tmp_path, "deals2.csv", text.replace("1 500,50", "$1 500,50").replace("1;", "3;").encode()))
+    assert [q for q in reads if "translate(lower(" in q]                 # a marked cell: read for its marks
+
+
 def test_amounts_marked_in_several_currencies_refuse_the_file(fresh_db, tmp_path):
     """«$500», «300 €» and «1 000 ₽» in one column with no currency column all loaded as roubles."""
     text = ("ID;Бюджет;Дата создания;Этап сделки\n1;$500;05.12.2026;Успешно реализовано\n"
