@@ -272,3 +272,19 @@ def test_a_campaigns_spend_reads_as_money_in_the_alert(tiny, lang):
     for rule, campaign in (("spend_stopped", "msk_search"), ("spend_doubled", "sam_search")):
         text = ui_alerts.line(_first(tiny, rule, campaign=campaign), lang, "RUB")
         assert fmt.money(7000, "RUB", lang) in text, text
+
+
+def test_the_cli_says_units_in_words_and_refuses_a_region_it_does_not_know(tiny, small_demo, monkeypatch, capsys):
+    """`etl alerts` printed «0 money over 7 days», «1,793 cost_per_lead over 14 days» (the marts' unit codes),
+    and `--region Нигде` listed the company-wide alerts as if the region had none of its own."""
+    from etl.__main__ import main
+    stopped, cpl = _first(tiny, "spend_stopped"), _first(tiny, "cpl_up")
+    assert ": 0 RUB over " in describe(stopped, "RUB") and " money" not in describe(stopped, "RUB")
+    assert " RUB per lead over " in describe(cpl, "RUB") and "cost_per_lead" not in describe(cpl, "RUB")
+    monkeypatch.setenv("PARITY_DB", str(small_demo))
+    assert main(["alerts", "--region", "Нигде"]) == 2
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip() and "streamlit" not in ln]
+    assert len(err) == 1 and err[0].startswith("error: --region Нигде: no such region in the warehouse"), err
+    assert main(["alerts", "--region", "Москва", "--all"]) == 0
+    out = capsys.readouterr().out
+    assert out.strip() and " money" not in out and "cost_per_lead" not in out, out
