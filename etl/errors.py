@@ -35,6 +35,12 @@ def log_path() -> Path:
     return path
 
 
+def _first_line_only(record: logging.LogRecord) -> bool:
+    """A log filter that keeps a record's first line (the reference), never the traceback under it."""
+    record.msg, record.args = record.getMessage().splitlines()[0], ()
+    return True
+
+
 def log_unexpected(err: BaseException, where: str) -> str:
     """Appends `err` with its traceback to parity.log; returns the short reference shown to the user."""
     ref = secrets.token_hex(4)
@@ -44,8 +50,7 @@ def log_unexpected(err: BaseException, where: str) -> str:
         handler = logging.FileHandler(path, encoding="utf-8")
     except OSError:  # nowhere to write it: the reference alone on stderr, never a traceback on a screen
         handler = logging.StreamHandler()
-        handler.addFilter(lambda record: setattr(record, "msg", record.getMessage().splitlines()[0])
-                          or setattr(record, "args", ()) or True)
+        handler.addFilter(_first_line_only)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     log = logging.getLogger("parity")
     log.propagate = False  # the traceback goes to the file, never to a user's screen
