@@ -106,6 +106,12 @@ def date(d, lang: str) -> str:
     return d.strftime("%d.%m.%Y") if lang == "ru" else d.strftime("%Y-%m-%d")
 
 
+def date_ranges(ranges, lang: str) -> str:
+    """[(first, last), ...] -> '01.12.2026 – 31.12.2026, 01.02.2027 – 28.02.2027' (ru) / '2026-12-01 –
+    2026-12-31, ...' (en): the stretches of a period a sentence names (a day alone once)."""
+    return ", ".join(date(a, lang) if a == b else f"{date(a, lang)} – {date(b, lang)}" for a, b in ranges)
+
+
 def timestamp(d, lang: str) -> str:
     """A timestamp to the minute: '26.11.2026 23:18' (ru) / '2026-11-26 23:18' (en). One with a time zone
     (the store stamps UTC: '2026-12-05T08:24:33+00:00') is shown in the local time of the machine."""
