@@ -97,6 +97,7 @@ def sql_one(path: Path, text: str, params: dict | None = None):
 
 def amount_shown(text: str, lang: str) -> Decimal:
     """'1 380 001 ₽' / '1,380,001 RUB' / 'Точно: 1 380 000,50 ₽' -> the number."""
+    text = text.replace("\u2212", "-")     # Russian writes the minus sign, U+2212
     digits = re.sub(r"[^\d,.\-]", "", text.replace("\u00a0", "").replace("\u202f", ""))
     digits = digits.replace(",", ".") if lang == "ru" else digits.replace(",", "")
     return Decimal(digits.strip("."))
@@ -107,11 +108,12 @@ UNITS = {"тыс.": 10**3, "млн": 10**6, "млрд": 10**9, "трлн": 10**1
 
 def tick_value(text: str, lang: str) -> float:
     """An axis label back to its number as a reader takes it: '1,5 млн' / '1.5M' / '-4 млн' / '2 000';
-    fails on anything else (a raw '200000000', an English label in the Russian UI)."""
-    m = re.fullmatch(r"(-?[\d\u00a0,.]+?)\u00a0?(тыс\.|млн|млрд|трлн)?" if lang == "ru"
+    fails on anything else (a raw '200000000', an English label in the Russian UI, a Russian label with a
+    hyphen for the minus sign: Russian writes '−4 млн', U+2212)."""
+    m = re.fullmatch(r"(\u2212?[\d\u00a0,.]+?)\u00a0?(тыс\.|млн|млрд|трлн)?" if lang == "ru"
                      else r"(-?[\d,.]+?)(K|M|B|T)?", text)
     assert m, (text, lang)
-    digits = m.group(1).replace("\u00a0", "")
+    digits = m.group(1).replace("\u00a0", "").replace("\u2212", "-")
     digits = digits.replace(",", ".") if lang == "ru" else digits.replace(",", "")
     return float(Decimal(digits) * UNITS.get(m.group(2) or "", 1))
 
