@@ -90,6 +90,9 @@ REGISTRY: dict[str, Metric] = {m.key: m for m in (
       for p in _PLAN for b in ("period", "to_date")),
     _m("revenue_forecast", "money", basis="forecast", computed="model/metrics.py: forecast()"),
     _m("revenue_forecast_vs_plan", "share", ratio=("revenue_forecast", "revenue_plan_period"), basis="forecast"),
+    # the days of the window a revenue plan line covers: a forecast of the whole window is compared only with
+    # a plan of the whole window (revenue_forecast_vs_plan is missing otherwise, and the surfaces say why)
+    _m("revenue_plan_days", "count", basis="period", computed="model/metrics.py: plan_days()"),
     _m("deals_closed", "count", combine=("deals_won", "+", "deals_lost")),
     _m("marketing_return", "money", combine=("revenue_sourced", "-", "spend")),
     _m("avg_deal", "money_per", ratio=("revenue", "deals_won_priced")),   # a won deal without an amount: unknown
@@ -210,6 +213,41 @@ def forecast(fact: np.ndarray, start: dt.date, end: dt.date, data_to) -> np.ndar
     return fact * factor.forecast if factor.forecast is not None else np.full(len(fact), np.nan)
 
 
+def _months(months) -> list[dt.date]:
+    """A row's revenue_plan_months (a list DuckDB returns, or missing) as dates."""
+    if months is None or (not hasattr(months, "__len__") and pd.isna(months)):
+        return []
+    return [pd.Timestamp(m).date() for m in months]
+
+
+def plan_days(months, start: dt.date, end: dt.date) -> int:
+    """Days of [start, end] inside the plan months given (a row's revenue_plan_months)."""
+    days = 0
+    for m in _months(months):
+        last = (pd.Timestamp(m) + pd.offsets.MonthEnd(0)).date()
+        days += max(0, (min(last, end) - max(m, start)).days + 1)
+    return days
+
+
+def plan_gaps(months, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The stretches of [start, end] no plan month covers, first to last: what a surface names when it
+    does not compare a forecast of the whole window with a plan of part of it."""
+    covered = sorted(_months(months))
+    gaps, day = [], start
+    for m in covered:
+        last = (pd.Timestamp(m) + pd.offsets.MonthEnd(0)).date()
+        if last < day:
+            continue
+        if m > day:
+            gaps.append((day, min(m - dt.timedelta(days=1), end)))
+        day = last + dt.timedelta(days=1)
+        if day > end:
+            break
+    if day <= end:
+        gaps.append((day, end))
+    return [g for g in gaps if g[0] <= g[1]]
+
+
 def derive(rows: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """The registry's formula metrics over base rows (one row per region and the total alike): counts
     filled with 0 where a region had none, plans left missing where there is no plan line."""
@@ -223,6 +261,8 @@ def derive(rows: pd.DataFrame, f: Filters) -> pd.DataFrame:
             col[key] = col[key].astype("float64")
     data_to = rows["data_to"].iloc[0] if "data_to" in rows and len(rows) else None
     col["revenue_forecast"] = forecast(col["revenue"], f.date_from, f.date_to, data_to)
+    months = rows["revenue_plan_months"] if "revenue_plan_months" in rows else [None] * len(rows)
+    col["revenue_plan_days"] = np.array([plan_days(m, f.date_from, f.date_to) for m in months], dtype="float64")
     at_region = {k: m for k, m in REGISTRY.items() if m.grain == "region"}
     for key, m in at_region.items():       # sums and differences first: ratios may divide them
         if m.combine:
@@ -231,6 +271,10 @@ def derive(rows: pd.DataFrame, f: Filters) -> pd.DataFrame:
     for key, m in at_region.items():
         if m.ratio:
             col[key] = _ratio(col[m.ratio[0]], col[m.ratio[1]], m.cost)
+    # a forecast of 01.11-31.12 against a plan of November alone is no comparison: only a whole-window plan
+    whole = (f.date_to - f.date_from).days + 1
+    col["revenue_forecast_vs_plan"] = np.where(col["revenue_plan_days"] >= whole, col["revenue_forecast_vs_plan"],
+                                               np.nan)
     return pd.DataFrame(col, index=rows.index)
 
 

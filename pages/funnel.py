@@ -33,12 +33,14 @@ a = d["agreement"].iloc[0]
 base = a.base_currency
 
 
-# the Excel files' kinds of the columns shown as text: shares as 0.0 %, money with thousands
+# numbers stay numbers under their on-screen text (a header click sorts 9 % before 10 %, "—" is a missing value,
+# not a word among them); the Excel files' kinds of the columns shown as text: shares as 0.0 %, money with thousands
 SHARES = dict.fromkeys(("to_qualified", "to_deal", "to_won", "lead_to_won", "qualified_share", "win_rate", "share",
                         "sla_share", "lead_to_deal", "min_qualified_share", "sla_target", "min_lead_to_deal"),
                        "percent")
 MONEY = {"revenue": "money", "revenue_per_lead": "money"}
 COUNT = tables.number(L)   # «20 221», as every count on the other pages
+PCT, M = tables.percent(L), tables.money(L, base)
 
 
 def pct(x, decimals=0):
@@ -66,11 +68,9 @@ fig = go.Figure([go.Funnel(name=r.label, y=steps, x=[getattr(r, s) for s in STEP
 fig.update_layout(funnelmode="stack", hovermode="closest", uniformtext={"minsize": 11, "mode": "hide"})
 st.plotly_chart(charts.style(fig, L, t("funnel.chart", by=t(f"funnel.by.{by}").lower()), height=360),
                 config=charts.plotly_config(L))
-tables.show(rows.assign(
-    label=rows.label.fillna(t("funnel.total")),
-    **{c: [pct(v) for v in rows[c]] for c in ("to_qualified", "to_deal", "to_won", "lead_to_won")},
-), dict.fromkeys(STEPS, COUNT), raw=rows.assign(label=rows.label.fillna(t("funnel.total"))), kinds=SHARES,
-    key="funnel", file_name=f"funnel_by_{by}",
+tables.show(rows.assign(label=rows.label.fillna(t("funnel.total"))), {
+    **dict.fromkeys(STEPS, COUNT), **dict.fromkeys(("to_qualified", "to_deal", "to_won", "lead_to_won"), PCT)},
+    kinds=SHARES, key="funnel", file_name=f"funnel_by_{by}",
     column_config={
     "label": t(f"funnel.by.{by}"), **dict(zip(STEPS, steps, strict=True)),
     "to_qualified": t("funnel.col.to_qualified"), "to_deal": t("funnel.col.to_deal"),
@@ -80,12 +80,9 @@ tables.show(rows.assign(
 st.subheader(t("funnel.quality"))
 q = quality(d, L)
 owner_names = [t(f"owner.{o}") if isinstance(o, str) else fmt.DASH for o in q.owner]
-tables.show(q.assign(
-    owner=owner_names,
-    qualified_share=[pct(v) for v in q.qualified_share], win_rate=[pct(v) for v in q.win_rate],
-    revenue=[fmt.money(v, base, L) for v in q.revenue],
-    revenue_per_lead=[fmt.money(v, base, L) for v in q.revenue_per_lead]), {"leads": COUNT},
-    raw=q.assign(owner=owner_names), kinds={**SHARES, **MONEY}, key="lead_quality", file_name="lead_quality",
+tables.show(q.assign(owner=owner_names), {"leads": COUNT, "qualified_share": PCT, "win_rate": PCT, "revenue": M,
+                                         "revenue_per_lead": M}, kinds={**SHARES, **MONEY}, key="lead_quality",
+    file_name="lead_quality",
     column_config={
         "label": t("funnel.by.channel"), "owner": t("funnel.col.owner"), "leads": t("funnel.step.leads"),
         "qualified_share": t("funnel.col.qualified_share"), "win_rate": t("funnel.col.win_rate"),
@@ -120,9 +117,9 @@ else:
     st.plotly_chart(charts.style(fig, L, title, height=80 + 28 * len(top)), config=charts.plotly_config(L))
 sla_cols = ["manager", "region", "leads", "contacted", "within_sla", "share", "mean_hours"]
 tables.show(s.assign(
-    share=[marked(m, pct(v)) for m, v in zip(s.met, s.share, strict=True)],
-    mean_hours=[fmt.number(v, L, 1) for v in s.mean_hours])[sla_cols],
-    {"leads": COUNT, "contacted": COUNT, "within_sla": COUNT}, raw=s[[*sla_cols, "met"]], kinds=SHARES, key="sla",
+    share=[marked(m, pct(v)) for m, v in zip(s.met, s.share, strict=True)])[sla_cols],
+    {"leads": COUNT, "contacted": COUNT, "within_sla": COUNT, "mean_hours": tables.number(L, 1)},
+    raw=s[[*sla_cols, "met"]], kinds=SHARES, key="sla",
     file_name="sla_first_contact", column_config={"met": t("funnel.x.met", share=pct(target)),
         "manager": t("funnel.by.manager"), "region": t("col.region"), "leads": t("funnel.step.leads"),
         "contacted": t("funnel.col.contacted"), "within_sla": t("funnel.col.within_sla"),

@@ -61,9 +61,10 @@ for r in bo.itertuples():
                t("jp.budget_done", done=fmt.compact(r.budget_done, L, base),
                  planned=fmt.compact(r.budget_planned + r.budget_in_progress, L, base)), t("jp.by_owner.help"))
 owner_names = [t(f"owner.{o}") for o in bo.owner]
-tables.show(bo.assign(owner=owner_names,
-                      **{c_: [fmt.money(v, base, L) for v in bo[c_]] for c_ in bo.columns if c_.startswith("budget_")}),
-            {c_: tables.number(L) for c_ in ("activities", *STATUSES)}, raw=bo.assign(owner=owner_names),
+# budgets stay numbers under their text: a header click sorts them as amounts, not as words
+tables.show(bo.assign(owner=owner_names),
+            {**{c_: tables.number(L) for c_ in ("activities", *STATUSES)},
+             **{c_: tables.money(L, base) for c_ in bo.columns if c_.startswith("budget_")}},
             kinds={c_: "money" for c_ in bo.columns if c_.startswith("budget_")},
             key="jp_by_owner", file_name="joint_plan_by_owner", column_config={
                  "owner": t("jp.col.owner"), "activities": t("jp.col.activities"),
@@ -123,10 +124,10 @@ else:
                        source=[t(f"jp.source.{s}") for s in nxt.source])
     ahead = dataclasses.replace(f, date_from=on, date_to=on + dt.timedelta(days=30))
     tables.show(words.assign(
-        when=[f"{fmt.date(a, L)} – {fmt.date(b, L)}" for a, b in zip(nxt.start_date, nxt.end_date, strict=True)],
-        budget=[fmt.money(v, base, L) for v in nxt.budget])[
+        when=[f"{fmt.date(a, L)} – {fmt.date(b, L)}" for a, b in zip(nxt.start_date, nxt.end_date, strict=True)])[
         ["when", "owner", "kind", "title", "region", "responsible", "budget", "status", "source"]],
-        raw=words, kinds={"budget": "money"}, scope=page.filters_caption(ahead), key="jp_next",
+        {"budget": tables.money(L, base)}, raw=words, kinds={"budget": "money"}, scope=page.filters_caption(ahead),
+        key="jp_next",
         file_name="joint_plan_next_30_days", column_config={
             "when": t("jp.col.when"), "owner": t("jp.col.owner"), "kind": t("jp.col.kind"),
             "title": t("jp.col.title"), "region": t("col.region"), "responsible": t("jp.col.responsible"),

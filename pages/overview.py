@@ -36,17 +36,24 @@ def of_plan(share, basis: str) -> str | None:
     return None if share is None else t("kpi.of_plan", share=fmt.percent(share, L, 0), basis=BASIS[basis])
 
 
+# a plan of part of the period (November of 01.11-31.12): said on both cards, the forecast not compared with it
+part = {"covered": fmt.number(h["revenue_plan_days"], L), "days": h["period_days"],
+        "days_word": fmt.days_after_of(h["period_days"], L), "gaps": fmt.date_ranges(h["revenue_plan_gaps"], L),
+        "plan": fmt.money(h["revenue_plan_period"], base, L)} if h["revenue_plan_gaps"] else None
 # three rows that wrap, never cut: what is held to a plan; what marketing brought and returned; unit costs
 row = cards.row()
 cards.card(row, t("kpi.revenue", currency=base), fmt.compact(h["revenue"], L, base),
            of_plan(h["revenue_vs_plan_period"], "period"),
            t("kpi.revenue.help", plan=fmt.money(h["revenue_plan_period"], base, L),
              plan_to_date=fmt.money(h["revenue_plan_to_date"], base, L), date=fmt.date(d["metrics"].data_to.iloc[0], L),
-             share_to_date=fmt.percent(h["revenue_vs_plan_to_date"], L, 0), exact=fmt.money(h["revenue"], base, L, 2)))
+             share_to_date=fmt.percent(h["revenue_vs_plan_to_date"], L, 0), exact=fmt.money(h["revenue"], base, L, 2),
+             plan_part=t("kpi.revenue.plan_part", **part) if part else ""))
 cards.card(row, t("kpi.forecast"), fmt.compact(h["revenue_forecast"], L, base),
-           of_plan(h["revenue_forecast_vs_plan"], "period"),
+           t("kpi.plan_part", **part) if part and h["revenue_forecast"] is not None
+           else of_plan(h["revenue_forecast_vs_plan"], "period"),
            t("kpi.forecast.help", elapsed=rr.elapsed_days, days=rr.period_days,
-             days_word=fmt.days_after_of(rr.period_days, L)))
+             days_word=fmt.days_after_of(rr.period_days, L))
+           + (". " + t("kpi.forecast.plan_part", **part) if part else ""))
 cards.card(row, t("kpi.spend", currency=base), fmt.compact(h["spend"], L, base),
            of_plan(h["spend_vs_plan_period"], "period"))
 cards.card(row, t("kpi.leads"), fmt.number(h["leads"], L), of_plan(h["leads_vs_plan_period"], "period"))

@@ -114,12 +114,19 @@ def headline_slides(ctx: Context):
         fc = (h["revenue_forecast"], ctx.money(h["revenue_forecast"]))
         fc_share = (h["revenue_forecast_vs_plan"], ctx.pct(h["revenue_forecast_vs_plan"]))
         # its name says its basis («прогноз»): «Прогноз на конец периода (прогноз)» said it twice
-        rows.append((ctx.t("deck.h.forecast"), fc[1], pl[1], fc_share[1]))
-        found.append(said(ctx, "deck.h.forecast_line" if plan else "deck.h.forecast_no_plan", forecast=fc,
-                          forecast_share=fc_share, elapsed=(rr.elapsed_days, ctx.num(rr.elapsed_days)),
+        # a plan of part of the period is not what a forecast of all of it is compared with (the Overview's card)
+        part = plan and h["revenue_plan_gaps"]
+        rows.append((ctx.t("deck.h.forecast"), fc[1], fmt.DASH if part else pl[1], fc_share[1]))
+        key = "deck.h.forecast_plan_part" if part else "deck.h.forecast_line" if plan else "deck.h.forecast_no_plan"
+        extra = {"covered": (h["revenue_plan_days"], ctx.num(h["revenue_plan_days"])),
+                 "gaps": (None, fmt.date_ranges(h["revenue_plan_gaps"], ctx.lang))} if part else {}
+        found.append(said(ctx, key, forecast=fc, forecast_share=fc_share,
+                          elapsed=(rr.elapsed_days, ctx.num(rr.elapsed_days)),
                           days=(rr.period_days, ctx.num(rr.period_days)),
-                          days_word=(None, fmt.days_after_of(rr.period_days, ctx.lang))))
+                          days_word=(None, fmt.days_after_of(rr.period_days, ctx.lang)), **extra))
         rows.append((ctx.t("deck.h.elapsed"), ctx.num(rr.elapsed_days), ctx.num(rr.period_days), fmt.DASH))
+        if part:
+            rows.append((ctx.t("deck.h.plan_days"), extra["covered"][1], ctx.num(rr.period_days), fmt.DASH))
     src = (h["revenue_sourced"], ctx.money(h["revenue_sourced"]))
     src_share = (h["sourced_share"], ctx.pct(h["sourced_share"]))
     inf = (h["revenue_influenced"], ctx.money(h["revenue_influenced"]))

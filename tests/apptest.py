@@ -97,6 +97,7 @@ def sql_one(path: Path, text: str, params: dict | None = None):
 
 def amount_shown(text: str, lang: str) -> Decimal:
     """'1 380 001 ₽' / '1,380,001 RUB' / 'Точно: 1 380 000,50 ₽' -> the number."""
+    text = text.replace("\u2212", "-")     # Russian writes the minus sign, U+2212
     digits = re.sub(r"[^\d,.\-]", "", text.replace("\u00a0", "").replace("\u202f", ""))
     digits = digits.replace(",", ".") if lang == "ru" else digits.replace(",", "")
     return Decimal(digits.strip("."))
@@ -107,11 +108,12 @@ UNITS = {"тыс.": 10**3, "млн": 10**6, "млрд": 10**9, "трлн": 10**1
 
 def tick_value(text: str, lang: str) -> float:
     """An axis label back to its number as a reader takes it: '1,5 млн' / '1.5M' / '-4 млн' / '2 000';
-    fails on anything else (a raw '200000000', an English label in the Russian UI)."""
-    m = re.fullmatch(r"(-?[\d\u00a0,.]+?)\u00a0?(тыс\.|млн|млрд|трлн)?" if lang == "ru"
+    fails on anything else (a raw '200000000', an English label in the Russian UI, a Russian label with a
+    hyphen for the minus sign: Russian writes '−4 млн', U+2212)."""
+    m = re.fullmatch(r"(\u2212?[\d\u00a0,.]+?)\u00a0?(тыс\.|млн|млрд|трлн)?" if lang == "ru"
                      else r"(-?[\d,.]+?)(K|M|B|T)?", text)
     assert m, (text, lang)
-    digits = m.group(1).replace("\u00a0", "")
+    digits = m.group(1).replace("\u00a0", "").replace("\u2212", "-")
     digits = digits.replace(",", ".") if lang == "ru" else digits.replace(",", "")
     return float(Decimal(digits) * UNITS.get(m.group(2) or "", 1))
 
@@ -176,4 +178,30 @@ def load_no_source_deals(folder: Path) -> None:
     path = folder / "deals_amo_no_source.csv"
     path.write_text(NO_SOURCE_DEALS, encoding="utf-8-sig")
     result = load_files([path], progress=False)
+    assert result["ok"], result
+
+
+# A plan that covers November alone, as a finance team writes it (';', quoted amounts with spaces,
+# months as 01.11.2026), and amoCRM deals won in November (windows-1251): a period of 01.11-31.12 has
+# plan for 30 of its 61 days, so a forecast of all of it must not be compared with it.
+PARTIAL_PLAN = ("Месяц;Регион;Продукт;Показатель;План;Ответственный\n"
+                '01.11.2026;Москва;;revenue;"1 000 000";sales\n'
+                "01.11.2026;Москва;;leads;40;marketing\n")
+PARTIAL_PLAN_DEALS = (
+    "ID;Название сделки;Бюджет;Валюта;Ответственный;Дата создания;Дата закрытия;Этап сделки;Город;"
+    "Источник;utm_source;utm_medium;utm_campaign;ID лида\n"
+    '7001;Склад;"300 000";RUB;Анна Смирнова;02.11.2026 10:00:00;10.11.2026 12:00:00;Успешно реализовано;мск;'
+    "Сайт;;;;\n"
+    '7002;Офис;"300 000";RUB;Анна Смирнова;03.11.2026 10:00:00;30.11.2026 12:00:00;Успешно реализовано;мск;'
+    "Сайт;;;;\n")
+PARTIAL_PLAN_PERIOD = {"period": "custom", "from": "2026-11-01", "to": "2026-12-31"}
+
+
+def load_partial_plan(folder: Path) -> None:
+    """Loads PARTIAL_PLAN and PARTIAL_PLAN_DEALS through the real ETL into the warehouse at $PARITY_DB."""
+    from etl.load import load_files
+
+    (folder / "plan.csv").write_text(PARTIAL_PLAN, encoding="utf-8")
+    (folder / "amo_deals.csv").write_text(PARTIAL_PLAN_DEALS, encoding="cp1251")
+    result = load_files([folder / "plan.csv", folder / "amo_deals.csv"], progress=False)
     assert result["ok"], result

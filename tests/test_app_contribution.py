@@ -115,3 +115,56 @@ def test_a_channel_with_leads_and_no_spend_has_no_cost_per_lead(warehouse):
         assert cpl[free].isna().all() and table.romi[free].isna().all()
         paid = (spend > 0) & (leads > 0)
         assert cpl[paid].to_numpy() == pytest.approx((spend / leads)[paid].to_numpy())
+
+
+# A small company's files as amoCRM and a CRM's lead export write them (windows-1251, ';', Russian
+# headers): 9001 won with no source, no tags, no lead and no touch; 9002 won after a touch from a source
+# no rule recognises and one from Yandex Direct; leads L91 (no source) and L92 (a source no rule knows).
+MISSING_DEALS = (
+    "ID;Название сделки;Бюджет;Валюта;Ответственный;Дата создания;Дата закрытия;Этап сделки;Город;"
+    "Источник;utm_source;utm_medium;utm_campaign;ID лида\n"
+    '9001;Склад без источника;"100 000";RUB;Анна Смирнова;02.03.2025 10:00:00;12.03.2025 12:00:00;'
+    "Успешно реализовано;мск;;;;;\n"
+    '9002;Офис;"300 000";RUB;Анна Смирнова;03.03.2025 10:00:00;20.03.2025 12:00:00;'
+    "Успешно реализовано;г. Москва;;yandex;cpc;msk_search;L93\n")
+MISSING_LEADS = (
+    "ID лида;Дата создания;Город;Источник;utm_source;utm_medium;utm_campaign;Статус;Дата первого контакта;"
+    "Ответственный;ID сделки\n"
+    "L91;04.03.2025 11:00:00;Москва;;;;;Новый;;Анна Смирнова;\n"
+    "L92;05.03.2025 11:00:00;Москва;Источник №7;;;;Новый;;Анна Смирнова;\n"
+    "L93;01.03.2025 11:00:00;Москва;;yandex;cpc;msk_search;Сконвертирован;01.03.2025 12:00:00;Анна Смирнова;9002\n")
+MISSING_TOUCHES = ("touch_at,lead_id,deal_id,channel,campaign\n"
+                   "2025-03-01 09:00:00,L93,9002,газета «Из рук в руки»,\n"
+                   "2025-03-02 09:00:00,L93,9002,yandex_direct,msk_search\n")
+MARCH = {"period": "custom", "from": "2025-03-01", "to": "2025-03-31"}
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_missing_channel_is_one_row_with_its_revenue_and_its_leads(fresh_db, tmp_path, lang):
+    """Deals credited to no channel, a touch whose channel is unknown and leads whose channel is unknown
+    are one row, «Без атрибуции» / “Unattributed”: its revenue is the card's, its leads the unknown leads;
+    no «Не определён» / “Unknown” row beside it, in the channel or the campaign table."""
+    from etl.load import load_files
+
+    files = {"amo_deals.csv": (MISSING_DEALS, "cp1251"), "leads.csv": (MISSING_LEADS, "utf-8-sig"),
+             "touchpoints.csv": (MISSING_TOUCHES, "utf-8")}
+    for name, (text, encoding) in files.items():
+        (tmp_path / name).write_text(text, encoding=encoding)
+    assert load_files([tmp_path / name for name in files], progress=False)["ok"]
+    unknown_leads = sql_one(fresh_db, "select count(*) from leads where channel = 'unknown'")
+    assert unknown_leads == 2
+    assert sql_one(fresh_db, "select count(*) from touchpoints where channel = 'unknown'") == 1
+    at = run_app("contribution", lang, **MARCH)
+    label = t("contrib.unattributed", lang)
+    unknown = sql_one(fresh_db, f"select label_{lang} from cfg_channels where channel = 'unknown'")
+    by_channel, by_campaign = at.dataframe[0].value, at.dataframe[1].value
+    for table in (by_channel, by_campaign):
+        assert unknown not in set(table.channel), table
+    row = by_channel[by_channel.channel == label]
+    assert len(row) == 1, by_channel
+    # 9001 whole, and 9002's first touch (unknown channel) under the agreed position-based model: 50 %
+    assert float(row.revenue.iloc[0]) == pytest.approx(100_000 + 150_000)
+    assert int(row.leads.iloc[0]) == unknown_leads
+    card = metric(at, t("contrib.unattributed_rev", lang))
+    assert card.value == fmt.compact(250_000, lang, "RUB")
+    assert float(by_channel.revenue.astype(float).sum()) == pytest.approx(400_000)

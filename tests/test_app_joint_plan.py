@@ -139,3 +139,18 @@ def test_kinds_in_words_and_rows_with_their_region(warehouse, monkeypatch, lang)
     spec = chart(at, t("jp.chart", lang, region=t("all_regions", lang)))
     ticks = spec["layout"]["yaxis"]["ticktext"]
     assert "Обзвон базы СПб · Санкт-Петербург" in ticks and f"Выставка · {t('all_regions', lang)}" in ticks
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_budgets_are_numbers_the_grid_sorts_as_amounts(warehouse, monkeypatch, lang):
+    """The budgets per owner and the next 30 days' budgets were text («150 000 ₽»): a header click put
+    «90 000 ₽» after «150 000 ₽». They are numbers under the table's format, as in the Excel file."""
+    monkeypatch.setattr(filters, "today", lambda: dt.date(2025, 2, 10))
+    at = run_app("joint_plan", lang, **Q1_2025)
+    by_owner, ahead = at.dataframe[0].value, at.dataframe[-1].value
+    budgets = [c for c in by_owner.columns if c.startswith("budget_")]
+    assert budgets and all(by_owner[c].dtype.kind == "f" for c in budgets), by_owner.dtypes
+    total = sql_one(warehouse, f"select sum(budget) filter (where status = 'done') from activities where {OVERLAPS}",
+                    PERIOD)
+    assert by_owner.budget_done.sum() == pytest.approx(float(total or 0))
+    assert ahead.budget.dtype.kind == "f"

@@ -11,11 +11,13 @@ import pytest
 
 from model import metrics
 from tests.apptest import (
+    PARTIAL_PLAN_PERIOD,
     Q1_2025,
     ROOT,
     amount_shown,
     chart,
     charts,
+    load_partial_plan,
     metric,
     run_app,
     sql_one,
@@ -222,3 +224,26 @@ def test_a_period_with_no_month_of_data_says_so_instead_of_an_empty_chart(wareho
     assert t("chart.no_months", lang, latest=fmt.date(latest, lang)) in texts(at)
     at = run_app("overview", lang, **Q1_2025)                 # a period with data keeps its chart
     assert [c for c in charts(at) if title in (c["layout"].get("title") or {}).get("text", "")]
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_forecast_is_not_compared_with_a_plan_of_part_of_the_period(fresh_db, tmp_path, lang):
+    """01.11-31.12 with a plan for November alone: the forecast card says the plan covers 30 of the 61
+    days and which days have none, instead of «NN % к плану периода»; the revenue card names the days
+    without a plan too. November alone, planned whole, still compares the forecast with its plan."""
+    load_partial_plan(tmp_path)
+    at = run_app("overview", lang, **PARTIAL_PLAN_PERIOD)
+    forecast, revenue = metric(at, t("kpi.forecast", lang)), metric(at, t("kpi.revenue", lang, currency="RUB"))
+    days = fmt.days_after_of(61, lang)
+    assert forecast.value == fmt.compact(600_000 / 30 * 61, lang, "RUB")
+    assert forecast.delta == t("kpi.plan_part", lang, covered="30", days=61, days_word=days)
+    gaps = fmt.date_ranges([(dt.date(2026, 12, 1), dt.date(2026, 12, 31))], lang)
+    assert t("kpi.forecast.plan_part", lang, covered="30", days=61, days_word=days, gaps=gaps,
+             plan=fmt.money(1_000_000, "RUB", lang)) in forecast.proto.help
+    assert t("kpi.revenue.plan_part", lang, covered="30", days=61, days_word=days, gaps=gaps) in revenue.proto.help
+    assert metrics.text("basis.period", lang) not in forecast.delta
+    november = run_app("overview", lang, period="custom", **{"from": "2026-11-01", "to": "2026-11-30"})
+    assert metric(november, t("kpi.forecast", lang)).delta == t(
+        "kpi.of_plan", lang, share=fmt.percent(0.6, lang, 0), basis=metrics.text("basis.period", lang))
+    words = TEXT[lang]["kpi.revenue.plan_part"].split("{")[0]
+    assert words not in metric(november, t("kpi.revenue", lang, currency="RUB")).proto.help

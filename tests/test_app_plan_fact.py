@@ -72,3 +72,17 @@ def test_a_region_whose_gap_cannot_be_split_says_so_beside_one_that_can(copy_of_
     lines = {ln.split("**")[1]: ln for ln in shown.splitlines() if ln.startswith("**")}
     assert any(t(f"plan.factor.{k}", lang) in lines["Москва"] for k in ("leads", "conversion", "deal_value"))
     assert lines["Санкт-Петербург"].endswith(t("plan.why_gap_only", lang, region="", gap="").split(";")[-1])
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_gap_below_plan_reads_with_the_languages_minus(warehouse, lang):
+    """Regions below their plan: the gap reads «−1,2 млн ₽» with the minus sign (U+2212) in Russian, where it
+    printed a hyphen, and "-1.2M RUB" in English; the Excel file keeps the number."""
+    import re
+
+    at = run_app("plan_fact", lang, **Q1_2025)
+    lines = [m.value for m in at.markdown if m.value.startswith("**")]
+    signs = [s for line in lines for s in re.findall(r"([-\u2212])(?=\d)", line)]   # a sign before a digit
+    assert signs, lines
+    assert set(signs) == {"\u2212" if lang == "ru" else "-"}, lines
+    assert at.dataframe[-1].value.gap.dtype.kind == "f"

@@ -34,7 +34,8 @@ def test_nice_step(raw, step):
     ([3, 40], "ru", ["0", "10", "20", "30", "40"]),                    # counts stay plain numbers
     ([0, 4_000], "ru", ["0", f"1{S}000", f"2{S}000", f"3{S}000", f"4{S}000"]),
     ([0, 4_000], "en", ["0", "1,000", "2,000", "3,000", "4,000"]),
-    ([-3_500_000, 4_400_000], "ru", [f"-4{S}млн", f"-2{S}млн", "0", f"2{S}млн", f"4{S}млн", f"6{S}млн"]),
+    # negatives with the minus sign (U+2212), as Russian typography writes them
+    ([-3_500_000, 4_400_000], "ru", [f"\u22124{S}млн", f"\u22122{S}млн", "0", f"2{S}млн", f"4{S}млн", f"6{S}млн"]),
     ([2.4e9], "en", ["0", "0.5B", "1B", "1.5B", "2B", "2.5B"]),
 ])
 def test_value_axis_labels(values, lang, expected):

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from ui import fmt
 
 S = "\u00a0"  # the no-break space Russian uses between digit groups and before units
+M = "\u2212"  # the minus sign Russian typography writes before a negative number (not the hyphen "-")
 
 
 @pytest.mark.parametrize("value, lang, decimals, expected", [
@@ -24,6 +25,8 @@ S = "\u00a0"  # the no-break space Russian uses between digit groups and before 
     (0, "en", 0, "0"),
     (-0.4, "ru", 0, "0"),  # no "-0"
     (-1234.5, "en", 0, "-1,235"),
+    (-1234.5, "ru", 0, f"{M}1{S}235"),
+    (-0.5, "ru", 1, f"{M}0,5"),
     (2.5, "en", 0, "3"),  # money rounds half up, not to even
     (Decimal("1380000.50"), "ru", 0, f"1{S}380{S}001"),
     (1380000.5, "en", 2, "1,380,000.50"),
@@ -62,7 +65,7 @@ def test_money(value, currency, lang, decimals, expected):
     (4_812_345_678, "ru", "RUB", f"4,8{S}млрд{S}₽"),
     (4_812_345_678, "en", "EUR", "4.8B EUR"),
     (2_500_000_000_000, "en", None, "2.5T"),
-    (-48_200_000, "ru", None, f"-48,2{S}млн"),
+    (-48_200_000, "ru", None, f"{M}48,2{S}млн"),
     (512, "ru", "RUB", f"512{S}₽"),
     (512, "en", "RUB", "512 RUB"),
     (None, "en", "RUB", "—"),
@@ -88,7 +91,7 @@ def test_compact(value, lang, currency, expected):
     (0, "en", 0, "0%"),
     (1.0004, "en", 0, "100%"),
     (-0.0004, "en", 0, "0%"),
-    (-0.25, "ru", 0, f"-25{S}%"),
+    (-0.25, "ru", 0, f"{M}25{S}%"),
 ])
 def test_percent(share, lang, decimals, expected):
     assert fmt.percent(share, lang, decimals) == expected
@@ -133,7 +136,7 @@ def test_scale_of_an_axis(largest, size):
     (200_000_000, 200_000_000, "ru", 0, f"200{S}млн"),
     (200_000_000, 200_000_000, "en", 0, "200M"),
     (2_500_000, 5_000_000, "ru", 1, f"2,5{S}млн"),
-    (-4_000_000, 6_000_000, "ru", 0, f"-4{S}млн"),
+    (-4_000_000, 6_000_000, "ru", 0, f"{M}4{S}млн"),
     (50_000, 100_000, "ru", 0, f"50{S}тыс."),
     (50_000, 100_000, "en", 0, "50K"),
     (0, 200_000_000, "ru", 0, "0"),

@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 from pptx import Presentation
 
-from model import views
+from model import metrics, views
 from model.access import OPERATOR
 from model.filters import Filters
 from model.runner import run_on
@@ -28,11 +28,13 @@ from report.make import make
 from report.periods import next_period, period_label
 from tests.apptest import (
     NO_SOURCE_DEALS,
+    PARTIAL_PLAN_PERIOD,
     Q1_2025,
     ROOT,
     UNATTRIBUTED_EXPECTED,
     UNATTRIBUTED_PERIOD,
     load_no_source_deals,
+    load_partial_plan,
     run_app,
     sql,
     sql_one,
@@ -790,3 +792,23 @@ def test_the_largest_channel_line_names_a_channel_not_the_unattributed_revenue(c
     top = [x for x in slide.findings if "top_revenue" in x.facts]
     assert len(top) == 1 and t("contrib.unattributed", lang) not in top[0].text
     assert top[0].facts["top_revenue"][0] == pytest.approx(float(by_channel.drop("unattributed").max()))
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_decks_forecast_is_not_compared_with_a_plan_of_part_of_the_period(fresh_db, tmp_path, lang):
+    """The headline slide over 01.11-31.12 with a plan for November alone (the Overview's case): the
+    forecast is stated, with the days the plan covers and those it does not, and no share of plan."""
+    load_partial_plan(tmp_path)
+    p = PARTIAL_PLAN_PERIOD
+    f = decks.Filters("custom", dt.date.fromisoformat(p["from"]), dt.date.fromisoformat(p["to"]), (), ())
+    con = duckdb.connect(str(fresh_db), read_only=True)
+    try:
+        deck = decks.build(f, lambda name, params: run_on(con, name, params, OPERATOR), lang, ["headline"])
+    finally:
+        con.close()
+    said = facts(deck, "headline")
+    assert said["forecast"] == pytest.approx(600_000 / 30 * 61) and said["covered"] == 30
+    assert "forecast_share" not in said
+    line = next(x.text for s in deck.slides for x in s.findings if "covered" in x.facts)
+    gaps = fmt.date_ranges([(dt.date(2026, 12, 1), dt.date(2026, 12, 31))], lang)
+    assert gaps in line and metrics.text("basis.period", lang) not in line

@@ -10,6 +10,7 @@ import pandas as pd
 # Russian groups thousands with a no-break space so "1 234 567 ₽" never wraps mid-number.
 NBSP = "\u00a0"
 DASH = "—"  # what an absent value (None, NaN) shows as
+MINUS = "\u2212"  # Russian typography's minus sign: "−1 234", not the hyphen "-1 234"
 
 SYMBOLS_RU = {"RUB": "₽", "USD": "$", "EUR": "€"}
 # (threshold, RU suffix, EN suffix), largest first.
@@ -34,7 +35,9 @@ def _dec(x) -> Decimal:
 
 
 def number(x, lang: str, decimals: int = 0) -> str:
-    """1234567.5 -> '1 234 567,5' (ru) / '1,234,567.5' (en); rounds half away from zero."""
+    """1234567.5 -> '1 234 567,5' (ru) / '1,234,567.5' (en); rounds half away from zero. A negative number
+    reads '−1 234' in Russian (the minus sign, U+2212), '-1,234' in English. Text for people only: the
+    Excel and CSV files hold the numbers themselves."""
     if _missing(x):
         return DASH
     q = _dec(x).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
@@ -42,7 +45,7 @@ def number(x, lang: str, decimals: int = 0) -> str:
     if q == 0:
         text = text.lstrip("-")  # -0.4 rounds to "0", not "-0"
     if lang == "ru":
-        text = text.replace(",", NBSP).replace(".", ",")
+        text = text.replace(",", NBSP).replace(".", ",").replace("-", MINUS)
     return text
 
 
@@ -104,6 +107,12 @@ def date(d, lang: str) -> str:
     if _missing(d):
         return DASH
     return d.strftime("%d.%m.%Y") if lang == "ru" else d.strftime("%Y-%m-%d")
+
+
+def date_ranges(ranges, lang: str) -> str:
+    """[(first, last), ...] -> '01.12.2026 – 31.12.2026, 01.02.2027 – 28.02.2027' (ru) / '2026-12-01 –
+    2026-12-31, ...' (en): the stretches of a period a sentence names (a day alone once)."""
+    return ", ".join(date(a, lang) if a == b else f"{date(a, lang)} – {date(b, lang)}" for a, b in ranges)
 
 
 def timestamp(d, lang: str) -> str:

@@ -17,9 +17,17 @@ def verdict(r, metric: str, t, money) -> str:
     return t("impact.verdict.none", low=low, high=high, what=what)
 
 
-def bounded(share: float, lang: str, limit: float = 10.0) -> str:
+LIFT_LIMIT = 10.0   # ±1000 %: a lift bound past it says only that the counterfactual is near zero
+
+
+def capped(share: float, limit: float = LIFT_LIMIT) -> bool:
+    """Whether a lift bound is past ±limit (inf included: a counterfactual at zero)."""
+    return not pd.isna(share) and abs(share) > limit
+
+
+def bounded(share: float, lang: str, limit: float = LIFT_LIMIT) -> str:
     """A lift bound as a percent; past ±1000% (a counterfactual near zero) it reads "> 1000 %"."""
-    if not pd.isna(share) and abs(share) > limit:      # inf included: a counterfactual at zero
+    if capped(share, limit):
         sign = ">" if share > 0 else "<"
         return f"{sign} {fmt.percent(limit if share > 0 else -limit, lang, 0)}"
     return fmt.percent(share, lang)
@@ -95,16 +103,27 @@ def scoreboard_table(board: pd.DataFrame, lang: str, t, base: str) -> pd.DataFra
 # The scoreboard's file: each number in its own column, raw, with its interval's ends beside it
 FILE_COLUMNS = {"campaign": "text", "regions": "text", "start_date": "date", "end_date": "date", "spend": "money",
                 "metric": "text", "lift": "percent", "lift_low": "percent", "lift_high": "percent",
+                "lift_capped": "text",
                 "incremental": "number", "incremental_low": "number", "incremental_high": "number",
                 "romi": "percent", "romi_low": "percent", "romi_high": "percent", "p_value": "number",
                 "verdict": "text", "fit_error": "percent"}
 
 
-def scoreboard_file(board: pd.DataFrame, t) -> tuple[pd.DataFrame, dict[str, str]]:
+def scoreboard_file(board: pd.DataFrame, t, lang: str) -> tuple[pd.DataFrame, dict[str, str]]:
     """The scoreboard as its Excel file holds it (the screen's cells are text: «-29,8 % (-60,0 % … 184,2 %)»
     exported as a string a spreadsheet cannot sum or sort): (frame, column -> export kind). Incremental
-    revenue is money in the base currency; deals and leads are counts."""
+    revenue is money in the base currency; deals and leads are counts. A lift bound past ±1000 % (the
+    screen's «> 1 000 %») is written as ±1000 % with `lift_capped` saying so in the screen's words: the file
+    held 18 949 782 821 % where the page said «> 1 000 %»."""
     out = board.copy()
+    if "lift_low" in board:
+        notes = []
+        for low, high in zip(board.lift_low, board.lift_high, strict=True):
+            said = [t(f"impact.board.capped.{side}", shown=bounded(x, lang))
+                    for side, x in (("low", low), ("high", high)) if capped(x)]
+            notes.append("; ".join(said) + "; " + t("impact.board.capped.why") if said else None)
+        out["lift_capped"] = notes
+        out["lift_low"], out["lift_high"] = (board[c].clip(-LIFT_LIMIT, LIFT_LIMIT) for c in ("lift_low", "lift_high"))
     out["metric"] = [t(f"impact.metric.{m}") for m in board.metric]
     out["verdict"] = [t(f"impact.board.{v}") if not isinstance(e, str) else
                       t(f"impact.err.{e}", regions=r) if e != "not_estimated" else t("impact.board.not_estimated")

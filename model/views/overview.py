@@ -37,8 +37,14 @@ def headline(d: dict[str, pd.DataFrame], top: int = 5) -> dict:
     deals, regions = d["deals"], d["regions"]
     known = regions[~regions.unknown_region & regions.revenue_plan_period.notna()]
     dev = known.reindex(known.revenue_gap_to_date.abs().sort_values(ascending=False).index).head(top)
+    row = d["metrics"][d["metrics"].is_total].iloc[0]
+    start, end = pd.Timestamp(row.window_from).date(), pd.Timestamp(row.window_to).date()
     return {
         **total, "base_currency": base,
+        # the period's days (what the forecast covers) and the stretches without a revenue plan, if any
+        "period_days": (end - start).days + 1,
+        "revenue_plan_gaps": metrics.plan_gaps(row.get("revenue_plan_months"), start, end)
+        if total["revenue_plan_days"] else [],
         "other_currencies": [c for c in deals.currency if c != base],
         "by_currency": deals[["currency", "revenue", "deals_won"]],
         "deviations": dev[["region", "revenue", "revenue_plan_period", "revenue_vs_plan_period",

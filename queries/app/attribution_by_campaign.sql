@@ -3,19 +3,21 @@
 -- Exact days and filters as in attribution_by_channel.sql, so a channel's campaigns add up to its row
 -- there. Touches, spend and leads without a campaign are one row with a null campaign under their
 -- channel (leads without a utm_campaign count there). Spend is null where no spend row is loaded for the
--- campaign in the period (the registry then leaves ROMI and CPL missing): unknown, not zero.
+-- campaign in the period (the registry then leaves ROMI and CPL missing): unknown, not zero. A channel
+-- 'unknown' is the channel 'unattributed', as in attribution_by_channel.sql: one row per missing channel.
 with
 
 -- credit, spend and leads in one union and one aggregate: group by treats the null campaign as one
 -- key, where a join would drop it
 parts as (
-    select channel, campaign, revenue_base, pipeline_base, won_deals, open_deals, null as spend, 0 as leads
+    select if(channel = 'unknown', 'unattributed', channel) as channel, campaign, revenue_base, pipeline_base,
+           won_deals, open_deals, null as spend, 0 as leads
     from attribution_campaign_rows($date_from, $date_to)
     where credited_to(model, $model)
         and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
         and (len(coalesce($products::varchar[], [])) = 0 or list_contains($products::varchar[], product))
     union all
-    select channel, campaign, 0, 0, 0, 0, cost_base, coalesce(leads, 0)
+    select if(channel = 'unknown', 'unattributed', channel), campaign, 0, 0, 0, 0, cost_base, coalesce(leads, 0)
     from campaign_rows($date_from, $date_to)
     where (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
         -- spend rows carry their campaign's product; lead rows none, so a product filter keeps them

@@ -9,24 +9,27 @@
 -- (a product filter keeps them), spend takes its campaign's product, as in region_summary.sql. Spend is
 -- null for a channel with no spend row loaded in the period (direct sales, SEO; an ad platform whose export
 -- has not arrived): unknown, not zero, as the Overview's and the deck's figures treat it.
+-- A missing channel is one row, 'unattributed': the deals credited to no channel, the touches, leads and
+-- spend whose channel is 'unknown' (attribution_unattributed.sql states the same revenue).
 with
 
 -- credit, spend and leads in one union and one aggregate: a channel may appear in any of them (one
 -- that spent and won nothing still shows, its ROMI -100%)
 parts as (
-    select model, channel, revenue_base, pipeline_base, won_deals, open_deals, sourced_base, influenced_base,
+    select model, if(channel = 'unknown', 'unattributed', channel) as channel, revenue_base, pipeline_base,
+           won_deals, open_deals, sourced_base, influenced_base,
            null as spend, 0 as leads
     from attribution_channel_rows($date_from, $date_to)
     where (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
         and (len(coalesce($products::varchar[], [])) = 0 or list_contains($products::varchar[], product))
     union all
-    select null, channel, 0, 0, 0, 0, 0, 0, cost_base, 0
+    select null, if(channel = 'unknown', 'unattributed', channel), 0, 0, 0, 0, 0, 0, cost_base, 0
     from mart_spend_day
     where day between $date_from::date and $date_to::date
         and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))
         and (len(coalesce($products::varchar[], [])) = 0 or list_contains($products::varchar[], product))
     union all
-    select null, channel, 0, 0, 0, 0, 0, 0, null, leads
+    select null, if(channel = 'unknown', 'unattributed', channel), 0, 0, 0, 0, 0, 0, null, leads
     from mart_leads_day
     where day between $date_from::date and $date_to::date
         and (len(coalesce($regions::varchar[], [])) = 0 or list_contains($regions::varchar[], region))

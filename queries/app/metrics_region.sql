@@ -8,7 +8,10 @@
 --   *_plan_to_date : the window cut at the latest day with any deal, lead or spend (the data's date),
 --                    so a period under way is compared with its plan so far.
 -- The total row's plan is the company line where the plan has one for that metric and month and no
--- region is chosen, else the chosen regions' lines. Params: $date_from, $date_to, $regions, $products.
+-- region is chosen, else the chosen regions' lines. revenue_plan_months lists the months of the window
+-- that row has a revenue plan line for (model/metrics.py counts the days they cover: a forecast of the
+-- whole window is compared only with a plan of the whole window). Params: $date_from, $date_to, $regions,
+-- $products.
 -- One union and one aggregate: each row goes in once for its region and once for the total (unnest),
 -- each plan line where it counts, and every measure is a plain sum. Its cost is DuckDB planning it, so
 -- it stays a few scans and sums (the earlier shape, a CTE per part joined back, took ~25% longer).
@@ -27,7 +30,7 @@ plan_days as (
 ),
 
 plan_lines as (
-    select unnest([region, null]) as region, unnest([false, true]) as is_total, metric,
+    select unnest([region, null]) as region, unnest([false, true]) as is_total, metric, month,
            target * part_period as pp, target * part_to_date as pd,
            unnest([region is not null and (len($regions) = 0 or list_contains($regions, region)),
                    case when len($regions) > 0 then list_contains($regions, d.region)
@@ -81,11 +84,19 @@ agg as (
     group by region, is_total
 ),
 
+coverage as (
+    select region, is_total, list_sort(list_distinct(list(month::date))) as revenue_plan_months
+    from plan_lines
+    where keep and metric = 'revenue'
+    group by region, is_total
+),
+
 final as (
-    select x.*, coalesce(x.region = '(none)' or (not x.is_total and c.region is null), false) as unknown_region,
+    select x.*, v.revenue_plan_months, coalesce(x.region = '(none)' or (not x.is_total and c.region is null), false) as unknown_region,
            b.a as window_from, b.b as window_to, b.l as data_to
     from agg x
     cross join bounds b
+    left join coverage v on v.region is not distinct from x.region and v.is_total = x.is_total
     left join cfg_regions c on c.region = x.region
 )
 
