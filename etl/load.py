@@ -269,13 +269,14 @@ def _record_load(con, name: str, sha: str, plan: _Plan, st: Staged, params: dict
         # by column name: a warehouse built before a column was added has it last, wherever schema.sql puts it
         "insert into loads (load_id, file_name, sha256, format, entity, loaded_at, rows_read, rows_loaded, "
         "rows_rejected, rows_duplicate, rows_skipped, encoding, delimiter, source_system, notes, rows_warned, "
-        "cells_warned) values ($id, $name, $sha, $fmt, $ent, $at, $read, $loaded, "
-        "$rej, $dup, $skip, $enc, $delim, $sys, $notes, $warned, $cells)",
+        "cells_warned, note_keys) values ($id, $name, $sha, $fmt, $ent, $at, $read, $loaded, "
+        "$rej, $dup, $skip, $enc, $delim, $sys, $notes, $warned, $cells, $keys)",
         {"id": params["load_id"], "name": name, "sha": sha, "fmt": plan.label, "ent": st.entity,
          "at": loaded_at, "read": st.rows_read, "loaded": st.rows_loaded, "rej": st.rows_rejected,
          "dup": st.rows_duplicate, "skip": st.rows_skipped, "enc": layout.encoding,
          "delim": layout.delimiter, "sys": params["source_system"], "notes": "; ".join(st.notes),
-         "warned": st.rows_warned, "cells": st.cells_warned})
+         "warned": st.rows_warned, "cells": st.cells_warned,
+         "keys": json.dumps(st.note_keys, ensure_ascii=False, default=str)})
 
 
 def _file_period(layout: Layout, name: str, st: Staged, user: periods.Period | None) -> periods.Period | None:

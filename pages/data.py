@@ -54,8 +54,9 @@ WHEN = partial(fmt.timestamp, lang=L)
 
 if opened == "history":
     with tab["history"]:
-        h = d["history"].assign(entity=lambda x: [upload.entity_name(e) for e in x.entity])
-        tables.show(h.drop(columns=["notes"]),
+        h = d["history"].assign(entity=lambda x: [upload.entity_name(e) for e in x.entity],
+                                notes=lambda x: upload.history_notes(x, L)).drop(columns=["note_keys"])
+        tables.show(h,
                     {"loaded_at": WHEN, **{c: N for c in h.columns if c.startswith(("rows_", "cells_"))}}, key="loads",
                     file_name="loads", scope=WHOLE, column_config={c: t(f"data.col.{c}") for c in h.columns})
         st.subheader(t("data.rejects"))

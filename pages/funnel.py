@@ -62,8 +62,9 @@ rows = rows.assign(label=[named(v, L) for v in rows.label])   # a lead with no r
 steps = [t(f"funnel.step.{s}") for s in STEPS]
 # the counts written by fmt, as in the table below ('19 149' / '19,149'), not plotly's '19,149k'
 fig = go.Figure([go.Funnel(name=r.label, y=steps, x=[getattr(r, s) for s in STEPS], textinfo="text",
-                           text=[fmt.number(getattr(r, s), L) for s in STEPS],
-                           hovertemplate="%{fullData.name}<br>%{y}: %{text}<extra></extra>")
+                           text=[fmt.number(getattr(r, s), L) for s in STEPS], customdata=[r.members] * len(STEPS),
+                           hovertemplate="%{fullData.name}<br>" + ("%{customdata}<br>" if r.members else "")
+                           + "%{y}: %{text}<extra></extra>")
                  for r in top_and_rest(rows.iloc[:-1], 7, t("funnel.other")).itertuples()])
 fig.update_layout(funnelmode="stack", hovermode="closest", uniformtext={"minsize": 11, "mode": "hide"})
 st.plotly_chart(charts.style(fig, L, t("funnel.chart", by=t(f"funnel.by.{by}").lower()), height=360),

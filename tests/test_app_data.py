@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from analysis.attribution import agreed_model
@@ -425,3 +426,21 @@ def test_the_quality_tiles_of_the_whole_warehouse_say_so(warehouse, lang):
         assert tile.value == metric(q1, t(key, lang)).value           # the period does not move it
         assert tile.delta == t("data.dq.whole", lang) != "data.dq.whole"
     assert metric(jan, t("data.dq.unattributed", lang)).delta != t("data.dq.whole", lang)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_history_says_each_loads_notes_in_the_readers_language(copy_of_warehouse, lang):
+    """The history lists how each file was read (here: no currency column, so amounts in the base currency),
+    in the reader's language; it kept the English text of the loads table out of the Russian page."""
+    result = upload.load_uploads([("amo_march.csv", AMO)])
+    assert result["ok"]
+    load_id = sql_one(copy_of_warehouse, "select max(load_id) from loads")
+    history = open_tab(run_app("data", lang, **Q1_2025), "data", "history").dataframe[0].value
+    notes = history.set_index("load_id").loc[load_id, "notes"]
+    assert notes == t("data.load.note.currency_assumed", lang, currency="RUB"), notes
+    # a load from before the codes were kept shows the text it stored, never an empty cell
+    con = duckdb.connect(str(copy_of_warehouse))
+    con.execute("update loads set note_keys = null where load_id = ?", [load_id]).fetchall()
+    con.close()
+    history = open_tab(run_app("data", lang, **Q1_2025), "data", "history").dataframe[0].value
+    assert history.set_index("load_id").loc[load_id, "notes"] == "no currency column: amounts taken as RUB"

@@ -8,7 +8,7 @@ import pytest
 
 from analysis.sla import response_hours
 from tests.apptest import Q1_2025, chart, run_app, sql, sql_one, texts, values
-from ui import fmt
+from ui import fmt, upload
 from ui.i18n import t
 
 PERIOD = {"a": Q1_2025["from"], "b": Q1_2025["to"]}
@@ -188,3 +188,35 @@ def test_a_period_without_leads_opens_and_says_so(warehouse, lang):
         at = run_app("funnel", lang, period="custom", **{"from": dates[0], "to": dates[1]})
         assert not at.exception and not at.error, dates
         assert t("funnel.sla.no_leads", lang) in texts(at)
+
+
+def bitrix_leads(managers: int) -> bytes:
+    """Bitrix24's lead list as it exports it: UTF-8 with BOM, every cell quoted, each line ending in ';';
+    manager k owns k + 1 leads, so the largest are the last ones."""
+    lines = ['"ID";"Название лида";"Дата создания";"Ответственный";']
+    n = 0
+    for k in range(managers):
+        for _ in range(k + 1):
+            n += 1
+            when = f"{10 + k % 15:02d}.02.2025 10:{n % 60:02d}:00"
+            lines.append(f'"{90000 + n}";"Заявка с сайта";"{when}";"Менеджер {k:02d}";')
+    return ("\ufeff" + "\n".join(lines) + "\n").encode()
+
+
+def test_the_chart_names_what_it_folds(copy_of_warehouse):
+    """Past seven values the chart folds the rest into one trace; it says how many and which (the hover), and
+    every value of the table is in the chart: a trace of its own or a member of the fold."""
+    assert upload.load_uploads([("bitrix_leads.csv", bitrix_leads(12))])["ok"]
+    at = run_app("funnel", "en", **Q1_2025)
+    at.segmented_control(key="funnel_by").set_value("manager").run()
+    rows = table(at, FUNNEL).set_index("label").drop("Total")
+    assert len(rows) > 12
+    spec = chart(at, t("funnel.chart", "en", by=t("funnel.by.manager", "en").lower()))
+    folded = [tr for tr in spec["data"] if tr["name"].startswith("Others (")]
+    assert len(folded) == 1 and len(spec["data"]) == 8
+    members = folded[0]["customdata"][0].split(", ")
+    assert folded[0]["name"] == f"Others ({len(members)})" and "%{customdata}" in folded[0]["hovertemplate"]
+    shown = [tr["name"] for tr in spec["data"] if tr is not folded[0]]
+    assert sorted(shown + members) == sorted(rows.index)
+    assert values(folded[0], "x")[0] == rows.loc[members, "leads"].sum()
+    assert {f"Менеджер {k:02d}" for k in range(5, 12)} <= set(shown)   # the seven largest have traces

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import tempfile
 from pathlib import Path
+
+import pandas as pd
 
 from etl import config, limits, profiles
 from etl.errors import LoadError, log_path, log_unexpected
@@ -199,6 +202,18 @@ def note_lines(result: dict, lang_: str | None = None) -> list[str]:
         if "n" in f:
             f["n"] = fmt.number(f["n"], lang_)
         out.append(t(f"data.load.note.{n['code']}", lang_, **f))
+    return out
+
+
+def history_notes(history: pd.DataFrame, lang_: str | None = None) -> list[str]:
+    """Each load's notes for the load history, in the reader's language, from the codes the load kept
+    (loads.note_keys); a load written before they were kept has only the English text it stored, shown as it is."""
+    out = []
+    for text, keys in zip(history.notes, history.note_keys, strict=True):
+        if isinstance(keys, str) and keys:
+            out.append("; ".join(note_lines({"note_keys": json.loads(keys)}, lang_)))
+        else:
+            out.append(text if isinstance(text, str) else "")
     return out
 
 

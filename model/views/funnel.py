@@ -44,13 +44,16 @@ def breakdown(d: dict, by: str, lang: str) -> pd.DataFrame:
 
 
 def top_and_rest(rows: pd.DataFrame, top: int, rest_label: str) -> pd.DataFrame:
-    """The `top` largest values by leads, the others summed into one row (for a readable chart)."""
-    rows = rows.sort_values("leads", ascending=False, kind="stable")
+    """The `top` largest values by leads, the others summed into one row (for a readable chart), which names
+    how many it holds in its label (`rest_label` formats {n}) and which in `members` (the chart's hover); a
+    table beside the chart lists every value. Column `members` is empty for the rows of one value."""
+    rows = rows.sort_values("leads", ascending=False, kind="stable").assign(members="")
     if len(rows) <= top + 1:
         return rows
     rest = rows.iloc[top:]
-    return pd.concat([rows.iloc[:top], pd.DataFrame([{"label": rest_label, **{s: rest[s].sum() for s in STEPS}}])],
-                     ignore_index=True)
+    folded = {"label": rest_label.format(n=len(rest)), **{s: rest[s].sum() for s in STEPS},
+              "members": ", ".join(str(v) for v in rest.label)}
+    return pd.concat([rows.iloc[:top], pd.DataFrame([folded])], ignore_index=True)
 
 
 def quality(d: dict, lang: str) -> pd.DataFrame:
