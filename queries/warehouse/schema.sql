@@ -48,7 +48,10 @@ create table if not exists loads (
     load_id integer primary key, file_name varchar not null, sha256 varchar not null, format varchar,
     entity varchar not null, loaded_at timestamp not null, rows_read bigint, rows_loaded bigint,
     rows_rejected bigint, rows_duplicate bigint, rows_skipped bigint, encoding varchar,
-    delimiter varchar, source_system varchar, notes varchar, rows_warned bigint, cells_warned bigint);
+    delimiter varchar, source_system varchar, notes varchar, rows_warned bigint, cells_warned bigint,
+    -- the days the file covers: the period it states (period_from 'title', 'file_name', 'user': --period
+    -- or the upload form) else the span of its rows' days ('rows'); alerts.sql's stale_export reads it
+    period_start date, period_end date, period_from varchar);
 
 create table if not exists rejects (
     load_id integer not null, row_number bigint not null, reason varchar not null, raw varchar);
@@ -62,5 +65,8 @@ create table if not exists cell_warnings (
 alter table deals add column if not exists channel_from_lead boolean default false;
 alter table loads add column if not exists rows_warned bigint;
 alter table loads add column if not exists cells_warned bigint;
+alter table loads add column if not exists period_start date;
+alter table loads add column if not exists period_end date;
+alter table loads add column if not exists period_from varchar;
 
 create table if not exists meta (key varchar primary key, value varchar);
