@@ -1,10 +1,12 @@
 """The command lines a scheduler runs (python -m report, python -m digest) say nothing on stderr when all
 went well, so an hourly cron log holds only what went wrong (they printed Streamlit's «No runtime found,
-using MemoryCacheStorageManager» on every run), yet still say what went wrong there."""
+using MemoryCacheStorageManager» on every run), yet still say what went wrong there; and a digest dry run
+writes its own files and nothing else (it made the store's folder and file, and its --out folder)."""
 from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -86,3 +88,50 @@ def test_the_digest_cli_says_nothing_on_stderr_when_it_succeeds(warehouse, tmp_p
     run = _dry_run(warehouse, tmp_path / "out", tmp_path / "store.sqlite", env)
     assert run.returncode == 0 and run.stderr == "", run.stderr
     assert len(list((tmp_path / "out").iterdir())) == 4, run.stdout
+
+
+def test_a_digest_dry_run_writes_its_files_and_nothing_else_and_is_quiet(warehouse, tmp_path):
+    """No store yet: the dry run reads none and makes none (it made the store's folder and file)."""
+    env = _subscribe(tmp_path)
+    (tmp_path / "out").mkdir()
+    store = tmp_path / "app" / "parity-store.sqlite"
+    before = _tree(tmp_path, warehouse.parent)
+    run = _dry_run(warehouse, tmp_path / "out", store, env)
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    after = _tree(tmp_path, warehouse.parent)
+    assert {p: h for p, h in after.items() if p in before} == before
+    assert sorted(p.name for p in after.keys() - before.keys()) == [
+        f"digest-rm_msk-2025-01-31{ext}" for ext in (".eml", ".html", ".pdf", ".telegram.txt")]
+    assert not store.parent.exists()
+
+
+def test_a_digest_dry_run_reads_the_sent_log_without_changing_the_store(warehouse, tmp_path, monkeypatch):
+    """The store there (WAL, the sent-log holding January's digest): read, left byte for byte as it was, with
+    no -wal or -shm file beside it."""
+    from digest import schedule
+    env = _subscribe(tmp_path)
+    store = tmp_path / "app" / "parity-store.sqlite"
+    monkeypatch.setenv("PARITY_STORE", str(store))
+    con = schedule.open_store()
+    con.execute("insert into digest_sends (login, period, channel, status, date_from, date_to) values "
+                "('rm_msk', 'monthly:2025-01-01', 'telegram', 'sent', '2024-12-01', '2024-12-31')")
+    con.close()
+    (tmp_path / "out").mkdir()
+    before = _tree(tmp_path, warehouse.parent)
+    run = _dry_run(warehouse, tmp_path / "out", store, env)
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    after = _tree(tmp_path, warehouse.parent)
+    assert {p: h for p, h in after.items() if p in before} == before
+    assert {p.parent for p in after.keys() - before.keys()} == {tmp_path / "out"}
+    with sqlite3.connect(store) as check:
+        assert check.execute("select count(*) from digest_sends").fetchone() == (1,)
+
+
+def test_a_digest_dry_run_into_a_folder_that_is_not_there_is_one_line_and_makes_nothing(warehouse, tmp_path):
+    env = _subscribe(tmp_path)
+    before = _tree(tmp_path)
+    run = _dry_run(warehouse, tmp_path / "no" / "out", tmp_path / "app" / "parity-store.sqlite", env)
+    assert run.returncode == 2, run
+    assert run.stderr.splitlines()[-1].endswith(
+        f"--out {tmp_path / 'no' / 'out'}: there is no folder {tmp_path / 'no' / 'out'}; create it or name another")
+    assert _tree(tmp_path) == before
