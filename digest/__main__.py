@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     if getattr(a, "out", None) is not None and not a.dry_run:   # else it would send for real and write nothing
         ap.error("--out is where --dry-run writes its files: add --dry-run, or leave --out out to send")
+    if getattr(a, "out", None) is not None and not a.out.is_dir():   # a dry run writes its files only, no folder
+        ap.error(f"--out {a.out}: there is no folder {a.out}; create it or name another")
     try:
         settings = config.load()
     except (config.DigestConfigError, AccessError) as e:

@@ -117,5 +117,13 @@ def last_sent_to(con: sqlite3.Connection, login: str, before: Slot) -> dt.date |
     return dt.date.fromisoformat(row["d"]) if row and row["d"] else None
 
 
+def sent_before(login: str, before: Slot) -> dt.date | None:
+    """`last_sent_to`, read without writing anything: no store yet, or a store without the sent-log, is
+    nothing sent (a dry run creates neither the store's folder, nor its file, nor its tables)."""
+    rows = store.read_only_rows(None, "digest_sends", "select max(date_to) as d from digest_sends where login = ? "
+                                "and status = 'sent' and date_to < ?", (login, before.date_to.isoformat()))
+    return dt.date.fromisoformat(rows[0]["d"]) if rows and rows[0]["d"] else None
+
+
 def log(con: sqlite3.Connection) -> list[dict]:
     return [dict(r) for r in con.execute("select * from digest_sends order by period, login, channel")]

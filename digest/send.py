@@ -94,15 +94,12 @@ def run(settings: Settings, now: dt.datetime | None = None) -> list[Outcome]:
 
 def dry_run(r: Recipient, settings: Settings, out: Path, now: dt.datetime | None = None) -> list[Path]:
     """What would be sent to `r` now, written to `out`: the e-mail (.eml), its HTML body, the Telegram text
-    and the PDF; nothing is sent or recorded."""
+    and the PDF; nothing is sent or recorded, and nothing but those files is written (no folder is made:
+    `out` must exist; the store is only read, if there is one)."""
+    if not out.is_dir():
+        raise FileNotFoundError(f"--out {out}: there is no folder {out}; create it or name another")
     slot = schedule.latest_slot(r.schedule, now_in(settings, now))
-    con = schedule.open_store()
-    try:
-        since = schedule.last_sent_to(con, r.login, slot)
-    finally:
-        con.close()
-    d = digest_for(r, slot, since)
-    out.mkdir(parents=True, exist_ok=True)
+    d = digest_for(r, slot, schedule.sent_before(r.login, slot))
     stem = out / f"digest-{r.login}-{slot.date_to.isoformat()}"
     files = {".html": d.html().encode("utf-8"), ".telegram.txt": d.text().encode("utf-8"), ".pdf": d.pdf,
              ".eml": bytes(deliver.email_message(d, settings.smtp.sender, r.email or "(no e-mail)"))}

@@ -107,7 +107,7 @@ def _load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
         plan.layout.replay = replay
     with phase("stage"):
         st, src = _stage(con, plan, entity, format_name)
-        period = _file_period(plan.layout, name, st, user_period)
+        period, origin = _file_period(plan.layout, name, st, user_period)
         marked = None if plan.mapping.options.get("currency") else _marked_currency(src, st, name)
     run(con, "begin")
     try:
@@ -121,7 +121,7 @@ def _load_one(b: Builder, stored: Path, name: str, sha: str, entity: str | None,
             arithmetic, written = _merge(con, name, st, load_id, params)
         with phase("rejects"):
             _keep_rejects(src, st, load_id)
-            _record_load(con, name, sha, plan, st, params, loaded_at)
+            _record_load(con, name, sha, plan, st, params, loaded_at, _covered(con, st, load_id, period, origin))
         with phase("file_checks"):
             _check_file(con, name, st.entity)
             run(con, "commit")
@@ -258,9 +258,32 @@ def _keep_rejects(src: Source, st: Staged, load_id: int) -> None:
         _insert_warnings(src, load_id)
 
 
-def _record_load(con, name: str, sha: str, plan: _Plan, st: Staged, params: dict, loaded_at: dt.datetime) -> None:
+def _covered(con, st: Staged, load_id: int, period: periods.Period | None,
+             origin: str | None) -> tuple[dt.date | None, dt.date | None, str | None]:
+    """(first day, last day, where from) of what the file covers: the period it states (its title
+    lines, its name, or the user's --period) else the span of the days its merged rows hold ('rows').
+    A file that states its period covers it whatever its rows hold: an ad platform's report for
+    June-November whose only campaign ended in July covers November (alerts.sql tells an ended
+    flight from a late export by this)."""
+    if period is not None:
+        return period[0], period[1], origin.replace(" ", "_") if origin else None
+    first, last = periods.ROW_DAYS.get(st.entity, (None, None))
+    if first is None:
+        return None, None, None
+    # the entity's table by name through the relational API (names from ROW_DAYS, no SQL text built)
+    day = duckdb.sqltypes.DATE
+    span = con.table(st.entity).filter(
+        duckdb.ColumnExpression("load_id") == duckdb.ConstantExpression(load_id)).aggregate([
+            duckdb.FunctionExpression("min", duckdb.ColumnExpression(first).cast(day)),
+            duckdb.FunctionExpression("max", duckdb.ColumnExpression(last).cast(day))]).fetchall()
+    start, end = span[0] if span else (None, None)
+    return start, end, "rows" if start is not None or end is not None else None
+
+
+def _record_load(con, name: str, sha: str, plan: _Plan, st: Staged, params: dict, loaded_at: dt.datetime,
+                 covered: tuple) -> None:
     """The file's row in `loads`: how it was read, when (the time the manifest keeps, so a rebuild
-    writes the same) and what became of its rows."""
+    writes the same), what became of its rows and the period it covers (`_covered`)."""
     if "currency" not in {*st.columns, *st.constants} and st.entity in MONEY_ENTITIES:
         st.note("currency_assumed", f"no currency column: amounts taken as {params['currency']}",
                 currency=params["currency"])
@@ -269,23 +292,27 @@ def _record_load(con, name: str, sha: str, plan: _Plan, st: Staged, params: dict
         # by column name: a warehouse built before a column was added has it last, wherever schema.sql puts it
         "insert into loads (load_id, file_name, sha256, format, entity, loaded_at, rows_read, rows_loaded, "
         "rows_rejected, rows_duplicate, rows_skipped, encoding, delimiter, source_system, notes, rows_warned, "
-        "cells_warned, note_keys) values ($id, $name, $sha, $fmt, $ent, $at, $read, $loaded, "
-        "$rej, $dup, $skip, $enc, $delim, $sys, $notes, $warned, $cells, $keys)",
+        "cells_warned, note_keys, period_start, period_end, period_from) values ($id, $name, $sha, $fmt, $ent, "
+        "$at, $read, $loaded, $rej, $dup, $skip, $enc, $delim, $sys, $notes, $warned, $cells, $keys, $first, $last, "
+        "$from)",
         {"id": params["load_id"], "name": name, "sha": sha, "fmt": plan.label, "ent": st.entity,
          "at": loaded_at, "read": st.rows_read, "loaded": st.rows_loaded, "rej": st.rows_rejected,
          "dup": st.rows_duplicate, "skip": st.rows_skipped, "enc": layout.encoding,
          "delim": layout.delimiter, "sys": params["source_system"], "notes": "; ".join(st.notes),
          "warned": st.rows_warned, "cells": st.cells_warned,
-         "keys": json.dumps(st.note_keys, ensure_ascii=False, default=str)})
+         "keys": json.dumps(st.note_keys, ensure_ascii=False, default=str),
+         "first": covered[0], "last": covered[1], "from": covered[2]})
 
 
-def _file_period(layout: Layout, name: str, st: Staged, user: periods.Period | None) -> periods.Period | None:
-    """The report's period (title lines, else file name, else the user's); a report whose rows have no
-    date and whose period cannot be found fails whole here, in one line, before anything is written."""
+def _file_period(layout: Layout, name: str, st: Staged,
+                 user: periods.Period | None) -> tuple[periods.Period | None, str | None]:
+    """The report's period (title lines, else file name, else the user's) and where it came from; a report
+    whose rows have no date and whose period cannot be found fails whole here, in one line, before
+    anything is written."""
     period, origin = periods.resolve(layout.preamble, name, user)
     field = periods.PERIOD_FIELD.get(st.entity)
     if not field or field in st.columns:
-        return period  # rows carry their own dates; the period only fills a row's empty one
+        return period, origin  # rows carry their own dates; the period only fills a row's empty one
     if period is None:
         raise periods.no_period(name, st.entity)
     days = (period[1] - period[0]).days + 1
@@ -298,7 +325,7 @@ def _file_period(layout: Layout, name: str, st: Staged, user: periods.Period | N
     if fields["spread"]:
         note += "; each row's cost, impressions and clicks are spread evenly over its days"
     st.note("period", note, **fields)
-    return period
+    return period, origin
 
 
 def _check_arithmetic(con, name: str, st: Staged, load_id: int) -> dict:

@@ -21,6 +21,16 @@ from etl.errors import LoadError
 # The field that dates a row, per entity whose reports may come without it.
 PERIOD_FIELD = {"ad_spend": "date", "traffic": "period_start"}
 
+# Each entity's first and last business day of a row, as its warehouse table holds them: what a load's
+# rows span when its file states no period (the `loads` row keeps it, see etl/load.py `_covered`).
+ROW_DAYS = {
+    "deals": ("created_at", "created_at"), "leads": ("created_at", "created_at"),
+    "touchpoints": ("touch_at", "touch_at"), "ad_spend": ("date", "date"),
+    "campaigns": ("start_date", "end_date"), "plan": ("month", "month"),
+    "activities": ("start_date", "end_date"), "sales": ("sale_date", "sale_date"),
+    "traffic": ("period_start", "period_end"),
+}
+
 MONTHS = {
     **{m.lower(): i for i, m in enumerate(calendar.month_name) if m},
     **{m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}, "sept": 9,

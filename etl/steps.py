@@ -107,7 +107,8 @@ STEPS: tuple[Step, ...] = (
     Step("alert_unrecognised", reads=("leads", "cfg_regions", "cfg_alerts"), temp=("al_unrecognised_day",),
          builds=("alert_unrecognised_flags",)),
     Step("alerts", reads=("alert_region_flags", "alert_campaign_flags", "alert_unrecognised_flags",
-                          "alert_missed_contacts", "deals", "leads", "ad_spend", "sales", "traffic", "cfg_alerts"),
+                          "alert_missed_contacts", "deals", "leads", "ad_spend", "sales", "traffic", "loads",
+                          "cfg_alerts"),
          builds=("alerts",)),
     # Campaign impact: regional flights.
     Step("flights", reads=("ad_spend",), builds=("flights",)),

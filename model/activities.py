@@ -160,25 +160,16 @@ def _exists(path: Path | None) -> bool:
 
 
 def version(path: Path | None = None) -> int:
-    """The number of the last change (0 for none): part of the app's cache key for activity queries."""
-    if not _exists(path):
-        return 0
-    con = store.open_with(DDL, path)
-    try:
-        return int(con.execute("select coalesce(max(id), 0) from activity_changes").fetchone()[0])
-    finally:
-        con.close()
+    """The number of the last change (0 for none): part of the app's cache key for activity queries. Read
+    only, as `table`: every query reads them, a deck or a digest's dry run too, which must write nothing."""
+    rows = store.read_only_rows(path, "activity_changes", "select coalesce(max(id), 0) from activity_changes")
+    return int(rows[0][0]) if rows else 0
 
 
 def table(path: Path | None = None) -> pa.Table:
     """The entered activities as the queries read them (`entered_activities`), typed like the warehouse's."""
-    rows = []
-    if _exists(path):
-        con = store.open_with(DDL, path)
-        try:
-            rows = [dict(r) for r in con.execute("select * from activities order by activity_id").fetchall()]
-        finally:
-            con.close()
+    rows = [dict(r) for r in store.read_only_rows(path, "activities",
+                                                  "select * from activities order by activity_id") or []]
     names = [f.name for f in fields(Activity)]
     data = {n: [r[n] for r in rows] for n in ["activity_id", *names]}
     for k in ("start_date", "end_date"):

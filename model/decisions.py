@@ -132,13 +132,9 @@ def set_done(cid: int, who: str, scope: Scope, done: bool = True, on: dt.date | 
 def listing(scope: Scope, path: Path | None = None, today: dt.date | None = None) -> pd.DataFrame:
     """Every commitment `scope` may see (model/access.py `within`: for a user restricted to some regions, the
     company-wide ones and those naming only their regions) with its status on `today`, newest meeting first."""
-    rows: list[dict] = []
-    if (path or store.store_path()).is_file():
-        con = store.open_with(DDL, path)
-        try:
-            rows = [dict(r) for r in con.execute("select * from commitments order by meeting_date desc, id")]
-        finally:
-            con.close()
+    # read only: a store with no commitments yet stays as it is (a digest's dry run writes nothing)
+    rows = [dict(r) for r in store.read_only_rows(path, "commitments",
+                                                  "select * from commitments order by meeting_date desc, id") or []]
     out = pd.DataFrame(rows, columns=COLUMNS)
     out["regions"] = [tuple(json.loads(r)) for r in out.regions]
     # (a mask Series, not a list: an empty list would select no columns)

@@ -86,6 +86,21 @@ def open_with(ddl: str, path: Path | None = None) -> sqlite3.Connection:
     return con
 
 
+def read_only_rows(path: Path | None, table: str, sql: str, params: tuple = ()) -> list[sqlite3.Row] | None:
+    """The rows `sql` reads from a store that is there, without writing to it: None when there is no store
+    file, or no `table` in it yet (a reader, e.g. a digest dry run, creates neither: `open_with` would)."""
+    path = path or store_path()
+    if not path.is_file():
+        return None
+    con = connect(path)
+    try:
+        if con.execute("select 1 from sqlite_master where type = 'table' and name = ?", (table,)).fetchone() is None:
+            return None
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
 def now() -> str:
     """The time an entry is stamped with: UTC, ISO 8601, to the second."""
     return datetime.now(UTC).isoformat(timespec="seconds")

@@ -49,8 +49,8 @@ def offer_steadier(f, campaign: str, metric: str, e) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def cached_plan(panel, candidates: tuple, days: int):
-    return view.plan(panel, candidates, days)
+def cached_plan(panel, candidates: tuple, days: int, flights: tuple):
+    return view.plan(panel, candidates, days, flights)
 
 
 L = lang()
@@ -164,7 +164,7 @@ with tab_plan:
                           placeholder=t("widget.choose"), select_all=False)
     days = st.slider(t("impact.plan.days"), 14, 84, 28, 7, key="plan_days")
     if cand and st.button(t("impact.plan.go"), key="plan_go"):
-        out = cached_plan(panel, tuple(cand), days)
+        out = cached_plan(panel, tuple(cand), days, view.flight_windows(d))
         for kind, line in plan_lines(out, days, metric, L, t):
             getattr(st, kind)(line)
         if out["plan"] is not None:

@@ -13,6 +13,7 @@ from model.users import AccessError, User, access_path, load_users
 from report.deck import SECTIONS
 from report.make import FORMATS, make
 from report.periods import FORMS, parse_period
+from report.slides import Failure
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,9 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as e:
         print(f"report: cannot write {a.out} ({e.strerror}); name a folder you can write to", file=sys.stderr)
         return 1
-    for note in deck.omitted:
-        print(f"report: not included: {note}", file=sys.stderr)
     print(f"{a.out}: {len(deck.slides) + 1} slides ({', '.join(s.title for s in deck.slides)})")
+    for note in deck.omitted:   # stderr only for what failed: a part with nothing to show is no error (cron logs)
+        print(f"report: not included: {note}", file=sys.stderr if isinstance(note, Failure) else sys.stdout)
     return 0
 
 

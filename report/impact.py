@@ -8,7 +8,7 @@ import importlib
 import pandas as pd
 import plotly.graph_objects as go
 
-from report.slides import Finding, Slide
+from report.slides import Failure, Finding, Slide
 from ui import charts, fmt
 from ui.impact_text import fit_text, steadier_fields
 
@@ -37,11 +37,11 @@ def slides(ctx) -> tuple[list[Slide], list[str]]:
     """The impact slide for the period's flights; ([], [reason]) when it cannot be made."""
     fns, reason = estimator()
     if fns is None:
-        return [], [ctx.t("deck.i.omitted", reason=ctx.t("deck.i.missing", detail=reason))]
+        return [], [Failure(ctx.t("deck.i.omitted", reason=ctx.t("deck.i.missing", detail=reason)))]
     try:
         made = _slide(ctx, *fns)
     except Exception as e:  # noqa: BLE001 - a module still being written must not break the deck
-        return [], [ctx.t("deck.i.omitted", reason=f"{type(e).__name__}: {e}")]
+        return [], [Failure(ctx.t("deck.i.omitted", reason=f"{type(e).__name__}: {e}"))]
     # a period without flights: no slide of a footnote alone, the deck says what it left out (as for decisions)
     return ([made], []) if made else ([], [ctx.t("deck.i.omitted", reason=ctx.t("deck.i.none"))])
 

@@ -7,6 +7,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 
+class Failure(str):
+    """A part of the deck left out because making it failed (an error, a module missing), not because it has
+    nothing to show: the page shows it as any omitted part, the CLI says it on stderr."""
+
+
 @dataclass(frozen=True)
 class Finding:
     """One sentence, and the facts it states: name -> (value, the text the sentence and the table show)."""

@@ -288,3 +288,102 @@ def test_the_cli_says_units_in_words_and_refuses_a_region_it_does_not_know(tiny,
     assert main(["alerts", "--region", "Москва", "--all"]) == 0
     out = capsys.readouterr().out
     assert out.strip() and " money" not in out and "cost_per_lead" not in out, out
+
+
+# --------------------------------------------------------------------------------------------
+# An ended flight against a late export: the period each loaded file covers (loads.period_*).
+
+FLIGHT_DAYS = [dt.date(2025, 2, 1) + dt.timedelta(days=i) for i in range(43)]      # 01.02-15.03.2025
+SEARCH_DAYS = [dt.date(2025, 1, 1) + dt.timedelta(days=i) for i in range(181)]     # 01.01-30.06.2025
+
+
+def _direct_report(folder, days=SEARCH_DAYS):
+    """Yandex Direct's campaign report as Direct saves it: its period in the title line, tab-separated,
+    cost in micros."""
+    path = folder / "yandex_direct.tsv"
+    rows = [f"{d.isoformat()}\t7000000{k}\t{name}\t{900 + k}\t{30 + k}\t{(4000 + 100 * k) * 1_000_000}"
+            for d in days for k, name in enumerate(("msk_search", "kzn_search"))]
+    path.write_text(f'"Campaign performance report ({days[0]:%d.%m.%Y} - {days[-1]:%d.%m.%Y})"\n'
+                    "Date\tCampaignId\tCampaignName\tImpressions\tClicks\tCost\n" + "\n".join(rows) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def _vk_export(folder, name="vk_ads.csv"):
+    """VK Ads statistics as VK saves them: ';', day.month.year, decimal commas, an Итого line; one flight
+    that spent from 01.02 to 15.03.2025 and then ended."""
+    rows = [f"{d:%d.%m.%Y};555001;kzn_vk_flight;{5000 + i};{80 + i % 50};{4695 + i},61"
+            for i, d in enumerate(FLIGHT_DAYS)]
+    path = folder / name
+    path.write_text("Дата;ID кампании;Кампания;Показы;Клики;Потрачено, ₽\n" + "\n".join(rows)
+                    + f"\nИтого;;;;;{sum(4695 + i for i in range(len(FLIGHT_DAYS)))},00\n", encoding="utf-8")
+    return path
+
+
+def _warehouse_alerts(db) -> pd.DataFrame:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("select * from alerts where rule = 'stale_export'").df()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("how", ["file name", "--period"])
+def test_a_flight_that_ended_in_a_fresh_export_is_no_stale_export(fresh_db, tmp_path, how):
+    """VK Ads' only campaign ended on 15.03 in a report for 01.02-30.06 (its name says so, or --period does):
+    the export is as fresh as Direct's, so no «Выгрузка не обновляется» (it stayed open for ever, measured
+    from VK's last day of spend); a rebuild from raw/ says the same."""
+    from etl.load import load_files, rebuild
+    assert load_files([_direct_report(tmp_path)], progress=False)["ok"]
+    if how == "file name":
+        done = load_files([_vk_export(tmp_path, "vk_ads_01.02.2025-30.06.2025.csv")], progress=False)
+    else:
+        done = load_files([_vk_export(tmp_path)], progress=False, period="2025-02-01..2025-06-30")
+    assert done["ok"], done
+    con = duckdb.connect(str(fresh_db), read_only=True)
+    try:
+        assert con.execute("select file_name, period_start, period_end, period_from from loads order by load_id"
+                           ).fetchall()[1][1:] == (dt.date(2025, 2, 1), dt.date(2025, 6, 30),
+                                                   "file_name" if how == "file name" else "user")
+        assert con.execute("select max(date) from ad_spend where platform = 'VK Ads'").fetchall() == [
+            (dt.date(2025, 3, 15),)]
+    finally:
+        con.close()
+    assert _warehouse_alerts(fresh_db).empty
+    assert rebuild(progress=False)["ok"] and _warehouse_alerts(fresh_db).empty
+
+
+@pytest.mark.parametrize("how", ["rows", "file name"])
+def test_an_export_whose_period_stops_weeks_before_the_others_stays_stale(fresh_db, tmp_path, how):
+    """The same VK rows in a file that states no period (its rows' days are all it covers), or in a report
+    for 01.02-31.03 while Direct's runs to 30.06: a late export, alerted from the day after it ends."""
+    from etl.load import load_files
+    name = "vk_ads.csv" if how == "rows" else "vk_ads_01.02.2025-31.03.2025.csv"
+    assert load_files([_direct_report(tmp_path), _vk_export(tmp_path, name)], progress=False)["ok"]
+    got = _warehouse_alerts(fresh_db)
+    assert len(got) == 1, got
+    a = got.iloc[0]
+    since = dt.date(2025, 3, 16) if how == "rows" else dt.date(2025, 4, 1)
+    assert (a.subject, a.platform, bool(a.is_open)) == ("ad_spend", "VK Ads", True)
+    assert a.since == pd.Timestamp(since) and a.value == (dt.date(2025, 6, 30) - since).days + 1
+
+
+def test_a_warehouse_built_before_loads_kept_periods_still_loads(fresh_db, tmp_path):
+    """A warehouse whose `loads` has no period columns (built by an older version) gains them on the next
+    load; its old loads, with no period, are dated by their rows."""
+    from etl.load import load_files
+    assert load_files([_direct_report(tmp_path)], progress=False)["ok"]
+    con = duckdb.connect(str(fresh_db))
+    try:
+        for column in ("period_start", "period_end", "period_from"):
+            con.execute("alter table loads drop column " + column)   # the test's own names
+    finally:
+        con.close()
+    assert load_files([_vk_export(tmp_path, "vk_ads_01.02.2025-30.06.2025.csv")], progress=False)["ok"]
+    con = duckdb.connect(str(fresh_db), read_only=True)
+    try:
+        assert con.execute("select period_end, period_from from loads order by load_id").fetchall() == [
+            (None, None), (dt.date(2025, 6, 30), "file_name")]
+    finally:
+        con.close()
+    assert _warehouse_alerts(fresh_db).empty

@@ -120,6 +120,10 @@ def test_scoreboard_default_flight_and_weekly_estimate(on_demo, lang):
     head = t("impact.plan.result", lang, days=DAYS, regions="\x00", mde="", what="", controls="",
              days_noun=fmt.noun(DAYS, "day", lang)).split("\x00")[0]
     assert any(i.value.startswith(head) for i in at.info), [i.value for i in at.info]
+    # and says the flights it left out of the history (the demo's: the flight shown among them)
+    left_out = t("impact.plan.excluded", lang, n="\x00", spans="", washout="", washout_noun="").split("\x00")[0]
+    said = [i.value for i in at.info if i.value.startswith(left_out)]
+    assert len(said) == 1 and row.regions[0] in said[0], [i.value for i in at.info]
 
 
 def test_another_flight_and_metric_change_the_result(on_demo):

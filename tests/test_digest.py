@@ -151,7 +151,8 @@ def test_regional_managers_digest_arrives_with_only_their_regions_and_once(setup
     from digest.__main__ import main
     settings = subscribe(setup, '[defaults]\ncadence = "monthly"\nhour = 8\n'
                                 '[recipients.rm_msk]\ntelegram_chat_id = "777"\n')
-    # --dry-run writes what would be sent and sends nothing
+    # --dry-run writes what would be sent and sends nothing (into a folder that is there: it makes none)
+    (setup / "dry").mkdir()
     assert main(["send", "--to", "rm_msk", "--dry-run", "--out", str(setup / "dry"),
                  "--now", "2025-02-03T09:00+03:00"]) == 0
     assert sorted(p.suffix for p in (setup / "dry").iterdir()) == [".eml", ".html", ".pdf", ".txt"]

@@ -12,7 +12,7 @@ from scipy.optimize import minimize
 
 from analysis.flights import exposure_map, find_flights
 from analysis.impact import METHODS, estimate_impact, fit_windows
-from analysis.planner import mde_for, plan_experiment
+from analysis.planner import WASHOUT_DAYS, mde_for, plan_experiment, window_starts
 from analysis.simplex import simplex_qp
 from analysis.simulate import simulate_flight, simulate_panel
 from model.access import OPERATOR
@@ -127,6 +127,31 @@ def test_planner_longer_test_smaller_mde_and_too_few_regions():
     panel, _ = simulate_panel(5, n_regions=12, days=730)
     plan = plan_experiment(panel[panel["region"].isin(["R00", "R01", "R02"])], ["R00", "R01"], 28, n_sims=4)
     assert plan.too_few_regions and "too few regions" in plan.text
+
+
+def test_the_planner_leaves_the_flights_the_warehouse_knows_out_of_its_history():
+    """A 6-week flight with a 60% lift in R01 was normal history to the planner: the MDE of a 28-day test
+    there went from 12% to 40% (the placebo scale took the lift for noise; a window on it would take it for
+    an effect). Given the flight as the flights table holds it (region, start, end), its days and washout
+    are left out and no window is placed on them: the planted lift no longer moves the plan, which says so."""
+    clean, _ = simulate_panel(5, n_regions=10, days=540)
+    dates = pd.to_datetime(clean["date"])
+    start, end = dates.max() - pd.Timedelta(days=120), dates.max() - pd.Timedelta(days=79)
+    flown = clean.copy()
+    lifted = (flown["region"] == "R01") & dates.between(start, end)
+    flown.loc[lifted, "value"] *= 1.6
+    # R07's earlier flight is a control's (left out too); R02's ended before the panel began
+    flights = pd.DataFrame({"region": ["R01", "R07", "R02"],
+                            "start": [start, start - pd.Timedelta(days=400), start - pd.Timedelta(days=900)],
+                            "end": [end, end - pd.Timedelta(days=400), end - pd.Timedelta(days=900)]})
+    assert mde_for(flown, ["R01"], 28) > mde_for(clean, ["R01"], 28) + 0.1                 # what it did
+    assert mde_for(flown, ["R01"], 28, flights=flights) == mde_for(clean, ["R01"], 28, flights=flights)
+    washout = end + pd.Timedelta(days=WASHOUT_DAYS)
+    starts = window_starts(flown, ["R01"], 28, 8, flights)
+    assert len(starts) == 8 and not any((s <= washout) and (s + pd.Timedelta(days=27) >= start) for s in starts)
+    plan = plan_experiment(flown, ["R01"], 28, flights=flights)
+    assert plan.excluded.values.tolist() == flights.head(2).values.tolist()
+    assert "leaves out 2 flight window(s) known to the warehouse" in plan.text
 
 
 def _simulate_many(scenario: str, effects: int, nulls: int) -> dict:

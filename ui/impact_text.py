@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.planner import WASHOUT_DAYS
 from ui import fmt
 
 
@@ -157,6 +158,11 @@ def plan_lines(out: dict, days: int, metric: str, lang: str, t) -> list[tuple[st
             head = t("impact.plan.no_mde", regions=", ".join(p.treated), days=days, what=what,
                      controls=len(p.controls), days_noun=days_noun)
         lines.insert(0, ("info", head))
+        if not p.excluded.empty:     # the history it planned on is not all the history there is: say so
+            spans = "; ".join(f"{r} {fmt.date(s, lang)}–{fmt.date(e, lang)}"
+                              for r, s, e in p.excluded.sort_values(["start", "region"]).itertuples(index=False))
+            lines.insert(1, ("info", t("impact.plan.excluded", n=len(p.excluded), spans=spans,
+                                       washout=WASHOUT_DAYS, washout_noun=fmt.noun(WASHOUT_DAYS, "day", lang))))
         if p.too_few_regions:
             lines.append(("warning", t("impact.plan.too_few")))
     return lines

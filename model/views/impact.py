@@ -64,6 +64,13 @@ def exposure(flights: pd.DataFrame) -> dict:
     return out
 
 
+def flight_windows(d: dict) -> tuple:
+    """(region, start, end) of every flight the warehouse knows, the masked ones of a restricted user too:
+    the planner leaves them out of its history (analysis/planner.py). Plain values, for the page's cache."""
+    every = d.get("exposing", d["flights"])
+    return tuple((r, s, e) for r, spans in exposure(every).items() for s, e in spans)
+
+
 def estimate_args(d: dict) -> tuple:
     """What the estimate depends on, as plain hashable values (the page caches on them)."""
     row = d["flight"].iloc[0]
@@ -323,9 +330,9 @@ def plannable(panel: pd.DataFrame, days: int) -> list[str]:
     return [r for r in size.index if plan_check(p, r, days) is None]
 
 
-def plan(panel: pd.DataFrame, candidates: tuple, days: int) -> dict:
-    """plan_experiment on the candidates it can use: {"plan": Plan or None, "skipped": [(region, code)],
-    "error": an ImpactError code when the whole plan fails}."""
+def plan(panel: pd.DataFrame, candidates: tuple, days: int, flights: tuple = ()) -> dict:
+    """plan_experiment on the candidates it can use, on the history without the `flights` (flight_windows):
+    {"plan": Plan or None, "skipped": [(region, code)], "error": an ImpactError code when the whole plan fails}."""
     from analysis.impact import ImpactError
     from analysis.planner import plan_experiment
     p = trim(with_data(panel), [])
@@ -334,7 +341,7 @@ def plan(panel: pd.DataFrame, candidates: tuple, days: int) -> dict:
     out: dict = {"plan": None, "skipped": skipped, "error": None}
     if usable:
         try:
-            out["plan"] = plan_experiment(p, usable, days)
+            out["plan"] = plan_experiment(p, usable, days, flights=list(flights) or None)
         except ImpactError as e:
             out["error"] = e.code
     return out

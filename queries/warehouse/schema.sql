@@ -49,7 +49,10 @@ create table if not exists loads (
     entity varchar not null, loaded_at timestamp not null, rows_read bigint, rows_loaded bigint,
     rows_rejected bigint, rows_duplicate bigint, rows_skipped bigint, encoding varchar,
     delimiter varchar, source_system varchar, notes varchar, rows_warned bigint, cells_warned bigint,
-    note_keys varchar);
+    note_keys varchar,
+    -- the days the file covers: the period it states (period_from 'title', 'file_name', 'user': --period
+    -- or the upload form) else the span of its rows' days ('rows'); alerts.sql's stale_export reads it
+    period_start date, period_end date, period_from varchar);
 
 create table if not exists rejects (
     load_id integer not null, row_number bigint not null, reason varchar not null, raw varchar);
@@ -65,5 +68,8 @@ alter table loads add column if not exists rows_warned bigint;
 alter table loads add column if not exists cells_warned bigint;
 -- the notes as codes and fields (JSON), which the Data page's history says in the reader's language
 alter table loads add column if not exists note_keys varchar;
+alter table loads add column if not exists period_start date;
+alter table loads add column if not exists period_end date;
+alter table loads add column if not exists period_from varchar;
 
 create table if not exists meta (key varchar primary key, value varchar);

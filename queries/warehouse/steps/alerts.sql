@@ -35,13 +35,27 @@ episodes as (
     group by rule, region, campaign, platform, subject, episode
 ),
 
--- each kind of export's latest business date against the freshest export the warehouse holds
+-- each kind of export's latest covered day against the freshest export the warehouse holds. A load's rows
+-- date what it covers, unless its file states its period (title lines, file name, --period: loads.period_*):
+-- then it covers that period up to the day it was loaded, rows or none, so a platform whose campaign ended
+-- in July in a report to November is an ended flight, not an export gone quiet. A file that states nothing
+-- covers, per platform or system, the days of that one's own rows.
+dated as (
+    select 'deals' as kind, source_system as subject, load_id, max(created_at)::date as latest
+    from deals group by all
+    union all select 'leads', source_system, load_id, max(created_at)::date from leads group by all
+    union all select 'ad_spend', platform, load_id, max(date) from ad_spend group by all
+    union all select 'sales', null, load_id, max(sale_date) from sales group by all
+    union all select 'traffic', null, load_id, max(period_end) from traffic group by all
+),
+
 kinds as (
-    select 'deals' as kind, source_system as subject, max(created_at)::date as latest from deals group by all
-    union all select 'leads', source_system, max(created_at)::date from leads group by all
-    union all select 'ad_spend', platform, max(date) from ad_spend group by all
-    union all select 'sales', null, max(sale_date) from sales
-    union all select 'traffic', null, max(period_end) from traffic
+    select d.kind, d.subject,
+           max(greatest(d.latest, case when l.period_from <> 'rows' then least(l.period_end, l.loaded_at::date) end))
+               as latest
+    from dated d
+    left join loads l using (load_id)
+    group by all
 ),
 
 stale as (
