@@ -838,6 +838,36 @@ def test_xlsx(fresh_db, tmp_path):
     assert query(fresh_db, "select sum(amount) from deals") == [(D("150000.50") + D("80000") + D("1200000.50"),)]
 
 
+def test_an_xlsx_time_a_hair_before_midnight_stays_on_its_day(fresh_db, tmp_path):
+    """openpyxl (as Excel) stores 2026-12-05 23:59:59.999999 as the serial 46361.99999999999; calamine rounds
+    serials to the millisecond, and the deal loaded as created 2026-12-06 00:00."""
+    import zipfile
+
+    from python_calamine import CalamineWorkbook
+
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.title = "Сделки"
+    book.active.append(["ID", "Бюджет", "Дата создания", "Дата закрытия", "Этап сделки"])
+    book.active.append([1, 100, dt.datetime(2026, 12, 5, 23, 59, 59, 999999),
+                        dt.datetime(2026, 12, 31, 23, 59, 59, 999600), "Успешно реализовано"])
+    book.active.append([2, 200, dt.datetime(2026, 12, 6), dt.date(2026, 12, 7), "Успешно реализовано"])
+    book.create_sheet("Время").append(["Время", dt.time(23, 59, 59, 999999)])
+    path = tmp_path / "deals.xlsx"
+    book.save(path)
+    assert b"<v>46361.99999999999</v>" in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    rep = load(path)
+    assert rep["rows_loaded"] == 2
+    assert query(fresh_db, "select deal_id, created_at, closed_at from deals order by 1") == [
+        ("1", dt.datetime(2026, 12, 5, 23, 59, 59), dt.datetime(2026, 12, 31, 23, 59, 59)),
+        ("2", dt.datetime(2026, 12, 6), dt.datetime(2026, 12, 7))]     # real midnights stay midnights
+    # a time-of-day cell (a serial below 1) likewise
+    sheet = CalamineWorkbook.from_path(path).get_sheet_by_name("Время").to_python(skip_empty_area=False)
+    assert sheet[0][1] == dt.time(0, 0)
+    sniff._keep_day(path, "Время", sheet)
+    assert sheet[0][1] == dt.time(23, 59, 59, 999999)
+
+
 def test_a_workbook_opening_with_a_parameters_sheet_loads_its_data_sheet(fresh_db, tmp_path):
     """The first sheet holds the report's parameters: it failed with «cannot tell which columns hold
     deal_id... Columns found: Период, 01.12.2026 - 31.12.2026»."""
