@@ -591,6 +591,62 @@ def test_any_day_in_any_notation_reads_back_the_same_day(tmp_path, cases):
                    for c, (d, k) in zip(cells, cases, strict=True)]
 
 
+# Weekday names as calendars and CRMs write them before a date (Monday first), in both languages.
+WEEKDAYS = {"ru": (("пн", "вт", "ср", "чт", "пт", "сб", "вс"),
+                   ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье")),
+            "en": (("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+                   ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))}
+EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December")
+WEEKDAY_NOTATIONS = [  # (a date after weekday word w, does it keep the time of day)
+    (lambda w, d: f"{w}, {d.day} {RU_MONTH_NAMES[d.month - 1]} {d.year}", False),      # «пт, 5 декабря 2026»
+    (lambda w, d: f"{w} {d:%d.%m.%Y}", False),                                          # «Пт 05.12.2026»
+    (lambda w, d: f"{w}, {d:%d.%m.%Y} {d.hour}:{d.minute:02d}", True),
+    (lambda w, d: f"{w}, {d.day} {EN_MONTHS[d.month - 1][:3]} {d.year}", False),        # «Fri, 5 Dec 2026»
+    (lambda w, d: f"{w}, {EN_MONTHS[d.month - 1]} {d.day}, {d.year}", False),           # «Friday, December 5, 2026»
+    (lambda w, d: f"{w}. {d:%Y-%m-%d}", False),
+]
+CASES = (str, str.capitalize, str.upper)
+
+
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cases=st.lists(st.tuples(
+    st.datetimes(dt.datetime(1990, 1, 1), dt.datetime(2100, 12, 31)).map(lambda d: d.replace(second=0, microsecond=0)),
+    st.sampled_from(sorted(WEEKDAYS)), st.integers(0, 1), st.integers(0, len(CASES) - 1),
+    st.integers(0, len(WEEKDAY_NOTATIONS) - 1), st.integers(0, 6)), min_size=1, max_size=20))
+def test_a_date_after_its_weekday_reads_as_that_date_and_after_another_weekday_as_none(tmp_path, cases):
+    """«Сб, 5 декабря 2026», «Sat, 5 Dec 2026» were rejected as unreadable dates; a weekday word that is not
+    the date's (shift > 0) reads as no date, not as the date with its weekday ignored."""
+    cells, want = [], []
+    for d, lang, full, case, k, shift in cases:
+        word = CASES[case](WEEKDAYS[lang][full][(d.weekday() + shift) % 7])
+        cells.append(WEEKDAY_NOTATIONS[k][0](word, d))
+        want.append(None if shift else d if WEEKDAY_NOTATIONS[k][1] else d.replace(hour=0, minute=0))
+    src = _column_source(tmp_path, "Created", cells)
+    formats = stage.detect_date_formats(src, [0])
+    fast = stage._fast_sql("created_at", "c0", "ru", "fmt" if formats else None)
+    try:
+        got = src.create(f"select c0, coalesce({fast}, {stage._slow_sql('created_at', 'c0', 'ru', True)}) "
+                         "from {source}", {"fmt": formats[0]} if formats else None)
+    finally:
+        src.con.close()
+    assert got == list(zip(cells, want, strict=True))
+
+
+def test_weekday_dates_through_the_load(fresh_db, tmp_path):
+    """A deals export with weekday-prefixed dates: the right weekday loads, a wrong one and a word that is no
+    weekday are rejected with the cell's text (5 December 2026 is a Saturday)."""
+    rows = [["ID", "Бюджет", "Дата создания", "Этап сделки"],
+            ["1", "100", "сб, 5 декабря 2026", "Переговоры"], ["2", "100", "Сб 05.12.2026", "Переговоры"],
+            ["3", "100", "Sat, 5 Dec 2026", "Переговоры"], ["4", "100", "Saturday, December 5, 2026", "Переговоры"],
+            ["5", "100", "Пт 05.12.2026", "Переговоры"], ["6", "100", "Сбор 05.12.2026", "Переговоры"]]
+    rep = load(write(tmp_path, "deals.csv", table(rows, ";").encode("utf-8")))
+    assert query(fresh_db, "select deal_id, created_at from deals order by 1") == [
+        (str(i), dt.datetime(2026, 12, 5)) for i in range(1, 5)]
+    assert [(r["row"], "Пт 05.12.2026" in r["reason"] or "Сбор 05.12.2026" in r["reason"])
+            for r in rep["reject_reasons"]] == [(6, True), (7, True)]
+
+
 @pytest.mark.parametrize("text", ["Январь 2026", "январь 2026 г.", "янв. 2026", "янв.26", "Jan-26", "January 2026",
                                   "01.2026", "2026-01", "15.01.2026"])
 def test_a_plan_month_written_by_name(tmp_path, text):
