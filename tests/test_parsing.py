@@ -830,6 +830,33 @@ def test_an_unreadable_line_is_named_with_its_cause(fresh_db, tmp_path, data, co
     assert len(failed["error"]) < 400
 
 
+@pytest.mark.parametrize("data, problem, facts", [
+    (f"ID;Бюджет;Дата создания;Комментарий\n1;5;03.01.2025;\"{'я' * 1_500_000}\"\n".encode(), "line_too_long",
+     ("строка 2 длиннее", "3 000 017 байт при пределе 2 000 000")),
+    ('ID;Название сделки;Бюджет;Дата создания\n1;"Окна" Люкс;5;03.01.2025\n2;Двери;6;04.01.2025\n'.encode(),
+     "quote_runs_on", ("в строке 2 ячейка начинается с кавычки",)),
+])
+def test_an_unreadable_line_reads_in_russian_throughout(fresh_db, tmp_path, data, problem, facts):
+    """In Russian the line embedded DuckDB's English («... (line 2: Maximum line size of 2000000 bytes
+    exceeded. Actual Size:3000017 bytes.). Сохраните его в CSV заново...»); the facts stay, the English goes
+    to the `detail` field only."""
+    import re
+
+    from ui import upload
+
+    [failed] = load_files([write(tmp_path, "deals.csv", data)], progress=False)["files"]
+    assert failed["code"] == "bad_delimited"
+    ru = upload.error_line(failed, "ru").replace("\u00a0", " ").replace("\u202f", " ")
+    # no English word of DuckDB's (or ours) left: Latin letters only in the file name
+    assert re.findall(r"[A-Za-z]{2,}", ru.replace("deals.csv", "")) == [], ru
+    assert ru.startswith("deals.csv: файл не разбирается как таблица с разделителями — ") and "\n" not in ru
+    assert all(f in ru for f in facts), ru
+    assert (failed["fields"]["problem"], failed["fields"]["line"]) == (problem, 2)
+    assert failed["fields"]["detail"] not in ru and failed["fields"]["detail"].startswith("line 2: ")
+    en = upload.error_line(failed, "en")
+    assert en.startswith("deals.csv: cannot be read as delimited text: ") and not re.search("[а-яё]", en), en
+
+
 def test_a_quote_that_never_closes_refuses_the_file(fresh_db, tmp_path):
     """An exporter that quotes nothing, and a title typed with one quote: the reader took lines 2-5 as one
     cell, and deals 2-4 vanished without a word (read 1, rejected 1 for its date)."""

@@ -147,7 +147,7 @@ def error_line(result: dict, lang_: str | None = None, frame: str = "err.other")
 
 
 # fields fields_in_words adds from an error's own: the words may use them when the error gives the source
-DERIVED_FIELDS = {"toml_line": "where"}
+DERIVED_FIELDS = {"toml_line": "where", "problem": "why"}
 
 
 def fields_in_words(fields: dict, lang_: str | None) -> dict:
@@ -159,6 +159,12 @@ def fields_in_words(fields: dict, lang_: str | None) -> dict:
     if "toml_line" in out:      # where a TOML text breaks, in words; the parser's own English stays in the log
         out["where"] = t("err.toml_at", lang_, line=out["toml_line"], column=out["toml_column"]) \
             if out["toml_line"] else t("err.toml_at_end", lang_)
+    if f"err.bad_delimited.{out.get('problem')}" in TEXT["ru"]:   # a delimited file's problem in words, with
+        delim, lng = out.get("delimiter"), lang_ or lang()      # its facts (DuckDB's English stays in `detail`)
+        quoted = "«{}»" if lng == "ru" else '"{}"'
+        out["why"] = t(f"err.bad_delimited.{out['problem']}", lang_, line=out.get("line"),
+                       size=fmt.number(out.get("size"), lng), limit=fmt.number(out.get("limit"), lng),
+                       delimiter=t("err.delimiter.tab", lang_) if delim == "\t" else quoted.format(delim))
     if out.get("path") == "proposal":   # a proposal's text, not a file
         out["path"] = t("err.proposal", lang_)
     if f"metric.{out.get('metric')}" in TEXT["ru"]:      # a plan metric: «Выручка», not revenue
