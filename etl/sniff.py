@@ -8,6 +8,7 @@ import io
 import math
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -311,22 +312,41 @@ def _keep_day(src: Path, sheet: str, rows: list) -> None:
         member = _sheet_member(zf, sheet)
         if member is None or member not in zf.namelist():
             return
-        data = zf.read(member)
-    for m in _NEAR_MIDNIGHT.finditer(data):
-        ref = _CELL_REF.search(m.group(1))
-        if ref is None:
-            continue
-        r, c = int(ref.group(2)) - 1, _col_index(ref.group(1))
-        if r >= len(rows) or c >= len(rows[r]):
-            continue
-        value, serial = rows[r][c], float(m.group(2))
-        # calamine's value is the whole day after; the true one is (1 - fraction) of a day before it,
-        # cut (not rounded) to the microsecond
-        before = dt.timedelta(microseconds=max(1, math.ceil((1 - serial % 1) * 86_400_000_000)))
-        if isinstance(value, dt.datetime) and value.time() == _MIDNIGHT:
-            rows[r][c] = value - before
-        elif isinstance(value, dt.time) and value == _MIDNIGHT and serial < 1:
-            rows[r][c] = (dt.datetime(2000, 1, 2) - before).time()
+        with zf.open(member) as fh:
+            for m in _near_midnight(fh):
+                _keep_cell_day(m, rows)
+
+
+def _near_midnight(fh) -> Iterator[re.Match]:
+    """_NEAR_MIDNIGHT's matches in a sheet's XML read in chunks (the sheet inflated whole would double
+    a large workbook's memory); the cell a chunk cuts is carried into the next."""
+    carry = b""
+    while chunk := fh.read(CHUNK):
+        data = carry + chunk
+        cut = data.rfind(b"<c")                 # the last cell's start: it may go on in the next chunk
+        if cut < 0:
+            cut = max(len(data) - 1, 0)         # a last '<' may start one
+        yield from _NEAR_MIDNIGHT.finditer(data, 0, cut)
+        carry = data[cut:]
+    yield from _NEAR_MIDNIGHT.finditer(carry)
+
+
+def _keep_cell_day(m: re.Match, rows: list) -> None:
+    """The cell of one match back on its day, where calamine read it as the next day's 00:00."""
+    ref = _CELL_REF.search(m.group(1))
+    if ref is None:
+        return
+    r, c = int(ref.group(2)) - 1, _col_index(ref.group(1))
+    if r >= len(rows) or c >= len(rows[r]):
+        return
+    value, serial = rows[r][c], float(m.group(2))
+    # calamine's value is the whole day after; the true one is (1 - fraction) of a day before it,
+    # cut (not rounded) to the microsecond
+    before = dt.timedelta(microseconds=max(1, math.ceil((1 - serial % 1) * 86_400_000_000)))
+    if isinstance(value, dt.datetime) and value.time() == _MIDNIGHT:
+        rows[r][c] = value - before
+    elif isinstance(value, dt.time) and value == _MIDNIGHT and serial < 1:
+        rows[r][c] = (dt.datetime(2000, 1, 2) - before).time()
 
 
 def sniff_xlsx(src: Path, work: Path) -> Layout:

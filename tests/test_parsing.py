@@ -951,6 +951,23 @@ def test_an_xlsx_time_a_hair_before_midnight_stays_on_its_day(fresh_db, tmp_path
     assert sheet[0][1] == dt.time(23, 59, 59, 999999)
 
 
+@pytest.mark.parametrize("chunk", [16, 37, 64, 1 << 20])
+def test_the_near_midnight_scan_finds_every_cell_whatever_the_chunks(tmp_path, monkeypatch, chunk):
+    """The sheet's XML is scanned in chunks; a cell a chunk boundary cuts is found in the next one."""
+    import zipfile
+
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for i in range(40):
+        book.active.append([i, dt.datetime(2026, 1, 1 + i % 28, 23, 59, 59, 999999), "=A1+1", i / 7])
+    book.save(tmp_path / "b.xlsx")
+    monkeypatch.setattr(sniff, "CHUNK", chunk)
+    with zipfile.ZipFile(tmp_path / "b.xlsx") as zf, zf.open("xl/worksheets/sheet1.xml") as fh:
+        found = [m.group(0) for m in sniff._near_midnight(fh)]
+        whole = [m.group(0) for m in sniff._NEAR_MIDNIGHT.finditer(zf.read("xl/worksheets/sheet1.xml"))]
+    assert found == whole and len(found) == 40
+
+
 def test_a_workbook_opening_with_a_parameters_sheet_loads_its_data_sheet(fresh_db, tmp_path):
     """The first sheet holds the report's parameters: it failed with «cannot tell which columns hold
     deal_id... Columns found: Период, 01.12.2026 - 31.12.2026»."""
