@@ -139,6 +139,15 @@ PIPEDRIVE = (
     "4,Hooli,700,USD,open,Contact Made,John Smith,Hooli,2025-02-11 12:00:00,,,,,Default\r\n")
 
 
+def test_a_status_without_a_stage_column_is_listed_once(fresh_db, tmp_path):
+    """A deals file whose only stage-like column is a status: the deal's stage is its status text, which was
+    listed twice (as a stage and as a status), its rows counted twice."""
+    (tmp_path / "deals.csv").write_text("Deal ID,Amount,Created,Status\r\n1,100,2025-01-03,Awaiting payment\r\n"
+                                        "2,200,2025-01-04,Won\r\n", encoding="utf-8")
+    assert load_files([tmp_path / "deals.csv"], progress=False)["ok"]
+    assert _listed(fresh_db) == {("stage", "deals", "status", "Awaiting payment"): (1, 1, 0, 0.0)}
+
+
 def test_a_deal_status_text_no_config_knows_is_listed_and_deleted_is_not_pipeline(fresh_db, tmp_path):
     from etl import vocab
 
@@ -152,7 +161,7 @@ def test_a_deal_status_text_no_config_knows_is_listed_and_deleted_is_not_pipelin
         ("4", "open", "open", "Contact Made")]
     got = _listed(fresh_db)
     assert got == {("stage", "deals", "status", "archived"): (1, 1, 0, 0.0)}
-    assert sql(fresh_db, "select count(*) from dq_unknown_stages") == [(0,)]   # its stage is known
+    assert sql(fresh_db, "select stage, deals from dq_unknown_stages") == [("archived", 1)]
     # the vocabulary step maps it: the one stages.csv line, and the preview moves that deal
     a = vocab.Assignment.parse("archived", "lost", dimension="stage")
     assert (a.field, vocab.Assignment.parse("status=x", "new").dimension) == ("stage", "lead_status")

@@ -100,10 +100,11 @@ region_input as (
     from sales where region is not null and region not in (select region from cfg_regions)
 ),
 
+-- a deal with no stage column keeps its status text as its stage too: that text is listed once, as the status
 stage_input as (
     select 'deals' as source, stage as raw_value, 1 as is_deal, status, amount_base
     from deal_money
-    where status = 'open' and stage in (select stage from unknown_stage)
+    where status = 'open' and stage in (select stage from unknown_stage) and stage is distinct from status_raw
 ),
 
 deal_status_input as (
@@ -167,8 +168,9 @@ order by won_revenue desc nulls last, rows desc, dimension, source, raw_value;
 create or replace table dq_unknown_regions as
 select source, raw_value as raw_text, rows from dq_unrecognised where dimension = 'region';
 
+-- stage and status texts alike: one data/stages.csv line maps either
 create or replace table dq_unknown_stages as
-select raw_value as stage, rows as deals from dq_unrecognised where dimension = 'stage' and field = 'stage';
+select raw_value as stage, sum(rows) as deals from dq_unrecognised where dimension = 'stage' group by raw_value;
 
 create or replace table dq_unknown_channels as
 select source, field, raw_value, rows, won_deals, won_revenue from dq_unrecognised where dimension = 'channel';
