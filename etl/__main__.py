@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from etl.errors import LoadError, log_path, log_unexpected
+from etl.paths import check_writable
 from etl.sweep import describe as describe_swept
 from model import audit, trail
 
@@ -148,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "load":
             from etl.load import load_files
             who = audit.who_cli(args.who)
+            check_writable()   # before the audit trail beside the warehouse is asked: the folder is the cause
             if args.save_mapping:
                 trail.recorded("mapping_save", who, args.save_mapping, lambda: _save_mapping(args) or {},
                                    lambda _: {"mapping": str(args.mapping), "file": args.files[0].name})
@@ -160,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1 if failed else 0
         if args.cmd == "rebuild":
             from etl.load import rebuild
+            check_writable()
             result = trail.recorded("rebuild", audit.who_cli(args.who), "warehouse", rebuild,
                                         lambda r: {"outcome": "rebuilt", "files": r["files"]})
             print(f"rebuilt {result['warehouse']} from {result['files']} raw files; all checks passed")
@@ -191,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_cli(args)
         if args.cmd == "demo":
             from etl.demo_load import run_demo
+            check_writable()
             result = trail.recorded("demo", audit.who_cli(args.who), "demo company",
                                         lambda: run_demo(args.seed, args.deals, args.end, args.replace),
                                         lambda r: {**trail.load_detail(r), "seed": args.seed, "deals": args.deals})

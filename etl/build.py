@@ -18,7 +18,7 @@ import pandas as pd
 
 from etl import config, sweep
 from etl.errors import LoadError
-from etl.paths import QUERIES_DIR, config_dir, demo_dir
+from etl.paths import QUERIES_DIR, check_writable, config_dir, demo_dir
 from etl.phases import phase
 from etl.sqlfiles import run, run_file
 from etl.steps import SOURCES, STEPS, Step, check, schedule, steps_hash, temp_producers
@@ -295,6 +295,7 @@ class Builder:
         self.changed: set[str] = set()  # source tables the loads so far changed: what the build rebuilds from
 
     def __enter__(self) -> Builder:
+        check_writable(self.target.parent)   # one line (what, where, what to do), not an OSError from below
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self._lock = contextlib.ExitStack()
         # one writer at a time, readers never wait; held until __exit__ (the kernel drops it on a crash)

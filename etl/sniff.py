@@ -5,8 +5,10 @@ import codecs
 import csv
 import datetime as dt
 import io
+import math
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -267,6 +269,86 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+# A number cell just below a whole day (time of day 23:59:59.9995 or later): calamine rounds a serial to the
+# millisecond, which moves such a time to 00:00 of the next day. Matched on the raw sheet XML (a C-speed scan
+# that finds only these cells) so the rest of the workbook is never read twice.
+_NEAR_MIDNIGHT = re.compile(rb"<c\b([^>]*)>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>(\d+\.99999999\d*)</v>")
+_CELL_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+_MIDNIGHT = dt.time(0, 0)
+
+
+def _sheet_member(zf: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member of the worksheet named `sheet` (xl/workbook.xml -> its relationship target)."""
+    import xml.etree.ElementTree as ET
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    try:
+        book = ET.fromstring(zf.read("xl/workbook.xml"))
+        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ET.ParseError):
+        return None
+    rid = next((e.get(rel) for e in book.iter(main + "sheet") if e.get("name") == sheet), None)
+    target = next((e.get("Target") for e in rels if e.get("Id") == rid), None)
+    if not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n - 1
+
+
+def _keep_day(src: Path, sheet: str, rows: list) -> None:
+    """Times a hair before midnight stay on their day: each cell calamine read as 00:00 whose serial is
+    just below a whole day becomes that day's last microsecond it holds (23:59:59.999999 stays, as the
+    text the loader writes keeps whole seconds: 23:59:59). Only .xlsx keeps its serials as text."""
+    if not zipfile.is_zipfile(src):
+        return
+    with zipfile.ZipFile(src) as zf:
+        member = _sheet_member(zf, sheet)
+        if member is None or member not in zf.namelist():
+            return
+        with zf.open(member) as fh:
+            for m in _near_midnight(fh):
+                _keep_cell_day(m, rows)
+
+
+def _near_midnight(fh) -> Iterator[re.Match]:
+    """_NEAR_MIDNIGHT's matches in a sheet's XML read in chunks (the sheet inflated whole would double
+    a large workbook's memory); the cell a chunk cuts is carried into the next."""
+    carry = b""
+    while chunk := fh.read(CHUNK):
+        data = carry + chunk
+        cut = data.rfind(b"<c")                 # the last cell's start: it may go on in the next chunk
+        if cut < 0:
+            cut = max(len(data) - 1, 0)         # a last '<' may start one
+        yield from _NEAR_MIDNIGHT.finditer(data, 0, cut)
+        carry = data[cut:]
+    yield from _NEAR_MIDNIGHT.finditer(carry)
+
+
+def _keep_cell_day(m: re.Match, rows: list) -> None:
+    """The cell of one match back on its day, where calamine read it as the next day's 00:00."""
+    ref = _CELL_REF.search(m.group(1))
+    if ref is None:
+        return
+    r, c = int(ref.group(2)) - 1, _col_index(ref.group(1))
+    if r >= len(rows) or c >= len(rows[r]):
+        return
+    value, serial = rows[r][c], float(m.group(2))
+    # calamine's value is the whole day after; the true one is (1 - fraction) of a day before it,
+    # cut (not rounded) to the microsecond
+    before = dt.timedelta(microseconds=max(1, math.ceil((1 - serial % 1) * 86_400_000_000)))
+    if isinstance(value, dt.datetime) and value.time() == _MIDNIGHT:
+        rows[r][c] = value - before
+    elif isinstance(value, dt.time) and value == _MIDNIGHT and serial < 1:
+        rows[r][c] = (dt.datetime(2000, 1, 2) - before).time()
+
+
 def sniff_xlsx(src: Path, work: Path) -> Layout:
     """The data sheet of an .xlsx/.xls/.ods workbook, written out as UTF-8 CSV: the first sheet whose
     first 40 rows hold a header of two known column names (a workbook may open with a sheet of report
@@ -279,14 +361,18 @@ def sniff_xlsx(src: Path, work: Path) -> Layout:
     try:
         book = CalamineWorkbook.from_path(str(src))
         rows: list = []
+        chosen = None
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             if not any(any(c not in (None, "") for c in r) for r in sheet):
                 continue
-            rows = rows or sheet
+            if not rows:
+                rows, chosen = sheet, name
             if any(known_names([_cell_text(c) for c in r], known) >= 2 for r in sheet[:40]):
-                rows = sheet
+                rows, chosen = sheet, name
                 break
+        if chosen is not None:
+            _keep_day(src, chosen, rows)
     except (CalamineError, OSError) as err:  # each format's errors derive from CalamineError; OSError: unreadable
         raise LoadError(f"{src.name}: cannot read the workbook ({err}); save it as .xlsx or CSV", "bad_workbook",
                         file=src.name) from None

@@ -181,9 +181,13 @@ class Source:
                                 f"or text in another encoding was pasted in); fix or remove that line, or export the "
                                 f"file again, and load it again; nothing from it was loaded", "bad_utf8",
                                 file=name, line=int(line[1])) from None
-            detail = _csv_error(err, self.layout.path)
+            detail, facts = _csv_error(err, self.layout.path)
+            # `problem` and its facts are what a reader's words say (ui/locales: err.bad_delimited.<problem>);
+            # `detail` is DuckDB's own English, for this English line and the log only
             raise LoadError(f"{self.layout.source.name}: cannot parse as delimited text ({detail})",
-                            "bad_delimited", file=self.layout.source.name, detail=detail) from None
+                            "bad_delimited", file=self.layout.source.name, detail=detail,
+                            problem=facts["problem"], line=facts.get("line"), size=facts.get("size"),
+                            limit=facts.get("limit"), delimiter=self.layout.delimiter) from None
 
     def raw(self) -> None:
         """Materialises raw_in (once); its rowid order is the file's record order, as typed's is."""
@@ -196,22 +200,29 @@ class Source:
         return self.con.execute("select coalesce(min(rowid), 0) from raw_in").fetchall()[0][0]
 
 
-def _csv_error(err: Exception, path: Path) -> str:
-    """DuckDB's CSV error as one line: where, and why ("line 12002: Invalid unicode (byte sequence
+def _csv_error(err: Exception, path: Path) -> tuple[str, dict]:
+    """DuckDB's CSV error as one English line: where, and why ("line 12002: Invalid unicode (byte sequence
     mismatch) detected. This file is not utf-8 encoded."; "line 2: Maximum line size of 2000000 bytes
-    exceeded..."), never the offending line itself, which can be megabytes long."""
+    exceeded..."), never the offending line itself, which can be megabytes long; and the facts a reader's
+    language words: `problem` (line_too_long, quote_runs_on; other_line / other: a cause DuckDB names in
+    words of its own), `line`, and for a long line its `size` and the reader's `limit` in bytes."""
     lines = str(err).strip().splitlines()
     where = re.search(r"CSV Error on Line: (\d+)", lines[0])
     why = next((x.strip() for x in lines[1:] if x.strip() and not x.startswith(("Original Line", "Possible", " "))),
                None)
     if not (where and why):
-        return lines[0][:200]
+        return lines[0][:200], {"problem": "other_line" if where else "other",
+                                "line": int(where.group(1)) if where else None}
+    facts: dict = {"problem": "other_line", "line": int(where.group(1))}
+    if size := re.search(r"Maximum line size of (\d+) bytes exceeded\. Actual Size:\s*(\d+)", why):
+        facts.update(problem="line_too_long", limit=int(size.group(1)), size=int(size.group(2)))
     if why.startswith("Invalid unicode") and _is_utf8(path):
         # DuckDB 2.0 says so of a cell that goes on past its closing quote («"Кавычка" после»): it cuts
         # the text after the quote inside a character (in ASCII text it drops that text's last letter)
         why = ('the text is valid UTF-8, but a cell that starts with a quote seems to go on after the quote '
                'that closes it ("Name" text); quote the whole cell ("""Name"" text") or remove the quotes')
-    return f"line {where.group(1)}: {why}"[:300]
+        facts["problem"] = "quote_runs_on"
+    return f"line {where.group(1)}: {why}"[:300], facts
 
 
 def _is_utf8(path: Path) -> bool:

@@ -22,8 +22,10 @@ from etl.sqlfiles import run, run_file, statements
 # dimension -> the raw fields a rule of it matches (dq_unrecognised.field)
 FIELDS = {
     "channel": ("utm_source", "utm_medium", "source", "channel"),
-    "region": ("region",), "stage": ("stage",), "lead_status": ("status",), "currency": ("currency",),
+    "region": ("region",), "stage": ("stage", "status"), "lead_status": ("status",), "currency": ("currency",),
 }
+# stage: a deal's stage text or its own status text (Pipedrive's `Deal - Status`); the build looks both up in
+# data/stages.csv, so either field's line is the same line and a bare value is a stage's
 FILES = {"channel": "channel_rules.csv", "region": "regions.csv", "stage": "stages.csv",
          "lead_status": "lead_statuses.csv", "currency": "currencies.csv"}
 STATUSES = {"stage": ("open", "won", "lost"),
@@ -56,13 +58,15 @@ class Assignment:
         field, sep, value = text.partition("=")
         field = field.strip().lower()
         if not sep:
-            if not dimension or len(FIELDS.get(dimension, ())) != 1:
+            if not dimension or (len(FIELDS.get(dimension, ())) != 1 and dimension != "stage"):
                 fields = ", ".join(f for fs in FIELDS.values() for f in fs)
                 raise LoadError(f"--assign {text!r}: write FIELD=VALUE, e.g. utm_source=organic_search "
                                 f"(fields: {fields})", "assign_syntax", text=text, fields=fields)
             field, value = FIELDS[dimension][0], text
         if dimension is None:
-            dimension = next((d for d, fs in FIELDS.items() if field in fs), None)
+            # a field of several dimensions (status: leads' and deals') is the one whose own field it is first
+            dimension = next((d for d, fs in FIELDS.items() if fs[0] == field),
+                             next((d for d, fs in FIELDS.items() if field in fs), None))
             if dimension is None:   # no field of any dimension: name the field, not a dimension never given
                 fields = ", ".join(f for fs in FIELDS.values() for f in fs)
                 raise LoadError(f"--assign {text!r}: no field {field!r}; write FIELD=VALUE with one of: {fields}",
@@ -140,6 +144,8 @@ def _prepare(cur) -> None:
     # where the build gives own-less deals their lead's channel, it marks them channel_from_lead
     inherits = "channel_from_lead" in cols["deals"]
     extra = "true as inherits" if inherits else "false as inherits, false as channel_from_lead"
+    if "status_raw" not in cols["deals"]:   # a warehouse built before deals kept their status text
+        extra += ", null::varchar as status_raw"
     run(cur, "create or replace temp view vocab_leads as select l.*, " + ch["leads"] + " as ch_channel from leads l")
     run(cur, "create or replace temp view vocab_deals as select d.*, " + ch["deals"] + " as ch_channel, " + extra
              + ", d.amount * case when d.currency = ag.base_currency then 1 else fx.rate end as amount_base "

@@ -2,6 +2,7 @@
 stays exactly as it was; a file that is merely unusual still loads whole."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -172,3 +173,54 @@ def test_damaged_bytes_and_a_cut_character_name_their_line_or_the_cut(fresh_db, 
     with pytest.raises(LoadError) as refused:
         sniff.transcode(tmp_path / "c1251.csv", "cp1251", tmp_path / "out.csv")
     assert refused.value.fields["byte"] == 2500
+
+
+def _unwritable(tmp_path: Path, how: str, monkeypatch) -> Path:
+    """A data folder no load can write in, with (for `permission`) a warehouse already loaded there."""
+    if how == "under_a_file":              # PARITY_DB pointing below a regular file (bites as root too)
+        (tmp_path / "not_a_folder").write_text("x", encoding="utf-8")
+        folder = tmp_path / "not_a_folder" / "data"
+        monkeypatch.setenv("PARITY_DB", str(folder / "warehouse.duckdb"))
+        return folder
+    folder = tmp_path / "data"
+    monkeypatch.setenv("PARITY_DB", str(folder / "warehouse.duckdb"))
+    assert load_files([write(tmp_path / "first.csv", [HEADER, *deals(2)])], progress=False)["ok"]
+    folder.chmod(0o555)                    # read and list, never write
+    return folder
+
+
+@pytest.mark.parametrize("how, cause", [
+    ("under_a_file", "not_a_folder"),
+    pytest.param("permission", "permission", marks=pytest.mark.skipif(
+        os.geteuid() == 0, reason="root writes whatever the mode bits say; under_a_file bites as root")),
+])
+def test_a_data_folder_that_cannot_be_written_is_one_line(tmp_path, monkeypatch, capsys, how, cause):
+    """A load into a folder it cannot write in failed with a traceback from Builder (NotADirectoryError) in
+    the API, «error: the audit trail ... ([Errno 17] File exists: ...)» on the command line, and «unexpected
+    error» or the audit trail's «free disk space» on the upload page (reproduced on a read-only mount too:
+    OSError [Errno 30]). Now: which folder, why, what to do, in one line; nothing changes."""
+    from etl.__main__ import main
+
+    folder = _unwritable(tmp_path, how, monkeypatch)
+    before = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else None
+    try:
+        path = write(tmp_path / "deals.csv", [HEADER, *deals(3, 9200)])
+        with pytest.raises(LoadError) as refused:
+            load_files([path], progress=False)
+        assert (refused.value.code, refused.value.fields["cause"]) == ("data_folder_unwritable", cause)
+        where = refused.value.fields["path"]
+        assert where == str(folder if how == "permission" else folder.parent)
+        assert main(["load", str(path)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith(f"error: {where}: the data folder cannot be written: ") and "\n" not in err, err
+        assert "Errno" not in err and "Traceback" not in err and "then load again; nothing was loaded" in err
+        page = upload.load_uploads([("deals.csv", path.read_bytes())], who="tester")
+        assert page["error"]["code"] == "data_folder_unwritable", page
+        ru = upload.error_line(page["error"], "ru")
+        assert ru.startswith(f"Ничего не загружено: в папку данных {where} нельзя записать — "), ru
+        assert re.findall(r"[A-Za-z]{3,}", ru.replace(where, "").replace("PARITY_DB", "")) == [], ru
+        assert "Errno" not in upload.error_line(page["error"], "en")
+        assert (sorted(p.name for p in folder.iterdir()) if folder.is_dir() else None) == before
+    finally:
+        if folder.is_dir():
+            folder.chmod(0o755)

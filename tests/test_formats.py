@@ -252,6 +252,22 @@ def test_1c_grouped_report(fresh_db):
     assert query(fresh_db, "select sum(amount), sum(quantity) from sales") == [(D("2631000.00"), D("3.500"))]
 
 
+def test_yandex_direct_web_report(fresh_db):
+    """The web interface's report (`№ Кампании`, `Расход (руб.)`, `;`, title lines, comma decimals) loaded
+    through the generic path as platform and channel «unknown», its campaign ids dropped."""
+    rep = load("yandex_direct_web.csv")
+    assert counts(rep) == ("yandex_direct_web", "ad_spend", 4, 3, 1, 0)
+    assert reasons(rep) == [(9, "invalid date '31.02.2026' in column \"Дата\" (no such day or unknown form)")]
+    # one row per campaign x day: the two ad lines of 05.12 summed, by hand: 1200 + 800 = 2000 shows,
+    # 35 + 4 = 39 clicks, 1 520,40 + 96,10 = 1 616,50 roubles
+    assert query(fresh_db, "select date, campaign, campaign_id, impressions, clicks, cost, currency, platform, channel "
+                           "from ad_spend order by date") == [
+        (dt.date(2026, 12, 5), "бренд москва", "70123456", 2000, 39, D("1616.50"), "RUB", "Yandex Direct",
+         "yandex_direct"),
+        (dt.date(2026, 12, 6), "рся казань", "70123999", 15000, 60, D("2400.00"), "RUB", "Yandex Direct",
+         "yandex_direct")]
+
+
 # ---------------------------------------------------------------------------------------------
 # 5. Salesforce, HubSpot, Pipedrive
 
@@ -405,7 +421,7 @@ EXPECTED = {
     "salesforce_opportunities.csv": "salesforce", "hubspot_deals.csv": "hubspot",
     "pipedrive_deals.csv": "pipedrive", "amocrm_new.csv": "amocrm", "amocrm_old.csv": "amocrm",
     "vk_ads_stats.csv": "vk_ads", "meta_ads_en.csv": "meta_ads", "meta_ads_fr.csv": "meta_ads",
-    "yandex_metrica_utm.csv": "yandex_metrica",
+    "yandex_metrica_utm.csv": "yandex_metrica", "yandex_direct_web.csv": "yandex_direct_web",
 }
 
 

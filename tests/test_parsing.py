@@ -591,6 +591,62 @@ def test_any_day_in_any_notation_reads_back_the_same_day(tmp_path, cases):
                    for c, (d, k) in zip(cells, cases, strict=True)]
 
 
+# Weekday names as calendars and CRMs write them before a date (Monday first), in both languages.
+WEEKDAYS = {"ru": (("пн", "вт", "ср", "чт", "пт", "сб", "вс"),
+                   ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье")),
+            "en": (("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+                   ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))}
+EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December")
+WEEKDAY_NOTATIONS = [  # (a date after weekday word w, does it keep the time of day)
+    (lambda w, d: f"{w}, {d.day} {RU_MONTH_NAMES[d.month - 1]} {d.year}", False),      # «пт, 5 декабря 2026»
+    (lambda w, d: f"{w} {d:%d.%m.%Y}", False),                                          # «Пт 05.12.2026»
+    (lambda w, d: f"{w}, {d:%d.%m.%Y} {d.hour}:{d.minute:02d}", True),
+    (lambda w, d: f"{w}, {d.day} {EN_MONTHS[d.month - 1][:3]} {d.year}", False),        # «Fri, 5 Dec 2026»
+    (lambda w, d: f"{w}, {EN_MONTHS[d.month - 1]} {d.day}, {d.year}", False),           # «Friday, December 5, 2026»
+    (lambda w, d: f"{w}. {d:%Y-%m-%d}", False),
+]
+CASES = (str, str.capitalize, str.upper)
+
+
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cases=st.lists(st.tuples(
+    st.datetimes(dt.datetime(1990, 1, 1), dt.datetime(2100, 12, 31)).map(lambda d: d.replace(second=0, microsecond=0)),
+    st.sampled_from(sorted(WEEKDAYS)), st.integers(0, 1), st.integers(0, len(CASES) - 1),
+    st.integers(0, len(WEEKDAY_NOTATIONS) - 1), st.integers(0, 6)), min_size=1, max_size=20))
+def test_a_date_after_its_weekday_reads_as_that_date_and_after_another_weekday_as_none(tmp_path, cases):
+    """«Сб, 5 декабря 2026», «Sat, 5 Dec 2026» were rejected as unreadable dates; a weekday word that is not
+    the date's (shift > 0) reads as no date, not as the date with its weekday ignored."""
+    cells, want = [], []
+    for d, lang, full, case, k, shift in cases:
+        word = CASES[case](WEEKDAYS[lang][full][(d.weekday() + shift) % 7])
+        cells.append(WEEKDAY_NOTATIONS[k][0](word, d))
+        want.append(None if shift else d if WEEKDAY_NOTATIONS[k][1] else d.replace(hour=0, minute=0))
+    src = _column_source(tmp_path, "Created", cells)
+    formats = stage.detect_date_formats(src, [0])
+    fast = stage._fast_sql("created_at", "c0", "ru", "fmt" if formats else None)
+    try:
+        got = src.create(f"select c0, coalesce({fast}, {stage._slow_sql('created_at', 'c0', 'ru', True)}) "
+                         "from {source}", {"fmt": formats[0]} if formats else None)
+    finally:
+        src.con.close()
+    assert got == list(zip(cells, want, strict=True))
+
+
+def test_weekday_dates_through_the_load(fresh_db, tmp_path):
+    """A deals export with weekday-prefixed dates: the right weekday loads, a wrong one and a word that is no
+    weekday are rejected with the cell's text (5 December 2026 is a Saturday)."""
+    rows = [["ID", "Бюджет", "Дата создания", "Этап сделки"],
+            ["1", "100", "сб, 5 декабря 2026", "Переговоры"], ["2", "100", "Сб 05.12.2026", "Переговоры"],
+            ["3", "100", "Sat, 5 Dec 2026", "Переговоры"], ["4", "100", "Saturday, December 5, 2026", "Переговоры"],
+            ["5", "100", "Пт 05.12.2026", "Переговоры"], ["6", "100", "Сбор 05.12.2026", "Переговоры"]]
+    rep = load(write(tmp_path, "deals.csv", table(rows, ";").encode("utf-8")))
+    assert query(fresh_db, "select deal_id, created_at from deals order by 1") == [
+        (str(i), dt.datetime(2026, 12, 5)) for i in range(1, 5)]
+    assert [(r["row"], "Пт 05.12.2026" in r["reason"] or "Сбор 05.12.2026" in r["reason"])
+            for r in rep["reject_reasons"]] == [(6, True), (7, True)]
+
+
 @pytest.mark.parametrize("text", ["Январь 2026", "январь 2026 г.", "янв. 2026", "янв.26", "Jan-26", "January 2026",
                                   "01.2026", "2026-01", "15.01.2026"])
 def test_a_plan_month_written_by_name(tmp_path, text):
@@ -774,6 +830,33 @@ def test_an_unreadable_line_is_named_with_its_cause(fresh_db, tmp_path, data, co
     assert len(failed["error"]) < 400
 
 
+@pytest.mark.parametrize("data, problem, facts", [
+    (f"ID;Бюджет;Дата создания;Комментарий\n1;5;03.01.2025;\"{'я' * 1_500_000}\"\n".encode(), "line_too_long",
+     ("строка 2 длиннее", "3 000 017 байт при пределе 2 000 000")),
+    ('ID;Название сделки;Бюджет;Дата создания\n1;"Окна" Люкс;5;03.01.2025\n2;Двери;6;04.01.2025\n'.encode(),
+     "quote_runs_on", ("в строке 2 ячейка начинается с кавычки",)),
+])
+def test_an_unreadable_line_reads_in_russian_throughout(fresh_db, tmp_path, data, problem, facts):
+    """In Russian the line embedded DuckDB's English («... (line 2: Maximum line size of 2000000 bytes
+    exceeded. Actual Size:3000017 bytes.). Сохраните его в CSV заново...»); the facts stay, the English goes
+    to the `detail` field only."""
+    import re
+
+    from ui import upload
+
+    [failed] = load_files([write(tmp_path, "deals.csv", data)], progress=False)["files"]
+    assert failed["code"] == "bad_delimited"
+    ru = upload.error_line(failed, "ru").replace("\u00a0", " ").replace("\u202f", " ")
+    # no English word of DuckDB's (or ours) left: Latin letters only in the file name
+    assert re.findall(r"[A-Za-z]{2,}", ru.replace("deals.csv", "")) == [], ru
+    assert ru.startswith("deals.csv: файл не разбирается как таблица с разделителями — ") and "\n" not in ru
+    assert all(f in ru for f in facts), ru
+    assert (failed["fields"]["problem"], failed["fields"]["line"]) == (problem, 2)
+    assert failed["fields"]["detail"] not in ru and failed["fields"]["detail"].startswith("line 2: ")
+    en = upload.error_line(failed, "en")
+    assert en.startswith("deals.csv: cannot be read as delimited text: ") and not re.search("[а-яё]", en), en
+
+
 def test_a_quote_that_never_closes_refuses_the_file(fresh_db, tmp_path):
     """An exporter that quotes nothing, and a title typed with one quote: the reader took lines 2-5 as one
     cell, and deals 2-4 vanished without a word (read 1, rejected 1 for its date)."""
@@ -836,6 +919,53 @@ def test_xlsx(fresh_db, tmp_path):
         ("3", D("1200000.50"), dt.datetime(2025, 1, 10), dt.datetime(2025, 2, 12, 12), "Казань"),
     ]
     assert query(fresh_db, "select sum(amount) from deals") == [(D("150000.50") + D("80000") + D("1200000.50"),)]
+
+
+def test_an_xlsx_time_a_hair_before_midnight_stays_on_its_day(fresh_db, tmp_path):
+    """openpyxl (as Excel) stores 2026-12-05 23:59:59.999999 as the serial 46361.99999999999; calamine rounds
+    serials to the millisecond, and the deal loaded as created 2026-12-06 00:00."""
+    import zipfile
+
+    from python_calamine import CalamineWorkbook
+
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.title = "Сделки"
+    book.active.append(["ID", "Бюджет", "Дата создания", "Дата закрытия", "Этап сделки"])
+    book.active.append([1, 100, dt.datetime(2026, 12, 5, 23, 59, 59, 999999),
+                        dt.datetime(2026, 12, 31, 23, 59, 59, 999600), "Успешно реализовано"])
+    book.active.append([2, 200, dt.datetime(2026, 12, 6), dt.date(2026, 12, 7), "Успешно реализовано"])
+    book.create_sheet("Время").append(["Время", dt.time(23, 59, 59, 999999)])
+    path = tmp_path / "deals.xlsx"
+    book.save(path)
+    assert b"<v>46361.99999999999</v>" in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    rep = load(path)
+    assert rep["rows_loaded"] == 2
+    assert query(fresh_db, "select deal_id, created_at, closed_at from deals order by 1") == [
+        ("1", dt.datetime(2026, 12, 5, 23, 59, 59), dt.datetime(2026, 12, 31, 23, 59, 59)),
+        ("2", dt.datetime(2026, 12, 6), dt.datetime(2026, 12, 7))]     # real midnights stay midnights
+    # a time-of-day cell (a serial below 1) likewise
+    sheet = CalamineWorkbook.from_path(path).get_sheet_by_name("Время").to_python(skip_empty_area=False)
+    assert sheet[0][1] == dt.time(0, 0)
+    sniff._keep_day(path, "Время", sheet)
+    assert sheet[0][1] == dt.time(23, 59, 59, 999999)
+
+
+@pytest.mark.parametrize("chunk", [16, 37, 64, 1 << 20])
+def test_the_near_midnight_scan_finds_every_cell_whatever_the_chunks(tmp_path, monkeypatch, chunk):
+    """The sheet's XML is scanned in chunks; a cell a chunk boundary cuts is found in the next one."""
+    import zipfile
+
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for i in range(40):
+        book.active.append([i, dt.datetime(2026, 1, 1 + i % 28, 23, 59, 59, 999999), "=A1+1", i / 7])
+    book.save(tmp_path / "b.xlsx")
+    monkeypatch.setattr(sniff, "CHUNK", chunk)
+    with zipfile.ZipFile(tmp_path / "b.xlsx") as zf, zf.open("xl/worksheets/sheet1.xml") as fh:
+        found = [m.group(0) for m in sniff._near_midnight(fh)]
+        whole = [m.group(0) for m in sniff._NEAR_MIDNIGHT.finditer(zf.read("xl/worksheets/sheet1.xml"))]
+    assert found == whole and len(found) == 40
 
 
 def test_a_workbook_opening_with_a_parameters_sheet_loads_its_data_sheet(fresh_db, tmp_path):

@@ -123,3 +123,47 @@ def test_overview_and_deck_carry_the_line(odd_warehouse):
     notes = " ".join(s.note for s in deck.slides)
     findings = " ".join(f.text for s in deck.slides for f in s.findings)
     assert t("dq.dimension.region", "en") in notes and line in findings
+
+
+# A Pipedrive deals export as Pipedrive writes it (../shared/FORMATS.md, "Pipedrive deals"): statuses
+# lower case, one `deleted` (Pipedrive's fourth status) and one status text no config knows, both on
+# known stages, the way a CRM's custom or later status would arrive.
+PIPEDRIVE = (
+    "Deal - ID,Deal - Title,Deal - Value,Deal - Currency of value,Deal - Status,Deal - Stage,Deal - Owner,"
+    "Deal - Organization,Deal - Deal created,Deal - Won time,Deal - Lost time,Deal - Expected close date,"
+    "Deal - Lost reason,Deal - Pipeline\r\n"
+    "1,Acme deal,5000,USD,won,Negotiations Started,John Smith,Acme,2025-02-01 09:30:00,2025-03-10 15:00:00,,"
+    "2025-03-31,,Default\r\n"
+    "2,Globex,1200.5,USD,deleted,Proposal Made,Jane Roe,Globex,2025-02-03 10:00:00,,,2025-03-31,,Default\r\n"
+    "3,Initech,2500,USD,archived,Qualified,Jane Roe,Initech,2025-02-10 12:00:00,,,2025-04-30,,Default\r\n"
+    "4,Hooli,700,USD,open,Contact Made,John Smith,Hooli,2025-02-11 12:00:00,,,,,Default\r\n")
+
+
+def test_a_status_without_a_stage_column_is_listed_once(fresh_db, tmp_path):
+    """A deals file whose only stage-like column is a status: the deal's stage is its status text, which was
+    listed twice (as a stage and as a status), its rows counted twice."""
+    (tmp_path / "deals.csv").write_text("Deal ID,Amount,Created,Status\r\n1,100,2025-01-03,Awaiting payment\r\n"
+                                        "2,200,2025-01-04,Won\r\n", encoding="utf-8")
+    assert load_files([tmp_path / "deals.csv"], progress=False)["ok"]
+    assert _listed(fresh_db) == {("stage", "deals", "status", "Awaiting payment"): (1, 1, 0, 0.0)}
+
+
+def test_a_deal_status_text_no_config_knows_is_listed_and_deleted_is_not_pipeline(fresh_db, tmp_path):
+    from etl import vocab
+
+    (tmp_path / "deals.csv").write_text(PIPEDRIVE, encoding="utf-8")
+    result = load_files([tmp_path / "deals.csv"], progress=False)
+    assert result["ok"] and result["files"][0]["format"] == "pipedrive", result
+    assert sql(fresh_db, "select deal_id, status, status_raw, stage from deals order by 1") == [
+        ("1", "won", "won", "Negotiations Started"),
+        ("2", "lost", "deleted", "Proposal Made"),        # deleted: no longer pipeline (data/stages.csv)
+        ("3", "open", "archived", "Qualified"),           # unknown status: its stage's status, and listed
+        ("4", "open", "open", "Contact Made")]
+    got = _listed(fresh_db)
+    assert got == {("stage", "deals", "status", "archived"): (1, 1, 0, 0.0)}
+    assert sql(fresh_db, "select stage, deals from dq_unknown_stages") == [("archived", 1)]
+    # the vocabulary step maps it: the one stages.csv line, and the preview moves that deal
+    a = vocab.Assignment.parse("archived", "lost", dimension="stage")
+    assert (a.field, vocab.Assignment.parse("status=x", "new").dimension) == ("stage", "lead_status")
+    p = vocab.preview(vocab.Assignment.parse("status=archived", "lost", dimension="stage"))
+    assert p["line"] == "archived,lost" and p["moved"]["deals"] == 1

@@ -12,6 +12,7 @@ import pandas as pd
 from etl import config, limits, profiles
 from etl.errors import LoadError, log_path, log_unexpected
 from etl.load import load_files
+from etl.paths import check_writable
 from etl.stage import Mapping
 from model import audit
 from model import trail as model_trail
@@ -38,6 +39,10 @@ def load_uploads(files: list[tuple[str, bytes]], on_file=None, mapping: Mapping 
     when its entry fails after the load committed, the load stands and `audit_kept` names the pending
     file that holds the entry until the next one is written."""
     who = trail.who() if who is None else who
+    try:   # the data folder first: a read-only one is the cause the audit trail beside it would hide
+        check_writable()
+    except LoadError as err:
+        return {"ok": False, "files": [], "error": error_of(err)}
     try:
         audit.check()
     except audit.AuditError as err:
@@ -150,7 +155,7 @@ def error_line(result: dict, lang_: str | None = None, frame: str = "err.other")
 
 
 # fields fields_in_words adds from an error's own: the words may use them when the error gives the source
-DERIVED_FIELDS = {"toml_line": "where"}
+DERIVED_FIELDS = {"toml_line": "where", "problem": "why", "cause": "why"}
 
 
 def fields_in_words(fields: dict, lang_: str | None) -> dict:
@@ -162,6 +167,14 @@ def fields_in_words(fields: dict, lang_: str | None) -> dict:
     if "toml_line" in out:      # where a TOML text breaks, in words; the parser's own English stays in the log
         out["where"] = t("err.toml_at", lang_, line=out["toml_line"], column=out["toml_column"]) \
             if out["toml_line"] else t("err.toml_at_end", lang_)
+    if f"err.bad_delimited.{out.get('problem')}" in TEXT["ru"]:   # a delimited file's problem in words, with
+        delim, lng = out.get("delimiter"), lang_ or lang()      # its facts (DuckDB's English stays in `detail`)
+        quoted = "«{}»" if lng == "ru" else '"{}"'
+        out["why"] = t(f"err.bad_delimited.{out['problem']}", lang_, line=out.get("line"),
+                       size=fmt.number(out.get("size"), lng), limit=fmt.number(out.get("limit"), lng),
+                       delimiter=t("err.delimiter.tab", lang_) if delim == "\t" else quoted.format(delim))
+    if f"err.data_folder_unwritable.{out.get('cause')}" in TEXT["ru"]:   # why a data folder takes no file
+        out["why"] = t(f"err.data_folder_unwritable.{out['cause']}", lang_, user=out.get("user", ""))
     if out.get("path") == "proposal":   # a proposal's text, not a file
         out["path"] = t("err.proposal", lang_)
     if f"metric.{out.get('metric')}" in TEXT["ru"]:      # a plan metric: «Выручка», not revenue

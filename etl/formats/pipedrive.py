@@ -6,6 +6,9 @@ lower case: statuses are matched case-insensitively), `Deal - Stage`, `Deal - Ow
 `Deal - Organization`, `Deal - Deal created`, `Deal - Won time`, `Deal - Lost time`,
 `Deal - Expected close date`, `Deal - Lost reason`, `Deal - Pipeline`.
 
+`Deal - Status` can also be `deleted` (Pipedrive's API lists open/won/lost/deleted): data/stages.csv
+maps it to lost, with the reason there; any other status text it does not know is listed on the Data
+page (dq_unrecognised, stage dimension, field status) and the deal takes its stage's status.
 closed_at is whichever of `Deal - Won time` / `Deal - Lost time` is set (the expected close date
 is a plan, not a close).
 Detection: any `Deal - Value` / `Deal - Title` / `Deal - ID` column.

@@ -81,7 +81,7 @@ create or replace temp macro p_ts_words(t) as
         '^(\d{1,2})[\s-]+([a-zа-яё]+)\.?[\s-]+(\d{4})(?:\s*г(?:ода?)?\.?)?,?(?:\s+(\d{1,2}:\d{2}(?::\d{2})?))?$',
         ['d', 'm', 'y', 'hm']));
 
-create or replace temp macro p_ts_slow(t, dmy) as
+create or replace temp macro p_ts_body(t, dmy) as
     case when t is null then null
          when regexp_full_match(t, '\d{5}(\.\d+)?') then
               case when t::double between 20000 and 80000
@@ -94,10 +94,34 @@ create or replace temp macro p_ts_slow(t, dmy) as
               case when dmy then try_strptime(p_tsclean(t), ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y'])
                    else try_strptime(p_tsclean(t), ['%m/%d/%Y %I:%M:%S %p', '%m/%d/%Y %I:%M %p',
                                                      '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y']) end,
-              -- English month names, as ad-platform UIs write days ("Mar 1, 2025", "Sat, Mar 1, 2025")
-              try_strptime(p_tsclean(t), ['%b %d, %Y', '%B %d, %Y', '%a, %b %d, %Y', '%A, %B %d, %Y']),
+              -- English month names, as ad-platform UIs write days ("Mar 1, 2025"; "Sat, Mar 1, 2025" loses
+              -- its weekday in p_ts_slow first: strptime's %a reads any weekday word and checks none)
+              try_strptime(p_tsclean(t), ['%b %d, %Y', '%B %d, %Y']),
               p_ts_words(t))
     end;
+
+-- A weekday's name as dates are written with it ("Пт 05.12.2026", "пт, 5 декабря 2026", "Fri, 5 Dec 2026",
+-- "Friday, December 5, 2026"), Russian (short, full) or English (short, full), lower case -> ISO weekday
+-- (1 Monday .. 7 Sunday).
+create or replace temp macro p_weekdays() as map_from_entries([
+    ('mon', 1), ('monday', 1), ('пн', 1), ('пнд', 1), ('понедельник', 1),
+    ('tue', 2), ('tues', 2), ('tuesday', 2), ('вт', 2), ('втр', 2), ('вторник', 2),
+    ('wed', 3), ('wednesday', 3), ('ср', 3), ('срд', 3), ('среда', 3),
+    ('thu', 4), ('thur', 4), ('thurs', 4), ('thursday', 4), ('чт', 4), ('чтв', 4), ('четверг', 4),
+    ('fri', 5), ('friday', 5), ('пт', 5), ('птн', 5), ('пятница', 5),
+    ('sat', 6), ('saturday', 6), ('сб', 6), ('сбт', 6), ('суббота', 6),
+    ('sun', 7), ('sunday', 7), ('вс', 7), ('вск', 7), ('воскресенье', 7)
+]);
+
+-- A leading weekday word goes (only a real one: "Пт", "fri.", "Friday,"; any other word leaves the text as it
+-- is), and the weekday must be the date's: "Пн 05.12.2026" (a Friday) reads as no date, so the row is
+-- rejected or the cell warned about with its text rather than loaded on a day the export did not say.
+create or replace temp macro p_ts_weekday(v, wd) as case when isodow(v) = wd then v end;
+create or replace temp macro p_ts_slow_at(p, t, dmy) as
+    case when p_weekdays()[lower(p.w)] is null then p_ts_body(t, dmy)
+         else p_ts_weekday(p_ts_body(p.rest, dmy), p_weekdays()[lower(p.w)]) end;
+create or replace temp macro p_ts_slow(t, dmy) as
+    p_ts_slow_at(regexp_extract(t, '^([a-zа-яё]+)\.?(?:\s*,\s*|\s+)(\S.*)$', ['w', 'rest'], 'i'), t, dmy);
 
 -- the fast forms' value, unless it has none or a year under 100 (a two-digit year, which p_ts_slow reads)
 create or replace temp macro p_ts_pick(fast, t, dmy) as

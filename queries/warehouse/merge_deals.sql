@@ -39,7 +39,7 @@ final as (
     select
         s.deal_id, $source_system as source_system, s.title, s.created_at, s.closed_at,
         coalesce(by_status.status, by_stage.status, 'open') as status,
-        coalesce(s.stage, s.status) as stage,
+        coalesce(s.stage, s.status) as stage, s.status as status_raw,
         round(coalesce(ls.amount, s.amount), 2)::decimal(18,2) as amount,
         coalesce(cur.currency, $currency) as currency,
         coalesce(rg.region, s.region) as region, s.region as region_raw,

@@ -64,6 +64,9 @@ create table if not exists cell_warnings (
 
 -- Columns added after warehouses were first built; a file built before them gains them here.
 alter table deals add column if not exists channel_from_lead boolean default false;
+-- the export's own status text (Pipedrive `Deal - Status`...), null where the CRM has only stages: a status
+-- text data/stages.csv does not know is listed in dq_unrecognised instead of vanishing into 'open'
+alter table deals add column if not exists status_raw varchar;
 alter table loads add column if not exists rows_warned bigint;
 alter table loads add column if not exists cells_warned bigint;
 -- the notes as codes and fields (JSON), which the Data page's history says in the reader's language

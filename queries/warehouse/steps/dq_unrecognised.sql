@@ -6,7 +6,9 @@
 --   utm_source, source, utm_medium it has (the field a new rule should match; rows with no input at
 --   all are "no source", counted in mart_dq, not a value to map);
 -- region: text data/regions.csv does not know; stage: a deal's stage text data/stages.csv does not
---   know, on deals whose status it left open; lead_status: leads' status text data/lead_statuses.csv
+--   know, on deals whose status it left open, and (field 'status') a deal's own status text it does not
+--   know (Pipedrive's `Deal - Status`: the build then took the status from the stage, or left it open;
+--   one stages.csv line maps either text, the build looks both up there); lead_status: leads' status text data/lead_statuses.csv
 --   does not know; currency: rows rejected for a currency data/currencies.csv does not know.
 create or replace table dq_unrecognised as
 -- deals' amounts in the base currency are needed only for the rows listed here, and the total only
@@ -16,12 +18,18 @@ with unknown_stage as (
     where norm_key(stage) not in (select key from cfg_stages)
 ),
 
+unknown_deal_status as (
+    select status_raw from (select distinct status_raw from deals where status_raw is not null)
+    where norm_key(status_raw) not in (select key from cfg_stages)
+),
+
 deal_money as (
     select d.*, d.amount * case when d.currency = a.base_currency then 1 else fx.rate end as amount_base
     from (select * from deals
           where channel = 'unknown'
              or (region is not null and region not in (select region from cfg_regions))
-             or (status = 'open' and stage in (select stage from unknown_stage))) d
+             or (status = 'open' and stage in (select stage from unknown_stage))
+             or status_raw in (select status_raw from unknown_deal_status)) d
     cross join cfg_agreement a
     asof left join cfg_fx fx on fx.currency = d.currency and coalesce(d.closed_at, d.created_at)::date >= fx.valid_from
 ),
@@ -92,10 +100,17 @@ region_input as (
     from sales where region is not null and region not in (select region from cfg_regions)
 ),
 
+-- a deal with no stage column keeps its status text as its stage too: that text is listed once, as the status
 stage_input as (
     select 'deals' as source, stage as raw_value, 1 as is_deal, status, amount_base
     from deal_money
-    where status = 'open' and stage in (select stage from unknown_stage)
+    where status = 'open' and stage in (select stage from unknown_stage) and stage is distinct from status_raw
+),
+
+deal_status_input as (
+    select 'deals' as source, status_raw as raw_value, 1 as is_deal, status, amount_base
+    from deal_money
+    where status_raw in (select status_raw from unknown_deal_status)
 ),
 
 status_input as (
@@ -116,6 +131,7 @@ inputs as (
     select 'channel' as dimension, source, field, raw_value, is_deal, status, amount_base from channel_input
     union all select 'region', source, 'region', raw_value, is_deal, status, amount_base from region_input
     union all select 'stage', source, 'stage', raw_value, is_deal, status, amount_base from stage_input
+    union all select 'stage', source, 'status', raw_value, is_deal, status, amount_base from deal_status_input
     union all select 'lead_status', source, 'status', raw_value, is_deal, status, amount_base from status_input
     union all select 'currency', source, 'currency', raw_value, is_deal, status, amount_base from currency_input
 ),
@@ -152,8 +168,9 @@ order by won_revenue desc nulls last, rows desc, dimension, source, raw_value;
 create or replace table dq_unknown_regions as
 select source, raw_value as raw_text, rows from dq_unrecognised where dimension = 'region';
 
+-- stage and status texts alike: one data/stages.csv line maps either
 create or replace table dq_unknown_stages as
-select raw_value as stage, rows as deals from dq_unrecognised where dimension = 'stage';
+select raw_value as stage, sum(rows) as deals from dq_unrecognised where dimension = 'stage' group by raw_value;
 
 create or replace table dq_unknown_channels as
 select source, field, raw_value, rows, won_deals, won_revenue from dq_unrecognised where dimension = 'channel';
