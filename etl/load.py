@@ -197,9 +197,21 @@ def _params(load_id: int, plan: _Plan, st: Staged, period: periods.Period | None
     start, end = (d.isoformat() for d in period) if period else (None, None)
     options = plan.mapping.options
     return {"load_id": load_id, "source_system": plan.mapping.setting("source_system", "crm"),
-            "currency": options.get("currency") or _header_currency(plan.layout, st) or marked or "RUB",
+            **_currency(options.get("currency"), _header_currency(plan.layout, st), marked),
             "platform": options.get("platform", "unknown"), "period_start": start, "period_end": end,
             "sum_lines": option_flag(options.get("sum_lines"))}
+
+
+def _currency(option: str | None, header: str | None, marked: str | None) -> dict:
+    """The currency of a file's amounts when it has no currency column, and where it came from: the mapping's
+    option, the money column's header ('Amount spent (USD)'), the marks in its cells («$500»), else RUB. A
+    format that reads the header into the option (Meta Ads) is the header's."""
+    if header and option in (None, header):
+        return {"currency": header, "currency_from": "header"}
+    for origin, value in (("mapping", option), ("marks", marked), ("default", "RUB")):
+        if value:
+            return {"currency": value, "currency_from": origin}
+    raise AssertionError("unreachable: the default is set")
 
 
 def _validate(con, st: Staged, layout: Layout, params: dict) -> None:
@@ -285,8 +297,11 @@ def _record_load(con, name: str, sha: str, plan: _Plan, st: Staged, params: dict
     """The file's row in `loads`: how it was read, when (the time the manifest keeps, so a rebuild
     writes the same), what became of its rows and the period it covers (`_covered`)."""
     if "currency" not in {*st.columns, *st.constants} and st.entity in MONEY_ENTITIES:
-        st.note("currency_assumed", f"no currency column: amounts taken as {params['currency']}",
-                currency=params["currency"])
+        origin = params["currency_from"]
+        why = {"mapping": ", as the mapping sets", "header": ", as the money column's header says",
+               "marks": ", as its amounts are written", "default": ""}[origin]
+        st.note("currency_assumed", f"no currency column: amounts taken as {params['currency']}{why}",
+                currency=params["currency"], origin=origin)
     layout = plan.layout
     run(con,
         # by column name: a warehouse built before a column was added has it last, wherever schema.sql puts it

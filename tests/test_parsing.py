@@ -380,6 +380,19 @@ def test_number_forms(numbers_db, kind, index, text, expected):
     assert query(numbers_db, "select amount from deals where deal_id = $id", {"id": f"{kind}{index}"}) == [(expected,)]
 
 
+@pytest.mark.parametrize(("header", "origin", "currency"), [
+    ("Amount spent (USD)", "header", "USD"), ("Amount spent", "default", "RUB")])
+def test_the_currency_note_says_where_the_currency_came_from(fresh_db, tmp_path, header, origin, currency):
+    """A spend file without a currency column: the note said «amounts taken as USD» (assumed) when the money
+    column's header names USD; now it says the header, and only the default is called a default."""
+    text = f"Day,Campaign name,{header}\n2026-12-01,camp_a,100.50\n2026-12-02,camp_a,99.50\n"
+    rep = load(write(tmp_path, "meta_ads.csv", text.encode()))
+    keys = [n for n in rep["note_keys"] if n["code"] == "currency_assumed"]
+    assert keys == [{"code": "currency_assumed", "fields": {"currency": currency, "origin": origin}}], rep["note_keys"]
+    said = {"header": ", as the money column's header says", "default": ""}[origin]
+    assert f"no currency column: amounts taken as {currency}{said}" in rep["notes"]
+
+
 def test_number_sums(numbers_db):
     """The hand-computed total of each file: nothing double-counted, nothing dropped."""
     for kind, cases in (("ru", RU_NUMBERS), ("cp", CP1251_NUMBERS), ("en", EN_NUMBERS)):
@@ -393,7 +406,8 @@ def test_amounts_marked_in_one_currency_are_in_that_currency(fresh_db, tmp_path)
     text = ("ID;Бюджет;Дата создания;Этап сделки\n1;$500;05.12.2026;Успешно реализовано\n"
             "2;$1,200.50;05.12.2026;Успешно реализовано\n3;;05.12.2026;Переговоры\n")
     rep = load(write(tmp_path, "deals.csv", text.encode()))
-    assert "no currency column: amounts taken as USD" in rep["notes"]
+    assert "no currency column: amounts taken as USD, as its amounts are written" in rep["notes"]
+    assert {"code": "currency_assumed", "fields": {"currency": "USD", "origin": "marks"}} in rep["note_keys"]
     assert query(fresh_db, "select deal_id, amount, currency from deals order by 1") == [
         ("1", D("500.00"), "USD"), ("2", D("1200.50"), "USD"), ("3", None, "USD")]
 

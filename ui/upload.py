@@ -210,6 +210,8 @@ def note_lines(result: dict, lang_: str | None = None) -> list[str]:
                  "origin": t(f"data.load.note.period.origin.{f['origin']}", lang_),
                  "user": t("data.load.note.period.user", lang_, user=f["user"]) if f["user"] else "",
                  "spread": t("data.load.note.period.spread", lang_) if f["spread"] else ""}
+        if n["code"] == "currency_assumed":   # where the currency came from (a load before it was kept: none)
+            f["origin"] = t(f"data.load.note.currency_assumed.{f.get('origin', 'default')}", lang_)
         if "field" in f:
             f["field"] = t(f"field.{f['field']}", lang_) if f"field.{f['field']}" in TEXT["ru"] else f["field"]
         if "n" in f:
