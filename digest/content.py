@@ -95,7 +95,7 @@ def build(r: Recipient, con: duckdb.DuckDBPyConnection, date_from: dt.date, date
     base = run("agreement", {}).base_currency.iloc[0]
     ov = load("overview", f, run)
     where = ", ".join(f.regions) if f.regions else t("all_regions", lang)
-    sections = [plan_fact(ov, lang, base), sla(load("funnel", f, run), lang),
+    sections = [plan_fact(ov, lang, base, bool(f.regions)), sla(load("funnel", f, run), lang),
                 *commitments(r, lang, date_to + dt.timedelta(days=1)),
                 flights(f, run, lang, base, since or date_from - dt.timedelta(days=1)),
                 freshness(ov, r, lang), alerts(f, run, lang, base, r.user.can("company_totals"))]
@@ -105,9 +105,10 @@ def build(r: Recipient, con: duckdb.DuckDBPyConnection, date_from: dt.date, date
                   date_from, date_to)
 
 
-def plan_fact(d: dict, lang: str, base: str) -> Section:
+def plan_fact(d: dict, lang: str, base: str, own: bool = False) -> Section:
     """The recipient's regions against their plans, and the company's line (the Overview's: its plan is the
-    company plan where there is one, which the regions' plans need not add up to; a line says so). Raw
+    company plan where there is one, which the regions' plans need not add up to; a line says so); for a
+    recipient who sees only some regions (`own`) that line is their regions' total and is named so. Raw
     region names no rule knows are left out (the data quality part lists them), as are regions with neither
     revenue nor plan. A finished period's plan to date is its plan: then one basis, not the same twice."""
     h, regions = headline(d), d["regions"]
@@ -128,8 +129,8 @@ def plan_fact(d: dict, lang: str, base: str) -> Section:
     for r in regions.sort_values("revenue_gap_to_date", kind="stable").itertuples():
         s.rows.append(row(str(r.region), r.revenue, r.revenue_plan_period, r.revenue_vs_plan_period,
                           r.revenue_plan_to_date, r.revenue_vs_plan_to_date))
-    s.rows.append(row(t("digest.company", lang), h["revenue"], h["revenue_plan_period"], h["revenue_vs_plan_period"],
-                      h["revenue_plan_to_date"], h["revenue_vs_plan_to_date"]))
+    s.rows.append(row(t("digest.own_total" if own else "digest.company", lang), h["revenue"], h["revenue_plan_period"],
+                      h["revenue_vs_plan_period"], h["revenue_plan_to_date"], h["revenue_vs_plan_to_date"]))
     s.lines.append(t("digest.plan_fact_line", lang, revenue=money(h["revenue"]),
                      share=pct(h["revenue_vs_plan_to_date"]), basis=basis["to_date"],
                      plan=money(h["revenue_plan_to_date"])))

@@ -126,8 +126,10 @@ def history(scope: Scope, activity_id: str | None = None, path: Path | None = No
     A change is the scope's when the activity's region before or after it is within the scope (model/access.py
     `within`: company-wide, or one of a regional manager's regions). So an activity moved from Казань to
     Москва shows its move to a manager of Казань, and its changes while it was in Казань, but not its changes
-    once in Москва; a manager of Москва sees the move and what came after. The region at each change is
-    replayed from the activity's region now, back through the changes that set it."""
+    once in Москва; a manager of Москва sees the move and what came after. Of the move itself the side outside
+    the scope shows only the region: a manager of Казань does not see the budget or the title it got in Москва
+    in the same change, a manager of Москва not those it had in Казань (their before is empty, as for an add).
+    The region at each change is replayed from the activity's region now, back through the changes that set it."""
     cols = ["activity_id", "at", "who", "action", "field", "before", "after"]
     if not _exists(path):
         return pd.DataFrame(columns=cols)
@@ -145,8 +147,12 @@ def history(scope: Scope, activity_id: str | None = None, path: Path | None = No
         after = region_after.get(r["activity_id"], _UNKNOWN)
         before = after if r["action"] == "add" or "region" not in changes else changes["region"][0]
         region_after[r["activity_id"]] = before
-        if access.within((before,), scope.regions) or access.within((after,), scope.regions):
-            out += [[r["activity_id"], r["at"], r["who"], r["action"], k, b, a] for k, (b, a) in changes.items()]
+        inside = access.within((before,), scope.regions), access.within((after,), scope.regions)
+        if any(inside):
+            # a move across the scope's edge: the region says where it went (or came from); the other
+            # fields' values on the far side describe an activity of another region, so they are left out
+            out += [[r["activity_id"], r["at"], r["who"], r["action"], k, b if inside[0] or k == "region" else None,
+                     a] for k, (b, a) in changes.items() if inside[1] or k == "region"]
     return pd.DataFrame(out, columns=cols)
 
 

@@ -486,3 +486,21 @@ def test_a_flight_shared_with_other_regions_is_masked_and_listed_nowhere(demo):
     assert {r for rs in got.regions for r in rs} - {"Казань"} <= {access.mask(r) for r in demo["names"]}
     d = view.load(Filters("custom", DEMO_FROM, DEMO_TO), runner.runner(demo["con"], kazan))
     assert d["flights"].empty and len(d["exposing"]) == len(admin)
+
+
+def test_the_test_planner_names_no_masked_region(demo, monkeypatch):
+    """The planner leaves every flight the warehouse knows out of its history and lists those windows; for a
+    manager of Красноярск and Казань the Volga flight (Казань, Самара, Уфа) is one of them: its other regions
+    are the runner's masks, which the line named verbatim («~ctrl-… 01.12.2025–11.01.2026») and counted.
+    Now they are one «control regions» entry per window, neither named nor counted."""
+    monkeypatch.setenv("PARITY_DB", str(demo["path"]))
+    user = User("rm_krs", "Красноярск", "regional_manager", regions=("Красноярск", "Казань"))
+    at = open_page("pages/impact.py", "en", user, {"period": "custom", "from": "2024-06-01", "to": "2026-10-31"})
+    at.multiselect(key="plan_candidates").set_value(["Красноярск"]).run()
+    next(b for b in at.button if b.key == "plan_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    lines = [e.value for e in at.info]
+    excluded = [x for x in lines if x.startswith(t("impact.plan.excluded", "en", n=0, spans="", washout=0,
+                                                      washout_noun="").split("(")[0])]
+    assert excluded and t("rls.controls", "en") in excluded[0] and "Казань 20" in excluded[0], lines
+    assert_clean(shown(at), other_names(demo, user), set(), "impact planner")

@@ -173,3 +173,28 @@ def test_a_regional_manager_changes_only_their_regions_activities(signed_in):
     rows = {r["activity_id"]: r for r in activities.table().to_pylist()}
     assert rows[common]["region"] == "Самара" and rows[kazan]["budget"] == Decimal("70000.00")
     assert rows[moscow]["budget"] == Decimal("120000.00")
+
+
+def test_a_move_across_her_regions_edge_shows_only_the_region_of_the_far_side(warehouse, signed_in):
+    """A move that also changes the budget and the responsible in one save: the manager of Казань saw the
+    Москва side's budget (990 000) and responsible in the history row of the move; a move into Казань showed
+    what the activity had in Москва as its before. Now the far side shows only its region."""
+    out = activities.save(_activity("Уехала", "Казань", 10000, "Ольга"), "admin", scope=ALL)
+    into = activities.save(_activity("Приехала", "Москва", 770000, "Пётр Московский"), "admin", scope=ALL)
+    activities.save(_activity("Уехала", "Москва", 990000, "Иван Столичный"), "admin", out, scope=ALL)
+    activities.save(_activity("Приехала", "Казань", 20000, "Ольга"), "admin", into, scope=ALL)
+
+    at = run_app("joint_plan", "ru", user=IVANOVA, **Q1_2025)
+    h = history_table(at)
+    edit, region, budget = t("jp.action.edit", "ru"), t("field.region", "ru"), t("field.budget", "ru")
+    moved_out = h[(h.activity_id == out) & (h.action == edit)]
+    assert moved_out[["field", "before", "after"]].values.tolist() == [[region, "Казань", "Москва"]]
+    moved_in = h[(h.activity_id == into) & (h.action == edit)].set_index("field")
+    assert moved_in.loc[region, ["before", "after"]].tolist() == ["Москва", "Казань"]
+    assert moved_in.loc[budget, ["before", "after"]].tolist() == [fmt.DASH, fmt.money(20000, "RUB", "ru")]
+    shown = "\n".join(str(v) for v in h.values.ravel())
+    for far in ("990", "770", "Иван Столичный", "Пётр Московский"):
+        assert far not in shown, far
+    # everyone else still sees the whole change
+    whole = activities.history(ALL)
+    assert set(whole[whole.activity_id == out].after) >= {"Москва", "990000.00", "Иван Столичный"}

@@ -387,3 +387,25 @@ def test_a_warehouse_built_before_loads_kept_periods_still_loads(fresh_db, tmp_p
     finally:
         con.close()
     assert _warehouse_alerts(fresh_db).empty
+
+
+def test_a_campaign_alert_names_a_region_only_when_its_figure_is_that_regions():
+    """A campaign the campaign file puts in Казань that spends in Казань and Самара: its doubled spend (the
+    two regions summed, 14 000 ₽ a week of Самара's in it) was an alert of Казань, so a manager of Казань
+    read Самара's spend in it. Now it is a company figure (no region: withheld from her); a campaign whose
+    spend rows all name one region is that region's whatever the file says, and one whose spend rows name
+    none keeps the file's region."""
+    from model.access import Scope, screen
+    history = range(-80, DAYS)
+    money = (spend("vlg_search", "Казань", 1000, history)
+             + spend("vlg_search", "Самара", lambda i: 3000 if i >= DAYS - 10 else 1000, history)
+             + spend("odd_file", "Пермь", lambda i: 3000 if i >= DAYS - 10 else 1000, history)
+             + spend("fed_brand", None, lambda i: 3000 if i >= DAYS - 10 else 1000, history))
+    files = [{"campaign": c, "platform": "Yandex Direct", "channel": "yandex_direct", "region": "Казань"}
+             for c in ("vlg_search", "odd_file", "fed_brand")]
+    got = alerts(money, steady_leads(), files)
+    doubled = got[got.rule == "spend_doubled"].set_index("campaign")
+    assert doubled.region.fillna("-").to_dict() == {"vlg_search": "-", "odd_file": "Пермь", "fed_brand": "Казань"}
+    assert doubled.value["vlg_search"] == pytest.approx(7 * 4000)      # both regions' spend: no one region's
+    kazan = screen(Scope(("Казань",), False), "alerts_list", got)
+    assert set(kazan.campaign.dropna()) == {"fed_brand"}

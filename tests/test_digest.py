@@ -178,6 +178,9 @@ def test_regional_managers_digest_arrives_with_only_their_regions_and_once(setup
         assert OWN in shown, what
         assert not [r for r in OTHERS if r in shown], what
     assert "План и факт" in body and "SLA" in body and "Свежесть данных" in body and "Открытые оповещения" in body
+    # the total row is hers, not the company's: it was labelled «Вся компания» beside Москва's own figures
+    total = "Ваши регионы, всего"
+    assert "Вся компания" not in body and total in body and total in message_of(telegram)
     assert "Выручка" in text     # the deck's headline slide, readable text
     assert "Перезвонить лидам декабря" in body and "Просрочено обязательств: 1." in body
     assert not [c for c in ("Запустить поиск", "Общий лендинг", "Новый скрипт") if c in body]
@@ -195,6 +198,10 @@ def test_regional_managers_digest_arrives_with_only_their_regions_and_once(setup
     assert len(smtp[0].messages) == 1 and len(telegram[0].calls) == 2
     assert sent_log(setup) == [("monthly:2025-02-01", "email", "sent", 1),
                                ("monthly:2025-02-01", "telegram", "sent", 1)]
+
+
+def message_of(telegram) -> str:
+    return next(body["text"] for method, _, body in telegram[0].calls if method == "sendMessage")
 
 
 def test_a_missed_week_catches_up_once_and_a_failed_channel_is_retried(setup, smtp, telegram):

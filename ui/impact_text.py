@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.planner import WASHOUT_DAYS
+from model.access import masked
 from ui import fmt
 
 
@@ -137,6 +138,15 @@ def scoreboard_file(board: pd.DataFrame, t, lang: str) -> tuple[pd.DataFrame, di
     return out, kinds
 
 
+def named_windows(excluded: pd.DataFrame, controls: str) -> list[tuple]:
+    """(region, start, end) of the flight windows the planner left out, by start: a region the runner masked
+    for a restricted user (model/access.py) is neither named nor counted, each window of masked ones is one
+    entry named `controls` (the label the page uses for them)."""
+    hidden = excluded.region.map(masked)
+    rows = pd.concat([excluded[~hidden], excluded[hidden].drop_duplicates(["start", "end"]).assign(region=controls)])
+    return list(rows.sort_values(["start", "region"]).itertuples(index=False, name=None))
+
+
 def plan_lines(out: dict, days: int, metric: str, lang: str, t) -> list[tuple[str, str]]:
     """What the planner says, as (kind, line): the headline (always one, a number or why there is none),
     then one line per region it could not use and the caveat; kind is "info" or "warning"."""
@@ -159,9 +169,9 @@ def plan_lines(out: dict, days: int, metric: str, lang: str, t) -> list[tuple[st
                      controls=len(p.controls), days_noun=days_noun)
         lines.insert(0, ("info", head))
         if not p.excluded.empty:     # the history it planned on is not all the history there is: say so
-            spans = "; ".join(f"{r} {fmt.date(s, lang)}–{fmt.date(e, lang)}"
-                              for r, s, e in p.excluded.sort_values(["start", "region"]).itertuples(index=False))
-            lines.insert(1, ("info", t("impact.plan.excluded", n=len(p.excluded), spans=spans,
+            windows = named_windows(p.excluded, t("rls.controls"))
+            spans = "; ".join(f"{r} {fmt.date(s, lang)}–{fmt.date(e, lang)}" for r, s, e in windows)
+            lines.insert(1, ("info", t("impact.plan.excluded", n=len(windows), spans=spans,
                                        washout=WASHOUT_DAYS, washout_noun=fmt.noun(WASHOUT_DAYS, "day", lang))))
         if p.too_few_regions:
             lines.append(("warning", t("impact.plan.too_few")))

@@ -65,11 +65,13 @@ from grid
 order by region, day;
 
 -- A campaign's spend per day (its regions summed, in its own currency) from its first day of spend to
--- the last day its platform exported; its planned end and region from campaigns.
+-- the last day its platform exported; its planned end from campaigns. Its region is where the spend it sums
+-- is: the one region of all its spend rows; the campaign file's when no spend row names one; none (a
+-- company figure, withheld from a regional manager) when it spends in several regions, or in one and
+-- without a region, whatever the campaign file says: the figure would hold the other regions' spend.
 create or replace temp table al_campaign_day as
 with spend as (
-    select campaign, platform, date as day, sum(cost)::double as cost,
-           count(distinct region) as regions, any_value(region) as region
+    select campaign, platform, date as day, sum(cost)::double as cost
     from ad_spend
     where campaign is not null and platform is not null
     group by all
@@ -80,9 +82,11 @@ platform_through as (
 ),
 
 keys as (
-    select campaign, platform, min(day) as first_day,
-           case when max(regions) = 1 and count(distinct region) = 1 then any_value(region) end as spend_region
-    from spend
+    select campaign, platform, min(date) as first_day, count(distinct region) as spend_regions,
+           case when count(distinct region) = 1 and count(region) = count(*) then any_value(region) end
+               as spend_region
+    from ad_spend
+    where campaign is not null and platform is not null
     group by all
 ),
 
@@ -93,7 +97,7 @@ info as (
 ),
 
 grid as (
-    select k.campaign, k.platform, coalesce(i.region, k.spend_region) as region, i.channel, i.end_date,
+    select k.campaign, k.platform, if(k.spend_regions = 0, i.region, k.spend_region) as region, i.channel, i.end_date,
            unnest(generate_series(k.first_day, p.last_day, interval 1 day))::date as day
     from keys k
     join platform_through p using (platform)
