@@ -40,13 +40,18 @@ def of_plan(share, basis: str) -> str | None:
 part = {"covered": fmt.number(h["revenue_plan_days"], L), "days": h["period_days"],
         "days_word": fmt.days_after_of(h["period_days"], L), "gaps": fmt.date_ranges(h["revenue_plan_gaps"], L),
         "plan": fmt.money(h["revenue_plan_period"], base, L)} if h["revenue_plan_gaps"] else None
+# ... and the revenue not compared with it either (the registry leaves its share of plan out): the days said
+to_date = {"plan_to_date": fmt.money(h["revenue_plan_to_date"], base, L),
+           "date": fmt.date(d["metrics"].data_to.iloc[0], L),
+           "share_to_date": fmt.percent(h["revenue_vs_plan_to_date"], L, 0)}
 # three rows that wrap, never cut: what is held to a plan; what marketing brought and returned; unit costs
 row = cards.row()
 cards.card(row, t("kpi.revenue", currency=base), fmt.compact(h["revenue"], L, base),
-           of_plan(h["revenue_vs_plan_period"], "period"),
+           t("kpi.plan_part", **part) if part else of_plan(h["revenue_vs_plan_period"], "period"),
            t("kpi.revenue.help", plan=fmt.money(h["revenue_plan_period"], base, L),
-             plan_to_date=fmt.money(h["revenue_plan_to_date"], base, L), date=fmt.date(d["metrics"].data_to.iloc[0], L),
-             share_to_date=fmt.percent(h["revenue_vs_plan_to_date"], L, 0), exact=fmt.money(h["revenue"], base, L, 2),
+             exact=fmt.money(h["revenue"], base, L, 2),
+             to_date=t("kpi.revenue.plan_to_date" if part and h["revenue_vs_plan_to_date"] is None
+                       else "kpi.revenue.to_date", **to_date),
              plan_part=t("kpi.revenue.plan_part", **part) if part else ""))
 cards.card(row, t("kpi.forecast"), fmt.compact(h["revenue_forecast"], L, base),
            t("kpi.plan_part", **part) if part and h["revenue_forecast"] is not None
