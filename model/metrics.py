@@ -335,7 +335,23 @@ def formulas(frame: pd.DataFrame, inputs: dict[str, str], wanted: dict[str, str]
     return frame.assign(**{c: _formula(metric, col) for c, metric in wanted.items()})
 
 
+# A channel table's «Без атрибуции» / Unattributed row (channel 'unattributed') holds revenue credited to no
+# channel beside leads and spend whose channel is 'unknown' (a campaign no rule maps): the spend did not buy
+# that revenue or those leads, so the row has no ROMI and no cost per lead ("—", the page says why). A
+# campaign's own row keeps them: its spend against the revenue credited to that campaign.
+NO_RETURN_ROW = {"attribution_by_channel": ("channel", "unattributed", ("romi", "cpl"))}
+
+
 def with_formulas(name: str, frame: pd.DataFrame, only: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """_with_formulas(), then the NO_RETURN_ROW rule: the Unattributed row has no ROMI and no cost per lead."""
+    out = _with_formulas(name, frame, only)
+    if name in NO_RETURN_ROW and not out.empty:
+        key, value, cols = NO_RETURN_ROW[name]
+        out = out.assign(**{c: out[c].where(out[key] != value) for c in cols if c in out})
+    return out
+
+
+def _with_formulas(name: str, frame: pd.DataFrame, only: tuple[str, ...] | None = None) -> pd.DataFrame:
     """A query's rows plus the formula columns model/catalog.py's DERIVED declares for it (or the `only`
     ones of them): the runner calls this on every read, and views on the rows they sum, so no surface
     divides on its own. A query in plan_fact_region_month's long format (a `metric` column) resolves
