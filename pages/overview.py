@@ -79,12 +79,12 @@ cards.card(row, t("kpi.cac"), fmt.money(h["cac"], base, L), help_=t("kpi.cac.hel
 if h["other_currencies"]:
     st.caption(t("kpi.converted", currencies=", ".join(h["other_currencies"]), base=base))
     with st.expander(t("kpi.by_currency")):
-        tables.show(h["by_currency"].assign(
-            revenue=[fmt.money(v, c_, L, 2)
-                     for v, c_ in zip(h["by_currency"].revenue, h["by_currency"].currency, strict=True)]),
-            {"deals_won": tables.number(L)}, raw=h["by_currency"], kinds={"revenue": "money"}, key="by_currency",
-            file_name="revenue_by_currency",
-            column_config={"currency": t("col.currency"), "revenue": t("col.revenue"), "deals_won": t("col.deals_won")})
+        # each row in its own currency (named beside it): the amount a number, so a header click sorts amounts
+        tables.show(h["by_currency"].astype({"revenue": "float64"}),
+                    {"revenue": tables.number(L, 2), "deals_won": tables.number(L)}, kinds={"revenue": "money"},
+                    key="by_currency", file_name="revenue_by_currency",
+                    column_config={"currency": t("col.currency"), "revenue": t("col.revenue"),
+                                   "deals_won": t("col.deals_won")})
 
 left, right = st.columns([3, 2], gap="large")
 with left:
