@@ -48,9 +48,14 @@ def pct(x, decimals=0):
     return fmt.percent(x, L, decimals)
 
 
-def mark(met) -> str:
-    """A commitment's mark in its own column beside its number: '✓' met, '✗' missed, '—' nothing to judge."""
-    return fmt.DASH if met is None or pd.isna(met) else "✓" if met else "✗"
+def mark(met) -> str | None:
+    """A commitment's mark in its own column beside its number: '✓' met, '✗' missed, None (shown «—»)
+    nothing to judge. Text, not a bool: the grid would draw a bool as a checkbox."""
+    return None if met is None or pd.isna(met) else "✓" if met else "✗"
+
+
+def marks(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    return frame.assign(**{c: [mark(m) for m in frame[c]] for c in columns})
 
 
 # lead -> qualified -> deal -> won
@@ -119,8 +124,8 @@ else:
     st.plotly_chart(charts.style(fig, L, title, height=80 + 28 * len(top)), config=charts.plotly_config(L))
 # the share a number and its mark a column of its own: a header click sorts 9 % before 10 %, not '✗ 9 %' after '✓'
 sla_cols = ["manager", "region", "leads", "contacted", "within_sla", "share", "met", "mean_hours"]
-tables.show(s[sla_cols], {"leads": COUNT, "contacted": COUNT, "within_sla": COUNT, "share": PCT, "met": mark,
-                          "mean_hours": tables.number(L, 1)}, key="sla",
+tables.show(marks(s[sla_cols], ["met"]), {"leads": COUNT, "contacted": COUNT, "within_sla": COUNT, "share": PCT,
+                                         "mean_hours": tables.number(L, 1)}, raw=s[sla_cols], key="sla",
     file_name="sla_first_contact", column_config={"met": t("funnel.x.met", share=pct(target)),
         "manager": t("funnel.by.manager"), "region": t("col.region"), "leads": t("funnel.step.leads"),
         "contacted": t("funnel.col.contacted"), "within_sla": t("funnel.col.within_sla"),
@@ -132,9 +137,9 @@ sc = scorecard(d)
 sc_cols = ["month", "leads", "leads_plan", "leads_met", "qualified_share", "qualified_met", "sla_share", "sla_met",
            "lead_to_deal", "lead_to_deal_met"]
 # each fact a number under its format, its mark a column beside it; the file adds each target
-tables.show(sc[sc_cols], {"month": lambda m: fmt.month(m, L), "leads": COUNT, "leads_plan": COUNT,
-                          **dict.fromkeys(("qualified_share", "sla_share", "lead_to_deal"), PCT),
-                          **dict.fromkeys(("leads_met", "qualified_met", "sla_met", "lead_to_deal_met"), mark)},
+tables.show(marks(sc[sc_cols], ("leads_met", "qualified_met", "sla_met", "lead_to_deal_met")),
+            {"month": lambda m: fmt.month(m, L), "leads": COUNT, "leads_plan": COUNT,
+             **dict.fromkeys(("qualified_share", "sla_share", "lead_to_deal"), PCT)},
             raw=sc[["month", "leads", "leads_plan", "leads_met", "qualified_share", "min_qualified_share",
                     "qualified_met", "sla_share", "sla_target", "sla_met", "lead_to_deal", "min_lead_to_deal",
                     "lead_to_deal_met"]],
