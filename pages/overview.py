@@ -1,5 +1,6 @@
 """Overview, the CEO's landing: the period's revenue against plan, forecast, marketing's share,
 spend and its return, leads and their cost; by month with the joint activities; the largest gaps."""
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -117,6 +118,8 @@ with right:
         key = "overview.above" if r.revenue_gap_to_date >= 0 else "overview.below"
         st.markdown(t(key, region=r.region, share_to_date=fmt.percent(r.revenue_vs_plan_to_date, L, 0),
                       basis_to_date=BASIS["to_date"], gap=fmt.compact(abs(r.revenue_gap_to_date), L, base),
-                      share=fmt.percent(r.revenue_vs_plan_period, L, 0), basis_period=BASIS["period"]))
+                      period="" if pd.isna(r.revenue_vs_plan_period)   # a plan of part of the period: to date only
+                      else t("overview.period_share", share=fmt.percent(r.revenue_vs_plan_period, L, 0),
+                             basis_period=BASIS["period"])))
 
 page.freshness(d["fresh"])

@@ -100,3 +100,17 @@ def test_the_deck_the_digest_and_plan_vs_fact_agree_with_the_card(partial, lang)
     gap = splits(cells).set_index("region").loc["Москва"]
     assert gap.revenue == pytest.approx(600_000) and gap.revenue_plan == pytest.approx(1_000_000)
     assert gap.gap == pytest.approx(-400_000)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_deviation_line_says_the_share_to_date_alone_when_the_period_is_planned_in_part(fresh_db, tmp_path, lang):
+    """November planned, the data to 30.11, the period 01.11-31.12: Москва is 600 000 of 1 000 000 to date
+    (60 %, 400 000 below), and its period share is not compared; the line read «…; — к плану периода»."""
+    load_partial_plan(tmp_path)
+    at = run_app("overview", lang, **PARTIAL_PLAN_PERIOD)
+    basis = {b: metrics.text(f"basis.{b}", lang) for b in ("period", "to_date")}
+    shown = [m.value for m in at.markdown if "Москва" in m.value]
+    assert shown and not any(f"{fmt.DASH} {basis['period']}" in x for x in shown), shown
+    line = t("overview.below", lang, region="Москва", share_to_date=fmt.percent(0.6, lang, 0),
+             basis_to_date=basis["to_date"], gap=fmt.compact(400_000, lang, "RUB"), period="")
+    assert line in shown, shown
