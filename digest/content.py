@@ -131,9 +131,14 @@ def plan_fact(d: dict, lang: str, base: str, own: bool = False) -> Section:
                           r.revenue_plan_to_date, r.revenue_vs_plan_to_date))
     s.rows.append(row(t("digest.own_total" if own else "digest.company", lang), h["revenue"], h["revenue_plan_period"],
                       h["revenue_vs_plan_period"], h["revenue_plan_to_date"], h["revenue_vs_plan_to_date"]))
-    s.lines.append(t("digest.plan_fact_line", lang, revenue=money(h["revenue"]),
-                     share=pct(h["revenue_vs_plan_to_date"]), basis=basis["to_date"],
-                     plan=money(h["revenue_plan_to_date"])))
+    if h["revenue_vs_plan_to_date"] is not None or not h["revenue_plan_gaps"]:
+        s.lines.append(t("digest.plan_fact_line", lang, revenue=money(h["revenue"]),
+                         share=pct(h["revenue_vs_plan_to_date"]), basis=basis["to_date"],
+                         plan=money(h["revenue_plan_to_date"])))
+    if h["revenue_plan_period"] and h["revenue_plan_gaps"]:   # a plan of part of the days: the Overview's words
+        s.lines.append(t("digest.plan_part", lang, covered=fmt.number(h["revenue_plan_days"], lang),
+                         days=h["period_days"], days_word=fmt.days_after_of(h["period_days"], lang),
+                         gaps=fmt.date_ranges(h["revenue_plan_gaps"], lang), plan=money(h["revenue_plan_period"])))
     regional = regions.revenue_plan_period.sum(min_count=1)
     if not pd.isna(regional) and not _same(regional, h["revenue_plan_period"]):
         s.lines.append(t("digest.plan_basis", lang, regions=money(regional), company=money(h["revenue_plan_period"])))

@@ -90,8 +90,9 @@ REGISTRY: dict[str, Metric] = {m.key: m for m in (
       for p in _PLAN for b in ("period", "to_date")),
     _m("revenue_forecast", "money", basis="forecast", computed="model/metrics.py: forecast()"),
     _m("revenue_forecast_vs_plan", "share", ratio=("revenue_forecast", "revenue_plan_period"), basis="forecast"),
-    # the days of the window a revenue plan line covers: a forecast of the whole window is compared only with
-    # a plan of the whole window (revenue_forecast_vs_plan is missing otherwise, and the surfaces say why)
+    # the days of the window a revenue plan line covers: revenue (and its forecast) is compared only with a
+    # plan of every day the basis counts (revenue_vs_plan_*, revenue_gap_* and revenue_forecast_vs_plan are
+    # missing otherwise, and the surfaces say how many days the plan covers and which have none)
     _m("revenue_plan_days", "count", basis="period", computed="model/metrics.py: plan_days()"),
     _m("deals_closed", "count", combine=("deals_won", "+", "deals_lost")),
     _m("marketing_return", "money", combine=("revenue_sourced", "-", "spend")),
@@ -177,9 +178,11 @@ def text(key: str, lang: str, part: str = "name") -> str:
         what, sep, basis = key.partition(f"_{family}_")
         if sep and basis in texts["basis"] and what in texts["what"]:
             word = texts["what"][what]
+            cover = texts["family"]["cover"]["definition"] if (
+                part == "definition" and what == "revenue" and family != "plan") else ""
             return texts["family"][family][part].format(
                 what=word, What=word[:1].upper() + word[1:], basis=texts["basis"][basis],
-                basis_definition=texts["basis_definition"][basis])
+                basis_definition=texts["basis_definition"][basis]) + cover
     raise KeyError(f"no {lang} text for metric {key!r} in {TEXTS.name}")
 
 
@@ -271,10 +274,20 @@ def derive(rows: pd.DataFrame, f: Filters) -> pd.DataFrame:
     for key, m in at_region.items():
         if m.ratio:
             col[key] = _ratio(col[m.ratio[0]], col[m.ratio[1]], m.cost)
-    # a forecast of 01.11-31.12 against a plan of November alone is no comparison: only a whole-window plan
+    # revenue of 01.11-31.12 (or a forecast of it) against a plan of November alone is no comparison: the
+    # fact of 61 days over a plan of 30. A share or gap of plan is kept only where the revenue plan covers
+    # every day its basis counts: the window (period, forecast) or the window up to the data's date (to date)
     whole = (f.date_to - f.date_from).days + 1
-    col["revenue_forecast_vs_plan"] = np.where(col["revenue_plan_days"] >= whole, col["revenue_forecast_vs_plan"],
-                                               np.nan)
+    covered = {"period": col["revenue_plan_days"] >= whole}
+    to = min(f.date_to, pd.Timestamp(data_to).date()) if data_to is not None and not pd.isna(data_to) else None
+    if to is not None and to >= f.date_from:
+        covered["to_date"] = np.array([plan_days(m, f.date_from, to) for m in months]) >= (to - f.date_from).days + 1
+    else:      # no day of the window has data yet: nothing to compare to date (the plan to date is 0)
+        covered["to_date"] = np.zeros(len(rows), dtype=bool)
+    for key, basis in (("revenue_vs_plan_period", "period"), ("revenue_gap_period", "period"),
+                       ("revenue_forecast_vs_plan", "period"), ("revenue_vs_plan_to_date", "to_date"),
+                       ("revenue_gap_to_date", "to_date")):
+        col[key] = np.where(covered[basis], col[key], np.nan)
     return pd.DataFrame(col, index=rows.index)
 
 
@@ -322,7 +335,23 @@ def formulas(frame: pd.DataFrame, inputs: dict[str, str], wanted: dict[str, str]
     return frame.assign(**{c: _formula(metric, col) for c, metric in wanted.items()})
 
 
+# A channel table's «Без атрибуции» / Unattributed row (channel 'unattributed') holds revenue credited to no
+# channel beside leads and spend whose channel is 'unknown' (a campaign no rule maps): the spend did not buy
+# that revenue or those leads, so the row has no ROMI and no cost per lead ("—", the page says why). A
+# campaign's own row keeps them: its spend against the revenue credited to that campaign.
+NO_RETURN_ROW = {"attribution_by_channel": ("channel", "unattributed", ("romi", "cpl"))}
+
+
 def with_formulas(name: str, frame: pd.DataFrame, only: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """_with_formulas(), then the NO_RETURN_ROW rule: the Unattributed row has no ROMI and no cost per lead."""
+    out = _with_formulas(name, frame, only)
+    if name in NO_RETURN_ROW and not out.empty:
+        key, value, cols = NO_RETURN_ROW[name]
+        out = out.assign(**{c: out[c].where(out[key] != value) for c in cols if c in out})
+    return out
+
+
+def _with_formulas(name: str, frame: pd.DataFrame, only: tuple[str, ...] | None = None) -> pd.DataFrame:
     """A query's rows plus the formula columns model/catalog.py's DERIVED declares for it (or the `only`
     ones of them): the runner calls this on every read, and views on the rows they sum, so no surface
     divides on its own. A query in plan_fact_region_month's long format (a `metric` column) resolves

@@ -79,6 +79,10 @@ tables.show(ch[cols], fmts, kinds=money_kinds, key="by_channel", file_name=f"att
 st.caption(t("contrib.table_note", currency=base)
            + (" " + t("contrib.table_note_data_driven", model=names[model])
               if model in attribution.DATA_DRIVEN_MODELS else ""))
+# spend whose campaign maps to no channel sits in the Unattributed row: the registry gives it no ROMI, say why
+lost = d["by_channel"][d["by_channel"].channel == attribution.UNATTRIBUTED].spend.sum(min_count=1)
+if lost > 0:
+    st.caption(t("contrib.unattributed_no_romi", spend=fmt.money(lost, base, L, 0)))
 
 campaign_model = d["model"].campaign_model.iloc[0]
 st.subheader(t("contrib.by_campaign", model=names[campaign_model]))

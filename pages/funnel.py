@@ -1,5 +1,6 @@
 """Funnel and SLA, both sides on one page: marketing's lead volume and quality, sales' first contact and
 conversion, and the monthly scorecard of what each signed up to."""
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -47,9 +48,14 @@ def pct(x, decimals=0):
     return fmt.percent(x, L, decimals)
 
 
-def marked(met, text: str) -> str:
-    """'✓ 62 %' met, '✗ 41 %' missed, the bare number when there is nothing to judge."""
-    return text if met is None else f"{'✓' if met else '✗'} {text}"
+def mark(met) -> str | None:
+    """A commitment's mark in its own column beside its number: '✓' met, '✗' missed, None (shown «—»)
+    nothing to judge. Text, not a bool: the grid would draw a bool as a checkbox."""
+    return None if met is None or pd.isna(met) else "✓" if met else "✗"
+
+
+def marks(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    return frame.assign(**{c: [mark(m) for m in frame[c]] for c in columns})
 
 
 # lead -> qualified -> deal -> won
@@ -116,11 +122,10 @@ if top.empty:       # no lead in the period: nothing to chart (the table below s
     st.caption(t("funnel.sla.no_leads"))
 else:
     st.plotly_chart(charts.style(fig, L, title, height=80 + 28 * len(top)), config=charts.plotly_config(L))
-sla_cols = ["manager", "region", "leads", "contacted", "within_sla", "share", "mean_hours"]
-tables.show(s.assign(
-    share=[marked(m, pct(v)) for m, v in zip(s.met, s.share, strict=True)])[sla_cols],
-    {"leads": COUNT, "contacted": COUNT, "within_sla": COUNT, "mean_hours": tables.number(L, 1)},
-    raw=s[[*sla_cols, "met"]], kinds=SHARES, key="sla",
+# the share a number and its mark a column of its own: a header click sorts 9 % before 10 %, not '✗ 9 %' after '✓'
+sla_cols = ["manager", "region", "leads", "contacted", "within_sla", "share", "met", "mean_hours"]
+tables.show(marks(s[sla_cols], ["met"]), {"leads": COUNT, "contacted": COUNT, "within_sla": COUNT, "share": PCT,
+                                         "mean_hours": tables.number(L, 1)}, raw=s[sla_cols], key="sla",
     file_name="sla_first_contact", column_config={"met": t("funnel.x.met", share=pct(target)),
         "manager": t("funnel.by.manager"), "region": t("col.region"), "leads": t("funnel.step.leads"),
         "contacted": t("funnel.col.contacted"), "within_sla": t("funnel.col.within_sla"),
@@ -129,18 +134,18 @@ tables.show(s.assign(
 # the scorecard: each side's commitments, month by month; its file has each fact, target and mark apart
 st.subheader(t("funnel.scorecard"))
 sc = scorecard(d)
-parts = ("leads_fact", "leads_plan", "min_qualified_share", "sla_target", "min_lead_to_deal", "leads_met",
-         "qualified_met", "sla_met", "lead_to_deal_met")
-tables.show(sc.assign(
-    month=[fmt.month(m, L) for m in sc.month],
-    leads=[marked(m, f"{fmt.number(v, L)} / {fmt.number(p, L)}")
-           for m, v, p in zip(sc.leads_met, sc.leads, sc.leads_plan, strict=True)],
-    qualified_share=[marked(m, pct(v)) for m, v in zip(sc.qualified_met, sc.qualified_share, strict=True)],
-    sla_share=[marked(m, pct(v)) for m, v in zip(sc.sla_met, sc.sla_share, strict=True)],
-    lead_to_deal=[marked(m, pct(v)) for m, v in zip(sc.lead_to_deal_met, sc.lead_to_deal, strict=True)],
-)[["month", "leads", "qualified_share", "sla_share", "lead_to_deal"]], raw=sc.rename(columns={"leads": "leads_fact"}),
-    key="scorecard", kinds=SHARES, file_name="sla_scorecard", column_config={
-    **{c: t(f"funnel.x.{c}") for c in parts},
+sc_cols = ["month", "leads", "leads_plan", "leads_met", "qualified_share", "qualified_met", "sla_share", "sla_met",
+           "lead_to_deal", "lead_to_deal_met"]
+# each fact a number under its format, its mark a column beside it; the file adds each target
+tables.show(marks(sc[sc_cols], ("leads_met", "qualified_met", "sla_met", "lead_to_deal_met")),
+            {"month": lambda m: fmt.month(m, L), "leads": COUNT, "leads_plan": COUNT,
+             **dict.fromkeys(("qualified_share", "sla_share", "lead_to_deal"), PCT)},
+            raw=sc[["month", "leads", "leads_plan", "leads_met", "qualified_share", "min_qualified_share",
+                    "qualified_met", "sla_share", "sla_target", "sla_met", "lead_to_deal", "min_lead_to_deal",
+                    "lead_to_deal_met"]],
+            key="scorecard", kinds=SHARES, file_name="sla_scorecard", column_config={
+    **{c: t(f"funnel.x.{c}") for c in ("leads_plan", "min_qualified_share", "sla_target", "min_lead_to_deal",
+                                       "leads_met", "qualified_met", "sla_met", "lead_to_deal_met")},
     "month": t("funnel.col.month"), "leads": t("funnel.sc.leads"),
     "qualified_share": t("funnel.sc.qualified", share=pct(a.min_qualified_share)),
     "sla_share": t("funnel.sc.sla", share=pct(target), hours=hours),

@@ -88,8 +88,8 @@ st.caption(t("impact.board.note"))
 if outside:
     st.caption(t("impact.board.outside", n=len(every)))
 scores = view.scoreboard(flights, estimates, metric)
-board, (every_number, kinds) = scoreboard_table(scores, L, t, base), scoreboard_file(scores, t, L)
-tables.show(board, key="impact_board", file_name="flights", raw=every_number, kinds=kinds,
+(board, formats), (every_number, kinds) = scoreboard_table(scores, L, t, base), scoreboard_file(scores, t, L)
+tables.show(board, formats, key="impact_board", file_name="flights", raw=every_number, kinds=kinds,
             scope=t("impact.board.scope_all", n=len(every)) if outside else None,
             column_config={c: t(f"impact.board.col.{c}") for c in [*board.columns, *every_number.columns]})
 

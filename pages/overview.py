@@ -1,5 +1,6 @@
 """Overview, the CEO's landing: the period's revenue against plan, forecast, marketing's share,
 spend and its return, leads and their cost; by month with the joint activities; the largest gaps."""
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -40,13 +41,18 @@ def of_plan(share, basis: str) -> str | None:
 part = {"covered": fmt.number(h["revenue_plan_days"], L), "days": h["period_days"],
         "days_word": fmt.days_after_of(h["period_days"], L), "gaps": fmt.date_ranges(h["revenue_plan_gaps"], L),
         "plan": fmt.money(h["revenue_plan_period"], base, L)} if h["revenue_plan_gaps"] else None
+# ... and the revenue not compared with it either (the registry leaves its share of plan out): the days said
+to_date = {"plan_to_date": fmt.money(h["revenue_plan_to_date"], base, L),
+           "date": fmt.date(d["metrics"].data_to.iloc[0], L),
+           "share_to_date": fmt.percent(h["revenue_vs_plan_to_date"], L, 0)}
 # three rows that wrap, never cut: what is held to a plan; what marketing brought and returned; unit costs
 row = cards.row()
 cards.card(row, t("kpi.revenue", currency=base), fmt.compact(h["revenue"], L, base),
-           of_plan(h["revenue_vs_plan_period"], "period"),
+           t("kpi.plan_part", **part) if part else of_plan(h["revenue_vs_plan_period"], "period"),
            t("kpi.revenue.help", plan=fmt.money(h["revenue_plan_period"], base, L),
-             plan_to_date=fmt.money(h["revenue_plan_to_date"], base, L), date=fmt.date(d["metrics"].data_to.iloc[0], L),
-             share_to_date=fmt.percent(h["revenue_vs_plan_to_date"], L, 0), exact=fmt.money(h["revenue"], base, L, 2),
+             exact=fmt.money(h["revenue"], base, L, 2),
+             to_date=t("kpi.revenue.plan_to_date" if part and h["revenue_vs_plan_to_date"] is None
+                       else "kpi.revenue.to_date", **to_date),
              plan_part=t("kpi.revenue.plan_part", **part) if part else ""))
 cards.card(row, t("kpi.forecast"), fmt.compact(h["revenue_forecast"], L, base),
            t("kpi.plan_part", **part) if part and h["revenue_forecast"] is not None
@@ -74,12 +80,12 @@ cards.card(row, t("kpi.cac"), fmt.money(h["cac"], base, L), help_=t("kpi.cac.hel
 if h["other_currencies"]:
     st.caption(t("kpi.converted", currencies=", ".join(h["other_currencies"]), base=base))
     with st.expander(t("kpi.by_currency")):
-        tables.show(h["by_currency"].assign(
-            revenue=[fmt.money(v, c_, L, 2)
-                     for v, c_ in zip(h["by_currency"].revenue, h["by_currency"].currency, strict=True)]),
-            {"deals_won": tables.number(L)}, raw=h["by_currency"], kinds={"revenue": "money"}, key="by_currency",
-            file_name="revenue_by_currency",
-            column_config={"currency": t("col.currency"), "revenue": t("col.revenue"), "deals_won": t("col.deals_won")})
+        # each row in its own currency (named beside it): the amount a number, so a header click sorts amounts
+        tables.show(h["by_currency"].astype({"revenue": "float64"}),
+                    {"revenue": tables.number(L, 2), "deals_won": tables.number(L)}, kinds={"revenue": "money"},
+                    key="by_currency", file_name="revenue_by_currency",
+                    column_config={"currency": t("col.currency"), "revenue": t("col.revenue"),
+                                   "deals_won": t("col.deals_won")})
 
 left, right = st.columns([3, 2], gap="large")
 with left:
@@ -112,6 +118,8 @@ with right:
         key = "overview.above" if r.revenue_gap_to_date >= 0 else "overview.below"
         st.markdown(t(key, region=r.region, share_to_date=fmt.percent(r.revenue_vs_plan_to_date, L, 0),
                       basis_to_date=BASIS["to_date"], gap=fmt.compact(abs(r.revenue_gap_to_date), L, base),
-                      share=fmt.percent(r.revenue_vs_plan_period, L, 0), basis_period=BASIS["period"]))
+                      period="" if pd.isna(r.revenue_vs_plan_period)   # a plan of part of the period: to date only
+                      else t("overview.period_share", share=fmt.percent(r.revenue_vs_plan_period, L, 0),
+                             basis_period=BASIS["period"])))
 
 page.freshness(d["fresh"])

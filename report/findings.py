@@ -103,30 +103,38 @@ def headline_slides(ctx: Context):
     facts = {"period": (None, ctx.period), "revenue": rev, "plan": pl, "share": share,
              "basis_period": (None, basis["period"])}
     key = "deck.h.revenue_no_plan" if not plan else "deck.h.revenue_line"
-    if plan and not rr.finished and h["revenue_plan_to_date"]:
+    # a plan of part of the period (November of 01.11-31.12): the revenue of all of it is not compared with
+    # it (the registry leaves the share out); the sentence says which days the plan covers, as the Overview
+    part = plan and h["revenue_plan_gaps"]
+    extra = {"covered": (h["revenue_plan_days"], ctx.num(h["revenue_plan_days"])),
+             "days": (h["period_days"], ctx.num(h["period_days"])),
+             "days_word": (None, fmt.days_after_of(h["period_days"], ctx.lang)),
+             "gaps": (None, fmt.date_ranges(h["revenue_plan_gaps"], ctx.lang))} if part else {}
+    if part:
+        facts = {k: v for k, v in facts.items() if k not in ("share", "basis_period")} | extra
+        key = "deck.h.revenue_plan_part"
+    if plan and not rr.finished and h["revenue_plan_to_date"] and not (part and h["revenue_vs_plan_to_date"] is None):
         to_date = (h["revenue_plan_to_date"], ctx.money(h["revenue_plan_to_date"]))
         share_to_date = (h["revenue_vs_plan_to_date"], ctx.pct(h["revenue_vs_plan_to_date"]))
         rows.append((f'{ctx.t("deck.h.revenue")}, {basis["to_date"]}', rev[1], to_date[1], share_to_date[1]))
         facts.update(plan_to_date=to_date, share_to_date=share_to_date, basis_to_date=(None, basis["to_date"]))
-        key = "deck.h.revenue_line_to_date"
+        key = "deck.h.revenue_plan_part_to_date" if part else "deck.h.revenue_line_to_date"
     found = [said(ctx, key, **facts)]
     if not rr.finished and h["revenue_forecast"] is not None:
         fc = (h["revenue_forecast"], ctx.money(h["revenue_forecast"]))
         fc_share = (h["revenue_forecast_vs_plan"], ctx.pct(h["revenue_forecast_vs_plan"]))
         # its name says its basis («прогноз»): «Прогноз на конец периода (прогноз)» said it twice
         # a plan of part of the period is not what a forecast of all of it is compared with (the Overview's card)
-        part = plan and h["revenue_plan_gaps"]
         rows.append((ctx.t("deck.h.forecast"), fc[1], fmt.DASH if part else pl[1], fc_share[1]))
         key = "deck.h.forecast_plan_part" if part else "deck.h.forecast_line" if plan else "deck.h.forecast_no_plan"
-        extra = {"covered": (h["revenue_plan_days"], ctx.num(h["revenue_plan_days"])),
-                 "gaps": (None, fmt.date_ranges(h["revenue_plan_gaps"], ctx.lang))} if part else {}
         found.append(said(ctx, key, forecast=fc, forecast_share=fc_share,
                           elapsed=(rr.elapsed_days, ctx.num(rr.elapsed_days)),
+                          **{k: extra[k] for k in ("covered", "gaps") if k in extra},
                           days=(rr.period_days, ctx.num(rr.period_days)),
-                          days_word=(None, fmt.days_after_of(rr.period_days, ctx.lang)), **extra))
+                          days_word=(None, fmt.days_after_of(rr.period_days, ctx.lang))))
         rows.append((ctx.t("deck.h.elapsed"), ctx.num(rr.elapsed_days), ctx.num(rr.period_days), fmt.DASH))
-        if part:
-            rows.append((ctx.t("deck.h.plan_days"), extra["covered"][1], ctx.num(rr.period_days), fmt.DASH))
+    if part:
+        rows.append((ctx.t("deck.h.plan_days"), extra["covered"][1], extra["days"][1], fmt.DASH))
     src = (h["revenue_sourced"], ctx.money(h["revenue_sourced"]))
     src_share = (h["sourced_share"], ctx.pct(h["sourced_share"]))
     inf = (h["revenue_influenced"], ctx.money(h["revenue_influenced"]))

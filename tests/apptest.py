@@ -197,11 +197,19 @@ PARTIAL_PLAN_DEALS = (
 PARTIAL_PLAN_PERIOD = {"period": "custom", "from": "2026-11-01", "to": "2026-12-31"}
 
 
-def load_partial_plan(folder: Path) -> None:
-    """Loads PARTIAL_PLAN and PARTIAL_PLAN_DEALS through the real ETL into the warehouse at $PARITY_DB."""
+# ... and a deal won in December, a month the plan does not cover: the period's revenue is 800 000 over
+# 61 days, November's 600 000 over the 30 the plan (1 000 000) covers
+PARTIAL_PLAN_DECEMBER_DEAL = ('7003;Стеллажи;"200 000";RUB;Анна Смирнова;01.12.2026 10:00:00;15.12.2026 12:00:00;'
+                              "Успешно реализовано;мск;Сайт;;;;\n")
+
+
+def load_partial_plan(folder: Path, december: bool = False) -> None:
+    """Loads PARTIAL_PLAN and PARTIAL_PLAN_DEALS (with `december`, PARTIAL_PLAN_DECEMBER_DEAL too) through
+    the real ETL into the warehouse at $PARITY_DB."""
     from etl.load import load_files
 
     (folder / "plan.csv").write_text(PARTIAL_PLAN, encoding="utf-8")
-    (folder / "amo_deals.csv").write_text(PARTIAL_PLAN_DEALS, encoding="cp1251")
+    deals = PARTIAL_PLAN_DEALS + (PARTIAL_PLAN_DECEMBER_DEAL if december else "")
+    (folder / "amo_deals.csv").write_text(deals, encoding="cp1251")
     result = load_files([folder / "plan.csv", folder / "amo_deals.csv"], progress=False)
     assert result["ok"], result

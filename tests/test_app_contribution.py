@@ -3,6 +3,9 @@ won revenue (the Overview's), the agreed model is named, the picker offers every
 compares, and the sentence about disagreement names the chart's longest bar."""
 from __future__ import annotations
 
+import datetime as dt
+
+import duckdb
 import pytest
 
 from analysis import attribution
@@ -168,3 +171,49 @@ def test_a_missing_channel_is_one_row_with_its_revenue_and_its_leads(fresh_db, t
     card = metric(at, t("contrib.unattributed_rev", lang))
     assert card.value == fmt.compact(250_000, lang, "RUB")
     assert float(by_channel.revenue.astype(float).sum()) == pytest.approx(400_000)
+
+
+# Ad spend as a generic CRM-side export writes it (windows-1251, ';', Russian headers, «20 000,00»): two
+# campaigns no rule in data/campaign_rules.csv gives a channel, so their 60 000 ₽ is spend of channel 'unknown'
+UNMAPPED_SPEND = ("Дата;Кампания;Регион;Показы;Клики;Расход;Валюта\n"
+                  '05.03.2025;Весна_промо;Москва;1 000;50;"20 000,00";RUB\n'
+                  '06.03.2025;Весна_промо;Москва;900;40;"30 000,00";RUB\n'
+                  '06.03.2025;Партнёрка март;Москва;900;40;"10 000,00";RUB\n')
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_unattributed_row_has_no_romi_and_says_why(fresh_db, tmp_path, lang):
+    """Spend whose campaigns map to no channel lands in the Unattributed row beside revenue no channel
+    earned: the row read ROMI (250 000 − 60 000) / 60 000 = 317 % and CPL 60 000 / 2 = 30 000 ₽, a ratio of
+    two unrelated sums. Now both are «—» on the page and in the deck, and a line says why;
+    the row keeps its revenue, spend and leads, and a campaign's own row keeps its ROMI."""
+    from etl.load import load_files
+    from model.access import OPERATOR
+    from model.filters import Filters
+    from model.runner import run_on
+    from report import deck as decks
+
+    files = {"amo_deals.csv": (MISSING_DEALS, "cp1251"), "leads.csv": (MISSING_LEADS, "utf-8-sig"),
+             "touchpoints.csv": (MISSING_TOUCHES, "utf-8"), "spend_2025-03.csv": (UNMAPPED_SPEND, "cp1251")}
+    for name, (text, encoding) in files.items():
+        (tmp_path / name).write_text(text, encoding=encoding)
+    assert load_files([tmp_path / name for name in files], progress=False)["ok"]
+    assert sql_one(fresh_db, "select sum(cost) from ad_spend where channel = 'unknown'") == 60_000
+    at = run_app("contribution", lang, **MARCH)
+    by_channel, by_campaign = at.dataframe[0].value, at.dataframe[1].value
+    row = by_channel[by_channel.channel == t("contrib.unattributed", lang)].iloc[0]
+    assert float(row.revenue) == pytest.approx(250_000) and float(row.spend) == pytest.approx(60_000)
+    assert int(row.leads) == 2
+    assert row.romi != row.romi and row.cpl != row.cpl                 # NaN: «—»
+    assert t("contrib.unattributed_no_romi", lang, spend=fmt.money(60_000, "RUB", lang, 0)) in texts(at)
+    spring = by_campaign[by_campaign.campaign.str.lower() == "весна_промо"].iloc[0]
+    assert float(spring.romi) == pytest.approx(-1.0)                  # 50 000 spent, nothing credited
+    con = duckdb.connect(str(fresh_db), read_only=True)
+    try:
+        f = Filters("custom", dt.date(2025, 3, 1), dt.date(2025, 3, 31))
+        deck = decks.build(f, lambda name, params: run_on(con, name, params, OPERATOR), lang, ["contribution"])
+    finally:
+        con.close()
+    slide = next(s for s in deck.slides if s.key == "contribution" and s.table is not None)
+    table = slide.table.set_index(t("deck.col.channel", lang))
+    assert table.at[t("contrib.unattributed", lang), t("deck.col.romi", lang)] == fmt.DASH

@@ -110,23 +110,28 @@ def test_first_contact_share_equals_the_working_hours_reference(warehouse, lang)
         taken = [response_hours(c, f, h0, h1, days) for c, f in mine if f is not None and f >= c]
         within = sum(h <= hours for h in taken)
         assert row.leads == len(mine) and row.within_sla == within
-        assert row.share.endswith(fmt.percent(within / len(mine), lang, 0))
-        assert row.share.startswith("✓" if within / len(mine) >= 0.9 else "✗")
+        assert row.share == pytest.approx(within / len(mine)) and same_mark(row.met, within / len(mine) >= 0.9)
         assert row.mean_hours == pytest.approx(sum(taken) / len(taken)) if taken else pd.isna(row.mean_hours)
     assert len(shown) == len({(m, r) for m, r, _, _ in leads})
     # the chart: a bar per pair (the fixture has fewer than the chart's top), each share as in the table
     bars = chart(at, t("funnel.sla.chart", lang))["data"][0]
     shares = {f"{m} · {r}": row.share for (m, r), row in shown.iterrows()}
     assert sorted(bars["y"]) == sorted(shares)
-    assert all(shares[y].endswith(text) for y, text in zip(bars["y"], bars["text"], strict=True))
+    assert all(fmt.percent(shares[y], lang, 0) == text for y, text in zip(bars["y"], bars["text"], strict=True))
     # the target is printed with the rule for "met"
     page = texts(at)
     assert t("funnel.sla.target", lang, hours="2", start=9, end=19,
              days=", ".join(t(f"weekday.{d}", lang) for d in days), share=fmt.percent(0.9, lang, 0)) in page
 
 
-def cell(fact, target, text) -> str:
-    return text if target is None else f"{'✓' if fact >= target else '✗'} {text}"
+def mark(fact, target):
+    """The mark a commitment's own column holds: True met, False missed, None nothing to judge."""
+    return None if target is None else bool(fact >= target)
+
+
+def same_mark(shown, expected) -> bool:
+    """The page's mark column: '✓' met, '✗' missed, empty (shown «—») nothing to judge."""
+    return (shown is None or pd.isna(shown)) if expected is None else shown == ("✓" if expected else "✗")
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
@@ -134,7 +139,7 @@ def test_scorecard_marks_each_commitment(warehouse, lang):
     at = run_app("funnel", lang, **Q1_2025)
     sc = table(at, SCORECARD)
     months = [dt.date(2025, m, 1) for m in (1, 2, 3)]
-    assert list(sc.month) == [fmt.month(m, lang) for m in months]
+    assert [pd.Timestamp(m).date() for m in sc.month] == months
     hours, h0, h1, days, min_q, min_ltd = sql(
         warehouse, "select first_contact_hours, day_start, day_end, working_days, min_qualified_share, "
                    "min_lead_to_deal from cfg_agreement")[0]
@@ -145,14 +150,17 @@ def test_scorecard_marks_each_commitment(warehouse, lang):
             from leads l where date_trunc('month', created_at) = $m""", {"m": month})
         n = len(leads)
         plan = sql_one(warehouse, "select sum(target) from plan where metric = 'leads' and month = $m", {"m": month})
-        assert row.leads == cell(n, plan, f"{fmt.number(n, lang)} / {fmt.number(plan, lang)}")
+        assert row.leads == n and (pd.isna(row.leads_plan) if plan is None
+                                   else float(row.leads_plan) == pytest.approx(float(plan)))
+        assert same_mark(row.leads_met, mark(n, plan))
         qualified = sum(q for q, _, _, _ in leads)
         converted = sum(c for _, c, _, _ in leads)
         within = sum(f is not None and f >= c and response_hours(c, f, h0, h1, days) <= hours for _, _, c, f in leads)
-        for shown, count, target in ((row.qualified_share, qualified, min_q), (row.lead_to_deal, converted, min_ltd),
-                                     (row.sla_share, within, 0.9)):
-            assert shown == cell(count / n, target, fmt.percent(count / n, lang, 0))
-    assert sc.leads.str.startswith("✗").any() and sc.sla_share.str.startswith("✓").any()   # the fixture has both
+        for shown, met, count, target in ((row.qualified_share, row.qualified_met, qualified, min_q),
+                                          (row.lead_to_deal, row.lead_to_deal_met, converted, min_ltd),
+                                          (row.sla_share, row.sla_met, within, 0.9)):
+            assert shown == pytest.approx(count / n) and same_mark(met, mark(count / n, target))
+    assert (sc.leads_met == "✗").any() and (sc.sla_met == "✓").any()   # the fixture has both
     assert t("funnel.sc.note", lang, share=fmt.percent(0.9, lang, 0)) in texts(at)   # the rule is said on the page
 
 
@@ -172,12 +180,13 @@ def test_a_month_under_way_holds_marketing_to_its_leads_plan_so_far(copy_of_ware
     assert latest == dt.date(2025, 3, 3)
     at = run_app("funnel", lang, period="custom", regions="Москва", **{"from": "2025-03-01", "to": "2025-04-30"})
     sc = table(at, SCORECARD)
-    assert list(sc.month) == [fmt.month(dt.date(2025, m, 1), lang) for m in (3, 4)]
+    assert [pd.Timestamp(m).date() for m in sc.month] == [dt.date(2025, m, 1) for m in (3, 4)]
     n = sql_one(copy_of_warehouse, "select count(*) from leads where region = 'Москва' "
                                    "and created_at::date between '2025-03-01' and '2025-03-03'")
     so_far = 31 * 3 / 31
-    assert sc.leads.iloc[0] == cell(n, so_far, f"{fmt.number(n, lang)} / {fmt.number(so_far, lang)}")
-    assert not sc.leads.iloc[1].startswith(("✓", "✗")) and sc.leads.iloc[1].endswith(fmt.DASH)   # nothing yet
+    assert sc.leads.iloc[0] == n and float(sc.leads_plan.iloc[0]) == pytest.approx(so_far)
+    assert same_mark(sc.leads_met.iloc[0], mark(n, so_far))
+    assert pd.isna(sc.leads_plan.iloc[1]) and same_mark(sc.leads_met.iloc[1], None)   # nothing yet
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
@@ -220,3 +229,35 @@ def test_the_chart_names_what_it_folds(copy_of_warehouse):
     assert sorted(shown + members) == sorted(rows.index)
     assert values(folded[0], "x")[0] == rows.loc[members, "leads"].sum()
     assert {f"Менеджер {k:02d}" for k in range(5, 12)} <= set(shown)   # the seven largest have traces
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_scorecard_and_the_sla_table_hold_numbers_and_marks_apart(warehouse, lang, monkeypatch):
+    """The scorecard's leads were text («✗ 41 / 60»), its shares and the SLA table's share text with a mark
+    («✓ 92 %»), so a header click sorted them as words (every ✓ before every ✗). Each fact is a number
+    now, under the table's format, and its mark (✓/✗, «—» for nothing to judge) a column of its own; the
+    Excel files hold the numbers as numbers."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.apptest import record_files
+
+    built = record_files(monkeypatch)
+    at = run_app("funnel", lang, **Q1_2025)
+    sc, sla_table = table(at, SCORECARD), table(at, SLA)
+    for c in ("leads", "leads_plan", "qualified_share", "sla_share", "lead_to_deal"):
+        assert sc[c].dtype.kind in "iuf", (c, sc[c].tolist())
+    assert sla_table.share.dtype.kind == "f" and sla_table.leads.dtype.kind in "iuf"
+    for frame, marks in ((sc, ("leads_met", "qualified_met", "sla_met", "lead_to_deal_met")), (sla_table, ("met",))):
+        for c in marks:
+            assert set(frame[c].dropna()) <= {"✓", "✗"}, (c, frame[c].tolist())
+    for name, header in (("sla_scorecard.xlsx", t("funnel.sc.sla", lang, share=fmt.percent(0.9, lang, 0),
+                                                   hours=int(sql_one(warehouse, "select first_contact_hours "
+                                                                                "from cfg_agreement")))),
+                         ("sla_first_contact.xlsx", t("funnel.col.sla_share", lang))):
+        rows = list(load_workbook(io.BytesIO(built[name])).active.iter_rows(values_only=True))
+        i = rows[1].index(header)
+        values = [r[i] for r in rows[2:]]
+        assert values and all(v is None or isinstance(v, (int, float)) for v in values), (name, values)
+        assert any(isinstance(v, float) for v in values)

@@ -20,6 +20,7 @@ from tests.apptest import (
     load_partial_plan,
     metric,
     run_app,
+    sql,
     sql_one,
     texts,
     tick_value,
@@ -55,9 +56,13 @@ def test_headline_matches_the_warehouse(warehouse, lang):
     shown = metric(at, t("kpi.revenue", lang, currency="RUB"))
     assert shown.value == fmt.compact(expected, lang, "RUB")
     assert amount_shown(shown.proto.help.split(":")[-1], lang) == expected   # "Точно: 1 380 000,50 ₽"
-    plan = sql_one(warehouse, PLAN, {"m": "revenue", "a": Q1_2025["from"], "b": Q1_2025["to"], "region": None})
-    assert shown.delta == t("kpi.of_plan", lang, share=fmt.percent(expected / plan, lang, 0),
-                            basis=metrics.text("basis.period", lang))
+    # the fixture's revenue plan is January's alone: Q1's revenue is not held to it (it read 452 % of plan)
+    assert shown.delta == t("kpi.plan_part", lang, covered="31", days=90, days_word=fmt.days_after_of(90, lang))
+    january = run_app("overview", lang, period="custom", **{"from": "2025-01-01", "to": "2025-01-31"})
+    plan = sql_one(warehouse, PLAN, {"m": "revenue", "a": "2025-01-01", "b": "2025-01-31", "region": None})
+    expected = sql_one(warehouse, REVENUE, {"a": "2025-01-01", "b": "2025-01-31", "region": None})
+    assert metric(january, t("kpi.revenue", lang, currency="RUB")).delta == t(
+        "kpi.of_plan", lang, share=fmt.percent(expected / plan, lang, 0), basis=metrics.text("basis.period", lang))
     leads = sql_one(warehouse, "select count(*) from leads where created_at::date between $a and $b",
                     {"a": Q1_2025["from"], "b": Q1_2025["to"]})
     assert metric(at, t("kpi.leads", lang)).value == fmt.number(leads, lang)
@@ -247,3 +252,28 @@ def test_a_forecast_is_not_compared_with_a_plan_of_part_of_the_period(fresh_db, 
         "kpi.of_plan", lang, share=fmt.percent(0.6, lang, 0), basis=metrics.text("basis.period", lang))
     words = TEXT[lang]["kpi.revenue.plan_part"].split("{")[0]
     assert words not in metric(november, t("kpi.revenue", lang, currency="RUB")).proto.help
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_revenue_by_currency_holds_amounts_as_numbers(warehouse, lang, monkeypatch):
+    """The revenue-by-currency table held each amount as text («1 380 000,50 ₽», «7 000,00 $»), so a header
+    click sorted them as words; the amount is a number now (the currency in its own column), shown with two
+    decimals, and the Excel file holds it as a number."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.apptest import record_files
+
+    built = record_files(monkeypatch)
+    at = run_app("overview", lang, **Q1_2025)
+    frame = next(d.value for d in at.dataframe if "currency" in d.value.columns)
+    assert frame.revenue.dtype.kind == "f", frame.revenue.tolist()
+    expected = dict(sql(warehouse, "select currency, sum(amount) from deals where status = 'won' "
+                                   "and closed_at::date between $a and $b group by all",
+                        {"a": Q1_2025["from"], "b": Q1_2025["to"]}))
+    assert {c: pytest.approx(float(v)) for c, v in expected.items()} == dict(zip(frame.currency, frame.revenue,
+                                                                              strict=True))
+    rows = list(load_workbook(io.BytesIO(built["revenue_by_currency.xlsx"])).active.iter_rows(values_only=True))
+    i = rows[1].index(t("col.revenue", lang))
+    assert sorted(r[i] for r in rows[2:]) == pytest.approx(sorted(float(v) for v in expected.values()))

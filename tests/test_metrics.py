@@ -220,15 +220,19 @@ def test_deck_states_the_registry_numbers_with_their_basis(demo):
             d = decks.build(f, run, lang, ["headline", "regions"])
             facts = {k: v[0] for s in d.slides if s.key == "headline" for x in s.findings for k, v in x.facts.items()}
             assert _close(facts["revenue"], total["revenue"]), f
-            if total["revenue_plan_period"]:
+            if total["revenue_vs_plan_period"] is not None:
                 assert _close(facts["share"], total["revenue_vs_plan_period"]), f
                 assert metrics.text("basis.period", lang) in " ".join(
                     x.text for s in d.slides if s.key == "headline" for x in s.findings)
+            elif total["revenue_plan_period"]:      # a plan of part of the period: its days, no share
+                assert "share" not in facts and facts["covered"] == total["revenue_plan_days"], f
             if "share_to_date" in facts:
                 assert _close(facts["share_to_date"], total["revenue_vs_plan_to_date"]), f
             reg = {k: v[0] for s in d.slides if s.key == "regions" for x in s.findings for k, v in x.facts.items()}
             for key, value in reg.items():
                 region, what = key.rsplit(".", 1)
+                if pd.isna(rows.at[region, "revenue_gap_to_date"]):
+                    continue     # its plan covers part of the days to date: the deck compares its planned months
                 if what == "share":
                     assert _close(value, rows.at[region, "revenue_vs_plan_to_date"]), (f, region)
                 elif what == "gap":
@@ -346,21 +350,32 @@ def test_excel_files_hold_the_registry_numbers(demo):
 
 
 def test_plan_vs_fact_counts_a_regions_months_without_a_plan_line(built_warehouse):
-    """The fixture's regional plan lines are January's while Санкт-Петербург sells in February: Plan vs
-    fact and the deck still give the region the share the Overview gives it (all its fact for the period
-    against its plan), not 0 % of January."""
+    """The fixture's regional plan lines are January's while Санкт-Петербург sells in February too. Its
+    region row (Overview, Regions, digest) had the share of all its Q1 fact against January's plan; now the
+    registry leaves that share out (a plan of 31 of the 90 days), and Plan vs fact and the deck hold the
+    months with a plan against their plan: January's fact against January's plan, like with like. Over
+    January alone the two are the same share."""
     con = connect(Path(built_warehouse))
     try:
         run = runner(con, OPERATOR)
         f = Filters("custom", dt.date(2025, 1, 1), dt.date(2025, 3, 31))
         rows = metrics.regions(metrics.region_table(run, f)).set_index("region")
         parts = splits(load("plan_fact", f, run)["cells"]).set_index("region")
-        assert rows.at["Санкт-Петербург", "revenue_vs_plan_to_date"] > 1
-        for region in parts.index:
-            assert _close(parts.at[region, "revenue"] / parts.at[region, "revenue_plan"],
-                          rows.at[region, "revenue_vs_plan_to_date"]), region
+        january = Filters("custom", dt.date(2025, 1, 1), dt.date(2025, 1, 31))
+        rows_jan = metrics.regions(metrics.region_table(run, january)).set_index("region")
+        parts_jan = splits(load("plan_fact", january, run)["cells"]).set_index("region")
+        fact = dict(con.execute(
+            "select region, sum(amount * case currency when 'RUB' then 1 else 90 end) from deals where status = "
+            "'won' and closed_at::date between '2025-01-01' and '2025-01-31' group by region").fetchall())
     finally:
         con.close()
+    assert pd.isna(rows.at["Санкт-Петербург", "revenue_vs_plan_to_date"])
+    for region in parts.index:
+        assert pd.isna(rows.at[region, "revenue_gap_to_date"]), region
+        assert _close(parts.at[region, "revenue"], float(fact.get(region, 0))), region
+        assert _close(parts.at[region, "revenue_plan"], rows_jan.at[region, "revenue_plan_period"]), region
+        assert _close(parts_jan.at[region, "revenue"] / parts_jan.at[region, "revenue_plan"],
+                      rows_jan.at[region, "revenue_vs_plan_to_date"]), region
 
 
 @settings(max_examples=60, deadline=None)

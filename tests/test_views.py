@@ -84,7 +84,8 @@ def test_derive_fills_sums_and_leaves_ratios_without_a_denominator_empty():
         "open_pipeline": [70.0, 0.0, 0.0], "revenue_plan_period": [200.0, 0.0, np.nan],
         "revenue_plan_to_date": [100.0, 0.0, np.nan], "deals_plan_period": [5.0, np.nan, np.nan],
         "leads_plan_period": [8.0, np.nan, np.nan], "spend_plan_period": [20.0, np.nan, np.nan],
-        "unknown_region": [False, False, True], "data_to": [pd.Timestamp("2025-01-31")] * 3})
+        "unknown_region": [False, False, True], "data_to": [pd.Timestamp("2025-01-31")] * 3,
+        "revenue_plan_months": [[dt.date(2025, m, 1) for m in (1, 2, 3)], [dt.date(2025, 1, 1)], None]})
     out = metrics.derive(rows, Filters("custom", dt.date(2025, 1, 1), dt.date(2025, 3, 31)))
     assert out.revenue.tolist() == [100.0, 0.0, 0.0]                 # a missing sum is 0
     assert out.revenue_vs_plan_period.iloc[0] == 0.5 and out.revenue_vs_plan_period.iloc[1:].isna().all()
@@ -98,6 +99,12 @@ def test_derive_fills_sums_and_leaves_ratios_without_a_denominator_empty():
     assert out.sourced_share.iloc[0] == 0.25 and out.sourced_share.iloc[1:].isna().all()
     assert out.region.tolist() == ["A", "B", "(none)"] and out.unknown_region.tolist() == [False, False, True]
     assert out.revenue_plan_period.isna().tolist() == [False, False, True]   # no plan stays empty, not 0
+    assert out.revenue_plan_days.tolist() == [90, 31, 0]
+    # A planned for January alone: Q1's revenue is not compared with it; to date (January) it is
+    out = metrics.derive(rows.assign(revenue_plan_months=[[dt.date(2025, 1, 1)]] * 3),
+                         Filters("custom", dt.date(2025, 1, 1), dt.date(2025, 3, 31)))
+    assert out.revenue_vs_plan_period.isna().all() and out.revenue_gap_period.isna().all()
+    assert out.revenue_vs_plan_to_date.iloc[0] == 1.0 and out.revenue_gap_to_date.iloc[0] == 0.0
 
 
 def sla_rows(n: int) -> pd.DataFrame:

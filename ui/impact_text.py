@@ -64,42 +64,39 @@ def fit_text(err: float, kind: str, lang: str, t) -> tuple[str, str]:
     return fmt.DASH, t(f"impact.fit.why.{kind}")
 
 
-def with_range(value: str, low: str, high: str) -> str:
-    """A value and its 95% interval in one cell: "28,4 % (-55,8 % … 62 %)"."""
-    return f"{value} ({low} … {high})"
+def scoreboard_table(board: pd.DataFrame, lang: str, t, base: str) -> tuple[pd.DataFrame, dict]:
+    """The scoreboard as the reader sees it, and each column's format: every figure and each end of its
+    interval a number in its own column (a header click sorts amounts; the cells were text, «-29,8 %
+    (-60,0 % … 184,2 %)», sorted as words), shown in the reader's locale (a lift bound past ±1000 % reads
+    «> 1 000 %»); the verdict, or the reason a flight has no numbers, in one line."""
+    revenue = bool(len(board)) and (board.metric == "revenue").all()
 
+    def amount(x):
+        return fmt.compact(x, lang, base) if revenue else fmt.number(x, lang)
 
-def scoreboard_table(board: pd.DataFrame, lang: str, t, base: str) -> pd.DataFrame:
-    """The scoreboard as the reader sees it: every flight's numbers as text, or the reason in one line."""
-    rows = []
-    for r in board.itertuples(index=False):
-        unit = base if r.metric == "revenue" else None
-
-        def amount(x, unit=unit):
-            return fmt.compact(x, lang, unit) if unit else fmt.number(x, lang)
-
-        row = {"campaign": r.campaign, "regions": r.regions,
-               "dates": f"{fmt.date(r.start_date, lang)} – {fmt.date(r.end_date, lang)}",
-               "spend": fmt.compact(r.spend, lang, base), "metric": t(f"impact.metric.{r.metric}")}
-        if r.error:
-            row["verdict"] = t(f"impact.err.{r.error}", regions=r.regions) if r.error != "not_estimated" \
-                else t("impact.board.not_estimated")
-        else:
-            row.update(lift=with_range(fmt.percent(r.lift, lang), bounded(r.lift_low, lang),
-                                       bounded(r.lift_high, lang)),
-                       incremental=with_range(amount(r.incremental), amount(r.incremental_low),
-                                              amount(r.incremental_high)),
-                       p_value=p_value(r.p_value, lang), verdict=t(f"impact.board.{r.verdict}"),
-                       fit=fit_text(r.fit_error, r.fit_kind, lang, t)[0]
-                       + (f" ({t('impact.board.weekly')})" if r.weekly else ""))
-            if r.metric == "revenue":
-                row["romi"] = with_range(fmt.percent(r.romi, lang, 0), fmt.percent(r.romi_low, lang, 0),
-                                         fmt.percent(r.romi_high, lang, 0))
-        rows.append(row)
-    cols = ["campaign", "regions", "dates", "spend", "metric", "lift", "incremental", "romi", "p_value", "verdict",
-            "fit"]
-    out = pd.DataFrame(rows)
-    return out.reindex(columns=[c for c in cols if c in out.columns or c != "romi"])
+    out = pd.DataFrame({"campaign": board.campaign, "regions": board.regions, "start_date": board.start_date,
+                        "end_date": board.end_date, "spend": pd.to_numeric(board.spend, errors="coerce"),
+                        "metric": [t(f"impact.metric.{m}") for m in board.metric]})
+    numbers = ["lift", "lift_low", "lift_high", "incremental", "incremental_low", "incremental_high",
+               *(("romi", "romi_low", "romi_high") if revenue else ()), "p_value"]
+    for c in numbers:
+        out[c] = pd.to_numeric(board[c], errors="coerce").astype("float64") if c in board else float("nan")
+    out["verdict"] = [t(f"impact.err.{e}", regions=r) if isinstance(e, str) and e != "not_estimated"
+                      else t("impact.board.not_estimated") if isinstance(e, str) else t(f"impact.board.{v}")
+                      for v, e, r in zip(board.get("verdict", [None] * len(board)), board.error, board.regions,
+                                         strict=True)]
+    out["fit"] = [None if isinstance(e, str) else fit_text(err, kind, lang, t)[0]
+                  + (f" ({t('impact.board.weekly')})" if weekly else "")
+                  for e, err, kind, weekly in zip(board.error, board.get("fit_error", [None] * len(board)),
+                                                  board.get("fit_kind", [None] * len(board)),
+                                                  board.get("weekly", [False] * len(board)), strict=True)]
+    formats = {"start_date": lambda d: fmt.date(d, lang), "end_date": lambda d: fmt.date(d, lang),
+               "spend": lambda x: fmt.compact(x, lang, base), "lift": lambda x: fmt.percent(x, lang),
+               "lift_low": lambda x: bounded(x, lang), "lift_high": lambda x: bounded(x, lang),
+               **dict.fromkeys(("incremental", "incremental_low", "incremental_high"), amount),
+               **dict.fromkeys(("romi", "romi_low", "romi_high"), lambda x: fmt.percent(x, lang, 0)),
+               "p_value": lambda x: p_value(x, lang)}
+    return out, formats
 
 
 # The scoreboard's file: each number in its own column, raw, with its interval's ends beside it

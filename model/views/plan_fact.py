@@ -24,7 +24,7 @@ def heat(cells: pd.DataFrame, metric: str) -> pd.DataFrame:
     if m.empty:
         return pd.DataFrame()
     grid = m.pivot_table(index="region", columns="month", values="plan_share", aggfunc="first")
-    total = m.groupby("region")[["fact", "target_to_date"]].sum().assign(metric=metric)
+    total = m[m.target.notna()].groupby("region")[["fact", "target_to_date"]].sum().assign(metric=metric)
     order = metrics.with_formulas("plan_fact_region_month", total, ("plan_share",)).plan_share.sort_values().index
     return grid.reindex(order)
 
@@ -40,8 +40,11 @@ def owners(cells: pd.DataFrame) -> dict[str, str]:
 
 def splits(cells: pd.DataFrame) -> pd.DataFrame:
     """One row per region with revenue, deals and leads plans: the gap to the plan so far (months
-    prorated to the days the data covers) and its three parts."""
-    wide = cells.pivot_table(index="region", columns="metric", values=["fact", "target_to_date"], aggfunc="sum")
+    prorated to the days the data covers) and its three parts. Only the months each metric has a plan line
+    for count, fact and plan alike: a region planned for November alone is not held over 01.11-31.12 to
+    a plan of 30 days (the registry's rule for the region rows: like with like)."""
+    wide = cells[cells.target.notna()].pivot_table(index="region", columns="metric", values=["fact", "target_to_date"],
+                                                   aggfunc="sum")
 
     def get(region, kind: str, metric: str) -> float | None:
         return float(wide.at[region, (kind, metric)]) if (kind, metric) in wide.columns else None

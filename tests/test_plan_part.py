@@ -1,0 +1,116 @@
+"""Revenue against a plan that covers part of the period (a plan for November, the period 01.11-31.12,
+a deal won in December): every surface leaves the share of plan out and says which days the plan covers,
+by the registry's rule (model/metrics.py derive()), so the Overview, the Regions table, Plan vs fact, the
+deck and the digest agree. Expected figures are written out from the fixture, not read back from the app."""
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from model import metrics
+from model.access import OPERATOR
+from model.filters import Filters
+from model.runner import run_on
+from report import deck as decks
+from tests.apptest import PARTIAL_PLAN_PERIOD, load_partial_plan, metric, run_app
+from ui import fmt
+from ui.i18n import t
+
+WINDOW = Filters("custom", dt.date(2026, 11, 1), dt.date(2026, 12, 31))
+NOVEMBER = Filters("custom", dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+GAPS = [(dt.date(2026, 12, 1), dt.date(2026, 12, 31))]
+
+
+def _run(path):
+    con = duckdb.connect(str(path), read_only=True)
+    return con, (lambda name, params: run_on(con, name, params, OPERATOR))
+
+
+@pytest.fixture
+def partial(fresh_db, tmp_path):
+    load_partial_plan(tmp_path, december=True)
+    return fresh_db
+
+
+def test_the_registry_compares_revenue_only_with_a_plan_of_every_day_it_counts(partial):
+    """Before: 800 000 over 01.11-31.12 against November's 1 000 000 read 80 % of plan (and 80 % to date,
+    the data running to 15.12). After: no share or gap on either basis, the 30 planned days stated;
+    November alone keeps 600 000 / 1 000 000 = 60 %."""
+    con, run = _run(partial)
+    try:
+        window, november = (metrics.region_table(run, f) for f in (WINDOW, NOVEMBER))
+    finally:
+        con.close()
+    for table in (window, metrics.regions(window)[lambda r: r.region == "Москва"]):
+        row = table.iloc[-1] if table is window else table.iloc[0]
+        assert row.revenue == pytest.approx(800_000) and row.revenue_plan_period == pytest.approx(1_000_000)
+        assert row.revenue_plan_days == 30
+        for key in ("revenue_vs_plan_period", "revenue_gap_period", "revenue_vs_plan_to_date",
+                    "revenue_gap_to_date", "revenue_forecast_vs_plan"):
+            assert row[key] != row[key], (key, row[key])        # NaN: not compared
+    total = metrics.totals(november)
+    assert total["revenue_vs_plan_period"] == pytest.approx(0.6)
+    assert total["revenue_vs_plan_to_date"] == pytest.approx(0.6)
+    assert total["revenue_gap_period"] == pytest.approx(-400_000)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_overview_card_says_the_planned_days_instead_of_a_share(partial, lang):
+    """The revenue card read «80 % к плану периода»; it says «план есть на 30 из 61 дня», the help which
+    days have none and that the revenue is not compared with the plan."""
+    at = run_app("overview", lang, **PARTIAL_PLAN_PERIOD)
+    card = metric(at, t("kpi.revenue", lang, currency="RUB"))
+    days = fmt.days_after_of(61, lang)
+    assert card.value == fmt.compact(800_000, lang, "RUB")
+    assert card.delta == t("kpi.plan_part", lang, covered="30", days=61, days_word=days)
+    assert metrics.text("basis.period", lang) not in card.delta
+    assert t("kpi.revenue.plan_part", lang, covered="30", days=61, days_word=days,
+             gaps=fmt.date_ranges(GAPS, lang)) in card.proto.help
+    assert fmt.percent(0.8, lang, 0) not in card.proto.help
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_deck_the_digest_and_plan_vs_fact_agree_with_the_card(partial, lang):
+    """The deck's headline states the revenue with the 30 planned days and no share (it said 80 % of
+    plan); the digest's company row shows «—» and the same sentence of planned days; Plan vs fact's gap
+    holds November's fact against November's plan (600 000 - 1 000 000), not 800 000 against it."""
+    from digest.content import plan_fact
+    from model.views import load
+    from model.views.plan_fact import splits
+
+    con, run = _run(partial)
+    try:
+        deck = decks.build(WINDOW, run, lang, ["headline"])
+        d = load("overview", WINDOW, run)
+        s = plan_fact(d, lang, "RUB")
+        cells = load("plan_fact", WINDOW, run)["cells"]
+    finally:
+        con.close()
+    line = next(x for sl in deck.slides for x in sl.findings if "revenue" in x.facts)
+    assert "share" not in line.facts and "share_to_date" not in line.facts
+    assert line.facts["covered"][0] == 30 and line.facts["revenue"][0] == pytest.approx(800_000)
+    assert fmt.date_ranges(GAPS, lang) in line.text and fmt.percent(0.8, lang, 0) not in line.text
+    company = s.rows[-1]
+    assert company[0] == t("digest.company", lang) and company[3] == fmt.DASH
+    assert t("digest.plan_part", lang, covered="30", days=61, days_word=fmt.days_after_of(61, lang),
+             gaps=fmt.date_ranges(GAPS, lang), plan=fmt.compact(1_000_000, lang, "RUB")) in s.lines
+    assert not any(fmt.percent(0.8, lang, 0) in x for x in s.lines)
+    gap = splits(cells).set_index("region").loc["Москва"]
+    assert gap.revenue == pytest.approx(600_000) and gap.revenue_plan == pytest.approx(1_000_000)
+    assert gap.gap == pytest.approx(-400_000)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_deviation_line_says_the_share_to_date_alone_when_the_period_is_planned_in_part(fresh_db, tmp_path, lang):
+    """November planned, the data to 30.11, the period 01.11-31.12: Москва is 600 000 of 1 000 000 to date
+    (60 %, 400 000 below), and its period share is not compared; the line read «…; — к плану периода»."""
+    load_partial_plan(tmp_path)
+    at = run_app("overview", lang, **PARTIAL_PLAN_PERIOD)
+    basis = {b: metrics.text(f"basis.{b}", lang) for b in ("period", "to_date")}
+    shown = [m.value for m in at.markdown if "Москва" in m.value]
+    assert shown and not any(f"{fmt.DASH} {basis['period']}" in x for x in shown), shown
+    line = t("overview.below", lang, region="Москва", share_to_date=fmt.percent(0.6, lang, 0),
+             basis_to_date=basis["to_date"], gap=fmt.compact(400_000, lang, "RUB"), period="")
+    assert line in shown, shown
