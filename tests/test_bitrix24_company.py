@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 from etl.load import load_files
-from tests.apptest import run_app, sql, sql_one
+from tests.apptest import amount_shown, run_app, sql, sql_one
+from ui.i18n import t
 
 DATA = Path(__file__).resolve().parent / "data" / "bitrix24_company"
 FILES = sorted(DATA.iterdir())           # the CSV export (Oct 31) before the .xls one (Nov 30): the later wins
@@ -93,6 +94,66 @@ def test_each_export_is_read_as_what_it_is(company):
                     "vk_ads_2026-11.csv": ("vk_ads", "ad_spend")}
     assert sql_one(path, "select count(*) from deals") == len(deals())
     assert sql(path, "select source_system, count(*) from leads group by all") == [("bitrix24", len(leads()))]
+
+
+def test_a_product_added_twice_is_two_lines_of_its_deal(company, tmp_path, monkeypatch):
+    """Deal 2001 holds «Пусконаладка» twice at 35 000 x 1: two identical lines one under the other. They were
+    taken for a line exported twice and counted once, so the deal lost 35 000 and Moscow's revenue with it.
+    The same export pasted twice is still one export: its lines then repeat another run of the deal's."""
+    path, files = company
+    assert sql_one(path, "select amount from deals where deal_id = '2001'") == pytest.approx(95501.50)
+    assert deals().at["2001", "amount"] == pytest.approx(95501.50)
+    assert files["deal_2026-10-31.csv"]["rows_duplicate"] == 0
+
+    text = (DATA / "deal_2026-10-31.csv").read_text(encoding="utf-8-sig")
+    header, body = text.split("\n", 1)
+    twice = tmp_path / "deal_2026-10-31_twice.csv"
+    twice.write_text("\ufeff" + header + "\n" + body + body, encoding="utf-8")
+    monkeypatch.setenv("PARITY_DB", str(tmp_path / "warehouse.duckdb"))
+    [rep] = load_files([twice], progress=False)["files"]
+    assert rep["rows_duplicate"] == body.count("\n")
+    got = dict(sql(tmp_path / "warehouse.duckdb", "select deal_id, amount from deals"))
+    assert float(got["2001"]) == pytest.approx(95501.50)
+    lines = export_lines(DATA / "deal_2026-10-31.csv")
+    once = lines["Сумма"].str.replace(",", ".").astype(float).groupby(lines["ID"]).sum()
+    assert {k: float(v) for k, v in got.items()} == pytest.approx(once.to_dict())
+
+
+def test_regions_table_equals_pandas(db):
+    """Revenue won by region (closed in the period, converted at the file's rates), deals won, average
+    deal, win rate, open pipeline and leads: the Regions page's row of each region against pandas."""
+    d = deals()
+    won = d[(d.status == "won") & d.closed.between("2026-08-01", "2026-11-30")]
+    closed = d[(d.status != "open") & d.closed.between("2026-08-01", "2026-11-30")]
+    expected = pd.DataFrame({"revenue": won.groupby("region").rub.sum(), "deals_won": won.groupby("region").size(),
+                             "closed": closed.groupby("region").size(),
+                             "open_pipeline": d[d.status == "open"].groupby("region").rub.sum()}).fillna(0)
+    lead_cities = leads()["Город"].str.strip()
+    expected["leads"] = lead_cities.str.lower().map(CITY).fillna(lead_cities).value_counts()
+    expected = expected.fillna(0)
+    at = run_app("regions", "ru", **PERIOD)
+    table = at.dataframe[0].value.set_index("region").rename(index={t("value.none", "ru"): "(none)"})
+    assert sorted(table.index) == sorted(expected.index)
+    for region, e in expected.iterrows():
+        row = table.loc[region]
+        assert float(row.revenue) == pytest.approx(e.revenue), region
+        assert row.deals_won == e.deals_won, region
+        assert float(row.open_pipeline) == pytest.approx(e.open_pipeline), region
+        assert row.leads == e.leads, region
+        if e.deals_won:
+            assert float(row.avg_deal) == pytest.approx(e.revenue / e.deals_won), region
+            assert float(row.win_rate) == pytest.approx(e.deals_won / e.closed), region
+    assert float(table.loc["Москва", "revenue"]) == pytest.approx(won[won.region == "Москва"].rub.sum())
+
+
+def test_overview_revenue_per_currency_equals_pandas(db):
+    d = deals()
+    won = d[(d.status == "won") & d.closed.between("2026-08-01", "2026-11-30")]
+    at = run_app("overview", "ru", **PERIOD)
+    shown = at.dataframe[0].value.set_index("currency")
+    for code, amount in won.groupby("code").amount.sum().items():
+        assert float(amount_shown(shown.at[code, "revenue"], "ru")) == pytest.approx(amount), code
+        assert shown.at[code, "deals_won"] == (won.code == code).sum(), code
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
