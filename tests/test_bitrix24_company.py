@@ -177,3 +177,16 @@ def test_lead_quality_by_source_reads_bitrix24_statuses(db, lang):
     assert sql(db, "select status, count(*) from leads group by all order by 1") == sorted(
         lf["Статус"].map({"Не обработан": "new", "В работе": "in_progress", "Обработан": "in_progress",
                           "Качественный лид": "converted", "Некачественный лид": "junk"}).value_counts().items())
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_data_page_lists_campaigns_in_the_readers_language(db, lang):
+    """The list of campaigns without a region or channel showed its codes: source «deals», missing «no ad
+    export» / «region, channel», whatever the reader's language."""
+    from tests.apptest import open_tab
+    at = open_tab(run_app("data", lang, **PERIOD), "data", "quality")
+    campaigns = next(df.value for df in at.dataframe if "missing" in df.value.columns)
+    assert set(campaigns.source) == {t("source.deals", lang)}
+    assert set(campaigns.missing) == {t("data.dq.missing.no_ad_export", lang)}
+    codes = {"deals", "ad_spend", "no ad export", "region", "channel", "region, channel"}
+    assert not codes & {*campaigns.source, *campaigns.missing}
