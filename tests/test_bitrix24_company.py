@@ -190,3 +190,21 @@ def test_data_page_lists_campaigns_in_the_readers_language(db, lang):
     assert set(campaigns.missing) == {t("data.dq.missing.no_ad_export", lang)}
     codes = {"deals", "ad_spend", "no ad export", "region", "channel", "region, channel"}
     assert not codes & {*campaigns.source, *campaigns.missing}
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_first_contact_unknown_is_not_a_miss(db, lang):
+    """Bitrix24's lead list has no first-contact column: whether a lead was contacted in time is unknown. The
+    Funnel and the Regions page's managers read «✗ 0 %» on time for every manager and month (a lead «nobody
+    contacted»); it is «—», nothing to judge, and no SLA alert names a manager for it."""
+    at = run_app("funnel", lang, **PERIOD)
+    sla = next(df.value for df in at.dataframe if "mean_hours" in df.value.columns)
+    assert set(sla.manager) == set(export_lines(DATA / "lead_2026-11-30.csv")["Ответственный"])
+    assert set(sla.share) == {"—"}, sla
+    card = next(df.value for df in at.dataframe if "sla_share" in df.value.columns)
+    assert set(card.sla_share) == {"—"}, card
+    at = run_app("regions", lang, **PERIOD, region="Москва")
+    managers = next(df.value for df in at.dataframe if "within_sla_share" in df.value.columns)
+    assert managers.within_sla_share.isna().all(), managers
+    assert not sql(db, "select * from alerts where rule = 'sla_breach'")
+    assert not sql(db, "select * from alert_missed_contacts")
