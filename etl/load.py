@@ -199,7 +199,9 @@ def _params(load_id: int, plan: _Plan, st: Staged, period: periods.Period | None
     return {"load_id": load_id, "source_system": plan.mapping.setting("source_system", "crm"),
             **_currency(options.get("currency"), _header_currency(plan.layout, st), marked),
             "platform": options.get("platform", "unknown"), "period_start": start, "period_end": end,
-            "sum_lines": option_flag(options.get("sum_lines"))}
+            "sum_lines": option_flag(options.get("sum_lines")),
+            # leads: whether the file has a first-contact column (no column: contact times unknown, not missed)
+            "contact_known": "first_contact_at" in st.columns}
 
 
 def _currency(option: str | None, header: str | None, marked: str | None) -> dict:

@@ -594,7 +594,11 @@ def build_typed(src: Source, ent: Entity, cols: dict[str, int], mapping: Mapping
     with phase("slow_parse"):
         _slow_parse(src, typed_fields, cols, loc, dmy, in_text)
     with phase("duplicates"):
-        _mark_duplicates(src, [*ent.fields, *(f + "_has" for f in typed_fields)])
+        # a product-lines export (Bitrix24) writes a deal's lines one under another: the same product twice
+        # in one deal is two identical lines, both the deal's, not a line exported twice
+        lines_of = "deal_id" if (ent.name == "deals" and "deal_id" in cols
+                                 and option_flag(mapping.options.get("sum_lines"))) else None
+        _mark_duplicates(src, [*ent.fields, *(f + "_has" for f in typed_fields)], lines_of)
     with phase("reasons"):
         _mark_rejects(src, ent, cols, typed_fields)
     run(con, "create or replace temp view staged as select * exclude (h) from typed")
@@ -784,9 +788,14 @@ def _mark_rejects(src: Source, ent: Entity, cols: dict[str, int], typed_fields: 
         run(con, f"update typed set {f} = null where rn in (select rn from warned where field = '{f}')")
 
 
-def _mark_duplicates(src: Source, columns: list[str]) -> None:
+def _mark_duplicates(src: Source, columns: list[str], lines_of: str | None = None) -> None:
     """Exact duplicate lines count once: only rows sharing a hash of all their cells are compared,
     on every column staging read from them (`columns`, as read, with h itself).
+
+    `lines_of` (a field, `deal_id`): the file writes a record as several lines one under another (Bitrix24's
+    product lines, summed into their deal), so identical lines inside one unbroken run of a record's lines
+    are its lines (the same product added twice, price x quantity alike), not repeats; a line that repeats
+    one of another run (the export pasted twice, the record written again further down) still counts once.
 
     Repeated hashes are found by sorting, not grouping: a hash aggregate holding one group per
     line (80M for a big touchpoints export) runs out of the bounded load pool, while DuckDB's
@@ -800,10 +809,23 @@ def _mark_duplicates(src: Source, columns: list[str]) -> None:
              "(order by h) as next_h from typed where kind = 'data') where h = next_h")
     if not con.execute("select count(*) from dup_h").fetchall()[0][0]:
         return
-    run(con, "create or replace temp table dup_rows as "
-             "select rn from (select rn, row_number() over "
-             f"  (partition by h, {', '.join(columns)} order by rn) as k from typed "
-             "  where kind = 'data' and h in (select h from dup_h)) where k > 1")
+    if lines_of is None:
+        run(con, "create or replace temp table dup_rows as "
+                 "select rn from (select rn, row_number() over "
+                 f"  (partition by h, {', '.join(columns)} order by rn) as k from typed "
+                 "  where kind = 'data' and h in (select h from dup_h)) where k > 1")
+    else:
+        # runs: a new one wherever the record changes from the data line before (field names are config's
+        # lower_snake names, never file text)
+        run(con, "create or replace temp table dup_runs as select rn, sum(starts) over (order by rn) as line_run "
+                 f"from (select rn, h, ({lines_of} is distinct from lag({lines_of}) over (order by rn))::int as starts "
+                 "      from typed where kind = 'data') qualify h in (select h from dup_h)")
+        run(con, "create or replace temp table dup_rows as "
+                 "select rn from (select t.rn, r.line_run, row_number() over w as k, "
+                 "  first_value(r.line_run) over w as first_run "
+                 "  from typed t join dup_runs r using (rn) where t.kind = 'data' "
+                 f"  window w as (partition by t.h, {', '.join('t.' + c for c in columns)} order by t.rn)) "
+                 "where k > 1 and line_run <> first_run")
     run(con, "update typed set dup_rank = 2 where rn in (select rn from dup_rows)")
 
 

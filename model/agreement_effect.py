@@ -123,7 +123,7 @@ def _numbers(run: Runner, f: Filters, model: str) -> tuple[pd.DataFrame, pd.Data
          "model": pd.DataFrame({"model": [model]})}
     credit = with_models(d)["by_channel"][["channel", "revenue"]]
     month = run("funnel_scorecard_month", p)
-    totals = month[["leads", "qualified", "converted", "contacted", "within_sla"]].sum().to_frame().T
+    totals = month[["leads", "qualified", "converted", "judged", "contacted", "within_sla"]].sum().to_frame().T
     return credit, metrics.with_formulas("funnel_scorecard_month", totals)
 
 

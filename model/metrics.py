@@ -109,13 +109,14 @@ REGISTRY: dict[str, Metric] = {m.key: m for m in (
     _m("revenue_in_currency", "money_own", query="kpi_deals", grain="currency"),
     # the funnel: the period's leads (by creation day) and how far they went, at any later date
     *(_m(k, "count", query="funnel_breakdown", grain="lead_cohort", filters=("period", "regions"))
-      for k in ("converted", "won_leads", "cohort_won_deals", "contacted", "within_sla")),
+      for k in ("converted", "won_leads", "cohort_won_deals", "sla_judged", "contacted", "within_sla")),
     _m("cohort_revenue", "money", query="funnel_breakdown", grain="lead_cohort", filters=("period", "regions")),
     _m("response_hours_sum", "hours", query="funnel_breakdown", grain="lead_cohort", filters=("period", "regions"),
        higher=False),
-    # the agreed first-contact rule judges all the period's leads: a lead nobody contacted is not in time
+    # the agreed first-contact rule judges all the period's leads whose exports record first contacts: a lead
+    # nobody contacted is not in time; a lead of an export with no first-contact column is not judged (unknown)
     *(_m(k, "share", ratio=r, grain="lead_cohort", filters=("period", "regions")) for k, r in (
-        ("within_sla_share", ("within_sla", "leads")), ("lead_to_deal", ("converted", "leads")),
+        ("within_sla_share", ("within_sla", "sla_judged")), ("lead_to_deal", ("converted", "leads")),
         ("qualified_to_deal", ("converted", "qualified")), ("deal_to_won", ("won_leads", "converted")),
         ("lead_to_won", ("won_leads", "leads")))),
     _m("cohort_revenue_per_lead", "money_per", ratio=("cohort_revenue", "leads"), grain="lead_cohort",

@@ -114,6 +114,9 @@ if opened == "quality":
                     {"rows": N, "deals": N, "won_deals": N, "won_revenue": tables.money(L, base),
                      "amount": tables.money(L, base), "share": P1, "revenue_share": P1})
             dq_list("campaigns", d["campaigns"], "dq_unmapped_campaigns", "dq_campaigns",
+                    lambda c: c.assign(source=[t(f"source.{v}", L) for v in c.source],
+                                       missing=[t("data.dq.missing." + v.replace(", ", "_").replace(" ", "_"), L)
+                                                for v in c.missing]),
                     formats={"rows": N, "won_deals": N})
 
 if opened == "vocab":

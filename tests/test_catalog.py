@@ -87,12 +87,14 @@ def test_sql_sums_and_the_registry_divides(demo):
         assert not set(wanted) & set(raw.columns), f"{name} computes {set(wanted) & set(raw.columns)} in SQL"
     managers = run_on(demo, "region_managers", PARAMS, OPERATOR)
     assert len(managers) > 1 and managers.within_sla.sum() > 0
-    expected = managers.within_sla.astype(float) / managers.leads.astype(float).where(managers.leads != 0)
+    # the demo's lead exports all carry first contacts: every lead is judged by the rule
+    assert (managers.judged == managers.leads).all()
+    expected = managers.within_sla.astype(float) / managers.judged.astype(float).where(managers.judged != 0)
     pd.testing.assert_series_equal(managers.within_sla_share, expected, check_names=False)
-    summed = managers[["leads", "contacted", "within_sla", "response_hours_sum", "deals_won", "deals_lost",
+    summed = managers[["leads", "judged", "contacted", "within_sla", "response_hours_sum", "deals_won", "deals_lost",
                        "revenue"]].sum().to_frame().T
     whole = metrics.with_formulas("region_managers", summed).iloc[0]
-    assert whole.within_sla_share == pytest.approx(managers.within_sla.sum() / managers.leads.sum())
+    assert whole.within_sla_share == pytest.approx(managers.within_sla.sum() / managers.judged.sum())
     assert whole.win_rate == pytest.approx(managers.deals_won.sum() / (managers.deals_won.sum()
                                                                        + managers.deals_lost.sum()))
     plan = run_on(demo, "plan_fact_region_month", PARAMS, OPERATOR)

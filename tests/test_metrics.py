@@ -385,17 +385,18 @@ def test_a_formula_is_the_ratio_of_its_parts_whatever_the_rows(rows):
     missing (not 0 %), so is the cost per lead of no spend (unknown, not free), and a summed row's share
     is the ratio of its sums, not a mean of the rows' shares."""
     leads = [a + b for a, b, _ in rows]        # within_sla <= leads, whatever the draw
-    frame = pd.DataFrame({"leads": leads, "contacted": [b for _, b, _ in rows],
+    frame = pd.DataFrame({"leads": leads, "judged": leads, "contacted": [b for _, b, _ in rows],
                           "within_sla": [b for _, b, _ in rows], "spend": [c for *_, c in rows],
                           "revenue": [c * 3 for *_, c in rows]})
-    out = metrics.formulas(frame, {"leads": "leads", "contacted": "contacted", "within_sla": "within_sla",
+    out = metrics.formulas(frame, {"leads": "leads", "judged": "sla_judged", "contacted": "contacted",
+                                   "within_sla": "within_sla",
                                    "spend": "spend", "revenue": "revenue_sourced"},
                            {"share": "within_sla_share", "cpl": "cpl", "romi": "romi"})
     for r in out.itertuples():
         assert (pd.isna(r.share) if r.leads == 0 else r.share == pytest.approx(r.within_sla / r.leads))
         assert (pd.isna(r.cpl) if r.leads == 0 or r.spend == 0 else r.cpl == pytest.approx(r.spend / r.leads))
         assert (pd.isna(r.romi) if r.spend == 0 else r.romi == pytest.approx(2.0))
-    whole = metrics.formulas(frame.sum().to_frame().T, {"leads": "leads", "within_sla": "within_sla"},
+    whole = metrics.formulas(frame.sum().to_frame().T, {"judged": "sla_judged", "within_sla": "within_sla"},
                              {"share": "within_sla_share"}).share.iloc[0]
     total = sum(leads)
     assert pd.isna(whole) if total == 0 else whole == pytest.approx(frame.within_sla.sum() / total)

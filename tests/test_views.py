@@ -110,7 +110,8 @@ def test_derive_fills_sums_and_leaves_ratios_without_a_denominator_empty():
 def sla_rows(n: int) -> pd.DataFrame:
     """n manager x region pairs as funnel.sla() returns them: pair i has 100 - i leads, i of them in time."""
     return pd.DataFrame({"manager": [f"m{i:02d}" for i in range(n)], "region": ["R"] * n,
-                         "leads": [100 - i for i in range(n)], "contacted": [50] * n, "within_sla": list(range(n)),
+                         "leads": [100 - i for i in range(n)], "judged": [100 - i for i in range(n)],
+                         "contacted": [50] * n, "within_sla": list(range(n)),
                          "share": [i / (100 - i) for i in range(n)]})
 
 

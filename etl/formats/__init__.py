@@ -25,8 +25,8 @@ from etl.stage import Mapping
 
 # Detection order: the first format whose `detect` accepts the layout wins, so narrower
 # signatures come before broader ones.
-MODULES = ("yandex_direct", "yandex_direct_web", "google_ads", "bitrix24", "one_c", "salesforce", "hubspot",
-           "pipedrive", "amocrm", "vk_ads", "meta_ads", "yandex_metrica")
+MODULES = ("yandex_direct", "yandex_direct_web", "google_ads", "bitrix24", "bitrix24_leads", "one_c", "salesforce",
+           "hubspot", "pipedrive", "amocrm", "vk_ads", "meta_ads", "yandex_metrica")
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ def load(f: Filters, run) -> dict[str, pd.DataFrame]:
                       "agreement": ("agreement", {}), "fresh": ("freshness", {})})
     rows = out["breakdown"]
     pairs = rows.breakdown == "manager_region"
-    sla_cols = ["manager", "region", "leads", "contacted", "within_sla", "response_hours_sum", "share", "mean_hours"]
+    sla_cols = ["manager", "region", "leads", "judged", "contacted", "within_sla", "response_hours_sum", "share",
+                "mean_hours"]
     out["breakdown"] = rows[~pairs].reset_index(drop=True)
     out["sla"] = rows.loc[pairs, sla_cols].sort_values(["manager", "region"], ignore_index=True)
     return out
@@ -83,7 +84,7 @@ def sla_top(s: pd.DataFrame, top: int) -> pd.DataFrame:
     if len(rows) <= top + 1:
         return rows.assign(pairs=1).reset_index(drop=True)
     rest = rows.iloc[top:]
-    sums = {c: rest[c].sum() for c in ("leads", "contacted", "within_sla")}
+    sums = {c: rest[c].sum() for c in ("leads", "judged", "contacted", "within_sla")}
     tail = conversions(pd.DataFrame([{"manager": None, "region": None, **sums, "pairs": len(rest)}]), ("share",))
     cols = ["manager", "region", "leads", "contacted", "within_sla", "share", "pairs"]
     return pd.concat([head[cols], tail[cols]], ignore_index=True)

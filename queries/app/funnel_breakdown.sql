@@ -15,7 +15,7 @@ by_value as (
            coalesce(channel, region, manager) as value, manager, region,
            sum(leads)::bigint as leads, sum(qualified)::bigint as qualified, sum(converted)::bigint as converted,
            sum(won_leads)::bigint as won_leads, sum(won_deals)::bigint as won_deals,
-           sum(won_revenue_base) as won_revenue_base, sum(contacted)::bigint as contacted,
+           sum(won_revenue_base) as won_revenue_base, sum(judged)::bigint as judged, sum(contacted)::bigint as contacted,
            sum(within_sla)::bigint as within_sla, sum(response_hours_sum) as response_hours_sum
     from leads
     group by grouping sets ((channel), (region), (manager), (manager, region))

@@ -8,7 +8,7 @@
 -- are judged by need no such cut. A month after that day has no plan to judge yet (null).
 with leads as (
     select month, sum(leads)::bigint as leads, sum(qualified)::bigint as qualified,
-           sum(converted)::bigint as converted, sum(contacted)::bigint as contacted,
+           sum(converted)::bigint as converted, sum(judged)::bigint as judged, sum(contacted)::bigint as contacted,
            sum(within_sla)::bigint as within_sla
     from funnel_rows($date_from, $date_to)
     where (len($regions) = 0 or list_contains($regions, region))
@@ -41,7 +41,7 @@ months as (
 
 final as (
     select m.month, coalesce(l.leads, 0) as leads, p.leads_plan, coalesce(l.qualified, 0) as qualified,
-           coalesce(l.converted, 0) as converted, coalesce(l.contacted, 0) as contacted,
+           coalesce(l.converted, 0) as converted, coalesce(l.judged, 0) as judged, coalesce(l.contacted, 0) as contacted,
            coalesce(l.within_sla, 0) as within_sla,
            a.min_qualified_share, a.min_lead_to_deal, a.first_contact_hours,
            -- The SLA asks it of every lead; agreements.toml names no share, so the scorecard marks a month

@@ -28,7 +28,8 @@ final as (
         campaign_key(s.utm_campaign) as utm_campaign,
         -- a lead with a deal is converted whatever its status text says
         case when s.deal_id is not null then 'converted' else coalesce(ls.status, 'new') end as status,
-        s.status as status_raw, s.first_contact_at, s.manager, s.deal_id, $load_id as load_id
+        s.status as status_raw, s.first_contact_at, s.manager, s.deal_id, $load_id as load_id,
+        $contact_known::boolean as contact_known
     from src s
     left join lk_region rg on rg.raw = s.region
     left join lk_status ls on ls.raw = s.status

@@ -67,6 +67,9 @@ alter table deals add column if not exists channel_from_lead boolean default fal
 -- the export's own status text (Pipedrive `Deal - Status`...), null where the CRM has only stages: a status
 -- text data/stages.csv does not know is listed in dq_unrecognised instead of vanishing into 'open'
 alter table deals add column if not exists status_raw varchar;
+-- false: the lead's export has no first-contact column, so whether it was contacted in time is unknown (not a
+-- miss); null on leads loaded before the column existed reads as true (their exports were judged so)
+alter table leads add column if not exists contact_known boolean;
 alter table loads add column if not exists rows_warned bigint;
 alter table loads add column if not exists cells_warned bigint;
 -- the notes as codes and fields (JSON), which the Data page's history says in the reader's language

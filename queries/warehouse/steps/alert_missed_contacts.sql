@@ -3,5 +3,5 @@
 create or replace table alert_missed_contacts as
 select region, manager, day, count(*) as missed
 from lead_facts
-where not contacted or response_hours > first_contact_hours
+where judged and (not contacted or response_hours > first_contact_hours)
 group by all;

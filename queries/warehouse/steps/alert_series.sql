@@ -3,7 +3,7 @@
 -- late export is a stale alert, not a drop. Small: regions and campaigns by day, never rows of deals.
 
 -- A region's new leads, the leads whose first contact missed the SLA (mart_leads_day counts a lead not
--- yet contacted as missed) and its running campaigns' spend in the base currency; the rest of the country's leads beside
+-- yet contacted as missed; a lead of an export without first contacts is not judged) and its running campaigns' spend in the base currency; the rest of the country's leads beside
 -- it, so a national dip moves the expectation, not the verdict.
 create or replace temp table al_region_day as
 with bounds as (
@@ -15,7 +15,7 @@ days as (
 ),
 
 leads as (
-    select day, region, sum(leads) as leads, sum(leads - within_sla) as breached
+    select day, region, sum(leads) as leads, sum(judged - within_sla) as breached
     from mart_leads_day
     group by all
 ),

@@ -14,6 +14,9 @@ select l.lead_id, l.created_at::date as day, coalesce(l.region, '(none)') as reg
        l.status in ('qualified', 'converted') or ld.deals > 0 as qualified,
        l.status = 'converted' or l.deal_id is not null or ld.deals > 0 as converted,
        l.status = 'junk' as junk,
+       -- judged by the first-contact rule: its export records first contacts (a lead of an export without
+       -- that column is not a miss: nobody knows)
+       coalesce(l.contact_known, true) as judged,
        l.first_contact_at is not null and l.first_contact_at >= l.created_at as contacted,
        (work_minutes(l.first_contact_at, a.day_start, a.day_end, a.working_days)
         - work_minutes(l.created_at, a.day_start, a.day_end, a.working_days)) / 60.0 as response_hours,

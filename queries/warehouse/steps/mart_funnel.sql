@@ -11,6 +11,7 @@ select day, region, coalesce(channel, 'unknown') as channel, manager,
        count(*) filter (where won_deals > 0) as won_leads,
        sum(won_deals)::bigint as won_deals,
        coalesce(sum(won_base), 0)::decimal(18,2) as won_revenue_base,
+       count(*) filter (where judged) as judged,
        count(*) filter (where contacted) as contacted,
        count(*) filter (where contacted and response_hours <= first_contact_hours) as within_sla,
        coalesce(sum(response_hours) filter (where contacted), 0) as response_hours_sum
@@ -23,7 +24,8 @@ create or replace table mart_funnel_month as
 select date_trunc('month', day)::date as month, region, channel, manager,
        sum(leads)::bigint as leads, sum(qualified)::bigint as qualified, sum(converted)::bigint as converted,
        sum(won_leads)::bigint as won_leads, sum(won_deals)::bigint as won_deals,
-       sum(won_revenue_base)::decimal(18,2) as won_revenue_base, sum(contacted)::bigint as contacted,
+       sum(won_revenue_base)::decimal(18,2) as won_revenue_base, sum(judged)::bigint as judged,
+       sum(contacted)::bigint as contacted,
        sum(within_sla)::bigint as within_sla, sum(response_hours_sum) as response_hours_sum
 from mart_funnel_day
 group by all
