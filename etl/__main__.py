@@ -10,8 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.errors import LoadError, log_path, log_unexpected
-from etl.paths import check_writable
+from etl.errors import LoadError, check_writable, log_path, log_unexpected
 from etl.sweep import describe as describe_swept
 from model import audit, trail
 

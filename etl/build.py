@@ -17,8 +17,8 @@ import duckdb
 import pandas as pd
 
 from etl import config, sweep
-from etl.errors import LoadError
-from etl.paths import QUERIES_DIR, check_writable, config_dir, demo_dir
+from etl.errors import LoadError, check_writable
+from etl.paths import QUERIES_DIR, config_dir, demo_dir
 from etl.phases import phase
 from etl.sqlfiles import run, run_file
 from etl.steps import SOURCES, STEPS, Step, check, schedule, steps_hash, temp_producers

@@ -619,6 +619,8 @@ def test_campaign_none_rows_count_the_channels_leads_without_a_campaign(small_de
     expected = read(small_demo, """select channel, count(*) as n from leads where utm_campaign is null
                                    and created_at::date between '2026-02-15' and '2026-05-10'
                                    and region in ('Москва', 'Казань') group by all""").set_index("channel")["n"]
+    # leads of no known channel are the page's one row for a missing channel (6655aeb)
+    expected = expected.rename(index={"unknown": "unattributed"})
     assert expected.sum() > 0
     assert none.reindex(expected.index).tolist() == expected.tolist()
 

@@ -220,7 +220,8 @@ def test_a_repeated_column_is_named_as_not_read(fresh_db, tmp_path, capsys):
     from ui.upload import note_lines
     repeated = ("Поле «Источник» читается из колонки «Источник»; её повтор в файле (Источник (2)) не читается — "
                 "значения, записанные только там, не загружены.")
-    assert note_lines(rep, "ru") == [repeated, "В файле нет колонки с валютой: суммы считаются в RUB."]
+    assumed = "В файле нет колонки с валютой: суммы считаются в RUB (валюта по умолчанию)."
+    assert note_lines(rep, "ru") == [repeated, assumed]
 
 
 def test_every_note_the_load_makes_has_words_in_both_languages():

@@ -77,7 +77,8 @@ def test_the_next_deck_opens_with_the_last_meetings_commitments(tmp_path, store,
     move = rows.loc["Лиды Москвы", first.table.columns[6]]
     assert move.startswith(f"{before:,} → {since:,}".replace(",", "\u00a0")), (move, before, since)
     change = since - before
-    assert move.endswith(f"({'+' if change > 0 else ''}{change:,})".replace(",", "\u00a0")), move
+    # Russian writes a negative with the minus sign (U+2212), not a hyphen
+    assert move.endswith(f"({'+' if change > 0 else ''}{change:,})".replace(",", "\u00a0").replace("-", "\u2212")), move
     assert rows.loc["Новая воронка", first.table.columns[6]] == "—"          # no metric linked
     assert "Маркетинг: обязательств 1, выполнено 0, в работе 0, просрочено 1." in first.findings[0].text
 

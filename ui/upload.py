@@ -10,9 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from etl import config, limits, profiles
-from etl.errors import LoadError, log_path, log_unexpected
+from etl.errors import LoadError, check_writable, log_path, log_unexpected
 from etl.load import load_files
-from etl.paths import check_writable
 from etl.stage import Mapping
 from model import audit
 from model import trail as model_trail
