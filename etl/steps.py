@@ -100,7 +100,7 @@ STEPS: tuple[Step, ...] = (
     # Alerts: each region's and campaign's recent days against its own weeks, exports gone quiet, values
     # no rule knows (data/alerts.toml); checked after every load that changes what they read.
     Step("alert_series", reads=("mart_leads_day", "mart_campaign_day", "ad_spend", "campaigns", "cfg_regions",
-                                "cfg_alerts"),
+                                "cfg_alerts", "cfg_agreement", "cfg_fx"),
          temp=("al_region_day", "al_campaign_day")),
     Step("alert_region", reads=("al_region_day", "cfg_alerts"), builds=("alert_region_flags",)),
     Step("alert_campaign", reads=("al_campaign_day", "cfg_alerts"), builds=("alert_campaign_flags",)),
