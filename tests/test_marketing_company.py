@@ -69,3 +69,49 @@ def test_a_campaign_paid_in_euros_is_judged_in_roubles(company):
     assert value == pytest.approx(expected, abs=0.01), (value, expected)
     weeks = [float(sum(days[d] for d in sorted(days)[i - 7:i]) * fx_rate("EUR")) for i in range(14, 70, 7)]
     assert min(weeks) <= usual <= max(weeks)
+
+
+def sla_slide(db: Path, lang: str) -> tuple[str, list[list[str]]]:
+    """The SLA slide of the deck for the three months as the pptx writes it: its text and table rows."""
+    import datetime as dt
+    import io
+
+    from pptx import Presentation
+
+    from model.access import OPERATOR
+    from model.filters import Filters
+    from model.runner import connect, run_on
+    from report import deck as decks
+    from report import pptx
+
+    con = connect(db)
+    try:
+        deck = decks.build(Filters("custom", dt.date(2026, 9, 1), dt.date(2026, 11, 30)),
+                           lambda n, p: run_on(con, n, p, OPERATOR), lang, ("sla",))
+    finally:
+        con.close()
+    slide = Presentation(io.BytesIO(pptx.write(deck, {}))).slides[1]
+    text = "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+    rows = [[c.text for c in r.cells] for s in slide.shapes if s.has_table for r in s.table.rows]
+    return text, rows
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_first_contact_of_a_lead_list_without_it_is_not_judged_on_the_slide(company, lang):
+    """The lead list has no first-contact column, so no lead is judged (README, Funnel and SLA): each month
+    of the slide read «—», but its period column read «0 %», marked ✗, and the sales line said «первый
+    контакт в срок — 0 %»; now the period reads «—», nothing is marked and the line says it was not judged."""
+    from ui.i18n import t
+
+    header = pd.read_csv(DATA / "leads.csv", sep=";", encoding="utf-8-sig", nrows=0).columns.str.lower()
+    assert not any("контакт" in h or "contact" in h for h in header)
+    text, rows = sla_slide(company, lang)
+    import tomllib
+    agreed = tomllib.loads((ROOT / "data" / "agreements.toml").read_text(encoding="utf-8"))
+    hours = next(str(v["first_contact_hours"]) for v in agreed.values()
+                 if isinstance(v, dict) and "first_contact_hours" in v)
+    row = next(r for r in rows if r[1] == t("deck.s.sla", lang, hours=hours))
+    assert row[3:] == ["—"] * (len(row) - 3), row                 # three months, the period, met
+    assert t("deck.s.sales_line_unjudged", lang, lead_to_deal="", lead_to_deal_target="").split(";")[0] in text
+    met = [r[-1] for r in rows if r[-1] in ("✓", "✗")]
+    assert t("deck.s.met_line", lang, met=met.count("✓"), total=len(met)) in text, met
