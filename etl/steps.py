@@ -74,7 +74,8 @@ STEPS: tuple[Step, ...] = (
     # groups of its days (DuckDB's min/max zonemaps). Money stays in its currency; *_base columns
     # convert it into the agreed base currency through data/fx_rates.csv (null when a currency has no
     # rate), for plan vs fact.
-    Step("deal_facts", reads=("deals", "touchpoints", "cfg_channels", "cfg_agreement", "cfg_fx"),
+    Step("deal_facts", reads=("deals", "touchpoints", "cfg_channels", "cfg_agreement", "cfg_fx",
+                                "cfg_attribution"),
          temp=("deal_touch", "deal_facts")),
     Step("mart_deals_day", reads=("deal_facts",), builds=("mart_deals_day",)),
     Step("mart_pipeline", reads=("deal_facts",), builds=("mart_pipeline",)),
