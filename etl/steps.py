@@ -74,7 +74,8 @@ STEPS: tuple[Step, ...] = (
     # groups of its days (DuckDB's min/max zonemaps). Money stays in its currency; *_base columns
     # convert it into the agreed base currency through data/fx_rates.csv (null when a currency has no
     # rate), for plan vs fact.
-    Step("deal_facts", reads=("deals", "touchpoints", "cfg_channels", "cfg_agreement", "cfg_fx"),
+    Step("deal_facts", reads=("deals", "touchpoints", "cfg_channels", "cfg_agreement", "cfg_fx",
+                                "cfg_attribution"),
          temp=("deal_touch", "deal_facts")),
     Step("mart_deals_day", reads=("deal_facts",), builds=("mart_deals_day",)),
     Step("mart_pipeline", reads=("deal_facts",), builds=("mart_pipeline",)),
@@ -100,7 +101,7 @@ STEPS: tuple[Step, ...] = (
     # Alerts: each region's and campaign's recent days against its own weeks, exports gone quiet, values
     # no rule knows (data/alerts.toml); checked after every load that changes what they read.
     Step("alert_series", reads=("mart_leads_day", "mart_campaign_day", "ad_spend", "campaigns", "cfg_regions",
-                                "cfg_alerts"),
+                                "cfg_alerts", "cfg_agreement", "cfg_fx"),
          temp=("al_region_day", "al_campaign_day")),
     Step("alert_region", reads=("al_region_day", "cfg_alerts"), builds=("alert_region_flags",)),
     Step("alert_campaign", reads=("al_campaign_day", "cfg_alerts"), builds=("alert_campaign_flags",)),

@@ -301,7 +301,10 @@ def sla_slides(ctx: Context):
     a = m.iloc[0]
     leads, plan = int(m.leads.sum()), float(m.leads_plan.sum()) if m.leads_plan.notna().any() else None
     facts = {"leads": leads / plan if plan else None, "qualified": m.qualified.sum() / leads,
-             "sla": m.within_sla.sum() / leads, "lead_to_deal": m.converted.sum() / leads}
+             # the registry's within_sla_share: of the leads judged (an export with no first-contact
+             # column is not judged: «—», not 0 %), as each month's column is
+             "sla": m.within_sla.sum() / m.judged.sum() if m.judged.sum() else None,
+             "lead_to_deal": m.converted.sum() / leads}
     targets = {"leads": 1.0 if plan else None, "qualified": a.min_qualified_share, "sla": a.within_sla_target,
                "lead_to_deal": a.min_lead_to_deal}
     monthly = {"leads": [v / p if not pd.isna(p) and p else None for v, p in zip(sc.leads, sc.leads_plan, strict=True)],
@@ -327,6 +330,8 @@ def sla_slides(ctx: Context):
                   plan=(plan, ctx.num(plan) if plan else fmt.DASH),
                   share=f["leads"], qualified=f["qualified"], qualified_target=tg["qualified"]),
              said(ctx, "deck.s.sales_line", sla=f["sla"], sla_target=tg["sla"], lead_to_deal=f["lead_to_deal"],
+                  lead_to_deal_target=tg["lead_to_deal"]) if facts["sla"] is not None else
+             said(ctx, "deck.s.sales_line_unjudged", lead_to_deal=f["lead_to_deal"],
                   lead_to_deal_target=tg["lead_to_deal"])]
     judged = [v for v in met.values() if v is not None]
     found.append(said(ctx, "deck.s.met_line", met=(sum(judged), ctx.num(sum(judged))),

@@ -70,10 +70,15 @@ order by region, day;
 -- company figure, withheld from a regional manager) when it spends in several regions, or in one and
 -- without a region, whatever the campaign file says: the figure would hold the other regions' spend.
 create or replace temp table al_campaign_day as
+-- spend in the base currency at data/fx_rates.csv, as the marts count it (mart_spend_day.sql): a campaign
+-- paid in EUR is judged and shown in the base currency, never its EUR figure under the base's sign
 with spend as (
-    select campaign, platform, date as day, sum(cost)::double as cost
-    from ad_spend
-    where campaign is not null and platform is not null
+    select s.campaign, s.platform, s.date as day,
+           sum(s.cost * case when s.currency = a.base_currency then 1 else fx.rate end)::double as cost
+    from ad_spend s
+    cross join cfg_agreement a
+    asof left join cfg_fx fx on fx.currency = s.currency and s.date >= fx.valid_from
+    where s.campaign is not null and s.platform is not null
     group by all
 ),
 

@@ -1,16 +1,28 @@
 -- One row per deal: what the marts need to know of it (touches, sourced/influenced, base-currency
 -- amount); temp tables for the mart steps after it.
 
--- Per deal: its first marketing-relevant facts from the touchpoints (by lead or by deal ID).
+-- Per deal: its first marketing-relevant facts from the touchpoints (by lead or by deal ID), in the
+-- agreed window (agreements.toml lookback_days before the deal was created, up to its close), as the
+-- attribution journeys take them (attribution_journeys.sql): the Overview's sourced revenue is the first-touch
+-- model's marketing credit on the Contribution page, and the deck says so.
 create or replace temp table deal_touch as
-with touches as (
+with window_deals as (
+    select d.deal_id, d.lead_id, d.closed_at,
+           d.created_at - to_microseconds((a.value::double * 86400000000)::bigint) as window_from
+    from deals d
+    cross join (select value from cfg_attribution where key = 'lookback_days') a
+),
+touches as (
     select d.deal_id, t.touch_at, t.channel
-    from deals d join touchpoints t on t.lead_id = d.lead_id
-    where t.touch_at <= coalesce(d.closed_at, timestamp '9999-12-31')
+    from window_deals d join touchpoints t on t.lead_id = d.lead_id
+    where t.touch_at >= d.window_from and t.touch_at <= coalesce(d.closed_at, timestamp '9999-12-31')
     union all
     select d.deal_id, t.touch_at, t.channel
-    from deals d join touchpoints t on t.deal_id = d.deal_id
-    where t.lead_id is distinct from d.lead_id and t.touch_at <= coalesce(d.closed_at, timestamp '9999-12-31')
+    from window_deals d join touchpoints t on t.deal_id = d.deal_id
+    -- a touch the lead branch took already is not taken twice; a touch and a deal with no lead id (an export
+    -- keyed by deal alone) are no such pair: `is distinct from` called two NULLs the same lead and dropped it
+    where not coalesce(t.lead_id = d.lead_id, false)
+      and t.touch_at >= d.window_from and t.touch_at <= coalesce(d.closed_at, timestamp '9999-12-31')
 )
 select t.deal_id, arg_min(t.channel, t.touch_at) as first_channel,
        bool_or(c.owner = 'marketing') as marketing_touch
