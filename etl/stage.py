@@ -645,6 +645,10 @@ def number_rows(src: Source) -> None:
              "coalesce((select f.line from file_rows f where f.rn = r), r + off)")
     if layout.kind == "parquet":
         return
+    if layout.record_rows is not None:   # a plan read from months as columns: each line's own workbook row
+        run(con, "insert into file_rows select unnest($rn), unnest($line)",
+            {"rn": list(range(1, len(layout.record_rows) + 1)), "line": layout.record_rows})
+        return
     records = con.execute("select count(*) from typed").fetchall()[0][0]
     one_line_each = layout.rows_above in (None, layout.skip)   # no title cell spans lines
     if one_line_each and count_lines(layout.path) == layout.skip + 1 + records:
