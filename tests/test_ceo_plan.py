@@ -83,3 +83,17 @@ def test_plan_fact_page_equals_pandas(tmp_path, monkeypatch):
         for j, month in enumerate(MONTHS[:2]):          # March runs to the data's last day: plan to date
             share = 100 * fact.get((region, month), 0) / plan[(region, month)]
             assert z[heat["y"].index(region)][j] == pytest.approx(share), (region, month)
+
+
+def test_plan_subtotal_lines_are_skipped_not_a_region(tmp_path, monkeypatch):
+    """A long plan CSV with each month's «Итого» line (and a region's product subtotal): skipped as
+    totals, the company's plan the regions' lines alone."""
+    db, files = load(tmp_path, monkeypatch, "plan_month_subtotals.csv")
+    f = files["plan_month_subtotals.csv"]
+    lines = pd.read_csv(DATA / "plan_month_subtotals.csv", sep=";", dtype=str, keep_default_na=False)
+    totals = lines["Регион"].str.startswith("Итого") | lines["Продукт"].str.startswith("Итого")
+    want = lines[~totals].assign(target=lambda x: x["План"].str.replace(" ", "").astype(float))
+    assert (f["status"], f["rows_loaded"], f["rows_skipped"]) == ("loaded", len(want), int(totals.sum())), f
+    got = dict(sql(db, "select region, sum(target)::double from plan group by region"))
+    assert got == want.groupby("Регион").target.sum().to_dict()      # {'Москва': 6.2M, 'Казань': 1.85M}
+    assert sql(db, "select count(*) from plan where product like 'Итого%'") == [(0,)]
