@@ -97,3 +97,18 @@ def test_plan_subtotal_lines_are_skipped_not_a_region(tmp_path, monkeypatch):
     got = dict(sql(db, "select region, sum(target)::double from plan group by region"))
     assert got == want.groupby("Регион").target.sum().to_dict()      # {'Москва': 6.2M, 'Казань': 1.85M}
     assert sql(db, "select count(*) from plan where product like 'Итого%'") == [(0,)]
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_stale_spend_of_a_file_naming_no_platform_prints_no_placeholder(tmp_path, monkeypatch, lang):
+    """A generic spend file (no platform column) that ends 20.02 while deals run to 13.03: the Overview's
+    stale-export alert names the export in the reader's words, not the merge's placeholder «unknown»."""
+    load(tmp_path, monkeypatch, "deals.csv", "spend.csv")
+    spend = pd.read_csv(DATA / "spend.csv", sep=";")
+    last = pd.to_datetime(spend["Дата"], format="%d.%m.%Y").max()
+    at = run_app("overview", lang, **Q1_2026)
+    found = [m.value for m in at.markdown if t("alerts.title.stale_export", lang) in m.value]
+    assert len(found) == 1, [m.value for m in at.markdown]
+    since = (last + pd.Timedelta(days=1)).strftime("%d.%m.%Y") if lang == "ru" else ""
+    assert f"{t('alerts.kind.ad_spend', lang)}:" in found[0] and since in found[0], found[0]
+    assert "unknown" not in found[0], found[0]
