@@ -184,6 +184,10 @@ def _stage(con, plan: _Plan, entity: str | None, format_name: str | None) -> tup
             raise
         plan.fmt, plan.mapping = None, plan.user
         st, src = stage_file(con, plan.layout, entity, plan.mapping)
+    if plan.layout.plan_sheets:
+        sheets = ", ".join(f"«{s}»" for s in plan.layout.plan_sheets)
+        st.note("wide_plan", f"a plan with months as columns: sheets {sheets} read as one line per region and "
+                f"month; a totals column is not read, a totals row is skipped", sheets=sheets)
     if plan.fmt:
         formats.finish(plan.fmt, src, st, plan.mapping)
         count_rows(con, st, plan.layout)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from etl import limits
+from etl import limits, wide_plan
 from etl.config import entities, header_key
 from etl.errors import LoadError
 
@@ -40,6 +40,8 @@ class Layout:
     rows_above: int | None = None  # records above the header (a quoted cell spanning lines is one); None: skip
     header_cells: list[str] = field(default_factory=list)  # the header record's cells as written
     replay: bool = False           # read again from raw/ by a rebuild: it loaded then, so it is read as then
+    record_rows: list[int] | None = None  # each record's workbook row when the records are not the sheet's rows
+    plan_sheets: list[str] = field(default_factory=list)  # the sheets of a months-as-columns plan read (wide_plan)
 
     @property
     def cyrillic(self) -> bool:
@@ -358,19 +360,31 @@ def sniff_xlsx(src: Path, work: Path) -> Layout:
     if zipfile.is_zipfile(src):  # .xlsx and .ods are zips: sized from the central directory before inflating
         limits.check_zip(src, src.name)
     known = _synonyms()
+    record_rows: list[int] | None = None
+    plan_sheets: list[str] = []
     try:
         book = CalamineWorkbook.from_path(str(src))
         rows: list = []
         chosen = None
+        sheets: list[tuple[str, list]] = []
+        first_wide = False
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             if not any(any(c not in (None, "") for c in r) for r in sheet):
                 continue
+            sheets.append((name, sheet))
+            if len(sheets) == 1:
+                first_wide = wide_plan.is_plan(name, sheet, src.name)
+            if first_wide:
+                continue   # a plan with months as columns: every such sheet is read, below
             if not rows:
                 rows, chosen = sheet, name
             if any(known_names([_cell_text(c) for c in r], known) >= 2 for r in sheet[:40]):
                 rows, chosen = sheet, name
                 break
+        wide = wide_plan.read(sheets, src.name) if first_wide else None
+        if wide:   # the first sheet is a regions x months plan: its and the other such sheets' cells as plan lines
+            rows, record_rows, chosen, plan_sheets = wide[0], wide[1], None, wide[2]
         if chosen is not None:
             _keep_day(src, chosen, rows)
     except (CalamineError, OSError) as err:  # each format's errors derive from CalamineError; OSError: unreadable
@@ -381,6 +395,8 @@ def sniff_xlsx(src: Path, work: Path) -> Layout:
         csv.writer(fh).writerows([[_cell_text(c) for c in r] for r in rows])
     layout = sniff_text(path, work, binary_check=False, name=src.name)
     layout.source, layout.kind, layout.encoding = src, "xlsx", "xlsx"
+    if record_rows is not None:
+        layout.record_rows, layout.plan_sheets = record_rows, plan_sheets
     return layout
 
 

@@ -585,6 +585,7 @@ def build_typed(src: Source, ent: Entity, cols: dict[str, int], mapping: Mapping
                    {"summary": SUMMARY, "width": len(layout.header), **{f"k_{f}": v for f, v in constants.items()},
                     **{f"fmt_{i}": fmt for i, fmt in formats.items()}})
         mark_repeated_header(src)
+        mark_plan_totals(src, ent, cols)
     with phase("number"):
         # typed's rowid order is the file's record order (insertion order is preserved)
         run(con, "alter table typed add column rn bigint")
@@ -602,6 +603,17 @@ def build_typed(src: Source, ent: Entity, cols: dict[str, int], mapping: Mapping
     with phase("reasons"):
         _mark_rejects(src, ent, cols, typed_fields)
     run(con, "create or replace temp view staged as select * exclude (h) from typed")
+
+
+def mark_plan_totals(src: Source, ent: Entity, cols: dict[str, int]) -> None:
+    """A plan's subtotal lines (`Январь 2026; Итого; revenue; 3 900 000`, a region's `Москва; Итого` over its
+    products) carry their totals label in the region or product column, not first: skipped like any totals
+    row, never loaded as a region or product and summed a second time."""
+    text = [f for f in ("region", "product") if f in cols]
+    if ent.name != "plan" or not text:
+        return
+    hit = " or ".join(f"coalesce(regexp_matches({f}, $summary), false)" for f in text)
+    run(src.con, f"update typed set kind = 'summary' where kind = 'data' and ({hit})", {"summary": SUMMARY})
 
 
 def mark_repeated_header(src: Source) -> None:
@@ -644,6 +656,10 @@ def number_rows(src: Source) -> None:
     run(con, "create or replace temp macro file_row(r, off) as "
              "coalesce((select f.line from file_rows f where f.rn = r), r + off)")
     if layout.kind == "parquet":
+        return
+    if layout.record_rows is not None:   # a plan read from months as columns: each line's own workbook row
+        run(con, "insert into file_rows select unnest($rn), unnest($line)",
+            {"rn": list(range(1, len(layout.record_rows) + 1)), "line": layout.record_rows})
         return
     records = con.execute("select count(*) from typed").fetchall()[0][0]
     one_line_each = layout.rows_above in (None, layout.skip)   # no title cell spans lines

@@ -45,7 +45,9 @@ def where(r, lang: str) -> str:
     if r.rule in SPEND_RULES:
         return _code(r.campaign) + ("" if _blank(r.region) else f", {r.region}")
     if r.rule == "stale_export":
-        return t(f"alerts.kind.{r.subject}", lang) + ("" if _blank(r.platform) else f" ({r.platform})")
+        # 'unknown' is the merge's placeholder for a spend file that names no platform, no name to print
+        named = not _blank(r.platform) and r.platform != "unknown"
+        return t(f"alerts.kind.{r.subject}", lang) + (f" ({r.platform})" if named else "")
     if r.rule == "unrecognised":
         return _unrecognised(str(r.subject), lang)
     return str(r.region)
