@@ -109,7 +109,8 @@ REGISTRY: dict[str, Metric] = {m.key: m for m in (
     _m("revenue_in_currency", "money_own", query="kpi_deals", grain="currency"),
     # the funnel: the period's leads (by creation day) and how far they went, at any later date
     *(_m(k, "count", query="funnel_breakdown", grain="lead_cohort", filters=("period", "regions"))
-      for k in ("converted", "won_leads", "cohort_won_deals", "sla_judged", "contacted", "within_sla")),
+      for k in ("converted", "won_leads", "cohort_won_deals", "sla_judged", "contacted", "within_sla",
+                "linked_leads")),
     _m("cohort_revenue", "money", query="funnel_breakdown", grain="lead_cohort", filters=("period", "regions")),
     _m("response_hours_sum", "hours", query="funnel_breakdown", grain="lead_cohort", filters=("period", "regions"),
        higher=False),
@@ -351,12 +352,24 @@ def formulas(frame: pd.DataFrame, inputs: dict[str, str], wanted: dict[str, str]
 NO_RETURN_ROW = {"attribution_by_channel": ("channel", "unattributed", ("romi", "cpl"))}
 
 
+# A funnel whose period has no lead a deal names by its lead id (a Bitrix24 deal list has no lead id column)
+# cannot say what the leads' deals won: its won step, their revenue and every share built on them are unknown
+# («—»), not 0 (113 won deals read «Выиграно 0»). With any such link the figures stand.
+UNLINKED = {"funnel_breakdown": ("linked_leads", ("won_leads", "won_deals", "won_revenue_base", "to_won",
+                                                  "lead_to_won", "win_rate", "revenue_per_lead"))}
+
+
 def with_formulas(name: str, frame: pd.DataFrame, only: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """_with_formulas(), then the NO_RETURN_ROW rule: the Unattributed row has no ROMI and no cost per lead."""
+    """_with_formulas(), then the NO_RETURN_ROW rule (the Unattributed row has no ROMI and no cost per lead)
+    and the UNLINKED rule (no lead linked to a deal: the won figures unknown)."""
     out = _with_formulas(name, frame, only)
     if name in NO_RETURN_ROW and not out.empty:
         key, value, cols = NO_RETURN_ROW[name]
         out = out.assign(**{c: out[c].where(out[key] != value) for c in cols if c in out})
+    if name in UNLINKED and not out.empty and UNLINKED[name][0] in out:
+        key, cols = UNLINKED[name]
+        known = pd.to_numeric(out[key], errors="coerce").fillna(0).gt(0)
+        out = out.assign(**{c: out[c].astype("float64").where(known) for c in cols if c in out})
     return out
 
 
