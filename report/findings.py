@@ -211,7 +211,7 @@ def regions_slides(ctx: Context):
     fig.update_layout(barmode="group", yaxis=charts.value_axis([*shown.revenue, *shown.revenue_plan], ctx.lang,
                                                                title=ctx.base))
     return [ctx.slide("regions", title, findings=found, chart=ctx.fig(fig), table=table,
-                      note=ctx.t("deck.r.note", currency=ctx.base))], []
+                      note=ctx.t("deck.r.note", currency=ctx.base, page=ctx.t("page.regions")))], []
 
 
 # ------------------------------------------------------------------------------------------------

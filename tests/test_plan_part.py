@@ -160,3 +160,20 @@ def test_the_total_is_planned_only_on_days_every_region_with_fact_has_a_plan(two
         assert total[key] is None, (key, total[key])
     days = metrics.regions(table).set_index("region").revenue_plan_days
     assert days["Москва"] == 30 and days["Казань"] == 31
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_regions_slide_says_its_fact_covers_the_planned_months_only(partial, lang):
+    """Moscow's plan is November's; its revenue over 01.11-31.12 is 800 000 (the Regions page), the regions
+    slide's «Факт» 600 000 (November's deals). The note said «за дни периода, на которые у региона есть план»
+    without saying the fact is therefore less than the Regions page's revenue; it says so, naming the page."""
+    con, run = _run(partial)
+    try:
+        deck = decks.build(WINDOW, run, lang, ["regions"])
+        revenue = metrics.regions(metrics.region_table(run, WINDOW)).set_index("region").revenue["Москва"]
+    finally:
+        con.close()
+    slide = next(sl for sl in deck.slides if sl.key == "regions")
+    fact = slide.table.set_index(t("deck.col.region", lang))[t("deck.col.fact", lang)]["Москва"]
+    assert revenue == pytest.approx(800_000) and fact == fmt.compact(600_000, lang, "RUB")
+    assert t("page.regions", lang) in slide.note
