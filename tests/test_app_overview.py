@@ -300,5 +300,13 @@ def test_spend_and_leads_cards_compare_only_with_a_plan_of_every_day(warehouse, 
     share = sql_one(warehouse, msk, jan) / sql_one(warehouse, PLAN, {"m": "leads", **jan, "region": "Москва"})
     assert metric(january, t("kpi.leads", lang)).delta == t(
         "kpi.of_plan", lang, share=fmt.percent(share, lang, 0), basis=metrics.text("basis.period", lang))
+    # the company's January: Kazan and St Petersburg had leads and no leads plan, so no day is planned for all
+    assert sql_one(warehouse, "select count(distinct region) from leads where region <> 'Москва' "
+                              "and created_at::date between $a and $b", jan) > 0
     company = run_app("overview", lang, period="custom", **{"from": "2025-01-01", "to": "2025-01-31"})
-    assert "%" not in (metric(company, t("kpi.leads", lang)).delta or "")
+    card = metric(company, t("kpi.leads", lang))
+    one = fmt.days_after_of(31, lang)
+    assert card.delta == t("kpi.plan_part", lang, covered="0", days=31, days_word=one)
+    assert card.proto.help == t("kpi.fact.plan_part", lang, covered="0", days=31, days_word=one,
+                                plan=fmt.number(10, lang),
+                                gaps=fmt.date_ranges([(dt.date(2025, 1, 1), dt.date(2025, 1, 31))], lang))
