@@ -16,6 +16,7 @@ from model.filters import Filters
 from model.runner import runner
 from model.views import load
 from model.views.overview import headline
+from report.findings import leads_plan_part
 from report.impact import verdict
 from ui import fmt
 from ui.alerts import line as alert_line
@@ -95,7 +96,7 @@ def build(r: Recipient, con: duckdb.DuckDBPyConnection, date_from: dt.date, date
     base = run("agreement", {}).base_currency.iloc[0]
     ov = load("overview", f, run)
     where = ", ".join(f.regions) if f.regions else t("all_regions", lang)
-    sections = [plan_fact(ov, lang, base, bool(f.regions)), sla(load("funnel", f, run), lang),
+    sections = [plan_fact(ov, lang, base, bool(f.regions)), sla(load("funnel", f, run), lang, headline(ov)),
                 *commitments(r, lang, date_to + dt.timedelta(days=1)),
                 flights(f, run, lang, base, since or date_from - dt.timedelta(days=1)),
                 freshness(ov, r, lang), alerts(f, run, lang, base, r.user.can("company_totals"))]
@@ -152,8 +153,9 @@ def _same(a, b) -> bool:
     return abs(float(a) - float(b)) < 0.005
 
 
-def sla(d: dict, lang: str) -> Section:
-    """Both departments' commitments over the days, as the deck's SLA slide states them."""
+def sla(d: dict, lang: str, h: dict | None = None) -> Section:
+    """Both departments' commitments over the days, as the deck's SLA slide states them; with the Overview's
+    headline `h`, a leads plan of part of the days is not compared with (its days said, as the deck)."""
     m = d["scorecard"]
     s = Section("sla", t("digest.sla", lang), header=[t("deck.col.side", lang), t("deck.col.commitment", lang),
                                                       t("deck.col.target", lang), t("deck.col.fact", lang),
@@ -163,8 +165,9 @@ def sla(d: dict, lang: str) -> Section:
         return s
     a, leads = m.iloc[0], float(m.leads.sum())
     plan = float(m.leads_plan.sum()) if m.leads_plan.notna().any() else None
+    part = leads_plan_part(h, lang) if plan and h else None
     hours = fmt.number(a.first_contact_hours, lang, 0 if float(a.first_contact_hours).is_integer() else 1)
-    rows = [("marketing", "leads", leads / plan if plan else None, 1.0 if plan else None),
+    rows = [("marketing", "leads", leads / plan if plan and not part else None, 1.0 if plan and not part else None),
             ("marketing", "qualified", m.qualified.sum() / leads, a.min_qualified_share),
             ("sales", "sla", m.within_sla.sum() / leads, a.within_sla_target),
             ("sales", "lead_to_deal", m.converted.sum() / leads, a.min_lead_to_deal)]
@@ -172,8 +175,8 @@ def sla(d: dict, lang: str) -> Section:
         met = "—" if fact is None or target is None or pd.isna(target) else ("✓" if fact >= target else "✗")
         s.rows.append([t(f"owner.{side}", lang), t(f"deck.s.{key}", lang, hours=hours),
                        fmt.percent(target, lang, 0), fmt.percent(fact, lang, 0), met])
-    s.lines.append(t("digest.leads_line", lang, leads=fmt.number(leads, lang),
-                     plan=fmt.number(plan, lang) if plan else "—"))
+    s.lines.append(t("digest.leads_plan_part" if part else "digest.leads_line", lang, leads=fmt.number(leads, lang),
+                     plan=fmt.number(plan, lang) if plan else "—", **(part or {})))
     return s
 
 

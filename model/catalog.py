@@ -39,7 +39,7 @@ SOURCES: dict[str, dict[str, str]] = {
     "funnel_breakdown": {"leads": "leads", "qualified": "qualified", "converted": "converted",
                          "won_leads": "won_leads", "won_deals": "cohort_won_deals",
                          "won_revenue_base": "cohort_revenue", "judged": "sla_judged", "contacted": "contacted",
-                         "within_sla": "within_sla",
+                         "within_sla": "within_sla", "linked_leads": "linked_leads",
                          "response_hours_sum": "response_hours_sum"},
     "funnel_scorecard_month": {"leads": "leads", "leads_plan": "leads_plan_to_date", "qualified": "qualified",
                                "converted": "converted", "judged": "sla_judged", "contacted": "contacted",

@@ -90,10 +90,10 @@ REGISTRY: dict[str, Metric] = {m.key: m for m in (
       for p in _PLAN for b in ("period", "to_date")),
     _m("revenue_forecast", "money", basis="forecast", computed="model/metrics.py: forecast()"),
     _m("revenue_forecast_vs_plan", "share", ratio=("revenue_forecast", "revenue_plan_period"), basis="forecast"),
-    # the days of the window a revenue plan line covers: revenue (and its forecast) is compared only with a
-    # plan of every day the basis counts (revenue_vs_plan_*, revenue_gap_* and revenue_forecast_vs_plan are
+    # the days of the window each plan metric's lines cover: a fact (and revenue's forecast) is compared only
+    # with a plan of every day its basis counts (<p>_vs_plan_*, <p>_gap_* and revenue_forecast_vs_plan are
     # missing otherwise, and the surfaces say how many days the plan covers and which have none)
-    _m("revenue_plan_days", "count", basis="period", computed="model/metrics.py: plan_days()"),
+    *(_m(f"{p}_plan_days", "count", basis="period", computed="model/metrics.py: plan_days()") for p in _PLAN),
     _m("deals_closed", "count", combine=("deals_won", "+", "deals_lost")),
     _m("marketing_return", "money", combine=("revenue_sourced", "-", "spend")),
     _m("avg_deal", "money_per", ratio=("revenue", "deals_won_priced")),   # a won deal without an amount: unknown
@@ -109,7 +109,8 @@ REGISTRY: dict[str, Metric] = {m.key: m for m in (
     _m("revenue_in_currency", "money_own", query="kpi_deals", grain="currency"),
     # the funnel: the period's leads (by creation day) and how far they went, at any later date
     *(_m(k, "count", query="funnel_breakdown", grain="lead_cohort", filters=("period", "regions"))
-      for k in ("converted", "won_leads", "cohort_won_deals", "sla_judged", "contacted", "within_sla")),
+      for k in ("converted", "won_leads", "cohort_won_deals", "sla_judged", "contacted", "within_sla",
+                "linked_leads")),
     _m("cohort_revenue", "money", query="funnel_breakdown", grain="lead_cohort", filters=("period", "regions")),
     _m("response_hours_sum", "hours", query="funnel_breakdown", grain="lead_cohort", filters=("period", "regions"),
        higher=False),
@@ -175,12 +176,15 @@ def text(key: str, lang: str, part: str = "name") -> str:
         return texts["basis"][key.split(".", 1)[1]]
     if key in texts:
         return texts[key][part]
+    what, sep, _ = key.partition("_plan_days")
+    if sep and not _ and what in texts["what"]:
+        return texts["family"]["plan_days"][part].format(what=texts["what"][what])
     for family in ("vs_plan", "plan", "gap"):
         what, sep, basis = key.partition(f"_{family}_")
         if sep and basis in texts["basis"] and what in texts["what"]:
             word = texts["what"][what]
-            cover = texts["family"]["cover"]["definition"] if (
-                part == "definition" and what == "revenue" and family != "plan") else ""
+            cover = texts["family"]["cover"]["definition"].format(what=word) if (
+                part == "definition" and family != "plan") else ""
             return texts["family"][family][part].format(
                 what=word, What=word[:1].upper() + word[1:], basis=texts["basis"][basis],
                 basis_definition=texts["basis_definition"][basis]) + cover
@@ -218,14 +222,14 @@ def forecast(fact: np.ndarray, start: dt.date, end: dt.date, data_to) -> np.ndar
 
 
 def _months(months) -> list[dt.date]:
-    """A row's revenue_plan_months (a list DuckDB returns, or missing) as dates."""
+    """A row's <metric>_plan_months (a list DuckDB returns, or missing) as dates."""
     if months is None or (not hasattr(months, "__len__") and pd.isna(months)):
         return []
     return [pd.Timestamp(m).date() for m in months]
 
 
 def plan_days(months, start: dt.date, end: dt.date) -> int:
-    """Days of [start, end] inside the plan months given (a row's revenue_plan_months)."""
+    """Days of [start, end] inside the plan months given (a row's <metric>_plan_months)."""
     days = 0
     for m in _months(months):
         last = (pd.Timestamp(m) + pd.offsets.MonthEnd(0)).date()
@@ -265,8 +269,9 @@ def derive(rows: pd.DataFrame, f: Filters) -> pd.DataFrame:
             col[key] = col[key].astype("float64")
     data_to = rows["data_to"].iloc[0] if "data_to" in rows and len(rows) else None
     col["revenue_forecast"] = forecast(col["revenue"], f.date_from, f.date_to, data_to)
-    months = rows["revenue_plan_months"] if "revenue_plan_months" in rows else [None] * len(rows)
-    col["revenue_plan_days"] = np.array([plan_days(m, f.date_from, f.date_to) for m in months], dtype="float64")
+    months = {p: rows[f"{p}_plan_months"] if f"{p}_plan_months" in rows else [None] * len(rows) for p in _PLAN}
+    for p in _PLAN:
+        col[f"{p}_plan_days"] = np.array([plan_days(m, f.date_from, f.date_to) for m in months[p]], dtype="float64")
     at_region = {k: m for k, m in REGISTRY.items() if m.grain == "region"}
     for key, m in at_region.items():       # sums and differences first: ratios may divide them
         if m.combine:
@@ -275,20 +280,24 @@ def derive(rows: pd.DataFrame, f: Filters) -> pd.DataFrame:
     for key, m in at_region.items():
         if m.ratio:
             col[key] = _ratio(col[m.ratio[0]], col[m.ratio[1]], m.cost)
-    # revenue of 01.11-31.12 (or a forecast of it) against a plan of November alone is no comparison: the
-    # fact of 61 days over a plan of 30. A share or gap of plan is kept only where the revenue plan covers
-    # every day its basis counts: the window (period, forecast) or the window up to the data's date (to date)
+    # revenue (leads, deals, spend) of 01.11-31.12, or a forecast of it, against a plan of November alone is
+    # no comparison: the fact of 61 days over a plan of 30. A share or gap of plan is kept only where that
+    # metric's plan covers every day its basis counts: the window (period, forecast) or the window up to the
+    # data's date (to date)
     whole = (f.date_to - f.date_from).days + 1
-    covered = {"period": col["revenue_plan_days"] >= whole}
     to = min(f.date_to, pd.Timestamp(data_to).date()) if data_to is not None and not pd.isna(data_to) else None
-    if to is not None and to >= f.date_from:
-        covered["to_date"] = np.array([plan_days(m, f.date_from, to) for m in months]) >= (to - f.date_from).days + 1
-    else:      # no day of the window has data yet: nothing to compare to date (the plan to date is 0)
-        covered["to_date"] = np.zeros(len(rows), dtype=bool)
-    for key, basis in (("revenue_vs_plan_period", "period"), ("revenue_gap_period", "period"),
-                       ("revenue_forecast_vs_plan", "period"), ("revenue_vs_plan_to_date", "to_date"),
-                       ("revenue_gap_to_date", "to_date")):
-        col[key] = np.where(covered[basis], col[key], np.nan)
+    for p in _PLAN:
+        covered = {"period": col[f"{p}_plan_days"] >= whole}
+        if to is not None and to >= f.date_from:
+            covered["to_date"] = np.array([plan_days(m, f.date_from, to) for m in months[p]]) >= (
+                (to - f.date_from).days + 1)
+        else:      # no day of the window has data yet: nothing to compare to date (the plan to date is 0)
+            covered["to_date"] = np.zeros(len(rows), dtype=bool)
+        keys = [(f"{p}_{k}_{b}", b) for k in ("vs_plan", "gap") for b in ("period", "to_date")]
+        if p == "revenue":
+            keys.append(("revenue_forecast_vs_plan", "period"))
+        for key, basis in keys:
+            col[key] = np.where(covered[basis], col[key], np.nan)
     return pd.DataFrame(col, index=rows.index)
 
 
@@ -343,12 +352,24 @@ def formulas(frame: pd.DataFrame, inputs: dict[str, str], wanted: dict[str, str]
 NO_RETURN_ROW = {"attribution_by_channel": ("channel", "unattributed", ("romi", "cpl"))}
 
 
+# A funnel whose period has no lead a deal names by its lead id (a Bitrix24 deal list has no lead id column)
+# cannot say what the leads' deals won: its won step, their revenue and every share built on them are unknown
+# («—»), not 0 (113 won deals read «Выиграно 0»). With any such link the figures stand.
+UNLINKED = {"funnel_breakdown": ("linked_leads", ("won_leads", "won_deals", "won_revenue_base", "to_won",
+                                                  "lead_to_won", "win_rate", "revenue_per_lead"))}
+
+
 def with_formulas(name: str, frame: pd.DataFrame, only: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """_with_formulas(), then the NO_RETURN_ROW rule: the Unattributed row has no ROMI and no cost per lead."""
+    """_with_formulas(), then the NO_RETURN_ROW rule (the Unattributed row has no ROMI and no cost per lead)
+    and the UNLINKED rule (no lead linked to a deal: the won figures unknown)."""
     out = _with_formulas(name, frame, only)
     if name in NO_RETURN_ROW and not out.empty:
         key, value, cols = NO_RETURN_ROW[name]
         out = out.assign(**{c: out[c].where(out[key] != value) for c in cols if c in out})
+    if name in UNLINKED and not out.empty and UNLINKED[name][0] in out:
+        key, cols = UNLINKED[name]
+        known = pd.to_numeric(out[key], errors="coerce").fillna(0).gt(0)
+        out = out.assign(**{c: out[c].astype("float64").where(known) for c in cols if c in out})
     return out
 
 

@@ -83,6 +83,9 @@ tables.show(rows.assign(label=rows.label.fillna(t("funnel.total"))), {
     "to_qualified": t("funnel.col.to_qualified"), "to_deal": t("funnel.col.to_deal"),
     "to_won": t("funnel.col.to_won"), "lead_to_won": t("funnel.col.lead_to_won")})
 
+if rows.linked_leads.eq(0).all() and rows.leads.sum():   # no deal names a lead: its won figures unknown
+    st.caption(t("funnel.no_link"))
+
 # marketing's side: what the leads were worth
 st.subheader(t("funnel.quality"))
 q = quality(d, L)

@@ -37,10 +37,19 @@ def of_plan(share, basis: str) -> str | None:
     return None if share is None else t("kpi.of_plan", share=fmt.percent(share, L, 0), basis=BASIS[basis])
 
 
-# a plan of part of the period (November of 01.11-31.12): said on both cards, the forecast not compared with it
-part = {"covered": fmt.number(h["revenue_plan_days"], L), "days": h["period_days"],
-        "days_word": fmt.days_after_of(h["period_days"], L), "gaps": fmt.date_ranges(h["revenue_plan_gaps"], L),
-        "plan": fmt.money(h["revenue_plan_period"], base, L)} if h["revenue_plan_gaps"] else None
+def plan_part(p: str, money: bool = True) -> dict | None:
+    """A plan of part of the period (November of 01.11-31.12) for plan metric `p`: the days it covers and
+    those it does not, or None where it covers all (or there is none): the registry leaves the share out."""
+    if not h[f"{p}_plan_gaps"]:
+        return None
+    plan = h[f"{p}_plan_period"]
+    return {"covered": fmt.number(h[f"{p}_plan_days"], L), "days": h["period_days"],
+            "days_word": fmt.days_after_of(h["period_days"], L), "gaps": fmt.date_ranges(h[f"{p}_plan_gaps"], L),
+            "plan": fmt.money(plan, base, L) if money else fmt.number(plan, L)}
+
+
+# said on the revenue and forecast cards (the forecast not compared with it), and on spend's and leads'
+part, spend_part, leads_part = plan_part("revenue"), plan_part("spend"), plan_part("leads", money=False)
 # ... and the revenue not compared with it either (the registry leaves its share of plan out): the days said
 to_date = {"plan_to_date": fmt.money(h["revenue_plan_to_date"], base, L),
            "date": fmt.date(d["metrics"].data_to.iloc[0], L),
@@ -60,9 +69,11 @@ cards.card(row, t("kpi.forecast"), fmt.compact(h["revenue_forecast"], L, base),
            t("kpi.forecast.help", elapsed=rr.elapsed_days, days=rr.period_days,
              days_word=fmt.days_after_of(rr.period_days, L))
            + (". " + t("kpi.forecast.plan_part", **part) if part else ""))
-cards.card(row, t("kpi.spend", currency=base), fmt.compact(h["spend"], L, base),
-           of_plan(h["spend_vs_plan_period"], "period"))
-cards.card(row, t("kpi.leads"), fmt.number(h["leads"], L), of_plan(h["leads_vs_plan_period"], "period"))
+for key, value, p_part, share in (
+        (t("kpi.spend", currency=base), fmt.compact(h["spend"], L, base), spend_part, h["spend_vs_plan_period"]),
+        (t("kpi.leads"), fmt.number(h["leads"], L), leads_part, h["leads_vs_plan_period"])):
+    cards.card(row, key, value, t("kpi.plan_part", **p_part) if p_part else of_plan(share, "period"),
+               t("kpi.fact.plan_part", **p_part) if p_part else None)
 row = cards.row()
 cards.card(row, t("kpi.sourced"), fmt.compact(h["revenue_sourced"], L, base),
            t("kpi.of_revenue", share=fmt.percent(h["sourced_share"], L, 0)), t("kpi.sourced.help"))

@@ -211,7 +211,7 @@ def regions_slides(ctx: Context):
     fig.update_layout(barmode="group", yaxis=charts.value_axis([*shown.revenue, *shown.revenue_plan], ctx.lang,
                                                                title=ctx.base))
     return [ctx.slide("regions", title, findings=found, chart=ctx.fig(fig), table=table,
-                      note=ctx.t("deck.r.note", currency=ctx.base))], []
+                      note=ctx.t("deck.r.note", currency=ctx.base, page=ctx.t("page.regions")))], []
 
 
 # ------------------------------------------------------------------------------------------------
@@ -291,6 +291,15 @@ def _contribution_slide(ctx: Context, d: dict, title: str, note: str) -> Slide:
 # the two-sided SLA scorecard
 
 
+def leads_plan_part(h: dict, lang: str) -> dict[str, str] | None:
+    """Where the leads plan covers part of the days to the data's date (the registry leaves the share of
+    plan out): the days of the period it covers and those it does not, in the Overview's words."""
+    if h["leads_vs_plan_to_date"] is not None or not h["leads_plan_gaps"]:
+        return None
+    return {"covered": fmt.number(h["leads_plan_days"], lang), "days": fmt.number(h["period_days"], lang),
+            "days_word": fmt.days_after_of(h["period_days"], lang), "gaps": fmt.date_ranges(h["leads_plan_gaps"], lang)}
+
+
 def sla_slides(ctx: Context):
     d = ctx.view("funnel")
     m = d["scorecard"]
@@ -300,13 +309,17 @@ def sla_slides(ctx: Context):
     sc = scorecard(d)
     a = m.iloc[0]
     leads, plan = int(m.leads.sum()), float(m.leads_plan.sum()) if m.leads_plan.notna().any() else None
-    facts = {"leads": leads / plan if plan else None, "qualified": m.qualified.sum() / leads,
+    # a leads plan of part of the days to date (January of Q1): the period's leads are not compared with it
+    # (the registry leaves leads_vs_plan_to_date out); the line says which days it covers, as the Overview
+    h = headline(ctx.view("overview"))
+    part = leads_plan_part(h, ctx.lang) if plan else None
+    facts = {"leads": leads / plan if plan and not part else None, "qualified": m.qualified.sum() / leads,
              # the registry's within_sla_share: of the leads judged (an export with no first-contact
              # column is not judged: «—», not 0 %), as each month's column is
              "sla": m.within_sla.sum() / m.judged.sum() if m.judged.sum() else None,
              "lead_to_deal": m.converted.sum() / leads}
-    targets = {"leads": 1.0 if plan else None, "qualified": a.min_qualified_share, "sla": a.within_sla_target,
-               "lead_to_deal": a.min_lead_to_deal}
+    targets = {"leads": 1.0 if plan and not part else None, "qualified": a.min_qualified_share,
+               "sla": a.within_sla_target, "lead_to_deal": a.min_lead_to_deal}
     monthly = {"leads": [v / p if not pd.isna(p) and p else None for v, p in zip(sc.leads, sc.leads_plan, strict=True)],
                "qualified": sc.qualified_share, "sla": sc.sla_share, "lead_to_deal": sc.lead_to_deal}
     hours = fmt.number(a.first_contact_hours, ctx.lang, 0 if float(a.first_contact_hours).is_integer() else 1)
@@ -325,7 +338,9 @@ def sla_slides(ctx: Context):
                              *[ctx.num(v) for v in sc.leads], ctx.num(leads), fmt.DASH]
     f = {k: (facts[k], ctx.pct(facts[k])) for k in facts}
     tg = {k: (targets[k], ctx.pct(targets[k])) for k in targets}
-    found = [said(ctx, "deck.s.marketing_line" if plan else "deck.s.marketing_no_plan",
+    extra = {k: (h["leads_plan_days"] if k == "covered" else None, v) for k, v in part.items()} if part else {}
+    found = [said(ctx, "deck.s.marketing_plan_part" if part else "deck.s.marketing_line" if plan
+                  else "deck.s.marketing_no_plan", **extra,
                   leads=(leads, ctx.num(leads)), leads_noun=(None, fmt.noun(leads, "lead", ctx.lang)),
                   plan=(plan, ctx.num(plan) if plan else fmt.DASH),
                   share=f["leads"], qualified=f["qualified"], qualified_target=tg["qualified"]),

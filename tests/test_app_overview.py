@@ -277,3 +277,36 @@ def test_revenue_by_currency_holds_amounts_as_numbers(warehouse, lang, monkeypat
     rows = list(load_workbook(io.BytesIO(built["revenue_by_currency.xlsx"])).active.iter_rows(values_only=True))
     i = rows[1].index(t("col.revenue", lang))
     assert sorted(r[i] for r in rows[2:]) == pytest.approx(sorted(float(v) for v in expected.values()))
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_spend_and_leads_cards_compare_only_with_a_plan_of_every_day(warehouse, lang):
+    """The fixture's leads and spend plans are Moscow's January alone. Before: Moscow's Q1 4 leads read «40 % к
+    плану периода» against January's 10, and its Q1 spend 90 % of January's 10 000. After: the cards say the plan
+    covers 31 of 90 days and which have none; Moscow's January keeps 3 / 10 = 30 %.
+    The company's January (Kazan and St Petersburg had leads and spend with no plan) is not compared either."""
+    days = fmt.days_after_of(90, lang)
+    at = run_app("overview", lang, **Q1_2025, regions="Москва")
+    for key, plan in ((t("kpi.leads", lang), fmt.number(10, lang)),
+                      (t("kpi.spend", lang, currency="RUB"), fmt.money(10_000, "RUB", lang))):
+        card = metric(at, key)
+        assert card.delta == t("kpi.plan_part", lang, covered="31", days=90, days_word=days), (key, card.delta)
+        assert t("kpi.fact.plan_part", lang, covered="31", days=90, days_word=days, plan=plan,
+                 gaps=fmt.date_ranges([(dt.date(2025, 2, 1), dt.date(2025, 3, 31))], lang)) == card.proto.help
+    jan = {"a": "2025-01-01", "b": "2025-01-31"}
+    january = run_app("overview", lang, period="custom", **{"from": "2025-01-01", "to": "2025-01-31"},
+                      regions="Москва")
+    msk = "select count(*) from leads where created_at::date between $a and $b and region = 'Москва'"
+    share = sql_one(warehouse, msk, jan) / sql_one(warehouse, PLAN, {"m": "leads", **jan, "region": "Москва"})
+    assert metric(january, t("kpi.leads", lang)).delta == t(
+        "kpi.of_plan", lang, share=fmt.percent(share, lang, 0), basis=metrics.text("basis.period", lang))
+    # the company's January: Kazan and St Petersburg had leads and no leads plan, so no day is planned for all
+    assert sql_one(warehouse, "select count(distinct region) from leads where region <> 'Москва' "
+                              "and created_at::date between $a and $b", jan) > 0
+    company = run_app("overview", lang, period="custom", **{"from": "2025-01-01", "to": "2025-01-31"})
+    card = metric(company, t("kpi.leads", lang))
+    one = fmt.days_after_of(31, lang)
+    assert card.delta == t("kpi.plan_part", lang, covered="0", days=31, days_word=one)
+    assert card.proto.help == t("kpi.fact.plan_part", lang, covered="0", days=31, days_word=one,
+                                plan=fmt.number(10, lang),
+                                gaps=fmt.date_ranges([(dt.date(2025, 1, 1), dt.date(2025, 1, 31))], lang))

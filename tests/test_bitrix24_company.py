@@ -208,3 +208,22 @@ def test_first_contact_unknown_is_not_a_miss(db, lang):
     assert managers.within_sla_share.isna().all(), managers
     assert not sql(db, "select * from alerts where rule = 'sla_breach'")
     assert not sql(db, "select * from alert_missed_contacts")
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_lead_to_won_unknown_without_a_link_from_deal_to_lead(db, lang):
+    """Bitrix24's deal exports have no lead id column: no deal names a lead, so what the period's leads won is
+    unknown. The Funnel read «Выиграно 0», «Сделка → выигрыш 0 %» and «Лид → выигрыш 0 %» for every source
+    though deals were won; those figures are «—» (empty number cells), and a line says why."""
+    for path in (DATA / "deal_2026-10-31.csv", DATA / "deal_2026-11-30.xls"):
+        assert not [c for c in export_lines(path).columns if "лид" in c.lower()], path
+    lines = pd.concat([export_lines(DATA / "deal_2026-10-31.csv"), export_lines(DATA / "deal_2026-11-30.xls")])
+    assert lines[lines["Стадия сделки"].isin(WON)]["ID"].nunique() > 0     # deals were won all the same
+    at = run_app("funnel", lang, **PERIOD)
+    funnel = next(df.value for df in at.dataframe if "lead_to_won" in df.value.columns)
+    assert funnel.leads.sum() > 0
+    for col in ("won_leads", "to_won", "lead_to_won"):
+        assert funnel[col].isna().all(), (col, funnel[col])
+    quality = next(df.value for df in at.dataframe if "win_rate" in df.value.columns)
+    assert quality.win_rate.isna().all() and quality.revenue.isna().all(), quality
+    assert t("funnel.no_link", lang) in [c.value for c in at.caption]

@@ -114,3 +114,66 @@ def test_a_deviation_line_says_the_share_to_date_alone_when_the_period_is_planne
     line = t("overview.below", lang, region="Москва", share_to_date=fmt.percent(0.6, lang, 0),
              basis_to_date=basis["to_date"], gap=fmt.compact(400_000, lang, "RUB"), period="")
     assert line in shown, shown
+
+
+TWO_REGIONS_PLAN = ("Месяц;Регион;Продукт;Показатель;План;Ответственный\n"
+                    '01.11.2026;Москва;;revenue;"1 000 000";sales\n'
+                    '01.12.2026;Казань;;revenue;"500 000";sales\n')
+TWO_REGIONS_DEALS = (
+    "ID;Название сделки;Бюджет;Валюта;Ответственный;Дата создания;Дата закрытия;Этап сделки;Город;"
+    "Источник;utm_source;utm_medium;utm_campaign;ID лида\n"
+    '8001;Склад;"600 000";RUB;Анна Смирнова;02.11.2026 10:00:00;10.11.2026 12:00:00;Успешно реализовано;мск;'
+    "Сайт;;;;\n"
+    '8002;Офис;"200 000";RUB;Анна Смирнова;01.12.2026 10:00:00;10.12.2026 12:00:00;Успешно реализовано;мск;'
+    "Сайт;;;;\n"
+    '8003;Цех;"300 000";RUB;Олег Петров;03.11.2026 10:00:00;12.11.2026 12:00:00;Успешно реализовано;Казань;'
+    "Сайт;;;;\n"
+    '8004;Ангар;"400 000";RUB;Олег Петров;02.12.2026 10:00:00;20.12.2026 12:00:00;Успешно реализовано;Казань;'
+    "Сайт;;;;\n")
+
+
+@pytest.fixture
+def two_regions(fresh_db, tmp_path):
+    from etl.load import load_files
+
+    (tmp_path / "plan.csv").write_text(TWO_REGIONS_PLAN, encoding="utf-8")
+    (tmp_path / "amo_deals.csv").write_text(TWO_REGIONS_DEALS, encoding="cp1251")
+    result = load_files([tmp_path / "plan.csv", tmp_path / "amo_deals.csv"], progress=False)
+    assert result["ok"], result
+    return fresh_db
+
+
+def test_the_total_is_planned_only_on_days_every_region_with_fact_has_a_plan(two_regions):
+    """Moscow planned for November (1 000 000), Kazan for December (500 000), both won deals in both months
+    (1 500 000 in all). Before: the total's plan counted as covering all 61 days, so 1 500 000 read 100 % of
+    the 1 500 000 summed plan (gap 0). After: no day has a plan for both regions, so the total covers 0 days
+    and is not compared; each region still has its 30 or 31 planned days (and no share either)."""
+    con, run = _run(two_regions)
+    try:
+        table = metrics.region_table(run, WINDOW)
+    finally:
+        con.close()
+    total = metrics.totals(table)
+    assert total["revenue"] == pytest.approx(1_500_000) and total["revenue_plan_period"] == pytest.approx(1_500_000)
+    assert total["revenue_plan_days"] == 0
+    for key in ("revenue_vs_plan_period", "revenue_gap_period", "revenue_forecast_vs_plan"):
+        assert total[key] is None, (key, total[key])
+    days = metrics.regions(table).set_index("region").revenue_plan_days
+    assert days["Москва"] == 30 and days["Казань"] == 31
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_regions_slide_says_its_fact_covers_the_planned_months_only(partial, lang):
+    """Moscow's plan is November's; its revenue over 01.11-31.12 is 800 000 (the Regions page), the regions
+    slide's «Факт» 600 000 (November's deals). The note said «за дни периода, на которые у региона есть план»
+    without saying the fact is therefore less than the Regions page's revenue; it says so, naming the page."""
+    con, run = _run(partial)
+    try:
+        deck = decks.build(WINDOW, run, lang, ["regions"])
+        revenue = metrics.regions(metrics.region_table(run, WINDOW)).set_index("region").revenue["Москва"]
+    finally:
+        con.close()
+    slide = next(sl for sl in deck.slides if sl.key == "regions")
+    fact = slide.table.set_index(t("deck.col.region", lang))[t("deck.col.fact", lang)]["Москва"]
+    assert revenue == pytest.approx(800_000) and fact == fmt.compact(600_000, lang, "RUB")
+    assert t("page.regions", lang) in slide.note

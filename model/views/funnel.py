@@ -39,8 +39,10 @@ def breakdown(d: dict, by: str, lang: str) -> pd.DataFrame:
     """The funnel by one breakdown, largest first, with a label in the UI language and a total row last."""
     rows = d["breakdown"]
     rows = rows[rows.breakdown == by].assign(label=lambda r: r[f"label_{lang}"])
-    cols = ["label", *STEPS]
-    total = pd.DataFrame([{"label": None, **{s: int(rows[s].sum()) for s in STEPS}}])
+    cols = ["label", *STEPS, "linked_leads"]
+    # a step unknown on every row (no lead linked to a deal) is unknown in the total too, not 0
+    total = pd.DataFrame([{"label": None, **{s: rows[s].sum(min_count=1) if len(rows) else 0 for s in STEPS},
+                           "linked_leads": rows.linked_leads.max()}])
     return conversions(pd.concat([rows[cols], total], ignore_index=True), SHARES)
 
 

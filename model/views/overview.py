@@ -43,10 +43,10 @@ def headline(d: dict[str, pd.DataFrame], top: int = 5) -> dict:
     start, end = pd.Timestamp(row.window_from).date(), pd.Timestamp(row.window_to).date()
     return {
         **total, "base_currency": base,
-        # the period's days (what the forecast covers) and the stretches without a revenue plan, if any
+        # the period's days (what the forecast covers) and, per plan metric, the stretches without a plan, if any
         "period_days": (end - start).days + 1,
-        "revenue_plan_gaps": metrics.plan_gaps(row.get("revenue_plan_months"), start, end)
-        if total["revenue_plan_days"] else [],
+        **{f"{p}_plan_gaps": metrics.plan_gaps(row.get(f"{p}_plan_months"), start, end)
+           if total[f"{p}_plan_period"] is not None else [] for p in metrics.PLAN_FACT},
         "other_currencies": [c for c in deals.currency if c != base],
         "by_currency": deals[["currency", "revenue", "deals_won"]],
         "deviations": dev[["region", "revenue", "revenue_plan_period", "revenue_vs_plan_period",

@@ -2,6 +2,8 @@
 -- (by creation day) and how far they went: qualified, converted into a deal, won; their won revenue (base
 -- currency) and first contact: contacted, within the agreed working hours (cfg_agreement.first_contact_hours),
 -- the hours summed over contacted leads. 'manager_region' rows (the SLA table) carry manager and region.
+-- linked_leads (the same on every row): the period's leads a deal names by its lead id; with none (a Bitrix24
+-- deal list has no lead id column) what the leads' deals won is unknown, not 0 (model/metrics.py UNLINKED).
 -- Params: $date_from, $date_to, $regions (leads carry no product).
 with leads as (
     select * from funnel_rows($date_from, $date_to)
@@ -24,7 +26,7 @@ by_value as (
 final as (
     -- channels in the UI language from data/channels.csv; regions and managers are names already
     select b.*, coalesce(c.label_ru, b.value) as label_ru, coalesce(c.label_en, b.value) as label_en,
-           c.owner as channel_owner
+           c.owner as channel_owner, (select coalesce(sum(linked), 0) from leads)::bigint as linked_leads
     from by_value b
     left join cfg_channels c on b.breakdown = 'channel' and c.channel = b.value
 )

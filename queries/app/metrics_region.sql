@@ -8,10 +8,12 @@
 --   *_plan_to_date : the window cut at the latest day with any deal, lead or spend (the data's date),
 --                    so a period under way is compared with its plan so far.
 -- The total row's plan is the company line where the plan has one for that metric and month and no
--- region is chosen, else the chosen regions' lines. revenue_plan_months lists the months of the window
--- that row has a revenue plan line for (model/metrics.py counts the days they cover: a forecast of the
--- whole window is compared only with a plan of the whole window). Params: $date_from, $date_to, $regions,
--- $products.
+-- region is chosen, else the chosen regions' lines. <metric>_plan_months (revenue, deals, leads, spend)
+-- lists the months of the window that row's plan covers (model/metrics.py counts the days they cover: a
+-- fact of the window is compared only with a plan of every day it counts). A region row's plan covers a
+-- month it has a line for; the total row's, a month with the company line, or else a month every known
+-- region with that metric's fact in the window has a line for (Moscow planned for November and Kazan for
+-- December: the total's plan covers neither month). Params: $date_from, $date_to, $regions, $products.
 -- One union and one aggregate: each row goes in once for its region and once for the total (unnest),
 -- each plan line where it counts, and every measure is a plain sum. Its cost is DuckDB planning it, so
 -- it stays a few scans and sums (the earlier shape, a CTE per part joined back, took ~25% longer).
@@ -30,7 +32,7 @@ plan_days as (
 ),
 
 plan_lines as (
-    select unnest([region, null]) as region, unnest([false, true]) as is_total, metric, month,
+    select unnest([region, null]) as region, unnest([false, true]) as is_total, region as line_region, metric, month,
            target * part_period as pp, target * part_to_date as pd,
            unnest([region is not null and (len($regions) = 0 or list_contains($regions, region)),
                    case when len($regions) > 0 then list_contains($regions, d.region)
@@ -84,15 +86,31 @@ agg as (
     group by region, is_total
 ),
 
+-- a known region with the plan metric's fact in the window (the total's plan must cover its days)
+fact_regions as (
+    select x.region, unnest(['revenue', 'deals', 'leads', 'spend']) as metric,
+           unnest([x.revenue, x.deals_created, x.leads, x.spend]) as fact
+    from agg x join cfg_regions c on c.region = x.region
+    where not x.is_total
+),
+
 coverage as (
-    select region, is_total, list_sort(list_distinct(list(month::date))) as revenue_plan_months
-    from plan_lines
-    where keep and metric = 'revenue'
-    group by region, is_total
+    select l.region, l.is_total,
+           list_sort(list_distinct(list(l.month::date) filter (where l.metric = 'revenue'))) as revenue_plan_months,
+           list_sort(list_distinct(list(l.month::date) filter (where l.metric = 'deals'))) as deals_plan_months,
+           list_sort(list_distinct(list(l.month::date) filter (where l.metric = 'leads'))) as leads_plan_months,
+           list_sort(list_distinct(list(l.month::date) filter (where l.metric = 'spend'))) as spend_plan_months
+    from plan_lines l
+    where l.keep and (not l.is_total or l.line_region is null or not exists (
+        select 1 from fact_regions r
+        where r.metric = l.metric and coalesce(r.fact, 0) <> 0 and not exists (
+            select 1 from plan_lines o
+            where o.keep and not o.is_total and o.region = r.region and o.metric = l.metric and o.month = l.month)))
+    group by l.region, l.is_total
 ),
 
 final as (
-    select x.*, v.revenue_plan_months, coalesce(x.region = '(none)' or (not x.is_total and c.region is null), false) as unknown_region,
+    select x.*, v.revenue_plan_months, v.deals_plan_months, v.leads_plan_months, v.spend_plan_months, coalesce(x.region = '(none)' or (not x.is_total and c.region is null), false) as unknown_region,
            b.a as window_from, b.b as window_to, b.l as data_to
     from agg x
     cross join bounds b

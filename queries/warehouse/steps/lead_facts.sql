@@ -21,7 +21,9 @@ select l.lead_id, l.created_at::date as day, coalesce(l.region, '(none)') as reg
        (work_minutes(l.first_contact_at, a.day_start, a.day_end, a.working_days)
         - work_minutes(l.created_at, a.day_start, a.day_end, a.working_days)) / 60.0 as response_hours,
        a.first_contact_hours,
-       coalesce(ld.won, 0) as won_deals, coalesce(ld.won_base, 0) as won_base
+       coalesce(ld.won, 0) as won_deals, coalesce(ld.won_base, 0) as won_base,
+       -- a deal names this lead (its lead id): what the lead's deals won is known only through that link
+       coalesce(ld.deals, 0) > 0 as linked
 from leads l
 cross join cfg_agreement a
 left join lead_deals ld using (lead_id);

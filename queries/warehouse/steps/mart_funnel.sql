@@ -14,7 +14,8 @@ select day, region, coalesce(channel, 'unknown') as channel, manager,
        count(*) filter (where judged) as judged,
        count(*) filter (where contacted) as contacted,
        count(*) filter (where contacted and response_hours <= first_contact_hours) as within_sla,
-       coalesce(sum(response_hours) filter (where contacted), 0) as response_hours_sum
+       coalesce(sum(response_hours) filter (where contacted), 0) as response_hours_sum,
+       count(*) filter (where linked) as linked
 from lead_facts
 group by all
 order by day;
@@ -26,7 +27,8 @@ select date_trunc('month', day)::date as month, region, channel, manager,
        sum(won_leads)::bigint as won_leads, sum(won_deals)::bigint as won_deals,
        sum(won_revenue_base)::decimal(18,2) as won_revenue_base, sum(judged)::bigint as judged,
        sum(contacted)::bigint as contacted,
-       sum(within_sla)::bigint as within_sla, sum(response_hours_sum) as response_hours_sum
+       sum(within_sla)::bigint as within_sla, sum(response_hours_sum) as response_hours_sum,
+       sum(linked)::bigint as linked
 from mart_funnel_day
 group by all
 order by month;
