@@ -16,6 +16,8 @@ $(STAMP): requirements.txt
 run: $(STAMP)
 	$(PY) -c "import sys; from etl.paths import db_path; sys.exit(0 if db_path().exists() else 1)" \
 		|| $(PY) -m etl demo
+	$(PY) -c "import sys; from etl.build import built_by_other_steps; from etl.paths import db_path; \
+		sys.exit(1 if built_by_other_steps(db_path()) else 0)" || $(PY) -m etl rebuild
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
 
 # Two cores: everything but the browser tests on two workers (a file per worker, so module fixtures are

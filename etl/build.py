@@ -279,6 +279,22 @@ def demo_build(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(rows)
 
 
+def built_by_other_steps(path: Path) -> bool:
+    """True when the warehouse at `path` holds derived tables built by other build steps than this code's (the
+    product was upgraded since; `make run` rebuilds it then, the pages say so). False for no warehouse, or one
+    that records no steps hash."""
+    if not path.exists():
+        return False
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute("select value from meta where key = 'steps_hash'").fetchall()
+    except duckdb.CatalogException:
+        return False
+    finally:
+        con.close()
+    return bool(rows) and rows[0][0] != steps_hash()
+
+
 class Builder:
     """Builds the next warehouse file; `commit()` swaps it in, leaving early discards it untouched."""
 

@@ -10,6 +10,7 @@ import datetime as dt
 import tomllib
 
 from etl import config
+from etl.steps import steps_hash
 from model.runner import Runner
 
 
@@ -30,6 +31,13 @@ def config_stale(run: Runner, current: str | None = None) -> bool:
     `current` is config.config_hash() when the caller has it already (ui/page.py caches it)."""
     built = _meta(run).get("config_hash")
     return built is not None and built != (current if current is not None else config.config_hash())
+
+
+def steps_stale(run: Runner) -> bool:
+    """True when the warehouse's derived tables were built by other build steps than this code's (the product
+    was upgraded since): a page may read a column they lack until `python -m etl rebuild`."""
+    built = _meta(run).get("steps_hash")
+    return built is not None and built != steps_hash()
 
 
 def attribution(run: Runner) -> dict:

@@ -28,9 +28,12 @@ def run_guarded(page) -> None:
 
 
 def config_banner() -> None:
-    """Says so at the top of every page when data/ config changed after the warehouse was built: the
-    numbers and the agreements shown still follow the old config until `python -m etl rebuild`."""
-    if db.has_data() and agreements.config_stale(db.query, current_config_hash()):
+    """Says so at the top of every page when the warehouse was built by an older version of the build steps
+    (its derived tables may lack what the pages read), or data/ config changed after it was built (the numbers
+    and the agreements shown still follow the old config): either way until `python -m etl rebuild`."""
+    if db.has_data() and agreements.steps_stale(db.query):
+        st.warning(t("build.stale"), icon=":material/sync_problem:")
+    elif db.has_data() and agreements.config_stale(db.query, current_config_hash()):
         st.warning(t("config.stale"), icon=":material/sync_problem:")
 
 
