@@ -267,6 +267,10 @@ def derive(rows: pd.DataFrame, f: Filters) -> pd.DataFrame:
             col[key] = np.nan_to_num(col[key].astype("float64"), nan=0.0)
         else:
             col[key] = col[key].astype("float64")
+    if "leads_known" in rows and len(rows) and not rows["leads_known"].any():
+        # a leads plan beside no leads export: the fact is unknown («—»), not 0 leads at 0 % of plan
+        for key in ("leads", "qualified"):
+            col[key] = np.full(len(rows), np.nan)
     data_to = rows["data_to"].iloc[0] if "data_to" in rows and len(rows) else None
     col["revenue_forecast"] = forecast(col["revenue"], f.date_from, f.date_to, data_to)
     months = {p: rows[f"{p}_plan_months"] if f"{p}_plan_months" in rows else [None] * len(rows) for p in _PLAN}

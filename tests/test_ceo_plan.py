@@ -3,6 +3,7 @@ headers, an «Итого» row and column, a second sheet of leads), loaded by t
 DuckDB file and checked against pandas over the same workbook and deals export."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -112,3 +113,34 @@ def test_stale_spend_of_a_file_naming_no_platform_prints_no_placeholder(tmp_path
     since = (last + pd.Timedelta(days=1)).strftime("%d.%m.%Y") if lang == "ru" else ""
     assert f"{t('alerts.kind.ad_spend', lang)}:" in found[0] and since in found[0], found[0]
     assert "unknown" not in found[0], found[0]
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_leads_plan_beside_no_leads_export_reads_unknown_not_zero(tmp_path, monkeypatch, lang):
+    """The plan has a leads sheet, no leads export was loaded: the Overview read «Лиды 0 · 0 % к плану периода»
+    and the Plan/fact heatmap 0 % in every region and month; the leads fact is unknown: «—», no share."""
+    from model.access import OPERATOR
+    from model.filters import Filters
+    from model.runner import connect, runner
+    from model.views import load as load_view
+    from model.views.plan_fact import heat
+    from tests.apptest import metric
+
+    db, files = load(tmp_path, monkeypatch, "plan_wide.xlsx", "deals.csv", "spend.csv")
+    assert all(f["status"] == "loaded" for f in files.values()), files
+    assert sql(db, "select count(*) from leads") == [(0,)]
+    assert sql(db, "select count(*) from plan where metric = 'leads'")[0][0] > 0
+    at = run_app("overview", lang, **Q1_2026)
+    card = metric(at, t("kpi.leads", lang))
+    assert card.value == "—" and not card.delta, (card.value, card.delta)
+    con = connect(db)
+    try:
+        cells = load_view("plan_fact", Filters("custom", dt.date(2026, 1, 1), dt.date(2026, 3, 31)),
+                          runner(con, OPERATOR))["cells"]
+    finally:
+        con.close()
+    leads = cells[cells.metric == "leads"]
+    assert len(leads) and leads.fact.isna().all() and leads.plan_share.isna().all(), leads
+    assert heat(cells, "leads").isna().all().all()
+    assert heat(cells, "revenue").notna().any().any()     # the revenue plan is compared as before
+    assert not run_app("plan_fact", lang, **Q1_2026).exception

@@ -111,7 +111,9 @@ coverage as (
 
 final as (
     select x.*, v.revenue_plan_months, v.deals_plan_months, v.leads_plan_months, v.spend_plan_months, coalesce(x.region = '(none)' or (not x.is_total and c.region is null), false) as unknown_region,
-           b.a as window_from, b.b as window_to, b.l as data_to
+           b.a as window_from, b.b as window_to, b.l as data_to,
+           -- no leads export loaded at all: the leads fact is unknown, not 0 (model/metrics.py derive)
+           exists (select 1 from leads) as leads_known
     from agg x
     cross join bounds b
     left join coverage v on v.region is not distinct from x.region and v.is_total = x.is_total

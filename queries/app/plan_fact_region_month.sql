@@ -47,7 +47,9 @@ final as (
     select k.region, k.month, k.metric, k.owner,
            p.target::double * month_part(p.month, a, b) as target,
            p.target::double * month_part(p.month, a, l) as target_to_date,
-           coalesce(f.fact, 0)::double as fact
+           -- no leads export loaded at all: the leads fact is unknown, not 0 (as model/metrics.py derive)
+           case when k.metric = 'leads' and not exists (select 1 from leads) then null
+                else coalesce(f.fact, 0)::double end as fact
     from (
         select region, month, metric, owner from plan_rows
         union
