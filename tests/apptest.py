@@ -171,6 +171,23 @@ UNATTRIBUTED_PERIOD = {"period": "custom", "from": "2025-01-21", "to": "2025-02-
 UNATTRIBUTED_EXPECTED = 500_000 + 7_000 * 90
 
 
+def load_company(folder: Path, files: list[Path]) -> tuple[Path, dict[str, dict]]:
+    """A company's files through etl.load.load_files, in the order given, into folder/warehouse.duckdb (for a
+    module-scoped fixture: $PARITY_DB is set for the load only); the warehouse and file name -> its report."""
+    import pytest
+
+    from etl.load import load_files
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PARITY_DB", str(folder / "warehouse.duckdb"))
+    try:
+        result = load_files(files, progress=False)
+    finally:
+        mp.undo()
+    assert result["ok"], result
+    return folder / "warehouse.duckdb", {Path(f["file"]).name: f for f in result["files"]}
+
+
 def load_no_source_deals(folder: Path) -> None:
     """Loads NO_SOURCE_DEALS through the real ETL into the warehouse at $PARITY_DB."""
     from etl.load import load_files

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from etl.load import load_files
-from tests.apptest import run_app, sql, sql_one
+from tests.apptest import load_company, run_app, sql, sql_one
 from ui.i18n import t
 
 DATA = Path(__file__).resolve().parent / "data" / "bitrix24_company"
@@ -34,15 +34,7 @@ WON, LOST = {"Сделка успешна"}, {"Сделка провалена",
 @pytest.fixture(scope="module")
 def company(tmp_path_factory):
     """The company's files loaded by etl.load.load_files, in the order they were exported."""
-    folder = tmp_path_factory.mktemp("bitrix24_company")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("PARITY_DB", str(folder / "warehouse.duckdb"))
-    try:
-        result = load_files(FILES, progress=False)
-    finally:
-        mp.undo()
-    assert result["ok"], result
-    return folder / "warehouse.duckdb", {Path(f["file"]).name: f for f in result["files"]}
+    return load_company(tmp_path_factory.mktemp("bitrix24_company"), FILES)
 
 
 @pytest.fixture

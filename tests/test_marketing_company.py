@@ -16,8 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etl.load import load_files
-from tests.apptest import ROOT, run_app, sql
+from tests.apptest import ROOT, load_company, run_app, sql
 
 DATA = Path(__file__).resolve().parent / "data" / "marketing_company"
 FILES = sorted(DATA.iterdir())
@@ -31,15 +30,7 @@ def fx_rate(currency: str) -> Decimal:
 
 @pytest.fixture(scope="module")
 def company(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("marketing_company")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("PARITY_DB", str(folder / "warehouse.duckdb"))
-    try:
-        result = load_files(FILES, progress=False)
-    finally:
-        mp.undo()
-    assert result["ok"], result
-    return folder / "warehouse.duckdb"
+    return load_company(tmp_path_factory.mktemp("marketing_company"), FILES)[0]
 
 
 def meta_days(campaign: str) -> dict:

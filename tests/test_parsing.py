@@ -587,20 +587,25 @@ DAY_NOTATIONS = [  # (notation of a moment, does it keep the time of day)
 ]
 
 
+def _read_dates(tmp_path, cells: list[str]) -> list[tuple]:
+    """(cell, the moment staging reads from it: the fast forms, else the slow parse) for one Created column."""
+    src = _column_source(tmp_path, "Created", cells)
+    formats = stage.detect_date_formats(src, [0])
+    fast = stage._fast_sql("created_at", "c0", "ru", "fmt" if formats else None)
+    try:
+        return src.create(f"select c0, coalesce({fast}, {stage._slow_sql('created_at', 'c0', 'ru', True)}) "
+                          "from {source}", {"fmt": formats[0]} if formats else None)
+    finally:
+        src.con.close()
+
+
 @settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cases=st.lists(st.tuples(st.datetimes(dt.datetime(1990, 1, 1), dt.datetime(2100, 12, 31)).map(
     lambda d: d.replace(second=0, microsecond=0)), st.integers(0, len(DAY_NOTATIONS) - 1)), min_size=1, max_size=20))
 def test_any_day_in_any_notation_reads_back_the_same_day(tmp_path, cases):
     """A moment written in any notation exports use loads as that day (and its time, where written)."""
     cells = [DAY_NOTATIONS[k][0](d) for d, k in cases]
-    src = _column_source(tmp_path, "Created", cells)
-    formats = stage.detect_date_formats(src, [0])
-    fast = stage._fast_sql("created_at", "c0", "ru", "fmt" if formats else None)
-    try:
-        got = src.create(f"select c0, coalesce({fast}, {stage._slow_sql('created_at', 'c0', 'ru', True)}) "
-                         "from {source}", {"fmt": formats[0]} if formats else None)
-    finally:
-        src.con.close()
+    got = _read_dates(tmp_path, cells)
     assert got == [(c, d if DAY_NOTATIONS[k][1] else d.replace(hour=0, minute=0))
                    for c, (d, k) in zip(cells, cases, strict=True)]
 
@@ -636,14 +641,7 @@ def test_a_date_after_its_weekday_reads_as_that_date_and_after_another_weekday_a
         word = CASES[case](WEEKDAYS[lang][full][(d.weekday() + shift) % 7])
         cells.append(WEEKDAY_NOTATIONS[k][0](word, d))
         want.append(None if shift else d if WEEKDAY_NOTATIONS[k][1] else d.replace(hour=0, minute=0))
-    src = _column_source(tmp_path, "Created", cells)
-    formats = stage.detect_date_formats(src, [0])
-    fast = stage._fast_sql("created_at", "c0", "ru", "fmt" if formats else None)
-    try:
-        got = src.create(f"select c0, coalesce({fast}, {stage._slow_sql('created_at', 'c0', 'ru', True)}) "
-                         "from {source}", {"fmt": formats[0]} if formats else None)
-    finally:
-        src.con.close()
+    got = _read_dates(tmp_path, cells)
     assert got == list(zip(cells, want, strict=True))
 
 
