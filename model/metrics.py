@@ -371,9 +371,9 @@ def with_formulas(name: str, frame: pd.DataFrame, only: tuple[str, ...] | None =
         key, value, cols = NO_RETURN_ROW[name]
         out = out.assign(**{c: out[c].where(out[key] != value) for c in cols if c in out})
     if name in UNLINKED and not out.empty and UNLINKED[name][0] in out:
-        key, cols = UNLINKED[name]
-        known = pd.to_numeric(out[key], errors="coerce").fillna(0).gt(0)
-        out = out.assign(**{c: out[c].astype("float64").where(known) for c in cols if c in out})
+        link, unknown = UNLINKED[name]
+        known = pd.to_numeric(out[link], errors="coerce").fillna(0).gt(0)
+        out = out.assign(**{c: out[c].astype("float64").where(known) for c in unknown if c in out})
     return out
 
 

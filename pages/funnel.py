@@ -75,7 +75,7 @@ fig = go.Figure([go.Funnel(name=r.label, y=steps, x=[getattr(r, s) for s in STEP
 fig.update_layout(funnelmode="stack", hovermode="closest", uniformtext={"minsize": 11, "mode": "hide"})
 st.plotly_chart(charts.style(fig, L, t("funnel.chart", by=t(f"funnel.by.{by}").lower()), height=360),
                 config=charts.plotly_config(L))
-tables.show(rows.assign(label=rows.label.fillna(t("funnel.total"))), {
+tables.show(rows.drop(columns="linked_leads").assign(label=rows.label.fillna(t("funnel.total"))), {
     **dict.fromkeys(STEPS, COUNT), **dict.fromkeys(("to_qualified", "to_deal", "to_won", "lead_to_won"), PCT)},
     kinds=SHARES, key="funnel", file_name=f"funnel_by_{by}",
     column_config={
