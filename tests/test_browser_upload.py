@@ -100,7 +100,7 @@ def test_batch_upload_one_line_per_bad_file(tmp_path, monkeypatch):
     try:
         assert con.execute("select file_name from loads order by load_id").fetchall() == [
             ("hubspot-crm-exports-all-deals-2026-03-11.csv",), ("utm_2026-03-01_2026-03-10.csv",), ("utm.csv",)]
-        assert con.execute("select distinct period_start::varchar, period_end::varchar from traffic t "
+        assert con.execute("select distinct t.period_start::varchar, t.period_end::varchar from traffic t "
                            "join loads l using (load_id) where l.file_name = 'utm.csv'").fetchall() == [
             ("2026-03-01", "2026-03-10")]
     finally:
